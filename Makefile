@@ -1,0 +1,76 @@
+# Every routine command of the project. `make run` and `make test` work on a fresh
+# machine with only Python 3.11: the first call installs uv and the locked dependencies.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: help install run serve migrate demo test test-fast lint format messages translations browser worker check-deploy clean
+
+help: ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+.tools/bin/uv:
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet 'uv==0.13.9'
+
+$(VENV)/.installed: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+install: $(VENV)/.installed translations ## Install the locked dependencies and compile translations
+
+translations: $(VENV)/.installed ## Compile locale/*.po to .mo (pure Python, no gettext needed)
+	@$(MANAGE) compile_translations
+
+messages: $(VENV)/.installed ## Extract new strings into locale/ (needs GNU gettext)
+	$(MANAGE) makemessages --locale nn --locale en --no-obsolete --ignore '.venv/*' --ignore '.tools/*' --ignore 'tests/*'
+
+migrate: install ## Apply database migrations
+	$(MANAGE) migrate --no-input
+
+demo: migrate ## Load (or refresh) the demo municipality
+	$(MANAGE) load_demo
+
+run: demo ## Install, migrate, load the demo and serve on http://127.0.0.1:8000
+	@echo "Kvalitetsportalen: http://127.0.0.1:8000"
+	DEBUG=$${DEBUG:-true} $(MANAGE) runserver 127.0.0.1:8000
+
+worker: install ## Run a Celery worker (needs REDIS_URL)
+	$(VENV)/bin/celery -A config worker --loglevel=INFO
+
+browser: ## Install Debian's Chromium for the browser tests, if missing and we are root
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null) \
+	      || echo "Chromium could not be installed; browser tests will be skipped."; \
+	  else echo "No /usr/bin/chromium and not root: browser tests will be skipped (sudo apt-get install chromium)."; fi; \
+	fi
+
+test: install browser ## Run the whole test suite (SQLite unless DATABASE_URL is set)
+	$(VENV)/bin/pytest
+
+test-fast: install ## Run the tests without the browser and real-service tests
+	$(VENV)/bin/pytest -m "not browser and not services"
+
+lint: install ## ruff lint and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install ## Apply ruff's fixes and formatting
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+check-deploy: install ## Run Django's deployment checks against production-like settings
+	DEBUG=false HTTPS=true SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
+	  ALLOWED_HOSTS=kvalitet.example.no $(MANAGE) check --deploy --fail-level WARNING
+
+clean: ## Remove the virtualenv, compiled files and the local database
+	rm -rf $(VENV) .tools staticfiles .pytest_cache .ruff_cache var
+	find . -name '*.mo' -path './locale/*' -delete

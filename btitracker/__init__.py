@@ -1,0 +1,1 @@
+"""BTI: concern cases (stafettlogg), their teams, consent, handovers and the access log."""

@@ -1,0 +1,1 @@
+"""Competence activities, sessions, sign-ups, funding schemes, needs and the annual wheel."""

@@ -1,0 +1,96 @@
+"""Typed readers for settings taken from the environment.
+
+Each reader refuses a malformed value with an ``ImproperlyConfigured`` that names the
+variable, the value it got and what it expects, so a typo in a deployment fails at start
+instead of turning into odd behaviour later.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on", "ja"}
+_FALSE = {"0", "false", "no", "off", "nei"}
+
+
+class Env:
+    """Reads variables from a mapping (``os.environ`` unless a test passes another)."""
+
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        self.environ = os.environ if environ is None else environ
+
+    def raw(self, name: str) -> str | None:
+        value = self.environ.get(name)
+        if value is None or value.strip() == "":
+            return None
+        return value.strip()
+
+    def is_set(self, name: str) -> bool:
+        return self.raw(name) is not None
+
+    def fail(self, name: str, value: str, expected: str) -> ImproperlyConfigured:
+        return ImproperlyConfigured(
+            f"Ugyldig verdi for {name}: {value!r}. Forventet {expected}."
+        )
+
+    def str(self, name: str, default: str | None = None) -> str | None:
+        value = self.raw(name)
+        return default if value is None else value
+
+    def bool(self, name: str, default: bool) -> bool:
+        value = self.raw(name)
+        if value is None:
+            return default
+        lowered = value.lower()
+        if lowered in _TRUE:
+            return True
+        if lowered in _FALSE:
+            return False
+        raise self.fail(name, value, "true eller false (også 1/0, yes/no, on/off, ja/nei)")
+
+    def int(self, name: str, default: int, *, minimum: int | None = None) -> int:
+        value = self.raw(name)
+        if value is None:
+            return default
+        try:
+            number = int(value)
+        except ValueError:
+            raise self.fail(name, value, "et heltall") from None
+        if minimum is not None and number < minimum:
+            raise self.fail(name, value, f"et heltall på minst {minimum}")
+        return number
+
+    def list(self, name: str, default: list[str]) -> list[str]:
+        value = self.raw(name)
+        if value is None:
+            return list(default)
+        items = [item.strip() for item in value.split(",")]
+        if any(item == "" for item in items):
+            raise self.fail(name, value, "en kommaseparert liste uten tomme elementer")
+        return items
+
+    def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
+        value = self.raw(name)
+        if value is None:
+            return default
+        if value.lower() not in choices:
+            raise self.fail(name, value, "én av " + ", ".join(choices))
+        return value.lower()
+
+    def url(self, name: str, schemes: tuple[str, ...], default: str | None = None) -> str | None:
+        value = self.raw(name)
+        if value is None:
+            return default
+        parts = urlsplit(value)
+        if parts.scheme not in schemes:
+            raise self.fail(name, value, "en URL som begynner med " + " eller ".join(
+                f"{scheme}://" for scheme in schemes
+            ))
+        if parts.scheme != "sqlite" and not parts.hostname:
+            raise self.fail(name, value, "en URL med vertsnavn, f.eks. "
+                            f"{schemes[0]}://127.0.0.1/")
+        return value

@@ -1,0 +1,1 @@
+"""Tellinger: indicator sources, indicators, observations, targets and import batches."""

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+from django.utils.translation import gettext_lazy as _
+
+
+class PlansConfig(AppConfig):
+    default = True
+    name = "plans"
+    verbose_name = _("Organisasjon og planer")
+
+
+class PortalAdminConfig(admin_apps.AdminConfig):
+    """Replaces Django's default admin site with one that data admins may use."""
+
+    default = False
+    default_site = "plans.admin_site.PortalAdminSite"

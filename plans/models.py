@@ -1,0 +1,217 @@
+"""The organisation every other record belongs to: municipalities, units and memberships."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from plans.querysets import MembershipQuerySet, MunicipalityQuerySet, UnitQuerySet
+
+municipality_number_validator = RegexValidator(
+    r"^\d{4}\Z", _("Kommunenummeret må være fire sifre, for eksempel 0301.")
+)
+
+
+def validate_organisation_number(value: str) -> None:
+    """Nine digits with a valid modulus-11 check digit (Brønnøysundregistrene's rule)."""
+    if len(value) != 9 or not value.isdigit():
+        raise ValidationError(_("Organisasjonsnummeret må være ni sifre."), code="format")
+    weights = (3, 2, 7, 6, 5, 4, 3, 2)
+    remainder = sum(int(d) * w for d, w in zip(value[:8], weights, strict=True)) % 11
+    check = 0 if remainder == 0 else 11 - remainder
+    if check == 10 or check != int(value[8]):
+        raise ValidationError(
+            _("Organisasjonsnummeret %(value)s har feil kontrollsiffer."),
+            code="checksum",
+            params={"value": value},
+        )
+
+
+def validate_historic_numbers(value: object) -> None:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValidationError(_("Tidligere kommunenumre må være en liste med tekst."))
+    for item in value:
+        municipality_number_validator(item)
+
+
+class Municipality(models.Model):
+    name = models.CharField(_("navn"), max_length=100)
+    number = models.CharField(
+        _("kommunenummer"), max_length=4, unique=True, validators=[municipality_number_validator]
+    )
+    historic_numbers = models.JSONField(
+        _("tidligere kommunenumre"),
+        default=list,
+        blank=True,
+        validators=[validate_historic_numbers],
+        help_text=_("Numre kommunen har hatt før kommunereformene, f.eks. før 2020 og 2024."),
+    )
+
+    objects = MunicipalityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("kommune")
+        verbose_name_plural = _("kommuner")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.number})"
+
+
+class UnitKind(models.TextChoices):
+    KINDERGARTEN = "barnehage", _("Barnehage")
+    SCHOOL = "skole", _("Skole")
+    SFO = "sfo", _("SFO")
+    HEALTH_STATION = "helsestasjon", _("Helsestasjon og skolehelsetjeneste")
+    CHILD_WELFARE = "barnevern", _("Barnevern")
+    PPT = "ppt", _("PPT")
+    CULTURE = "kultur", _("Kulturskole og kultur")
+    LEISURE = "fritid", _("Fritid og ungdom")
+    ADMINISTRATION = "administrasjon", _("Administrasjon")
+
+
+class Unit(models.Model):
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="units", verbose_name=_("kommune")
+    )
+    name = models.CharField(_("navn"), max_length=150)
+    kind = models.CharField(_("type"), max_length=20, choices=UnitKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("overordnet enhet"),
+        help_text=_("For eksempel skolen en SFO hører til."),
+    )
+    organisation_number = models.CharField(
+        _("organisasjonsnummer"),
+        max_length=9,
+        blank=True,
+        validators=[validate_organisation_number],
+    )
+    active = models.BooleanField(_("aktiv"), default=True)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("enhet")
+        verbose_name_plural = _("enheter")
+        ordering = ["municipality__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "name"], name="unit_name_unique_in_municipality"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(parent=models.F("pk")), name="unit_not_own_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.parent_id is None:
+            return
+        if self.parent.municipality_id != self.municipality_id:
+            raise ValidationError(
+                {"parent": _("Den overordnede enheten må høre til samme kommune.")}
+            )
+        ancestor, seen = self.parent, set()
+        while ancestor is not None and ancestor.pk not in seen:
+            if self.pk is not None and ancestor.pk == self.pk:
+                raise ValidationError({"parent": _("En enhet kan ikke ligge under seg selv.")})
+            seen.add(ancestor.pk)
+            ancestor = ancestor.parent
+
+
+class Role(models.TextChoices):
+    SECTOR_LEADER = "sector_leader", _("Sektorleder")
+    UNIT_LEADER = "unit_leader", _("Virksomhetsleder")
+    STAFF = "staff", _("Ansatt")
+    BTI_COORDINATOR = "bti_coordinator", _("BTI-koordinator")
+    ELECTED_OFFICIAL = "elected_official", _("Folkevalgt")
+    DATA_ADMIN = "data_admin", _("Dataansvarlig")
+
+
+# Roles that only make sense inside one unit; the others may also span the municipality.
+UNIT_ROLES = frozenset({Role.UNIT_LEADER, Role.STAFF})
+
+
+class Membership(models.Model):
+    """A user's role in one unit, or in the whole municipality when ``unit`` is empty."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("bruker"),
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("kommune"),
+    )
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("enhet"),
+        help_text=_("Tom betyr hele kommunen."),
+    )
+    role = models.CharField(_("rolle"), max_length=20, choices=Role.choices)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("medlemskap")
+        verbose_name_plural = _("medlemskap")
+        ordering = ["municipality__name", "user__username", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "unit", "role"],
+                name="membership_unique_in_unit",
+                condition=models.Q(unit__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "municipality", "role"],
+                name="membership_unique_in_municipality",
+                condition=models.Q(unit__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        place = self.unit.name if self.unit_id else self.municipality.name
+        return f"{self.user} – {self.get_role_display()} – {place}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.unit_id and self.municipality_id and self.unit.municipality_id != (
+            self.municipality_id
+        ):
+            errors["unit"] = _("Enheten hører ikke til den valgte kommunen.")
+        if self.role in UNIT_ROLES and not self.unit_id:
+            errors["unit"] = _("Rollen %(role)s må knyttes til en enhet.") % {
+                "role": self.get_role_display()
+            }
+        if self.user_id and self.municipality_id:
+            other = (
+                Membership.objects.filter(user_id=self.user_id)
+                .exclude(municipality_id=self.municipality_id)
+                .exclude(pk=self.pk)
+                .select_related("municipality")
+                .first()
+            )
+            if other is not None:
+                errors["municipality"] = _(
+                    "Brukeren er allerede knyttet til %(other)s. En bruker hører til én kommune."
+                ) % {"other": other.municipality.name}
+        if errors:
+            raise ValidationError(errors)

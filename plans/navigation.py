@@ -1,0 +1,35 @@
+"""The portal's navigation: each entry names the permission that shows it, so the menu and
+the pages ask the same rules. Later apps add their entries to ``ENTRIES``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str | Promise
+    url_name: str
+    permission: str | None  # None: every logged-in member of a municipality
+
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+ENTRIES: list[NavEntry] = [
+    NavEntry(_("Forside"), "home", None),
+    NavEntry(_("Enheter"), "plans:unit-list", "plans.view_unit"),
+    NavEntry(_("Administrasjon"), "admin:index", "plans.access_admin"),
+]
+
+
+def entries_for(user) -> list[NavEntry]:
+    return [
+        entry
+        for entry in ENTRIES
+        if entry.permission is None or user.has_perm(entry.permission)
+    ]

@@ -1,0 +1,175 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse_lazy
+from django.views import View
+from django.views.generic import DetailView, ListView, TemplateView
+
+from plans import selectors
+from plans.access import access_for
+from plans.forms import QueuedPasswordResetForm, UnitFilterForm
+from plans.models import Membership, Role, Unit
+
+
+class MemberRequiredMixin(LoginRequiredMixin):
+    """Logged in and a member of a municipality. An account with no membership sees a page
+    explaining that, rather than an empty portal."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and access_for(request.user).municipality_id is None:
+            if not request.user.is_superuser:
+                raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class HomeView(MemberRequiredMixin, TemplateView):
+    template_name = "plans/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        access = access_for(user)
+        roles = access.roles()
+        context["municipality"] = (
+            user.memberships.select_related("municipality").first().municipality
+            if access.municipality_id
+            else None
+        )
+        context["roles"] = [label for role, label in Role.choices if role in roles]
+        if roles & {Role.SECTOR_LEADER, Role.ELECTED_OFFICIAL, Role.BTI_COORDINATOR}:
+            context["units_by_kind"] = selectors.units_by_kind(user)
+        if Role.UNIT_LEADER in roles:
+            led = list(selectors.units_for_role(user, Role.UNIT_LEADER))
+            members = (
+                Membership.objects.visible_to(user)
+                .filter(unit__in=led)
+                .exclude(user=user)
+                .select_related("user", "unit")
+                .order_by("unit__name", "role", "user__last_name")
+            )
+            by_unit = {unit.pk: [] for unit in led}
+            for membership in members:
+                by_unit[membership.unit_id].append(membership)
+            context["led_units"] = [(unit, by_unit[unit.pk]) for unit in led]
+        if Role.STAFF in roles:
+            context["staff_units"] = selectors.units_for_role(user, Role.STAFF)
+        if Role.DATA_ADMIN in roles:
+            context["memberships_by_role"] = selectors.memberships_by_role(user)
+            context["units_without_leader"] = selectors.units_without_leader(user)
+        return context
+
+
+class UnitListView(MemberRequiredMixin, ListView):
+    template_name = "plans/unit_list.html"
+    context_object_name = "units"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.filter_form = UnitFilterForm(self.request.GET or None)
+        units = Unit.objects.visible_to(self.request.user).select_related("parent")
+        if not self.filter_form.is_valid():
+            return units.active()
+        data = self.filter_form.cleaned_data
+        if not data["include_inactive"]:
+            units = units.active()
+        if data["q"]:
+            units = units.filter(name__icontains=data["q"])
+        if data["kind"]:
+            units = units.filter(kind=data["kind"])
+        return units
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filter_form"] = self.filter_form
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query_string"] = query.urlencode()
+        return context
+
+
+class UnitDetailView(MemberRequiredMixin, DetailView):
+    template_name = "plans/unit_detail.html"
+    context_object_name = "unit"
+
+    def get_object(self, queryset=None):
+        # Another municipality's unit is not found, rather than forbidden: its existence
+        # is not the caller's business.
+        return get_object_or_404(
+            Unit.objects.visible_to(self.request.user).select_related("parent", "municipality"),
+            pk=self.kwargs["pk"],
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        unit = self.object
+        context["members"] = selectors.unit_members(self.request.user, unit)
+        context["children"] = Unit.objects.visible_to(self.request.user).filter(parent=unit)
+        return context
+
+
+class ProfileView(MemberRequiredMixin, TemplateView):
+    template_name = "plans/profile.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["memberships"] = (
+            Membership.objects.visible_to(self.request.user)
+            .filter(user=self.request.user)
+            .select_related("unit", "municipality")
+        )
+        return context
+
+
+class PortalPasswordResetView(auth_views.PasswordResetView):
+    form_class = QueuedPasswordResetForm
+    success_url = reverse_lazy("password_reset_done")
+
+
+class HealthView(View):
+    """Liveness and readiness for load balancers and compose healthchecks.
+
+    Reports the database always and Redis and the Celery workers when Redis is
+    configured; answers 503 when any configured part is down. Says nothing about data."""
+
+    def get(self, request):
+        checks: dict[str, str] = {}
+        checks["database"] = _check(lambda: connection.ensure_connection())
+        if settings.REDIS_URL:
+            checks["redis"] = _check(_ping_redis)
+            checks["worker"] = _check(_ping_worker)
+        else:
+            checks["tasks"] = "in-process"
+        healthy = all(value in {"ok", "in-process"} for value in checks.values())
+        return JsonResponse(
+            {"status": "ok" if healthy else "error", "checks": checks},
+            status=200 if healthy else 503,
+        )
+
+
+def _check(probe) -> str:
+    try:
+        probe()
+    except Exception as exc:  # noqa: BLE001 - any failure is a failed check
+        return f"error: {type(exc).__name__}"
+    return "ok"
+
+
+def _ping_redis() -> None:
+    import redis
+
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
+    client.ping()
+
+
+def _ping_worker() -> None:
+    from config.celery import app
+
+    replies = app.control.ping(timeout=1.0)
+    if not replies:
+        raise RuntimeError("no worker answered")

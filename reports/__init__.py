@@ -1,0 +1,1 @@
+"""Yearly status reports for elected officials, rendered to PDF by Celery jobs."""
