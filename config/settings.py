@@ -62,7 +62,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "import_export",
-    "rules.apps.AutodiscoverRulesConfig",
+    "rules",
     "axes",
     "csp",
     "plans",
@@ -280,15 +280,18 @@ else:
 STORAGES = {
     "default": _media_storage,
     "staticfiles": {
+        # Hashed, compressed files once `collectstatic` has run (the Docker image);
+        # before that (make run, tests) the files are served as they are.
         "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if (STATIC_ROOT / "staticfiles.json").exists()
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
 # Without collectstatic (make run, tests) WhiteNoise serves straight from the finders.
 WHITENOISE_USE_FINDERS = True
+STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- E-mail -------------------------------------------------------------------------------
@@ -331,5 +334,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Axes logs every login at INFO; failures and lockouts (WARNING) are what matter.
+        "axes": {"level": env.str("AXES_LOG_LEVEL", default="WARNING")},
+    },
 }

@@ -8,6 +8,10 @@ class PlansConfig(AppConfig):
     name = "plans"
     verbose_name = _("Organisasjon og planer")
 
+    def ready(self) -> None:
+        # Registers the rules; each app loads its own permissions.py the same way.
+        from plans import permissions  # noqa: F401
+
 
 class PortalAdminConfig(admin_apps.AdminConfig):
     """Replaces Django's default admin site with one that data admins may use."""
