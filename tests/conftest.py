@@ -82,3 +82,15 @@ def client_for(client):
         return client
 
     return make
+
+
+@pytest.fixture
+def tasks_in_process():
+    """Run Celery tasks in the test process even when REDIS_URL points at a broker, for
+    tests about what a task does rather than how it travels (see tests/services)."""
+    from config.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous

@@ -121,7 +121,8 @@ def test_password_change_refuses_mismatch_in_norwegian(cast, client):
     assert login(client, "ansatt").status_code == 302  # the old password still works
 
 
-def test_password_reset_by_email_end_to_end(cast, client, django_capture_on_commit_callbacks):
+def test_password_reset_by_email_end_to_end(cast, client, django_capture_on_commit_callbacks,
+                                            tasks_in_process):
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("password_reset"), {"email": "ansatt@example.no"})
     assert response.status_code == 302
@@ -140,8 +141,9 @@ def test_password_reset_by_email_end_to_end(cast, client, django_capture_on_comm
     assert login(client, "ansatt", "Helt-nytt-passord-77").status_code == 302
 
 
-def test_password_reset_answers_the_same_for_unknown_address(cast, client,
-                                                             django_capture_on_commit_callbacks):
+def test_password_reset_answers_the_same_for_unknown_address(
+    cast, client, django_capture_on_commit_callbacks, tasks_in_process
+):
     with django_capture_on_commit_callbacks(execute=True):
         known = client.post(reverse("password_reset"), {"email": "ansatt@example.no"})
         unknown = client.post(reverse("password_reset"), {"email": "ingen@example.no"})
