@@ -33,9 +33,7 @@ class Env:
         return self.raw(name) is not None
 
     def fail(self, name: str, value: str, expected: str) -> ImproperlyConfigured:
-        return ImproperlyConfigured(
-            f"Ugyldig verdi for {name}: {value!r}. Forventet {expected}."
-        )
+        return ImproperlyConfigured(f"Ugyldig verdi for {name}: {value!r}. Forventet {expected}.")
 
     def str(self, name: str, default: str | None = None) -> str | None:
         value = self.raw(name)
@@ -87,10 +85,11 @@ class Env:
             return default
         parts = urlsplit(value)
         if parts.scheme not in schemes:
-            raise self.fail(name, value, "en URL som begynner med " + " eller ".join(
-                f"{scheme}://" for scheme in schemes
-            ))
+            raise self.fail(
+                name,
+                value,
+                "en URL som begynner med " + " eller ".join(f"{scheme}://" for scheme in schemes),
+            )
         if parts.scheme != "sqlite" and not parts.hostname:
-            raise self.fail(name, value, "en URL med vertsnavn, f.eks. "
-                            f"{schemes[0]}://127.0.0.1/")
+            raise self.fail(name, value, f"en URL med vertsnavn, f.eks. {schemes[0]}://127.0.0.1/")
         return value

@@ -258,9 +258,7 @@ MEDIA_STORAGE = env.choice("MEDIA_STORAGE", default="local", choices=("local", "
 if MEDIA_STORAGE == "s3":
     _missing = [name for name in ("S3_BUCKET", "S3_ENDPOINT_URL") if not env.is_set(name)]
     if _missing:
-        raise ImproperlyConfigured(
-            "MEDIA_STORAGE=s3 krever også " + " og ".join(_missing) + "."
-        )
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 krever også " + " og ".join(_missing) + ".")
     _media_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -298,8 +296,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 EMAIL_HOST = env.str("EMAIL_HOST")
 _email_default = "smtp" if EMAIL_HOST else "console"
-EMAIL_DELIVERY = env.choice("EMAIL_DELIVERY", default=_email_default,
-                            choices=("console", "smtp", "file"))
+EMAIL_DELIVERY = env.choice(
+    "EMAIL_DELIVERY", default=_email_default, choices=("console", "smtp", "file")
+)
 EMAIL_BACKEND = {
     "console": "django.core.mail.backends.console.EmailBackend",
     "smtp": "django.core.mail.backends.smtp.EmailBackend",

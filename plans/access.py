@@ -48,9 +48,7 @@ def access_for(user) -> Access:
     # rather than guess which one the user belongs to.
     municipality_id = municipality_ids.pop() if len(municipality_ids) == 1 else None
     grants = frozenset((role, unit) for _m, unit, role in rows) if municipality_id else frozenset()
-    access = Access(
-        municipality_id=municipality_id, grants=grants, is_superuser=user.is_superuser
-    )
+    access = Access(municipality_id=municipality_id, grants=grants, is_superuser=user.is_superuser)
     setattr(user, _CACHE_ATTR, access)
     return access
 

@@ -108,9 +108,7 @@ def scoped_users(user):
     access = access_for(user)
     if access.is_superuser:
         return User.objects.all()
-    return User.objects.filter(
-        memberships__municipality_id=access.municipality_id
-    ).distinct()
+    return User.objects.filter(memberships__municipality_id=access.municipality_id).distinct()
 
 
 class MembershipInline(admin.TabularInline):

@@ -3,7 +3,6 @@ import logging
 from django import forms
 from django.contrib.auth.forms import PasswordResetForm
 from django.utils.translation import gettext_lazy as _
-
 from kombu.exceptions import OperationalError
 
 from plans.models import UnitKind

@@ -199,8 +199,10 @@ class Membership(models.Model):
 
     def clean(self) -> None:
         errors = {}
-        if self.unit_id and self.municipality_id and self.unit.municipality_id != (
-            self.municipality_id
+        if (
+            self.unit_id
+            and self.municipality_id
+            and self.unit.municipality_id != (self.municipality_id)
         ):
             errors["unit"] = _("Enheten hører ikke til den valgte kommunen.")
         if self.role in UNIT_ROLES and not self.unit_id:

@@ -29,7 +29,5 @@ ENTRIES: list[NavEntry] = [
 
 def entries_for(user) -> list[NavEntry]:
     return [
-        entry
-        for entry in ENTRIES
-        if entry.permission is None or user.has_perm(entry.permission)
+        entry for entry in ENTRIES if entry.permission is None or user.has_perm(entry.permission)
     ]

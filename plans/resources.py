@@ -121,7 +121,8 @@ class UnitResource(ScopedResource):
     def __init__(self, user=None, **kwargs):
         super().__init__(user=user, **kwargs)
         self.fields["municipality"] = fields.Field(
-            attribute="municipality", column_name="kommunenummer",
+            attribute="municipality",
+            column_name="kommunenummer",
             widget=MunicipalityWidget(self),
         )
         self.fields["parent"] = fields.Field(
@@ -153,7 +154,8 @@ class MembershipResource(ScopedResource):
     def __init__(self, user=None, **kwargs):
         super().__init__(user=user, **kwargs)
         self.fields["municipality"] = fields.Field(
-            attribute="municipality", column_name="kommunenummer",
+            attribute="municipality",
+            column_name="kommunenummer",
             widget=MunicipalityWidget(self),
         )
         self.fields["unit"] = fields.Field(
@@ -164,9 +166,11 @@ class MembershipResource(ScopedResource):
         )
 
     user = fields.Field(
-        attribute="user", column_name="brukernavn", widget=widgets.ForeignKeyWidget(
+        attribute="user",
+        column_name="brukernavn",
+        widget=widgets.ForeignKeyWidget(
             Membership._meta.get_field("user").related_model, field="username"
-        )
+        ),
     )
 
     class Meta:

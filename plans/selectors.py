@@ -44,9 +44,7 @@ def units_without_leader(user) -> QuerySet[Unit]:
     return (
         Unit.objects.visible_to(user)
         .active()
-        .annotate(
-            leaders=Count("memberships", filter=Q(memberships__role=Role.UNIT_LEADER))
-        )
+        .annotate(leaders=Count("memberships", filter=Q(memberships__role=Role.UNIT_LEADER)))
         .filter(leaders=0)
         .order_by("name")
     )
@@ -54,10 +52,11 @@ def units_without_leader(user) -> QuerySet[Unit]:
 
 def memberships_by_role(user) -> list[dict]:
     counts = dict(
-        Membership.objects.visible_to(user).values_list("role").annotate(n=Count("pk"))
+        Membership.objects.visible_to(user)
+        .values_list("role")
+        .annotate(n=Count("pk"))
         .values_list("role", "n")
     )
     return [
-        {"role": role, "label": label, "count": counts.get(role, 0)}
-        for role, label in Role.choices
+        {"role": role, "label": label, "count": counts.get(role, 0)} for role, label in Role.choices
     ]

@@ -29,8 +29,9 @@ def unit_save(*, unit: Unit) -> Unit:
 
 
 @transaction.atomic
-def membership_grant(*, user, municipality: Municipality, role: str, unit: Unit | None = None
-                     ) -> Membership:
+def membership_grant(
+    *, user, municipality: Municipality, role: str, unit: Unit | None = None
+) -> Membership:
     """Give ``user`` a role, idempotently: granting a role twice returns the existing one."""
     existing = Membership.objects.filter(
         user=user, municipality=municipality, unit=unit, role=role

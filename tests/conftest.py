@@ -43,7 +43,9 @@ class Cast:
 def cast(db) -> Cast:
     municipality = MunicipalityFactory(name="Solvik kommune", number="9901")
     school = UnitFactory(municipality=municipality, name="Solvik barneskole", kind=UnitKind.SCHOOL)
-    sfo = UnitFactory(municipality=municipality, name="Solvik SFO", kind=UnitKind.SFO, parent=school)
+    sfo = UnitFactory(
+        municipality=municipality, name="Solvik SFO", kind=UnitKind.SFO, parent=school
+    )
     kindergarten = UnitFactory(
         municipality=municipality, name="Solbakken barnehage", kind=UnitKind.KINDERGARTEN
     )
@@ -65,8 +67,9 @@ def cast(db) -> Cast:
         "other_municipality": member("nabo-data", Role.DATA_ADMIN, municipality=other),
         "no_membership": UserFactory(username="uten-rolle"),
     }
-    MembershipFactory(user=users["unit_leader"], municipality=municipality, unit=sfo,
-                      role=Role.UNIT_LEADER)
+    MembershipFactory(
+        user=users["unit_leader"], municipality=municipality, unit=sfo, role=Role.UNIT_LEADER
+    )
     MembershipFactory(user=users["staff"], municipality=municipality, unit=sfo, role=Role.STAFF)
     return Cast(municipality, school, sfo, kindergarten, other, other_unit, users)
 

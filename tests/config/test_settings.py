@@ -35,8 +35,13 @@ print(json.dumps({
 def run_django(env: dict[str, str], code: str = PRINT_SETTINGS) -> subprocess.CompletedProcess:
     clean = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "config.settings", **env}
     return subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True,
-        timeout=60, check=False,
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
@@ -76,7 +81,11 @@ def test_real_services_are_switched_on_by_urls():
 
 def test_s3_media_storage_is_configurable():
     result = run_django(
-        {"MEDIA_STORAGE": "s3", "S3_BUCKET": "rapporter", "S3_ENDPOINT_URL": "https://s3.example.no"}
+        {
+            "MEDIA_STORAGE": "s3",
+            "S3_BUCKET": "rapporter",
+            "S3_ENDPOINT_URL": "https://s3.example.no",
+        }
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["media"] == "storages.backends.s3.S3Storage"
@@ -91,7 +100,10 @@ def test_s3_media_storage_is_configurable():
         ({"REDIS_URL": "http://127.0.0.1:6379"}, "Ugyldig verdi for REDIS_URL"),
         ({"SECRET_KEY": "for-kort"}, "Ugyldig verdi for SECRET_KEY"),
         ({"ALLOWED_HOSTS": "a.example.no,,b"}, "Ugyldig verdi for ALLOWED_HOSTS"),
-        ({"EMAIL_PORT": "tjuefem"}, "Ugyldig verdi for EMAIL_PORT: 'tjuefem'. Forventet et heltall"),
+        (
+            {"EMAIL_PORT": "tjuefem"},
+            "Ugyldig verdi for EMAIL_PORT: 'tjuefem'. Forventet et heltall",
+        ),
         ({"EMAIL_DELIVERY": "smtp"}, "EMAIL_DELIVERY=smtp krever EMAIL_HOST"),
         ({"MEDIA_STORAGE": "ftp"}, "Ugyldig verdi for MEDIA_STORAGE"),
         ({"MEDIA_STORAGE": "s3"}, "MEDIA_STORAGE=s3 krever også S3_BUCKET"),

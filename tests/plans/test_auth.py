@@ -112,8 +112,11 @@ def test_password_change_refuses_mismatch_in_norwegian(cast, client):
     login(client, "ansatt")
     response = client.post(
         reverse("password_change"),
-        {"old_password": PASSWORD, "new_password1": "Et-nytt-langt-passord-42",
-         "new_password2": "Et-annet-langt-passord-43"},
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Et-nytt-langt-passord-42",
+            "new_password2": "Et-annet-langt-passord-43",
+        },
     )
     assert response.status_code == 200
     assert "De to passordfeltene er ikke like." in response.content.decode()
@@ -121,8 +124,9 @@ def test_password_change_refuses_mismatch_in_norwegian(cast, client):
     assert login(client, "ansatt").status_code == 302  # the old password still works
 
 
-def test_password_reset_by_email_end_to_end(cast, client, django_capture_on_commit_callbacks,
-                                            tasks_in_process):
+def test_password_reset_by_email_end_to_end(
+    cast, client, django_capture_on_commit_callbacks, tasks_in_process
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("password_reset"), {"email": "ansatt@example.no"})
     assert response.status_code == 302

@@ -29,11 +29,16 @@ def test_load_demo_is_idempotent_and_covers_every_kind_and_role(capsys):
 @pytest.mark.django_db
 def test_every_demo_login_reaches_its_home(client):
     call_command("load_demo")
-    for username in ("sektorleder", "virksomhetsleder", "ansatt", "bti-koordinator",
-                     "folkevalgt", "dataansvarlig"):
+    for username in (
+        "sektorleder",
+        "virksomhetsleder",
+        "ansatt",
+        "bti-koordinator",
+        "folkevalgt",
+        "dataansvarlig",
+    ):
         client.post(reverse("logout"))
-        response = client.post(reverse("login"), {"username": username,
-                                                  "password": DEMO_PASSWORD})
+        response = client.post(reverse("login"), {"username": username, "password": DEMO_PASSWORD})
         assert response.status_code == 302, username
         assert client.get(reverse("home")).status_code == 200
 
@@ -52,8 +57,9 @@ def test_load_demo_leaves_other_municipalities_alone():
     [("974760673", True), ("974760674", False), ("12345", False), ("abcdefghi", False)],
 )
 def test_organisation_number_check_digit(value, valid):
-    unit = UnitFactory.build(municipality=Municipality.objects.create(name="K", number="5001"),
-                             organisation_number=value)
+    unit = UnitFactory.build(
+        municipality=Municipality.objects.create(name="K", number="5001"), organisation_number=value
+    )
     if valid:
         unit.full_clean()
     else:
@@ -73,8 +79,12 @@ def test_parent_must_be_in_same_municipality_and_not_a_cycle(cast):
 
 @pytest.mark.django_db
 def test_user_belongs_to_one_municipality(cast):
-    membership = Membership(user=cast["staff"], municipality=cast.other_municipality,
-                            unit=cast.other_unit, role=Role.STAFF)
+    membership = Membership(
+        user=cast["staff"],
+        municipality=cast.other_municipality,
+        unit=cast.other_unit,
+        role=Role.STAFF,
+    )
     with pytest.raises(ValidationError, match="hører til én kommune"):
         membership.full_clean()
 
@@ -88,8 +98,9 @@ def test_staff_and_unit_leaders_need_a_unit(cast):
 
 @pytest.mark.django_db
 def test_unit_must_belong_to_membership_municipality(cast):
-    membership = MembershipFactory.build(user=UserFactory(), municipality=cast.municipality,
-                                         unit=cast.other_unit, role=Role.STAFF)
+    membership = MembershipFactory.build(
+        user=UserFactory(), municipality=cast.municipality, unit=cast.other_unit, role=Role.STAFF
+    )
     with pytest.raises(ValidationError, match="hører ikke til den valgte kommunen"):
         membership.full_clean()
 

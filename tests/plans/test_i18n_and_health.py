@@ -47,11 +47,19 @@ def test_catalogues_are_complete(language):
 def test_every_marked_string_is_in_the_catalogues(tmp_path):
     """Extracts the strings afresh in a copy of the tree; none may be missing."""
     copy = tmp_path / "src"
-    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(
-        ".venv", ".tools", ".git", "var", "staticfiles", "tests", "node_modules", "*.mo"))
+    shutil.copytree(
+        ROOT,
+        copy,
+        ignore=shutil.ignore_patterns(
+            ".venv", ".tools", ".git", "var", "staticfiles", "tests", "node_modules", "*.mo"
+        ),
+    )
     subprocess.run(
         [sys.executable, "manage.py", "makemessages", "-l", "nn", "-l", "en", "--no-obsolete"],
-        cwd=copy, check=True, capture_output=True, timeout=120,
+        cwd=copy,
+        check=True,
+        capture_output=True,
+        timeout=120,
     )
     for language in ("nn", "en"):
         fresh = polib.pofile(str(copy / "locale" / language / "LC_MESSAGES" / "django.po"))
@@ -63,8 +71,7 @@ def test_healthz_reports_database_and_in_process_tasks(db, client, settings):
     settings.REDIS_URL = None
     response = client.get(reverse("healthz"))
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok",
-                                                          "tasks": "in-process"}}
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "tasks": "in-process"}}
 
 
 def test_healthz_answers_503_when_redis_is_unreachable(db, client, settings):

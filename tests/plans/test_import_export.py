@@ -27,8 +27,11 @@ def confirm(client, model, preview):
     fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', body))
     return client.post(
         reverse(f"admin:plans_{model}_process_import"),
-        {key: fields[key] for key in ("import_file_name", "original_file_name", "format",
-                                      "resource") if key in fields},
+        {
+            key: fields[key]
+            for key in ("import_file_name", "original_file_name", "format", "resource")
+            if key in fields
+        },
     )
 
 
@@ -102,24 +105,37 @@ def test_membership_import_needs_existing_user_of_own_municipality(cast, client_
 def test_membership_import_commits_valid_rows(cast, client_for):
     client = client_for(cast["data_admin"])
     preview = upload(
-        client, "membership",
+        client,
+        "membership",
         "brukernavn,kommunenummer,enhet,rolle\nansatt,9901,Solbakken barnehage,Ansatt\n",
     )
     assert confirm(client, "membership", preview).status_code == 302
-    assert Membership.objects.filter(user=cast["staff"], unit=cast.kindergarten,
-                                     role="staff").exists()
+    assert Membership.objects.filter(
+        user=cast["staff"], unit=cast.kindergarten, role="staff"
+    ).exists()
 
 
 def test_export_escapes_formula_cells_and_stays_in_municipality(cast, client_for):
-    Unit.objects.filter(pk=cast.kindergarten.pk).update(name="=HYPERLINK(\"http://x\")")
+    Unit.objects.filter(pk=cast.kindergarten.pk).update(name='=HYPERLINK("http://x")')
     client = client_for(cast["data_admin"])
     response = client.post(
         reverse("admin:plans_unit_export"),
-        {"format": "0", "resource": "0", "export_items": [], **{
-            f"unitresource_{field}": "on"
-            for field in ("municipality", "name", "kind", "parent", "organisation_number",
-                          "active")
-        }},
+        {
+            "format": "0",
+            "resource": "0",
+            "export_items": [],
+            **{
+                f"unitresource_{field}": "on"
+                for field in (
+                    "municipality",
+                    "name",
+                    "kind",
+                    "parent",
+                    "organisation_number",
+                    "active",
+                )
+            },
+        },
     )
     assert response.status_code == 200
     text = response.content.decode()

@@ -31,7 +31,8 @@ def test_home_is_made_for_the_role(cast, client_for, persona, heading):
 
 def test_unit_leader_home_lists_the_people_of_their_units(cast, client_for):
     body = client_for(cast["unit_leader"]).get(reverse("home")).content.decode()
-    assert "Solvik barneskole" in body and "Solvik SFO" in body
+    assert "Solvik barneskole" in body
+    assert "Solvik SFO" in body
     assert cast["staff"].get_full_name() in body
     assert "Solbakken barnehage" not in body
 
@@ -93,8 +94,9 @@ def test_home_query_count_does_not_grow_with_rows(cast, client_for):
     from tests.factories import MembershipFactory
 
     for n in range(30):
-        MembershipFactory(user__username=f"kollega{n}", municipality=cast.municipality,
-                          unit=cast.school)
+        MembershipFactory(
+            user__username=f"kollega{n}", municipality=cast.municipality, unit=cast.school
+        )
         UnitFactory(municipality=cast.municipality, name=f"Barnehage {n}")
     assert _count_queries(client, reverse("home")) == few
 

@@ -8,8 +8,11 @@ from plans.models import Membership, Municipality, Unit
 from tests.conftest import PERSONAS
 
 CAST = (*PERSONAS, "other_municipality", "no_membership")
-MODELS = [(Municipality, "plans.view_municipality"), (Unit, "plans.view_unit"),
-          (Membership, "plans.view_membership")]
+MODELS = [
+    (Municipality, "plans.view_municipality"),
+    (Unit, "plans.view_unit"),
+    (Membership, "plans.view_membership"),
+]
 
 
 @pytest.mark.parametrize("persona", CAST)
@@ -35,8 +38,14 @@ def test_membership_scope_by_role(cast):
             Membership.objects.visible_to(cast[persona]).values_list("user__username", flat=True)
         )
 
-    everyone_here = {"sektorleder", "virksomhetsleder", "ansatt", "bti", "folkevalgt",
-                     "dataansvarlig"}
+    everyone_here = {
+        "sektorleder",
+        "virksomhetsleder",
+        "ansatt",
+        "bti",
+        "folkevalgt",
+        "dataansvarlig",
+    }
     assert usernames("data_admin") == everyone_here
     assert usernames("sector_leader") == everyone_here
     assert usernames("unit_leader") == {"virksomhetsleder", "ansatt"}  # their units' people

@@ -56,10 +56,28 @@ def worker(tmp_path):
     # A queue of its own, so a stray worker elsewhere on the machine cannot take the task.
     queue = f"test-{os.getpid()}-{time.time_ns()}"
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel=INFO",
-         "--concurrency=1", "--pool=prefork", "-Q", queue, "--without-gossip",
-         "--without-mingle", "-n", f"{queue}@%h"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--loglevel=INFO",
+            "--concurrency=1",
+            "--pool=prefork",
+            "-Q",
+            queue,
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            f"{queue}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     from config.celery import app
 
@@ -85,8 +103,12 @@ def worker(tmp_path):
 
 def test_worker_sends_password_reset_mail_through_redis(worker, client):
     unit = UnitFactory()
-    MembershipFactory(user__username="kari", user__email="kari@example.no", unit=unit,
-                      municipality=unit.municipality)
+    MembershipFactory(
+        user__username="kari",
+        user__email="kari@example.no",
+        unit=unit,
+        municipality=unit.municipality,
+    )
 
     response = client.post(reverse("password_reset"), {"email": "kari@example.no"})
     assert response.status_code == 302

@@ -12,8 +12,9 @@ class Command(BaseCommand):
     help = "Kompilerer oversettelsene i locale/ (nn, en) til .mo-filer."
 
     def handle(self, *args, **options):
-        catalogues = sorted(Path(p) for base in settings.LOCALE_PATHS for p in
-                            Path(base).glob("*/LC_MESSAGES/*.po"))
+        catalogues = sorted(
+            Path(p) for base in settings.LOCALE_PATHS for p in Path(base).glob("*/LC_MESSAGES/*.po")
+        )
         if not catalogues:
             raise CommandError("Fant ingen .po-filer i LOCALE_PATHS.")
         for po_path in catalogues:
