@@ -19,6 +19,13 @@ from plans.resources import MembershipResource, UnitResource
 User = get_user_model()
 
 
+def scope_foreign_key_choices(db_field, request, kwargs) -> None:
+    """Offer only rows the user may see as choices for a foreign key."""
+    related = db_field.related_model
+    if hasattr(related.objects, "visible_to"):
+        kwargs["queryset"] = related.objects.visible_to(request.user)
+
+
 class ScopedAdminMixin(ObjectPermissionsModelAdminMixin):
     """Rows, foreign-key choices and import/export limited to the user's municipality."""
 
@@ -26,9 +33,7 @@ class ScopedAdminMixin(ObjectPermissionsModelAdminMixin):
         return self.model.objects.visible_to(request.user)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        related = db_field.related_model
-        if hasattr(related.objects, "visible_to"):
-            kwargs["queryset"] = related.objects.visible_to(request.user)
+        scope_foreign_key_choices(db_field, request, kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_add_permission(self, request):
@@ -123,9 +128,7 @@ class MembershipInline(admin.TabularInline):
         return 0 if access_for(request.user).is_superuser else 1
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        related = db_field.related_model
-        if hasattr(related.objects, "visible_to"):
-            kwargs["queryset"] = related.objects.visible_to(request.user)
+        scope_foreign_key_choices(db_field, request, kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_add_permission(self, request, obj=None):

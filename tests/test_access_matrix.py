@@ -10,17 +10,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-ALL = (
-    "sector_leader",
-    "unit_leader",
-    "staff",
-    "bti_coordinator",
-    "elected_official",
-    "data_admin",
-    "other_municipality",
-    "no_membership",
-    "anonymous",
-)
+from tests.conftest import PERSONAS
+
+ALL = (*PERSONAS, "other_municipality", "no_membership", "anonymous")
 MEMBERS = ALL[:7]
 
 
