@@ -13,6 +13,13 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
+# The readers are named after the types they return; these aliases keep the builtin types
+# reachable inside the class, where the method names shadow them.
+Text = str
+Integer = int
+Boolean = bool
+TextList = list[str]
+
 _TRUE = {"1", "true", "yes", "on", "ja"}
 _FALSE = {"0", "false", "no", "off", "nei"}
 
@@ -23,23 +30,23 @@ class Env:
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:
         self.environ = os.environ if environ is None else environ
 
-    def raw(self, name: str) -> str | None:
+    def raw(self, name: Text) -> Text | None:
         value = self.environ.get(name)
         if value is None or value.strip() == "":
             return None
         return value.strip()
 
-    def is_set(self, name: str) -> bool:
+    def is_set(self, name: Text) -> Boolean:
         return self.raw(name) is not None
 
-    def fail(self, name: str, value: str, expected: str) -> ImproperlyConfigured:
+    def fail(self, name: Text, value: Text, expected: Text) -> ImproperlyConfigured:
         return ImproperlyConfigured(f"Ugyldig verdi for {name}: {value!r}. Forventet {expected}.")
 
-    def str(self, name: str, default: str | None = None) -> str | None:
+    def str(self, name: Text, default: Text | None = None) -> Text | None:
         value = self.raw(name)
         return default if value is None else value
 
-    def bool(self, name: str, default: bool) -> bool:
+    def bool(self, name: Text, default: Boolean) -> Boolean:
         value = self.raw(name)
         if value is None:
             return default
@@ -50,19 +57,19 @@ class Env:
             return False
         raise self.fail(name, value, "true eller false (også 1/0, yes/no, on/off, ja/nei)")
 
-    def int(self, name: str, default: int, *, minimum: int | None = None) -> int:
+    def int(self, name: Text, default: Integer, *, minimum: Integer | None = None) -> Integer:
         value = self.raw(name)
         if value is None:
             return default
         try:
-            number = int(value)
+            number = Integer(value)
         except ValueError:
             raise self.fail(name, value, "et heltall") from None
         if minimum is not None and number < minimum:
             raise self.fail(name, value, f"et heltall på minst {minimum}")
         return number
 
-    def list(self, name: str, default: list[str]) -> list[str]:
+    def list(self, name: Text, default: TextList) -> TextList:
         value = self.raw(name)
         if value is None:
             return list(default)
@@ -71,7 +78,7 @@ class Env:
             raise self.fail(name, value, "en kommaseparert liste uten tomme elementer")
         return items
 
-    def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
+    def choice(self, name: Text, default: Text, choices: tuple[Text, ...]) -> Text:
         value = self.raw(name)
         if value is None:
             return default
@@ -79,7 +86,9 @@ class Env:
             raise self.fail(name, value, "én av " + ", ".join(choices))
         return value.lower()
 
-    def url(self, name: str, schemes: tuple[str, ...], default: str | None = None) -> str | None:
+    def url(
+        self, name: Text, schemes: tuple[Text, ...], default: Text | None = None
+    ) -> Text | None:
         value = self.raw(name)
         if value is None:
             return default

@@ -109,10 +109,9 @@ TEMPLATES = [
 
 # --- Database ---------------------------------------------------------------------------
 
-_database_url = env.url(
-    "DATABASE_URL",
-    schemes=("postgres", "postgresql", "sqlite"),
-    default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}",
+_database_url = (
+    env.url("DATABASE_URL", schemes=("postgres", "postgresql", "sqlite"))
+    or f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"
 )
 if _database_url.startswith("sqlite:///") and "var/db.sqlite3" in _database_url:
     (BASE_DIR / "var").mkdir(exist_ok=True)
@@ -238,7 +237,9 @@ CONTENT_SECURITY_POLICY = {
 
 LANGUAGE_CODE = "nb"
 LANGUAGES = [("nb", _("Norsk bokmål")), ("nn", _("Norsk nynorsk")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale/ holds the portal's own strings; locale_overrides/ fills gaps in Django's own
+# catalogues (see the comment in its files).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_overrides"]
 LANGUAGE_COOKIE_SECURE = HTTPS
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
@@ -252,7 +253,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = env.str("MEDIA_URL", default="/media/")
-MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT") or BASE_DIR / "var" / "media")
 
 MEDIA_STORAGE = env.choice("MEDIA_STORAGE", default="local", choices=("local", "s3"))
 if MEDIA_STORAGE == "s3":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -121,13 +123,15 @@ class Unit(models.Model):
         return self.name
 
     def clean(self) -> None:
-        if self.parent_id is None:
+        parent = self.parent
+        if parent is None:
             return
-        if self.parent.municipality_id != self.municipality_id:
+        if parent.municipality_id != self.municipality_id:
             raise ValidationError(
                 {"parent": _("Den overordnede enheten må høre til samme kommune.")}
             )
-        ancestor, seen = self.parent, set()
+        ancestor: Unit | None = parent
+        seen: set[int] = set()
         while ancestor is not None and ancestor.pk not in seen:
             if self.pk is not None and ancestor.pk == self.pk:
                 raise ValidationError({"parent": _("En enhet kan ikke ligge under seg selv.")})
@@ -194,15 +198,16 @@ class Membership(models.Model):
         ]
 
     def __str__(self) -> str:
-        place = self.unit.name if self.unit_id else self.municipality.name
+        place = self.unit.name if self.unit is not None else self.municipality.name
         return f"{self.user} – {self.get_role_display()} – {place}"
 
     def clean(self) -> None:
-        errors = {}
+        errors: dict[str, Any] = {}
+        unit = self.unit if self.unit_id else None
         if (
-            self.unit_id
+            unit is not None
             and self.municipality_id
-            and self.unit.municipality_id != (self.municipality_id)
+            and unit.municipality_id != (self.municipality_id)
         ):
             errors["unit"] = _("Enheten hører ikke til den valgte kommunen.")
         if self.role in UNIT_ROLES and not self.unit_id:

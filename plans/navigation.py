@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -15,9 +14,6 @@ class NavEntry:
     label: str | Promise
     url_name: str
     permission: str | None  # None: every logged-in member of a municipality
-
-    def url(self) -> str:
-        return reverse(self.url_name)
 
 
 ENTRIES: list[NavEntry] = [

@@ -3,12 +3,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 
 from plans.access import access_for
 
+if TYPE_CHECKING:
+    # Named in the string type arguments below, which ruff does not read.
+    from plans.models import Membership, Municipality, Unit  # noqa: F401
 
-class MunicipalityQuerySet(models.QuerySet):
+
+class MunicipalityQuerySet(models.QuerySet["Municipality"]):
     def visible_to(self, user) -> MunicipalityQuerySet:
         access = access_for(user)
         if access.is_superuser:
@@ -18,7 +24,7 @@ class MunicipalityQuerySet(models.QuerySet):
         return self.filter(pk=access.municipality_id)
 
 
-class UnitQuerySet(models.QuerySet):
+class UnitQuerySet(models.QuerySet["Unit"]):
     def visible_to(self, user) -> UnitQuerySet:
         access = access_for(user)
         if access.is_superuser:
@@ -31,7 +37,7 @@ class UnitQuerySet(models.QuerySet):
         return self.filter(active=True)
 
 
-class MembershipQuerySet(models.QuerySet):
+class MembershipQuerySet(models.QuerySet["Membership"]):
     def visible_to(self, user) -> MembershipQuerySet:
         """Data admins and sector leaders see the municipality's memberships, unit leaders
         those of the units they lead, everyone their own."""

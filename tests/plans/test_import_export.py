@@ -3,12 +3,19 @@ scoped to the data admin's municipality, formula cells escaped on export."""
 
 from __future__ import annotations
 
+import io
 import re
+from pathlib import Path
 
+import pytest
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 
 from plans.models import Membership, Unit
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
 
 def upload(client, model, csv_text):
@@ -142,3 +149,20 @@ def test_export_escapes_formula_cells_and_stays_in_municipality(cast, client_for
     assert "'=HYPERLINK" in text
     assert "Nabovik skole" not in text
     assert "Solvik barneskole" in text
+
+
+@pytest.mark.parametrize(
+    ("model", "filename"),
+    [("unit", "enheter_eksempel.csv"), ("membership", "medlemskap_eksempel.csv")],
+)
+def test_example_files_in_fixtures_import_cleanly(db, client, model, filename):
+    call_command("load_demo", stdout=io.StringIO())
+    client.force_login(get_user_model().objects.get(username="dataansvarlig"))
+    text = (FIXTURES / filename).read_text()
+    rows = len(text.strip().splitlines()) - 1
+    before = {"unit": Unit, "membership": Membership}[model].objects.count()
+    preview = upload(client, model, text)
+    assert 'name="import_file_name"' in preview.content.decode()  # no errors: confirmable
+    assert confirm(client, model, preview).status_code == 302
+    after = {"unit": Unit, "membership": Membership}[model].objects.count()
+    assert after == before + rows
