@@ -60,7 +60,7 @@ test-fast: install ## Run the tests without the browser and real-service tests
 	$(VENV)/bin/pytest -m "not browser and not services"
 
 # The service and read layers are type-checked; the rest follows as it is annotated.
-TYPED := config/env.py plans/access.py plans/querysets.py plans/selectors.py plans/services.py
+TYPED := config/env.py plans/access.py plans/querysets.py plans/selectors.py plans/services
 
 lint: install ## ruff lint and format check, djLint on templates, mypy on the service layer
 	$(VENV)/bin/ruff check .

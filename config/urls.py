@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from plans import views as plans_views
+from plans.views import organisation as plans_views
 
 account_patterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

@@ -100,3 +100,168 @@ rules.add_perm("auth.delete_user", is_superuser)
 
 # The portal's own pages.
 rules.add_perm("plans.access_admin", manages_organisation)
+
+
+@rules.predicate
+def is_only_elected_official(user) -> bool:
+    """Elected officials read summaries and published material, never working papers."""
+    roles = access_for(user).roles()
+    return bool(roles) and roles <= {Role.ELECTED_OFFICIAL}
+
+
+# --- The quality plan -------------------------------------------------------------------
+
+
+@rules.predicate
+def is_adopted(user, plan) -> bool:
+    return plan is not None and plan.adopted_on is not None
+
+
+@rules.predicate
+def is_draft_plan(user, plan) -> bool:
+    return plan is not None and plan.adopted_on is None
+
+
+rules.add_perm(
+    "plans.view_qualityplan",
+    is_portal_member & in_own_municipality & (is_superuser | is_sector_leader | is_adopted),
+)
+rules.add_perm("plans.add_qualityplan", is_superuser | is_sector_leader)
+# An adopted plan is read-only: it is changed by starting a new revision.
+rules.add_perm(
+    "plans.change_qualityplan",
+    (is_superuser | is_sector_leader) & in_own_municipality & is_draft_plan,
+)
+rules.add_perm(
+    "plans.adopt_qualityplan",
+    (is_superuser | is_sector_leader) & in_own_municipality & is_draft_plan,
+)
+rules.add_perm(
+    "plans.revise_qualityplan",
+    (is_superuser | is_sector_leader) & in_own_municipality & is_adopted,
+)
+rules.add_perm(
+    "plans.view_qualityplan_history",
+    (is_superuser | is_sector_leader) & in_own_municipality,
+)
+
+
+# --- Unit development plans -------------------------------------------------------------
+
+
+def _unit_id_of(obj) -> int | None:
+    """A unit, or anything that belongs to one (a unit plan, a self-assessment)."""
+    from plans.models import Unit
+
+    if obj is None:
+        return None
+    if isinstance(obj, Unit):
+        return obj.pk
+    return getattr(obj, "unit_id", None)
+
+
+@rules.predicate
+def leads_unit(user, obj) -> bool:
+    unit_id = _unit_id_of(obj)
+    return unit_id is not None and unit_id in access_for(user).unit_ids(Role.UNIT_LEADER)
+
+
+@rules.predicate
+def works_in_unit(user, obj) -> bool:
+    unit_id = _unit_id_of(obj)
+    access = access_for(user)
+    return unit_id is not None and (
+        unit_id in access.unit_ids(Role.UNIT_LEADER) or unit_id in access.unit_ids(Role.STAFF)
+    )
+
+
+def _status_is(*states: str) -> rules.Predicate:
+    @rules.predicate(name=f"status_in:{'/'.join(states)}")
+    def predicate(user, plan) -> bool:
+        return plan is not None and plan.status in states
+
+    return predicate
+
+
+@rules.predicate
+def is_published_plan(user, plan) -> bool:
+    return plan is not None and plan.is_published
+
+
+is_editable_plan = _status_is("draft", "returned")
+is_submitted_plan = _status_is("submitted")
+is_approved_plan = _status_is("approved")
+
+# Mirrors UnitPlanQuerySet.visible_to.
+reads_unit_plan = (
+    is_portal_member
+    & in_own_municipality
+    & (is_superuser | is_sector_leader | works_in_unit | is_published_plan)
+)
+# The full plan, with names and history. Elected officials read summaries instead.
+reads_unit_plan_detail = reads_unit_plan & ~is_only_elected_official
+rules.add_perm("plans.view_unitplan", reads_unit_plan)
+rules.add_perm("plans.view_unitplan_detail", reads_unit_plan_detail)
+rules.add_perm("plans.view_unitplan_summary", reads_unit_plan)
+# Object: the unit the plan is for.
+rules.add_perm("plans.add_unitplan", in_own_municipality & (is_superuser | leads_unit))
+rules.add_perm(
+    "plans.change_unitplan", in_own_municipality & (is_superuser | leads_unit) & is_editable_plan
+)
+rules.add_perm(
+    "plans.submit_unitplan", in_own_municipality & (is_superuser | leads_unit) & is_editable_plan
+)
+rules.add_perm(
+    "plans.review_unitplan",
+    in_own_municipality & (is_superuser | is_sector_leader) & is_submitted_plan,
+)
+rules.add_perm(
+    "plans.evaluate_unitplan",
+    in_own_municipality & (is_superuser | leads_unit) & is_approved_plan,
+)
+
+
+# --- Quality tools and self-assessment --------------------------------------------------
+
+rules.add_perm("plans.view_qualitytool", is_portal_member & in_own_municipality)
+rules.add_perm("plans.change_qualitytool", (is_superuser | is_sector_leader) & in_own_municipality)
+# Mirrors SelfAssessmentQuerySet.visible_to.
+rules.add_perm(
+    "plans.view_selfassessment",
+    is_portal_member & in_own_municipality & (is_superuser | is_sector_leader | works_in_unit),
+)
+# Object: the unit, or the assessment being continued.
+rules.add_perm("plans.add_selfassessment", in_own_municipality & (is_superuser | leads_unit))
+rules.add_perm("plans.change_selfassessment", in_own_municipality & (is_superuser | leads_unit))
+# Sector-wide comparisons of units.
+rules.add_perm("plans.view_sector_assessments", is_superuser | is_sector_leader)
+
+
+# --- Fortellinger -----------------------------------------------------------------------
+
+
+@rules.predicate
+def is_publishable(user, obj) -> bool:
+    return obj is not None and obj.publishable
+
+
+# Mirrors the participation querysets' visible_to.
+reads_participation = (
+    is_portal_member & in_own_municipality & (~is_only_elected_official | is_publishable)
+)
+manages_participation = is_superuser | is_sector_leader | is_data_admin
+rules.add_perm("plans.view_participationinput", reads_participation)
+rules.add_perm("plans.view_userjourney", reads_participation)
+# Unit leaders register input from their own unit's processes.
+rules.add_perm(
+    "plans.add_participationinput", in_own_municipality & (manages_participation | is_unit_leader)
+)
+for model in ("participationinput", "userjourney"):
+    rules.add_perm(f"plans.change_{model}", manages_participation & in_own_municipality)
+    rules.add_perm(f"plans.delete_{model}", manages_participation & in_own_municipality)
+rules.add_perm("plans.add_userjourney", manages_participation)
+
+
+# --- The sector dashboard ---------------------------------------------------------------
+
+rules.add_perm("plans.view_dashboard", is_superuser | is_sector_leader)

@@ -11,7 +11,18 @@ from plans.access import access_for
 
 if TYPE_CHECKING:
     # Named in the string type arguments below, which ruff does not read.
-    from plans.models import Membership, Municipality, Unit  # noqa: F401
+    from plans.models import (  # noqa: F401
+        Measure,
+        Membership,
+        Municipality,
+        ParticipationInput,
+        QualityPlan,
+        QualityTool,
+        SelfAssessment,
+        Unit,
+        UnitPlan,
+        UserJourney,
+    )
 
 
 class MunicipalityQuerySet(models.QuerySet["Municipality"]):
@@ -53,3 +64,124 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
             return in_municipality
         led_units = access.unit_ids(Role.UNIT_LEADER)
         return in_municipality.filter(models.Q(user_id=user.pk) | models.Q(unit_id__in=led_units))
+
+
+def _unit_roles(access) -> frozenset[int]:
+    """Units where the user leads or works: they read those units' plans in every state."""
+    from plans.models import Role
+
+    return access.unit_ids(Role.UNIT_LEADER) | access.unit_ids(Role.STAFF)
+
+
+class QualityPlanQuerySet(models.QuerySet["QualityPlan"]):
+    def visible_to(self, user) -> QualityPlanQuerySet:
+        """Everyone in the municipality reads adopted plans; drafts are the sector
+        leaders' work in progress."""
+        from plans.models import Role
+
+        access = access_for(user)
+        if access.is_superuser:
+            return self.all()
+        if access.municipality_id is None:
+            return self.none()
+        own = self.filter(municipality_id=access.municipality_id)
+        if access.has_role(Role.SECTOR_LEADER):
+            return own
+        return own.filter(adopted_on__isnull=False)
+
+    def adopted(self) -> QualityPlanQuerySet:
+        return self.filter(adopted_on__isnull=False)
+
+    def in_force(self):
+        """The latest adopted revision, or None."""
+        return self.adopted().order_by("-adopted_on", "-period_start", "-revision").first()
+
+
+class UnitPlanQuerySet(models.QuerySet["UnitPlan"]):
+    def visible_to(self, user) -> UnitPlanQuerySet:
+        """Sector leaders read every plan of the municipality; the unit's leader and staff
+        their own unit's plans in any state; every member the approved and evaluated
+        plans (elected officials as summaries, which the views enforce)."""
+        from plans.models import PUBLISHED_STATES, Role
+
+        access = access_for(user)
+        if access.is_superuser:
+            return self.all()
+        if access.municipality_id is None:
+            return self.none()
+        own = self.filter(unit__municipality_id=access.municipality_id)
+        if access.has_role(Role.SECTOR_LEADER):
+            return own
+        return own.filter(
+            models.Q(status__in=PUBLISHED_STATES) | models.Q(unit_id__in=_unit_roles(access))
+        )
+
+
+class MeasureQuerySet(models.QuerySet["Measure"]):
+    def visible_to(self, user) -> MeasureQuerySet:
+        from plans.models import UnitPlan
+
+        return self.filter(plan__in=UnitPlan.objects.visible_to(user).values("pk"))
+
+    def overdue(self, today=None) -> MeasureQuerySet:
+        from django.utils import timezone
+
+        from plans.models import OPEN_MEASURE_STATES
+
+        today = today or timezone.localdate()
+        return self.filter(status__in=OPEN_MEASURE_STATES, end__lt=today)
+
+
+class QualityToolQuerySet(models.QuerySet["QualityTool"]):
+    def visible_to(self, user) -> QualityToolQuerySet:
+        access = access_for(user)
+        if access.is_superuser:
+            return self.all()
+        if access.municipality_id is None:
+            return self.none()
+        return self.filter(municipality_id=access.municipality_id)
+
+
+class SelfAssessmentQuerySet(models.QuerySet["SelfAssessment"]):
+    def visible_to(self, user) -> SelfAssessmentQuerySet:
+        """A unit's self-assessments are its own reflection: the unit and the sector
+        leaders read them; everyone else sees at most aggregates."""
+        from plans.models import Role
+
+        access = access_for(user)
+        if access.is_superuser:
+            return self.all()
+        if access.municipality_id is None:
+            return self.none()
+        own = self.filter(unit__municipality_id=access.municipality_id)
+        if access.has_role(Role.SECTOR_LEADER):
+            return own
+        return own.filter(unit_id__in=_unit_roles(access))
+
+
+class _ParticipationScope(models.QuerySet):
+    def visible_to(self, user):
+        """Members of the municipality read its participation input; elected officials
+        only what was consented for publishing."""
+        from plans.models import Role
+
+        access = access_for(user)
+        if access.is_superuser:
+            return self.all()
+        if access.municipality_id is None:
+            return self.none()
+        own = self.filter(municipality_id=access.municipality_id)
+        if access.roles() <= {Role.ELECTED_OFFICIAL}:
+            return own.filter(publishable=True)
+        return own
+
+    def published(self):
+        return self.filter(publishable=True)
+
+
+class ParticipationInputQuerySet(_ParticipationScope, models.QuerySet["ParticipationInput"]):
+    pass
+
+
+class UserJourneyQuerySet(_ParticipationScope, models.QuerySet["UserJourney"]):
+    pass

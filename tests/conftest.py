@@ -97,3 +97,86 @@ def tasks_in_process():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+@dataclass
+class PlanCast:
+    """The cast plus an adopted quality plan in each municipality and unit plans in the
+    states the access rules distinguish."""
+
+    cast: Cast
+    quality_plan: object
+    areas: list
+    components: list
+    school_plan: object  # the unit leader's unit, a draft
+    kindergarten_plan: object  # another unit of the municipality, approved
+    sfo_plan: object  # the unit leader's second unit, submitted
+    other_plan: object  # another municipality's, approved
+
+    def __getattr__(self, name):
+        return getattr(self.cast, name)
+
+    def __getitem__(self, name):
+        return self.cast[name]
+
+
+@pytest.fixture
+def plan_cast(cast) -> PlanCast:
+    from plans.models import UnitPlanStatus, current_school_year
+    from tests.factories import (
+        CoreComponentFactory,
+        DevelopmentAreaFactory,
+        MeasureFactory,
+        QualityPlanFactory,
+        UnitGoalFactory,
+        UnitPlanFactory,
+    )
+
+    year = current_school_year()
+    plan = QualityPlanFactory(municipality=cast.municipality, title="Kvalitetsplan for Solvik")
+    areas = [
+        DevelopmentAreaFactory(plan=plan, name="Inkluderende miljø", order=1),
+        DevelopmentAreaFactory(plan=plan, name="Tidlig innsats", order=2),
+    ]
+    components = [
+        CoreComponentFactory(area=areas[0], name="Alle opplever tilhørighet", order=1),
+        CoreComponentFactory(area=areas[0], name="Ansatte tar ansvar", order=2),
+        CoreComponentFactory(area=areas[1], name="Fra oppmerksomhet til handling", order=1),
+        CoreComponentFactory(area=areas[1], name="Foreldremedvirkning", order=2),
+    ]
+
+    def unit_plan(unit, status, measure):
+        unit_plan = UnitPlanFactory(unit=unit, quality_plan=plan, school_year=year, status=status)
+        unit_plan.areas.set(areas[:1])
+        unit_plan.components.set(components[:1])
+        UnitGoalFactory(plan=unit_plan, area=areas[0], text=f"Mål for {unit.name}")
+        MeasureFactory(
+            plan=unit_plan,
+            component=components[0],
+            description=measure,
+            responsible=cast["staff"],
+        )
+        return unit_plan
+
+    other_plan_q = QualityPlanFactory(municipality=cast.other_municipality, title="Nabovik-planen")
+    other_area = DevelopmentAreaFactory(plan=other_plan_q, name="Naboviks område")
+    other_component = CoreComponentFactory(area=other_area, name="Naboviks komponent")
+    other = UnitPlanFactory(
+        unit=cast.other_unit,
+        quality_plan=other_plan_q,
+        school_year=year,
+        status=UnitPlanStatus.APPROVED,
+    )
+    MeasureFactory(plan=other, component=other_component, description="Naboviks tiltak")
+    return PlanCast(
+        cast=cast,
+        quality_plan=plan,
+        areas=areas,
+        components=components,
+        school_plan=unit_plan(cast.school, UnitPlanStatus.DRAFT, "Leseløftet i 1.–4. trinn"),
+        kindergarten_plan=unit_plan(
+            cast.kindergarten, UnitPlanStatus.APPROVED, "Språkgrupper i barnehagen"
+        ),
+        sfo_plan=unit_plan(cast.sfo, UnitPlanStatus.SUBMITTED, "Leksehjelp i SFO"),
+        other_plan=other,
+    )

@@ -1,10 +1,27 @@
 """Factories shared by every test; personas are built from these in conftest.py."""
 
+import datetime
+
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 
-from plans.models import Membership, Municipality, Role, Unit, UnitKind
+from plans.models import (
+    CoreComponent,
+    DevelopmentArea,
+    Measure,
+    MeasureStatus,
+    Membership,
+    Municipality,
+    QualityPlan,
+    Role,
+    TargetGroup,
+    Unit,
+    UnitGoal,
+    UnitKind,
+    UnitPlan,
+    UnitPlanStatus,
+)
 
 PASSWORD = "Riktig-hest-batteri-9"
 # Hashing once keeps factories fast while still exercising the real password check.
@@ -51,3 +68,78 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     )
     unit = None
     role = Role.STAFF
+
+
+# --- The quality plan and unit plans ----------------------------------------------------
+
+
+class QualityPlanFactory(factory.django.DjangoModelFactory):
+    """An adopted plan by default; pass ``adopted_on=None`` for a draft."""
+
+    class Meta:
+        model = QualityPlan
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    title = "Kvalitetsplan for oppvekst"
+    period_start = 2025
+    period_end = 2028
+    purpose = "Gode oppvekstvilkår for alle barn og unge."
+    adopted_on = datetime.date(2025, 6, 19)
+    council_case = "25/123"
+
+
+class DevelopmentAreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DevelopmentArea
+
+    plan = factory.SubFactory(QualityPlanFactory)
+    order = factory.Sequence(lambda n: n)
+    name = factory.Sequence(lambda n: f"Utviklingsområde {n}")
+    goal = "Alle opplever et inkluderende miljø."
+
+
+class CoreComponentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CoreComponent
+
+    area = factory.SubFactory(DevelopmentAreaFactory)
+    order = factory.Sequence(lambda n: n)
+    name = factory.Sequence(lambda n: f"Kjernekomponent {n}")
+
+
+class UnitPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UnitPlan
+
+    unit = factory.SubFactory(UnitFactory)
+    quality_plan = factory.SubFactory(
+        QualityPlanFactory, municipality=factory.SelfAttribute("..unit.municipality")
+    )
+    school_year = 2025
+    status = UnitPlanStatus.DRAFT
+
+
+class UnitGoalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UnitGoal
+
+    plan = factory.SubFactory(UnitPlanFactory)
+    area = factory.SubFactory(
+        DevelopmentAreaFactory, plan=factory.SelfAttribute("..plan.quality_plan")
+    )
+    text = factory.Sequence(lambda n: f"Lokalt mål {n}")
+
+
+class MeasureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Measure
+
+    plan = factory.SubFactory(UnitPlanFactory)
+    description = factory.Sequence(lambda n: f"Tiltak {n}")
+    component = factory.SubFactory(
+        CoreComponentFactory, area__plan=factory.SelfAttribute("...plan.quality_plan")
+    )
+    start = datetime.date(2025, 8, 15)
+    end = datetime.date(2026, 6, 15)
+    status = MeasureStatus.PLANNED
+    target_groups = factory.LazyFunction(lambda: [TargetGroup.STAFF, TargetGroup.CHILDREN])

@@ -1,0 +1,308 @@
+"""A unit's development plan for one school year: the areas and core components it works
+on, local goals, measures, participation processes, review and end-of-year evaluation.
+
+Every editable row carries a ``version``; a save names the version it was edited from and
+fails with a conflict when someone saved in between (see ``plans.services.unit_plans``).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from plans.models.organisation import Unit
+from plans.models.quality_plan import CoreComponent, DevelopmentArea, QualityPlan
+from plans.querysets import MeasureQuerySet, UnitPlanQuerySet
+
+
+def school_year_label(start_year: int) -> str:
+    """2025 → "2025/26"."""
+    return f"{start_year}/{(start_year + 1) % 100:02d}"
+
+
+def current_school_year(today: datetime.date | None = None) -> int:
+    """The school year starts in August: November 2026 is in 2026/27, March 2027 too."""
+    today = today or timezone.localdate()
+    return today.year if today.month >= 8 else today.year - 1
+
+
+def parse_school_year(value: str) -> int:
+    """ "2025/26" or "2025-26" or "2025" → 2025; raises ValueError otherwise."""
+    text = value.strip().replace("–", "/").replace("-", "/")
+    start, _sep, end = text.partition("/")
+    year = int(start)
+    if end and int(end) % 100 != (year + 1) % 100:
+        raise ValueError(value)
+    return year
+
+
+class UnitPlanStatus(models.TextChoices):
+    DRAFT = "draft", _("Utkast")
+    SUBMITTED = "submitted", _("Sendt til godkjenning")
+    RETURNED = "returned", _("Returnert")
+    APPROVED = "approved", _("Godkjent")
+    EVALUATED = "evaluated", _("Evaluert")
+
+
+# The unit edits its plan's content in these states; after approval only the evaluation.
+EDITABLE_STATES = frozenset({UnitPlanStatus.DRAFT, UnitPlanStatus.RETURNED})
+# What the rest of the municipality (and elected officials, as summaries) may read.
+PUBLISHED_STATES = frozenset({UnitPlanStatus.APPROVED, UnitPlanStatus.EVALUATED})
+
+
+class UnitPlan(models.Model):
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="plans", verbose_name=_("enhet")
+    )
+    quality_plan = models.ForeignKey(
+        QualityPlan,
+        on_delete=models.PROTECT,
+        related_name="unit_plans",
+        verbose_name=_("kvalitetsplan"),
+    )
+    school_year = models.PositiveSmallIntegerField(
+        _("skoleår"),
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+        help_text=_("Året skoleåret starter, f.eks. 2025 for 2025/26."),
+    )
+    summary = models.TextField(
+        _("innledning"), blank=True, help_text=_("Kort om enhetens satsing dette året.")
+    )
+    areas = models.ManyToManyField(
+        DevelopmentArea, blank=True, related_name="unit_plans", verbose_name=_("utviklingsområder")
+    )
+    components = models.ManyToManyField(
+        CoreComponent, blank=True, related_name="unit_plans", verbose_name=_("kjernekomponenter")
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=UnitPlanStatus.choices, default=UnitPlanStatus.DRAFT
+    )
+    based_on = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("bygger på"),
+    )
+    submitted_at = models.DateTimeField(_("sendt"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sendt av"),
+    )
+    reviewed_at = models.DateTimeField(_("behandlet"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("behandlet av"),
+    )
+    review_comment = models.TextField(_("kommentar fra sektorleder"), blank=True)
+    evaluation = models.TextField(_("evaluering av året"), blank=True)
+    evaluated_at = models.DateTimeField(_("evaluert"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("versjon"), default=1, editable=False)
+    created_at = models.DateTimeField(_("opprettet"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("sist endret"), auto_now=True)
+
+    objects = UnitPlanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("utviklingsplan")
+        verbose_name_plural = _("utviklingsplaner")
+        ordering = ["-school_year", "unit__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "school_year"], name="unit_plan_one_per_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.school_year_label}"
+
+    @property
+    def school_year_label(self) -> str:
+        return school_year_label(self.school_year)
+
+    @property
+    def municipality_id(self) -> int:
+        # Lets the shared in_own_municipality predicate treat unit plans like units.
+        return self.unit.municipality_id
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATES
+
+    @property
+    def is_published(self) -> bool:
+        return self.status in PUBLISHED_STATES
+
+
+class Attainment(models.TextChoices):
+    MET = "met", _("Nådd")
+    PARTLY = "partly", _("Delvis nådd")
+    NOT_MET = "not_met", _("Ikke nådd")
+
+
+class UnitGoal(models.Model):
+    plan = models.ForeignKey(
+        UnitPlan, on_delete=models.CASCADE, related_name="goals", verbose_name=_("utviklingsplan")
+    )
+    area = models.ForeignKey(
+        DevelopmentArea,
+        on_delete=models.PROTECT,
+        related_name="unit_goals",
+        verbose_name=_("utviklingsområde"),
+    )
+    text = models.TextField(_("lokalt mål"))
+    order = models.PositiveSmallIntegerField(_("rekkefølge"), default=0)
+    attainment = models.CharField(
+        _("måloppnåelse"), max_length=10, choices=Attainment.choices, blank=True
+    )
+    evaluation = models.TextField(_("evaluering"), blank=True)
+    version = models.PositiveIntegerField(_("versjon"), default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("lokalt mål")
+        verbose_name_plural = _("lokale mål")
+        ordering = ["plan", "area__order", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class MeasureStatus(models.TextChoices):
+    PLANNED = "planlagt", _("Planlagt")
+    IN_PROGRESS = "pagar", _("Pågår")
+    DONE = "fullfort", _("Fullført")
+    POSTPONED = "utsatt", _("Utsatt")
+    CANCELLED = "avlyst", _("Avlyst")
+
+
+# A measure still owes work: it counts as overdue once its end date has passed.
+OPEN_MEASURE_STATES = frozenset(
+    {MeasureStatus.PLANNED, MeasureStatus.IN_PROGRESS, MeasureStatus.POSTPONED}
+)
+
+
+class TargetGroup(models.TextChoices):
+    """The plan's principle of simultaneity: work with all four groups at once."""
+
+    STAFF = "ansatte", _("Ansatte")
+    CHILDREN = "barn_unge", _("Barn og unge")
+    GUARDIANS = "foresatte", _("Foresatte")
+    VOLUNTEERS = "frivillige_kultur", _("Frivillige og kultur")
+
+
+def validate_target_groups(value: object) -> None:
+    allowed = set(TargetGroup.values)
+    if not isinstance(value, list) or not value:
+        raise ValidationError(_("Velg minst én målgruppe."), code="target_groups_empty")
+    unknown = [item for item in value if item not in allowed]
+    if unknown:
+        raise ValidationError(
+            _("Ukjent målgruppe: %(value)s."),
+            code="target_groups_unknown",
+            params={"value": ", ".join(map(str, unknown))},
+        )
+
+
+class Measure(models.Model):
+    plan = models.ForeignKey(
+        UnitPlan,
+        on_delete=models.CASCADE,
+        related_name="measures",
+        verbose_name=_("utviklingsplan"),
+    )
+    description = models.TextField(_("tiltak"))
+    component = models.ForeignKey(
+        CoreComponent,
+        on_delete=models.PROTECT,
+        related_name="measures",
+        verbose_name=_("kjernekomponent"),
+    )
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="responsible_measures",
+        verbose_name=_("ansvarlig"),
+    )
+    start = models.DateField(_("start"))
+    end = models.DateField(_("slutt"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=MeasureStatus.choices, default=MeasureStatus.PLANNED
+    )
+    target_groups = models.JSONField(
+        _("målgrupper"), default=list, validators=[validate_target_groups]
+    )
+    evaluation = models.TextField(_("evaluering"), blank=True)
+    version = models.PositiveIntegerField(_("versjon"), default=1, editable=False)
+
+    objects = MeasureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("tiltak")
+        verbose_name_plural = _("tiltak")
+        ordering = ["plan", "start", "pk"]
+
+    def __str__(self) -> str:
+        return self.description[:80]
+
+    def clean(self) -> None:
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError({"end": _("Sluttdatoen kan ikke være før startdatoen.")})
+
+    @property
+    def reaches_single_group(self) -> bool:
+        return len(set(self.target_groups or [])) == 1
+
+    @property
+    def target_group_labels(self) -> list[str]:
+        labels = dict(TargetGroup.choices)
+        return [str(labels[group]) for group in TargetGroup.values if group in self.target_groups]
+
+    def is_overdue(self, today: datetime.date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return self.status in OPEN_MEASURE_STATES and self.end < today
+
+
+class Phase(models.TextChoices):
+    PLANNING = "planning", _("Planlegging")
+    CARRYING_OUT = "carrying_out", _("Gjennomføring")
+    EVALUATING = "evaluating", _("Evaluering")
+
+
+class ParticipationProcess(models.Model):
+    plan = models.ForeignKey(
+        UnitPlan,
+        on_delete=models.CASCADE,
+        related_name="participation",
+        verbose_name=_("utviklingsplan"),
+    )
+    phase = models.CharField(_("fase"), max_length=15, choices=Phase.choices)
+    participants = models.CharField(
+        _("hvem deltok"), max_length=250, help_text=_("For eksempel elevrådet, FAU, personalet.")
+    )
+    method = models.TextField(_("hvordan"), help_text=_("Arbeidsform, for eksempel verksted."))
+    outcome = models.TextField(_("hva kom ut av det"), blank=True)
+    held_on = models.DateField(_("dato"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("versjon"), default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("medvirkningsprosess")
+        verbose_name_plural = _("medvirkningsprosesser")
+        ordering = ["plan", "held_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_phase_display()}: {self.participants}"

@@ -1,0 +1,477 @@
+"""Unit development plans: create (from last year's), edit under an optimistic lock,
+submit, return or approve, follow up during the year, evaluate.
+
+Which fields may change depends on the plan's state: everything while it is a draft or
+returned; after approval only the follow-up (a measure's status, end date and evaluation,
+a goal's attainment, participation in carrying out and evaluating); nothing once evaluated.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from plans.models import (
+    OPEN_MEASURE_STATES,
+    CoreComponent,
+    DevelopmentArea,
+    Measure,
+    MeasureStatus,
+    Membership,
+    ParticipationProcess,
+    QualityPlan,
+    Unit,
+    UnitGoal,
+    UnitPlan,
+    UnitPlanStatus,
+    school_year_label,
+)
+from plans.services.history import (
+    EditConflict,
+    PlanLocked,
+    claim_version,
+    field_changes,
+    record_change,
+    snapshot,
+)
+
+PLAN_FIELDS = ("summary", "areas", "components")
+GOAL_FIELDS = ("area", "text", "attainment", "evaluation")
+GOAL_FOLLOW_UP_FIELDS = ("attainment", "evaluation")
+MEASURE_FIELDS = (
+    "description",
+    "component",
+    "responsible",
+    "start",
+    "end",
+    "status",
+    "target_groups",
+    "evaluation",
+)
+MEASURE_FOLLOW_UP_FIELDS = ("status", "end", "evaluation")
+PARTICIPATION_FIELDS = ("phase", "participants", "method", "outcome", "held_on")
+
+PART_MODELS: dict[str, type[models.Model]] = {
+    "goal": UnitGoal,
+    "measure": Measure,
+    "participation": ParticipationProcess,
+}
+
+
+def editable_fields(plan: UnitPlan, model: type[models.Model]) -> tuple[str, ...]:
+    """The fields of ``model`` the unit may change in the plan's current state."""
+    if plan.status in (UnitPlanStatus.DRAFT, UnitPlanStatus.RETURNED):
+        return {
+            UnitPlan: PLAN_FIELDS,
+            UnitGoal: GOAL_FIELDS,
+            Measure: MEASURE_FIELDS,
+            ParticipationProcess: PARTICIPATION_FIELDS,
+        }[model]
+    if plan.status == UnitPlanStatus.APPROVED:
+        return {
+            UnitPlan: (),
+            UnitGoal: GOAL_FOLLOW_UP_FIELDS,
+            Measure: MEASURE_FOLLOW_UP_FIELDS,
+            ParticipationProcess: PARTICIPATION_FIELDS,
+        }[model]
+    return ()
+
+
+def _subject(instance: models.Model) -> str:
+    label = str(instance._meta.verbose_name)
+    return f"{label[:1].upper()}{label[1:]} «{str(instance)[:120]}»"
+
+
+def _check_references(plan: UnitPlan, data: Mapping[str, Any]) -> None:
+    """Defence in depth behind the forms' choices: areas and components come from the
+    plan's own quality plan, the responsible person from the unit's municipality."""
+    errors: dict[str, str] = {}
+    area = data.get("area")
+    if area is not None and area.plan_id != plan.quality_plan_id:
+        errors["area"] = _("Utviklingsområdet hører ikke til kvalitetsplanen.")
+    component = data.get("component")
+    if component is not None and component.area.plan_id != plan.quality_plan_id:
+        errors["component"] = _("Kjernekomponenten hører ikke til kvalitetsplanen.")
+    for area in data.get("areas") or ():
+        if area.plan_id != plan.quality_plan_id:
+            errors["areas"] = _("Utviklingsområdet hører ikke til kvalitetsplanen.")
+    for component in data.get("components") or ():
+        if component.area.plan_id != plan.quality_plan_id:
+            errors["components"] = _("Kjernekomponenten hører ikke til kvalitetsplanen.")
+    responsible = data.get("responsible")
+    if (
+        responsible is not None
+        and not Membership.objects.filter(
+            user=responsible, municipality_id=plan.unit.municipality_id
+        ).exists()
+    ):
+        errors["responsible"] = _("Den ansvarlige må være ansatt i kommunen.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _locked_plan(plan: UnitPlan) -> UnitPlan:
+    """Re-read the plan row under a lock so a state change and an edit cannot interleave."""
+    return UnitPlan.objects.select_for_update().select_related("unit").get(pk=plan.pk)
+
+
+def _require_fields(plan: UnitPlan, model: type[models.Model], data: Mapping[str, Any]) -> None:
+    allowed = set(editable_fields(plan, model))
+    if not allowed:
+        raise PlanLocked(
+            _("Planen kan ikke endres når den er «%(status)s».")
+            % {"status": plan.get_status_display()}
+        )
+    refused = sorted(set(data) - allowed)
+    if refused:
+        raise PlanLocked(
+            _("Disse feltene kan ikke endres når planen er «%(status)s»: %(fields)s.")
+            % {"status": plan.get_status_display(), "fields": ", ".join(refused)}
+        )
+
+
+@transaction.atomic
+def unit_plan_create(
+    *, unit: Unit, school_year: int, actor, start_from_previous: bool = True
+) -> UnitPlan:
+    """A new plan for the unit and school year under the quality plan in force. With
+    ``start_from_previous`` the previous year's areas, components, goals and unfinished
+    measures are carried over (mapped into the plan in force by their stable keys)."""
+    quality_plan = QualityPlan.objects.filter(municipality_id=unit.municipality_id).in_force()
+    if quality_plan is None:
+        raise PlanLocked(_("Kommunen har ingen vedtatt kvalitetsplan ennå."))
+    if UnitPlan.objects.filter(unit=unit, school_year=school_year).exists():
+        raise ValidationError(
+            _("%(unit)s har allerede en plan for %(year)s.")
+            % {"unit": unit.name, "year": school_year_label(school_year)}
+        )
+    previous = (
+        UnitPlan.objects.filter(unit=unit, school_year=school_year - 1).first()
+        if start_from_previous
+        else None
+    )
+    plan = UnitPlan(
+        unit=unit,
+        quality_plan=quality_plan,
+        school_year=school_year,
+        summary=previous.summary if previous else "",
+        based_on=previous,
+    )
+    plan.full_clean()
+    plan.save()
+    if previous is None:
+        record_change(plan=plan, actor=actor, action="created", subject=_("Planen ble opprettet"))
+        return plan
+    areas = {area.key: area for area in quality_plan.areas.all()}
+    components = {
+        component.key: component
+        for component in CoreComponent.objects.filter(area__plan=quality_plan)
+    }
+    plan.areas.set([areas[a.key] for a in previous.areas.all() if a.key in areas])
+    plan.components.set(
+        [components[c.key] for c in previous.components.all() if c.key in components]
+    )
+    for goal in previous.goals.select_related("area"):
+        if goal.area.key in areas:
+            UnitGoal.objects.create(
+                plan=plan, area=areas[goal.area.key], text=goal.text, order=goal.order
+            )
+    carried = 0
+    for measure in previous.measures.select_related("component").filter(
+        status__in=OPEN_MEASURE_STATES
+    ):
+        if measure.component.key not in components:
+            continue
+        Measure.objects.create(
+            plan=plan,
+            description=measure.description,
+            component=components[measure.component.key],
+            responsible=measure.responsible,
+            start=_shift_year(measure.start),
+            end=_shift_year(measure.end),
+            status=MeasureStatus.PLANNED,
+            target_groups=measure.target_groups,
+        )
+        carried += 1
+    record_change(
+        plan=plan,
+        actor=actor,
+        action="created",
+        subject=_("Planen ble opprettet fra %(year)s (%(count)s uferdige tiltak videreført)")
+        % {"year": previous.school_year_label, "count": carried},
+    )
+    return plan
+
+
+def _shift_year(day: datetime.date) -> datetime.date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+@transaction.atomic
+def unit_plan_update(
+    *, plan: UnitPlan, data: Mapping[str, Any], expected_version: int | None, actor
+) -> UnitPlan:
+    """Change the plan's introduction, areas and components."""
+    plan = _locked_plan(plan)
+    _require_fields(plan, UnitPlan, data)
+    _check_references(plan, data)
+    before = snapshot(plan, data.keys())
+    claim_version(plan, expected_version, attempted=data)
+    for name, value in data.items():
+        if name in ("areas", "components"):
+            getattr(plan, name).set(value)
+        else:
+            setattr(plan, name, value)
+    plan.full_clean()
+    plan.save()
+    changes = field_changes(UnitPlan, before, snapshot(plan, data.keys()))
+    if changes:
+        record_change(plan=plan, actor=actor, action="changed", subject=_("Planen"), fields=changes)
+    return plan
+
+
+@transaction.atomic
+def unit_plan_part_save(
+    *,
+    plan: UnitPlan,
+    model: type[models.Model],
+    data: Mapping[str, Any],
+    actor,
+    instance: models.Model | None = None,
+    expected_version: int | None = None,
+) -> models.Model:
+    """Create (``instance`` None) or change a goal, measure or participation process."""
+    plan = _locked_plan(plan)
+    _require_fields(plan, model, data)
+    _check_references(plan, data)
+    if instance is None:
+        if plan.status not in (UnitPlanStatus.DRAFT, UnitPlanStatus.RETURNED) and model in (
+            UnitGoal,
+            Measure,
+        ):
+            raise PlanLocked(_("Nye mål og tiltak legges til før planen sendes inn."))
+        instance = model(plan=plan, **data)
+        instance.full_clean()
+        instance.save()
+        record_change(
+            plan=plan,
+            actor=actor,
+            action="added",
+            subject=_subject(instance),
+            fields=field_changes(model, {}, snapshot(instance, data.keys())),
+        )
+        return instance
+    if getattr(instance, "plan_id", None) != plan.pk:
+        raise PlanLocked(_("Raden hører ikke til denne planen."))
+    current = model._default_manager.get(pk=instance.pk)
+    before = snapshot(current, data.keys())
+    claim_version(current, expected_version, attempted=data)
+    for name, value in data.items():
+        setattr(current, name, value)
+    current.full_clean()
+    current.save()
+    changes = field_changes(model, before, snapshot(current, data.keys()))
+    if changes:
+        record_change(
+            plan=plan, actor=actor, action="changed", subject=_subject(current), fields=changes
+        )
+    return current
+
+
+@transaction.atomic
+def unit_plan_part_delete(
+    *, plan: UnitPlan, instance: models.Model, actor, expected_version: int | None = None
+) -> None:
+    plan = _locked_plan(plan)
+    if plan.status not in (UnitPlanStatus.DRAFT, UnitPlanStatus.RETURNED):
+        raise PlanLocked(_("Rader kan bare slettes mens planen er et utkast."))
+    if getattr(instance, "plan_id", None) != plan.pk:
+        raise PlanLocked(_("Raden hører ikke til denne planen."))
+    model = type(instance)
+    current = model._default_manager.get(pk=instance.pk)
+    claim_version(current, expected_version)
+    # Keep what was removed in the history, field by field.
+    fields = [
+        {"field": str(model._meta.get_field(name).verbose_name), "old": value, "new": ""}
+        for name, value in snapshot(current, _fields_of(model)).items()
+        if value
+    ]
+    subject = _subject(current)
+    current.delete()
+    record_change(plan=plan, actor=actor, action="deleted", subject=subject, fields=fields)
+
+
+def _fields_of(model: type[models.Model]) -> tuple[str, ...]:
+    return {
+        UnitGoal: GOAL_FIELDS,
+        Measure: MEASURE_FIELDS,
+        ParticipationProcess: PARTICIPATION_FIELDS,
+    }[model]
+
+
+def submission_problems(plan: UnitPlan) -> list[str]:
+    """What keeps the plan from being submitted, in the unit leader's words."""
+    problems = []
+    if not plan.areas.exists():
+        problems.append(_("Velg minst ett utviklingsområde."))
+    if not plan.goals.exists():
+        problems.append(_("Skriv minst ett lokalt mål."))
+    if not plan.measures.exists():
+        problems.append(_("Legg til minst ett tiltak."))
+    return problems
+
+
+@transaction.atomic
+def unit_plan_submit(*, plan: UnitPlan, actor, expected_version: int | None = None) -> UnitPlan:
+    plan = _locked_plan(plan)
+    if plan.status not in (UnitPlanStatus.DRAFT, UnitPlanStatus.RETURNED):
+        raise PlanLocked(_("Bare et utkast eller en returnert plan kan sendes inn."))
+    problems = submission_problems(plan)
+    if problems:
+        raise ValidationError(problems)
+    claim_version(plan, expected_version)
+    before = snapshot(plan, ["status"])
+    plan.status = UnitPlanStatus.SUBMITTED
+    plan.submitted_at = timezone.now()
+    plan.submitted_by = actor
+    plan.save(update_fields=["status", "submitted_at", "submitted_by", "updated_at"])
+    record_change(
+        plan=plan,
+        actor=actor,
+        action="submitted",
+        subject=_("Sendt til godkjenning"),
+        fields=field_changes(UnitPlan, before, snapshot(plan, ["status"])),
+    )
+    return plan
+
+
+def _review(plan: UnitPlan, *, actor, status: str, comment: str, action: str, subject: str):
+    plan = _locked_plan(plan)
+    if plan.status != UnitPlanStatus.SUBMITTED:
+        raise PlanLocked(_("Planen er ikke sendt til godkjenning."))
+    before = snapshot(plan, ["status", "review_comment"])
+    claim_version(plan, None)
+    plan.status = status
+    plan.review_comment = comment
+    plan.reviewed_at = timezone.now()
+    plan.reviewed_by = actor
+    plan.save(
+        update_fields=["status", "review_comment", "reviewed_at", "reviewed_by", "updated_at"]
+    )
+    record_change(
+        plan=plan,
+        actor=actor,
+        action=action,
+        subject=subject,
+        fields=field_changes(UnitPlan, before, snapshot(plan, ["status", "review_comment"])),
+    )
+    return plan
+
+
+@transaction.atomic
+def unit_plan_return(*, plan: UnitPlan, actor, comment: str) -> UnitPlan:
+    """Send the plan back to the unit; the comment says what to change."""
+    if not comment.strip():
+        raise ValidationError({"comment": _("Skriv hva enheten skal endre før planen returneres.")})
+    return _review(
+        plan,
+        actor=actor,
+        status=UnitPlanStatus.RETURNED,
+        comment=comment.strip(),
+        action="returned",
+        subject=_("Returnert til enheten"),
+    )
+
+
+@transaction.atomic
+def unit_plan_approve(*, plan: UnitPlan, actor, comment: str = "") -> UnitPlan:
+    return _review(
+        plan,
+        actor=actor,
+        status=UnitPlanStatus.APPROVED,
+        comment=comment.strip(),
+        action="approved",
+        subject=_("Godkjent"),
+    )
+
+
+def evaluation_problems(plan: UnitPlan) -> list[str]:
+    problems = []
+    missing = plan.goals.filter(attainment="").count()
+    if missing:
+        problems.append(
+            _("Vurder måloppnåelsen for alle mål (%(count)s mangler).") % {"count": missing}
+        )
+    open_measures = plan.measures.filter(
+        status__in=(MeasureStatus.PLANNED, MeasureStatus.IN_PROGRESS)
+    ).count()
+    if open_measures:
+        problems.append(
+            _(
+                "Sett sluttstatus på alle tiltak – fullført, utsatt eller avlyst "
+                "(%(count)s står som planlagt eller pågår)."
+            )
+            % {"count": open_measures}
+        )
+    return problems
+
+
+@transaction.atomic
+def unit_plan_evaluate(
+    *, plan: UnitPlan, actor, evaluation: str, expected_version: int | None = None
+) -> UnitPlan:
+    """Close the year: every goal's attainment and every measure's final status must be
+    set, and the unit writes its evaluation of the year."""
+    plan = _locked_plan(plan)
+    if plan.status != UnitPlanStatus.APPROVED:
+        raise PlanLocked(_("Bare en godkjent plan kan evalueres."))
+    problems = evaluation_problems(plan)
+    if not evaluation.strip():
+        problems.insert(0, _("Skriv en evaluering av året."))
+    if problems:
+        raise ValidationError(problems)
+    claim_version(plan, expected_version, attempted={"evaluation": evaluation})
+    before = snapshot(plan, ["status", "evaluation"])
+    plan.status = UnitPlanStatus.EVALUATED
+    plan.evaluation = evaluation.strip()
+    plan.evaluated_at = timezone.now()
+    plan.save(update_fields=["status", "evaluation", "evaluated_at", "updated_at"])
+    record_change(
+        plan=plan,
+        actor=actor,
+        action="evaluated",
+        subject=_("Året er evaluert"),
+        fields=field_changes(UnitPlan, before, snapshot(plan, ["status", "evaluation"])),
+    )
+    return plan
+
+
+def area_choices(plan: UnitPlan):
+    return DevelopmentArea.objects.filter(plan_id=plan.quality_plan_id)
+
+
+__all__ = [
+    "EditConflict",
+    "PlanLocked",
+    "area_choices",
+    "editable_fields",
+    "evaluation_problems",
+    "submission_problems",
+    "unit_plan_approve",
+    "unit_plan_create",
+    "unit_plan_evaluate",
+    "unit_plan_part_delete",
+    "unit_plan_part_save",
+    "unit_plan_return",
+    "unit_plan_submit",
+    "unit_plan_update",
+]
