@@ -51,6 +51,8 @@ def display_value(instance: models.Model, field_name: str) -> str:
         return ", ".join(str(labels.get(item, item)) for item in value)
     if isinstance(value, datetime.date):
         return date_format(value, "SHORT_DATE_FORMAT")
+    if hasattr(value, "get_full_name"):
+        return value.get_full_name() or value.get_username()
     if isinstance(value, bool):
         return "ja" if value else "nei"
     return str(value)

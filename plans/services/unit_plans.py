@@ -128,11 +128,12 @@ def _require_fields(plan: UnitPlan, model: type[models.Model], data: Mapping[str
             _("Planen kan ikke endres når den er «%(status)s».")
             % {"status": plan.get_status_display()}
         )
-    refused = sorted(set(data) - allowed)
+    refused = [name for name in data if name not in allowed]
     if refused:
+        labels = [str(model._meta.get_field(name).verbose_name) for name in refused]
         raise PlanLocked(
             _("Disse feltene kan ikke endres når planen er «%(status)s»: %(fields)s.")
-            % {"status": plan.get_status_display(), "fields": ", ".join(refused)}
+            % {"status": plan.get_status_display(), "fields": ", ".join(labels)}
         )
 
 
@@ -251,14 +252,15 @@ def unit_plan_part_save(
 ) -> models.Model:
     """Create (``instance`` None) or change a goal, measure or participation process."""
     plan = _locked_plan(plan)
+    if (
+        instance is None
+        and model in (UnitGoal, Measure)
+        and plan.status not in (UnitPlanStatus.DRAFT, UnitPlanStatus.RETURNED)
+    ):
+        raise PlanLocked(_("Nye mål og tiltak legges til før planen sendes inn."))
     _require_fields(plan, model, data)
     _check_references(plan, data)
     if instance is None:
-        if plan.status not in (UnitPlanStatus.DRAFT, UnitPlanStatus.RETURNED) and model in (
-            UnitGoal,
-            Measure,
-        ):
-            raise PlanLocked(_("Nye mål og tiltak legges til før planen sendes inn."))
         instance = model(plan=plan, **data)
         instance.full_clean()
         instance.save()

@@ -1,0 +1,227 @@
+"""Forms for the unit development plan. Each form knows its plan: the choices come from the
+plan's own quality plan and unit, and only the fields the plan's state allows are shown."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from plans.models import (
+    CoreComponent,
+    DevelopmentArea,
+    Measure,
+    ParticipationProcess,
+    TargetGroup,
+    UnitGoal,
+    UnitPlan,
+    current_school_year,
+    school_year_label,
+)
+from plans.services.unit_plans import editable_fields
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class VersionedForm(forms.ModelForm):
+    """Carries the version the editor loaded, so a save made after someone else's can be
+    caught (see plans.services.history.claim_version)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, plan: UnitPlan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        allowed = set(editable_fields(plan, self._meta.model))
+        for name in list(self.fields):
+            if name != "version" and name not in allowed:
+                del self.fields[name]
+        if self.instance.pk and not self.is_bound:
+            self.fields["version"].initial = self.instance.version
+        self._limit_choices()
+
+    def _limit_choices(self) -> None:
+        fields = self.fields
+        if "area" in fields:
+            fields["area"].queryset = DevelopmentArea.objects.filter(
+                plan_id=self.plan.quality_plan_id
+            )
+        if "areas" in fields:
+            fields["areas"].queryset = DevelopmentArea.objects.filter(
+                plan_id=self.plan.quality_plan_id
+            )
+        if "component" in fields or "components" in fields:
+            components = CoreComponent.objects.filter(
+                area__plan_id=self.plan.quality_plan_id
+            ).select_related("area")
+            for name in ("component", "components"):
+                if name in fields:
+                    fields[name].queryset = components
+                    fields[name].label_from_instance = lambda c: f"{c.area.name}: {c.name}"
+        if "responsible" in fields:
+            fields["responsible"].queryset = (
+                get_user_model()
+                .objects.filter(memberships__unit_id=self.plan.unit_id, is_active=True)
+                .distinct()
+                .order_by("first_name", "last_name")
+            )
+            fields["responsible"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+    def service_data(self) -> dict:
+        """The cleaned values of the editable fields, without the version."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
+
+    @property
+    def expected_version(self) -> int | None:
+        return self.cleaned_data.get("version") if self.instance.pk else None
+
+
+class UnitPlanForm(VersionedForm):
+    class Meta:
+        model = UnitPlan
+        fields = ["summary", "areas", "components"]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 4}),
+            "areas": forms.CheckboxSelectMultiple,
+            "components": forms.CheckboxSelectMultiple,
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        areas = cleaned.get("areas")
+        components = cleaned.get("components")
+        if areas is not None and components:
+            outside = [c for c in components if c.area not in areas]
+            if outside:
+                self.add_error(
+                    "components",
+                    _("Kjernekomponenten «%(name)s» hører til et område planen ikke har valgt.")
+                    % {"name": outside[0].name},
+                )
+        return cleaned
+
+
+class UnitGoalForm(VersionedForm):
+    class Meta:
+        model = UnitGoal
+        fields = ["area", "text", "attainment", "evaluation"]
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 2}),
+            "evaluation": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class MeasureForm(VersionedForm):
+    target_groups = forms.MultipleChoiceField(
+        label=_("Målgrupper"),
+        choices=TargetGroup.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Samtidighet: tiltak virker best når de når ansatte, barn og unge, foresatte "
+            "og frivillige og kultur samtidig."
+        ),
+    )
+
+    class Meta:
+        model = Measure
+        fields = [
+            "description",
+            "component",
+            "responsible",
+            "start",
+            "end",
+            "status",
+            "target_groups",
+            "evaluation",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "start": DateInput(),
+            "end": DateInput(),
+            "evaluation": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end < start:
+            self.add_error("end", _("Sluttdatoen kan ikke være før startdatoen."))
+        return cleaned
+
+
+class ParticipationForm(VersionedForm):
+    class Meta:
+        model = ParticipationProcess
+        fields = ["phase", "participants", "method", "outcome", "held_on"]
+        widgets = {
+            "method": forms.Textarea(attrs={"rows": 2}),
+            "outcome": forms.Textarea(attrs={"rows": 3}),
+            "held_on": DateInput(),
+        }
+
+
+PART_FORMS: dict[str, type[VersionedForm]] = {
+    "goal": UnitGoalForm,
+    "measure": MeasureForm,
+    "participation": ParticipationForm,
+}
+
+
+class UnitPlanCreateForm(forms.Form):
+    school_year = forms.TypedChoiceField(label=_("Skoleår"), coerce=int)
+    start_from_previous = forms.BooleanField(
+        label=_("Start fra fjorårets plan"),
+        required=False,
+        initial=True,
+        help_text=_("Tar med områder, kjernekomponenter, mål og tiltak som ikke er fullført."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        year = current_school_year()
+        self.fields["school_year"].choices = [(y, school_year_label(y)) for y in (year, year + 1)]
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Vedtak"),
+        choices=[("approve", _("Godkjenn planen")), ("return", _("Returner til enheten"))],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Kommentar til enheten"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Påkrevd når planen returneres: skriv hva som skal endres."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "return" and not (cleaned.get("comment") or "").strip():
+            self.add_error("comment", _("Skriv hva enheten skal endre før planen returneres."))
+        return cleaned
+
+
+class EvaluationForm(forms.Form):
+    evaluation = forms.CharField(
+        label=_("Evaluering av året"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Hva fikk dere til, hva tar dere med videre, og hva sa barn og foresatte?"),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class UnitPlanFilterForm(forms.Form):
+    year = forms.TypedChoiceField(label=_("Skoleår"), coerce=int, required=False, empty_value=None)
+    q = forms.CharField(label=_("Enhet"), required=False, max_length=100)
+
+    def __init__(self, *args, years=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [("", _("Alle år"))] + [
+            (year, school_year_label(year)) for year in years
+        ]
