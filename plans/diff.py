@@ -33,5 +33,3 @@ def word_diff_html(old: str, new: str) -> SafeString:
     tags = {"equal": "{}", "delete": "<del>{}</del>", "insert": "<ins>{}</ins>"}
     pieces = [tags[op].format(escape(text)) for op, text in word_diff(old, new) if text]
     return mark_safe("".join(pieces))  # noqa: S308 — every piece is escaped above
-
-
