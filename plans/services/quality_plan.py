@@ -64,7 +64,7 @@ def _locked_plan(plan: QualityPlan) -> QualityPlan:
 
 
 def _require_draft(plan: QualityPlan) -> None:
-    if plan.is_adopted:
+    if plan.adopted_on is not None:
         raise PlanLocked(
             _(
                 "Planen ble vedtatt %(date)s (sak %(case)s) og kan ikke endres. "
@@ -78,7 +78,7 @@ def plan_of(instance: models.Model) -> int:
     """The id of the quality plan a part belongs to."""
     if isinstance(instance, AREA_PARTS):
         return instance.area.plan_id
-    return instance.plan_id
+    return instance.plan_id  # type: ignore[attr-defined]
 
 
 def _next_revision(municipality_id: int, period_start: int) -> int:

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
@@ -93,6 +94,7 @@ def plan_context(request, plan: UnitPlan) -> dict:
         for phase, label in Phase.choices
     ]
     user = request.user
+    can_submit = user.has_perm("plans.submit_unitplan", plan)
     return {
         "plan": plan,
         "goals": goals,
@@ -103,7 +105,8 @@ def plan_context(request, plan: UnitPlan) -> dict:
         "can_change": user.has_perm("plans.change_unitplan", plan),
         "can_follow_up": user.has_perm("plans.change_unitplan", plan)
         or user.has_perm("plans.evaluate_unitplan", plan),
-        "can_submit": user.has_perm("plans.submit_unitplan", plan),
+        "can_submit": can_submit,
+        "submission_problems": services.submission_problems(plan) if can_submit else [],
         "can_review": user.has_perm("plans.review_unitplan", plan),
         "can_evaluate": user.has_perm("plans.evaluate_unitplan", plan),
         "can_add_rows": user.has_perm("plans.change_unitplan", plan),
@@ -190,9 +193,6 @@ class UnitPlanDetailView(MemberRequiredMixin, View):
                 return redirect("plans:unit-plan-summary", pk=plan.pk)
             raise Http404
         context = plan_context(request, plan)
-        context["submission_problems"] = (
-            services.submission_problems(plan) if context["can_submit"] else []
-        )
         context["latest_changes"] = plan.changes.select_related("actor")[:5]
         return render(request, "plans/unit_plans/detail.html", context)
 
@@ -262,6 +262,7 @@ class _PlanFormMixin:
             "title": title,
             "action": action,
             "part": part,
+            "inline": is_htmx(request),
             "cancel_url": reverse("plans:unit-plan-detail", args=[plan.pk]),
         }
         template = (
@@ -289,6 +290,7 @@ class _PlanFormMixin:
             "action": action,
             "part": part,
             "last_change": last,
+            "inline": is_htmx(request),
             "cancel_url": reverse("plans:unit-plan-detail", args=[plan.pk]),
         }
         template = (
@@ -423,7 +425,13 @@ def section_response(request, plan: UnitPlan, part: str):
             reverse("plans:unit-plan-detail", args=[plan.pk]) + f"#section-{part}"
         )
     plan = visible_plan(request, plan.pk)
-    response = render(request, SECTION_TEMPLATES[part], plan_context(request, plan))
+    context = plan_context(request, plan)
+    # The submit box says what is still missing; it changes with every goal and measure.
+    response = render(request, SECTION_TEMPLATES[part], context)
+    context["oob"] = True
+    response.content += render_to_string(
+        "plans/unit_plans/_section_submit.html", context, request=request
+    ).encode()
     response["HX-Retarget"] = f"#section-{part}"
     response["HX-Reswap"] = "outerHTML"
     return response
