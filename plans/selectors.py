@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from plans.models import Membership, Role, Unit, UnitKind
+from plans.access import access_for
+from plans.models import Membership, Role, Unit, UnitKind, UnitPlan, current_school_year
 
 
 def units_by_kind(user) -> list[dict]:
@@ -60,3 +61,18 @@ def memberships_by_role(user) -> list[dict]:
     return [
         {"role": role, "label": label, "count": counts.get(role, 0)} for role, label in Role.choices
     ]
+
+
+def current_plans_of_my_units(user) -> list[tuple[Unit, UnitPlan | None]]:
+    """The units the user leads or works in, each with its plan for the current school
+    year (None when not started). Two queries whatever the number of units."""
+    access = access_for(user)
+    unit_ids = access.unit_ids(Role.UNIT_LEADER) | access.unit_ids(Role.STAFF)
+    units = list(Unit.objects.visible_to(user).active().filter(pk__in=unit_ids))
+    plans = {
+        plan.unit_id: plan
+        for plan in UnitPlan.objects.visible_to(user).filter(
+            unit__in=units, school_year=current_school_year()
+        )
+    }
+    return [(unit, plans.get(unit.pk)) for unit in units]

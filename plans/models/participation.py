@@ -94,10 +94,11 @@ class ParticipationInput(models.Model):
         return self.quote[:80]
 
     def clean(self) -> None:
+        unit = self.unit if self.unit_id else None
         if (
-            self.unit_id
+            unit is not None
             and self.municipality_id
-            and self.unit.municipality_id != self.municipality_id
+            and unit.municipality_id != self.municipality_id
         ):
             raise ValidationError({"unit": _("Enheten hører ikke til kommunen.")})
 

@@ -30,7 +30,7 @@ class ServiceField(models.TextChoices):
 
     @classmethod
     def for_unit_kind(cls, kind: str) -> ServiceField:
-        return {
+        mapping: dict[str, ServiceField] = {
             UnitKind.KINDERGARTEN: cls.KINDERGARTEN,
             UnitKind.SCHOOL: cls.SCHOOL,
             UnitKind.SFO: cls.SCHOOL,
@@ -39,7 +39,8 @@ class ServiceField(models.TextChoices):
             UnitKind.PPT: cls.PREVENTIVE,
             UnitKind.CULTURE: cls.CULTURE,
             UnitKind.LEISURE: cls.CULTURE,
-        }.get(kind, cls.ADMINISTRATION)
+        }
+        return mapping.get(kind, cls.ADMINISTRATION)
 
 
 class QualityPlan(models.Model):

@@ -34,9 +34,16 @@ class EditConflict(Exception):
         self.attempted = dict(attempted)
 
 
+def field_label(model: type[models.Model], name: str) -> str:
+    """A field's verbose name, capitalised as a label."""
+    field = model._meta.get_field(name)
+    label = str(getattr(field, "verbose_name", name))
+    return label[:1].upper() + label[1:]
+
+
 def display_value(instance: models.Model, field_name: str) -> str:
     """A field's value as the pages show it."""
-    field = instance._meta.get_field(field_name)
+    field: Any = instance._meta.get_field(field_name)
     if field.many_to_many:
         if instance.pk is None:
             return ""
@@ -70,8 +77,7 @@ def field_changes(
     for name, new in after.items():
         old = before.get(name, "")
         if old != new:
-            label = str(model._meta.get_field(name).verbose_name)
-            changes.append({"field": label[:1].upper() + label[1:], "old": old, "new": new})
+            changes.append({"field": field_label(model, name), "old": old, "new": new})
     return changes
 
 
@@ -115,4 +121,7 @@ def claim_version(
         if not claimed:
             current = model._default_manager.get(pk=instance.pk)
             raise EditConflict(current=current, attempted=attempted or {})
-    instance.version = model._default_manager.values_list("version", flat=True).get(pk=instance.pk)
+    # Every versioned model has the field; Model itself does not declare it.
+    instance.version = model._default_manager.values_list(  # type: ignore[attr-defined]
+        "version", flat=True
+    ).get(pk=instance.pk)

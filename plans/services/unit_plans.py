@@ -37,6 +37,7 @@ from plans.services.history import (
     PlanLocked,
     claim_version,
     field_changes,
+    field_label,
     record_change,
     snapshot,
 )
@@ -130,7 +131,7 @@ def _require_fields(plan: UnitPlan, model: type[models.Model], data: Mapping[str
         )
     refused = [name for name in data if name not in allowed]
     if refused:
-        labels = [str(model._meta.get_field(name).verbose_name) for name in refused]
+        labels = [field_label(model, name) for name in refused]
         raise PlanLocked(
             _("Disse feltene kan ikke endres når planen er «%(status)s»: %(fields)s.")
             % {"status": plan.get_status_display(), "fields": ", ".join(labels)}
@@ -303,7 +304,7 @@ def unit_plan_part_delete(
     claim_version(current, expected_version)
     # Keep what was removed in the history, field by field.
     fields = [
-        {"field": str(model._meta.get_field(name).verbose_name), "old": value, "new": ""}
+        {"field": field_label(model, name), "old": value, "new": ""}
         for name, value in snapshot(current, _fields_of(model)).items()
         if value
     ]

@@ -14,7 +14,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from plans import selectors
 from plans.access import access_for
 from plans.forms import QueuedPasswordResetForm, UnitFilterForm
-from plans.models import Membership, Role, Unit
+from plans.models import Membership, Role, Unit, UnitPlan, UnitPlanStatus
 
 
 class MemberRequiredMixin(LoginRequiredMixin):
@@ -63,6 +63,15 @@ class HomeView(MemberRequiredMixin, TemplateView):
             context["led_units"] = [(unit, by_unit[unit.pk]) for unit in led]
         if Role.STAFF in roles:
             context["staff_units"] = selectors.units_for_role(user, Role.STAFF)
+        if roles & {Role.UNIT_LEADER, Role.STAFF}:
+            context["my_plans"] = selectors.current_plans_of_my_units(user)
+        if Role.SECTOR_LEADER in roles:
+            context["plans_to_review"] = (
+                UnitPlan.objects.visible_to(user)
+                .filter(status=UnitPlanStatus.SUBMITTED)
+                .select_related("unit")
+                .order_by("submitted_at")
+            )
         if Role.DATA_ADMIN in roles:
             context["memberships_by_role"] = selectors.memberships_by_role(user)
             context["units_without_leader"] = selectors.units_without_leader(user)

@@ -520,3 +520,14 @@ def test_a_unit_that_is_not_led_cannot_get_a_plan(plan_cast, client_for):
     url = reverse("plans:unit-plan-create", args=[unit.pk])
     response = client_for(c["unit_leader"]).post(url, {f"unit{unit.pk}-school_year": 2026})
     assert response.status_code == 403
+
+
+def test_home_shows_my_units_plans_and_the_sector_leaders_queue(plan_cast, client_for):
+    c = plan_cast
+    leader_home = client_for(c["unit_leader"]).get(reverse("home")).content.decode()
+    assert reverse("plans:unit-plan-detail", args=[c.school_plan.pk]) in leader_home
+    assert reverse("plans:unit-plan-detail", args=[c.sfo_plan.pk]) in leader_home
+    assert "Sendt til godkjenning" in leader_home
+    chief_home = client_for(c["sector_leader"]).get(reverse("home")).content.decode()
+    assert reverse("plans:unit-plan-review", args=[c.sfo_plan.pk]) in chief_home
+    assert reverse("plans:unit-plan-review", args=[c.school_plan.pk]) not in chief_home
