@@ -13,8 +13,20 @@ from rules.contrib.admin import ObjectPermissionsModelAdminMixin
 
 from plans import services
 from plans.access import access_for
-from plans.models import Membership, Municipality, Unit
-from plans.resources import MembershipResource, UnitResource
+from plans.models import (
+    AssessmentAnswer,
+    JourneyStep,
+    Membership,
+    Municipality,
+    ParticipationInput,
+    QualityTool,
+    SelfAssessment,
+    ToolStatement,
+    Unit,
+    UserJourney,
+)
+from plans.resources import MembershipResource, ParticipationInputResource, UnitResource
+from plans.services import participation, self_assessment
 
 User = get_user_model()
 
@@ -180,3 +192,270 @@ class PortalUserAdmin(ObjectPermissionsModelAdminMixin, UserAdmin):
             services.membership_revoke(membership=removed)
         for membership in instances:
             services.membership_save(membership=membership)
+
+
+# --- Quality tools, self-assessment and fortellinger ----------------------------------------
+
+
+def scope_plan_content_choices(db_field, request, kwargs) -> None:
+    """Areas and components only from plans the user may see (their municipality's)."""
+    from plans.models import CoreComponent, DevelopmentArea, QualityPlan
+
+    plans = QualityPlan.objects.visible_to(request.user)
+    if db_field.related_model is DevelopmentArea:
+        kwargs["queryset"] = DevelopmentArea.objects.filter(plan__in=plans)
+    elif db_field.related_model is CoreComponent:
+        kwargs["queryset"] = CoreComponent.objects.filter(area__plan__in=plans).select_related(
+            "area"
+        )
+
+
+def _own_or_chosen_municipality(request, obj) -> Municipality:
+    if obj.municipality_id:
+        return obj.municipality
+    return Municipality.objects.get(pk=access_for(request.user).municipality_id)
+
+
+class ParentPermissionInline:
+    """An inline edited as part of its parent: the parent's rules decide."""
+
+    parent_model_name: str = ""
+
+    def _allowed(self, request, action: str, obj=None) -> bool:
+        return request.user.has_perm(f"plans.{action}_{self.parent_model_name}", obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self._allowed(request, "change", obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request, "change", obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._allowed(request, "change", obj)
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request, "view", obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        scope_plan_content_choices(db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(ParticipationInput)
+class ParticipationInputAdmin(ScopedAdminMixin, ImportExportModelAdmin):
+    resource_classes = [ParticipationInputResource]
+    list_display = (
+        "short_quote",
+        "descriptor",
+        "group",
+        "setting",
+        "given_on",
+        "unit",
+        "publishable",
+    )
+    list_filter = ("group", "setting", "publishable")
+    search_fields = ("quote", "descriptor", "unit__name")
+    list_select_related = ("unit",)
+    date_hierarchy = "given_on"
+    filter_horizontal = ("areas", "components")
+
+    def get_exclude(self, request, obj=None):
+        # A data admin's rows belong to their municipality; only a superuser chooses.
+        if access_for(request.user).is_superuser:
+            return ("created_by",)
+        return ("municipality", "created_by")
+
+    @admin.display(description=_("sitat"))
+    def short_quote(self, obj):
+        return str(obj)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        scope_plan_content_choices(db_field, request, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        scope_plan_content_choices(db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        municipality = _own_or_chosen_municipality(request, obj)
+        data = {
+            name: form.cleaned_data[name]
+            for name in participation.INPUT_FIELDS
+            if name in form.cleaned_data
+        }
+        participation.participation_input_save(
+            municipality=municipality, data=data, actor=request.user, instance=obj
+        )
+
+    def save_related(self, request, form, formsets, change):
+        # participation_input_save has set the areas and components.
+        pass
+
+    def delete_model(self, request, obj):
+        participation.participation_input_delete(instance=obj, actor=request.user)
+
+
+class JourneyStepInline(ParentPermissionInline, admin.TabularInline):
+    model = JourneyStep
+    parent_model_name = "userjourney"
+    fields = ("order", "service", "what_happened", "assessment")
+    extra = 1
+
+
+@admin.register(UserJourney)
+class UserJourneyAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("title", "carried_out_on", "publishable")
+    list_filter = ("publishable",)
+    search_fields = ("title", "description", "findings")
+    filter_horizontal = ("areas",)
+
+    def get_exclude(self, request, obj=None):
+        return () if access_for(request.user).is_superuser else ("municipality",)
+
+    inlines = [JourneyStepInline]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        scope_plan_content_choices(db_field, request, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        municipality = _own_or_chosen_municipality(request, obj)
+        data = {
+            name: form.cleaned_data[name]
+            for name in participation.JOURNEY_FIELDS
+            if name in form.cleaned_data
+        }
+        participation.user_journey_save(
+            municipality=municipality, data=data, steps=None, actor=request.user, instance=obj
+        )
+
+    def save_related(self, request, form, formsets, change):
+        steps = []
+        for formset in formsets:
+            for step_form in formset.forms:
+                cleaned = getattr(step_form, "cleaned_data", None) or {}
+                if not cleaned or cleaned.get("DELETE"):
+                    continue
+                steps.append(
+                    {name: cleaned.get(name) for name in ("order", *participation.STEP_FIELDS)}
+                )
+        created = participation.journey_steps_save(
+            journey=form.instance, steps=steps, actor=request.user
+        )
+        # The admin's change message reads what a formset's save() would have recorded;
+        # the steps were replaced as a whole.
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = created, [], []
+
+    def delete_model(self, request, obj):
+        participation.user_journey_delete(instance=obj, actor=request.user)
+
+
+class ToolStatementInline(ParentPermissionInline, admin.TabularInline):
+    model = ToolStatement
+    parent_model_name = "qualitytool"
+    fields = ("area", "component", "order", "text")
+    extra = 0
+
+
+@admin.register(QualityTool)
+class QualityToolAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("title", "service_field", "quality_plan")
+    list_filter = ("service_field",)
+    list_select_related = ("quality_plan",)
+    inlines = [ToolStatementInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The plan and field are fixed once the tool exists; units' assessments refer to it.
+        return ("municipality", "quality_plan", "service_field") if obj else ("municipality",)
+
+    def has_add_permission(self, request):
+        return request.user.has_perm("plans.change_qualitytool")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            self_assessment.quality_tool_update(
+                tool=obj,
+                data={name: form.cleaned_data[name] for name in ("title", "introduction")},
+                actor=request.user,
+            )
+            return
+        tool = self_assessment.quality_tool_create(
+            quality_plan=form.cleaned_data["quality_plan"],
+            service_field=form.cleaned_data["service_field"],
+            title=form.cleaned_data["title"],
+            introduction=form.cleaned_data["introduction"],
+            actor=request.user,
+        )
+        obj.pk = tool.pk
+        obj.municipality_id = tool.municipality_id
+
+    def save_formset(self, request, form, formset, change):
+        tool = form.instance
+        # What formset.save() would have recorded, for the admin's change message.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for statement_form in formset.forms:
+            cleaned = getattr(statement_form, "cleaned_data", None) or {}
+            if not cleaned:
+                continue
+            instance = statement_form.instance if statement_form.instance.pk else None
+            if cleaned.get("DELETE"):
+                if instance is not None:
+                    self_assessment.tool_statement_delete(statement=instance, actor=request.user)
+                    formset.deleted_objects.append(instance)
+                continue
+            if instance is not None and not statement_form.has_changed():
+                continue
+            saved = self_assessment.tool_statement_save(
+                tool=tool,
+                data={name: cleaned.get(name) for name in self_assessment.STATEMENT_FIELDS},
+                actor=request.user,
+                instance=instance,
+            )
+            if instance is None:
+                formset.new_objects.append(saved)
+            else:
+                formset.changed_objects.append((saved, statement_form.changed_data))
+
+
+class AssessmentAnswerInline(admin.TabularInline):
+    model = AssessmentAnswer
+    fields = ("statement", "score", "reflection")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("plans.view_selfassessment", obj)
+
+
+@admin.register(SelfAssessment)
+class SelfAssessmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Read-only: assessments are the units' own record, written in the portal."""
+
+    list_display = ("unit", "tool", "conducted_on", "status")
+    list_filter = ("status",)
+    list_select_related = ("unit", "tool")
+    search_fields = ("unit__name",)
+    readonly_fields = ("unit", "tool", "conducted_on", "participants", "status", "created_by")
+    fields = readonly_fields
+    inlines = [AssessmentAnswerInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

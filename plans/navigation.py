@@ -18,13 +18,13 @@ class NavEntry:
 
 ENTRIES: list[NavEntry] = [
     NavEntry(_("Forside"), "home", None),
-    NavEntry(_("Enheter"), "plans:unit-list", "plans.view_unit"),
-    NavEntry(_("Utviklingsplaner"), "plans:unit-plan-list", None),
     NavEntry(_("Oversikt"), "plans:dashboard", "plans.view_dashboard"),
     NavEntry(_("Kvalitetsplan"), "plans:quality-plan-list", None),
     NavEntry(_("Rammeverk"), "plans:framework", None),
-    NavEntry(_("Egenvurdering"), "plans:self-assessment-list", None),
+    NavEntry(_("Utviklingsplaner"), "plans:unit-plan-list", None),
+    NavEntry(_("Egenvurdering"), "plans:self-assessment-list", "plans.access_selfassessments"),
     NavEntry(_("Fortellinger"), "plans:participation-list", None),
+    NavEntry(_("Enheter"), "plans:unit-list", "plans.view_unit"),
     NavEntry(_("Administrasjon"), "admin:index", "plans.access_admin"),
 ]
 

@@ -233,6 +233,11 @@ rules.add_perm(
 # Object: the unit, or the assessment being continued.
 rules.add_perm("plans.add_selfassessment", in_own_municipality & (is_superuser | leads_unit))
 rules.add_perm("plans.change_selfassessment", in_own_municipality & (is_superuser | leads_unit))
+# The self-assessment pages at all (the menu): those who run or follow assessments.
+rules.add_perm(
+    "plans.access_selfassessments",
+    is_superuser | is_sector_leader | is_unit_leader | is_staff_member,
+)
 # Sector-wide comparisons of units.
 rules.add_perm("plans.view_sector_assessments", is_superuser | is_sector_leader)
 

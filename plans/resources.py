@@ -8,12 +8,24 @@ imports back unchanged.
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from plans.access import access_for
-from plans.models import Membership, Municipality, Role, Unit, UnitKind
+from plans.models import (
+    DevelopmentArea,
+    InputGroup,
+    InputSetting,
+    Membership,
+    Municipality,
+    ParticipationInput,
+    Role,
+    Unit,
+    UnitKind,
+)
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -200,3 +212,228 @@ class MembershipResource(ScopedResource):
             raise ValidationError(
                 _("Brukeren «%(username)s» hører til en annen kommune.") % {"username": username}
             )
+
+
+# --- Fortellinger ---------------------------------------------------------------------------
+
+
+class FlexibleDateWidget(widgets.Widget):
+    """A date written d.m.Y (as the portal shows dates) or ISO (YYYY-MM-DD)."""
+
+    FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y")
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        text = unescape_formula(str(value or "").strip())
+        if not text:
+            raise ValueError(_("Datoen mangler."))
+        for pattern in self.FORMATS:
+            try:
+                return datetime.datetime.strptime(text, pattern).date()
+            except ValueError:
+                continue
+        raise ValueError(
+            _("«%(value)s» er ikke en dato. Skriv den som 31.12.2025 eller 2025-12-31.")
+            % {"value": text}
+        )
+
+    def render(self, value, obj=None, **kwargs):
+        return value.strftime("%d.%m.%Y") if value else ""
+
+
+class YesNoWidget(widgets.Widget):
+    """ja/nei (also 1/0, true/false); empty means no."""
+
+    YES = {"ja", "j", "1", "true", "sann", "yes"}
+    NO = {"nei", "n", "0", "false", "usann", "no", ""}
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, bool):
+            return value
+        text = unescape_formula(str(value if value is not None else "").strip()).casefold()
+        if text in self.YES:
+            return True
+        if text in self.NO:
+            return False
+        raise ValueError(_("«%(value)s» må være «ja» eller «nei».") % {"value": text})
+
+    def render(self, value, obj=None, **kwargs):
+        return "ja" if value else "nei"
+
+
+class AreaNamesWidget(widgets.ManyToManyWidget):
+    """Development areas by name, separated by ";", in the municipality's plan in force."""
+
+    def __init__(self, resource: ParticipationInputResource, **kwargs):
+        self.resource = resource
+        super().__init__(model=DevelopmentArea, separator=";", field="name", **kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        names = [
+            unescape_formula(name.strip())
+            for name in str(value or "").split(self.separator)
+            if name.strip()
+        ]
+        if not names:
+            return []
+        plan = self.resource.plan_for_row()
+        if plan is None:
+            raise ValueError(_("Kommunen har ingen vedtatt kvalitetsplan å knytte områder til."))
+        areas = {area.name.casefold(): area for area in plan.areas.all()}
+        unknown = [name for name in names if name.casefold() not in areas]
+        if unknown:
+            raise ValueError(
+                _("Ukjent utviklingsområde %(names)s i «%(plan)s». Gyldige: %(valid)s.")
+                % {
+                    "names": ", ".join(f"«{name}»" for name in unknown),
+                    "plan": plan.title,
+                    "valid": "; ".join(area.name for area in plan.areas.all()),
+                }
+            )
+        return [areas[name.casefold()] for name in names]
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        return "; ".join(area.name for area in value.all())
+
+
+class RowUnitWidget(widgets.Widget):
+    """A unit by name in the row's municipality (the importer's own)."""
+
+    def __init__(self, resource: ParticipationInputResource, **kwargs):
+        self.resource = resource
+        super().__init__(**kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        name = unescape_formula(str(value or "").strip())
+        if not name:
+            return None
+        municipality = self.resource.row_municipality
+        unit = Unit.objects.filter(municipality=municipality, name=name).first()
+        if unit is None:
+            raise ValueError(
+                _("Fant ingen enhet «%(name)s» i %(municipality)s.")
+                % {"name": name, "municipality": municipality.name}
+            )
+        return unit
+
+    def render(self, value, obj=None, **kwargs):
+        return value.name if value else ""
+
+
+class ParticipationInputResource(ScopedResource):
+    """Participation input from a spreadsheet. Every row lands in the importer's own
+    municipality (an optional ``kommunenummer`` column must name it), the unit and the
+    areas must be the municipality's, and rows are written through
+    ``participation_input_save`` — a file with any bad row writes nothing."""
+
+    def __init__(self, user=None, **kwargs):
+        super().__init__(user=user, **kwargs)
+        self.row_municipality: Municipality | None = None
+        self._plans: dict[int, object] = {}
+        self.fields["municipality"] = fields.Field(
+            attribute="municipality",
+            column_name="kommunenummer",
+            widget=MunicipalityWidget(self),
+            readonly=True,
+        )
+        self.fields["group"] = fields.Field(
+            attribute="group", column_name="gruppe", widget=ChoiceWidget(InputGroup.choices)
+        )
+        self.fields["setting"] = fields.Field(
+            attribute="setting",
+            column_name="sammenheng",
+            widget=ChoiceWidget(InputSetting.choices),
+        )
+        self.fields["unit"] = fields.Field(
+            attribute="unit", column_name="enhet", widget=RowUnitWidget(self)
+        )
+        self.fields["areas"] = fields.Field(
+            attribute="areas", column_name="omraader", widget=AreaNamesWidget(self)
+        )
+
+    given_on = fields.Field(attribute="given_on", column_name="dato", widget=FlexibleDateWidget())
+    quote = fields.Field(attribute="quote", column_name="sitat")
+    descriptor = fields.Field(attribute="descriptor", column_name="hvem")
+    publishable = fields.Field(
+        attribute="publishable", column_name="samtykke_publisering", widget=YesNoWidget()
+    )
+
+    class Meta:
+        model = ParticipationInput
+        fields = (
+            "municipality",
+            "given_on",
+            "quote",
+            "descriptor",
+            "group",
+            "setting",
+            "unit",
+            "areas",
+            "publishable",
+        )
+        export_order = fields
+        # Every row is new input: there is no natural key to update by.
+        force_init_instance = True
+        clean_model_instances = True
+
+    def plan_for_row(self):
+        from plans.models import QualityPlan
+
+        municipality = self.row_municipality
+        if municipality.pk not in self._plans:
+            self._plans[municipality.pk] = QualityPlan.objects.filter(
+                municipality=municipality
+            ).in_force()
+        return self._plans[municipality.pk]
+
+    def before_import_row(self, row, **kwargs):
+        number = unescape_formula(str(row.get("kommunenummer") or "").strip())
+        if number:
+            self.row_municipality = self.municipality_for(number)
+            return
+        municipality_id = access_for(self.actor).municipality_id
+        if municipality_id is None:
+            raise ValidationError(_("Oppgi kommunenummer i kolonnen «kommunenummer»."))
+        self.row_municipality = Municipality.objects.get(pk=municipality_id)
+
+    def import_instance(self, instance, row, **kwargs):
+        instance.municipality = self.row_municipality
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        # Areas are checked with the other fields, so a wrong name shows as this row's
+        # error in the preview instead of failing when the row is saved.
+        try:
+            instance._import_areas = self.fields["areas"].clean(row)
+        except ValueError as error:
+            errors["areas"] = ValidationError(str(error), code="invalid")
+        except KeyError:
+            instance._import_areas = None
+        if errors:
+            raise ValidationError(errors)
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        from plans.services.participation import participation_input_save
+
+        data = {
+            name: getattr(instance, name)
+            for name in ("quote", "descriptor", "group", "setting", "given_on", "unit")
+        }
+        data["publishable"] = bool(instance.publishable)
+        areas = getattr(instance, "_import_areas", None)
+        if areas is not None:
+            data["areas"] = areas
+        participation_input_save(
+            municipality=self.row_municipality, data=data, actor=self.actor, instance=instance
+        )
+
+    def save_m2m(self, instance, row, **kwargs):
+        # participation_input_save has set the areas already.
+        return None

@@ -1,0 +1,153 @@
+"""Forms for quality tools and self-assessments. They offer only choices from the tool's
+own plan; the services check the same again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from plans.models import (
+    AssessmentAnswer,
+    CoreComponent,
+    DevelopmentArea,
+    QualityTool,
+    Score,
+    SelfAssessment,
+    ServiceField,
+    ToolStatement,
+)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class QualityToolCreateForm(forms.Form):
+    service_field = forms.ChoiceField(label=_("Tjenesteområde"))
+    title = forms.CharField(
+        label=_("Tittel"),
+        max_length=200,
+        required=False,
+        help_text=_("Tom gir «Kvalitetsverktøy for …» med tjenesteområdets navn."),
+    )
+    introduction = forms.CharField(label=_("Innledning"), required=False, widget=forms.Textarea)
+
+    def __init__(self, *args, taken: set[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service_field"].choices = [
+            (code, label) for code, label in ServiceField.choices if code not in taken
+        ]
+
+
+class ToolStatementForm(forms.ModelForm):
+    class Meta:
+        model = ToolStatement
+        fields = ("area", "component", "text", "order")
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "component": _("Tom betyr at påstanden gjelder hele utviklingsområdet."),
+            "order": _("Påstander med lavere tall vises først innen området."),
+        }
+
+    def __init__(self, *args, tool: QualityTool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tool = tool
+        self.fields["area"].queryset = DevelopmentArea.objects.filter(plan=tool.quality_plan_id)
+        self.fields["component"].queryset = CoreComponent.objects.filter(
+            area__plan=tool.quality_plan_id
+        ).select_related("area")
+        self.fields["component"].label_from_instance = lambda c: f"{c.area.name}: {c.name}"
+
+    def clean(self):
+        cleaned = super().clean()
+        area, component = cleaned.get("area"), cleaned.get("component")
+        if area is not None and component is not None and component.area_id != area.pk:
+            self.add_error("component", _("Kjernekomponenten hører til et annet utviklingsområde."))
+        return cleaned
+
+
+@dataclass
+class AnswerFields:
+    answer: AssessmentAnswer
+    score: forms.BoundField
+    reflection: forms.BoundField
+
+
+class SelfAssessmentForm(forms.Form):
+    """The whole assessment on one page: when and who, then per statement a score on the
+    four labelled levels and a reflection. Nothing is required here; completing checks
+    that every statement has a score (in the service)."""
+
+    conducted_on = forms.DateField(label=_("Dato"), widget=DateInput())
+    participants = forms.CharField(
+        label=_("Hvem deltok"),
+        max_length=250,
+        required=False,
+        help_text=_("For eksempel hele personalet."),
+    )
+
+    def __init__(self, *args, assessment: SelfAssessment, answers: list[AssessmentAnswer], **kw):
+        kw.setdefault(
+            "initial",
+            {"conducted_on": assessment.conducted_on, "participants": assessment.participants},
+        )
+        super().__init__(*args, **kw)
+        self.answers = answers
+        for answer in answers:
+            self.fields[f"score_{answer.pk}"] = forms.TypedChoiceField(
+                label=_("Vurdering"),
+                choices=Score.choices,
+                coerce=int,
+                empty_value=None,
+                required=False,
+                initial=answer.score,
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+            )
+            self.fields[f"reflection_{answer.pk}"] = forms.CharField(
+                label=_("Refleksjon"),
+                required=False,
+                initial=answer.reflection,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def answer_fields(self) -> list[AnswerFields]:
+        return [
+            AnswerFields(
+                answer=answer,
+                score=self[f"score_{answer.pk}"],
+                reflection=self[f"reflection_{answer.pk}"],
+            )
+            for answer in self.answers
+        ]
+
+    def grouped(self) -> list[tuple[DevelopmentArea, list[AnswerFields]]]:
+        """The statements' fields grouped under their development area."""
+        groups: list[tuple[DevelopmentArea, list[AnswerFields]]] = []
+        for item in self.answer_fields():
+            area = item.answer.statement.area
+            if not groups or groups[-1][0].pk != area.pk:
+                groups.append((area, []))
+            groups[-1][1].append(item)
+        return groups
+
+    def answer_data(self) -> dict[int, dict]:
+        return {
+            answer.pk: {
+                "score": self.cleaned_data.get(f"score_{answer.pk}"),
+                "reflection": self.cleaned_data.get(f"reflection_{answer.pk}", ""),
+            }
+            for answer in self.answers
+        }
+
+
+class SectorFilterForm(forms.Form):
+    service_field = forms.ChoiceField(
+        label=_("Tjenesteområde"),
+        required=False,
+        choices=[("", _("Alle tjenesteområder")), *ServiceField.choices],
+    )
