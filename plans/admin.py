@@ -15,14 +15,20 @@ from plans import services
 from plans.access import access_for
 from plans.models import (
     AssessmentAnswer,
+    DevelopmentArea,
     JourneyStep,
+    Measure,
     Membership,
     Municipality,
     ParticipationInput,
+    PlanChange,
+    QualityPlan,
     QualityTool,
+    ReminderDigest,
     SelfAssessment,
     ToolStatement,
     Unit,
+    UnitPlan,
     UserJourney,
 )
 from plans.resources import MembershipResource, ParticipationInputResource, UnitResource
@@ -459,3 +465,85 @@ class SelfAssessmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdminMixin:
+    """Plans are written in the portal, where the services keep their state rules, lock
+    and history; the admin shows them to superusers for support and never changes them."""
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class DevelopmentAreaInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = DevelopmentArea
+    fields = ("order", "name", "goal")
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(QualityPlan)
+class QualityPlanAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("title", "municipality", "period_label", "revision", "adopted_on")
+    list_select_related = ("municipality",)
+    fields = (
+        "municipality",
+        "title",
+        "period_start",
+        "period_end",
+        "revision",
+        "previous",
+        "adopted_on",
+        "council_case",
+        "purpose",
+    )
+    readonly_fields = fields
+    inlines = [DevelopmentAreaInline]
+
+
+class MeasureInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = Measure
+    fields = ("description", "component", "responsible", "start", "end", "status")
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(UnitPlan)
+class UnitPlanAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("unit", "school_year_label", "status", "updated_at")
+    list_filter = ("status", "school_year")
+    list_select_related = ("unit",)
+    search_fields = ("unit__name",)
+    fields = ("unit", "quality_plan", "school_year", "status", "summary", "review_comment")
+    readonly_fields = fields
+    inlines = [MeasureInline]
+
+
+@admin.register(PlanChange)
+class PlanChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The history, for superusers' support work; the portal shows it per plan."""
+
+    list_display = ("at", "actor", "action", "subject")
+    list_select_related = ("actor",)
+    fields = ("at", "actor", "quality_plan", "unit_plan", "action", "subject", "fields")
+    readonly_fields = fields
+
+
+@admin.register(ReminderDigest)
+class ReminderDigestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("week", "user", "sent_at", "overdue_measures", "unsubmitted_plans")
+    list_select_related = ("user",)
+    fields = list_display
+    readonly_fields = list_display

@@ -23,13 +23,75 @@ def expect(default: int, anonymous: int = 302, no_membership: int = 403, **overr
 
 
 def only(persona_status: dict, others: int, anonymous: int = 302) -> dict:
+    """``persona_status`` for the named personas, ``others`` for the rest; an account
+    without membership is refused (403) before any object is looked up."""
     table = dict.fromkeys(ALL, others)
     table["anonymous"] = anonymous
+    table["no_membership"] = 403
     table.update(persona_status)
     return table
 
 
 ADMIN_ONLY = only({"data_admin": 200, "other_municipality": 200}, others=403)
+
+# A unit's draft: the unit (leader and staff) and the sector leader read it; the unit
+# leader alone writes it; for everyone else it does not exist.
+UNIT_DRAFT_READERS = only({"sector_leader": 200, "unit_leader": 200, "staff": 200}, others=404)
+UNIT_DRAFT_WRITERS = only({"sector_leader": 403, "unit_leader": 200, "staff": 403}, others=404)
+
+
+# --- quality tools, self-assessment and fortellinger: objects the rows below use; built
+# inside the test, once per test (get_or_create), in "our" municipality.
+def _tool(c):
+    from tests.plans.test_self_assessment import school_tool
+
+    return c.quality_plan.quality_tools.first() or school_tool(c)
+
+
+def _statement(c):
+    return _tool(c).statements.order_by("pk").first()
+
+
+def _assessment(c):
+    """A draft self-assessment of the unit leader's school."""
+    from plans.models import SelfAssessment
+
+    return SelfAssessment.objects.get_or_create(
+        unit=c.school, tool=_tool(c), defaults={"conducted_on": c.quality_plan.adopted_on}
+    )[0]
+
+
+def _input(c, publishable):
+    from tests.plans.test_participation import ParticipationInputFactory
+
+    quote = "Delt fortelling" if publishable else "Fortelling uten samtykke"
+    return c.municipality.participation_inputs.filter(
+        quote=quote
+    ).first() or ParticipationInputFactory(
+        municipality=c.municipality, quote=quote, publishable=publishable
+    )
+
+
+def _journey(c, publishable):
+    from tests.plans.test_participation import UserJourneyFactory
+
+    title = "Delt brukerreise" if publishable else "Brukerreise uten samtykke"
+    return c.municipality.user_journeys.filter(title=title).first() or UserJourneyFactory(
+        municipality=c.municipality, title=title, publishable=publishable
+    )
+
+
+# Tool pages: every member reads; the sector leader alone changes; Nabovik finds nothing.
+TOOL_MANAGERS = only({"sector_leader": 200, "other_municipality": 404}, others=403)
+# The school's own assessments: see UNIT_DRAFT_READERS / UNIT_DRAFT_WRITERS above.
+UNIT_ASSESSMENT_HISTORY = only(
+    {"sector_leader": 200, "unit_leader": 200, "staff": 200, "other_municipality": 404},
+    others=403,
+)
+PARTICIPATION_MANAGERS = only(
+    {"sector_leader": 200, "data_admin": 200, "other_municipality": 404}, others=403
+)
+# --- end quality tools, self-assessment and fortellinger: objects
 
 # (name, url builder taking the plan cast (tests/conftest.py), expected status per persona)
 MATRIX = [
@@ -77,13 +139,327 @@ MATRIX = [
         only({"data_admin": 200, "other_municipality": 302}, others=403),
     ),
     ("admin add municipality", lambda c: reverse("admin:plans_municipality_add"), only({}, 403)),
+    # Plans, their history and reminders are shown in the admin to superusers only.
+    ("admin quality plans", lambda c: reverse("admin:plans_qualityplan_changelist"), only({}, 403)),
+    (
+        "admin quality plan",
+        lambda c: reverse("admin:plans_qualityplan_change", args=[c.quality_plan.pk]),
+        only({}, 403),
+    ),
+    ("admin unit plans", lambda c: reverse("admin:plans_unitplan_changelist"), only({}, 403)),
+    ("admin plan history", lambda c: reverse("admin:plans_planchange_changelist"), only({}, 403)),
+    ("admin reminders", lambda c: reverse("admin:plans_reminderdigest_changelist"), only({}, 403)),
     # --- quality plan and framework ---
+    # c.quality_plan is adopted: its edit pages answer 403 even to the sector leader.
+    ("quality plan list", lambda c: reverse("plans:quality-plan-list"), expect(200)),
+    (
+        "quality plan detail",
+        lambda c: reverse("plans:quality-plan-detail", args=[c.quality_plan.pk]),
+        expect(200, other_municipality=404),
+    ),
+    (
+        "quality plan compare",
+        lambda c: (
+            reverse("plans:quality-plan-compare") + f"?a={c.quality_plan.pk}&b={c.quality_plan.pk}"
+        ),
+        expect(200, other_municipality=404),
+    ),
+    (
+        "quality plan edit",
+        lambda c: reverse("plans:quality-plan-edit", args=[c.quality_plan.pk]),
+        expect(403, other_municipality=404),
+    ),
+    (
+        "quality plan adopt",
+        lambda c: reverse("plans:quality-plan-adopt", args=[c.quality_plan.pk]),
+        expect(403, other_municipality=404),
+    ),
+    (
+        "quality plan revise",
+        lambda c: reverse("plans:quality-plan-revise", args=[c.quality_plan.pk]),
+        expect(403, sector_leader=405, other_municipality=404),
+    ),
+    (
+        "quality plan history",
+        lambda c: reverse("plans:quality-plan-history", args=[c.quality_plan.pk]),
+        expect(403, sector_leader=200, other_municipality=404),
+    ),
+    (
+        "quality plan part add",
+        lambda c: reverse("plans:quality-plan-part-add", args=[c.quality_plan.pk, "value"]),
+        expect(403, other_municipality=404),
+    ),
+    (
+        "quality plan part edit",
+        lambda c: reverse(
+            "plans:quality-plan-part-edit", args=[c.quality_plan.pk, "area", c.areas[0].pk]
+        ),
+        expect(403, other_municipality=404),
+    ),
+    (
+        "quality plan part delete",
+        lambda c: reverse(
+            "plans:quality-plan-part-delete",
+            args=[c.quality_plan.pk, "component", c.components[0].pk],
+        ),
+        expect(403, other_municipality=404),
+    ),
+    ("framework", lambda c: reverse("plans:framework"), expect(200)),
+    (
+        "framework area",
+        lambda c: reverse("plans:framework-area", args=[c.areas[0].pk]),
+        expect(200, other_municipality=404),
+    ),
+    (
+        "framework component",
+        lambda c: reverse("plans:framework-component", args=[c.components[0].pk]),
+        expect(200, other_municipality=404),
+    ),
     # --- end quality plan and framework ---
     # --- unit development plans ---
+    ("unit plan list", lambda c: reverse("plans:unit-plan-list"), expect(200)),
+    (
+        "unit plan create (POST only)",
+        lambda c: reverse("plans:unit-plan-create", args=[c.school.pk]),
+        expect(405),
+    ),
+    (
+        "own unit's draft plan",
+        lambda c: reverse("plans:unit-plan-detail", args=[c.school_plan.pk]),
+        UNIT_DRAFT_READERS,
+    ),
+    (
+        "another unit's approved plan",
+        lambda c: reverse("plans:unit-plan-detail", args=[c.kindergarten_plan.pk]),
+        expect(200, elected_official=302, other_municipality=404),
+    ),
+    (
+        "another municipality's plan",
+        lambda c: reverse("plans:unit-plan-detail", args=[c.other_plan.pk]),
+        expect(404, other_municipality=200),
+    ),
+    (
+        "approved plan summary",
+        lambda c: reverse("plans:unit-plan-summary", args=[c.kindergarten_plan.pk]),
+        expect(200, other_municipality=404),
+    ),
+    (
+        "draft plan summary",
+        lambda c: reverse("plans:unit-plan-summary", args=[c.school_plan.pk]),
+        expect(404),
+    ),
+    (
+        "edit own draft plan",
+        lambda c: reverse("plans:unit-plan-edit", args=[c.school_plan.pk]),
+        UNIT_DRAFT_WRITERS,
+    ),
+    (
+        "edit submitted plan",
+        lambda c: reverse("plans:unit-plan-edit", args=[c.sfo_plan.pk]),
+        only({"sector_leader": 403, "unit_leader": 403, "staff": 403}, others=404),
+    ),
+    (
+        "draft plan history",
+        lambda c: reverse("plans:unit-plan-history", args=[c.school_plan.pk]),
+        UNIT_DRAFT_READERS,
+    ),
+    (
+        "submit plan (POST only)",
+        lambda c: reverse("plans:unit-plan-submit", args=[c.school_plan.pk]),
+        expect(405),
+    ),
+    (
+        "review submitted plan",
+        lambda c: reverse("plans:unit-plan-review", args=[c.sfo_plan.pk]),
+        only({"sector_leader": 200, "unit_leader": 403, "staff": 403}, others=404),
+    ),
+    (
+        "review draft plan",
+        lambda c: reverse("plans:unit-plan-review", args=[c.school_plan.pk]),
+        only({"sector_leader": 403, "unit_leader": 403, "staff": 403}, others=404),
+    ),
+    (
+        "evaluate another unit's plan",
+        lambda c: reverse("plans:unit-plan-evaluate", args=[c.kindergarten_plan.pk]),
+        expect(403, other_municipality=404),
+    ),
+    (
+        "add measure to own draft",
+        lambda c: reverse("plans:unit-plan-part-add", args=[c.school_plan.pk, "measure"]),
+        UNIT_DRAFT_WRITERS,
+    ),
+    (
+        "edit measure in own draft",
+        lambda c: reverse(
+            "plans:unit-plan-part-edit",
+            args=[c.school_plan.pk, "measure", c.school_plan.measures.get().pk],
+        ),
+        UNIT_DRAFT_WRITERS,
+    ),
+    (
+        "delete measure in own draft",
+        lambda c: reverse(
+            "plans:unit-plan-part-delete",
+            args=[c.school_plan.pk, "measure", c.school_plan.measures.get().pk],
+        ),
+        UNIT_DRAFT_WRITERS,
+    ),
+    (
+        "another municipality's measure through own plan",
+        lambda c: reverse(
+            "plans:unit-plan-part-edit",
+            args=[c.school_plan.pk, "measure", c.other_plan.measures.get().pk],
+        ),
+        only({"unit_leader": 404, "sector_leader": 403, "staff": 403}, others=404),
+    ),
     # --- end unit development plans ---
     # --- quality tools, self-assessment and fortellinger ---
+    ("quality tool list", lambda c: reverse("plans:quality-tool-list"), expect(200)),
+    (
+        "quality tool create",
+        lambda c: reverse("plans:quality-tool-create"),
+        only({"sector_leader": 200}, others=403),
+    ),
+    (
+        "quality tool detail",
+        lambda c: reverse("plans:quality-tool-detail", args=[_tool(c).pk]),
+        expect(200, other_municipality=404),
+    ),
+    (
+        "quality tool statement add",
+        lambda c: reverse("plans:quality-tool-statement-add", args=[_tool(c).pk]),
+        TOOL_MANAGERS,
+    ),
+    (
+        "quality tool statement edit",
+        lambda c: reverse(
+            "plans:quality-tool-statement-edit", args=[_tool(c).pk, _statement(c).pk]
+        ),
+        TOOL_MANAGERS,
+    ),
+    (
+        "quality tool statement delete",
+        lambda c: reverse(
+            "plans:quality-tool-statement-delete", args=[_tool(c).pk, _statement(c).pk]
+        ),
+        TOOL_MANAGERS,
+    ),
+    ("self-assessment list", lambda c: reverse("plans:self-assessment-list"), expect(200)),
+    (
+        "self-assessment sector",
+        lambda c: reverse("plans:self-assessment-sector"),
+        only({"sector_leader": 200}, others=403),
+    ),
+    (
+        "self-assessment unit history",
+        lambda c: reverse("plans:self-assessment-unit", args=[c.school.pk]),
+        UNIT_ASSESSMENT_HISTORY,
+    ),
+    (
+        "self-assessment start (POST only)",
+        lambda c: reverse("plans:self-assessment-start", args=[c.school.pk]),
+        only({"unit_leader": 405, "other_municipality": 404}, others=403),
+    ),
+    (
+        "self-assessment detail",
+        lambda c: reverse("plans:self-assessment-detail", args=[_assessment(c).pk]),
+        UNIT_DRAFT_READERS,
+    ),
+    (
+        "self-assessment edit",
+        lambda c: reverse("plans:self-assessment-edit", args=[_assessment(c).pk]),
+        UNIT_DRAFT_WRITERS,
+    ),
+    ("participation list", lambda c: reverse("plans:participation-list"), expect(200)),
+    (
+        "participation add",
+        lambda c: reverse("plans:participation-add"),
+        only(
+            {
+                "sector_leader": 200,
+                "unit_leader": 200,
+                "data_admin": 200,
+                "other_municipality": 200,
+            },
+            others=403,
+        ),
+    ),
+    (
+        "participation edit (no consent)",
+        lambda c: reverse("plans:participation-edit", args=[_input(c, False).pk]),
+        {**PARTICIPATION_MANAGERS, "elected_official": 404},
+    ),
+    (
+        "participation delete",
+        lambda c: reverse("plans:participation-delete", args=[_input(c, True).pk]),
+        PARTICIPATION_MANAGERS,
+    ),
+    ("journey list", lambda c: reverse("plans:journey-list"), expect(200)),
+    (
+        "journey add",
+        lambda c: reverse("plans:journey-add"),
+        only({"sector_leader": 200, "data_admin": 200, "other_municipality": 200}, others=403),
+    ),
+    (
+        "journey detail",
+        lambda c: reverse("plans:journey-detail", args=[_journey(c, True).pk]),
+        expect(200, other_municipality=404),
+    ),
+    (
+        "journey detail (no consent)",
+        lambda c: reverse("plans:journey-detail", args=[_journey(c, False).pk]),
+        expect(200, elected_official=404, other_municipality=404),
+    ),
+    (
+        "journey edit",
+        lambda c: reverse("plans:journey-edit", args=[_journey(c, True).pk]),
+        PARTICIPATION_MANAGERS,
+    ),
+    (
+        "admin participation inputs",
+        lambda c: reverse("admin:plans_participationinput_changelist"),
+        ADMIN_ONLY,
+    ),
+    (
+        "admin participation input",
+        lambda c: reverse("admin:plans_participationinput_change", args=[_input(c, False).pk]),
+        only({"data_admin": 200, "other_municipality": 302}, others=403),
+    ),
+    (
+        "admin participation import",
+        lambda c: reverse("admin:plans_participationinput_import"),
+        ADMIN_ONLY,
+    ),
+    (
+        "admin participation export",
+        lambda c: reverse("admin:plans_participationinput_export"),
+        ADMIN_ONLY,
+    ),
+    ("admin user journeys", lambda c: reverse("admin:plans_userjourney_changelist"), ADMIN_ONLY),
+    (
+        "admin user journey",
+        lambda c: reverse("admin:plans_userjourney_change", args=[_journey(c, True).pk]),
+        only({"data_admin": 200, "other_municipality": 302}, others=403),
+    ),
+    ("admin quality tools", lambda c: reverse("admin:plans_qualitytool_changelist"), ADMIN_ONLY),
+    (
+        "admin quality tool",
+        lambda c: reverse("admin:plans_qualitytool_change", args=[_tool(c).pk]),
+        only({"data_admin": 200, "other_municipality": 302}, others=403),
+    ),
+    (
+        "admin self-assessments",
+        lambda c: reverse("admin:plans_selfassessment_changelist"),
+        only({}, others=403),
+    ),
     # --- end quality tools, self-assessment and fortellinger ---
     # --- sector dashboard ---
+    ("dashboard", lambda c: reverse("plans:dashboard"), only({"sector_leader": 200}, others=403)),
+    (
+        "dashboard with year",
+        lambda c: reverse("plans:dashboard") + "?year=1999",
+        only({"sector_leader": 200}, others=403),
+    ),
     # --- end sector dashboard ---
 ]
 
@@ -143,7 +519,7 @@ def test_matrix_covers_every_named_portal_url(plan_cast):
     except the POST-only and token URLs that test_auth covers."""
     from django.urls import get_resolver, resolve
 
-    covered = {resolve(url(cast)).view_name for _name, url, _expected in MATRIX}
+    covered = {resolve(url(cast).split("?")[0]).view_name for _name, url, _expected in MATRIX}
     resolver = get_resolver()
     names = {name for name in resolver.reverse_dict if isinstance(name, str)}
     for namespace, (_prefix, sub) in resolver.namespace_dict.items():

@@ -531,3 +531,18 @@ def test_home_shows_my_units_plans_and_the_sector_leaders_queue(plan_cast, clien
     chief_home = client_for(c["sector_leader"]).get(reverse("home")).content.decode()
     assert reverse("plans:unit-plan-review", args=[c.sfo_plan.pk]) in chief_home
     assert reverse("plans:unit-plan-review", args=[c.school_plan.pk]) not in chief_home
+
+
+def test_superuser_sees_plans_in_the_admin_but_cannot_change_them(plan_cast, client):
+    c = plan_cast
+    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+    client.force_login(root)
+    for name, pk in (
+        ("unitplan", c.school_plan.pk),
+        ("qualityplan", c.quality_plan.pk),
+    ):
+        page = client.get(reverse(f"admin:plans_{name}_change", args=[pk]))
+        assert page.status_code == 200
+        assert 'name="_save"' not in page.content.decode()
+    assert client.get(reverse("admin:plans_planchange_changelist")).status_code == 200
+    assert client.get(reverse("admin:plans_unitplan_add")).status_code == 403
