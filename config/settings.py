@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -161,6 +162,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600, minimum=60)
 }
 CELERY_TIMEZONE = "Europe/Oslo"
+# Periodic jobs, queued by `celery beat` (the compose file's beat service) in CELERY_TIMEZONE.
+CELERY_BEAT_SCHEDULE = {
+    "weekly-reminders": {
+        "task": "plans.send_weekly_reminders",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
+    },
+}
 
 # --- Authentication, sessions, lockout --------------------------------------------------
 
@@ -315,6 +323,10 @@ EMAIL_TIMEOUT = 10
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="kvalitetsportalen@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The portal's address in links of mail sent by the workers, which have no request.
+PORTAL_BASE_URL = (
+    env.url("PORTAL_BASE_URL", schemes=("https", "http")) or "http://127.0.0.1:8000"
+).rstrip("/")
 
 # --- Forms and the rest -------------------------------------------------------------------
 

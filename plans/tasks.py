@@ -1,4 +1,4 @@
-"""Celery adapters for the organisation: they take ids and call ordinary code."""
+"""Celery adapters for the plans app: they take ids (or nothing) and call ordinary code."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from celery import shared_task
 from django.contrib.auth import get_user_model
 
 from plans.mail import password_reset_email_send
+from plans.services.reminders import reminders_send_weekly
 
 
 @shared_task(name="plans.send_password_reset_email")
@@ -17,3 +18,11 @@ def send_password_reset_email(user_id: int, *, domain: str, use_https: bool) -> 
         return False
     password_reset_email_send(user=user, domain=domain, use_https=use_https)
     return True
+
+
+@shared_task(name="plans.send_weekly_reminders")
+def send_weekly_reminders() -> int:
+    """The weekly digest (scheduled in CELERY_BEAT_SCHEDULE). Takes no ids: it works out
+    who to remind itself, and sends each person at most one mail per ISO week, so a retry
+    or a second run in the same week sends nothing more."""
+    return reminders_send_weekly()

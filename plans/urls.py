@@ -1,6 +1,6 @@
 from django.urls import path
 
-from plans.views import organisation
+from plans.views import organisation, unit_plans
 
 app_name = "plans"
 
@@ -11,14 +11,226 @@ urlpatterns = [
 ]
 
 # --- quality plan and framework (plans/views/quality_plan.py, plans/views/framework.py) ---
+from plans.views import framework, quality_plan  # noqa: E402
+
+urlpatterns += [
+    path("quality/", quality_plan.QualityPlanListView.as_view(), name="quality-plan-list"),
+    path(
+        "quality/compare/",
+        quality_plan.QualityPlanCompareView.as_view(),
+        name="quality-plan-compare",
+    ),
+    path(
+        "quality/<int:pk>/",
+        quality_plan.QualityPlanDetailView.as_view(),
+        name="quality-plan-detail",
+    ),
+    path(
+        "quality/<int:pk>/edit/",
+        quality_plan.QualityPlanEditView.as_view(),
+        name="quality-plan-edit",
+    ),
+    path(
+        "quality/<int:pk>/adopt/",
+        quality_plan.QualityPlanAdoptView.as_view(),
+        name="quality-plan-adopt",
+    ),
+    path(
+        "quality/<int:pk>/revise/",
+        quality_plan.QualityPlanReviseView.as_view(),
+        name="quality-plan-revise",
+    ),
+    path(
+        "quality/<int:pk>/history/",
+        quality_plan.QualityPlanHistoryView.as_view(),
+        name="quality-plan-history",
+    ),
+    path(
+        "quality/<int:pk>/<slug:part>/add/",
+        quality_plan.QualityPlanPartAddView.as_view(),
+        name="quality-plan-part-add",
+    ),
+    path(
+        "quality/<int:pk>/<slug:part>/<int:part_pk>/edit/",
+        quality_plan.QualityPlanPartEditView.as_view(),
+        name="quality-plan-part-edit",
+    ),
+    path(
+        "quality/<int:pk>/<slug:part>/<int:part_pk>/delete/",
+        quality_plan.QualityPlanPartDeleteView.as_view(),
+        name="quality-plan-part-delete",
+    ),
+    path("framework/", framework.FrameworkView.as_view(), name="framework"),
+    path(
+        "framework/areas/<int:pk>/",
+        framework.FrameworkAreaView.as_view(),
+        name="framework-area",
+    ),
+    path(
+        "framework/components/<int:pk>/",
+        framework.FrameworkComponentView.as_view(),
+        name="framework-component",
+    ),
+]
 # --- end quality plan and framework ---
 
 # --- unit development plans (plans/views/unit_plans.py) ---
+urlpatterns += [
+    path("unit-plans/", unit_plans.UnitPlanListView.as_view(), name="unit-plan-list"),
+    path(
+        "units/<int:unit_pk>/plans/create/",
+        unit_plans.UnitPlanCreateView.as_view(),
+        name="unit-plan-create",
+    ),
+    path("unit-plans/<int:pk>/", unit_plans.UnitPlanDetailView.as_view(), name="unit-plan-detail"),
+    path(
+        "unit-plans/<int:pk>/summary/",
+        unit_plans.UnitPlanSummaryView.as_view(),
+        name="unit-plan-summary",
+    ),
+    path("unit-plans/<int:pk>/edit/", unit_plans.UnitPlanEditView.as_view(), name="unit-plan-edit"),
+    path(
+        "unit-plans/<int:pk>/history/",
+        unit_plans.UnitPlanHistoryView.as_view(),
+        name="unit-plan-history",
+    ),
+    path(
+        "unit-plans/<int:pk>/submit/",
+        unit_plans.UnitPlanSubmitView.as_view(),
+        name="unit-plan-submit",
+    ),
+    path(
+        "unit-plans/<int:pk>/review/",
+        unit_plans.UnitPlanReviewView.as_view(),
+        name="unit-plan-review",
+    ),
+    path(
+        "unit-plans/<int:pk>/evaluate/",
+        unit_plans.UnitPlanEvaluateView.as_view(),
+        name="unit-plan-evaluate",
+    ),
+    path(
+        "unit-plans/<int:pk>/<slug:part>/add/",
+        unit_plans.UnitPlanPartView.as_view(),
+        name="unit-plan-part-add",
+    ),
+    path(
+        "unit-plans/<int:pk>/<slug:part>/<int:part_pk>/edit/",
+        unit_plans.UnitPlanPartView.as_view(),
+        name="unit-plan-part-edit",
+    ),
+    path(
+        "unit-plans/<int:pk>/<slug:part>/<int:part_pk>/delete/",
+        unit_plans.UnitPlanPartDeleteView.as_view(),
+        name="unit-plan-part-delete",
+    ),
+]
 # --- end unit development plans ---
 
 # --- quality tools, self-assessment and fortellinger (plans/views/self_assessment.py,
 #     plans/views/participation.py) ---
+from plans.views import participation, self_assessment  # noqa: E402
+
+urlpatterns += [
+    path(
+        "quality-tools/",
+        self_assessment.QualityToolListView.as_view(),
+        name="quality-tool-list",
+    ),
+    path(
+        "quality-tools/create/",
+        self_assessment.QualityToolCreateView.as_view(),
+        name="quality-tool-create",
+    ),
+    path(
+        "quality-tools/<int:pk>/",
+        self_assessment.QualityToolDetailView.as_view(),
+        name="quality-tool-detail",
+    ),
+    path(
+        "quality-tools/<int:pk>/statements/add/",
+        self_assessment.ToolStatementCreateView.as_view(),
+        name="quality-tool-statement-add",
+    ),
+    path(
+        "quality-tools/<int:pk>/statements/<int:statement_pk>/edit/",
+        self_assessment.ToolStatementUpdateView.as_view(),
+        name="quality-tool-statement-edit",
+    ),
+    path(
+        "quality-tools/<int:pk>/statements/<int:statement_pk>/delete/",
+        self_assessment.ToolStatementDeleteView.as_view(),
+        name="quality-tool-statement-delete",
+    ),
+    path(
+        "self-assessments/",
+        self_assessment.SelfAssessmentListView.as_view(),
+        name="self-assessment-list",
+    ),
+    path(
+        "self-assessments/sector/",
+        self_assessment.SelfAssessmentSectorView.as_view(),
+        name="self-assessment-sector",
+    ),
+    path(
+        "self-assessments/units/<int:unit_pk>/",
+        self_assessment.SelfAssessmentUnitHistoryView.as_view(),
+        name="self-assessment-unit",
+    ),
+    path(
+        "self-assessments/units/<int:unit_pk>/start/",
+        self_assessment.SelfAssessmentStartView.as_view(),
+        name="self-assessment-start",
+    ),
+    path(
+        "self-assessments/<int:pk>/",
+        self_assessment.SelfAssessmentDetailView.as_view(),
+        name="self-assessment-detail",
+    ),
+    path(
+        "self-assessments/<int:pk>/edit/",
+        self_assessment.SelfAssessmentUpdateView.as_view(),
+        name="self-assessment-edit",
+    ),
+    path(
+        "participation/",
+        participation.ParticipationInputListView.as_view(),
+        name="participation-list",
+    ),
+    path(
+        "participation/add/",
+        participation.ParticipationInputCreateView.as_view(),
+        name="participation-add",
+    ),
+    path(
+        "participation/<int:pk>/edit/",
+        participation.ParticipationInputUpdateView.as_view(),
+        name="participation-edit",
+    ),
+    path(
+        "participation/<int:pk>/delete/",
+        participation.ParticipationInputDeleteView.as_view(),
+        name="participation-delete",
+    ),
+    path("journeys/", participation.UserJourneyListView.as_view(), name="journey-list"),
+    path("journeys/add/", participation.UserJourneyCreateView.as_view(), name="journey-add"),
+    path(
+        "journeys/<int:pk>/",
+        participation.UserJourneyDetailView.as_view(),
+        name="journey-detail",
+    ),
+    path(
+        "journeys/<int:pk>/edit/",
+        participation.UserJourneyUpdateView.as_view(),
+        name="journey-edit",
+    ),
+]
 # --- end quality tools, self-assessment and fortellinger ---
 
 # --- sector dashboard (plans/views/dashboard.py) ---
+from plans.views import dashboard  # noqa: E402
+
+urlpatterns += [
+    path("dashboard/", dashboard.SectorDashboardView.as_view(), name="dashboard"),
+]
 # --- end sector dashboard ---

@@ -15,6 +15,7 @@ import datetime
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -32,12 +33,14 @@ from plans.models import (
     QualityPlan,
     ReminderDigest,
     Role,
-    Unit,
     UnitPlan,
     UnitPlanStatus,
     current_school_year,
     school_year_label,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +51,7 @@ NOT_SUBMITTED = (UnitPlanStatus.DRAFT, UnitPlanStatus.RETURNED)
 class Digest:
     """What one person is reminded of this week."""
 
-    user: object
+    user: User
     overdue: list[dict] = field(default_factory=list)
     unsubmitted: list[dict] = field(default_factory=list)
     to_evaluate: list[dict] = field(default_factory=list)
@@ -78,7 +81,7 @@ def reminder_digests(*, today: datetime.date) -> list[Digest]:
     recipients = _recipients()
     digests: dict[int, Digest] = {}
 
-    def digest_for(user) -> Digest:
+    def digest_for(user: User) -> Digest:
         if user.pk not in digests:
             digests[user.pk] = Digest(user=user)
         return digests[user.pk]
@@ -100,6 +103,8 @@ def reminder_digests(*, today: datetime.date) -> list[Digest]:
         .order_by("responsible_id", "end", "pk")
     )
     for measure in overdue:
+        if measure.responsible is None:  # excluded by the filter; the type does not know
+            continue
         digest_for(measure.responsible).overdue.append(
             {
                 "description": measure.description,
@@ -117,7 +122,7 @@ def reminder_digests(*, today: datetime.date) -> list[Digest]:
         .select_related("user", "unit")
         .order_by("user_id", "unit__name")
     )
-    unit_ids = {membership.unit_id for membership in leaderships}
+    unit_ids = {membership.unit_id for membership in leaderships if membership.unit_id}
     with_plan_in_force = set(
         QualityPlan.objects.adopted().values_list("municipality_id", flat=True).distinct()
     )
@@ -127,7 +132,9 @@ def reminder_digests(*, today: datetime.date) -> list[Digest]:
     ):
         plans_by_unit[plan.unit_id].append(plan)
     for membership in leaderships:
-        unit: Unit = membership.unit
+        unit = membership.unit
+        if unit is None:  # unit leaders always have a unit; the type does not know that
+            continue
         plans = plans_by_unit.get(unit.pk, [])
         this_year = next((plan for plan in plans if plan.school_year == school_year), None)
         if this_year is None and unit.municipality_id in with_plan_in_force:

@@ -7,6 +7,7 @@ missing service is a failure rather than a silent skip.
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 import signal
@@ -19,8 +20,18 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
-from tests.factories import MembershipFactory, UnitFactory
+from plans.models import Role, current_school_year
+from plans.tasks import send_weekly_reminders
+from tests.factories import (
+    CoreComponentFactory,
+    MeasureFactory,
+    MembershipFactory,
+    QualityPlanFactory,
+    UnitFactory,
+    UnitPlanFactory,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -130,3 +141,37 @@ def test_healthz_sees_the_worker(worker, client):
     response = client.get(reverse("healthz"))
     assert response.status_code == 200, response.json()
     assert response.json()["checks"] == {"database": "ok", "redis": "ok", "worker": "ok"}
+
+
+def test_worker_sends_one_weekly_reminder_per_person_when_queued_twice(worker):
+    unit = UnitFactory(name="Solvik barneskole")
+    membership = {"unit": unit, "municipality": unit.municipality}
+    MembershipFactory(
+        user__username="leder", user__email="leder@example.no", role=Role.UNIT_LEADER, **membership
+    )
+    kari = MembershipFactory(
+        user__username="kari", user__email="kari@example.no", role=Role.STAFF, **membership
+    ).user
+    today = timezone.localdate()
+    quality_plan = QualityPlanFactory(municipality=unit.municipality)
+    plan = UnitPlanFactory(
+        unit=unit, quality_plan=quality_plan, school_year=current_school_year(today)
+    )
+    MeasureFactory(
+        plan=plan,
+        component=CoreComponentFactory(area__plan=quality_plan),
+        description="Leseløftet i 1.–4. trinn",
+        responsible=kari,
+        start=today - datetime.timedelta(days=30),
+        end=today - datetime.timedelta(days=1),
+    )
+
+    results = [send_weekly_reminders.delay(), send_weekly_reminders.delay()]
+    assert sorted(result.get(timeout=60) for result in results) == [0, 2]
+
+    files = list(worker["mail_dir"].glob("*.log")) if worker["mail_dir"].exists() else []
+    # The file backend may append several messages to one file: count the headers.
+    text = "".join(path.read_text() for path in files)
+    assert text.count("To: kari@example.no") == 1
+    assert text.count("To: leder@example.no") == 1
+    assert "Leseløftet i 1.–4. trinn" in text

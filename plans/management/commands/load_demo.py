@@ -1,10 +1,13 @@
 from django.core.management.base import BaseCommand
 
-from plans.demo import DEMO_MUNICIPALITY, DEMO_PASSWORD, DEMO_USERS, load_demo
+from plans.demo import DEMO_MUNICIPALITY, DEMO_PASSWORD, DEMO_STAFF, DEMO_USERS, load_demo
 
 
 class Command(BaseCommand):
-    help = "Oppretter eller oppdaterer demokommunen (Solvik kommune) med enheter og brukere."
+    help = (
+        "Oppretter eller oppdaterer demokommunen (Solvik kommune) med enheter, brukere, "
+        "kvalitetsplan, utviklingsplaner, egenvurderinger og fortellinger."
+    )
 
     def handle(self, *args, **options):
         counts = load_demo()
@@ -14,9 +17,19 @@ class Command(BaseCommand):
                 f"{counts['users']} brukere."
             )
         )
+        self.stdout.write(
+            f"Planinnhold: {counts['quality_plans']} revisjoner av kvalitetsplanen, "
+            f"{counts['unit_plans']} utviklingsplaner med {counts['measures']} tiltak, "
+            f"{counts['self_assessments']} egenvurderinger, {counts['inputs']} innspill og "
+            f"{counts['journeys']} brukerreiser."
+        )
         self.stdout.write(f"Innlogging (passord for alle: {DEMO_PASSWORD}):")
         for demo in DEMO_USERS:
             roles = ", ".join(
                 f"{role.label} ({unit or DEMO_MUNICIPALITY['name']})" for role, unit in demo.grants
             )
             self.stdout.write(f"  {demo.username:<18} {roles}")
+        self.stdout.write(
+            f"  … og {counts['staff']} ledere og ansatte i de andre enhetene "
+            f"({', '.join(demo.username for demo in DEMO_STAFF[:3])} …), med samme passord."
+        )

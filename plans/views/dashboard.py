@@ -1,0 +1,77 @@
+"""The sector dashboard: how the development areas and the units' plans stand this year."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+
+from plans import selectors_dashboard as selectors
+from plans.models import current_school_year, school_year_label
+from plans.views.organisation import MemberRequiredMixin
+
+
+class DashboardYearForm(forms.Form):
+    """Which school year to show; the choices are the years the dashboard has data for."""
+
+    year = forms.TypedChoiceField(
+        label=_("Skoleår"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        error_messages={
+            "invalid_choice": _(
+                "«%(value)s» er ikke et skoleår oversikten kan vise. Velg et skoleår i listen."
+            )
+        },
+    )
+
+    def __init__(self, *args, years: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["year"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [(year, school_year_label(year)) for year in years]
+
+
+class SectorDashboardView(MemberRequiredMixin, TemplateView):
+    template_name = "plans/dashboard/dashboard.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated and not user.has_perm("plans.view_dashboard"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        today = timezone.localdate()
+        current = current_school_year(today)
+        municipality = selectors.dashboard_municipality(user)
+        years = selectors.dashboard_years(user, municipality, today=today)
+        form = DashboardYearForm(
+            self.request.GET if "year" in self.request.GET else None, years=years
+        )
+        year = current
+        if form.is_bound and form.is_valid() and form.cleaned_data["year"] is not None:
+            year = form.cleaned_data["year"]
+        if not form.is_bound:
+            form = DashboardYearForm(initial={"year": current}, years=years)
+        context.update(
+            form=form,
+            year_invalid=form.is_bound and not form.is_valid(),
+            current_year_label=school_year_label(current),
+            dashboard=selectors.sector_dashboard(
+                user, municipality=municipality, year=year, today=today
+            ),
+            rule={
+                "red_overdue": selectors.RED_OVERDUE_FROM,
+                "red_moving": selectors.RED_MOVING_BELOW,
+                "green_overdue": selectors.GREEN_OVERDUE_BELOW,
+                "green_moving": selectors.GREEN_MOVING_FROM,
+                "trend_threshold": selectors.TREND_THRESHOLD,
+            },
+        )
+        return context
