@@ -214,7 +214,7 @@ def test_after_approval_only_follow_up_fields_change(plan_cast):
         data={"status": MeasureStatus.DONE, "evaluation": "Gikk bra."},
         actor=c["sector_leader"],
     )
-    with pytest.raises(PlanLocked, match="kan ikke endres.*Tiltak"):
+    with pytest.raises(PlanLocked, match=r"kan ikke endres.*Tiltak"):
         services.unit_plan_part_save(
             plan=plan, model=Measure, instance=measure, data={"description": "Ny"}, actor=None
         )
