@@ -87,7 +87,8 @@ def annular_sector(start: float, end: float, outer: float, inner: float) -> str:
 
 
 def _wrap(text: str, width: int, max_lines: int) -> list[str]:
-    lines = textwrap.wrap(text, width=width, break_long_words=True) or [""]
+    # Words are not broken: the font shrinks to fit a long word instead.
+    lines = textwrap.wrap(text, width=width, break_long_words=False) or [""]
     if len(lines) > max_lines:
         lines = lines[:max_lines]
         lines[-1] = lines[-1].rstrip(" ,.;:") + "…"
@@ -146,8 +147,11 @@ def wheel_svg(
         # Narrow segments get narrower labels.
         label_radius = (OUTER_RADIUS + INNER_RADIUS) / 2
         arc = math.radians(span) * label_radius
-        width = max(8, min(18, int(arc / 7.5)))
-        font = 13 if count <= 6 else 11
+        width = max(8, min(14, int(arc / 7.5)))
+        # The widest line must fit between the segment's edges: shrink the type for long
+        # words (Norwegian compounds) rather than clip them. Bold type is ~0.62 em a char.
+        max_label_px = min(arc * 0.8, 118)
+        base_font = 13 if count <= 6 else 11
         for index, segment in enumerate(segments):
             start = index * span + GAP_DEGREES / 2
             end = (index + 1) * span - GAP_DEGREES / 2
@@ -170,10 +174,13 @@ def wheel_svg(
                     path,
                     FILLS[index % len(FILLS)],
                     _text_block(
-                        _wrap(segment.name, width, 5),
+                        (lines := _wrap(segment.name, width, 5)),
                         x,
                         y,
-                        size=font,
+                        size=max(
+                            9.0,
+                            min(base_font, max_label_px / (0.62 * max(map(len, lines)))),
+                        ),
                         colour=LABEL_COLOUR,
                         css="wheel-label",
                     ),
