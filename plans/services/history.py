@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import models
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from plans.models import PlanChange, QualityPlan, TargetGroup, UnitPlan
 
@@ -61,7 +62,7 @@ def display_value(instance: models.Model, field_name: str) -> str:
     if hasattr(value, "get_full_name"):
         return value.get_full_name() or value.get_username()
     if isinstance(value, bool):
-        return "ja" if value else "nei"
+        return str(_("ja") if value else _("nei"))
     return str(value)
 
 

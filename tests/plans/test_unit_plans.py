@@ -546,3 +546,37 @@ def test_superuser_sees_plans_in_the_admin_but_cannot_change_them(plan_cast, cli
         assert 'name="_save"' not in page.content.decode()
     assert client.get(reverse("admin:plans_planchange_changelist")).status_code == 200
     assert client.get(reverse("admin:plans_unitplan_add")).status_code == 403
+
+
+def _count_queries(client, url) -> int:
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_plan_list_queries_do_not_grow_with_plans(plan_cast, client_for):
+    c = plan_cast
+    client = client_for(c["sector_leader"])
+    url = reverse("plans:unit-plan-list")
+    few = _count_queries(client, url)
+    for n in range(30):
+        unit = UnitFactory(municipality=c.municipality, name=f"Skole {n}")
+        UnitPlan.objects.create(unit=unit, quality_plan=c.quality_plan, school_year=2025)
+    assert _count_queries(client, url) == few
+
+
+def test_quality_plan_page_queries_do_not_grow_with_areas(plan_cast, client_for):
+    from tests.factories import CoreComponentFactory, DevelopmentAreaFactory
+
+    c = plan_cast
+    client = client_for(c["staff"])
+    url = reverse("plans:quality-plan-detail", args=[c.quality_plan.pk])
+    few = _count_queries(client, url)
+    for n in range(8):
+        area = DevelopmentAreaFactory(plan=c.quality_plan, name=f"Område {n}")
+        CoreComponentFactory(area=area)
+        area.characteristics.create(text=f"Kjennetegn {n}")
+        c.quality_plan.values.create(name=f"Verdi {n}", meaning="Betyr")
+        c.quality_plan.anchorings.create(kind="lov", title=f"Lov {n}")
+    assert _count_queries(client, url) == few
