@@ -580,3 +580,43 @@ def test_quality_plan_page_queries_do_not_grow_with_areas(plan_cast, client_for)
         c.quality_plan.values.create(name=f"Verdi {n}", meaning="Betyr")
         c.quality_plan.anchorings.create(kind="lov", title=f"Lov {n}")
     assert _count_queries(client, url) == few
+
+
+def test_end_of_year_evaluation_per_goal_and_measure_through_the_pages(plan_cast, client_for):
+    c = plan_cast
+    plan = services.unit_plan_submit(plan=c.school_plan, actor=c["unit_leader"])
+    plan = services.unit_plan_approve(plan=plan, actor=c["sector_leader"])
+    client = client_for(c["unit_leader"])
+    evaluate = reverse("plans:unit-plan-evaluate", args=[plan.pk])
+    page = client.get(evaluate).content.decode()
+    assert "Vurder måloppnåelsen for alle mål (1 mangler)." in page
+
+    goal, measure = plan.goals.get(), plan.measures.get()
+    goal_form = client.get(reverse("plans:unit-plan-part-edit", args=[plan.pk, "goal", goal.pk]))
+    assert set(goal_form.context["form"].fields) == {"attainment", "evaluation", "version"}
+    client.post(
+        reverse("plans:unit-plan-part-edit", args=[plan.pk, "goal", goal.pk]),
+        {"attainment": Attainment.MET, "evaluation": "Flere leser hjemme.", "version": 1},
+    )
+    client.post(
+        reverse("plans:unit-plan-part-edit", args=[plan.pk, "measure", measure.pk]),
+        {
+            "status": MeasureStatus.DONE,
+            "end": "2027-06-15",
+            "evaluation": "Gjennomført i alle klasser.",
+            "version": measure.version,
+        },
+    )
+    version = client.get(evaluate).context["form"]["version"].value()
+    response = client.post(evaluate, {"evaluation": "Et år med mye lesing.", "version": version})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    plan.refresh_from_db()
+    assert plan.status == UnitPlanStatus.EVALUATED
+    goal.refresh_from_db()
+    measure.refresh_from_db()
+    assert (goal.attainment, measure.status) == (Attainment.MET, MeasureStatus.DONE)
+    summary = client_for(c["elected_official"]).get(
+        reverse("plans:unit-plan-summary", args=[plan.pk])
+    )
+    assert "Et år med mye lesing." in summary.content.decode()
+    assert "Nådd" in summary.content.decode()
