@@ -377,7 +377,8 @@ class ParticipationInputResource(ScopedResource):
             "publishable",
         )
         export_order = fields
-        # Every row is new input: there is no natural key to update by.
+        # Every row is new input; a row already stored (same day, quote and speaker) is
+        # skipped instead, so importing the same file twice adds nothing.
         force_init_instance = True
         clean_model_instances = True
 
@@ -418,6 +419,16 @@ class ParticipationInputResource(ScopedResource):
             instance._import_areas = None
         if errors:
             raise ValidationError(errors)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        if import_validation_errors:
+            return False
+        return ParticipationInput.objects.filter(
+            municipality=self.row_municipality,
+            given_on=instance.given_on,
+            quote=instance.quote,
+            descriptor=instance.descriptor or "",
+        ).exists()
 
     def save_instance(self, instance, is_create, row, **kwargs):
         from plans.services.participation import participation_input_save

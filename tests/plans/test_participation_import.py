@@ -213,3 +213,15 @@ def test_admin_forms_write_into_the_data_admins_municipality(plan_cast, client_f
         (1, "Helsestasjonen"),
         (2, "PPT"),
     ]
+
+
+def test_importing_the_same_file_twice_adds_nothing(plan_cast, client_for):
+    client = client_for(plan_cast["data_admin"])
+    content = HEADER + '12.03.2025,Jeg liker å male.,"Jente, 5 år",barn,barnesamtale,,,ja\n'
+    assert confirm(client, upload(client, content)).status_code == 302
+    again = upload(client, content)
+    body = again.content.decode()
+    assert "Hoppet over (finnes allerede)" in body  # the preview says so, in Norwegian
+    assert "Bekreft import" in body
+    assert confirm(client, again).status_code == 302
+    assert ParticipationInput.objects.filter(quote="Jeg liker å male.").count() == 1
