@@ -25,45 +25,45 @@ if TYPE_CHECKING:
     )
 
 
-class MunicipalityQuerySet(models.QuerySet["Municipality"]):
-    def visible_to(self, user) -> MunicipalityQuerySet:
+class _MunicipalityScope(models.QuerySet):
+    """``visible_to`` for rows that belong to one municipality: superusers see every row,
+    a user without membership none, everyone else their own municipality's rows narrowed
+    further by ``narrow``. Each model's scope is written once, here or in ``narrow``."""
+
+    municipality_lookup = "municipality_id"
+
+    def visible_to(self, user):
         access = access_for(user)
         if access.is_superuser:
             return self.all()
         if access.municipality_id is None:
             return self.none()
-        return self.filter(pk=access.municipality_id)
+        own = self.filter(**{self.municipality_lookup: access.municipality_id})
+        return self.narrow(own, access, user)
+
+    def narrow(self, own, access, user):
+        return own
 
 
-class UnitQuerySet(models.QuerySet["Unit"]):
-    def visible_to(self, user) -> UnitQuerySet:
-        access = access_for(user)
-        if access.is_superuser:
-            return self.all()
-        if access.municipality_id is None:
-            return self.none()
-        return self.filter(municipality_id=access.municipality_id)
+class MunicipalityQuerySet(_MunicipalityScope, models.QuerySet["Municipality"]):
+    municipality_lookup = "pk"
 
+
+class UnitQuerySet(_MunicipalityScope, models.QuerySet["Unit"]):
     def active(self) -> UnitQuerySet:
         return self.filter(active=True)
 
 
-class MembershipQuerySet(models.QuerySet["Membership"]):
-    def visible_to(self, user) -> MembershipQuerySet:
+class MembershipQuerySet(_MunicipalityScope, models.QuerySet["Membership"]):
+    def narrow(self, own, access, user):
         """Data admins and sector leaders see the municipality's memberships, unit leaders
         those of the units they lead, everyone their own."""
         from plans.models import Role
 
-        access = access_for(user)
-        if access.is_superuser:
-            return self.all()
-        if access.municipality_id is None:
-            return self.none()
-        in_municipality = self.filter(municipality_id=access.municipality_id)
         if access.has_role(Role.DATA_ADMIN) or access.has_role(Role.SECTOR_LEADER):
-            return in_municipality
+            return own
         led_units = access.unit_ids(Role.UNIT_LEADER)
-        return in_municipality.filter(models.Q(user_id=user.pk) | models.Q(unit_id__in=led_units))
+        return own.filter(models.Q(user_id=user.pk) | models.Q(unit_id__in=led_units))
 
 
 def _unit_roles(access) -> frozenset[int]:
@@ -73,18 +73,12 @@ def _unit_roles(access) -> frozenset[int]:
     return access.unit_ids(Role.UNIT_LEADER) | access.unit_ids(Role.STAFF)
 
 
-class QualityPlanQuerySet(models.QuerySet["QualityPlan"]):
-    def visible_to(self, user) -> QualityPlanQuerySet:
+class QualityPlanQuerySet(_MunicipalityScope, models.QuerySet["QualityPlan"]):
+    def narrow(self, own, access, user):
         """Everyone in the municipality reads adopted plans; drafts are the sector
         leaders' work in progress."""
         from plans.models import Role
 
-        access = access_for(user)
-        if access.is_superuser:
-            return self.all()
-        if access.municipality_id is None:
-            return self.none()
-        own = self.filter(municipality_id=access.municipality_id)
         if access.has_role(Role.SECTOR_LEADER):
             return own
         return own.filter(adopted_on__isnull=False)
@@ -97,19 +91,15 @@ class QualityPlanQuerySet(models.QuerySet["QualityPlan"]):
         return self.adopted().order_by("-adopted_on", "-period_start", "-revision").first()
 
 
-class UnitPlanQuerySet(models.QuerySet["UnitPlan"]):
-    def visible_to(self, user) -> UnitPlanQuerySet:
+class UnitPlanQuerySet(_MunicipalityScope, models.QuerySet["UnitPlan"]):
+    municipality_lookup = "unit__municipality_id"
+
+    def narrow(self, own, access, user):
         """Sector leaders read every plan of the municipality; the unit's leader and staff
         their own unit's plans in any state; every member the approved and evaluated
         plans (elected officials as summaries, which the views enforce)."""
         from plans.models import PUBLISHED_STATES, Role
 
-        access = access_for(user)
-        if access.is_superuser:
-            return self.all()
-        if access.municipality_id is None:
-            return self.none()
-        own = self.filter(unit__municipality_id=access.municipality_id)
         if access.has_role(Role.SECTOR_LEADER):
             return own
         return own.filter(
@@ -132,45 +122,29 @@ class MeasureQuerySet(models.QuerySet["Measure"]):
         return self.filter(status__in=OPEN_MEASURE_STATES, end__lt=today)
 
 
-class QualityToolQuerySet(models.QuerySet["QualityTool"]):
-    def visible_to(self, user) -> QualityToolQuerySet:
-        access = access_for(user)
-        if access.is_superuser:
-            return self.all()
-        if access.municipality_id is None:
-            return self.none()
-        return self.filter(municipality_id=access.municipality_id)
+class QualityToolQuerySet(_MunicipalityScope, models.QuerySet["QualityTool"]):
+    pass
 
 
-class SelfAssessmentQuerySet(models.QuerySet["SelfAssessment"]):
-    def visible_to(self, user) -> SelfAssessmentQuerySet:
+class SelfAssessmentQuerySet(_MunicipalityScope, models.QuerySet["SelfAssessment"]):
+    municipality_lookup = "unit__municipality_id"
+
+    def narrow(self, own, access, user):
         """A unit's self-assessments are its own reflection: the unit and the sector
         leaders read them; everyone else sees at most aggregates."""
         from plans.models import Role
 
-        access = access_for(user)
-        if access.is_superuser:
-            return self.all()
-        if access.municipality_id is None:
-            return self.none()
-        own = self.filter(unit__municipality_id=access.municipality_id)
         if access.has_role(Role.SECTOR_LEADER):
             return own
         return own.filter(unit_id__in=_unit_roles(access))
 
 
-class _ParticipationScope(models.QuerySet):
-    def visible_to(self, user):
+class _ParticipationScope(_MunicipalityScope):
+    def narrow(self, own, access, user):
         """Members of the municipality read its participation input; elected officials
         only what was consented for publishing."""
         from plans.models import Role
 
-        access = access_for(user)
-        if access.is_superuser:
-            return self.all()
-        if access.municipality_id is None:
-            return self.none()
-        own = self.filter(municipality_id=access.municipality_id)
         if access.roles() <= {Role.ELECTED_OFFICIAL}:
             return own.filter(publishable=True)
         return own
