@@ -7,8 +7,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     UV_PYTHON_DOWNLOADS=never \
     PATH=/opt/venv/bin:$PATH
 
+# WeasyPrint lays out the PDFs with Pango and needs fonts (reports/pdf.py).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends curl \
+       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation \
     && rm -rf /var/lib/apt/lists/* \
     && pip install --no-cache-dir 'uv==0.13.9' \
     && useradd --system --create-home --home-dir /app portal

@@ -3,5 +3,13 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CompetenceConfig(AppConfig):
+    default = True
     name = "competence"
     verbose_name = _("Kompetanse")
+
+    def ready(self) -> None:
+        from competence import permissions  # noqa: F401
+        from competence.selectors import home_panel
+        from plans import home_panels
+
+        home_panels.register("competence/_home_sessions.html", home_panel)

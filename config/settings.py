@@ -350,5 +350,9 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # Axes logs every login at INFO; failures and lockouts (WARNING) are what matter.
         "axes": {"level": env.str("AXES_LOG_LEVEL", default="WARNING")},
+        # WeasyPrint reports every layout step at INFO; its warnings (a missing font or
+        # a refused URL) are what matter.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

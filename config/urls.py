@@ -38,5 +38,6 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", plans_views.HealthView.as_view(), name="healthz"),
     path("plans/", include("plans.urls")),
+    path("competence/", include("competence.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -13,6 +13,7 @@ beside each chart as its text alternative (``series_table`` gives the rows).
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -321,12 +322,16 @@ def _segments(points: Sequence[Point]) -> list[list[tuple[str, Number]]]:
 
 
 def _ticks(low: Number, high: Number) -> list[Number]:
+    """At most about six gridlines: a step of 1, 2, 2.5 or 5 times a power of ten, so kroner
+    in the hundred thousands get as few lines as percentages do."""
     span = float(high) - float(low)
     step: float = 1
-    for candidate in (0.1, 0.2, 0.25, 0.5, 1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000):
-        step = candidate
-        if span / candidate <= 5:
-            break
+    if span > 0:
+        magnitude = 10 ** math.floor(math.log10(span / 5))
+        for multiple in (1, 2, 2.5, 5, 10):
+            step = multiple * magnitude
+            if span / step <= 5:
+                break
     ticks: list[Number] = []
     index = 0
     while (value := round(float(low) + index * step, 6)) <= float(high) + 1e-9:

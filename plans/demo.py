@@ -1459,6 +1459,9 @@ def load_demo(*, today: datetime.date | None = None) -> dict[str, int]:
     result: units and users are updated in place, and the municipality's plan content
     (quality plan, tools, unit plans, self-assessments, fortellinger) is deleted and made
     anew. Other municipalities are never touched."""
+    # The demo is the one place that seeds every app; plans itself depends on none of them.
+    from competence.demo import delete_competence_content, seed_competence
+
     today = today or timezone.localdate()
     municipality, _created = Municipality.objects.get_or_create(
         number=DEMO_MUNICIPALITY["number"],
@@ -1482,6 +1485,7 @@ def load_demo(*, today: datetime.date | None = None) -> dict[str, int]:
         demo.username: _upsert_user(demo, municipality, units) for demo in DEMO_USERS + DEMO_STAFF
     }
 
+    delete_competence_content(municipality)
     _delete_plan_content(municipality)
     sector_leader = users["sektorleder"]
     plan = _seed_quality_plan(municipality, sector_leader, today)
@@ -1490,6 +1494,7 @@ def load_demo(*, today: datetime.date | None = None) -> dict[str, int]:
     unit_plans = _seed_unit_plans(plan, units, today)
     assessments = _seed_self_assessments(tools, units, today)
     inputs, journeys = _seed_participation(municipality, plan, units, sector_leader, today)
+    competence = seed_competence(municipality, plan, units, users, today)
     return {
         "units": len(units),
         "users": len(DEMO_USERS),
@@ -1500,6 +1505,7 @@ def load_demo(*, today: datetime.date | None = None) -> dict[str, int]:
         "self_assessments": assessments,
         "inputs": inputs,
         "journeys": journeys,
+        **competence,
     }
 
 

@@ -14,6 +14,8 @@ class NavEntry:
     label: str | Promise
     url_name: str
     permission: str | None  # None: every logged-in member of a municipality
+    # A path prefix whose pages all belong under this entry (marks it as the current one).
+    section: str | None = None
 
 
 ENTRIES: list[NavEntry] = [
@@ -24,6 +26,9 @@ ENTRIES: list[NavEntry] = [
     NavEntry(_("Utviklingsplaner"), "plans:unit-plan-list", None),
     NavEntry(_("Egenvurdering"), "plans:self-assessment-list", "plans.access_selfassessments"),
     NavEntry(_("Fortellinger"), "plans:participation-list", None),
+    NavEntry(
+        _("Kompetanse"), "competence:activity-table", "competence.view_activity", "/competence/"
+    ),
     NavEntry(_("Enheter"), "plans:unit-list", "plans.view_unit"),
     NavEntry(_("Administrasjon"), "admin:index", "plans.access_admin"),
 ]

@@ -143,3 +143,56 @@ class MeasureFactory(factory.django.DjangoModelFactory):
     end = datetime.date(2026, 6, 15)
     status = MeasureStatus.PLANNED
     target_groups = factory.LazyFunction(lambda: [TargetGroup.STAFF, TargetGroup.CHILDREN])
+
+
+# --- Competence -------------------------------------------------------------------------
+
+
+class FundingSchemeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "competence.FundingScheme"
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    name = factory.Sequence(lambda n: f"Tilskudd {n}")
+
+
+class ThemeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "competence.Theme"
+        django_get_or_create = ("municipality", "name")
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    name = factory.Sequence(lambda n: f"Tema {n}")
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "competence.Activity"
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    school_year = 2026
+    form = "kurs"
+    title = factory.Sequence(lambda n: f"Kurs {n}")
+    content = "Innhold"
+    place = "Kulturhuset"
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "competence.Session"
+
+    activity = factory.SubFactory(ActivityFactory)
+    starts_at = factory.LazyFunction(
+        lambda: datetime.datetime(2027, 3, 2, 12, 0, tzinfo=datetime.UTC)
+    )
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=3))
+    capacity = 20
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "competence.Registration"
+
+    session = factory.SubFactory(SessionFactory)
+    user = factory.SubFactory(UserFactory)
+    status = "pameldt"

@@ -93,6 +93,95 @@ PARTICIPATION_MANAGERS = only(
 )
 # --- end quality tools, self-assessment and fortellinger: objects
 
+
+# --- competence: objects the rows below use, built once per test (get_or_create) ---
+def _comp(c):
+    """Solvik's activity for schools with a future session, a staff registration that was
+    attended, a scheme, a survey, an event and the staff member's feed; and Nabovik's
+    activity, whose title no Solvik page may show."""
+    import datetime
+
+    from django.utils import timezone
+
+    from competence.models import (
+        Activity,
+        CalendarEvent,
+        FeedToken,
+        FundingScheme,
+        NeedSurvey,
+        Registration,
+        Session,
+    )
+
+    found = getattr(c, "_competence", None)
+    if found is not None:
+        return found
+    start = timezone.now() + datetime.timedelta(days=20)
+    activity = Activity.objects.create(
+        municipality=c.municipality,
+        school_year=2026,
+        form="kurs",
+        title="Solvik-kurs om lesing",
+        target_kinds=["skole"],
+    )
+    session = Session.objects.create(
+        activity=activity, starts_at=start, ends_at=start + datetime.timedelta(hours=2)
+    )
+    held = Session.objects.create(
+        activity=activity,
+        starts_at=start - datetime.timedelta(days=40),
+        ends_at=start - datetime.timedelta(days=40, hours=-2),
+    )
+    registration = Registration.objects.create(
+        session=held, user=c["staff"], status="pameldt", attended=True
+    )
+    other = Activity.objects.create(
+        municipality=c.other_municipality,
+        school_year=2026,
+        form="kurs",
+        title="Nabovik-kurs i hemmelighet",
+    )
+    Session.objects.create(
+        activity=other, starts_at=start, ends_at=start + datetime.timedelta(hours=2)
+    )
+    found = {
+        "activity": activity,
+        "session": session,
+        "registration": registration,
+        "scheme": FundingScheme.objects.create(municipality=c.municipality, name="Dekomp"),
+        "survey": NeedSurvey.objects.create(
+            municipality=c.municipality,
+            name="Kartlegging 2026",
+            conducted_on=datetime.date(2026, 11, 1),
+            school_year=2026,
+        ),
+        "event": CalendarEvent.objects.create(
+            municipality=c.municipality,
+            kind="utviklingsplan",
+            title="Frist for utviklingsplaner",
+            starts_on=datetime.date(2026, 10, 15),
+        ),
+        "feed": FeedToken.objects.create(
+            user=c["staff"], municipality=c.municipality, scope="personlig"
+        ),
+    }
+    object.__setattr__(c, "_competence", found)
+    return found
+
+
+def _comp_url(c, name, *args):
+    """A page that lists rows: build the objects (Nabovik's too) before asking for it."""
+    _comp(c)
+    return reverse(name, args=args)
+
+
+# URLs whose secret token is the credential (calendar clients send no session): whoever
+# holds the token reads the owner's feed, so the foreign-rows check does not apply.
+BEARER_URLS = {"calendar feed"}
+
+SECTOR_WRITES = only({"sector_leader": 200, "other_municipality": 404}, others=403)
+# --- end competence: objects
+
 # (name, url builder taking the plan cast (tests/conftest.py), expected status per persona)
 MATRIX = [
     ("home", lambda c: reverse("home"), expect(200)),
@@ -461,6 +550,141 @@ MATRIX = [
         only({"sector_leader": 200}, others=403),
     ),
     # --- end sector dashboard ---
+    # --- competence ---
+    ("competence table", lambda c: _comp_url(c, "competence:activity-table"), expect(200)),
+    (
+        "competence table csv",
+        lambda c: _comp_url(c, "competence:activity-export", "csv"),
+        expect(200),
+    ),
+    (
+        "competence budget",
+        lambda c: _comp_url(c, "competence:budget"),
+        only({"sector_leader": 200, "elected_official": 200}, others=403),
+    ),
+    (
+        "funding schemes",
+        lambda c: _comp_url(c, "competence:funding-list"),
+        only({"sector_leader": 200}, others=403),
+    ),
+    (
+        "funding scheme add",
+        lambda c: _comp_url(c, "competence:funding-add"),
+        only({"sector_leader": 200}, others=403),
+    ),
+    (
+        "funding scheme edit",
+        lambda c: reverse("competence:funding-edit", args=[_comp(c)["scheme"].pk]),
+        SECTOR_WRITES,
+    ),
+    ("competence evaluation", lambda c: _comp_url(c, "competence:evaluation"), expect(200)),
+    (
+        "competence evaluation csv",
+        lambda c: _comp_url(c, "competence:evaluation-export", "csv"),
+        only({"sector_leader": 200, "elected_official": 200}, others=403),
+    ),
+    ("my activities", lambda c: _comp_url(c, "competence:mine"), expect(200, elected_official=403)),
+    (
+        "unit attendance",
+        lambda c: _comp_url(c, "competence:unit-attendance"),
+        only({"sector_leader": 200, "unit_leader": 200}, others=403),
+    ),
+    (
+        "activity add",
+        lambda c: _comp_url(c, "competence:activity-add"),
+        only({"sector_leader": 200}, others=403),
+    ),
+    (
+        "activity detail",
+        lambda c: reverse("competence:activity-detail", args=[_comp(c)["activity"].pk]),
+        expect(200, other_municipality=404),
+    ),
+    (
+        "activity edit",
+        lambda c: reverse("competence:activity-edit", args=[_comp(c)["activity"].pk]),
+        SECTOR_WRITES,
+    ),
+    (
+        "activity delete",
+        lambda c: reverse("competence:activity-delete", args=[_comp(c)["activity"].pk]),
+        SECTOR_WRITES,
+    ),
+    (
+        "session add",
+        lambda c: reverse("competence:session-add", args=[_comp(c)["activity"].pk]),
+        SECTOR_WRITES,
+    ),
+    (
+        "session edit",
+        lambda c: reverse("competence:session-edit", args=[_comp(c)["session"].pk]),
+        SECTOR_WRITES,
+    ),
+    (
+        "session delete",
+        lambda c: reverse("competence:session-delete", args=[_comp(c)["session"].pk]),
+        SECTOR_WRITES,
+    ),
+    # POST-only actions answer 405 to a GET from those who may act, after the checks.
+    (
+        "session register",
+        lambda c: reverse("competence:session-register", args=[_comp(c)["session"].pk]),
+        expect(405, elected_official=403, other_municipality=404),
+    ),
+    (
+        "session attendance",
+        lambda c: reverse("competence:session-attendance", args=[_comp(c)["session"].pk]),
+        SECTOR_WRITES,
+    ),
+    (
+        "registration cancel",
+        lambda c: reverse("competence:registration-cancel", args=[_comp(c)["registration"].pk]),
+        only({"sector_leader": 405, "staff": 405, "unit_leader": 403}, others=404),
+    ),
+    (
+        "registration feedback",
+        lambda c: reverse("competence:registration-feedback", args=[_comp(c)["registration"].pk]),
+        only({"sector_leader": 403, "staff": 200, "unit_leader": 403}, others=404),
+    ),
+    ("needs", lambda c: _comp_url(c, "competence:needs"), expect(200)),
+    (
+        "needs import",
+        lambda c: _comp_url(c, "competence:needs-import"),
+        only({"sector_leader": 200, "data_admin": 200, "other_municipality": 200}, others=403),
+    ),
+    ("annual wheel", lambda c: _comp_url(c, "competence:wheel"), expect(200)),
+    (
+        "event add",
+        lambda c: _comp_url(c, "competence:event-add"),
+        only({"sector_leader": 200}, others=403),
+    ),
+    (
+        "event edit",
+        lambda c: reverse("competence:event-edit", args=[_comp(c)["event"].pk]),
+        SECTOR_WRITES,
+    ),
+    (
+        "event delete",
+        lambda c: reverse("competence:event-delete", args=[_comp(c)["event"].pk]),
+        SECTOR_WRITES,
+    ),
+    ("calendar feeds", lambda c: _comp_url(c, "competence:feeds"), expect(200)),
+    (
+        "calendar feed revoke",
+        lambda c: reverse("competence:feed-revoke", args=[_comp(c)["feed"].pk]),
+        only({"staff": 405}, others=404),
+    ),
+    # The feed's secret token is its credential: calendar clients send no session.
+    (
+        "calendar feed",
+        lambda c: reverse("competence:ical", args=[_comp(c)["feed"].token]),
+        expect(200, anonymous=200, no_membership=200),
+    ),
+    (
+        "admin activities",
+        lambda c: reverse("admin:competence_activity_changelist"),
+        only({}, others=403),
+    ),
+    # --- end competence ---
 ]
 
 
@@ -474,6 +698,7 @@ def _foreign_words(cast, persona) -> list[str]:
             "Kvalitetsplan for Solvik",
             "Inkluderende miljø",
             "Språkgrupper i barnehagen",
+            "Solvik-kurs om lesing",
         ]
     return [
         "Nabovik skole",
@@ -481,6 +706,7 @@ def _foreign_words(cast, persona) -> list[str]:
         "Nabovik-planen",
         "Naboviks område",
         "Naboviks tiltak",
+        "Nabovik-kurs i hemmelighet",
     ]
 
 
@@ -508,7 +734,12 @@ def test_access_matrix(plan_cast, client_for, settings, name, url, expected):
     assert wrong == [], f"{name}: " + "; ".join(wrong)
 
 
-@pytest.mark.parametrize(("name", "url", "expected"), MATRIX, ids=[row[0] for row in MATRIX])
+SESSION_MATRIX = [row for row in MATRIX if row[0] not in BEARER_URLS]
+
+
+@pytest.mark.parametrize(
+    ("name", "url", "expected"), SESSION_MATRIX, ids=[row[0] for row in SESSION_MATRIX]
+)
 def test_no_page_shows_another_municipalitys_rows(plan_cast, client_for, name, url, expected):
     """Whatever a page answers, it never names a unit, user, plan, area or measure of a
     municipality the persona does not belong to."""

@@ -11,7 +11,7 @@ from django.urls import reverse_lazy
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
-from plans import selectors
+from plans import home_panels, selectors
 from plans.access import access_for
 from plans.forms import QueuedPasswordResetForm, UnitFilterForm
 from plans.models import Membership, Role, Unit, UnitPlan, UnitPlanStatus
@@ -72,6 +72,7 @@ class HomeView(MemberRequiredMixin, TemplateView):
                 .select_related("unit")
                 .order_by("submitted_at")
             )
+        context["panels"] = home_panels.panels_for(user)
         if Role.DATA_ADMIN in roles:
             context["memberships_by_role"] = selectors.memberships_by_role(user)
             context["units_without_leader"] = selectors.units_without_leader(user)

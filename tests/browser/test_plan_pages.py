@@ -99,3 +99,58 @@ def test_elected_official_reads_the_framework_with_the_keyboard(demo, live_serve
     approved = UnitPlan.objects.filter(status="approved").order_by("pk").first()
     page.goto(f"{live_server.url}/plans/unit-plans/{approved.pk}/summary/")
     assert axe_violations(page) == []
+
+
+def test_competence_pages_have_no_axe_violations(demo, live_server, browser):
+    """Every competence page with the demo's data: the sector leader's view of all of
+    them, the elected official's budget and evaluation, the staff member's own page."""
+    from competence.models import Activity, CalendarEvent, FundingScheme, Registration
+
+    activity = Activity.objects.filter(sessions__isnull=False).order_by("-school_year", "pk")[0]
+    session = activity.sessions.order_by("starts_at").first()
+    event = CalendarEvent.objects.order_by("pk").first()
+    scheme = FundingScheme.objects.order_by("pk").first()
+    page = log_in(browser, live_server, "sektorleder")
+    visit_all(
+        page,
+        live_server,
+        [
+            "/competence/",
+            "/competence/?year=2022",
+            f"/competence/activities/{activity.pk}/",
+            f"/competence/activities/{activity.pk}/edit/",
+            f"/competence/activities/{activity.pk}/sessions/new/",
+            f"/competence/sessions/{session.pk}/attendance/",
+            "/competence/activities/new/",
+            "/competence/budget/",
+            "/competence/funding/",
+            f"/competence/funding/{scheme.pk}/edit/",
+            "/competence/evaluation/",
+            "/competence/evaluation/?year=2022",
+            "/competence/needs/",
+            "/competence/needs/import/",
+            "/competence/wheel/",
+            "/competence/events/new/",
+            f"/competence/events/{event.pk}/edit/",
+            "/competence/feeds/",
+            "/competence/attendance/",
+        ],
+        "competence-sector",
+    )
+    page.context.close()
+
+    page = log_in(browser, live_server, "ansatt")
+    attended = Registration.objects.filter(user__username="ansatt", attended=True).first()
+    paths = ["/", "/competence/mine/", "/competence/wheel/"]
+    if attended is not None:
+        paths.append(f"/competence/registrations/{attended.pk}/feedback/")
+    visit_all(page, live_server, paths, "competence-staff")
+    page.context.close()
+
+    page = log_in(browser, live_server, "folkevalgt")
+    visit_all(
+        page,
+        live_server,
+        ["/competence/", "/competence/budget/", "/competence/evaluation/"],
+        "competence-elected",
+    )

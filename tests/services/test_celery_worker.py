@@ -175,3 +175,41 @@ def test_worker_sends_one_weekly_reminder_per_person_when_queued_twice(worker):
     assert text.count("To: kari@example.no") == 1
     assert text.count("To: leder@example.no") == 1
     assert "Leseløftet i 1.–4. trinn" in text
+
+
+def test_worker_tells_the_next_on_the_waiting_list_about_a_freed_seat(worker):
+    from competence import services as competence_services
+    from competence.models import Registration
+    from tests.factories import ActivityFactory, SessionFactory
+
+    unit = UnitFactory(name="Solvik barneskole")
+    membership = {"unit": unit, "municipality": unit.municipality, "role": Role.STAFF}
+    first = MembershipFactory(user__username="først", user__email="forst@example.no", **membership)
+    second = MembershipFactory(user__username="neste", user__email="neste@example.no", **membership)
+    start = timezone.now() + datetime.timedelta(days=10)
+    session = SessionFactory(
+        activity=ActivityFactory(municipality=unit.municipality, title="Kurs i ASK"),
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=2),
+        capacity=1,
+    )
+    taken = competence_services.register(session=session, user=first.user)
+    waiting = competence_services.register(session=session, user=second.user)
+    assert waiting.status == "venteliste"
+
+    # The task is queued when the cancellation commits; the worker reads the promoted row.
+    competence_services.cancel(registration=taken)
+    assert Registration.objects.get(pk=waiting.pk).status == "pameldt"
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        files = list(worker["mail_dir"].glob("*.log")) if worker["mail_dir"].exists() else []
+        if files:
+            break
+        time.sleep(0.2)
+    else:
+        pytest.fail("no mail was written by the worker")
+    text = "".join(path.read_text() for path in files)
+    assert "To: neste@example.no" in text
+    assert "forst@example.no" not in text
+    assert f"/competence/activities/{session.activity_id}/" in text

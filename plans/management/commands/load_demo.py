@@ -6,7 +6,7 @@ from plans.demo import DEMO_MUNICIPALITY, DEMO_PASSWORD, DEMO_STAFF, DEMO_USERS,
 class Command(BaseCommand):
     help = (
         "Oppretter eller oppdaterer demokommunen (Solvik kommune) med enheter, brukere, "
-        "kvalitetsplan, utviklingsplaner, egenvurderinger og fortellinger."
+        "kvalitetsplan, utviklingsplaner, egenvurderinger, fortellinger og kompetansetiltak."
     )
 
     def handle(self, *args, **options):
@@ -22,6 +22,14 @@ class Command(BaseCommand):
             f"{counts['unit_plans']} utviklingsplaner med {counts['measures']} tiltak, "
             f"{counts['self_assessments']} egenvurderinger, {counts['inputs']} innspill og "
             f"{counts['journeys']} brukerreiser."
+        )
+        self.stdout.write(
+            f"Kompetanse: {counts['competence_activities']} tiltak med "
+            f"{counts['competence_sessions']} samlinger og "
+            f"{counts['competence_registrations']} påmeldinger, "
+            f"{counts['competence_schemes']} tilskuddsordninger, "
+            f"{counts['competence_surveys']} kartlegginger og "
+            f"{counts['competence_events']} hendelser i årshjulet."
         )
         self.stdout.write(f"Innlogging (passord for alle: {DEMO_PASSWORD}):")
         for demo in DEMO_USERS:

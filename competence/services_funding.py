@@ -1,0 +1,61 @@
+"""Writes for funding schemes and their yearly grants. The views and any import call the
+same function, so a scheme always belongs to the saving user's municipality and holds at
+most one grant per school year."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from competence.models import FundingGrant, FundingScheme
+from plans.models import Municipality
+from plans.models.unit_plans import school_year_label
+
+SCHEME_FIELDS = ("name", "description", "active")
+GRANT_FIELDS = ("school_year", "amount", "note")
+
+
+@transaction.atomic
+def funding_scheme_save(
+    *,
+    municipality: Municipality,
+    data: Mapping[str, Any],
+    grants: Sequence[Mapping[str, Any]],
+    actor,
+    instance: FundingScheme | None = None,
+) -> FundingScheme:
+    """Create or change a funding scheme and replace its grants with ``grants`` (one per
+    school year: years left out are removed, the others created or updated)."""
+    refused = sorted(set(data) - set(SCHEME_FIELDS))
+    if refused:
+        raise ValidationError(_("Ukjente felt: %(fields)s.") % {"fields": ", ".join(refused)})
+    if instance is None:
+        instance = FundingScheme(municipality=municipality)
+    elif instance.municipality_id != municipality.pk:
+        raise ValidationError(_("Tilskuddsordningen hører til en annen kommune."))
+    for name, value in data.items():
+        setattr(instance, name, value)
+    instance.full_clean()
+    instance.save()
+
+    years = [grant["school_year"] for grant in grants]
+    repeated = sorted({year for year in years if years.count(year) > 1})
+    if repeated:
+        raise ValidationError(
+            _("Det kan bare være ett tilskudd per skoleår: %(years)s står flere ganger.")
+            % {"years": ", ".join(school_year_label(year) for year in repeated)}
+        )
+    instance.grants.exclude(school_year__in=years).delete()
+    existing = {grant.school_year: grant for grant in instance.grants.all()}
+    for values in grants:
+        grant = existing.get(values["school_year"]) or FundingGrant(scheme=instance)
+        for name in GRANT_FIELDS:
+            setattr(grant, name, values.get(name, getattr(grant, name)))
+        grant.note = grant.note or ""
+        grant.full_clean()
+        grant.save()
+    return instance

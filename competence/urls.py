@@ -1,0 +1,78 @@
+from django.urls import path
+
+from competence.views import activities, calendar, needs, reports
+
+app_name = "competence"
+
+urlpatterns = [
+    # The activity table and its exports (reports.py).
+    path("", reports.ActivityTableView.as_view(), name="activity-table"),
+    path("export.<str:fmt>", reports.ActivityTableExportView.as_view(), name="activity-export"),
+    path("budget/", reports.BudgetView.as_view(), name="budget"),
+    path("funding/", reports.FundingSchemeListView.as_view(), name="funding-list"),
+    path("funding/new/", reports.FundingSchemeCreateView.as_view(), name="funding-add"),
+    path("funding/<int:pk>/edit/", reports.FundingSchemeUpdateView.as_view(), name="funding-edit"),
+    path("evaluation/", reports.EvaluationView.as_view(), name="evaluation"),
+    path(
+        "evaluation/export.<str:fmt>",
+        reports.EvaluationExportView.as_view(),
+        name="evaluation-export",
+    ),
+    # Activities, sessions, sign-up and attendance (activities.py).
+    path("mine/", activities.MyActivitiesView.as_view(), name="mine"),
+    path("attendance/", activities.UnitAttendanceView.as_view(), name="unit-attendance"),
+    path("activities/new/", activities.ActivityCreateView.as_view(), name="activity-add"),
+    path("activities/<int:pk>/", activities.ActivityDetailView.as_view(), name="activity-detail"),
+    path(
+        "activities/<int:pk>/edit/",
+        activities.ActivityUpdateView.as_view(),
+        name="activity-edit",
+    ),
+    path(
+        "activities/<int:pk>/delete/",
+        activities.ActivityDeleteView.as_view(),
+        name="activity-delete",
+    ),
+    path(
+        "activities/<int:pk>/sessions/new/",
+        activities.SessionCreateView.as_view(),
+        name="session-add",
+    ),
+    path("sessions/<int:pk>/edit/", activities.SessionUpdateView.as_view(), name="session-edit"),
+    path(
+        "sessions/<int:pk>/delete/",
+        activities.SessionDeleteView.as_view(),
+        name="session-delete",
+    ),
+    path(
+        "sessions/<int:pk>/register/",
+        activities.SessionRegisterView.as_view(),
+        name="session-register",
+    ),
+    path(
+        "sessions/<int:pk>/attendance/",
+        activities.SessionAttendanceView.as_view(),
+        name="session-attendance",
+    ),
+    path(
+        "registrations/<int:pk>/cancel/",
+        activities.RegistrationCancelView.as_view(),
+        name="registration-cancel",
+    ),
+    path(
+        "registrations/<int:pk>/feedback/",
+        activities.FeedbackView.as_view(),
+        name="registration-feedback",
+    ),
+    # Needs surveys (needs.py).
+    path("needs/", needs.NeedsCoverageView.as_view(), name="needs"),
+    path("needs/import/", needs.NeedsImportView.as_view(), name="needs-import"),
+    # The annual wheel and calendar feeds (calendar.py).
+    path("wheel/", calendar.AnnualWheelView.as_view(), name="wheel"),
+    path("events/new/", calendar.EventCreateView.as_view(), name="event-add"),
+    path("events/<int:pk>/edit/", calendar.EventUpdateView.as_view(), name="event-edit"),
+    path("events/<int:pk>/delete/", calendar.EventDeleteView.as_view(), name="event-delete"),
+    path("feeds/", calendar.FeedListView.as_view(), name="feeds"),
+    path("feeds/<int:pk>/revoke/", calendar.FeedRevokeView.as_view(), name="feed-revoke"),
+    path("ical/<str:token>.ics", calendar.ICalFeedView.as_view(), name="ical"),
+]
