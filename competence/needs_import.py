@@ -418,3 +418,9 @@ def need_survey_import(
         for row in rows
     )
     return survey
+
+
+@transaction.atomic
+def need_survey_delete(*, survey: NeedSurvey) -> None:
+    """Delete a survey and its needs (the rows cascade); the themes stay."""
+    survey.delete()

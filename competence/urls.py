@@ -67,6 +67,7 @@ urlpatterns = [
     # Needs surveys (needs.py).
     path("needs/", needs.NeedsCoverageView.as_view(), name="needs"),
     path("needs/import/", needs.NeedsImportView.as_view(), name="needs-import"),
+    path("needs/<int:pk>/delete/", needs.NeedSurveyDeleteView.as_view(), name="needs-delete"),
     # The annual wheel and calendar feeds (calendar.py).
     path("wheel/", calendar.AnnualWheelView.as_view(), name="wheel"),
     path("events/new/", calendar.EventCreateView.as_view(), name="event-add"),

@@ -651,6 +651,11 @@ MATRIX = [
         lambda c: _comp_url(c, "competence:needs-import"),
         only({"sector_leader": 200, "data_admin": 200, "other_municipality": 200}, others=403),
     ),
+    (
+        "needs survey delete",
+        lambda c: reverse("competence:needs-delete", args=[_comp(c)["survey"].pk]),
+        only({"sector_leader": 200, "data_admin": 200, "other_municipality": 404}, others=403),
+    ),
     ("annual wheel", lambda c: _comp_url(c, "competence:wheel"), expect(200)),
     (
         "event add",

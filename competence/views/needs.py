@@ -23,6 +23,7 @@ from competence.models import Activity, NeedSurvey
 from competence.needs_import import (
     MAX_BYTES,
     NeedRow,
+    need_survey_delete,
     need_survey_import,
     new_themes,
     parse_needs_file,
@@ -240,3 +241,28 @@ class NeedsImportView(MemberObjectMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["example_csv"] = EXAMPLE_CSV
         return context
+
+
+class NeedSurveyDeleteView(MemberObjectMixin, TemplateView):
+    """Removes a survey imported by mistake, with its needs; themes stay, since activities
+    may use them. Those who may import may delete."""
+
+    template_name = "competence/needs/delete.html"
+
+    def load_objects(self):
+        self.survey = get_object_or_404(
+            NeedSurvey.objects.visible_to(self.request.user), pk=self.kwargs["pk"]
+        )
+        self.require("competence.import_needs", self.survey)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["survey"] = self.survey
+        context["need_count"] = self.survey.needs.count()
+        return context
+
+    def post(self, request, *args, **kwargs):
+        name = self.survey.name
+        need_survey_delete(survey=self.survey)
+        messages.success(request, _("Kartleggingen «%(name)s» er slettet.") % {"name": name})
+        return redirect("competence:needs")

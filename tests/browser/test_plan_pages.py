@@ -104,7 +104,7 @@ def test_elected_official_reads_the_framework_with_the_keyboard(demo, live_serve
 def test_competence_pages_have_no_axe_violations(demo, live_server, browser):
     """Every competence page with the demo's data: the sector leader's view of all of
     them, the elected official's budget and evaluation, the staff member's own page."""
-    from competence.models import Activity, CalendarEvent, FundingScheme, Registration
+    from competence.models import Activity, CalendarEvent, FundingScheme, NeedSurvey, Registration
 
     activity = Activity.objects.filter(sessions__isnull=False).order_by("-school_year", "pk")[0]
     session = activity.sessions.order_by("starts_at").first()
@@ -129,6 +129,7 @@ def test_competence_pages_have_no_axe_violations(demo, live_server, browser):
             "/competence/evaluation/?year=2022",
             "/competence/needs/",
             "/competence/needs/import/",
+            f"/competence/needs/{NeedSurvey.objects.order_by('pk').first().pk}/delete/",
             "/competence/wheel/",
             "/competence/events/new/",
             f"/competence/events/{event.pk}/edit/",

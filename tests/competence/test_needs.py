@@ -567,3 +567,34 @@ def test_coverage_page_queries_do_not_grow_with_rows(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(NEEDS_URL)
     assert response.context["overview"].total == 53
+
+
+def test_a_survey_imported_by_mistake_can_be_deleted(competence_cast, client):
+    import datetime as _dt
+
+    from competence.models import CompetenceNeed, NeedSurvey, Theme
+
+    survey = NeedSurvey.objects.create(
+        municipality=competence_cast.municipality,
+        name="Feil fil",
+        conducted_on=_dt.date(2026, 11, 1),
+        school_year=2026,
+    )
+    theme = Theme.objects.get(name="Psykisk helse")
+    CompetenceNeed.objects.create(survey=survey, unit_kind="skole", theme=theme, share=40)
+    url = f"/competence/needs/{survey.pk}/delete/"
+
+    client.force_login(competence_cast["staff"])
+    assert client.post(url).status_code == 403
+    client.force_login(competence_cast["other_municipality"])
+    assert client.post(url).status_code == 404
+    assert NeedSurvey.objects.filter(pk=survey.pk).exists()
+
+    client.force_login(competence_cast["data_admin"])
+    page = client.get(url).content.decode()
+    assert "Vil du slette «Feil fil» med 1 behov?" in page
+    response = client.post(url, follow=True)
+    assert "Kartleggingen «Feil fil» er slettet." in response.content.decode()
+    assert not NeedSurvey.objects.filter(pk=survey.pk).exists()
+    assert not CompetenceNeed.objects.filter(theme=theme).exists()
+    assert Theme.objects.filter(pk=theme.pk).exists()
