@@ -53,20 +53,22 @@ browser: ## Install Debian's Chromium for the browser tests, if missing and we a
 	  else echo "No /usr/bin/chromium and not root: browser tests will be skipped (sudo apt-get install chromium)."; fi; \
 	fi
 
-# Two processes (pytest-xdist), one per core; each gets its own test database. Files stay
-# whole on one process, so a module's fixtures are built once.
+# Two processes (pytest-xdist), one per core; each gets its own test database. Tests are
+# handed out one by one, so the long access matrix is shared between both.
 TEST_WORKERS ?= 2
 
 test: install browser ## Run the whole test suite (SQLite unless DATABASE_URL is set)
-	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist load
 
 test-fast: install ## Run the tests without the browser and real-service tests
-	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile -m "not browser and not services"
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist load -m "not browser and not services"
 
 # The service and read layers are type-checked; the rest follows as it is annotated.
 TYPED := config/env.py plans/access.py plans/querysets.py plans/selectors.py plans/services \
 	competence/querysets.py competence/services.py competence/services_calendar.py \
-	competence/services_funding.py competence/needs_import.py reports/pdf.py
+	competence/services_funding.py competence/needs_import.py reports/pdf.py \
+	indicators/querysets.py indicators/selectors.py indicators/findings.py \
+	indicators/services/imports.py indicators/services/file_checks.py
 
 lint: install ## ruff lint and format check, djLint on templates, mypy on the service layer
 	$(VENV)/bin/ruff check .

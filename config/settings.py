@@ -328,6 +328,11 @@ PORTAL_BASE_URL = (
     env.url("PORTAL_BASE_URL", schemes=("https", "http")) or "http://127.0.0.1:8000"
 ).rstrip("/")
 
+# Indicator imports: the largest file accepted, and from what size the parsing runs as a
+# Celery task with a progress bar rather than in the request.
+INDICATOR_IMPORT_MAX_BYTES = env.int("INDICATOR_IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
+INDICATOR_IMPORT_ASYNC_BYTES = env.int("INDICATOR_IMPORT_ASYNC_BYTES", 200 * 1024, minimum=0)
+
 # --- Forms and the rest -------------------------------------------------------------------
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -39,5 +39,6 @@ urlpatterns = [
     path("healthz", plans_views.HealthView.as_view(), name="healthz"),
     path("plans/", include("plans.urls")),
     path("competence/", include("competence.urls")),
+    path("indicators/", include("indicators.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -3,5 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class IndicatorsConfig(AppConfig):
+    default = True
     name = "indicators"
     verbose_name = _("Indikatorer (tellinger)")
+
+    def ready(self) -> None:
+        from indicators import permissions  # noqa: F401

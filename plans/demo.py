@@ -1461,6 +1461,7 @@ def load_demo(*, today: datetime.date | None = None) -> dict[str, int]:
     anew. Other municipalities are never touched."""
     # The demo is the one place that seeds every app; plans itself depends on none of them.
     from competence.demo import delete_competence_content, seed_competence
+    from indicators.demo import delete_indicator_content, seed_indicators
 
     today = today or timezone.localdate()
     municipality, _created = Municipality.objects.get_or_create(
@@ -1486,6 +1487,7 @@ def load_demo(*, today: datetime.date | None = None) -> dict[str, int]:
     }
 
     delete_competence_content(municipality)
+    delete_indicator_content(municipality)
     _delete_plan_content(municipality)
     sector_leader = users["sektorleder"]
     plan = _seed_quality_plan(municipality, sector_leader, today)
@@ -1495,6 +1497,7 @@ def load_demo(*, today: datetime.date | None = None) -> dict[str, int]:
     assessments = _seed_self_assessments(tools, units, today)
     inputs, journeys = _seed_participation(municipality, plan, units, sector_leader, today)
     competence = seed_competence(municipality, plan, units, users, today)
+    indicators = seed_indicators(municipality, plan, units, users, today)
     return {
         "units": len(units),
         "users": len(DEMO_USERS),
@@ -1506,6 +1509,7 @@ def load_demo(*, today: datetime.date | None = None) -> dict[str, int]:
         "inputs": inputs,
         "journeys": journeys,
         **competence,
+        **indicators,
     }
 
 

@@ -25,6 +25,9 @@ ENTRIES: list[NavEntry] = [
     NavEntry(_("Rammeverk"), "plans:framework", None),
     NavEntry(_("Utviklingsplaner"), "plans:unit-plan-list", None),
     NavEntry(_("Egenvurdering"), "plans:self-assessment-list", "plans.access_selfassessments"),
+    NavEntry(
+        _("Tellinger"), "indicators:indicator-list", "indicators.view_indicator", "/indicators/"
+    ),
     NavEntry(_("Fortellinger"), "plans:participation-list", None),
     NavEntry(
         _("Kompetanse"), "competence:activity-table", "competence.view_activity", "/competence/"

@@ -182,6 +182,74 @@ BEARER_URLS = {"calendar feed"}
 SECTOR_WRITES = only({"sector_leader": 200, "other_municipality": 404}, others=403)
 # --- end competence: objects
 
+
+# --- indicators: objects the rows below use, built once per test ---
+def _ind(c):
+    """A published indicator with the country's and Solvik's values, a batch Solvik's data
+    admin has previewed, Solvik's target and commentary, and Nabovik's commentary, which no
+    Solvik page may show (and the reverse)."""
+    import datetime
+
+    from indicators.models import (
+        Commentary,
+        ImportBatch,
+        Indicator,
+        Observation,
+        Place,
+        Source,
+        Target,
+    )
+
+    found = getattr(c, "_indicators", None)
+    if found is not None:
+        return found
+    source = Source.objects.create(code="udir", name="Utdanningsdirektoratet")
+    indicator = Indicator.objects.create(
+        source=source, code="udir-mobbing", name="Mobbing på skolen", higher_is_better=False
+    )
+    batch = ImportBatch.objects.create(
+        uploaded_by=c["data_admin"],
+        municipality=c.municipality,
+        file_name="solvik-mobbing.csv",
+        sha256="0" * 64,
+        status="forhandsvisning",
+    )
+    for code, level, name, value in (
+        ("0", "land", "Hele landet", "6.5"),
+        ("9901", "kommune", "Solvik", "5.1"),
+    ):
+        place = Place.objects.create(level=level, code=code, name=name)
+        Observation.objects.create(
+            indicator=indicator,
+            place=place,
+            period_label="2024-25",
+            period_start=datetime.date(2024, 8, 1),
+            period_end=datetime.date(2025, 7, 31),
+            value=value,
+            batch=batch,
+        )
+    Target.objects.create(indicator=indicator, municipality=c.municipality, year=2025, value=4)
+    Commentary.objects.create(
+        indicator=indicator, municipality=c.municipality, text="Solvik-kommentar om mobbing"
+    )
+    Commentary.objects.create(
+        indicator=indicator,
+        municipality=c.other_municipality,
+        text="Nabovik-kommentar om mobbing",
+    )
+    found = {"indicator": indicator, "batch": batch}
+    object.__setattr__(c, "_indicators", found)
+    return found
+
+
+def _ind_url(c, name, *args):
+    _ind(c)
+    return reverse(name, args=args)
+
+
+OPEN = expect(200, anonymous=200, no_membership=200)
+# --- end indicators: objects
+
 # (name, url builder taking the plan cast (tests/conftest.py), expected status per persona)
 MATRIX = [
     ("home", lambda c: reverse("home"), expect(200)),
@@ -690,6 +758,89 @@ MATRIX = [
         only({}, others=403),
     ),
     # --- end competence ---
+    # --- indicators ---
+    ("indicator list", lambda c: _ind_url(c, "indicators:indicator-list"), expect(200)),
+    ("indicator findings", lambda c: _ind_url(c, "indicators:findings"), expect(200)),
+    (
+        "indicator detail",
+        lambda c: reverse("indicators:indicator-detail", args=[_ind(c)["indicator"].pk]),
+        expect(200),
+    ),
+    (
+        "indicator export",
+        lambda c: reverse("indicators:indicator-export", args=[_ind(c)["indicator"].pk, "csv"]),
+        expect(200),
+    ),
+    (
+        "indicator edit",
+        lambda c: reverse("indicators:indicator-edit", args=[_ind(c)["indicator"].pk]),
+        only({"sector_leader": 200, "data_admin": 200, "other_municipality": 200}, others=403),
+    ),
+    (
+        "indicator targets",
+        lambda c: reverse("indicators:indicator-targets", args=[_ind(c)["indicator"].pk]),
+        only({"sector_leader": 200}, others=403),
+    ),
+    (
+        "indicator commentary",
+        lambda c: reverse("indicators:indicator-commentary", args=[_ind(c)["indicator"].pk]),
+        only({"sector_leader": 200}, others=403),
+    ),
+    (
+        "import list",
+        lambda c: _ind_url(c, "indicators:import-list"),
+        only({"sector_leader": 200, "data_admin": 200, "other_municipality": 200}, others=403),
+    ),
+    (
+        "import upload",
+        lambda c: _ind_url(c, "indicators:import-upload"),
+        only({"data_admin": 200, "other_municipality": 200}, others=403),
+    ),
+    (
+        "import detail",
+        lambda c: reverse("indicators:import-detail", args=[_ind(c)["batch"].pk]),
+        only({"sector_leader": 200, "data_admin": 200}, others=404),
+    ),
+    # A previewed batch is done: the progress URL sends the page back to the preview.
+    (
+        "import progress",
+        lambda c: reverse("indicators:import-progress", args=[_ind(c)["batch"].pk]),
+        only({"sector_leader": 302, "data_admin": 302}, others=404),
+    ),
+    (
+        "import mapping",
+        lambda c: reverse("indicators:import-mapping", args=[_ind(c)["batch"].pk]),
+        only({"sector_leader": 403, "data_admin": 302}, others=404),
+    ),
+    (
+        "import commit",
+        lambda c: reverse("indicators:import-commit", args=[_ind(c)["batch"].pk]),
+        only({"sector_leader": 403, "data_admin": 405}, others=404),
+    ),
+    (
+        "import discard",
+        lambda c: reverse("indicators:import-discard", args=[_ind(c)["batch"].pk]),
+        only({"sector_leader": 403, "data_admin": 405}, others=404),
+    ),
+    (
+        "import rollback",
+        lambda c: reverse("indicators:import-rollback", args=[_ind(c)["batch"].pk]),
+        only({"sector_leader": 403, "data_admin": 405}, others=404),
+    ),
+    # The open API serves published public statistics to anyone.
+    ("api docs", lambda c: _ind_url(c, "indicators:api-docs"), OPEN),
+    ("api indicators", lambda c: _ind_url(c, "indicators:api-indicators"), OPEN),
+    (
+        "api indicator",
+        lambda c: reverse("indicators:api-indicator", args=[_ind(c)["indicator"].pk]),
+        OPEN,
+    ),
+    (
+        "api observations",
+        lambda c: reverse("indicators:api-observations", args=[_ind(c)["indicator"].pk]),
+        OPEN,
+    ),
+    # --- end indicators ---
 ]
 
 
@@ -704,6 +855,8 @@ def _foreign_words(cast, persona) -> list[str]:
             "Inkluderende miljø",
             "Språkgrupper i barnehagen",
             "Solvik-kurs om lesing",
+            "Solvik-kommentar om mobbing",
+            "solvik-mobbing.csv",
         ]
     return [
         "Nabovik skole",
@@ -712,6 +865,7 @@ def _foreign_words(cast, persona) -> list[str]:
         "Naboviks område",
         "Naboviks tiltak",
         "Nabovik-kurs i hemmelighet",
+        "Nabovik-kommentar om mobbing",
     ]
 
 
@@ -752,7 +906,8 @@ def test_no_page_shows_another_municipalitys_rows(plan_cast, client_for, name, u
     seen = []
     for persona in MEMBERS:
         response = client_for(cast[persona]).get(url(cast), follow=True)
-        body = response.content.decode()
+        raw = b"".join(response.streaming_content) if response.streaming else response.content
+        body = raw.decode("utf-8", errors="replace")
         seen += [
             f"{persona} saw {word!r}" for word in _foreign_words(cast, persona) if word in body
         ]

@@ -155,3 +155,36 @@ def test_competence_pages_have_no_axe_violations(demo, live_server, browser):
         ["/competence/", "/competence/budget/", "/competence/evaluation/"],
         "competence-elected",
     )
+
+
+def test_indicator_pages_have_no_axe_violations(demo, live_server, browser):
+    """The demo's indicators: the list, findings, a detail page with chart and tables,
+    its targets and commentary forms, the import history and the API's documentation."""
+    from indicators.models import Indicator
+
+    indicator = Indicator.objects.filter(observations__place__code="9901").distinct()[0]
+    page = log_in(browser, live_server, "sektorleder")
+    visit_all(
+        page,
+        live_server,
+        [
+            "/indicators/",
+            "/indicators/?group=source",
+            "/indicators/findings/",
+            f"/indicators/{indicator.pk}/",
+            f"/indicators/{indicator.pk}/targets/",
+            f"/indicators/{indicator.pk}/commentary/",
+            f"/indicators/{indicator.pk}/edit/",
+            "/indicators/imports/",
+            "/indicators/api/",
+        ],
+        "indicators-sector",
+    )
+    page.context.close()
+    page = log_in(browser, live_server, "folkevalgt")
+    visit_all(
+        page,
+        live_server,
+        ["/indicators/", "/indicators/findings/", f"/indicators/{indicator.pk}/"],
+        "indicators-elected",
+    )

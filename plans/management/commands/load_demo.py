@@ -31,6 +31,11 @@ class Command(BaseCommand):
             f"{counts['competence_surveys']} kartlegginger og "
             f"{counts['competence_events']} hendelser i årshjulet."
         )
+        self.stdout.write(
+            f"Tellinger: {counts['indicators']} indikatorer med "
+            f"{counts['indicator_observations']} målinger og "
+            f"{counts['indicator_targets']} målverdier."
+        )
         self.stdout.write(f"Innlogging (passord for alle: {DEMO_PASSWORD}):")
         for demo in DEMO_USERS:
             roles = ", ".join(

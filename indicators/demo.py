@@ -1,0 +1,390 @@
+"""The demo municipality's tellinger: a local, clearly fictional source with a handful of
+indicators linked to the demo plan's development areas, Solvik's figures over six periods
+beside the country's, a county's and a KOSTRA group's, two schools' own figures, one
+suppressed figure and the sector leader's targets and commentary.
+
+Every number here is made up for the demo (the source says so); the shapes follow what the
+real sources publish. The figures are chosen so that every kind of finding appears: better
+and worse than the country, improving and worsening, a target met, a target missed and a
+later target not yet reached, and one indicator with no direction that is not judged.
+Solvik changed number in 2024 (9801 → 9901), so its older figures stand under the old
+number and the pages join them into one line.
+
+Observations are public statistics shared by every municipality: the demo only writes its
+own indicators' figures and never deletes anyone else's."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone
+
+from indicators.models import (
+    Commentary,
+    ImportBatch,
+    ImportMapping,
+    ImportStatus,
+    Indicator,
+    Observation,
+    ObservationStatus,
+    Place,
+    PlaceLevel,
+    Source,
+    Target,
+)
+from indicators.parsing.base import COUNTRY_CODE, school_year_period, year_period
+from plans.models import (
+    CoreComponent,
+    DevelopmentArea,
+    Municipality,
+    QualityPlan,
+    ServiceField,
+    Unit,
+    current_school_year,
+)
+
+SOURCE_CODE = "lokal-demo"
+SOURCE_NAME = "Lokal kartlegging (demo)"
+BATCH_FILE = "solvik-demo-tellinger.csv"
+NUMBER_CHANGE_YEAR = 2024  # Solvik's old number 9801 was used until 2023
+OLD_NUMBER = "9801"
+COUNTY_CODE = "99"
+KOSTRA_CODE = "EKG99"
+BARNESKOLE = "Solvik barneskole"
+UNGDOMSSKOLE = "Solvik ungdomsskole"
+
+S = ":"  # suppressed (SSB's symbol)
+U = "*"  # suppressed (Udir's symbol)
+
+Values = tuple[str | float, ...]
+
+
+@dataclass(frozen=True)
+class DemoIndicator:
+    code: str
+    name: str
+    unit_of_measure: str
+    higher_is_better: bool | None
+    service_field: str
+    area: str  # the demo plan's development area
+    school_years: bool
+    description: str
+    solvik: Values
+    country: Values
+    county: Values = ()
+    kostra: Values = ()
+    units: tuple[tuple[str, Values], ...] = ()
+    # (years after the last period: 0 = the last period's year, 1 = the year after, …)
+    targets: tuple[tuple[int, str], ...] = ()
+    commentary: str = ""
+
+
+INDICATORS = (
+    DemoIndicator(
+        code="demo-mobbing",
+        name="Elever som opplever mobbing (demo)",
+        unit_of_measure="prosent",
+        higher_is_better=False,
+        service_field=ServiceField.SCHOOL,
+        area="Inkluderende miljø",
+        school_years=True,
+        description=(
+            "Andel elever på 5.–10. trinn som svarer at de blir mobbet to–tre ganger i "
+            "måneden eller oftere. Fiktive tall for demokommunen."
+        ),
+        solvik=(7.8, 7.1, 6.5, 6.9, 5.8, 5.2),
+        country=(6.5, 6.6, 6.9, 7.0, 7.2, 7.3),
+        county=(6.9, 6.8, 7.0, 7.1, 7.0, 6.9),
+        units=(
+            (BARNESKOLE, (6.1, 5.6, 5.0, 5.4, 4.6, 4.1)),
+            (UNGDOMSSKOLE, (9.8, 9.0, U, 8.7, 7.4, 6.8)),
+        ),
+        targets=((0, "5.0"),),
+        commentary=(
+            "Mobbingen går ned, og vi ligger nå under landet. Arbeidet med trygge "
+            "klassemiljøer og de voksnes ansvar i friminuttene ser ut til å virke, men vi "
+            "har ikke nådd målet på 5 prosent. Ungdomsskolen følges opp særskilt."
+        ),
+    ),
+    DemoIndicator(
+        code="demo-trivsel",
+        name="Trivsel på skolen (demo)",
+        unit_of_measure="poeng",
+        higher_is_better=True,
+        service_field=ServiceField.SCHOOL,
+        area="Inkluderende miljø",
+        school_years=True,
+        description=(
+            "Gjennomsnitt på en skala fra 1 til 5 for spørsmålene om trivsel i "
+            "elevundersøkelsen, 7. og 10. trinn. Fiktive tall for demokommunen."
+        ),
+        solvik=(4.3, 4.3, 4.2, 4.2, 4.1, 4.0),
+        country=(4.2, 4.2, 4.2, 4.2, 4.2, 4.2),
+        units=(
+            (BARNESKOLE, (4.5, 4.4, 4.4, 4.3, 4.3, 4.2)),
+            (UNGDOMSSKOLE, (4.0, 4.1, 3.9, 4.0, 3.9, 3.8)),
+        ),
+        targets=((0, "4.3"),),
+    ),
+    DemoIndicator(
+        code="demo-grunnskolepoeng",
+        name="Grunnskolepoeng (demo)",
+        unit_of_measure="poeng",
+        higher_is_better=True,
+        service_field=ServiceField.SCHOOL,
+        area="Lærende organisasjon",
+        school_years=True,
+        description=(
+            "Gjennomsnittet av elevenes standpunkt- og eksamenskarakterer etter 10. trinn, "
+            "ganget med ti. Fiktive tall for demokommunen."
+        ),
+        solvik=(40.8, 41.2, 41.0, 41.9, 42.4, 42.9),
+        country=(41.9, 42.1, 42.3, 42.7, 43.1, 43.3),
+        kostra=(40.9, 41.3, 41.5, 41.8, 42.2, 42.6),
+        units=((UNGDOMSSKOLE, (40.8, 41.2, 41.0, 41.9, 42.4, 42.9)),),
+        targets=((0, "42.5"),),
+        commentary=(
+            "Grunnskolepoengene stiger jevnt og målet for året er nådd, men vi ligger "
+            "fortsatt under landssnittet."
+        ),
+    ),
+    DemoIndicator(
+        code="demo-kulturskole",
+        name="Andel barn 6–15 år i kulturskolen (demo)",
+        unit_of_measure="prosent",
+        higher_is_better=True,
+        service_field=ServiceField.CULTURE,
+        area="Helsefremmende møteplasser",
+        school_years=False,
+        description=(
+            "Elever i kulturskolen som andel av barn 6–15 år. Ett år er skjult fordi "
+            "tallgrunnlaget var for lite. Fiktive tall for demokommunen."
+        ),
+        solvik=(14.2, 15.0, S, 16.1, 17.3, 18.0),
+        country=(12.1, 12.4, 12.0, 12.3, 12.6, 12.8),
+        county=(13.0, 13.2, 12.9, 13.4, 13.6, 13.9),
+        kostra=(13.5, 13.9, 13.1, 13.8, 14.2, 14.6),
+        targets=((1, "20.0"),),
+    ),
+    DemoIndicator(
+        code="demo-barnehage",
+        name="Barn 1–5 år i barnehage (demo)",
+        unit_of_measure="prosent",
+        higher_is_better=None,
+        service_field=ServiceField.KINDERGARTEN,
+        area="Tidlig innsatskompetanse",
+        school_years=False,
+        description=(
+            "Andel barn 1–5 år med barnehageplass. Verken høyere eller lavere er bedre i "
+            "seg selv, så tallet gir ingen funn. Fiktive tall for demokommunen."
+        ),
+        solvik=(91.5, 92.0, 92.8, 93.1, 93.4, 93.0),
+        country=(92.8, 93.0, 93.4, 93.4, 93.6, 93.7),
+    ),
+)
+
+
+def delete_indicator_content(municipality: Municipality) -> None:
+    """The municipality's own indicator content: targets, commentary, saved mappings.
+    Observations are shared statistics and stay (``seed_indicators`` updates its own)."""
+    Target.objects.filter(municipality=municipality).delete()
+    Commentary.objects.filter(municipality=municipality).delete()
+    ImportMapping.objects.filter(municipality=municipality).delete()
+
+
+def seed_indicators(
+    municipality: Municipality,
+    plan: QualityPlan,
+    units: dict[str, Unit],
+    users: dict,
+    today: datetime.date,
+) -> dict[str, int]:
+    """Create or bring up to date the demo indicators and their figures, and the
+    municipality's targets and commentary; returns what there is, by kind."""
+    source, _created = Source.objects.update_or_create(
+        code=SOURCE_CODE,
+        defaults={
+            "name": SOURCE_NAME,
+            "description": "Fiktive tall laget for demokommunen Solvik. Ikke ekte statistikk.",
+        },
+    )
+    places = _places(municipality, units)
+    data_admin = users.get("dataansvarlig")
+    batch, _created = ImportBatch.objects.get_or_create(
+        municipality=municipality,
+        file_name=BATCH_FILE,
+        defaults={
+            "uploaded_by": data_admin,
+            "sha256": "0" * 64,
+            "detected_format": "demo",
+            "source": source,
+            "status": ImportStatus.COMMITTED,
+            "committed_at": timezone.now(),
+        },
+    )
+    school_year = current_school_year(today)
+    areas = {area.name: area for area in DevelopmentArea.objects.filter(plan=plan)}
+    first_components: dict[int, CoreComponent] = {}
+    for component in CoreComponent.objects.filter(area__plan=plan).order_by("area", "order"):
+        first_components.setdefault(component.area_id, component)
+    sector_leader = users.get("sektorleder")
+
+    observations: list[Observation] = []
+    indicators: list[Indicator] = []
+    for demo in INDICATORS:
+        indicator, _created = Indicator.objects.update_or_create(
+            source=source,
+            code=demo.code,
+            defaults={
+                "name": demo.name,
+                "unit_of_measure": demo.unit_of_measure,
+                "decimals": 1,
+                "higher_is_better": demo.higher_is_better,
+                "service_field": demo.service_field,
+                "description": demo.description,
+                "published": True,
+            },
+        )
+        indicators.append(indicator)
+        area = areas.get(demo.area)
+        if area is not None:
+            indicator.areas.add(area)
+            if area.pk in first_components:
+                indicator.components.add(first_components[area.pk])
+        if demo.school_years:
+            periods = [school_year_period(year) for year in range(school_year - 6, school_year)]
+        else:
+            periods = [year_period(year) for year in range(today.year - 6, today.year)]
+
+        def add(place: Place, values: Values, indicator=indicator, periods=periods) -> None:
+            for (label, start, end), value in zip(periods, values, strict=True):
+                observations.append(_observation(indicator, place, label, start, end, value, batch))
+
+        for (label, start, end), value in zip(periods, demo.solvik, strict=True):
+            place = places["old"] if start.year < NUMBER_CHANGE_YEAR else places["current"]
+            observations.append(_observation(indicator, place, label, start, end, value, batch))
+        add(places["country"], demo.country)
+        if demo.county:
+            add(places["county"], demo.county)
+        if demo.kostra:
+            add(places["kostra"], demo.kostra)
+        for unit_name, values in demo.units:
+            add(places[unit_name], values)
+        last_year = periods[-1][1].year
+        for offset, value in demo.targets:
+            Target.objects.create(
+                indicator=indicator,
+                municipality=municipality,
+                year=last_year + offset,
+                value=Decimal(value),
+            )
+        if demo.commentary and sector_leader is not None:
+            Commentary.objects.create(
+                indicator=indicator,
+                municipality=municipality,
+                text=demo.commentary,
+                written_by=sector_leader,
+            )
+    # A unit's own target: the lower secondary school aims lower than the municipality.
+    Target.objects.create(
+        indicator=indicators[0],
+        municipality=municipality,
+        unit=units[UNGDOMSSKOLE],
+        year=school_year - 1,
+        value=Decimal("6.0"),
+    )
+    Observation.objects.bulk_create(
+        observations,
+        update_conflicts=True,
+        unique_fields=["indicator", "place", "period_label", "subgroup"],
+        update_fields=["period_start", "period_end", "value", "status", "symbol", "batch"],
+    )
+    batch.rows_total = batch.rows_new = len(observations)
+    batch.save(update_fields=["rows_total", "rows_new"])
+    # Figures from an earlier day's run that have fallen out of the six periods (only the
+    # demo's own indicators; nothing else is touched).
+    labels = {o.period_label for o in observations}
+    Observation.objects.filter(indicator__in=indicators).exclude(period_label__in=labels).delete()
+    return {
+        "indicator_sources": 1,
+        "indicators": len(indicators),
+        "indicator_observations": Observation.objects.filter(indicator__in=indicators).count(),
+        "indicator_targets": Target.objects.filter(municipality=municipality).count(),
+        "indicator_commentaries": Commentary.objects.filter(municipality=municipality).count(),
+    }
+
+
+def _observation(indicator, place, label, start, end, value, batch) -> Observation:
+    if isinstance(value, str):
+        return Observation(
+            indicator=indicator,
+            place=place,
+            period_label=label,
+            period_start=start,
+            period_end=end,
+            value=None,
+            status=ObservationStatus.SUPPRESSED,
+            symbol=value,
+            batch=batch,
+        )
+    return Observation(
+        indicator=indicator,
+        place=place,
+        period_label=label,
+        period_start=start,
+        period_end=end,
+        value=Decimal(str(value)),
+        status=ObservationStatus.VALUE,
+        batch=batch,
+    )
+
+
+def _places(municipality: Municipality, units: dict[str, Unit]) -> dict[str, Place]:
+    """The country (shared: found, never renamed), and the fictional county, KOSTRA group,
+    Solvik's current and old numbers and two of its schools."""
+    country, _created = Place.objects.get_or_create(
+        level=PlaceLevel.COUNTRY, code=COUNTRY_CODE, defaults={"name": "Hele landet"}
+    )
+    county, _created = Place.objects.update_or_create(
+        level=PlaceLevel.COUNTY, code=COUNTY_CODE, defaults={"name": "Solvik fylke (demo)"}
+    )
+    kostra, _created = Place.objects.update_or_create(
+        level=PlaceLevel.KOSTRA_GROUP,
+        code=KOSTRA_CODE,
+        defaults={"name": "KOSTRA-gruppe 99 (demo)"},
+    )
+    current, _created = Place.objects.update_or_create(
+        level=PlaceLevel.MUNICIPALITY,
+        code=municipality.number,
+        defaults={
+            "name": "Solvik",
+            "valid_from": NUMBER_CHANGE_YEAR,
+            "parent": county,
+        },
+    )
+    old, _created = Place.objects.update_or_create(
+        level=PlaceLevel.MUNICIPALITY,
+        code=OLD_NUMBER,
+        defaults={
+            "name": "Solvik (nummer før 2024)",
+            "valid_to": NUMBER_CHANGE_YEAR - 1,
+            "successor": current,
+            "parent": county,
+        },
+    )
+    places = {
+        "country": country,
+        "county": county,
+        "kostra": kostra,
+        "current": current,
+        "old": old,
+    }
+    for number, name in enumerate((BARNESKOLE, UNGDOMSSKOLE), start=1):
+        places[name], _created = Place.objects.update_or_create(
+            level=PlaceLevel.UNIT,
+            code=f"demo-{municipality.number}-{number:02d}",
+            defaults={"name": name, "unit": units[name], "parent": current},
+        )
+    return places

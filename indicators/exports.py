@@ -1,0 +1,165 @@
+"""An indicator's observations as CSV and XLSX.
+
+CSV is UTF-8 with a byte order mark and semicolons (what Excel with Norwegian settings
+opens without an import dialog), numbers with a decimal comma. XLSX keeps numbers as
+numbers. Text cells a spreadsheet would run as a formula get an apostrophe in front
+(``plans.resources.escape_formula``): place names and subgroups come from files anyone can
+publish. Both are written row by row from one query, so memory stays flat however many
+observations the indicator has."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from decimal import Decimal
+
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from indicators.models import Indicator, Observation, ObservationStatus, PlaceLevel
+from plans.resources import escape_formula
+
+FORMATS = ("csv", "xlsx")
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+Cell = str | Decimal | None
+
+
+def headers() -> list[str]:
+    return [
+        _("Stedskode"),
+        _("Sted"),
+        _("Nivå"),
+        _("Periode"),
+        _("Periodestart"),
+        _("Periodeslutt"),
+        _("Undergruppe"),
+        _("Verdi"),
+        _("Status"),
+        _("Symbol"),
+    ]
+
+
+def exact(value: Decimal | None, decimals: int = 0) -> str | None:
+    """The stored number as text without the database's padding zeros, but with at least
+    the indicator's decimals: 12.5000 → "12.5", 100.0000 with 1 decimal → "100.0"."""
+    if value is None:
+        return None
+    text = format(value, "f")
+    if "." in text:
+        whole, fraction = text.split(".")
+        fraction = fraction.rstrip("0")
+    else:
+        whole, fraction = text, ""
+    fraction = fraction.ljust(decimals, "0")
+    return f"{whole}.{fraction}" if fraction else whole
+
+
+def rows(indicator: Indicator) -> Iterator[list[Cell]]:
+    levels = dict(PlaceLevel.choices)
+    statuses = dict(ObservationStatus.choices)
+    observations = (
+        Observation.objects.filter(indicator=indicator)
+        .order_by("place__level", "place__code", "period_start", "subgroup", "pk")
+        .values_list(
+            "place__code",
+            "place__name",
+            "place__level",
+            "period_label",
+            "period_start",
+            "period_end",
+            "subgroup",
+            "value",
+            "status",
+            "symbol",
+        )
+    )
+    for (
+        code,
+        name,
+        level,
+        label,
+        start,
+        end,
+        subgroup,
+        value,
+        status,
+        symbol,
+    ) in observations.iterator(chunk_size=2000):
+        number = exact(value, indicator.decimals)
+        yield [
+            code,
+            name,
+            str(levels.get(level, level)),
+            label,
+            start.isoformat(),
+            end.isoformat(),
+            subgroup,
+            Decimal(number) if number is not None else None,
+            str(statuses.get(status, status)),
+            symbol,
+        ]
+
+
+def _text(value: str) -> str:
+    return escape_formula(ILLEGAL_CHARACTERS_RE.sub("", value))
+
+
+def _csv_cell(value: Cell) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value, "f").replace(".", ",")
+    return _text(str(value))
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_lines(indicator: Indicator) -> Iterator[bytes]:
+    writer = csv.writer(_Echo(), delimiter=";", lineterminator="\r\n")
+    yield ("\ufeff" + writer.writerow([_text(h) for h in headers()])).encode("utf-8")
+    for row in rows(indicator):
+        yield writer.writerow([_csv_cell(value) for value in row]).encode("utf-8")
+
+
+def to_xlsx(indicator: Indicator) -> bytes:
+    workbook = Workbook(write_only=True)
+    title = "".join(ch for ch in indicator.name if ch not in "[]:*?/\\")[:31] or "Indikator"
+    sheet = workbook.create_sheet(title)
+    sheet.append([_text(h) for h in headers()])
+    for row in rows(indicator):
+        sheet.append(
+            [
+                value if value is None or isinstance(value, Decimal) else _text(value)
+                for value in row
+            ]
+        )
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def filename(indicator: Indicator, fmt: str) -> str:
+    stem = slugify(f"{indicator.source.code}-{indicator.code}")[:80] or f"indikator-{indicator.pk}"
+    return f"{stem}.{fmt}"
+
+
+def export_response(indicator: Indicator, fmt: str) -> HttpResponse | StreamingHttpResponse:
+    if fmt == "xlsx":
+        response: HttpResponse | StreamingHttpResponse = HttpResponse(
+            to_xlsx(indicator), content_type=CONTENT_TYPES["xlsx"]
+        )
+    else:
+        response = StreamingHttpResponse(_csv_lines(indicator), content_type=CONTENT_TYPES["csv"])
+    response["Content-Disposition"] = f'attachment; filename="{filename(indicator, fmt)}"'
+    return response

@@ -1,0 +1,60 @@
+"""Scoped reads for the indicators app.
+
+Sources, indicators, places and observations are public statistics: every member of a
+municipality reads them all, and the open API serves the published ones to anyone.
+Targets, commentary, saved mappings and import batches belong to one municipality."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from plans.access import access_for
+from plans.querysets import _MunicipalityScope
+
+
+class _PublicScope(models.QuerySet):
+    def visible_to(self, user):
+        access = access_for(user)
+        if access.is_superuser or access.municipality_id is not None:
+            return self.all()
+        return self.none()
+
+
+class SourceQuerySet(_PublicScope):
+    pass
+
+
+class IndicatorQuerySet(_PublicScope):
+    def published(self):
+        return self.filter(published=True)
+
+
+class PlaceQuerySet(_PublicScope):
+    pass
+
+
+class ObservationQuerySet(_PublicScope):
+    def published(self):
+        return self.filter(indicator__published=True)
+
+
+class TargetQuerySet(_MunicipalityScope):
+    pass
+
+
+class CommentaryQuerySet(_MunicipalityScope):
+    pass
+
+
+class ImportMappingQuerySet(_MunicipalityScope):
+    pass
+
+
+class ImportBatchQuerySet(_MunicipalityScope):
+    def narrow(self, own, access, user):
+        """The import history is the data admins' and sector leaders' working list."""
+        from plans.models import Role
+
+        if access.has_role(Role.DATA_ADMIN) or access.has_role(Role.SECTOR_LEADER):
+            return own
+        return own.none()

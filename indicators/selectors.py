@@ -1,0 +1,420 @@
+"""Reads for the indicator pages, the findings and the status report.
+
+A municipality's figures may sit under several places: its current number, the numbers it
+had before the 2020 and 2024 reforms (``Municipality.historic_numbers``) and any older
+place whose ``successor`` chain leads to one of those. ``municipality_places`` gathers them
+with a rank (0 for the current number), so that a series is one continuous line and, where
+two places give the same period, the one nearest the current number wins.
+
+Every function here runs a fixed number of queries, however many observations there are.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from indicators.models import (
+    Indicator,
+    Observation,
+    ObservationStatus,
+    Place,
+    PlaceLevel,
+    Target,
+)
+from indicators.parsing.base import COUNTRY_CODE
+from plans.models import Municipality, QualityPlan, Unit
+
+# The three comparison lines beside the municipality's own, in the order the chart and
+# the table show them.
+MUNICIPALITY = "municipality"
+COUNTRY = "country"
+COUNTY = "county"
+KOSTRA = "kostra"
+
+_OBSERVATION_FIELDS = (
+    "indicator_id",
+    "place_id",
+    "period_label",
+    "period_start",
+    "period_end",
+    "subgroup",
+    "value",
+    "status",
+    "symbol",
+)
+
+
+@dataclass(frozen=True)
+class Point:
+    period_label: str
+    period_start: datetime.date
+    period_end: datetime.date
+    value: Decimal | None
+    status: str
+    symbol: str = ""
+
+    @property
+    def has_value(self) -> bool:
+        return self.status == ObservationStatus.VALUE and self.value is not None
+
+    @property
+    def year(self) -> int:
+        return period_year(self.period_start, self.period_end)
+
+    @property
+    def status_label(self) -> str:
+        return str(ObservationStatus(self.status).label)
+
+
+def period_year(start: datetime.date, end: datetime.date) -> int:
+    """The year a target for this period is set for: a school year (August to July) counts
+    as the year it starts, as everywhere in the portal (2024 = 2024/25); a calendar year
+    or a span of years as its last year."""
+    if start.month == 8 and end.month == 7 and end.year == start.year + 1:
+        return start.year
+    return end.year
+
+
+def subgroup_label(subgroup: str) -> str:
+    """ "kjønn=Jenter|trinn=10. trinn" → "Jenter, 10. trinn"; "" → "Alle"."""
+    if not subgroup:
+        return _("Alle")
+    return ", ".join(part.partition("=")[2] or part for part in subgroup.split("|"))
+
+
+def main_subgroup(subgroups: Iterable[str]) -> str | None:
+    """The subgroup a reading starts from: everyone ("") when the data has it, else the
+    first in order (a file may only give, say, boys and girls apart)."""
+    ordered = sorted(set(subgroups))
+    if not ordered:
+        return None
+    return "" if "" in ordered else ordered[0]
+
+
+# --- Places -------------------------------------------------------------------------------
+
+
+@dataclass
+class MunicipalityPlaces:
+    """The places whose figures are the municipality's, the county's and the country's.
+    ``municipality`` and ``county`` map a place id to its rank (0 = the current code)."""
+
+    municipality: dict[int, int] = field(default_factory=dict)
+    county: dict[int, int] = field(default_factory=dict)
+    country: dict[int, int] = field(default_factory=dict)
+    county_name: str = ""
+    country_name: str = ""
+    # Unit-level places linked to the municipality's own units.
+    units: dict[int, Unit] = field(default_factory=dict)
+
+    @property
+    def all_ids(self) -> set[int]:
+        return set(self.municipality) | set(self.county) | set(self.country) | set(self.units)
+
+
+def county_code(municipality: Municipality) -> str:
+    return municipality.number[:2]
+
+
+def municipality_places(municipality: Municipality | None) -> MunicipalityPlaces:
+    """Three queries: the places named by the codes, the predecessor links, the units."""
+    result = MunicipalityPlaces()
+    roots = Q(level=PlaceLevel.COUNTRY, code=COUNTRY_CODE)
+    codes: list[str] = []
+    if municipality is not None:
+        codes = [municipality.number, *[str(n) for n in municipality.historic_numbers or []]]
+        roots |= Q(level=PlaceLevel.MUNICIPALITY, code__in=codes)
+        roots |= Q(level=PlaceLevel.COUNTY, code=county_code(municipality))
+    heads = list(Place.objects.filter(roots).values_list("pk", "level", "code", "name"))
+    for pk, level, code, name in heads:
+        if level == PlaceLevel.COUNTRY:
+            result.country[pk] = 0
+            result.country_name = name
+        elif level == PlaceLevel.COUNTY:
+            result.county[pk] = 0
+            result.county_name = name
+        else:
+            result.municipality[pk] = codes.index(code)
+    if result.municipality or result.county:
+        edges: dict[int, list[int]] = defaultdict(list)
+        for pk, successor in Place.objects.filter(
+            successor__isnull=False, level__in=[PlaceLevel.MUNICIPALITY, PlaceLevel.COUNTY]
+        ).values_list("pk", "successor_id"):
+            edges[successor].append(pk)
+        _follow_predecessors(result.municipality, edges, step=len(codes))
+        _follow_predecessors(result.county, edges, step=1)
+    if municipality is not None:
+        for place in Place.objects.filter(
+            level=PlaceLevel.UNIT, unit__municipality=municipality
+        ).select_related("unit"):
+            if place.unit is not None:
+                result.units[place.pk] = place.unit
+    return result
+
+
+def _follow_predecessors(ranks: dict[int, int], edges: dict[int, list[int]], step: int) -> None:
+    """Add every place whose successor chain leads to one already ranked, ranked after it
+    (a place met twice keeps its best rank; a cycle in bad data ends the walk)."""
+    queue = sorted(ranks, key=lambda pk: ranks[pk])
+    while queue:
+        current = queue.pop(0)
+        for predecessor in edges.get(current, ()):
+            rank = ranks[current] + step
+            if predecessor not in ranks or ranks[predecessor] > rank:
+                ranks[predecessor] = rank
+                queue.append(predecessor)
+
+
+def _merge(rows: Iterable[dict], ranks: dict[int, int]) -> dict[str, list[Point]]:
+    """One point per (subgroup, period), from the best-ranked place that has it, in period
+    order."""
+    best: dict[tuple[str, str], tuple[int, dict]] = {}
+    for row in rows:
+        key = (row["subgroup"], row["period_label"])
+        rank = ranks[row["place_id"]]
+        if key not in best or rank < best[key][0]:
+            best[key] = (rank, row)
+    by_subgroup: dict[str, list[Point]] = defaultdict(list)
+    for (subgroup, _label), (_rank, row) in best.items():
+        by_subgroup[subgroup].append(_point(row))
+    for points in by_subgroup.values():
+        points.sort(key=lambda point: (point.period_start, point.period_end))
+    return dict(by_subgroup)
+
+
+def _point(row: dict) -> Point:
+    return Point(
+        period_label=row["period_label"],
+        period_start=row["period_start"],
+        period_end=row["period_end"],
+        value=row["value"],
+        status=row["status"],
+        symbol=row["symbol"],
+    )
+
+
+# --- One indicator's series ---------------------------------------------------------------
+
+
+@dataclass
+class Line:
+    key: str  # MUNICIPALITY, COUNTRY, COUNTY or KOSTRA
+    label: str
+    points: dict[str, list[Point]]  # by subgroup
+
+    def for_subgroup(self, subgroup: str) -> list[Point]:
+        return self.points.get(subgroup, [])
+
+
+@dataclass
+class UnitLine:
+    unit: Unit
+    points: dict[str, list[Point]]
+
+    def for_subgroup(self, subgroup: str) -> list[Point]:
+        return self.points.get(subgroup, [])
+
+
+@dataclass
+class IndicatorSeries:
+    indicator: Indicator
+    municipality: Municipality | None
+    lines: list[Line]
+    subgroups: list[str]
+    kostra_groups: list[Place]
+    kostra: Place | None
+    units: list[UnitLine]
+
+    def line(self, key: str) -> Line | None:
+        return next((line for line in self.lines if line.key == key), None)
+
+    @property
+    def main_subgroup(self) -> str | None:
+        own = self.line(MUNICIPALITY)
+        if own is not None and own.points:
+            return main_subgroup(own.points)
+        return main_subgroup(self.subgroups)
+
+    def periods(self, subgroup: str) -> list[tuple[str, int]]:
+        """Every period any line has for the subgroup, in time order, with the year a
+        target for it is set for (units have their own table)."""
+        seen: dict[str, tuple[datetime.date, datetime.date]] = {}
+        for line in self.lines:
+            for point in line.for_subgroup(subgroup):
+                seen.setdefault(point.period_label, (point.period_start, point.period_end))
+        ordered = sorted(seen.items(), key=lambda item: (item[1], item[0]))
+        return [(label, period_year(start, end)) for label, (start, end) in ordered]
+
+
+def series(
+    indicator: Indicator,
+    municipality: Municipality | None,
+    *,
+    kostra_code: str | None = None,
+    places: MunicipalityPlaces | None = None,
+) -> IndicatorSeries:
+    """The indicator for the municipality, the country, its county and a KOSTRA group
+    (``kostra_code`` when it has data, else the first group with data), per subgroup and
+    in period order; plus the municipality's units that have data. Five queries."""
+    places = places or municipality_places(municipality)
+    kostra_groups = list(
+        Place.objects.filter(level=PlaceLevel.KOSTRA_GROUP, observations__indicator=indicator)
+        .distinct()
+        .order_by("code")
+    )
+    kostra = next((group for group in kostra_groups if group.code == kostra_code), None)
+    if kostra is None and kostra_groups:
+        kostra = kostra_groups[0]
+    place_ids = places.all_ids | ({kostra.pk} if kostra else set())
+    rows = list(
+        Observation.objects.filter(indicator=indicator, place_id__in=place_ids).values(
+            *_OBSERVATION_FIELDS
+        )
+    )
+    by_place: dict[int, list[dict]] = defaultdict(list)
+    for row in rows:
+        by_place[row["place_id"]].append(row)
+
+    def rows_of(ids: Iterable[int]) -> list[dict]:
+        return [row for pk in ids for row in by_place.get(pk, ())]
+
+    lines: list[Line] = []
+    if municipality is not None:
+        lines.append(
+            Line(
+                MUNICIPALITY,
+                municipality.name,
+                _merge(rows_of(places.municipality), places.municipality),
+            )
+        )
+    lines.append(
+        Line(
+            COUNTRY,
+            places.country_name or _("Hele landet"),
+            _merge(rows_of(places.country), places.country),
+        )
+    )
+    county_points = _merge(rows_of(places.county), places.county)
+    if county_points:
+        lines.append(Line(COUNTY, places.county_name, county_points))
+    if kostra is not None:
+        lines.append(Line(KOSTRA, kostra.name, _merge(by_place.get(kostra.pk, []), {kostra.pk: 0})))
+    units = [
+        UnitLine(unit, _merge(by_place[pk], {pk: 0}))
+        for pk, unit in sorted(places.units.items(), key=lambda item: item[1].name)
+        if by_place.get(pk)
+    ]
+    subgroups = sorted({row["subgroup"] for row in rows})
+    return IndicatorSeries(
+        indicator=indicator,
+        municipality=municipality,
+        lines=lines,
+        subgroups=subgroups,
+        kostra_groups=kostra_groups,
+        kostra=kostra,
+        units=units,
+    )
+
+
+def targets_for(indicator: Indicator, municipality: Municipality | None) -> list[Target]:
+    """The municipality's targets for the indicator (never another municipality's)."""
+    if municipality is None:
+        return []
+    return list(
+        Target.objects.filter(indicator=indicator, municipality=municipality)
+        .select_related("unit")
+        .order_by("year", "unit__name", "subgroup")
+    )
+
+
+# --- Many indicators at once --------------------------------------------------------------
+
+
+@dataclass
+class MainSeries:
+    """An indicator's main subgroup for the municipality and the country."""
+
+    subgroup: str
+    municipality: list[Point]
+    country: list[Point]
+
+    @property
+    def latest(self) -> Point | None:
+        return self.municipality[-1] if self.municipality else None
+
+    @property
+    def country_at_latest(self) -> Point | None:
+        latest = self.latest
+        if latest is None:
+            return None
+        return next((p for p in self.country if p.period_label == latest.period_label), None)
+
+
+def main_series(
+    indicator_ids: Sequence[int], municipality: Municipality | None, places: MunicipalityPlaces
+) -> dict[int, MainSeries]:
+    """For each indicator the municipality has figures for: the main subgroup's points
+    for the municipality and the country. Two queries."""
+    if municipality is None or not indicator_ids or not places.municipality:
+        return {}
+    own_ids = list(places.municipality)
+    subgroups: dict[int, set[str]] = defaultdict(set)
+    for indicator_id, subgroup in (
+        Observation.objects.filter(indicator_id__in=indicator_ids, place_id__in=own_ids)
+        .values_list("indicator_id", "subgroup")
+        .distinct()
+        .order_by()
+    ):
+        subgroups[indicator_id].add(subgroup)
+    chosen: dict[int, str] = {}
+    for pk, names in subgroups.items():
+        name = main_subgroup(names)
+        if name is not None:
+            chosen[pk] = name
+    if not chosen:
+        return {}
+    rows = Observation.objects.filter(
+        indicator_id__in=list(chosen),
+        subgroup__in=set(chosen.values()),
+        place_id__in=own_ids + list(places.country),
+    ).values(*_OBSERVATION_FIELDS)
+    own_rows: dict[int, list[dict]] = defaultdict(list)
+    country_rows: dict[int, list[dict]] = defaultdict(list)
+    for row in rows:
+        if row["subgroup"] != chosen[row["indicator_id"]]:
+            continue
+        target = own_rows if row["place_id"] in places.municipality else country_rows
+        target[row["indicator_id"]].append(row)
+    result = {}
+    for pk, subgroup in chosen.items():
+        own = _merge(own_rows.get(pk, []), places.municipality).get(subgroup, [])
+        country = _merge(country_rows.get(pk, []), places.country).get(subgroup, [])
+        result[pk] = MainSeries(subgroup=subgroup, municipality=own, country=country)
+    return result
+
+
+def latest_targets(
+    indicator_ids: Sequence[int], municipality: Municipality | None
+) -> dict[tuple[int, str], Target]:
+    """The municipality's latest whole-municipality target per indicator and subgroup."""
+    if municipality is None or not indicator_ids:
+        return {}
+    latest: dict[tuple[int, str], Target] = {}
+    for target in Target.objects.filter(
+        indicator_id__in=indicator_ids, municipality=municipality, unit__isnull=True
+    ).order_by("year"):
+        latest[(target.indicator_id, target.subgroup)] = target
+    return latest
+
+
+def plan_in_force(municipality: Municipality | None) -> QualityPlan | None:
+    if municipality is None:
+        return None
+    return QualityPlan.objects.filter(municipality=municipality).in_force()
