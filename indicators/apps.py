@@ -8,4 +8,4 @@ class IndicatorsConfig(AppConfig):
     verbose_name = _("Indikatorer (tellinger)")
 
     def ready(self) -> None:
-        from indicators import permissions  # noqa: F401
+        from indicators import checks, permissions  # noqa: F401

@@ -238,14 +238,30 @@ class ImportBatch(models.Model):
 
 
 class Observation(models.Model):
+    # The three foreign keys are kept by the application, not by the database: every
+    # observation is written by ``indicators.services.bulk`` with ids it has just read or
+    # created in the same transaction, and deletes go through the ORM, which cascades and
+    # protects as declared. A database foreign key costs a trigger and a lookup per row,
+    # which halved the speed of a national import (docs/indicators_performance.md).
+    # ``indicators.checks`` reports any orphan (`manage.py check`).
     indicator = models.ForeignKey(
         Indicator,
         on_delete=models.CASCADE,
         related_name="observations",
         verbose_name=_("indikator"),
+        db_constraint=False,
+        # The unique constraint's index starts with the indicator and serves its lookups.
+        db_index=False,
     )
     place = models.ForeignKey(
-        Place, on_delete=models.PROTECT, related_name="observations", verbose_name=_("sted")
+        Place,
+        on_delete=models.PROTECT,
+        related_name="observations",
+        verbose_name=_("sted"),
+        db_constraint=False,
+        # Every read starts from an indicator (the unique index); only deleting a place
+        # looks observations up by place alone, and that is rare enough to scan.
+        db_index=False,
     )
     period_label = models.CharField(_("periode"), max_length=20)
     period_start = models.DateField(_("periodestart"))
@@ -271,6 +287,7 @@ class Observation(models.Model):
         on_delete=models.PROTECT,
         related_name="observations",
         verbose_name=_("import"),
+        db_constraint=False,
     )
     # What the row was before this batch changed it, so a rollback can restore it.
     previous = models.JSONField(_("forrige verdi"), null=True, blank=True)
@@ -296,7 +313,6 @@ class Observation(models.Model):
                 name="period_end_after_start",
             ),
         ]
-        indexes = [models.Index(fields=["indicator", "place", "period_start"])]
 
     def __str__(self) -> str:
         return f"{self.indicator} {self.place} {self.period_label}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from indicators.models import ImportBatch, ImportStatus
-from indicators.services.imports import batch_parse
+from indicators.services.imports import batch_parse, progress_on_row
 
 
 @shared_task(name="indicators.parse_import_batch")
@@ -21,9 +21,5 @@ def parse_import_batch(batch_id: int) -> str:
     if batch.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING):
         return batch.status
 
-    def record(stage: str, percent: int) -> None:
-        batch.stage = str(stage)[:120]
-        batch.progress = max(0, min(int(percent), 100))
-        batch.save(update_fields=["stage", "progress"])
-
-    return batch_parse(batch, progress=record).status
+    with progress_on_row(batch) as record:
+        return batch_parse(batch, progress=record).status

@@ -218,8 +218,11 @@ def unit_from_name(name: str) -> str:
     return ""
 
 
+_ASCII_LETTERS = {ord("æ"): "ae", ord("ø"): "o", ord("å"): "a"}
+
+
 def slug(text: str) -> str:
-    text = text.lower().translate(str.maketrans({"æ": "ae", "ø": "o", "å": "a"}))
+    text = text.lower().translate(_ASCII_LETTERS)
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
@@ -298,6 +301,7 @@ def parse(content: bytes, filename: str) -> ParseResult:
     indicators = _indicators(table, subject, variables, footer_codes, footer_units)
     previous_stub = [""] * len(stub_names)
     value_cache: dict[str, tuple | None] = {}
+    parsed: tuple | None
     for line, cells in data:
         stub = _stub(line, cells, stub_names, previous_stub, result)
         if stub is None:
@@ -305,13 +309,16 @@ def parse(content: bytes, filename: str) -> ParseResult:
         for index, column in columns.items():
             raw = cells[index] if index < len(cells) else ""
             period = stub.period or column.period
+            if period is None:  # a stub without its year: the check above refuses these files
+                raise FatalImportError(_("Fant ikke årstallet på linje %(line)s.") % {"line": line})
             variable = stub.variable or column.variable
             place = stub.place or column.place or (COUNTRY, COUNTRY_CODE, "Hele landet")
             if raw == "":
                 result.problems.append(Problem(line, column.text, raw, _("Cellen er tom.")))
                 continue
-            parsed = value_cache.get(raw, False)
-            if parsed is False:
+            if raw in value_cache:
+                parsed = value_cache[raw]
+            else:
                 parsed = value_cache[raw] = value_from_text(raw)
             if parsed is None:
                 result.problems.append(
@@ -524,7 +531,7 @@ def _split_combined(text: str, names: list[str]) -> list[tuple[str, str]]:
             match = _PERIOD_AT_START.match(text)
             if match:
                 period, rest = match.group(1), match.group(2)
-    pairs = [(time_name, period)] if period else []
+    pairs: list[tuple[str, str]] = [(time_name, period)] if time_name and period else []
     target = next(
         (name for name in others if _role(name) == VARIABLE), others[0] if others else None
     )

@@ -25,7 +25,7 @@ import csv
 import io
 import itertools
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
@@ -59,6 +59,10 @@ _HEAD_BYTES = 64 * 1024
 _SSB_HEAD_LINES = 200
 
 
+# The layouts read here row by row; ``iter_parse`` hands any other out from its list.
+STREAMED = frozenset({portal_template.NAME, ssb_csv.NAME})
+
+
 @dataclass
 class StreamingParse:
     """A file on its way through a parser: ``rows`` is read once; ``problems`` fills as
@@ -69,6 +73,7 @@ class StreamingParse:
     rows: Iterator[ParsedRow]
     problems: list[Problem] = field(default_factory=list)
     problem_count: int = 0
+    counter: Callable[[], int] | None = None
 
     def problem(self, problem: Problem) -> None:
         self.problem_count += 1
@@ -207,8 +212,21 @@ def _is_barometer(head: bytes) -> bool:
 def _whole_file(binary: IO[bytes], filename: str) -> StreamingParse:
     """A layout without a streaming reader: its own parser, its list row by row."""
     binary.seek(0)
-    result = parsing.parse(binary.read(), filename)
-    parse = StreamingParse(result.format, result.source_code, iter(result.rows))
+    return from_result(parsing.parse(binary.read(), filename))
+
+
+def from_result(result: ParseResult) -> StreamingParse:
+    """A list parser's result as a StreamingParse; its ``counter()`` says how many rows
+    have been handed out (for a progress bar)."""
+    handed = [0]
+
+    def rows() -> Iterator[ParsedRow]:
+        for row in result.rows:
+            handed[0] += 1
+            yield row
+
+    parse = StreamingParse(result.format, result.source_code, rows())
+    parse.counter = lambda: handed[0]
     for problem in result.problems:
         parse.problem(problem)
     return parse

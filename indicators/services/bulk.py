@@ -53,7 +53,7 @@ from indicators.parsing.base import ParsedRow
 from indicators.parsing.cellvalues import collector_paused
 from indicators.parsing.ssb_csv import split_historic
 
-CHUNK_ROWS = 50_000
+CHUNK_ROWS = 20_000
 MAX_PROBLEMS = 100
 # The parsers allow at most 12 digits before the decimal sign; so does the import flow.
 MAX_VALUE = Decimal(10) ** 12
@@ -276,6 +276,12 @@ class _Ids:
         # ``watch`` keeps those that can still change.
         self.created: dict[str, _Created] = {}
         self.watch: dict[str, _Created] = {}
+        # Ids of the indicators that did not exist when the import began. No stored
+        # observation can belong to one, so their rows are inserted without looking for
+        # a stored cell first. Should another import create the same indicator and store
+        # the same cell meanwhile, the unique constraint refuses the insert and the whole
+        # import is rolled back (the flow says so in Norwegian).
+        self.fresh: set[int] = set()
 
     def _placeholder(self) -> int:
         self._placeholders += 1
@@ -334,6 +340,7 @@ class _Ids:
             self.indicators.update(
                 Indicator.objects.filter(source=source, code__in=part).values_list("code", "pk")
             )
+        self.fresh.update(self.indicators[code] for code in wanted)
         for code, entry in wanted.items():
             entry.stored = (entry.unit, 1 if entry.decimals is None else entry.decimals)
             self.created[code] = entry
@@ -671,8 +678,11 @@ class _PostgresWriter(_Writer):
 
     background = True
 
-    def __init__(self, *, batch_id: int | None) -> None:
+    def __init__(self, *, batch_id: int | None, fresh: set[int] | None = None) -> None:
         self.batch_id = batch_id
+        # The ids of indicators created by this import (``_Ids.fresh``, filled as the
+        # chunks go by): their rows skip the look-up of a stored cell.
+        self.fresh: set[int] = set() if fresh is None else fresh
         suffix = uuid.uuid4().hex[:12]
         self.stage = f"indicators_bulk_stage_{suffix}"
         self.seen = f"indicators_bulk_seen_{suffix}"
@@ -691,6 +701,7 @@ class _PostgresWriter(_Writer):
             cursor.execute(
                 f"CREATE TEMPORARY TABLE {self.stage} ("
                 " line integer NOT NULL,"
+                " fresh boolean NOT NULL,"
                 " indicator_id bigint NOT NULL,"
                 " place_id bigint NOT NULL,"
                 f" period_label varchar({label}) NOT NULL,"
@@ -731,7 +742,7 @@ class _PostgresWriter(_Writer):
     def _lines(self, cells: list[_Cell]) -> str:
         """The chunk in COPY's text format. Periods and subgroups repeat on most lines, so
         their escaped text is kept (a few thousand distinct values at most)."""
-        periods, texts = self._periods, self._texts
+        periods, texts, fresh = self._periods, self._texts, self.fresh
         if len(texts) > 100_000:  # a file of distinct subgroups: do not keep them all
             texts.clear()
         out: list[str] = []
@@ -757,8 +768,8 @@ class _PostgresWriter(_Writer):
             if symbol:
                 symbol = _copy_text(symbol)
             append(
-                f"{row.line}\t{indicator_id}\t{place_id}\t{period}\t{subgroup}\t"
-                f"{value_text}\t{row.status}\t{symbol}\n"
+                f"{row.line}\t{'t' if indicator_id in fresh else 'f'}\t{indicator_id}"
+                f"\t{place_id}\t{period}\t{subgroup}\t{value_text}\t{row.status}\t{symbol}\n"
             )
         return "".join(out)
 
@@ -826,6 +837,26 @@ class _PostgresWriter(_Writer):
 
     def _upsert(self, cursor) -> tuple[int, int]:
         table = Observation._meta.db_table
+        columns = (
+            "indicator_id, place_id, period_label, period_start, period_end,"
+            " subgroup, value, status, symbol, batch_id, previous"
+        )
+        order = "ORDER BY s.indicator_id, s.place_id, s.period_label, s.subgroup"
+        # Rows of indicators this import created: nothing stored can match them (and
+        # earlier chunks' cells were taken out above), so a plain insert, without the
+        # two index probes per row that finding and locking a stored cell costs.
+        cursor.execute(
+            f"""
+            INSERT INTO {table} ({columns})
+            SELECT s.indicator_id, s.place_id, s.period_label, s.period_start,
+                   s.period_end, s.subgroup, s.value, s.status, s.symbol, %s, NULL
+            FROM {self.stage} s
+            WHERE s.fresh
+            {order}
+            """,  # noqa: S608 - table names are the model's and our own
+            [self.batch_id],
+        )
+        inserted = max(cursor.rowcount, 0)
         match = " AND ".join(f"o.{column} = s.{column}" for column in _CELL_KEY)
         cursor.execute(
             f"""
@@ -838,9 +869,11 @@ class _PostgresWriter(_Writer):
                        s.period_end, s.subgroup, s.value, s.status, s.symbol, %s, NULL
                 FROM {self.stage} s
                 LEFT JOIN {table} o ON {match}
-                WHERE o.id IS NULL
-                   OR (o.value, o.status, o.symbol) IS DISTINCT FROM (s.value, s.status, s.symbol)
-                ORDER BY s.indicator_id, s.place_id, s.period_label, s.subgroup
+                WHERE NOT s.fresh
+                  AND (o.id IS NULL
+                       OR (o.value, o.status, o.symbol)
+                          IS DISTINCT FROM (s.value, s.status, s.symbol))
+                {order}
                 ON CONFLICT ON CONSTRAINT one_observation_per_cell DO UPDATE SET
                     value = EXCLUDED.value,
                     status = EXCLUDED.status,
@@ -863,7 +896,7 @@ class _PostgresWriter(_Writer):
             [self.batch_id],
         )
         new, changed = cursor.fetchone()
-        return new, changed
+        return inserted + new, changed
 
     def _compare(self, cursor) -> tuple[int, int, int]:
         match = " AND ".join(f"o.{column} = s.{column}" for column in _CELL_KEY)
@@ -1012,9 +1045,9 @@ def _plain(value: Decimal) -> str:
 # --- The two entry points ----------------------------------------------------------------------
 
 
-def _writer_for(batch_id: int | None) -> _Writer:
+def _writer_for(batch_id: int | None, fresh: set[int] | None = None) -> _Writer:
     if connection.vendor == "postgresql":
-        return _PostgresWriter(batch_id=batch_id)
+        return _PostgresWriter(batch_id=batch_id, fresh=fresh)
     return _OrmWriter(batch_id=batch_id)
 
 
@@ -1041,7 +1074,7 @@ def upsert_observations(
     with transaction.atomic():
         source = _source(source_code)
         ids = _Ids(source, create=True)
-        writer = _writer_for(batch.pk)
+        writer = _writer_for(batch.pk, ids.fresh)
         return _run(
             rows,
             ids=ids,

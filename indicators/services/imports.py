@@ -16,23 +16,24 @@ says against what is stored at that moment.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import inspect
+import io
 import logging
 import os
-import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Callable, Iterator
+from decimal import Decimal
 from importlib import import_module
 from pathlib import PurePath
 from typing import Any
 
+import psycopg
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
@@ -44,12 +45,14 @@ from indicators.models import (
     ImportStatus,
     Indicator,
     Observation,
-    ObservationStatus,
     Place,
     PlaceLevel,
     Source,
 )
-from indicators.parsing.base import FatalImportError, ParsedRow, ParseResult, Problem
+from indicators.parsing import streaming
+from indicators.parsing.base import FatalImportError, ParseResult
+from indicators.parsing.streaming import StreamingParse
+from indicators.services import bulk
 from indicators.services.file_checks import check_content, size_limit_text
 
 logger = logging.getLogger(__name__)
@@ -62,7 +65,6 @@ UNKNOWN_LAYOUT = "ukjent"
 # Parse options a data admin gives in the mapping step when the file does not say them
 # (an Ungdata report table names neither its place nor, sometimes, its year).
 MAPPING_OPTIONS = ("place", "period")
-CHUNK = 500
 
 SOURCE_NAMES = {
     "ssb": ("Statistisk sentralbyrå (SSB)", "https://www.ssb.no/statbank"),
@@ -72,13 +74,6 @@ SOURCE_NAMES = {
     "kommunebarometeret": ("Kommunebarometeret (Kommunal Rapport)", ""),
     "lokal": ("Lokal kartlegging", ""),
 }
-
-_VALIDITY = re.compile(r"\s*\(\s*(\d{4})?\s*[-–]\s*(\d{4})?\s*\)\s*$")
-_FOUR_PLACES = Decimal("0.0001")
-MAX_VALUE = Decimal(10) ** 12
-
-STATUS_VALUES = set(ObservationStatus.values)
-LEVEL_VALUES = set(PlaceLevel.values)
 
 
 class _UnknownLayout(Exception):
@@ -107,15 +102,6 @@ LIMITS = {
     "period_label": _field_length(Observation, "period_label"),
     "subgroup": _field_length(Observation, "subgroup"),
     "symbol": _field_length(Observation, "symbol"),
-}
-FIELD_LABELS = {
-    "indicator_code": "indikatorkoden",
-    "indicator_name": "indikatornavnet",
-    "place_code": "stedskoden",
-    "place_name": "stedsnavnet",
-    "period_label": "perioden",
-    "subgroup": "undergruppen",
-    "symbol": "symbolet",
 }
 
 
@@ -213,10 +199,17 @@ def batch_parse(batch: ImportBatch, *, progress: Progress | None = None) -> Impo
         report(_("Kontrollerer filen"), 10)
         check_content(content)
         report(_("Kjenner igjen formatet"), 15)
-        parser_name, result = _parse(batch, content)
-        report(_("Tolker tallene"), 50)
-        source = _source(result.source_code)
-        comparison = _compare(result, source=source, progress=report)
+        parser_name, parse, fraction = _reader(batch, content)
+        report(_("Tolker og sammenligner tallene"), 20)
+        source = _source(parse.source_code)
+        tally = bulk.preview_counts(
+            parse.rows,
+            source_code=source.code if source else "",
+            progress=lambda _rows: report(
+                _("Tolker og sammenligner tallene"), 20 + int(75 * fraction())
+            ),
+        )
+        counts = _counts(parse, tally)
     except _UnknownLayout:
         return _fail(
             batch,
@@ -245,7 +238,7 @@ def batch_parse(batch: ImportBatch, *, progress: Progress | None = None) -> Impo
                 "uendret eksport fra SSB, Udir, FHI eller portalens mal, og prøv igjen."
             ),
         )
-    if comparison.total == 0:
+    if counts["rows_total"] == 0:
         return _fail(batch, _("Fant ingen tall i filen."), detected_format=parser_name)
     report(_("Klar til gjennomgang"), 100)
     _finish(
@@ -255,12 +248,7 @@ def batch_parse(batch: ImportBatch, *, progress: Progress | None = None) -> Impo
         progress=100,
         detected_format=parser_name,
         source=source,
-        rows_total=comparison.total,
-        rows_new=len(comparison.new),
-        rows_changed=len(comparison.changed),
-        rows_unchanged=comparison.unchanged,
-        rows_rejected=comparison.rejected,
-        problems=comparison.problems,
+        **counts,
     )
     logger.info(
         "indicator import %s previewed: %s new, %s changed, %s unchanged, %s rejected",
@@ -275,6 +263,40 @@ def batch_parse(batch: ImportBatch, *, progress: Progress | None = None) -> Impo
 
 def _no_progress(stage: str, percent: int) -> None:
     pass
+
+
+@contextlib.contextmanager
+def progress_on_row(batch: ImportBatch) -> Iterator[Progress]:
+    """A ``progress(stage, percent)`` that saves both on the batch row, where the page
+    polls them. Most of the reading happens inside a transaction (the bulk writer's), so
+    on PostgreSQL the row is updated through a connection of its own, in autocommit, to
+    be seen at once; it skips a row another transaction holds rather than wait for it
+    (the next call tries again). Elsewhere (SQLite) it saves through the ORM."""
+    side: list[Any] = []
+    # Called inside a transaction already (a test, a dry run): no one else can see the
+    # row before that transaction ends, so the ORM will do.
+    outer = connection.in_atomic_block
+
+    def record(stage: str, percent: int) -> None:
+        batch.stage = str(stage)[:120]
+        batch.progress = max(0, min(int(percent), 100))
+        if outer or connection.vendor != "postgresql" or not connection.in_atomic_block:
+            batch.save(update_fields=["stage", "progress"])
+            return
+        if not side:
+            side.append(psycopg.connect(**connection.get_connection_params(), autocommit=True))
+        table = ImportBatch._meta.db_table
+        side[0].execute(
+            f"UPDATE {table} SET stage = %s, progress = %s WHERE id = ("  # noqa: S608
+            f"SELECT id FROM {table} WHERE id = %s FOR UPDATE SKIP LOCKED)",
+            [batch.stage, batch.progress, batch.pk],
+        )
+
+    try:
+        yield record
+    finally:
+        for side_connection in side:
+            side_connection.close()
 
 
 try:  # Celery's soft time limit, raised inside a task that runs too long.
@@ -523,217 +545,52 @@ def place_codes() -> dict[str, tuple[str, str]]:
 # --- Comparing with what is stored --------------------------------------------------------
 
 
-@dataclass
-class _Existing:
-    pk: int
-    value: Decimal | None
-    status: str
-    symbol: str
-    batch_id: int
-    previous: Any
+def _reader(batch: ImportBatch, content: bytes) -> tuple[str, StreamingParse, Callable[[], float]]:
+    """(format name, the rows one by one, how far through the file the reading is, 0–1).
+
+    The two long layouts a national file comes in (SSB's statbank CSV and the portal's
+    template) are read by ``indicators.parsing.streaming`` without holding their rows;
+    every other layout, and a file read with a mapping, by its own parser into a list
+    (those files are one municipality's tables)."""
+    name = batch.file_name
+    if batch.mapping is None:
+        parser = parsing.detect(content, name)
+        if parser is not None and parser.NAME in streaming.STREAMED:
+            binary = io.BytesIO(content)
+            parse = streaming.iter_parse(binary, name)
+            if parse.format == parser.NAME:
+                size = max(len(content), 1)
+                return parser.NAME, parse, lambda: min(binary.tell() / size, 1.0)
+    parser_name, result = _parse(batch, content)
+    parse = streaming.from_result(result)
+    total = max(len(result.rows), 1)
+    handed = parse.counter or (lambda: 0)
+    return parser_name, parse, lambda: min(handed() / total, 1.0)
 
 
-@dataclass
-class _Comparison:
-    new: list[ParsedRow] = field(default_factory=list)
-    changed: list[tuple[ParsedRow, _Existing]] = field(default_factory=list)
-    unchanged: int = 0
-    rejected: int = 0
-    problems: list[dict] = field(default_factory=list)
-
-    @property
-    def total(self) -> int:
-        return len(self.new) + len(self.changed) + self.unchanged + self.rejected
-
-    @property
-    def accepted(self) -> list[ParsedRow]:
-        return self.new + [row for row, _old in self.changed]
-
-    def problem(self, line, column, value, reason) -> None:
-        self.rejected += 1
-        if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append(
-                {
-                    "line": line,
-                    "column": str(column or "")[:200],
-                    "value": str(value if value is not None else "")[:200],
-                    "reason": str(reason),
-                }
-            )
-
-
-def _cell_key(row: ParsedRow) -> tuple[str, str, str, str, str]:
-    return (row.indicator_code, row.place_level, row.place_code, row.period_label, row.subgroup)
-
-
-def _compare(
-    result: ParseResult, *, source: Source | None, progress: Progress = _no_progress
-) -> _Comparison:
-    comparison = _Comparison()
-    for problem in sorted(result.problems, key=_problem_order):
-        comparison.problem(problem.line, problem.column, problem.value, problem.reason)
-    accepted: dict[tuple, ParsedRow] = {}
-    for row in result.rows:
-        reason = row_problem(row)
-        if reason:
-            comparison.problem(row.line, row.column, _shown_value(row), reason)
-            continue
-        row = _normalised(row)
-        key = _cell_key(row)
-        if key in accepted:
-            comparison.problem(
-                row.line,
-                row.column,
-                _shown_value(row),
-                _("Det samme tallet (sted, periode og undergruppe) står også på linje %(line)s.")
-                % {"line": accepted[key].line},
-            )
-            continue
-        accepted[key] = row
-    existing = _existing_cells(accepted.values(), source=source, progress=progress)
-    for key, row in accepted.items():
-        old = existing.get(key)
-        if old is None:
-            comparison.new.append(row)
-        elif (old.value, old.status, old.symbol) == (row.value, row.status, row.symbol):
-            comparison.unchanged += 1
-        else:
-            comparison.changed.append((row, old))
-    return comparison
-
-
-def _problem_order(problem: Problem) -> tuple[int, str]:
-    return (problem.line or 0, problem.column or "")
-
-
-def _shown_value(row: ParsedRow) -> str:
-    return str(row.value) if row.value is not None else row.symbol
-
-
-def row_problem(row: ParsedRow) -> str | None:
-    """Why a parsed row cannot be stored, in Norwegian, or None."""
-    for name, limit in LIMITS.items():
-        text = getattr(row, name) or ""
-        if "\x00" in text:
-            return _("Inneholder et ugyldig tegn (NUL).")
-        if len(text) > limit:
-            return _("%(field)s er for lang (høyst %(limit)s tegn).") % {
-                "field": FIELD_LABELS[name].capitalize(),
-                "limit": limit,
-            }
-    if not row.indicator_code.strip():
-        return _("Mangler indikatorkode.")
-    if not row.place_code.strip():
-        return _("Mangler stedskode.")
-    if not row.period_label.strip():
-        return _("Mangler periode.")
-    if row.place_level not in LEVEL_VALUES:
-        return _("Ukjent stedsnivå «%(level)s».") % {"level": row.place_level}
-    if row.status not in STATUS_VALUES:
-        return _("Ukjent status «%(status)s».") % {"status": row.status}
-    if row.period_end < row.period_start:
-        return _("Perioden slutter før den begynner.")
-    if row.status == ObservationStatus.VALUE:
-        if row.value is None:
-            return _("Mangler tall.")
-        if not row.value.is_finite():
-            return _("«%(value)s» er ikke et tall.") % {"value": row.value}
-        if abs(row.value) >= MAX_VALUE:
-            return _("Tallet er for stort.")
-    elif row.value is not None:
-        return _("En celle uten verdi (status «%(status)s») kan ikke ha et tall.") % {
-            "status": row.status
+def _counts(parse: StreamingParse, tally: dict[str, Any]) -> dict[str, Any]:
+    """The batch's counts from the bulk writer's tally and the parser's problems: a
+    problem the parser found is a rejected row, as is a row the writer refused."""
+    problems = [
+        {
+            "line": problem.line,
+            "column": str(problem.column or "")[:200],
+            "value": str(problem.value if problem.value is not None else "")[:200],
+            "reason": str(problem.reason),
         }
-    return None
-
-
-def _normalised(row: ParsedRow) -> ParsedRow:
-    """The row as the database keeps it: at most four decimals (the column's precision)."""
-    if row.value is not None and row.value.as_tuple().exponent < -4:  # type: ignore[operator]
-        from dataclasses import replace
-
-        return replace(row, value=row.value.quantize(_FOUR_PLACES, rounding=ROUND_HALF_UP))
-    return row
-
-
-def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _existing_cells(
-    rows: Iterable[ParsedRow], *, source: Source | None, progress: Progress = _no_progress
-) -> dict[tuple, _Existing]:
-    rows = list(rows)
-    if source is None or source.pk is None or not rows:
-        return {}
-    codes = sorted({row.indicator_code for row in rows})
-    indicator_codes: dict[int, str] = {}
-    for chunk in _chunks(codes):
-        indicator_codes.update(
-            (pk, code)
-            for code, pk in Indicator.objects.filter(source=source, code__in=chunk).values_list(
-                "code", "pk"
-            )
-        )
-    if not indicator_codes:
-        return {}
-    place_keys = _place_ids({(row.place_level, row.place_code) for row in rows})
-    places = {pk: key for key, pk in place_keys.items()}
-    found: dict[tuple, _Existing] = {}
-    place_ids = sorted(places)
-    chunks = list(_chunks(place_ids))
-    for number, chunk in enumerate(chunks, start=1):
-        observations = Observation.objects.filter(
-            indicator_id__in=list(indicator_codes), place_id__in=chunk
-        ).values_list(
-            "indicator_id",
-            "place_id",
-            "period_label",
-            "subgroup",
-            "pk",
-            "value",
-            "status",
-            "symbol",
-            "batch_id",
-            "previous",
-        )
-        for (
-            indicator_id,
-            place_id,
-            label,
-            subgroup,
-            pk,
-            value,
-            status,
-            symbol,
-            batch,
-            before,
-        ) in observations:
-            level, code = places[place_id]
-            found[(indicator_codes[indicator_id], level, code, label, subgroup)] = _Existing(
-                pk=pk, value=value, status=status, symbol=symbol, batch_id=batch, previous=before
-            )
-        # A few steps of the bar over the comparison, not one per chunk.
-        if len(chunks) > 4 and number % max(len(chunks) // 4, 1) == 0:
-            progress(_("Sammenligner med lagrede tall"), 50 + int(45 * number / len(chunks)))
-    return found
-
-
-def _place_ids(keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
-    by_level: dict[str, list[str]] = defaultdict(list)
-    for level, code in keys:
-        by_level[level].append(code)
-    found: dict[tuple[str, str], int] = {}
-    for level, codes in by_level.items():
-        for chunk in _chunks(sorted(codes)):
-            found.update(
-                ((level, code), pk)
-                for code, pk in Place.objects.filter(level=level, code__in=chunk).values_list(
-                    "code", "pk"
-                )
-            )
-    return found
+        for problem in parse.problems
+    ]
+    problems.extend(tally["problems"])
+    problems.sort(key=lambda problem: (problem["line"] or 0, problem["column"]))
+    rejected = parse.problem_count + tally["rejected"]
+    return {
+        "rows_total": tally["new"] + tally["changed"] + tally["unchanged"] + rejected,
+        "rows_new": tally["new"],
+        "rows_changed": tally["changed"],
+        "rows_unchanged": tally["unchanged"],
+        "rows_rejected": rejected,
+        "problems": problems[:MAX_PROBLEMS],
+    }
 
 
 # --- Committing ---------------------------------------------------------------------------
@@ -762,65 +619,25 @@ def batch_commit(batch: ImportBatch, *, user) -> ImportBatch:
                 )
             try:
                 content = _stored_content(locked)
-                parser_name, result = _parse(locked, content)
+                parser_name, parse, _fraction = _reader(locked, content)
             except (FatalImportError, _NeedsMapping) as error:
                 raise ValidationError(str(error)) from error
             except _UnknownLayout as error:
                 raise ValidationError(_("Kjenner ikke igjen oppsettet i filen.")) from error
-            source = _source(result.source_code)
-            comparison = _compare(result, source=source)
-            accepted = comparison.accepted
-            indicators = _ensure_indicators(source, accepted)
-            places = _ensure_places(accepted)
-            Observation.objects.bulk_create(
-                [
-                    Observation(
-                        indicator_id=indicators[row.indicator_code],
-                        place_id=places[(row.place_level, row.place_code)],
-                        period_label=row.period_label,
-                        period_start=row.period_start,
-                        period_end=row.period_end,
-                        subgroup=row.subgroup,
-                        value=row.value,
-                        status=row.status,
-                        symbol=row.symbol,
-                        batch=locked,
-                    )
-                    for row in comparison.new
-                ],
-                batch_size=1000,
-            )
-            changed = []
-            for row, old in comparison.changed:
-                changed.append(
-                    Observation(
-                        pk=old.pk,
-                        value=row.value,
-                        status=row.status,
-                        symbol=row.symbol,
-                        batch=locked,
-                        previous={
-                            "value": None if old.value is None else str(old.value),
-                            "status": old.status,
-                            "symbol": old.symbol,
-                            "batch": old.batch_id,
-                            "previous": old.previous,
-                        },
-                    )
-                )
-            Observation.objects.bulk_update(
-                changed, ["value", "status", "symbol", "batch", "previous"], batch_size=500
-            )
+            source = _source(parse.source_code)
+            if source is None:
+                raise ValidationError(_("Filen sier ikke hvilken kilde tallene kommer fra."))
+            try:
+                tally = bulk.upsert_observations(parse.rows, batch=locked, source_code=source.code)
+            except FatalImportError as error:
+                raise ValidationError(str(error)) from error
+            counts = _counts(parse, tally)
             locked.status = ImportStatus.COMMITTED
             locked.stage = str(_("Lagret"))
             locked.detected_format = parser_name
             locked.source = source
-            locked.rows_total = comparison.total
-            locked.rows_new = len(comparison.new)
-            locked.rows_changed = len(comparison.changed)
-            locked.rows_unchanged = comparison.unchanged
-            locked.rows_rejected = comparison.rejected
-            locked.problems = comparison.problems
+            for name, value in counts.items():
+                setattr(locked, name, value)
             locked.committed_at = timezone.now()
             locked.save()
     except IntegrityError as error:
@@ -845,126 +662,6 @@ def _source(code: str) -> Source | None:
     name, url = SOURCE_NAMES.get(code, (code, ""))
     source, _created = Source.objects.get_or_create(code=code, defaults={"name": name, "url": url})
     return source
-
-
-def _decimals(value: Decimal | None) -> int:
-    if value is None:
-        return 0
-    exponent = value.as_tuple().exponent
-    return min(max(-exponent, 0), 4) if isinstance(exponent, int) else 0
-
-
-def _ensure_indicators(source: Source | None, rows: list[ParsedRow]) -> dict[str, int]:
-    if source is None:
-        if rows:
-            raise ValidationError(_("Filen sier ikke hvilken kilde tallene kommer fra."))
-        return {}
-    wanted: dict[str, dict] = {}
-    for row in rows:
-        entry = wanted.setdefault(
-            row.indicator_code,
-            {"name": row.indicator_name or row.indicator_code, "unit": "", "decimals": None},
-        )
-        if not entry["unit"] and row.unit_of_measure:
-            entry["unit"] = row.unit_of_measure[:40]
-        if row.value is not None:
-            entry["decimals"] = max(entry["decimals"] or 0, _decimals(row.value))
-    found: dict[str, int] = {}
-    for chunk in _chunks(sorted(wanted)):
-        found.update(
-            Indicator.objects.filter(source=source, code__in=chunk).values_list("code", "pk")
-        )
-    missing = [code for code in wanted if code not in found]
-    Indicator.objects.bulk_create(
-        [
-            Indicator(
-                source=source,
-                code=code,
-                name=wanted[code]["name"][: LIMITS["indicator_name"]],
-                unit_of_measure=wanted[code]["unit"],
-                decimals=1 if wanted[code]["decimals"] is None else wanted[code]["decimals"],
-            )
-            for code in missing
-        ],
-        batch_size=500,
-    )
-    for chunk in _chunks(missing):
-        found.update(
-            Indicator.objects.filter(source=source, code__in=chunk).values_list("code", "pk")
-        )
-    return found
-
-
-def split_validity(name: str) -> tuple[str, int | None, int | None]:
-    """«Horten (-2019)» → ("Horten", None, 2019), «Sandefjord (2017-2019)» → (…, 2017,
-    2019); SSB marks a historic municipality number this way."""
-    match = _VALIDITY.search(name)
-    if not match or not (match.group(1) or match.group(2)):
-        return name.strip(), None, None
-    first, last = match.group(1), match.group(2)
-    return name[: match.start()].strip(), int(first) if first else None, int(last) if last else None
-
-
-def _ensure_places(rows: list[ParsedRow]) -> dict[tuple[str, str], int]:
-    """The places the rows need, created when missing, and for municipality numbers the
-    chain of numbers that continue them (``indicators.reforms``), linked by ``successor``."""
-    wanted: dict[tuple[str, str], dict] = {}
-    for row in rows:
-        key = (row.place_level, row.place_code)
-        if key in wanted:
-            continue
-        name, first, last = split_validity(row.place_name or row.place_code)
-        first = getattr(row, "place_valid_from", None) or first
-        last = getattr(row, "place_valid_to", None) or last
-        wanted[key] = {"name": name or row.place_code, "from": first, "to": last}
-    links: dict[str, str] = {}
-    for level, code in list(wanted):
-        if level != PlaceLevel.MUNICIPALITY:
-            continue
-        while True:
-            step = reforms.successor(code)
-            if step is None:
-                break
-            successor, successor_name, year = step
-            links[code] = successor
-            old = wanted[(level, code)]
-            if old["to"] is None:
-                old["to"] = year - 1
-            key = (PlaceLevel.MUNICIPALITY, successor)
-            if key not in wanted:
-                wanted[key] = {"name": successor_name, "from": year, "to": None}
-            elif wanted[key]["from"] is None:
-                wanted[key]["from"] = year
-            code = successor
-        reform_years = reforms.valid_from(code)
-        if reform_years and wanted[(level, code)]["from"] is None:
-            wanted[(level, code)]["from"] = reform_years
-    found = _place_ids(set(wanted))
-    missing = [key for key in wanted if key not in found]
-    Place.objects.bulk_create(
-        [
-            Place(
-                level=level,
-                code=code,
-                name=wanted[(level, code)]["name"][: LIMITS["place_name"]],
-                valid_from=wanted[(level, code)]["from"],
-                valid_to=wanted[(level, code)]["to"],
-            )
-            for level, code in missing
-        ],
-        batch_size=500,
-    )
-    found.update(_place_ids(set(missing)))
-    if links:
-        municipality = PlaceLevel.MUNICIPALITY
-        unlinked = Place.objects.filter(
-            level=municipality, code__in=list(links), successor__isnull=True
-        ).values_list("pk", "code")
-        updates = [
-            Place(pk=pk, successor_id=found[(municipality, links[code])]) for pk, code in unlinked
-        ]
-        Place.objects.bulk_update(updates, ["successor"], batch_size=500)
-    return found
 
 
 # --- Rolling back and discarding ----------------------------------------------------------

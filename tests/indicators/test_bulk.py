@@ -346,3 +346,36 @@ def test_progress_is_told_the_rows_read():
         parse.rows, batch=new_batch(), source_code="lokal", chunk_size=3, progress=seen.append
     )
     assert seen == [3, 6, 8]
+
+
+def test_without_database_foreign_keys_the_orm_cascades_and_protects_and_the_check_finds_orphans():
+    """The observation table's foreign keys are kept by the application (for import
+    speed): deletes through the ORM still cascade and protect as declared, and the
+    database check reports an observation whose indicator is gone."""
+    from django.core import checks
+    from django.db.models import ProtectedError
+
+    batch = new_batch()
+    upsert_observations(iter_parse(template(*BASE)).rows, batch=batch, source_code="lokal")
+    place = Place.objects.get(level=PlaceLevel.MUNICIPALITY, code="9901")
+    with pytest.raises(ProtectedError):
+        place.delete()
+
+    assert not [
+        error
+        for error in checks.run_checks(tags=[checks.Tags.database], databases=["default"])
+        if error.id == "indicators.E001"
+    ]
+    mobbing = Indicator.objects.get(code="mobbing")
+    count = mobbing.observations.count()
+    Indicator.objects.get(code="trivsel").delete()  # the ORM cascades
+    assert not Observation.objects.filter(indicator__code="trivsel").exists()
+    with connection.cursor() as cursor:  # round the ORM: an orphan is left
+        cursor.execute("DELETE FROM indicators_indicator WHERE id = %s", [mobbing.pk])
+    errors = [
+        error
+        for error in checks.run_checks(tags=[checks.Tags.database], databases=["default"])
+        if error.id == "indicators.E001"
+    ]
+    assert len(errors) == 1
+    assert f"{count} målinger viser til en indikator som ikke finnes" in errors[0].msg

@@ -410,6 +410,50 @@ def test_a_file_over_the_async_threshold_is_parsed_by_the_task(
     assert 3 <= len(progress_saves) <= 10  # a few times, not once per row
 
 
+@pytest.mark.django_db(transaction=True)
+def test_progress_is_seen_by_the_page_while_the_rows_are_read_in_a_transaction():
+    """The rows are read and compared inside the bulk writer's transaction; the stage
+    and percentage must still reach the row the page polls, through a connection of
+    their own, while the parse is under way."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the side connection is PostgreSQL's; SQLite saves through the ORM")
+    import psycopg
+
+    from indicators.services.imports import progress_on_row
+
+    rows = [trivsel("kommune:9901:Solvik", str(year), "", "50") for year in range(1990, 2030)]
+    batch = batch_create(content=template(*rows), name="lang.csv", user=None, municipality=None)
+    seen_elsewhere = []
+    reader = psycopg.connect(**connection.get_connection_params(), autocommit=True)
+    try:
+        with progress_on_row(batch) as record:
+
+            def record_and_look(stage, percent):
+                record(stage, percent)
+                if connection.in_atomic_block:  # the rows are being read
+                    seen_elsewhere.append(
+                        (
+                            (stage, percent),
+                            reader.execute(
+                                "SELECT stage, progress FROM indicators_importbatch WHERE id = %s",
+                                [batch.pk],
+                            ).fetchone(),
+                        )
+                    )
+
+            batch_parse(batch, progress=record_and_look)
+    finally:
+        reader.close()
+
+    assert batch.status == ImportStatus.PREVIEW, batch.error
+    assert seen_elsewhere, "no progress was reported while the rows were read"
+    for reported, seen in seen_elsewhere:
+        assert seen == reported
+    (stage, percent), _seen = seen_elsewhere[-1]
+    assert stage == "Tolker og sammenligner tallene"
+    assert 20 < percent <= 95  # further than the last step saved outside the transaction
+
+
 def test_the_task_can_run_twice_without_harm(cast):
     batch = batch_create(content=base_file(), name="x.csv", user=None, municipality=None)
 
