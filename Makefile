@@ -11,7 +11,7 @@ MANAGE := $(PY) manage.py
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help install run serve migrate demo test test-fast lint format messages translations browser worker check-deploy clean
+.PHONY: help install run serve migrate demo test test-fast lint format messages translations browser worker check-deploy bench-import clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -68,7 +68,8 @@ TYPED := config/env.py plans/access.py plans/querysets.py plans/selectors.py pla
 	competence/querysets.py competence/services.py competence/services_calendar.py \
 	competence/services_funding.py competence/needs_import.py reports/pdf.py \
 	indicators/querysets.py indicators/selectors.py indicators/findings.py \
-	indicators/services/imports.py indicators/services/file_checks.py
+	indicators/services/imports.py indicators/services/file_checks.py indicators/services/bulk.py \
+	indicators/parsing/streaming.py indicators/checks.py
 
 lint: install ## ruff lint and format check, djLint on templates, mypy on the service layer
 	$(VENV)/bin/ruff check .
@@ -83,6 +84,13 @@ format: install ## Apply ruff's fixes and formatting
 check-deploy: install ## Run Django's deployment checks against production-like settings
 	DEBUG=false HTTPS=true SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
 	  ALLOWED_HOSTS=kvalitet.example.no $(MANAGE) check --deploy --fail-level WARNING
+
+# Benchmarks print figures (bench/README.md); they need PostgreSQL and make a throwaway
+# database beside the one BENCH_DATABASE_URL names.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kvalitetsportalen_bench
+
+bench-import: install ## Measure the indicator import against the baselines (PostgreSQL)
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/import $(BENCH_ARGS)
 
 clean: ## Remove the virtualenv, compiled files and the local database
 	rm -rf $(VENV) .tools staticfiles .pytest_cache .ruff_cache var

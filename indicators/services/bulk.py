@@ -686,6 +686,7 @@ class _PostgresWriter(_Writer):
         suffix = uuid.uuid4().hex[:12]
         self.stage = f"indicators_bulk_stage_{suffix}"
         self.seen = f"indicators_bulk_seen_{suffix}"
+        self.fresh_lines = f"indicators_bulk_fresh_lines_{suffix}"
         self.chunks = 0
         self._periods: dict[tuple, str] = {}
         self._texts: dict[str, str] = {}
@@ -721,6 +722,18 @@ class _PostgresWriter(_Writer):
                 f" subgroup varchar({subgroup}) NOT NULL,"
                 " line integer NOT NULL,"
                 " PRIMARY KEY (indicator_id, place_id, period_label, subgroup)"
+                ") ON COMMIT DROP"
+            )
+            # The line of each cell of a fresh indicator written so far, for the message
+            # when a later line repeats one. Appended to, never indexed: it is read only
+            # when the observation table's own unique index has caught a repeat.
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {self.fresh_lines} ("
+                " indicator_id bigint NOT NULL,"
+                " place_id bigint NOT NULL,"
+                f" period_label varchar({label}) NOT NULL,"
+                f" subgroup varchar({subgroup}) NOT NULL,"
+                " line integer NOT NULL"
                 ") ON COMMIT DROP"
             )
             # A staging table has no statistics (and ANALYZE per chunk costs more than
@@ -800,20 +813,30 @@ class _PostgresWriter(_Writer):
             with cursor.copy(f"COPY {self.stage} FROM STDIN") as copy:
                 copy.write(data)
             del data
-            staged = len(cells) - self._drop_repeats(cursor, cells, number, result)
+            if not self.fresh or any(
+                indicator_id not in self.fresh for _row, indicator_id, _place in cells
+            ):
+                self._drop_repeats(cursor, cells, number, result)
             if self.batch_id is None:
                 result.new, result.changed, result.unchanged = self._compare(cursor)
             else:
-                result.new, result.changed = self._upsert(cursor)
-                result.unchanged = staged - result.new - result.changed
+                if any(indicator_id in self.fresh for _row, indicator_id, _place in cells):
+                    result.new = self._insert_fresh(cursor, cells, result)
+                new, result.changed = self._upsert(cursor)
+                result.new += new
+                result.unchanged = len(cells) - len(result.repeats) - result.new - result.changed
         return result
 
     def _drop_repeats(self, cursor, cells: list[_Cell], number: int, result) -> int:
         """Remember this chunk's cells, and take out those an earlier chunk had. Almost
         always there are none, so the cells are first simply added (the primary key
-        refuses a repeat); only when that fails are the repeats looked up and removed."""
+        refuses a repeat); only when that fails are the repeats looked up and removed.
+        Cells of fresh indicators are left to ``_insert_fresh``."""
         key = ", ".join(_CELL_KEY)
-        remember = f"INSERT INTO {self.seen} ({key}, line) SELECT {key}, line FROM {self.stage}"  # noqa: S608
+        remember = (
+            f"INSERT INTO {self.seen} ({key}, line)"  # noqa: S608
+            f" SELECT {key}, line FROM {self.stage} WHERE NOT fresh"
+        )
         if number == 1:
             cursor.execute(remember)
             return 0
@@ -828,35 +851,77 @@ class _PostgresWriter(_Writer):
         cursor.execute("RELEASE SAVEPOINT indicators_bulk_seen")
         match = " AND ".join(f"e.{column} = s.{column}" for column in _CELL_KEY)
         tables = f"{self.stage} s USING {self.seen} e"
-        cursor.execute(f"DELETE FROM {tables} WHERE {match} RETURNING s.line, e.line")  # noqa: S608
+        cursor.execute(
+            f"DELETE FROM {tables} WHERE NOT s.fresh AND {match} RETURNING s.line, e.line"  # noqa: S608
+        )
         repeats = cursor.fetchall()
-        by_line = {row.line: row for row, _indicator, _place in cells}
-        result.repeats = [(by_line[line], first_line) for line, first_line in sorted(repeats)]
+        self._note_repeats(cells, repeats, result)
         cursor.execute(remember)
         return len(repeats)
 
-    def _upsert(self, cursor) -> tuple[int, int]:
+    @staticmethod
+    def _note_repeats(cells: list[_Cell], repeats, result: _ChunkResult) -> None:
+        by_line = {row.line: row for row, _indicator, _place in cells}
+        result.repeats.extend((by_line[line], first_line) for line, first_line in sorted(repeats))
+
+    def _insert_fresh(self, cursor, cells: list[_Cell], result: _ChunkResult) -> int:
+        """Insert the cells of indicators this import created. Nothing stored can match
+        them, so a plain insert, without the look-up of a stored cell and without the
+        table of cells seen: should a cell repeat one of an earlier chunk, the table's
+        own unique index refuses it, and only then are the repeats taken out (and the
+        line they repeat looked up) and the rest inserted again. Returns the number
+        inserted."""
         table = Observation._meta.db_table
-        columns = (
-            "indicator_id, place_id, period_label, period_start, period_end,"
-            " subgroup, value, status, symbol, batch_id, previous"
-        )
-        order = "ORDER BY s.indicator_id, s.place_id, s.period_label, s.subgroup"
-        # Rows of indicators this import created: nothing stored can match them (and
-        # earlier chunks' cells were taken out above), so a plain insert, without the
-        # two index probes per row that finding and locking a stored cell costs.
-        cursor.execute(
-            f"""
-            INSERT INTO {table} ({columns})
+        insert = f"""
+            INSERT INTO {table} (
+                indicator_id, place_id, period_label, period_start, period_end,
+                subgroup, value, status, symbol, batch_id, previous
+            )
             SELECT s.indicator_id, s.place_id, s.period_label, s.period_start,
                    s.period_end, s.subgroup, s.value, s.status, s.symbol, %s, NULL
             FROM {self.stage} s
             WHERE s.fresh
-            {order}
-            """,  # noqa: S608 - table names are the model's and our own
-            [self.batch_id],
+            ORDER BY s.indicator_id, s.place_id, s.period_label, s.subgroup
+        """  # noqa: S608 - table names are the model's and our own
+        cursor.execute("SAVEPOINT indicators_bulk_fresh")
+        try:
+            cursor.execute(insert, [self.batch_id])
+            inserted = cursor.rowcount
+        except psycopg.errors.UniqueViolation:
+            cursor.execute("ROLLBACK TO SAVEPOINT indicators_bulk_fresh")
+            cursor.execute("RELEASE SAVEPOINT indicators_bulk_fresh")
+            match = " AND ".join(f"o.{column} = s.{column}" for column in _CELL_KEY)
+            first = " AND ".join(f"f.{column} = g.{column}" for column in _CELL_KEY)
+            cursor.execute(
+                f"""
+                WITH gone AS (
+                    DELETE FROM {self.stage} s USING {table} o
+                    WHERE s.fresh AND {match} AND o.batch_id = %s
+                    RETURNING s.line, s.indicator_id, s.place_id, s.period_label, s.subgroup
+                )
+                SELECT g.line, min(f.line)
+                FROM gone g JOIN {self.fresh_lines} f ON {first}
+                GROUP BY g.line
+                """,  # noqa: S608 - table names are the model's and our own
+                # Only this import's own cells: a cell another import stored meanwhile
+                # makes the insert below fail, and the whole import with it.
+                [self.batch_id],
+            )
+            self._note_repeats(cells, cursor.fetchall(), result)
+            cursor.execute(insert, [self.batch_id])
+            inserted = cursor.rowcount
+        else:
+            cursor.execute("RELEASE SAVEPOINT indicators_bulk_fresh")
+        key = ", ".join(_CELL_KEY)
+        cursor.execute(
+            f"INSERT INTO {self.fresh_lines} ({key}, line)"  # noqa: S608
+            f" SELECT {key}, line FROM {self.stage} WHERE fresh"
         )
-        inserted = max(cursor.rowcount, 0)
+        return inserted
+
+    def _upsert(self, cursor) -> tuple[int, int]:
+        table = Observation._meta.db_table
+        order = "ORDER BY s.indicator_id, s.place_id, s.period_label, s.subgroup"
         match = " AND ".join(f"o.{column} = s.{column}" for column in _CELL_KEY)
         cursor.execute(
             f"""
@@ -896,7 +961,7 @@ class _PostgresWriter(_Writer):
             [self.batch_id],
         )
         new, changed = cursor.fetchone()
-        return inserted + new, changed
+        return new, changed
 
     def _compare(self, cursor) -> tuple[int, int, int]:
         match = " AND ".join(f"o.{column} = s.{column}" for column in _CELL_KEY)
@@ -915,7 +980,7 @@ class _PostgresWriter(_Writer):
     def finish(self, tally: _Tally) -> None:
         self.flush(tally)
         with self.raw.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {self.stage}, {self.seen}")
+            cursor.execute(f"DROP TABLE IF EXISTS {self.stage}, {self.seen}, {self.fresh_lines}")
             self._set_planner(cursor, self._planner)
 
     def close(self) -> None:

@@ -379,3 +379,21 @@ def test_without_database_foreign_keys_the_orm_cascades_and_protects_and_the_che
     ]
     assert len(errors) == 1
     assert f"{count} målinger viser til en indikator som ikke finnes" in errors[0].msg
+
+
+def test_the_same_cell_twice_is_rejected_across_chunks_for_a_stored_indicator_too():
+    """The first import creates the indicator; in the second the same cell twice in
+    different chunks is found by the table of cells seen, not by the unique index."""
+    upsert(template(line("trivsel", LANDET, "2020", "", "1,0")))
+    rows = (
+        line("trivsel", SOLVIK, "2023-24", "", "87,5"),
+        line("trivsel", LANDET, "2020", "", "1,0"),
+        line("trivsel", SOLVIK, "2022-23", "", "80,0"),
+        line("trivsel", SOLVIK, "2023-24", "", "11,1"),  # line 5: the same as line 2
+    )
+    result = upsert(template(*rows), chunk_size=2)
+    assert counts(result) == (2, 0, 1, 1)
+    assert [(problem["line"], problem["reason"]) for problem in result["problems"]] == [
+        (5, "Det samme tallet (sted, periode og undergruppe) står også på linje 2."),
+    ]
+    assert cell("trivsel", "9901", "2023-24").value == Decimal("87.5")
