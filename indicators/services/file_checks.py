@@ -14,6 +14,7 @@ import zipfile
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from indicators.parsing.base import FatalImportError
 from indicators.parsing.text import decode
@@ -26,14 +27,14 @@ XLSX_MAX_MEMBERS = 5_000
 MAX_LINE_CHARS = 1_000_000
 # Files that are plainly not a table, by their first bytes.
 BINARY_SIGNATURES = (
-    (b"\x89PNG", "et PNG-bilde"),
-    (b"\xff\xd8\xff", "et JPEG-bilde"),
-    (b"GIF8", "et GIF-bilde"),
-    (b"%PDF", "en PDF-fil"),
-    (b"\x1f\x8b", "en gzip-komprimert fil"),
-    (b"Rar!", "et RAR-arkiv"),
-    (b"7z\xbc\xaf", "et 7z-arkiv"),
-    (b"MZ", "et program"),
+    (b"\x89PNG", gettext_lazy("et PNG-bilde")),
+    (b"\xff\xd8\xff", gettext_lazy("et JPEG-bilde")),
+    (b"GIF8", gettext_lazy("et GIF-bilde")),
+    (b"%PDF", gettext_lazy("en PDF-fil")),
+    (b"\x1f\x8b", gettext_lazy("en gzip-komprimert fil")),
+    (b"Rar!", gettext_lazy("et RAR-arkiv")),
+    (b"7z\xbc\xaf", gettext_lazy("et 7z-arkiv")),
+    (b"MZ", gettext_lazy("et program")),
 )
 OLD_EXCEL = b"\xd0\xcf\x11\xe0"
 
