@@ -69,7 +69,8 @@ TYPED := config/env.py plans/access.py plans/querysets.py plans/selectors.py pla
 	competence/services_funding.py competence/needs_import.py reports/pdf.py \
 	indicators/querysets.py indicators/selectors.py indicators/findings.py \
 	indicators/services/imports.py indicators/services/file_checks.py indicators/services/bulk.py \
-	indicators/parsing/streaming.py indicators/checks.py
+	indicators/parsing/streaming.py indicators/checks.py \
+	reports/services.py reports/snapshot.py reports/charts.py reports/suppression.py reports/bti.py
 
 lint: install ## ruff lint and format check, djLint on templates, mypy on the service layer
 	$(VENV)/bin/ruff check .

@@ -168,6 +168,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "plans.send_weekly_reminders",
         "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
     },
+    # Status reports ordered while Redis was down are sent once it is back.
+    "requeue-status-reports": {
+        "task": "reports.requeue_status_reports",
+        "schedule": timedelta(minutes=2),
+    },
 }
 
 # --- Authentication, sessions, lockout --------------------------------------------------
@@ -332,6 +337,12 @@ PORTAL_BASE_URL = (
 # Celery task with a progress bar rather than in the request.
 INDICATOR_IMPORT_MAX_BYTES = env.int("INDICATOR_IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
 INDICATOR_IMPORT_ASYNC_BYTES = env.int("INDICATOR_IMPORT_ASYNC_BYTES", 200 * 1024, minimum=0)
+
+# Status reports (docs/reports.md): the render task's own time limits, and a test-only
+# pause in the layout stage that lets the worker tests kill a worker mid-render.
+REPORT_TASK_TIME_LIMIT = env.int("REPORT_TASK_TIME_LIMIT", default=900, minimum=10)
+REPORT_TASK_SOFT_TIME_LIMIT = max(REPORT_TASK_TIME_LIMIT - 60, 5)
+REPORT_TEST_LAYOUT_DELAY = env.int("REPORT_TEST_LAYOUT_DELAY", default=0, minimum=0)
 
 # --- Forms and the rest -------------------------------------------------------------------
 

@@ -40,5 +40,6 @@ urlpatterns = [
     path("plans/", include("plans.urls")),
     path("competence/", include("competence.urls")),
     path("indicators/", include("indicators.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

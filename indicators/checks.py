@@ -25,7 +25,13 @@ def observations_have_their_keys(app_configs=None, databases=None, **kwargs):
     problems = []
     table = Observation._meta.db_table
     for alias in databases or ():
-        with connections[alias].cursor() as cursor:
+        connection = connections[alias]
+        tables = set(connection.introspection.table_names())
+        # ``migrate`` runs the check before it migrates: a database without the tables
+        # yet has nothing to check.
+        if not {table, *(model._meta.db_table for _c, model, _l in _KEYS)} <= tables:
+            continue
+        with connection.cursor() as cursor:
             for column, model, label in _KEYS:
                 cursor.execute(
                     f"SELECT count(*) FROM {table} o WHERE NOT EXISTS "  # noqa: S608

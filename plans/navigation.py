@@ -32,6 +32,9 @@ ENTRIES: list[NavEntry] = [
     NavEntry(
         _("Kompetanse"), "competence:activity-table", "competence.view_activity", "/competence/"
     ),
+    NavEntry(
+        _("Tilstandsrapporter"), "reports:report-list", "reports.view_statusreport", "/reports/"
+    ),
     NavEntry(_("Enheter"), "plans:unit-list", "plans.view_unit"),
     NavEntry(_("Administrasjon"), "admin:index", "plans.access_admin"),
 ]

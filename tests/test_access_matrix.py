@@ -250,6 +250,46 @@ def _ind_url(c, name, *args):
 OPEN = expect(200, anonymous=200, no_membership=200)
 # --- end indicators: objects
 
+
+# --- status reports: objects the rows below use, built once per test ---
+def _rep(c):
+    """Solvik's published report and its draft (the next version), both rendered from the
+    plan cast's quality plan; an elected official finds the draft nowhere."""
+    from reports import services
+
+    found = getattr(c, "_reports", None)
+    if found is not None:
+        return found
+    year = c.quality_plan.period_start
+    published = services.status_report_order(
+        user=c["sector_leader"], quality_plan=c.quality_plan, year=year
+    )
+    services.status_report_render(report_id=published.pk)
+    published = services.status_report_publish(report=published, user=c["sector_leader"])
+    draft = services.status_report_new_version(report=published, user=c["sector_leader"])
+    services.status_report_render(report_id=draft.pk)
+    found = {"published": published, "draft": draft}
+    object.__setattr__(c, "_reports", found)
+    return found
+
+
+def _rep_url(c, name, which):
+    return reverse(name, args=[_rep(c)[which].pk])
+
+
+# Every member of Solvik reads a published report; the draft is the sector leader's.
+REPORT_READERS = expect(200, other_municipality=404)
+DRAFT_READERS = only({"sector_leader": 200}, others=404)
+
+
+@pytest.fixture(autouse=True)
+def _media_root(tmp_path, settings):
+    """The reports' PDFs go to a directory of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+# --- end status reports: objects
+
 # (name, url builder taking the plan cast (tests/conftest.py), expected status per persona)
 MATRIX = [
     ("home", lambda c: reverse("home"), expect(200)),
@@ -841,6 +881,57 @@ MATRIX = [
         OPEN,
     ),
     # --- end indicators ---
+    # --- status reports ---
+    ("report list", lambda c: reverse("reports:report-list"), expect(200)),
+    (
+        "report order",
+        lambda c: reverse("reports:report-order"),
+        only({"sector_leader": 200}, others=403),
+    ),
+    (
+        "report detail (published)",
+        lambda c: _rep_url(c, "reports:report-detail", "published"),
+        REPORT_READERS,
+    ),
+    (
+        "report detail (draft)",
+        lambda c: _rep_url(c, "reports:report-detail", "draft"),
+        DRAFT_READERS,
+    ),
+    (
+        "report read (published)",
+        lambda c: _rep_url(c, "reports:report-read", "published"),
+        REPORT_READERS,
+    ),
+    ("report read (draft)", lambda c: _rep_url(c, "reports:report-read", "draft"), DRAFT_READERS),
+    (
+        "report pdf (published)",
+        lambda c: _rep_url(c, "reports:report-pdf", "published"),
+        REPORT_READERS,
+    ),
+    ("report pdf (draft)", lambda c: _rep_url(c, "reports:report-pdf", "draft"), DRAFT_READERS),
+    # A finished report's progress URL sends the page back to the report.
+    (
+        "report progress",
+        lambda c: _rep_url(c, "reports:report-progress", "draft"),
+        only({"sector_leader": 302}, others=404),
+    ),
+    (
+        "report publish",
+        lambda c: _rep_url(c, "reports:report-publish", "draft"),
+        only({"sector_leader": 405}, others=404),
+    ),
+    (
+        "report retry",
+        lambda c: _rep_url(c, "reports:report-retry", "draft"),
+        only({"sector_leader": 405}, others=404),
+    ),
+    (
+        "report new version",
+        lambda c: _rep_url(c, "reports:report-new-version", "published"),
+        expect(403, sector_leader=405, other_municipality=404),
+    ),
+    # --- end status reports ---
 ]
 
 

@@ -1,0 +1,37 @@
+"""Who may do what with status reports, as django-rules predicates mirroring
+``StatusReport.objects.visible_to``: sector leaders order, read every state, publish and
+make new versions; every other member of the municipality reads published reports only."""
+
+from __future__ import annotations
+
+import rules
+
+from plans.permissions import in_own_municipality, is_portal_member, is_sector_leader, is_superuser
+
+
+@rules.predicate
+def is_published_report(user, report) -> bool:
+    # A model-level check (no object) passes: the list is scoped by visible_to.
+    return report is None or report.state == "publisert"
+
+
+@rules.predicate
+def is_ready_draft(user, report) -> bool:
+    return report is not None and report.state == "klar"
+
+
+@rules.predicate
+def is_unpublished(user, report) -> bool:
+    return report is not None and report.state != "publisert"
+
+
+member = is_portal_member & in_own_municipality
+leader = member & (is_superuser | is_sector_leader)
+
+rules.add_perm(
+    "reports.view_statusreport", member & (is_superuser | is_sector_leader | is_published_report)
+)
+rules.add_perm("reports.order_statusreport", leader)
+rules.add_perm("reports.publish_statusreport", leader & is_ready_draft)
+rules.add_perm("reports.rerender_statusreport", leader & is_unpublished)
+rules.add_perm("reports.new_version_statusreport", leader & ~is_unpublished)

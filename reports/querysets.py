@@ -1,0 +1,33 @@
+"""Scoped reads of status reports: sector leaders see their municipality's reports in
+every state; every other member (elected officials above all) only published ones."""
+
+from __future__ import annotations
+
+from plans.querysets import _MunicipalityScope
+
+
+class StatusReportQuerySet(_MunicipalityScope):
+    def narrow(self, own, access, user):
+        from plans.models import Role
+
+        if access.has_role(Role.SECTOR_LEADER):
+            return own
+        return own.published()
+
+    def published(self):
+        return self.filter(state="publisert")
+
+    def update(self, **kwargs):
+        # Bulk updates bypass save(); refuse them on published rows all the same.
+        from reports.models import PublishedReportError
+
+        if self.filter(state="publisert").exists():
+            raise PublishedReportError("En publisert rapport kan ikke endres.")
+        return super().update(**kwargs)
+
+    def delete(self):
+        from reports.models import PublishedReportError
+
+        if self.filter(state="publisert").exists():
+            raise PublishedReportError("En publisert rapport kan ikke slettes.")
+        return super().delete()

@@ -1,0 +1,621 @@
+"""The status report's data: everything the report shows, collected once into plain JSON.
+
+The HTML preview and the PDF both render from this snapshot, and a published report keeps
+it for ever, so a published report reads the same however the data changes later.
+
+The report follows KS's three questions (*hvor er vi, hvor vil vi, hvordan kommer vi
+dit*) and reports goal attainment yearly as Asker did: the share of the year's targets
+that were met. Every read starts from a ``visible_to(user)`` queryset of the person who
+ordered the report (a sector leader), and what reaches the snapshot is what an elected
+official may read: aggregates, counts of people below the suppression threshold hidden,
+and only the fortellinger consented for publishing.
+
+The number of queries is fixed: every part is read for all development areas at once.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from competence.models import Activity
+from competence.selectors_reports import evaluation
+from indicators.findings import read_indicator
+from indicators.models import Commentary, Indicator, Observation, Place, PlaceLevel, Target
+from indicators.selectors import (
+    COUNTRY,
+    COUNTY,
+    KOSTRA,
+    MUNICIPALITY,
+    IndicatorSeries,
+    Line,
+    Point,
+    _merge,
+    main_subgroup,
+    municipality_places,
+    period_year,
+    subgroup_label,
+)
+from plans.charts import format_value
+from plans.models import (
+    OPEN_MEASURE_STATES,
+    Attainment,
+    DevelopmentArea,
+    MeasureStatus,
+    ParticipationInput,
+    QualityPlan,
+    UnitGoal,
+    UnitPlan,
+    school_year_label,
+)
+from plans.selectors_dashboard import _area_rows
+from reports import suppression
+from reports.bti import bti_section
+
+SCHEMA = 1
+MAX_STORIES_PER_AREA = 6
+
+
+def school_year_span(year: int) -> tuple[datetime.date, datetime.date]:
+    """1 August of ``year`` to 31 July the year after."""
+    return datetime.date(year, 8, 1), datetime.date(year + 1, 7, 31)
+
+
+def _text(value: Decimal | None, decimals: int) -> str | None:
+    return None if value is None else format_value(value, decimals)
+
+
+def _amount(value: Decimal | None, indicator: Indicator) -> str:
+    if value is None:
+        return ""
+    text = format_value(value, indicator.decimals)
+    return f"{text} {indicator.unit_of_measure}".strip()
+
+
+def _percent(part: int, whole: int) -> int | None:
+    return round(part * 100 / whole) if whole else None
+
+
+# --- Indicators -------------------------------------------------------------------------
+
+
+def _point_json(point: Point) -> list:
+    return [
+        point.period_label,
+        point.period_start.isoformat(),
+        point.period_end.isoformat(),
+        None if point.value is None else str(point.value),
+        point.status,
+        point.symbol,
+    ]
+
+
+def point_from_json(row: list) -> Point:
+    label, start, end, value, status, symbol = row
+    return Point(
+        period_label=label,
+        period_start=datetime.date.fromisoformat(start),
+        period_end=datetime.date.fromisoformat(end),
+        value=None if value is None else Decimal(value),
+        status=status,
+        symbol=symbol,
+    )
+
+
+def _indicator_series(indicators: list[Indicator], municipality, places, year: int) -> dict:
+    """Per indicator the lines the indicator page draws (municipality, country, county,
+    a KOSTRA group), up to the report's year. Two queries for all indicators at once."""
+    ids = [indicator.pk for indicator in indicators]
+    kostra_by_indicator: dict[int, int] = {}
+    for place_id, indicator_id in (
+        Observation.objects.filter(indicator_id__in=ids, place__level=PlaceLevel.KOSTRA_GROUP)
+        .order_by("indicator_id", "place__code")
+        .values_list("place_id", "indicator_id")
+        .distinct()
+    ):
+        kostra_by_indicator.setdefault(indicator_id, place_id)
+    kostra_places = {
+        place.pk: place for place in Place.objects.filter(pk__in=set(kostra_by_indicator.values()))
+    }
+    place_ids = places.municipality.keys() | places.county.keys() | places.country.keys()
+    rows = Observation.objects.filter(
+        indicator_id__in=ids, place_id__in=place_ids | set(kostra_places)
+    ).values(
+        "indicator_id",
+        "place_id",
+        "period_label",
+        "period_start",
+        "period_end",
+        "subgroup",
+        "value",
+        "status",
+        "symbol",
+    )
+    by_indicator: dict[int, dict[int, list[dict]]] = defaultdict(lambda: defaultdict(list))
+    for row in rows:
+        if period_year(row["period_start"], row["period_end"]) <= year:
+            by_indicator[row["indicator_id"]][row["place_id"]].append(dict(row))
+    result = {}
+    for indicator in indicators:
+        by_place = by_indicator.get(indicator.pk, {})
+
+        def rows_of(ranks: dict[int, int], by_place=by_place) -> list[dict]:
+            return [row for pk in ranks for row in by_place.get(pk, ())]
+
+        lines = [
+            Line(
+                MUNICIPALITY,
+                municipality.name,
+                _merge(rows_of(places.municipality), places.municipality),
+            ),
+            Line(
+                COUNTRY,
+                places.country_name or _("Hele landet"),
+                _merge(rows_of(places.country), places.country),
+            ),
+        ]
+        county = _merge(rows_of(places.county), places.county)
+        if county:
+            lines.append(Line(COUNTY, places.county_name, county))
+        kostra_id = kostra_by_indicator.get(indicator.pk)
+        if kostra_id is not None and by_place.get(kostra_id):
+            lines.append(
+                Line(
+                    KOSTRA,
+                    kostra_places[kostra_id].name,
+                    _merge(by_place[kostra_id], {kostra_id: 0}),
+                )
+            )
+        result[indicator.pk] = lines
+    return result
+
+
+def _attainment(indicator: Indicator, own: list[Point], target: Target | None, year: int) -> dict:
+    """Whether the year's target was met: ``met``, ``not_met``, ``no_value`` (the year's
+    figure is suppressed or missing) or ``not_judged`` (no direction is better)."""
+    if target is None:
+        return {"status": "no_target", "label": ""}
+    if indicator.higher_is_better is None:
+        return {"status": "not_judged", "label": _("Vurderes ikke")}
+    in_year = [p for p in own if p.year == year and p.has_value and p.value is not None]
+    if not in_year:
+        return {"status": "no_value", "label": _("Kan ikke vurderes (mangler tall)")}
+    value = in_year[-1].value
+    assert value is not None
+    difference = value - target.value
+    met = difference == 0 or (difference > 0) == indicator.higher_is_better
+    return {
+        "status": "met" if met else "not_met",
+        "label": _("Nådd") if met else _("Ikke nådd"),
+        "value": _amount(value, indicator),
+        "period": in_year[-1].period_label,
+    }
+
+
+def _indicators_by_area(user, report, areas, places, year) -> dict[int, list[dict]]:
+    municipality = report.municipality
+    area_ids = [area.pk for area in areas]
+    links = list(
+        Indicator.areas.through.objects.filter(
+            developmentarea_id__in=area_ids,
+            indicator__in=Indicator.objects.visible_to(user).values("pk"),
+        ).values_list("developmentarea_id", "indicator_id")
+    )
+    indicator_ids = sorted({indicator_id for _area, indicator_id in links})
+    indicators = {
+        indicator.pk: indicator
+        for indicator in Indicator.objects.filter(pk__in=indicator_ids).select_related("source")
+    }
+    lines = _indicator_series(list(indicators.values()), municipality, places, year)
+    targets: dict[int, list[Target]] = defaultdict(list)
+    for target in (
+        Target.objects.visible_to(user)
+        .filter(indicator_id__in=indicator_ids, municipality=municipality, unit__isnull=True)
+        .order_by("year", "pk")
+    ):
+        targets[target.indicator_id].append(target)
+    commentary = dict(
+        Commentary.objects.visible_to(user)
+        .filter(indicator_id__in=indicator_ids, municipality=municipality)
+        .values_list("indicator_id", "text")
+    )
+    built: dict[int, dict] = {}
+    for pk, indicator in indicators.items():
+        indicator_lines = lines[pk]
+        own_line = indicator_lines[0]
+        subgroups = {s for line in indicator_lines for s in line.points}
+        subgroup = main_subgroup(own_line.points) or main_subgroup(subgroups)
+        if subgroup is None:
+            continue
+        own = own_line.for_subgroup(subgroup)
+        country = indicator_lines[1].for_subgroup(subgroup)
+        own_targets = [t for t in targets[pk] if t.subgroup == subgroup]
+        year_target = next((t for t in own_targets if t.year == year), None)
+        later = [t for t in own_targets if t.year > year]
+        earlier = [t for t in own_targets if t.year <= year]
+        reading = read_indicator(
+            indicator,
+            own,
+            country,
+            year_target or (later[0] if later else (earlier[-1] if earlier else None)),
+            place_name=municipality.name,
+            subgroup=subgroup,
+        )
+        latest = next((p for p in reversed(own) if p.has_value), None)
+        country_latest = (
+            next((p for p in country if latest and p.period_label == latest.period_label), None)
+            if latest
+            else None
+        )
+        built[pk] = {
+            "id": pk,
+            "name": indicator.name,
+            "source": indicator.source.name,
+            "unit_of_measure": indicator.unit_of_measure,
+            "decimals": indicator.decimals,
+            "higher_is_better": indicator.higher_is_better,
+            "subgroup": subgroup,
+            "subgroup_label": subgroup_label(subgroup),
+            "description": indicator.description,
+            "latest": {
+                "period": latest.period_label,
+                "value": _amount(latest.value, indicator),
+                "country": _amount(country_latest.value, indicator)
+                if country_latest and country_latest.has_value
+                else "",
+            }
+            if latest
+            else None,
+            "target": {
+                "year": year_target.year,
+                "value": _amount(year_target.value, indicator),
+            }
+            if year_target
+            else None,
+            "later_targets": [
+                {"year": t.year, "value": _amount(t.value, indicator)} for t in later
+            ],
+            "attainment": _attainment(indicator, own, year_target, year),
+            "findings": {"positive": reading.positive, "attention": reading.attention},
+            "commentary": commentary.get(pk, ""),
+            # What the charts stage draws from (reports.charts), kept as data.
+            "series": [
+                {
+                    "key": line.key,
+                    "label": line.label,
+                    "points": [_point_json(p) for p in line.for_subgroup(subgroup)],
+                }
+                for line in indicator_lines
+                if line.for_subgroup(subgroup)
+            ],
+            "targets": [
+                {"year": t.year, "value": str(t.value)} for t in own_targets if t.year <= year
+            ],
+            "chart": None,
+        }
+    by_area: dict[int, list[dict]] = defaultdict(list)
+    for area_id, indicator_id in sorted(links, key=lambda link: indicators[link[1]].name):
+        if indicator_id in built:
+            by_area[area_id].append(built[indicator_id])
+    return by_area
+
+
+def indicator_series_from_json(item: dict) -> tuple[IndicatorSeries, list[Target]]:
+    """The chart input kept in the snapshot, as the objects ``indicator_chart`` takes."""
+    indicator = Indicator(
+        name=item["name"],
+        unit_of_measure=item["unit_of_measure"],
+        decimals=item["decimals"],
+        higher_is_better=item["higher_is_better"],
+    )
+    subgroup = item["subgroup"]
+    lines = [
+        Line(line["key"], line["label"], {subgroup: [point_from_json(p) for p in line["points"]]})
+        for line in item["series"]
+    ]
+    data = IndicatorSeries(
+        indicator=indicator,
+        municipality=None,
+        lines=lines,
+        subgroups=[subgroup],
+        kostra_groups=[],
+        kostra=None,
+        units=[],
+    )
+    targets = [Target(year=t["year"], value=Decimal(t["value"])) for t in item["targets"]]
+    return data, targets
+
+
+# --- Unit plans, fortellinger, competence ---------------------------------------------------
+
+
+def _unit_goal_attainment(user, plan: QualityPlan, year: int) -> dict[Any, dict[str, int]]:
+    counts: dict[Any, dict[str, int]] = defaultdict(dict)
+    for row in (
+        UnitGoal.objects.filter(
+            plan__in=UnitPlan.objects.visible_to(user)
+            .filter(unit__municipality=plan.municipality, school_year=year)
+            .values("pk")
+        )
+        .order_by()
+        .values("area__key", "attainment")
+        .annotate(n=Count("pk"))
+    ):
+        counts[row["area__key"]][row["attainment"] or "open"] = row["n"]
+    return counts
+
+
+def _units_next_year(user, plan: QualityPlan, year: int, keys: list) -> dict[Any, int]:
+    return {
+        row["areas__key"]: row["n"]
+        for row in UnitPlan.objects.visible_to(user)
+        .filter(unit__municipality=plan.municipality, school_year=year + 1, areas__key__in=keys)
+        .order_by()
+        .values("areas__key")
+        .annotate(n=Count("unit_id", distinct=True))
+    }
+
+
+def _stories(user, plan: QualityPlan, year: int, keys: list) -> dict[Any, list[dict]]:
+    """Fortellinger given in the school year, linked to an area, consented for publishing
+    (``published()`` as well as the scope, whoever ordered the report)."""
+    start, end = school_year_span(year)
+    inputs = (
+        ParticipationInput.objects.visible_to(user)
+        .published()
+        .filter(municipality=plan.municipality, given_on__range=(start, end))
+    )
+    links = (
+        ParticipationInput.areas.through.objects.filter(
+            participationinput__in=inputs.values("pk"), developmentarea__key__in=keys
+        )
+        .select_related("participationinput__unit", "developmentarea")
+        .order_by("-participationinput__given_on", "-participationinput_id")
+    )
+    found: dict[Any, list[dict]] = defaultdict(list)
+    for link in links:
+        item = link.participationinput
+        bucket = found[link.developmentarea.key]
+        if len(bucket) >= MAX_STORIES_PER_AREA or any(s["id"] == item.pk for s in bucket):
+            continue
+        bucket.append(
+            {
+                "id": item.pk,
+                "quote": item.quote,
+                "descriptor": item.descriptor,
+                "group": item.get_group_display(),
+                "setting": item.get_setting_display(),
+                "unit": item.unit.name if item.unit else "",
+                "given_on": item.given_on.isoformat(),
+            }
+        )
+    return found
+
+
+def _competence(user, year: int, keys: list, now) -> tuple[dict[Any, dict], dict]:
+    """Per area the year's activities with attendance, suppressed; and the year's total."""
+    result = evaluation(user, year, now=now)
+    by_area: dict[Any, list] = defaultdict(list)
+    for row in result.rows:
+        for key in {area.key for area in row.areas}:
+            by_area[key].append(row)
+    return (
+        {key: _competence_table(by_area.get(key, [])) for key in keys},
+        _competence_table(result.rows),
+    )
+
+
+def _competence_table(rows: list) -> dict:
+    confirmed, confirmed_total = suppression.suppress_column([r.confirmed for r in rows])
+    attended, attended_total = suppression.suppress_column([r.attended for r in rows])
+    feedback, feedback_total = suppression.suppress_column([r.feedback_count for r in rows])
+
+    def rate(conf: suppression.Cell, att: suppression.Cell) -> str:
+        if conf["suppressed"] or att["suppressed"] or not conf["value"]:
+            return suppression.suppressed_text() if conf["suppressed"] or att["suppressed"] else ""
+        return format_value(Decimal((att["value"] or 0) * 100) / Decimal(conf["value"]), 1) + " %"
+
+    def average(count: suppression.Cell, total: int) -> str:
+        if count["suppressed"]:
+            return suppression.suppressed_text()
+        if not count["value"]:
+            return ""
+        return format_value(Decimal(total) / Decimal(count["value"]), 2)
+
+    table_rows = []
+    for index, row in enumerate(rows):
+        table_rows.append(
+            {
+                "title": row.activity.title,
+                "form": row.activity.get_form_display(),
+                "sessions_held": row.sessions_held,
+                "confirmed": confirmed[index],
+                "attended": attended[index],
+                "rate": rate(confirmed[index], attended[index]),
+                "feedback": feedback[index],
+                "feedback_average": average(feedback[index], row.feedback_sum),
+            }
+        )
+    return {
+        "rows": table_rows,
+        "activities": len(rows),
+        "sessions_held": sum(r.sessions_held for r in rows),
+        "confirmed": confirmed_total,
+        "attended": attended_total,
+        "rate": rate(confirmed_total, attended_total),
+        "feedback": feedback_total,
+        "feedback_average": average(feedback_total, sum(r.feedback_sum for r in rows)),
+    }
+
+
+def _activities_next_year(user, year: int, keys: list) -> dict[Any, int]:
+    return {
+        row["areas__key"]: row["n"]
+        for row in Activity.objects.visible_to(user)
+        .filter(school_year=year + 1, areas__key__in=keys)
+        .order_by()
+        .values("areas__key")
+        .annotate(n=Count("pk", distinct=True))
+    }
+
+
+# --- The whole snapshot -------------------------------------------------------------------
+
+
+def build_snapshot(report, user, *, now=None) -> dict:
+    """The report's data as JSON-able values (charts are added by ``reports.charts``)."""
+    now = now or timezone.now()
+    plan = report.quality_plan
+    year = report.year
+    municipality = report.municipality
+    areas = list(
+        DevelopmentArea.objects.filter(
+            plan__in=QualityPlan.objects.visible_to(user).filter(pk=plan.pk)
+        ).order_by("order", "pk")
+    )
+    keys = [area.key for area in areas]
+    places = municipality_places(municipality)
+    indicators = _indicators_by_area(user, report, areas, places, year)
+    dashboard_rows = {
+        row.area.pk: row
+        for row in _area_rows(user, municipality, plan, year, timezone.localdate(now))
+    }
+    goal_counts = _unit_goal_attainment(user, plan, year)
+    next_units = _units_next_year(user, plan, year, keys)
+    stories = _stories(user, plan, year, keys)
+    competence, competence_total = _competence(user, year, keys, now)
+    next_activities = _activities_next_year(user, year, keys)
+
+    area_items = []
+    totals = {"met": 0, "not_met": 0, "unknown": 0, "measures": 0, "done": 0, "stories": 0}
+    findings = {"positive": 0, "attention": 0}
+    seen_indicators: set[int] = set()
+    for number, area in enumerate(areas, start=1):
+        row = dashboard_rows.get(area.pk)
+        area_indicators = indicators.get(area.pk, [])
+        met = sum(1 for i in area_indicators if i["attainment"]["status"] == "met")
+        not_met = sum(1 for i in area_indicators if i["attainment"]["status"] == "not_met")
+        unknown = sum(
+            1 for i in area_indicators if i["attainment"]["status"] in ("no_value", "not_judged")
+        )
+        for item in area_indicators:
+            if item["id"] in seen_indicators:
+                continue
+            seen_indicators.add(item["id"])
+            findings["positive"] += bool(item["findings"]["positive"])
+            findings["attention"] += bool(item["findings"]["attention"])
+        totals["met"] += met
+        totals["not_met"] += not_met
+        totals["unknown"] += unknown
+        measures: list[dict[str, Any]] = (
+            [
+                {"status": status, "label": str(label), "count": count}
+                for status, label, count in row.status_counts
+            ]
+            if row
+            else []
+        )
+        measures_total = row.total if row else 0
+        done = next((m["count"] for m in measures if m["status"] == MeasureStatus.DONE), 0)
+        totals["measures"] += measures_total
+        totals["done"] += done
+        open_measures = sum(m["count"] for m in measures if m["status"] in OPEN_MEASURE_STATES)
+        goals = goal_counts.get(area.key, {})
+        area_stories = stories.get(area.key, [])
+        totals["stories"] += len(area_stories)
+        area_items.append(
+            {
+                "number": number,
+                "anchor": f"omrade-{number}",
+                "name": area.name,
+                "goal": area.goal,
+                "description": area.description,
+                "indicators": area_indicators,
+                "attainment": {
+                    "met": met,
+                    "not_met": not_met,
+                    "unknown": unknown,
+                    "share": _percent(met, met + not_met),
+                },
+                "unit_plans": {
+                    "units": row.units_working if row else 0,
+                    "measures": measures,
+                    "measures_total": measures_total,
+                    "overdue": row.overdue if row else 0,
+                    "goals": [
+                        {"label": str(label), "count": goals.get(value, 0)}
+                        for value, label in [*Attainment.choices, ("open", _("Ikke vurdert"))]
+                    ],
+                    "trend": [
+                        {
+                            "label": item.label,
+                            "average": None if item.average is None else str(item.average),
+                        }
+                        for item in (row.trend_years if row else [])
+                    ],
+                    "trend_chart": None,
+                },
+                "stories": area_stories,
+                "competence": competence[area.key],
+                "next": {
+                    "targets": [
+                        {"indicator": item["name"], **target}
+                        for item in area_indicators
+                        for target in item["later_targets"]
+                    ],
+                    "open_measures": open_measures,
+                    "units_next_year": next_units.get(area.key, 0),
+                    "activities_next_year": next_activities.get(area.key, 0),
+                },
+            }
+        )
+    assessed = totals["met"] + totals["not_met"]
+    return {
+        "schema": SCHEMA,
+        "collected_at": now.isoformat(),
+        "threshold": suppression.threshold(),
+        "municipality": {"name": municipality.name, "number": municipality.number},
+        "plan": {
+            "title": plan.title,
+            "period": plan.period_label,
+            "adopted_on": plan.adopted_on.isoformat() if plan.adopted_on else None,
+            "council_case": plan.council_case,
+            "purpose": plan.purpose,
+        },
+        "year": year,
+        "year_label": school_year_label(year),
+        "next_year_label": school_year_label(year + 1),
+        "version": report.version,
+        "summary": {
+            "areas": len(areas),
+            "indicators": len(seen_indicators),
+            "targets_met": totals["met"],
+            "targets_not_met": totals["not_met"],
+            "targets_unknown": totals["unknown"],
+            "attainment_share": _percent(totals["met"], assessed),
+            "findings_positive": findings["positive"],
+            "findings_attention": findings["attention"],
+            "measures": totals["measures"],
+            "measures_done": totals["done"],
+            "stories": totals["stories"],
+            "competence": {
+                key: competence_total[key]
+                for key in (
+                    "activities",
+                    "sessions_held",
+                    "confirmed",
+                    "attended",
+                    "rate",
+                    "feedback_average",
+                )
+            },
+        },
+        "areas": area_items,
+        "bti": bti_section(user, plan, year),
+    }

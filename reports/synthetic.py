@@ -1,0 +1,298 @@
+"""A synthetic municipality for the status report's benchmark and tests: a quality plan
+with ``areas`` development areas, each with ``indicators`` indicators (figures for the
+municipality and the country over six school years, a target for the report year), unit
+plans with goals and measures in every status, completed self-assessments over three
+years, fortellinger with and without consent, and competence activities with held
+sessions and attendance — small groups (below the suppression threshold) as well as big.
+
+Every figure is computed from the positions, nothing is random, so two runs agree."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from competence.models import Activity, Feedback, Registration, Session
+from indicators.models import ImportBatch, Indicator, Observation, Place, PlaceLevel, Source, Target
+from indicators.parsing.base import COUNTRY_CODE
+from plans.models import (
+    AssessmentAnswer,
+    AssessmentStatus,
+    Attainment,
+    CoreComponent,
+    DevelopmentArea,
+    InputGroup,
+    InputSetting,
+    Measure,
+    MeasureStatus,
+    Membership,
+    Municipality,
+    ParticipationInput,
+    QualityPlan,
+    QualityTool,
+    Role,
+    SelfAssessment,
+    ServiceField,
+    ToolStatement,
+    Unit,
+    UnitGoal,
+    UnitKind,
+    UnitPlan,
+    UnitPlanStatus,
+)
+
+PASSWORD = "Rapport-test-2026"
+AREA_NAMES = (
+    "Inkluderende miljø",
+    "Tidlig innsats",
+    "Lærende organisasjon",
+    "Helsefremmende møteplasser",
+)
+
+
+@dataclass
+class World:
+    municipality: Municipality
+    plan: QualityPlan
+    areas: list[DevelopmentArea]
+    indicators: list[Indicator]
+    units: list[Unit]
+    sector_leader: object
+    official: object
+    year: int
+
+
+def _user(username: str, municipality: Municipality, role: str):
+    user_model = get_user_model()
+    user = user_model.objects.create_user(
+        username=username, password=PASSWORD, first_name=username.title()
+    )
+    Membership.objects.create(user=user, municipality=municipality, role=role)
+    return user
+
+
+def school_period(year: int) -> tuple[str, datetime.date, datetime.date]:
+    return (
+        f"{year}-{(year + 1) % 100:02d}",
+        datetime.date(year, 8, 1),
+        datetime.date(year + 1, 7, 31),
+    )
+
+
+def build_world(
+    *,
+    name: str = "Testvik kommune",
+    number: str = "9950",
+    year: int = 2025,
+    areas: int = 4,
+    indicators: int = 2,
+    units: int = 6,
+    activities_per_area: int = 2,
+    username_prefix: str = "",
+) -> World:
+    """Create the municipality and everything the report reads; returns the handles."""
+    municipality = Municipality.objects.create(name=name, number=number)
+    sector_leader = _user(f"{username_prefix}sektorleder", municipality, Role.SECTOR_LEADER)
+    official = _user(f"{username_prefix}folkevalgt", municipality, Role.ELECTED_OFFICIAL)
+    plan = QualityPlan.objects.create(
+        municipality=municipality,
+        title=f"Kvalitetsplan for {name}",
+        period_start=year - 1,
+        period_end=year + 2,
+        adopted_on=datetime.date(year - 1, 6, 18),
+        council_case=f"PS {year % 100:02d}/45",
+    )
+    unit_rows = [
+        Unit.objects.create(
+            municipality=municipality,
+            name=f"{name.split()[0]} {'skole' if n % 2 else 'barnehage'} {n + 1}",
+            kind=UnitKind.SCHOOL if n % 2 else UnitKind.KINDERGARTEN,
+        )
+        for n in range(units)
+    ]
+    area_rows, components = [], []
+    for n in range(areas):
+        area = DevelopmentArea.objects.create(
+            plan=plan,
+            order=n + 1,
+            name=f"Område {n + 1}: {AREA_NAMES[n % len(AREA_NAMES)]}",
+            goal=f"Mål for område {n + 1}: alle barn og unge opplever mestring og tilhørighet.",
+            description="Området beskriver hva sektoren vil oppnå i planperioden.",
+        )
+        area_rows.append(area)
+        components.append(
+            CoreComponent.objects.create(area=area, order=1, name=f"Kjernekomponent {n + 1}")
+        )
+
+    # Tellinger: the country and the municipality, six school years up to the report year.
+    source, _created = Source.objects.get_or_create(
+        code="syntetisk", defaults={"name": "Syntetisk kilde"}
+    )
+    country, _created = Place.objects.get_or_create(
+        level=PlaceLevel.COUNTRY, code=COUNTRY_CODE, defaults={"name": "Hele landet"}
+    )
+    own = Place.objects.create(level=PlaceLevel.MUNICIPALITY, code=number, name=name)
+    batch = ImportBatch.objects.create(
+        municipality=municipality, file_name="syntetisk.csv", sha256="0" * 64, status="lagret"
+    )
+    indicator_rows, observations = [], []
+    for a, area in enumerate(area_rows):
+        for i in range(indicators):
+            indicator = Indicator.objects.create(
+                source=source,
+                code=f"{number}-{a}-{i}",
+                name=f"Indikator {a + 1}.{i + 1} for {name}",
+                unit_of_measure="prosent",
+                higher_is_better=bool(i % 2 == 0),
+            )
+            indicator.areas.add(area)
+            indicator_rows.append(indicator)
+            for k, period_year in enumerate(range(year - 5, year + 1)):
+                label, start, end = school_period(period_year)
+                base = Decimal(40 + 3 * a + i)
+                for place, value in (
+                    (own, base + Decimal(k) * Decimal("1.5")),
+                    (country, base + Decimal(2)),
+                ):
+                    observations.append(
+                        Observation(
+                            indicator=indicator,
+                            place=place,
+                            period_label=label,
+                            period_start=start,
+                            period_end=end,
+                            value=value,
+                            batch=batch,
+                        )
+                    )
+            # Even positions meet their target, odd ones miss it.
+            last = Decimal(40 + 3 * a + i) + Decimal("7.5")
+            met = (a + i) % 2 == 0
+            wanted = last - 1 if (met == indicator.higher_is_better) else last + 1
+            Target.objects.create(
+                indicator=indicator, municipality=municipality, year=year, value=wanted
+            )
+            Target.objects.create(
+                indicator=indicator, municipality=municipality, year=year + 1, value=wanted + 2
+            )
+    Observation.objects.bulk_create(observations, ignore_conflicts=True)
+
+    # Unit plans, goals and measures for the year.
+    statuses = list(MeasureStatus.values)
+    attainments = [*Attainment.values, ""]
+    for u, unit in enumerate(unit_rows):
+        unit_plan = UnitPlan.objects.create(
+            unit=unit, quality_plan=plan, school_year=year, status=UnitPlanStatus.APPROVED
+        )
+        worked = [area for n, area in enumerate(area_rows) if (n + u) % 2 == 0 or n == 0]
+        unit_plan.areas.set(worked)
+        for n, area in enumerate(worked):
+            UnitGoal.objects.create(
+                plan=unit_plan,
+                area=area,
+                text=f"Lokalt mål {u}.{n}",
+                attainment=attainments[(u + n) % 4],
+            )
+            component = components[area_rows.index(area)]
+            for m in range(3):
+                Measure.objects.create(
+                    plan=unit_plan,
+                    description=f"Tiltak {u}.{n}.{m}",
+                    component=component,
+                    start=datetime.date(year, 8, 20),
+                    end=datetime.date(year + 1, 6, 15),
+                    status=statuses[(u + n + m) % len(statuses)],
+                    target_groups=["ansatte"],
+                )
+        UnitPlan.objects.create(
+            unit=unit, quality_plan=plan, school_year=year + 1, status=UnitPlanStatus.DRAFT
+        ).areas.set(worked)
+
+    # Self-assessments over three school years.
+    tool = QualityTool.objects.create(
+        municipality=municipality,
+        quality_plan=plan,
+        service_field=ServiceField.SCHOOL,
+        title="Verktøy",
+    )
+    statements = [
+        ToolStatement.objects.create(tool=tool, area=area, order=1, text=f"Påstand {n}")
+        for n, area in enumerate(area_rows)
+    ]
+    for u, unit in enumerate(unit_rows):
+        for offset in (2, 1, 0):
+            assessment = SelfAssessment.objects.create(
+                unit=unit,
+                tool=tool,
+                conducted_on=datetime.date(year - offset, 10, 10),
+                status=AssessmentStatus.COMPLETED,
+            )
+            AssessmentAnswer.objects.bulk_create(
+                AssessmentAnswer(
+                    assessment=assessment, statement=statement, score=1 + (u + n + 2 - offset) % 4
+                )
+                for n, statement in enumerate(statements)
+            )
+
+    # Fortellinger: two with consent and one without per area.
+    for n, area in enumerate(area_rows):
+        for k, publishable in enumerate((True, True, False)):
+            item = ParticipationInput.objects.create(
+                municipality=municipality,
+                quote=(
+                    f"Fortelling {n + 1}.{k + 1}: jeg liker å være med når vi planlegger."
+                    if publishable
+                    else f"Hemmelig fortelling {n + 1}: uten samtykke."
+                ),
+                descriptor=f"Jente, {8 + k} år",
+                group=InputGroup.CHILDREN,
+                setting=InputSetting.CONVERSATION,
+                given_on=datetime.date(year, 10, 1 + k),
+                unit=unit_rows[n % len(unit_rows)],
+                publishable=publishable,
+            )
+            item.areas.add(area)
+
+    # Competence: per area a big activity (12 confirmed, 9 attended) and small ones (3).
+    people = [
+        get_user_model().objects.create_user(username=f"{username_prefix}{number}-deltaker-{p}")
+        for p in range(12)
+    ]
+    held = timezone.make_aware(datetime.datetime(year, 10, 15, 9, 0))
+    for n, area in enumerate(area_rows):
+        for k in range(activities_per_area):
+            activity = Activity.objects.create(
+                municipality=municipality,
+                school_year=year,
+                form="kurs",
+                title=f"Kurs {n + 1}.{k + 1} for {name}",
+                content="Innhold",
+            )
+            activity.areas.add(area)
+            session = Session.objects.create(
+                activity=activity,
+                starts_at=held + datetime.timedelta(days=7 * k),
+                ends_at=held + datetime.timedelta(days=7 * k, hours=3),
+                capacity=20,
+            )
+            size = 12 if k == 0 else 3
+            for p, person in enumerate(people[:size]):
+                registration = Registration.objects.create(
+                    session=session, user=person, attended=p < (9 if size == 12 else 2)
+                )
+                if p < (8 if size == 12 else 2):
+                    Feedback.objects.create(registration=registration, score=4)
+    return World(
+        municipality=municipality,
+        plan=plan,
+        areas=area_rows,
+        indicators=indicator_rows,
+        units=unit_rows,
+        sector_leader=sector_leader,
+        official=official,
+        year=year,
+    )

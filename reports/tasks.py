@@ -1,0 +1,32 @@
+"""Celery adapters for the status reports: they take ids and call ``reports.services``."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+
+from reports import services
+
+
+@shared_task(
+    bind=True,
+    name="reports.render_status_report",
+    # The outcome lives on the report row; not touching the result backend also keeps an
+    # order from failing on it while Redis is down.
+    ignore_result=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=settings.REPORT_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.REPORT_TASK_TIME_LIMIT,
+)
+def render_status_report(self, report_id: int) -> str:
+    """Render one report to its stored PDF. A worker killed mid-render leaves the
+    message unacknowledged, so it is delivered again and the rerun replaces what the
+    first run left; a finished or published report is left alone."""
+    return services.status_report_render(report_id=report_id, task_id=self.request.id or "")
+
+
+@shared_task(name="reports.requeue_status_reports", ignore_result=True)
+def requeue_status_reports() -> int:
+    """Queued by beat: send again the reports ordered while the broker was down."""
+    return services.status_report_requeue(older_than=services.STALE_AFTER)

@@ -1,0 +1,172 @@
+"""The report's data: what the snapshot holds for a municipality, goal attainment, the
+suppression of small counts, only consented fortellinger, and a fixed number of queries."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from reports import suppression
+from reports.models import StatusReport
+from reports.snapshot import build_snapshot
+from reports.synthetic import build_world
+
+
+def _snapshot(world):
+    report = StatusReport(
+        municipality=world.municipality, quality_plan=world.plan, year=world.year, version=1
+    )
+    return build_snapshot(report, world.sector_leader)
+
+
+def test_suppress_column_hides_small_counts_and_a_partner_so_the_total_reveals_nothing(settings):
+    settings.SUPPRESSION_THRESHOLD = 5
+    cells, total = suppression.suppress_column([12, 3, 7])
+    assert [c["text"] for c in cells] == ["12", "<5", "<5"]
+    assert [c["value"] for c in cells] == [12, None, None]
+    assert total["text"] == "22"
+    # One hidden cell beside a shown total would be total minus the rest: hide another.
+    cells, total = suppression.suppress_column([9, 4])
+    assert [c["suppressed"] for c in cells] == [True, True]
+    # A small total is hidden itself; zero names nobody.
+    cells, total = suppression.suppress_column([0, 3])
+    assert total == {"value": None, "text": "<5", "suppressed": True}
+    assert cells[0]["text"] == "0"
+
+
+def test_threshold_comes_from_the_setting(settings):
+    settings.SUPPRESSION_THRESHOLD = 10
+    cells, _total = suppression.suppress_column([12, 9, 30])
+    assert [c["text"] for c in cells] == ["<10", "<10", "30"]
+
+
+def test_snapshot_holds_each_area_with_goal_indicators_units_stories_and_competence(world):
+    snapshot = _snapshot(world)
+    assert [area["name"] for area in snapshot["areas"]] == [area.name for area in world.areas]
+    first = snapshot["areas"][0]
+    assert first["goal"].startswith("Mål for område 1")
+    # Two indicators per area, each with its latest figure, the country's and the target.
+    assert [item["name"] for item in first["indicators"]] == [
+        "Indikator 1.1 for Testvik kommune",
+        "Indikator 1.2 for Testvik kommune",
+    ]
+    item = first["indicators"][0]
+    assert item["latest"] == {
+        "period": "2025-26",
+        "value": "47,5 prosent",
+        "country": "42,0 prosent",
+    }
+    assert item["target"] == {"year": 2025, "value": "46,5 prosent"}
+    assert item["findings"]["positive"]  # better than the country
+    # Every unit works on area 1; measures are counted per status.
+    assert first["unit_plans"]["units"] == 6
+    assert first["unit_plans"]["measures_total"] == 18
+    assert sum(m["count"] for m in first["unit_plans"]["measures"]) == 18
+    assert [p["label"] for p in first["unit_plans"]["trend"]] == ["2023/24", "2024/25", "2025/26"]
+    assert all(p["average"] is not None for p in first["unit_plans"]["trend"])
+    assert first["next"]["units_next_year"] == 6
+    assert [t["year"] for t in first["next"]["targets"]] == [2026, 2026]
+    assert snapshot["bti"]["available"] is False
+    json.dumps(snapshot)  # plain JSON all through
+
+
+def test_goal_attainment_is_the_share_of_the_years_targets_that_were_met(world):
+    snapshot = _snapshot(world)
+    statuses = [
+        [item["attainment"]["status"] for item in area["indicators"]] for area in snapshot["areas"]
+    ]
+    # build_world: indicator i of area a meets its target when a + i is even.
+    assert statuses == [
+        ["met", "not_met"],
+        ["not_met", "met"],
+        ["met", "not_met"],
+        ["not_met", "met"],
+    ]
+    assert all(area["attainment"]["share"] == 50 for area in snapshot["areas"])
+    summary = snapshot["summary"]
+    assert (summary["targets_met"], summary["targets_not_met"]) == (4, 4)
+    assert summary["attainment_share"] == 50
+
+
+def test_a_target_whose_figure_is_suppressed_cannot_be_judged(world):
+    from indicators.models import Observation
+
+    indicator = world.indicators[0]
+    Observation.objects.filter(
+        indicator=indicator, place__code=world.municipality.number, period_label="2025-26"
+    ).update(value=None, status="skjult", symbol=":")
+    snapshot = _snapshot(world)
+    item = snapshot["areas"][0]["indicators"][0]
+    assert item["attainment"]["status"] == "no_value"
+    assert snapshot["areas"][0]["attainment"] == {"met": 0, "not_met": 1, "unknown": 1, "share": 0}
+
+
+def test_only_fortellinger_consented_for_publishing_reach_the_snapshot(world):
+    text = json.dumps(_snapshot(world), ensure_ascii=False)
+    assert "Fortelling 1.1: jeg liker" in text
+    assert "Fortelling 1.2: jeg liker" in text
+    assert "Hemmelig fortelling" not in text
+
+
+def test_competence_counts_below_the_threshold_are_hidden_in_the_snapshot(world, settings):
+    settings.SUPPRESSION_THRESHOLD = 5
+    competence = _snapshot(world)["areas"][0]["competence"]
+    big, small = competence["rows"]
+    assert (big["title"], small["title"]) == (
+        "Kurs 1.1 for Testvik kommune",
+        "Kurs 1.2 for Testvik kommune",
+    )
+    # 3 signed up and 2 came to the small course: hidden, and so is what follows from it.
+    assert small["confirmed"] == {"value": None, "text": "<5", "suppressed": True}
+    assert small["attended"] == {"value": None, "text": "<5", "suppressed": True}
+    assert (small["rate"], small["feedback_average"]) == ("<5", "<5")
+    # The totals (15 signed up, 11 came) would give the small row away by subtraction
+    # from the big one (12, 9), so the big row is hidden too.
+    assert (competence["confirmed"]["text"], competence["attended"]["text"]) == ("15", "11")
+    assert (big["confirmed"]["text"], big["attended"]["text"]) == ("<5", "<5")
+    assert "3" not in {big["confirmed"]["text"], small["confirmed"]["text"]}
+
+
+def test_competence_shows_counts_at_or_over_the_threshold_with_rate_and_feedback(db, media):
+    world = build_world(activities_per_area=3)
+    competence = _snapshot(world)["areas"][0]["competence"]
+    big, first_small, second_small = competence["rows"]
+    assert (big["confirmed"]["text"], big["attended"]["text"]) == ("12", "9")
+    assert big["rate"] == "75,0 %"
+    assert big["feedback_average"] == "4,00"
+    assert first_small["confirmed"]["suppressed"]
+    assert second_small["confirmed"]["suppressed"]
+    assert competence["confirmed"]["text"] == "18"
+
+
+@pytest.mark.django_db
+def test_the_snapshot_takes_the_same_number_of_queries_for_a_small_and_a_bigger_plan(media):
+    small = build_world(
+        name="Litenvik kommune",
+        number="9961",
+        areas=1,
+        indicators=1,
+        units=1,
+        activities_per_area=1,
+        username_prefix="a-",
+    )
+    big = build_world(
+        name="Storvik kommune",
+        number="9962",
+        areas=6,
+        indicators=4,
+        units=12,
+        activities_per_area=3,
+        username_prefix="b-",
+    )
+    counts = []
+    for world in (small, big):
+        with CaptureQueriesContext(connection) as queries:
+            snapshot = _snapshot(world)
+        counts.append(len(queries))
+        assert len(snapshot["areas"]) == len(world.areas)
+    assert counts[0] == counts[1], counts
+    assert counts[0] <= 30
