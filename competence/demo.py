@@ -7,7 +7,9 @@ target groups, kinds of organiser, dates, funding), written anew for the fiction
 its own units and demo users organise, and external partners are named by kind. The
 current school year's plan is derived from the same table, with sessions spread over the
 year relative to ``today`` so there is always something to sign up for and something
-already attended. Nothing is random: two runs on the same day give the same data."""
+already attended. Last school year's plan, the year the demo's status report covers, is
+derived from it too and is over: every session held, with attendance and feedback.
+Nothing is random: two runs on the same day give the same data."""
 
 from __future__ import annotations
 
@@ -112,6 +114,8 @@ FAMILY_TEAM = "Familieteamet"
 LEARNING_ORG = "Lærende organisasjon"
 INCLUSIVE_AREA = "Inkluderende miljø"
 EARLY_AREA = "Tidlig innsatskompetanse"
+HEALTHY_AREA = "Helsefremmende møteplasser"
+LEISURE_CLUB = "Ungdomsklubben Verkstedet"
 USN = "universitetet (USN)"
 
 K = UnitKind
@@ -378,6 +382,61 @@ ACTIVITIES: dict[str, DemoActivity] = {
         components=("Fra oppmerksomhet til handling",),
         place="Kulturhuset",
     ),
+    # Not in the Ås table, none of whose lines belongs to the demo plan's fourth area:
+    # Solvik's own activities for helsefremmende møteplasser, held last school year, so
+    # every area of the status report has competence work to show.
+    "helsefremmende": DemoActivity(
+        form=ActivityForm.SUBJECT_DAY,
+        title="Fagdag om fysisk aktivitet, måltider og hvile i barnehagen og skolen",
+        content=(
+            "Hvordan hverdagen i barnehagen, skolen og SFO kan gi mer bevegelse, gode måltider "
+            "og ro, og hva de ansatte gjør for barn som sjelden er med i aktiv lek."
+        ),
+        themes=(MENTAL_HEALTH, INCLUSIVE),
+        target_description="Ansatte i barnehagene, skolene og SFO",
+        target_kinds=(K.KINDERGARTEN, K.SCHOOL, K.SFO),
+        organiser_units=(HEALTH,),
+        partners="fylkeskommunens folkehelsekoordinator",
+        organisers=("marte.lie",),
+        areas=(HEALTHY_AREA,),
+        components=("Barnehagen og skolen som helsefremmende arena",),
+        place="Kulturhuset",
+    ),
+    "digital-hverdag": DemoActivity(
+        form=ActivityForm.COURSE,
+        title="Trygg digital hverdag: skjerm, spill og sosiale medier",
+        content=(
+            "To kvelder om det de unge gjør på nett: spill, sosiale medier og deling av "
+            "bilder, og hvordan de voksne kan snakke med dem om det uten å moralisere."
+        ),
+        themes=(MENTAL_HEALTH, RELATIONS),
+        target_description="Ansatte i skolene, SFO, ungdomsklubben og utekontakten",
+        target_kinds=(K.SCHOOL, K.SFO, K.LEISURE),
+        organiser_units=(LEISURE_CLUB, HEALTH),
+        partners="politiets forebyggende enhet",
+        organisers=("lise.ruud",),
+        areas=(HEALTHY_AREA,),
+        components=("Digitale møteplasser for alle",),
+        place="Ungdomsklubben Verkstedet",
+    ),
+    "fritid-for-alle": DemoActivity(
+        form=ActivityForm.NETWORK,
+        title="Nettverk for fritid for alle",
+        content=(
+            "Fritidskontakten, kulturskolen og skolene finner sammen barn som ikke deltar i "
+            "noe på fritiden, og deler erfaringer med utlån av utstyr og friplasser."
+        ),
+        themes=(INCLUSIVE,),
+        target_description=(
+            "Kulturskolen, fritidstilbudene og kontaktlærerne på mellom- og ungdomstrinnet"
+        ),
+        target_kinds=(K.CULTURE, K.LEISURE, K.SCHOOL),
+        organiser_units=("Fritid for alle – fritidskontakt",),
+        organisers=("lise.ruud",),
+        areas=(HEALTHY_AREA,),
+        components=("Tilgjengelige kultur-, idretts- og fritidstilbud",),
+        place="Biblioteket og kulturhuset",
+    ),
 }
 
 # The Ås table's dates for 2022/23: key → (scheme, budget, spent, sessions
@@ -501,14 +560,14 @@ FACTS: list[tuple[str, str | None, int, int, list[tuple[D, str, str, str]]]] = [
     ),
 ]
 
-# This school year, derived from the same table. Sessions: (month, day, start, end, when):
-# "fixed" keeps the date; "past" moves it to before today, "future" to after today, so
-# the demo always has sessions to sign up for and sessions with attendance.
+# A school year's plan, derived from the same table. Sessions: (month, day, start, end,
+# when): "fixed" keeps the date; "past" moves it to before today, "future" to after today,
+# so the demo always has sessions to sign up for and sessions with attendance.
 PAST, FUTURE, FIXED = "past", "future", "fixed"
 
 
 @dataclass(frozen=True)
-class CurrentActivity:
+class YearActivity:
     key: str
     scheme: str | None
     budget: int
@@ -522,15 +581,16 @@ class CurrentActivity:
     keep_free: tuple[str, ...] = ()
 
 
-CURRENT: list[CurrentActivity] = [
-    CurrentActivity(
+# This school year.
+CURRENT: list[YearActivity] = [
+    YearActivity(
         "plandag",
         KOMPETANSELOFTET,
         125_000,
         121_000,
         ((8, 14, "08:30", "15:30", FIXED), (8, 17, "08:30", "15:30", FIXED)),
     ),
-    CurrentActivity(
+    YearActivity(
         "ressurspersoner",
         KOMPETANSELOFTET,
         160_000,
@@ -543,7 +603,7 @@ CURRENT: list[CurrentActivity] = [
         ),
         capacity=40,
     ),
-    CurrentActivity(
+    YearActivity(
         "bti-nettverk",
         KOMPETANSELOFTET,
         45_000,
@@ -555,7 +615,7 @@ CURRENT: list[CurrentActivity] = [
         ),
         capacity=30,
     ),
-    CurrentActivity(
+    YearActivity(
         "ledernettverk",
         KOMPETANSELOFTET,
         220_000,
@@ -568,7 +628,7 @@ CURRENT: list[CurrentActivity] = [
             (4, 23, "09:00", "12:00", FIXED),
         ),
     ),
-    CurrentActivity(
+    YearActivity(
         "pedledere",
         REKOMP,
         60_000,
@@ -580,7 +640,7 @@ CURRENT: list[CurrentActivity] = [
         ),
         capacity=25,
     ),
-    CurrentActivity(
+    YearActivity(
         "fravaer",
         DEKOMP,
         40_000,
@@ -588,14 +648,14 @@ CURRENT: list[CurrentActivity] = [
         ((10, 20, "09:00", "15:00", PAST),),
         capacity=60,
     ),
-    CurrentActivity(
+    YearActivity(
         "vold",
         BUFDIR,
         60_000,
         68_000,
         ((8, 28, "09:00", "15:00", FIXED),),
     ),
-    CurrentActivity(
+    YearActivity(
         "statped",
         OWN_BUDGET,
         15_000,
@@ -603,7 +663,7 @@ CURRENT: list[CurrentActivity] = [
         ((3, 5, "09:00", "15:00", FIXED),),
         capacity=12,
     ),
-    CurrentActivity(
+    YearActivity(
         "ressursenheter",
         OWN_BUDGET,
         10_000,
@@ -616,7 +676,7 @@ CURRENT: list[CurrentActivity] = [
     ),
     # Organised by a staff member: she marks attendance for her own course. The first
     # coming session is full with a waiting list, the second has one place left.
-    CurrentActivity(
+    YearActivity(
         "autisme",
         KOMPETANSELOFTET,
         38_000,
@@ -632,13 +692,155 @@ CURRENT: list[CurrentActivity] = [
         sign_ups={0: 8, 1: 10, 2: 7, 3: 3},
         keep_free=("ansatt",),
     ),
-    CurrentActivity(
+    YearActivity(
         "bti-nyansatte",
         KOMPETANSELOFTET,
         20_000,
         8_000,
         ((10, 15, "12:00", "15:30", PAST), (4, 21, "12:00", "15:30", FUTURE)),
         capacity=40,
+    ),
+]
+
+# Last school year, the one the demo's status report covers: the same table a year
+# earlier, and over. Every date lies before today (the school year ended in July), so
+# every session has its attendance and feedback. Last year's grants in ``SCHEMES`` cover
+# the budgets; the leader network spent a little more than its budget.
+LAST: list[YearActivity] = [
+    YearActivity(
+        "plandag",
+        KOMPETANSELOFTET,
+        120_000,
+        119_200,
+        ((8, 13, "08:30", "15:30", FIXED), (8, 15, "08:30", "15:30", FIXED)),
+    ),
+    YearActivity(
+        "ressurspersoner",
+        KOMPETANSELOFTET,
+        160_000,
+        156_500,
+        (
+            (9, 2, "12:00", "15:30", FIXED),
+            (11, 11, "12:00", "15:30", FIXED),
+            (2, 24, "12:00", "15:30", FIXED),
+            (4, 21, "12:00", "15:30", FIXED),
+        ),
+        capacity=40,
+    ),
+    YearActivity(
+        "bti-nettverk",
+        KOMPETANSELOFTET,
+        45_000,
+        43_800,
+        (
+            (9, 17, "13:00", "15:30", FIXED),
+            (1, 20, "12:00", "14:30", FIXED),
+            (5, 27, "13:00", "15:30", FIXED),
+        ),
+        capacity=30,
+    ),
+    YearActivity(
+        "ledernettverk",
+        KOMPETANSELOFTET,
+        215_000,
+        224_600,
+        (
+            (9, 23, "12:00", "16:00", FIXED),
+            (11, 28, "08:30", "16:00", FIXED),
+            (2, 19, "08:30", "16:00", FIXED),
+            (4, 23, "08:00", "16:00", FIXED),
+            (4, 24, "09:00", "12:00", FIXED),
+        ),
+    ),
+    YearActivity(
+        "pedledere",
+        REKOMP,
+        60_000,
+        57_400,
+        (
+            (11, 4, "12:00", "15:30", FIXED),
+            (1, 27, "12:00", "15:30", FIXED),
+            (4, 28, "12:00", "15:30", FIXED),
+        ),
+        capacity=25,
+    ),
+    YearActivity(
+        "fravaer",
+        DEKOMP,
+        40_000,
+        36_900,
+        ((10, 21, "09:00", "15:00", FIXED),),
+        capacity=60,
+    ),
+    YearActivity("vold", BUFDIR, 60_000, 58_100, ((8, 27, "09:00", "15:00", FIXED),)),
+    YearActivity(
+        "statped", OWN_BUDGET, 15_000, 14_200, ((3, 4, "09:00", "15:00", FIXED),), capacity=12
+    ),
+    YearActivity(
+        "ressursenheter",
+        OWN_BUDGET,
+        10_000,
+        8_600,
+        (
+            (10, 7, "13:00", "15:30", FIXED),
+            (2, 3, "13:00", "15:30", FIXED),
+            (5, 12, "13:00", "15:30", FIXED),
+        ),
+    ),
+    YearActivity(
+        "ppt-veiledning",
+        KOMPETANSELOFTET,
+        40_000,
+        40_000,
+        ((11, 18, "09:00", "12:00", FIXED), (3, 10, "09:00", "12:00", FIXED)),
+    ),
+    YearActivity(
+        "analysemodellen",
+        KOMPETANSELOFTET,
+        30_000,
+        28_700,
+        ((1, 14, "09:00", "15:00", FIXED), (3, 11, "09:00", "15:00", FIXED)),
+    ),
+    YearActivity(
+        "autisme",
+        KOMPETANSELOFTET,
+        36_000,
+        35_100,
+        (
+            (1, 6, "13:30", "15:30", FIXED),
+            (2, 4, "13:30", "15:30", FIXED),
+            (3, 4, "13:30", "15:30", FIXED),
+        ),
+        capacity=8,
+        organisers=("maria.olsen",),
+    ),
+    YearActivity(
+        "bti-nyansatte",
+        KOMPETANSELOFTET,
+        20_000,
+        18_300,
+        ((10, 14, "12:00", "15:30", FIXED), (4, 22, "12:00", "15:30", FIXED)),
+        capacity=40,
+    ),
+    YearActivity("helsefremmende", DEKOMP, 35_000, 33_400, ((10, 28, "09:00", "15:00", FIXED),)),
+    YearActivity(
+        "digital-hverdag",
+        OWN_BUDGET,
+        18_000,
+        16_500,
+        ((1, 21, "18:00", "20:30", FIXED), (2, 11, "18:00", "20:30", FIXED)),
+        capacity=30,
+    ),
+    YearActivity(
+        "fritid-for-alle",
+        OWN_BUDGET,
+        12_000,
+        9_800,
+        (
+            (9, 30, "14:00", "16:00", FIXED),
+            (1, 28, "14:00", "16:00", FIXED),
+            (5, 19, "14:00", "16:00", FIXED),
+        ),
     ),
 ]
 
@@ -720,30 +922,10 @@ def seed_competence(
         activity = _activity(context, key, FACT_YEAR, scheme, budget, spent)
         for index, (held_on, start, end, place) in enumerate(sessions):
             _session(context, activity, index, _at(held_on, start), _at(held_on, end), place)
-    for current in CURRENT:
-        organisers = current.organisers
-        activity = _activity(
-            context, current.key, year, current.scheme, current.budget, current.spent, organisers
-        )
-        future_index = 0
-        for index, (month, day, start, end, when) in enumerate(current.sessions):
-            date = _school_year_date(year, month, day)
-            if when == PAST:
-                date = min(date, today - datetime.timedelta(days=2 + 7 * index))
-            elif when == FUTURE:
-                future_index += 1
-                date = max(date, today + datetime.timedelta(days=7 * future_index))
-            _session(
-                context,
-                activity,
-                index,
-                _at(date, start),
-                _at(date, end),
-                "",
-                capacity=current.capacity,
-                sign_ups=current.sign_ups.get(index),
-                keep_free=current.keep_free,
-            )
+    # Last school year, unless that is the table's own year (its facts are that year).
+    if year - 1 != FACT_YEAR:
+        _seed_year(context, year - 1, LAST)
+    _seed_year(context, year, CURRENT)
     _seed_surveys(municipality, themes, year, users)
     _seed_events(municipality, year, users)
     return {
@@ -832,6 +1014,33 @@ def _seed_schemes(municipality: Municipality, year: int) -> dict[str, FundingSch
             FundingGrant.objects.create(scheme=scheme, school_year=school_year, amount=amount)
         schemes[name] = scheme
     return schemes
+
+
+def _seed_year(context: _Context, year: int, plan: list[YearActivity]) -> None:
+    today = context.today
+    for line in plan:
+        activity = _activity(
+            context, line.key, year, line.scheme, line.budget, line.spent, line.organisers
+        )
+        future_index = 0
+        for index, (month, day, start, end, when) in enumerate(line.sessions):
+            date = _school_year_date(year, month, day)
+            if when == PAST:
+                date = min(date, today - datetime.timedelta(days=2 + 7 * index))
+            elif when == FUTURE:
+                future_index += 1
+                date = max(date, today + datetime.timedelta(days=7 * future_index))
+            _session(
+                context,
+                activity,
+                index,
+                _at(date, start),
+                _at(date, end),
+                "",
+                capacity=line.capacity,
+                sign_ups=line.sign_ups.get(index),
+                keep_free=line.keep_free,
+            )
 
 
 def _at(day: datetime.date, clock: str) -> datetime.datetime:

@@ -1521,6 +1521,11 @@ def _delete_plan_content(municipality: Municipality) -> None:
     ParticipationInput.objects.filter(municipality=municipality).delete()
     UserJourney.objects.filter(municipality=municipality).delete()
     QualityTool.objects.filter(municipality=municipality).delete()
+    # Status reports point at the plans (and published ones refuse to be deleted in use):
+    # the demo's reset removes them with their files.
+    from reports.services import status_reports_purge_for_demo
+
+    status_reports_purge_for_demo(municipality)
     plans = QualityPlan.objects.filter(municipality=municipality)
     plans.update(previous=None)
     plans.delete()

@@ -245,6 +245,23 @@ def _record(report: StatusReport, stage_key: str, extra: int = 0, text: str | No
     )
 
 
+def status_reports_purge_for_demo(municipality) -> int:
+    """Remove every status report of a municipality, published ones too, with their
+    files. Only the demo's reset calls this (``load_demo`` rebuilds the demo municipality
+    from scratch, plans included); in use a published report never changes and is never
+    deleted, which ``StatusReport`` and its queryset enforce everywhere else."""
+    from django.db.models import QuerySet
+
+    reports = StatusReport.objects.filter(municipality=municipality)
+    storage = StatusReport._meta.get_field("pdf").storage
+    for name in reports.exclude(pdf="").values_list("pdf", flat=True):
+        # Files go once the rows are gone for good.
+        transaction.on_commit(lambda name=name: storage.delete(name))
+    # The plain QuerySet.delete: the report queryset's own refuses published rows.
+    deleted, _per_model = QuerySet.delete(reports)
+    return deleted
+
+
 def status_report_render(
     *, report_id: int, task_id: str = "", render: Callable[..., bytes] = render_pdf
 ) -> str:

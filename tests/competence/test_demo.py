@@ -1,5 +1,6 @@
-"""The demo municipality's competence plan: the Ås table's 2022/23 facts, a current year
-with sessions to sign up for and sessions attended, needs, the annual wheel's events."""
+"""The demo municipality's competence plan: the Ås table's 2022/23 facts, last school year
+over with attendance and feedback, a current year with sessions to sign up for and sessions
+attended, needs, the annual wheel's events."""
 
 from __future__ import annotations
 
@@ -119,6 +120,34 @@ def test_the_2022_23_table_is_there_with_its_dates(demo):
         "ledernettverk",
         "opplaering",
     }
+
+
+def test_last_school_year_is_over_with_attendance_and_feedback_in_every_area(demo):
+    """The year the demo's status report covers: every session held, every confirmed
+    sign-up marked, feedback given, and competence work in each of the plan's areas."""
+    year = current_school_year() - 1
+    last = Activity.objects.filter(
+        municipality__number=DEMO_MUNICIPALITY["number"], school_year=year
+    )
+    assert last.count() == 16
+    sessions = Session.objects.filter(activity__in=last)
+    assert sessions.count() == 38
+    assert not sessions.filter(starts_at__gte=timezone.now()).exists()
+    confirmed = Registration.objects.filter(
+        session__activity__in=last, status=RegistrationStatus.CONFIRMED
+    )
+    assert confirmed.count() > 200
+    assert not confirmed.filter(attended__isnull=True).exists()
+    assert confirmed.filter(attended=True).count() > confirmed.filter(attended=False).count() > 0
+    assert Feedback.objects.filter(registration__in=confirmed).count() > 100
+    assert set(last.values_list("areas__name", flat=True)) == {
+        "Lærende organisasjon",
+        "Inkluderende miljø",
+        "Tidlig innsatskompetanse",
+        "Helsefremmende møteplasser",
+    }
+    # This school year's plan is the same as before.
+    assert Activity.objects.filter(school_year=year + 1).count() == 11
 
 
 def test_funding_schemes_have_grants_for_2022_and_the_last_two_years(demo):

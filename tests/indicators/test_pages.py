@@ -609,9 +609,11 @@ def test_demo_loads_twice_with_the_same_counts_and_every_kind_of_finding(db, cli
     first = load_demo()
     second = load_demo()
     assert {k: first[k] for k in INDICATOR_KEYS} == {k: second[k] for k in INDICATOR_KEYS}
-    assert second["indicators"] == 5
-    assert second["indicator_observations"] == 5 * 6 * 2 + 6 * 2 + 6 * 2 + 5 * 6
-    assert second["indicator_targets"] == 5
+    assert second["indicators"] == 27
+    # Six periods each: Solvik and the country for all, a county for 12, a KOSTRA group
+    # for 7, and 15 series of the two schools.
+    assert second["indicator_observations"] == 27 * 6 * 2 + 12 * 6 + 7 * 6 + 15 * 6
+    assert second["indicator_targets"] == 22
     assert shared.observations.get().value == Decimal("12.0")  # shared figures untouched
 
     leader = get_user_model().objects.get(username="sektorleder")
@@ -625,7 +627,11 @@ def test_demo_loads_twice_with_the_same_counts_and_every_kind_of_finding(db, cli
     assert "Utviklingen går i feil retning" in attention
     assert "er ikke nådd" in attention
     assert "Siste verdi er" in attention
-    assert [i.name for i in overview.unjudged] == ["Barn 1–5 år i barnehage (demo)"]
+    assert "er allerede nådd" in positive
+    assert [i.name for i in overview.unjudged] == [
+        "Barn 1–5 år i barnehage (demo)",
+        "Elever med spesialundervisning (demo)",
+    ]
 
     mobbing = Indicator.objects.get(code="demo-mobbing")
     client.force_login(leader)

@@ -1,5 +1,5 @@
 """The demo municipality's report, read back from the PDF: its real figures appear, its
-fortellinger without consent do not."""
+fortellinger without consent do not, and it has the full report's size."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from django.contrib.auth import get_user_model
 from plans.demo import load_demo
 from plans.models import ParticipationInput, QualityPlan, current_school_year
 from reports import services
+from reports.charts import chart_count
+from reports.models import StatusReport
 from tests.reports.conftest import pdf_text
 
 
@@ -27,9 +29,41 @@ def test_the_demo_report_shows_solviks_figures_and_only_consented_fortellinger(d
     assert "Landet: 7,3 prosent." in text
     assert "5,0 prosent." in text
     assert "Grunnskolepoeng (demo)" in text
+    # The full report issue 7 sizes: about 40 pages, 30 or more charts, from the demo alone.
+    assert chart_count(report.snapshot) >= 30
+    assert 35 <= report.pdf_pages <= 45
+    # Every area has the year's competence work, with attendance.
+    for area in report.snapshot["areas"]:
+        assert area["competence"]["activities"] > 0, area["name"]
+        assert area["competence"]["sessions_held"] > 0, area["name"]
+    assert report.snapshot["summary"]["competence"]["rate"]
     stories = [story for area in report.snapshot["areas"] for story in area["stories"]]
     assert stories
     assert all(story["quote"][:30] in text for story in stories)
     hidden = ParticipationInput.objects.filter(municipality=plan.municipality, publishable=False)
     assert hidden.exists()
     assert all(item.quote[:40] not in text for item in hidden)
+
+
+def test_load_demo_again_after_a_published_report_starts_the_demo_afresh(
+    db, media, django_capture_on_commit_callbacks
+):
+    """`make run` reloads the demo every time: a report ordered and published in the demo
+    must not stop that. The reset removes the demo's reports and their files."""
+    load_demo()
+    leader = get_user_model().objects.get(username="sektorleder")
+    plan = QualityPlan.objects.filter(municipality__number="9901").in_force()
+    report = services.status_report_order(
+        user=leader, quality_plan=plan, year=current_school_year() - 1
+    )
+    assert services.status_report_render(report_id=report.pk) == "klar"
+    report.refresh_from_db()
+    services.status_report_publish(report=report, user=leader)
+    stored = report.pdf.name
+    assert report.pdf.storage.exists(stored)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        load_demo()
+
+    assert not StatusReport.objects.filter(municipality__number="9901").exists()
+    assert not report.pdf.storage.exists(stored)
