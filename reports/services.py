@@ -254,9 +254,13 @@ def status_reports_purge_for_demo(municipality) -> int:
 
     reports = StatusReport.objects.filter(municipality=municipality)
     storage = StatusReport._meta.get_field("pdf").storage
-    for name in reports.exclude(pdf="").values_list("pdf", flat=True):
-        # Files go once the rows are gone for good.
-        transaction.on_commit(lambda name=name: storage.delete(name))
+    names = list(reports.exclude(pdf="").values_list("pdf", flat=True))
+
+    def delete_files() -> None:  # once the rows are gone for good
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)
     # The plain QuerySet.delete: the report queryset's own refuses published rows.
     deleted, _per_model = QuerySet.delete(reports)
     return deleted
