@@ -70,6 +70,8 @@ TYPED := config/env.py plans/access.py plans/querysets.py plans/selectors.py pla
 	indicators/querysets.py indicators/selectors.py indicators/findings.py \
 	indicators/services/imports.py indicators/services/file_checks.py indicators/services/bulk.py \
 	indicators/parsing/streaming.py indicators/checks.py \
+	btitracker/crypto.py btitracker/querysets.py btitracker/services.py btitracker/audit.py \
+	btitracker/statistics.py btitracker/selectors.py btitracker/reminders.py \
 	reports/services.py reports/snapshot.py reports/charts.py reports/suppression.py reports/bti.py
 
 lint: install ## ruff lint and format check, djLint on templates, mypy on the service layer
@@ -84,6 +86,8 @@ format: install ## Apply ruff's fixes and formatting
 
 check-deploy: install ## Run Django's deployment checks against production-like settings
 	DEBUG=false HTTPS=true SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
+	  BTI_ENCRYPTION_KEYS=$$($(PY) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())') \
+	  BTI_HASH_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))') \
 	  ALLOWED_HOSTS=kvalitet.example.no $(MANAGE) check --deploy --fail-level WARNING
 
 # Benchmarks print figures (bench/README.md); they need PostgreSQL and make a throwaway

@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "rules",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "plans",
     "indicators",
     "btitracker",
@@ -81,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "plans.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -167,6 +170,14 @@ CELERY_BEAT_SCHEDULE = {
     "weekly-reminders": {
         "task": "plans.send_weekly_reminders",
         "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
+    },
+    "bti-daily-reminders": {
+        "task": "btitracker.send_reminders",
+        "schedule": crontab(minute=30, hour=6),
+    },
+    "bti-retention": {
+        "task": "btitracker.apply_retention",
+        "schedule": crontab(minute=0, hour=2),
     },
     # Status reports ordered while Redis was down are sent once it is back.
     "requeue-status-reports": {
@@ -356,6 +367,27 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
 # Counts below this are shown as suppressed in every aggregate (docs/domain.md).
 SUPPRESSION_THRESHOLD = env.int("SUPPRESSION_THRESHOLD", default=5, minimum=1)
+
+# --- BTI (stafettlogg): special-category data about children; see docs/bti.md ------------
+
+# Fernet keys (comma-separated, the first encrypts, all decrypt: rotation) and the key of
+# the keyed hash that finds a child and pseudonymises the audit log. Without them (DEBUG,
+# tests) keys are derived from SECRET_KEY; `check --deploy` fails unless both are set.
+BTI_ENCRYPTION_KEYS = env.list("BTI_ENCRYPTION_KEYS", default=[])
+BTI_HASH_KEY = env.str("BTI_HASH_KEY", default="") or ""
+BTI_DECISION_DAYS = env.int("BTI_DECISION_DAYS", default=14, minimum=1)
+BTI_OWN_CONSENT_AGE = env.int("BTI_OWN_CONSENT_AGE", default=15, minimum=12)
+BTI_RETENTION_DAYS = env.int("BTI_RETENTION_DAYS", default=5 * 365, minimum=1)
+BTI_REMINDER_DAYS_AHEAD = env.int("BTI_REMINDER_DAYS_AHEAD", default=3, minimum=0)
+BTI_CHILD_WELFARE_CONTACT = env.str(
+    "BTI_CHILD_WELFARE_CONTACT",
+    default="Barnevernstjenesten i kommunen; utenom kontortid barnevernvakten. "
+    "Alarmtelefonen for barn og unge: 116 111.",
+)
+BTI_POLICE_CONTACT = env.str(
+    "BTI_POLICE_CONTACT", default="Politiet: 02800. Ved akutt fare: ring 112."
+)
+OTP_TOTP_ISSUER = "Kvalitetsportalen"
 
 LOGGING = {
     "version": 1,

@@ -40,6 +40,7 @@ urlpatterns = [
     path("plans/", include("plans.urls")),
     path("competence/", include("competence.urls")),
     path("indicators/", include("indicators.urls")),
+    path("bti/", include("btitracker.urls")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1460,6 +1460,7 @@ def load_demo(*, today: datetime.date | None = None) -> dict[str, int]:
     (quality plan, tools, unit plans, self-assessments, fortellinger) is deleted and made
     anew. Other municipalities are never touched."""
     # The demo is the one place that seeds every app; plans itself depends on none of them.
+    from btitracker.demo import delete_bti_content, seed_bti
     from competence.demo import delete_competence_content, seed_competence
     from indicators.demo import delete_indicator_content, seed_indicators
 
@@ -1486,6 +1487,7 @@ def load_demo(*, today: datetime.date | None = None) -> dict[str, int]:
         demo.username: _upsert_user(demo, municipality, units) for demo in DEMO_USERS + DEMO_STAFF
     }
 
+    delete_bti_content(municipality)
     delete_competence_content(municipality)
     delete_indicator_content(municipality)
     _delete_plan_content(municipality)
@@ -1498,6 +1500,7 @@ def load_demo(*, today: datetime.date | None = None) -> dict[str, int]:
     inputs, journeys = _seed_participation(municipality, plan, units, sector_leader, today)
     competence = seed_competence(municipality, plan, units, users, today)
     indicators = seed_indicators(municipality, plan, units, users, today)
+    bti = seed_bti(municipality, units, users, today)
     return {
         "units": len(units),
         "users": len(DEMO_USERS),
@@ -1510,6 +1513,7 @@ def load_demo(*, today: datetime.date | None = None) -> dict[str, int]:
         "journeys": journeys,
         **competence,
         **indicators,
+        **bti,
     }
 
 

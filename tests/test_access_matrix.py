@@ -251,6 +251,38 @@ OPEN = expect(200, anonymous=200, no_membership=200)
 # --- end indicators: objects
 
 
+# --- BTI: objects the rows below use (tests/bti/helpers.py), built once per test. The
+# staff member holds the log, the unit leader leads the holding unit (with consent); the
+# log's team otherwise is a nurse, and a handover to the kindergarten is pending.
+def _bti(c):
+    from tests.bti.helpers import build_bti
+
+    return build_bti(c)
+
+
+def _bti_url(name, attr=None, *more):
+    def build(c):
+        bti = _bti(c)
+        if attr is None:
+            return reverse(name)
+        args = [getattr(bti, attr).pk] + [getattr(bti, m).pk for m in more]
+        return reverse(name, args=args)
+
+    return build
+
+
+# People who read BTI logs must be TOTP-verified: the matrix verifies them with a real code.
+BTI_VERIFIED = {"staff", "unit_leader"}
+BTI_USERS = only({"staff": 200, "unit_leader": 200}, others=403)
+BTI_READERS = only({"staff": 200, "unit_leader": 200}, others=404)
+BTI_WRITERS = only({"staff": 200, "unit_leader": 403}, others=404)
+BTI_LEADER = only({"staff": 403, "unit_leader": 200}, others=404)
+BTI_STATISTICS = only(
+    {"sector_leader": 200, "bti_coordinator": 200, "elected_official": 200}, others=403
+)
+# --- end BTI: objects
+
+
 # --- status reports: objects the rows below use, built once per test ---
 def _rep(c):
     """Solvik's published report and its draft (the next version), both rendered from the
@@ -960,6 +992,54 @@ def _foreign_words(cast, persona) -> list[str]:
     ]
 
 
+MATRIX += [
+    # --- BTI ---
+    ("bti home", _bti_url("bti:home"), BTI_USERS),
+    ("bti search", _bti_url("bti:search"), BTI_USERS),
+    ("bti statistics", _bti_url("bti:statistics"), BTI_STATISTICS),
+    ("bti report guidance", _bti_url("bti:report-guidance"), OPEN),
+    ("bti otp enrol", _bti_url("bti:otp-enrol"), expect(200, staff=302, unit_leader=302)),
+    ("bti otp verify", _bti_url("bti:otp-verify"), expect(302, staff=200, unit_leader=200)),
+    ("bti concern create", _bti_url("bti:concern-create"), BTI_USERS),
+    ("bti concern detail", _bti_url("bti:concern-detail", "concern"), BTI_READERS),
+    ("bti concern decide", _bti_url("bti:concern-decide", "pending_concern"), BTI_LEADER),
+    ("bti case detail", _bti_url("bti:case-detail", "case"), BTI_READERS),
+    ("bti case level", _bti_url("bti:case-level", "case"), BTI_WRITERS),
+    ("bti guardian add", _bti_url("bti:case-guardian-add", "case"), BTI_WRITERS),
+    ("bti team add", _bti_url("bti:case-team-add", "case"), BTI_WRITERS),
+    ("bti consent add", _bti_url("bti:case-consent-add", "case"), BTI_WRITERS),
+    ("bti violence flag", _bti_url("bti:case-violence", "case"), BTI_WRITERS),
+    ("bti goal add", _bti_url("bti:case-goal-add", "case"), BTI_WRITERS),
+    ("bti entry add", _bti_url("bti:case-entry-add", "case"), BTI_WRITERS),
+    ("bti action add", _bti_url("bti:case-action-add", "case"), BTI_WRITERS),
+    (
+        "bti action evaluate",
+        _bti_url("bti:case-action-evaluate", "case", "action"),
+        BTI_WRITERS,
+    ),
+    ("bti meeting add", _bti_url("bti:case-meeting-add", "case"), BTI_WRITERS),
+    ("bti handover propose", _bti_url("bti:case-handover", "case"), BTI_WRITERS),
+    (
+        "bti team remove (POST only)",
+        lambda c: reverse(
+            "bti:case-team-remove", args=[_bti(c).case.pk, _bti(c).case.team.last().pk]
+        ),
+        expect(405),
+    ),
+    (
+        "bti consent withdraw (POST only)",
+        _bti_url("bti:case-consent-withdraw", "case", "consent"),
+        expect(405),
+    ),
+    ("bti close (POST only)", _bti_url("bti:case-close", "case"), expect(405)),
+    ("bti case export", _bti_url("bti:case-export", "case"), BTI_READERS),
+    ("bti access history", _bti_url("bti:case-access-log", "case"), BTI_LEADER),
+    ("bti access history pdf", _bti_url("bti:case-access-pdf", "case"), BTI_LEADER),
+    ("bti handover accept", _bti_url("bti:handover-accept", "handover"), only({}, others=404)),
+    # --- end BTI ---
+]
+
+
 # One test per URL tries every persona against the same cast: building the cast once per
 # URL rather than once per URL and persona keeps the matrix fast. A failure lists every
 # persona that got the wrong answer.
@@ -972,7 +1052,12 @@ def test_access_matrix(plan_cast, client_for, settings, name, url, expected):
     wrong = []
     for persona in ALL:
         client = client_for(None if persona == "anonymous" else cast[persona])
-        response = client.get(url(cast))
+        target = url(cast)
+        if persona in BTI_VERIFIED and target.startswith("/bti/"):
+            from tests.bti.helpers import otp_verify
+
+            otp_verify(client, cast[persona])
+        response = client.get(target)
         if response.status_code != expected[persona]:
             wrong.append(f"{persona}: got {response.status_code}, expected {expected[persona]}")
         elif (
@@ -1026,3 +1111,40 @@ def test_matrix_covers_every_named_portal_url(plan_cast):
         "password_reset_complete",
     }
     assert sorted(names - covered - covered_elsewhere) == []
+
+
+BTI_ROWS = [row for row in MATRIX if row[0].startswith("bti ")]
+
+
+@pytest.mark.parametrize(("name", "url", "expected"), BTI_ROWS, ids=[row[0] for row in BTI_ROWS])
+def test_bti_urls_give_outsiders_nothing(plan_cast, client, name, url, expected):
+    """Two more personas for every BTI URL, TOTP-verified: a staff member of the log's own
+    unit who is not on its team, and a staff member of another municipality. A page about
+    one log or concern answers 403/404/405; no page shows the child or the concern."""
+    from plans.models import Role
+    from tests.bti.helpers import CHILD_NAME, otp_verify
+    from tests.factories import MembershipFactory, UserFactory
+
+    cast = plan_cast
+    bti = _bti(cast)
+    stranger = UserFactory(username="nabo-ansatt")
+    MembershipFactory(
+        user=stranger, municipality=cast.other_municipality, unit=cast.other_unit, role=Role.STAFF
+    )
+    target = url(cast)
+    about_one = any(part in target for part in ("/logg/", "/undring/", "/stafett/")) and (
+        "/ny/" not in target
+    )
+    wrong = []
+    for user in (bti.outsider, stranger):
+        client.logout()
+        client.force_login(user)
+        otp_verify(client, user)
+        response = client.get(target)
+        body = response.content.decode(errors="replace")
+        if about_one and response.status_code not in (403, 404, 405):
+            wrong.append(f"{user.username}: got {response.status_code}")
+        for secret in (CHILD_NAME, "Fiktiv observasjon", "Fiktivt tiltak"):
+            if secret in body:
+                wrong.append(f"{user.username} saw {secret!r}")
+    assert wrong == [], f"{name}: " + "; ".join(wrong)

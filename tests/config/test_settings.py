@@ -130,6 +130,9 @@ def test_deploy_check_finds_nothing_with_production_settings():
             "ALLOWED_HOSTS": "kvalitet.example.no",
             "HTTPS": "true",
             "BEHIND_PROXY": "true",
+            # docs/deployment.md: the BTI keys (without them btitracker.E001/E003 fail).
+            "BTI_ENCRYPTION_KEYS": "q1c0Vj2yq8l3V8o3kM1Zr0rX2bqWcG5m3m2cSbS0p1E=",
+            "BTI_HASH_KEY": "k" * 20 + "e" * 20 + "y" * 8,
         },
         capture_output=True,
         text=True,

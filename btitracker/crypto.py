@@ -1,0 +1,137 @@
+"""Encryption at rest and the keyed hash for BTI data.
+
+Names, birth dates, guardians' details and the free texts of a log are stored as Fernet
+tokens (``MultiFernet``: the first key of ``BTI_ENCRYPTION_KEYS`` encrypts, every key
+decrypts, so keys can be rotated with ``manage.py rotate_bti_keys``). A child is found by
+an HMAC-SHA256 of the normalised name and birth date under ``BTI_HASH_KEY``; the same
+kind of hash pseudonymises the child in the audit log.
+
+Without explicit keys (development and tests) both are derived from ``SECRET_KEY``; the
+deploy check ``btitracker.E001`` refuses that in production.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import hashlib
+import hmac
+import unicodedata
+from functools import lru_cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.db import models
+
+__all__ = [
+    "InvalidToken",
+    "child_lookup_hash",
+    "decrypt",
+    "encrypt",
+    "fernet",
+    "keys_are_explicit",
+    "normalise_name",
+    "pseudonym",
+]
+
+
+def _derived(purpose: str) -> bytes:
+    return hashlib.sha256(f"bti:{purpose}:{settings.SECRET_KEY}".encode()).digest()
+
+
+def keys_are_explicit() -> bool:
+    return bool(settings.BTI_ENCRYPTION_KEYS) and bool(settings.BTI_HASH_KEY)
+
+
+@lru_cache(maxsize=4)
+def _fernet_for(keys: tuple[str, ...], secret_key: str) -> MultiFernet:
+    if keys:
+        return MultiFernet([Fernet(key.encode()) for key in keys])
+    return MultiFernet([Fernet(base64.urlsafe_b64encode(_derived("encryption")))])
+
+
+def fernet() -> MultiFernet:
+    return _fernet_for(tuple(settings.BTI_ENCRYPTION_KEYS), settings.SECRET_KEY)
+
+
+def encrypt(value: str) -> str:
+    return fernet().encrypt(value.encode("utf-8")).decode("ascii")
+
+
+def decrypt(token: str) -> str:
+    return fernet().decrypt(token.encode("ascii")).decode("utf-8")
+
+
+def encrypt_bytes(value: bytes) -> bytes:
+    return fernet().encrypt(value)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    return fernet().decrypt(token)
+
+
+def _hash_key() -> bytes:
+    if settings.BTI_HASH_KEY:
+        return settings.BTI_HASH_KEY.encode("utf-8")
+    return _derived("hash")
+
+
+def normalise_name(name: str) -> str:
+    """Case, accents' composition and spacing do not make a new child."""
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    return " ".join(folded.replace("-", " ").split())
+
+
+def child_lookup_hash(name: str, birth_date: datetime.date) -> str:
+    message = f"{normalise_name(name)}|{birth_date.isoformat()}".encode()
+    return hmac.new(_hash_key(), message, hashlib.sha256).hexdigest()
+
+
+def pseudonym(lookup_hash: str) -> str:
+    """The child's name in the audit log: a second keyed hash, so the log cannot be
+    matched against the children table without the key either."""
+    return hmac.new(_hash_key(), f"audit|{lookup_hash}".encode(), hashlib.sha256).hexdigest()[:24]
+
+
+class EncryptedTextField(models.TextField):
+    """Text stored as a Fernet token; the Python value is the plain text."""
+
+    def from_db_value(self, value, expression, connection):
+        if value is None or value == "":
+            return value
+        return decrypt(value)
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        if value is None or value == "":
+            return value
+        return encrypt(value)
+
+
+class EncryptedDateField(models.Field):
+    """A date stored as a Fernet token of its ISO form (a text column); the Python value
+    is a date."""
+
+    def get_internal_type(self) -> str:
+        return "TextField"
+
+    # For django-stubs: the Python side of this text column is a date.
+    _pyi_private_set_type: datetime.date | str | None
+    _pyi_private_get_type: datetime.date
+
+    def from_db_value(self, value, expression, connection):
+        if value is None or value == "":
+            return None
+        return datetime.date.fromisoformat(decrypt(value))
+
+    def to_python(self, value):
+        if value is None or isinstance(value, datetime.date):
+            return value
+        return datetime.date.fromisoformat(str(value))
+
+    def get_prep_value(self, value):
+        if value is None or value == "":
+            return None
+        if isinstance(value, str):
+            value = datetime.date.fromisoformat(value)
+        return encrypt(value.isoformat())

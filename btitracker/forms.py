@@ -1,0 +1,212 @@
+"""BTI forms. Choices are always limited to the user's municipality (and, for the people
+on a log, to those the rules allow); the services validate everything again."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.forms import formset_factory
+from django.utils.translation import gettext_lazy as _
+
+from btitracker.models import (
+    ActionStatus,
+    ConcernBand,
+    ConsentKind,
+    Decision,
+    TeamAccess,
+    TeamMember,
+)
+from plans.access import access_for
+from plans.models import Role, Unit
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TEXT = forms.Textarea(attrs={"rows": 4})
+
+
+def _people(municipality_id, units=None):
+    users = get_user_model().objects.filter(
+        is_active=True,
+        memberships__municipality_id=municipality_id,
+        memberships__role__in=[Role.STAFF, Role.UNIT_LEADER],
+    )
+    if units is not None:
+        users = users.filter(memberships__unit__in=units)
+    return users.distinct().order_by("last_name", "first_name", "username")
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.username
+
+
+class ConcernForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Din enhet"), queryset=Unit.objects.none())
+    observation = forms.CharField(
+        label=_("Hva har du sett eller hørt?"),
+        widget=TEXT,
+        help_text=_("Beskriv det du har observert, ikke tolkninger."),
+    )
+    duration = forms.CharField(
+        label=_("Hvor lenge har du lagt merke til dette?"), required=False, max_length=200
+    )
+    band = forms.ModelChoiceField(
+        label=_("Bekymringsgrad"), queryset=ConcernBand.objects.none(), widget=forms.RadioSelect
+    )
+    child_name = forms.CharField(
+        label=_("Barnets navn"),
+        required=False,
+        max_length=200,
+        help_text=_("Kan stå tomt til lederen har tatt stilling."),
+    )
+    birth_date = forms.DateField(label=_("Fødselsdato"), required=False, widget=DATE)
+
+    def __init__(self, *args, user, bands, **kwargs):
+        super().__init__(*args, **kwargs)
+        access = access_for(user)
+        unit_ids = access.unit_ids(Role.STAFF) | access.unit_ids(Role.UNIT_LEADER)
+        self.fields["unit"].queryset = Unit.objects.filter(pk__in=unit_ids).order_by("name")
+        self.fields["band"].queryset = ConcernBand.objects.filter(pk__in=[b.pk for b in bands])
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Beslutning"),
+        choices=[c for c in Decision.choices if c[0] != Decision.PENDING],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("Begrunnelse"), widget=TEXT, required=False)
+    child_name = forms.CharField(label=_("Barnets navn"), required=False, max_length=200)
+    birth_date = forms.DateField(label=_("Fødselsdato"), required=False, widget=DATE)
+    holder = PersonChoiceField(
+        label=_("Stafettholder"), queryset=get_user_model().objects.none(), required=False
+    )
+
+    def __init__(self, *args, concern, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["holder"].queryset = _people(concern.municipality_id, [concern.unit])
+        if concern.child_id:
+            del self.fields["child_name"]
+            del self.fields["birth_date"]
+
+
+class LevelForm(forms.Form):
+    level = forms.TypedChoiceField(
+        label=_("Nivå"), coerce=int, choices=[(1, _("Nivå 1")), (2, _("Nivå 2")), (3, _("Nivå 3"))]
+    )
+
+
+class GuardianForm(forms.Form):
+    name = forms.CharField(label=_("Navn"), max_length=200)
+    contact = forms.CharField(label=_("Telefon eller e-post"), max_length=200, required=False)
+
+
+class TeamMemberForm(forms.Form):
+    user = PersonChoiceField(label=_("Person"), queryset=get_user_model().objects.none())
+    unit = forms.ModelChoiceField(label=_("Tjeneste"), queryset=Unit.objects.none())
+    access = forms.ChoiceField(label=_("Tilgang"), choices=TeamAccess.choices)
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = _people(case.municipality_id)
+        self.fields["unit"].queryset = Unit.objects.filter(
+            municipality_id=case.municipality_id, active=True
+        ).order_by("name")
+
+
+class ConsentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Samtykke fra"), choices=ConsentKind.choices)
+    given_by = forms.CharField(label=_("Gitt av (navn)"), max_length=200)
+    given_on = forms.DateField(label=_("Dato"), widget=DATE)
+    expires_on = forms.DateField(label=_("Gyldig til"), widget=DATE, required=False)
+    services = forms.ModelMultipleChoiceField(
+        label=_("Tjenester samtykket omfatter"),
+        queryset=Unit.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, municipality_id, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["services"].queryset = Unit.objects.filter(
+            municipality_id=municipality_id, active=True
+        ).order_by("name")
+
+
+class ViolenceForm(forms.Form):
+    justification = forms.CharField(
+        label=_("Begrunnelse for at foresatte ikke involveres"), widget=TEXT
+    )
+
+
+class TextForm(forms.Form):
+    text = forms.CharField(label=_("Tekst"), widget=TEXT)
+
+
+class ActionForm(forms.Form):
+    description = forms.CharField(label=_("Tiltak"), widget=forms.Textarea(attrs={"rows": 2}))
+    responsible = forms.ModelChoiceField(label=_("Ansvarlig"), queryset=TeamMember.objects.none())
+    start_date = forms.DateField(label=_("Start"), widget=DATE)
+    evaluation_date = forms.DateField(label=_("Oppfølging og evaluering"), widget=DATE)
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if case is not None:
+            self.fields["responsible"].queryset = case.team.filter(active=True).select_related(
+                "user", "unit"
+            )
+
+
+class MeetingActionForm(ActionForm):
+    """In a meeting every field is checked by the service, so the form lets blank rows
+    through and reports the missing parts in one list."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+
+
+MeetingActionFormSet = formset_factory(MeetingActionForm, extra=2)
+
+
+class MeetingForm(forms.Form):
+    held_on = forms.DateField(label=_("Møtedato"), widget=DATE)
+    summary = forms.CharField(label=_("Referat"), widget=TEXT)
+
+
+class EvaluationForm(forms.Form):
+    evaluated_on = forms.DateField(label=_("Evaluert dato"), widget=DATE)
+    text = forms.CharField(label=_("Evaluering"), widget=TEXT)
+    status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices)
+    effect = forms.CharField(label=_("Effekt"), widget=TEXT, required=False)
+
+
+class HandoverForm(forms.Form):
+    to_unit = forms.ModelChoiceField(label=_("Ny enhet"), queryset=Unit.objects.none())
+    to_holder = PersonChoiceField(
+        label=_("Ny stafettholder"), queryset=get_user_model().objects.none()
+    )
+    note = forms.CharField(label=_("Merknad"), widget=TEXT, required=False)
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = Unit.objects.filter(municipality_id=case.municipality_id, active=True).exclude(
+            pk=case.holder_unit_id
+        )
+        self.fields["to_unit"].queryset = units.order_by("name")
+        self.fields["to_holder"].queryset = _people(case.municipality_id, units)
+
+
+class SearchForm(forms.Form):
+    child_name = forms.CharField(label=_("Barnets fulle navn"), max_length=200)
+    birth_date = forms.DateField(label=_("Fødselsdato"), widget=DATE)
+
+
+class OtpTokenForm(forms.Form):
+    token = forms.CharField(
+        label=_("Engangskode fra appen"),
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]*"}
+        ),
+    )

@@ -1,0 +1,543 @@
+"""The BTI concern log (stafettlogg): level-0 concerns, the log of a child (levels 1–3)
+with its team, consent, goals, actions, evaluations, entries, meetings and handovers; the
+hash-chained access log; and the non-personal statistics rows that outlive the logs.
+
+Personal data is encrypted at rest (``btitracker.crypto``); nothing here is read without
+going through ``visible_to(user)`` in ``btitracker.querysets``.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from btitracker.crypto import EncryptedDateField, EncryptedTextField
+from btitracker.querysets import (
+    AccessEventQuerySet,
+    ConcernCaseQuerySet,
+    ConcernQuerySet,
+    HandoverQuerySet,
+)
+from plans.models import Municipality, Unit, UnitKind
+
+
+class NoPersonalDataStr:
+    """``str()`` of a BTI row names its kind and id, never its content: it ends up in
+    logs, error reports and admin messages."""
+
+    def __str__(self) -> str:
+        meta = getattr(self, "_meta")  # noqa: B009  (a mixin: mypy does not know the model)
+        return f"{meta.verbose_name} nr. {getattr(self, 'pk', None)}"
+
+
+def age_on(birth_date: datetime.date, day: datetime.date) -> int:
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+class AgeBand(models.TextChoices):
+    UNDER_6 = "0-5", _("0–5 år")
+    SIX_12 = "6-12", _("6–12 år")
+    THIRTEEN_15 = "13-15", _("13–15 år")
+    SIXTEEN_PLUS = "16+", _("16 år og eldre")
+    UNKNOWN = "ukjent", _("Ukjent alder")
+
+    @classmethod
+    def for_age(cls, age: int | None) -> AgeBand:
+        if age is None:
+            return cls.UNKNOWN
+        if age < 6:
+            return cls.UNDER_6
+        if age <= 12:
+            return cls.SIX_12
+        if age <= 15:
+            return cls.THIRTEEN_15
+        return cls.SIXTEEN_PLUS
+
+
+class ConcernBand(models.Model):
+    """One step of the municipality's concern scale ("Vær oppmerksom" …)."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="concern_bands"
+    )
+    order = models.PositiveSmallIntegerField(_("rekkefølge"))
+    name = models.CharField(_("navn"), max_length=100)
+    requires_report = models.BooleanField(
+        _("skal meldes til barnevern eller politi"), default=False
+    )
+
+    class Meta:
+        verbose_name = _("bekymringsgrad")
+        verbose_name_plural = _("bekymringsskala")
+        ordering = ["municipality", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "order"], name="band_order_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+DEFAULT_BANDS = (
+    (1, _("Vær oppmerksom"), False),
+    (2, _("Grunn til bekymring"), False),
+    (3, _("Barnevern eller politi skal varsles"), True),
+)
+
+
+class Child(models.Model):
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    lookup_hash = models.CharField(max_length=64, editable=False)
+    name = EncryptedTextField(_("navn"))
+    birth_date = EncryptedDateField(_("fødselsdato"))
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("barn")
+        verbose_name_plural = _("barn")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "lookup_hash"], name="child_unique_per_municipality"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+    def age_on(self, day: datetime.date) -> int:
+        return age_on(self.birth_date, day)
+
+
+class Guardian(NoPersonalDataStr, models.Model):
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="guardians")
+    name = EncryptedTextField(_("navn"))
+    contact = EncryptedTextField(_("kontaktinformasjon"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("foresatt")
+        verbose_name_plural = _("foresatte")
+        ordering = ["pk"]
+
+
+class Decision(models.TextChoices):
+    PENDING = "venter", _("Venter på beslutning")
+    CLOSE = "avsluttet", _("Avsluttes")
+    LEVEL_1 = "niva1", _("Nivå 1")
+    LEVEL_2 = "niva2", _("Nivå 2")
+    CHILD_WELFARE = "barnevern", _("Melding til barnevernet")
+    POLICE = "politi", _("Melding til politiet")
+
+
+class Concern(models.Model):
+    """Level 0 — undring: what a staff member saw or heard. Read by the author and the
+    leader of the author's unit only."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="bti_concerns")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bti_concerns"
+    )
+    child = models.ForeignKey(
+        Child, on_delete=models.PROTECT, null=True, blank=True, related_name="concerns"
+    )
+    observation = EncryptedTextField(_("hva har du sett eller hørt"))
+    duration = EncryptedTextField(_("hvor lenge"), blank=True)
+    band = models.ForeignKey(
+        ConcernBand, on_delete=models.PROTECT, related_name="+", verbose_name=_("bekymringsgrad")
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    decision_due = models.DateField(_("frist for beslutning"))
+    decision = models.CharField(
+        _("beslutning"), max_length=12, choices=Decision.choices, default=Decision.PENDING
+    )
+    decision_note = EncryptedTextField(_("begrunnelse"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    stat = models.ForeignKey(
+        "StatEvent", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = ConcernQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("undring")
+        verbose_name_plural = _("undringer")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return _("Undring nr. %(pk)s") % {"pk": self.pk}
+
+    @property
+    def is_pending(self) -> bool:
+        return self.decision == Decision.PENDING
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_pending and self.decision_due < timezone.localdate()
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "aktiv", _("Aktiv")
+    CLOSED = "avsluttet", _("Avsluttet")
+
+
+class ConcernCase(models.Model):
+    """The log for one child on levels 1–3 (stafettlogg)."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="cases")
+    level = models.PositiveSmallIntegerField(
+        _("nivå"), choices=[(1, _("Nivå 1")), (2, _("Nivå 2")), (3, _("Nivå 3"))]
+    )
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="bti_held_cases",
+        verbose_name=_("stafettholder"),
+    )
+    holder_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="bti_cases", verbose_name=_("enhet")
+    )
+    status = models.CharField(max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    violence_suspected = models.BooleanField(
+        _("mistanke om vold eller overgrep i hjemmet"), default=False
+    )
+    violence_justification = EncryptedTextField(_("begrunnelse"), blank=True)
+    source_concern = models.OneToOneField(
+        Concern, on_delete=models.SET_NULL, null=True, blank=True, related_name="case"
+    )
+    opened_at = models.DateTimeField(default=timezone.now, editable=False)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # The archive printout for the pupil file, encrypted like the rest.
+    archive = models.BinaryField(null=True, blank=True, editable=False)
+
+    objects = ConcernCaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("stafettlogg")
+        verbose_name_plural = _("stafettlogger")
+        ordering = ["-opened_at"]
+
+    def __str__(self) -> str:
+        return _("Stafettlogg nr. %(pk)s") % {"pk": self.pk}
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == CaseStatus.OPEN
+
+
+class TeamAccess(models.TextChoices):
+    READ = "les", _("Lese")
+    WRITE = "skriv", _("Lese og skrive")
+
+
+class TeamMember(models.Model):
+    case = models.ForeignKey(ConcernCase, on_delete=models.CASCADE, related_name="team")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bti_team_memberships"
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("tjeneste")
+    )
+    access = models.CharField(_("tilgang"), max_length=6, choices=TeamAccess.choices)
+    active = models.BooleanField(default=True)
+    added_at = models.DateTimeField(default=timezone.now)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("teammedlem")
+        verbose_name_plural = _("teamet rundt barnet")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "user"],
+                condition=models.Q(active=True),
+                name="one_active_membership_per_case",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user.get_full_name() or self.user.username} ({self.unit.name})"
+
+
+class ConsentKind(models.TextChoices):
+    GUARDIAN = "foresatte", _("Foresattes samtykke")
+    OWN = "eget", _("Ungdommens eget samtykke")
+
+
+class Consent(NoPersonalDataStr, models.Model):
+    case = models.ForeignKey(ConcernCase, on_delete=models.CASCADE, related_name="consents")
+    kind = models.CharField(_("type"), max_length=10, choices=ConsentKind.choices)
+    given_by = EncryptedTextField(_("gitt av"))
+    given_on = models.DateField(_("dato"))
+    expires_on = models.DateField(_("gyldig til"), null=True, blank=True)
+    services = models.ManyToManyField(
+        Unit, related_name="+", verbose_name=_("tjenester samtykket omfatter")
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # A newer consent (a service added, a handover) replaces this one.
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("samtykke")
+        verbose_name_plural = _("samtykker")
+        ordering = ["-recorded_at"]
+
+    def is_valid_on(self, day: datetime.date) -> bool:
+        return (
+            self.withdrawn_at is None
+            and self.superseded_at is None
+            and (self.expires_on is None or self.expires_on >= day)
+        )
+
+
+class Goal(NoPersonalDataStr, models.Model):
+    case = models.ForeignKey(ConcernCase, on_delete=models.CASCADE, related_name="goals")
+    text = EncryptedTextField(_("mål"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("mål")
+        verbose_name_plural = _("mål")
+
+
+class ActionStatus(models.TextChoices):
+    PLANNED = "planlagt", _("Planlagt")
+    ONGOING = "pagar", _("Pågår")
+    DONE = "fullfort", _("Fullført")
+    STOPPED = "avbrutt", _("Avbrutt")
+
+
+class Meeting(NoPersonalDataStr, models.Model):
+    case = models.ForeignKey(ConcernCase, on_delete=models.CASCADE, related_name="meetings")
+    held_on = models.DateField(_("dato"))
+    summary = EncryptedTextField(_("referat"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+        verbose_name = _("tverrfaglig møte")
+        verbose_name_plural = _("tverrfaglige møter")
+
+
+class Action(NoPersonalDataStr, models.Model):
+    case = models.ForeignKey(ConcernCase, on_delete=models.CASCADE, related_name="actions")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, null=True, blank=True, related_name="actions"
+    )
+    description = EncryptedTextField(_("tiltak"))
+    responsible = models.ForeignKey(
+        TeamMember, on_delete=models.PROTECT, related_name="actions", verbose_name=_("ansvarlig")
+    )
+    start_date = models.DateField(_("start"))
+    evaluation_date = models.DateField(_("evalueringsdato"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=ActionStatus.choices, default=ActionStatus.PLANNED
+    )
+    effect = EncryptedTextField(_("effekt"), blank=True)
+
+    class Meta:
+        ordering = ["evaluation_date", "pk"]
+        verbose_name = _("tiltak")
+        verbose_name_plural = _("tiltak")
+
+
+class Evaluation(NoPersonalDataStr, models.Model):
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="evaluations")
+    evaluated_on = models.DateField(_("evaluert dato"))
+    text = EncryptedTextField(_("evaluering"))
+    evaluated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["evaluated_on", "pk"]
+        verbose_name = _("evaluering")
+        verbose_name_plural = _("evalueringer")
+
+
+class LogEntry(NoPersonalDataStr, models.Model):
+    case = models.ForeignKey(ConcernCase, on_delete=models.CASCADE, related_name="entries")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = EncryptedTextField(_("notat"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("loggføring")
+        verbose_name_plural = _("loggføringer")
+
+
+class HandoverStatus(models.TextChoices):
+    PENDING = "venter", _("Venter på svar")
+    ACCEPTED = "akseptert", _("Akseptert")
+    DECLINED = "avslatt", _("Avslått")
+
+
+class Handover(NoPersonalDataStr, models.Model):
+    """Stafettveksling: takes effect only when the proposed holder accepts."""
+
+    case = models.ForeignKey(ConcernCase, on_delete=models.CASCADE, related_name="handovers")
+    from_holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    from_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    to_holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bti_handovers_to"
+    )
+    to_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    note = EncryptedTextField(_("merknad"), blank=True)
+    status = models.CharField(
+        max_length=10, choices=HandoverStatus.choices, default=HandoverStatus.PENDING
+    )
+    proposed_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    consent = models.ForeignKey(
+        Consent, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = HandoverQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-proposed_at", "-pk"]
+        verbose_name = _("stafettveksling")
+        verbose_name_plural = _("stafettvekslinger")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(status="venter"),
+                name="one_pending_handover_per_case",
+            )
+        ]
+
+
+class AccessEvent(NoPersonalDataStr, models.Model):
+    """One line of the append-only, hash-chained access log. Never updated or deleted
+    (refused here and by a database trigger); ``verify_audit_chain`` recomputes it."""
+
+    at = models.DateTimeField()
+    actor_id = models.BigIntegerField(null=True)
+    actor_name = models.CharField(max_length=300, blank=True)
+    actor_roles = models.CharField(max_length=300, blank=True)
+    action = models.CharField(max_length=40)
+    object_type = models.CharField(max_length=40)
+    object_id = models.BigIntegerField(null=True)
+    case_id = models.BigIntegerField(null=True, db_index=True)
+    municipality_id = models.BigIntegerField(null=True)
+    child_pseudonym = models.CharField(max_length=64, blank=True)
+    ip_address = models.GenericIPAddressField(null=True)
+    outcome = models.CharField(max_length=10)
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AccessEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("tilgangshendelse")
+        verbose_name_plural = _("tilgangslogg")
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or not kwargs.pop("_append", False):
+            raise PermissionError("Tilgangsloggen kan bare skrives gjennom btitracker.audit.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Tilgangsloggen kan ikke slettes.")
+
+    @property
+    def roles_display(self) -> str:
+        from plans.models import Role
+
+        labels = dict(Role.choices)
+        return ", ".join(
+            str(labels.get(code, code)) for code in self.actor_roles.split(",") if code
+        )
+
+    @property
+    def action_display(self) -> str:
+        return str(ACTION_LABELS.get(self.action, self.action))
+
+
+ACTION_LABELS = {
+    "view": _("åpnet"),
+    "list": _("så oversikten"),
+    "search": _("søkte"),
+    "export": _("lastet ned"),
+    "create": _("opprettet"),
+    "change": _("endret"),
+    "decide": _("besluttet"),
+    "consent": _("samtykke"),
+    "handover": _("stafettveksling"),
+    "close": _("avsluttet"),
+    "access_history": _("så tilgangsloggen"),
+    "open": _("forsøkte å åpne"),
+    "write": _("forsøkte å endre"),
+}
+
+
+class StatEventKind(models.TextChoices):
+    CONCERN = "undring", _("Undring (nivå 0)")
+    CASE = "logg", _("Stafettlogg")
+
+
+class StatEvent(NoPersonalDataStr, models.Model):
+    """A non-personal statistics row: what the statistics count, kept after the log it
+    came from is deleted. No child, no person, no free text."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=StatEventKind.choices)
+    level = models.PositiveSmallIntegerField()
+    unit_kind = models.CharField(max_length=20, choices=UnitKind.choices)
+    year = models.PositiveSmallIntegerField()
+    quarter = models.PositiveSmallIntegerField()
+    age_band = models.CharField(max_length=8, choices=AgeBand.choices, default=AgeBand.UNKNOWN)
+    age_years = models.PositiveSmallIntegerField(null=True)
+    first_for_child = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["municipality", "year", "quarter"])]
+
+
+class ActionStat(NoPersonalDataStr, models.Model):
+    """Whether an action was evaluated by its evaluation date; non-personal."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    on_time = models.BooleanField()
+    action_ref = models.BigIntegerField(null=True, unique=True)
+
+
+class ReminderSent(NoPersonalDataStr, models.Model):
+    """Makes the daily reminder idempotent: one mail per person, object and day."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20)
+    object_id = models.BigIntegerField()
+    day = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "object_id", "day"], name="bti_reminder_once"
+            )
+        ]

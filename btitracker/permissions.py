@@ -1,0 +1,73 @@
+"""Who may do what in BTI, as django-rules predicates mirroring ``btitracker.querysets``:
+an object predicate is true exactly when the object is in the matching ``visible_to``
+(or ``writable_by``) queryset, so pages and templates cannot disagree with the lists."""
+
+from __future__ import annotations
+
+import rules
+
+from btitracker.models import Concern, ConcernCase
+from plans.access import access_for
+from plans.models import Role
+from plans.permissions import (
+    is_bti_coordinator,
+    is_elected_official,
+    is_sector_leader,
+    is_staff_member,
+    is_unit_leader,
+)
+
+
+@rules.predicate
+def can_read_concern(user, concern) -> bool:
+    return concern is not None and Concern.objects.visible_to(user).filter(pk=concern.pk).exists()
+
+
+@rules.predicate
+def can_decide_concern(user, concern) -> bool:
+    return (
+        concern is not None
+        and concern.is_pending
+        and Concern.objects.decidable_by(user).filter(pk=concern.pk).exists()
+    )
+
+
+@rules.predicate
+def can_read_case(user, case) -> bool:
+    return case is not None and ConcernCase.objects.visible_to(user).filter(pk=case.pk).exists()
+
+
+@rules.predicate
+def can_write_case(user, case) -> bool:
+    return case is not None and ConcernCase.objects.writable_by(user).filter(pk=case.pk).exists()
+
+
+@rules.predicate
+def is_holder(user, case) -> bool:
+    return case is not None and case.holder_id == user.pk and case.is_open
+
+
+@rules.predicate
+def leads_case(user, case) -> bool:
+    return case is not None and ConcernCase.objects.led_by(user).filter(pk=case.pk).exists()
+
+
+@rules.predicate
+def works_with_children(user) -> bool:
+    """Staff and unit leaders: the people who may read logs, so the ones who need TOTP."""
+    roles = access_for(user).roles()
+    return bool(roles & {Role.STAFF, Role.UNIT_LEADER})
+
+
+# Statistics only: the coordinator, elected officials and the sector leader; never a list.
+sees_statistics = is_bti_coordinator | is_elected_official | is_sector_leader
+
+rules.add_perm("btitracker.use_bti", is_staff_member | is_unit_leader)
+rules.add_perm("btitracker.add_concern", is_staff_member | is_unit_leader)
+rules.add_perm("btitracker.view_concern", can_read_concern)
+rules.add_perm("btitracker.decide_concern", can_decide_concern)
+rules.add_perm("btitracker.view_concerncase", can_read_case)
+rules.add_perm("btitracker.change_concerncase", can_write_case)
+rules.add_perm("btitracker.hold_concerncase", is_holder & can_read_case)
+rules.add_perm("btitracker.view_access_history", leads_case)
+rules.add_perm("btitracker.view_statistics", sees_statistics)

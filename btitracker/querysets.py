@@ -1,0 +1,121 @@
+"""Who reads BTI rows: one ``visible_to(user)`` per model, used by every list, detail,
+search, export and by the rules in ``btitracker.permissions``.
+
+- A level-0 concern: its author and the leader of the author's unit.
+- A log (levels 1–3): the relay holder always; active team members and the leader of the
+  holding unit only while a valid consent names their service (or the log is flagged for
+  suspected violence or abuse, where consent is not sought).
+- Nobody else: not the BTI coordinator, not elected officials, not sector leaders, not
+  superusers, not another municipality. There is no browsing by unit or municipality.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from plans.access import access_for
+from plans.models import Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+
+def valid_consent_covering(case_ref: str, unit_ref: str) -> Exists:
+    """A valid consent of the case (``OuterRef(case_ref)``) naming the unit
+    (``OuterRef(unit_ref)``)."""
+    from btitracker.models import Consent
+
+    today = timezone.localdate()
+    return Exists(
+        Consent.objects.filter(
+            case=OuterRef(case_ref),
+            withdrawn_at__isnull=True,
+            superseded_at__isnull=True,
+            services=OuterRef(unit_ref),
+        ).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+    )
+
+
+class ConcernQuerySet(models.QuerySet):
+    def visible_to(self, user: AbstractBaseUser | None) -> ConcernQuerySet:
+        access = access_for(user)
+        if access.municipality_id is None or user is None:
+            return self.none()
+        led = access.unit_ids(Role.UNIT_LEADER)
+        return self.filter(municipality_id=access.municipality_id).filter(
+            Q(author_id=user.pk) | Q(unit_id__in=led)
+        )
+
+    def decidable_by(self, user) -> ConcernQuerySet:
+        access = access_for(user)
+        return self.visible_to(user).filter(unit_id__in=access.unit_ids(Role.UNIT_LEADER))
+
+
+class ConcernCaseQuerySet(models.QuerySet):
+    def visible_to(self, user: AbstractBaseUser | None) -> ConcernCaseQuerySet:
+        from btitracker.models import TeamMember
+
+        access = access_for(user)
+        if access.municipality_id is None or user is None:
+            return self.none()
+        led = access.unit_ids(Role.UNIT_LEADER)
+        consented_member = TeamMember.objects.filter(
+            case=OuterRef("pk"), user_id=user.pk, active=True
+        ).filter(Q(case__violence_suspected=True) | valid_consent_covering("case", "unit"))
+        leader_with_consent = Q(holder_unit_id__in=led) & (
+            Q(violence_suspected=True) | valid_consent_covering("pk", "holder_unit")
+        )
+        return self.filter(municipality_id=access.municipality_id).filter(
+            Q(holder_id=user.pk) | Exists(consented_member) | leader_with_consent
+        )
+
+    def writable_by(self, user) -> ConcernCaseQuerySet:
+        """Holder, or an active read/write team member with consent; open logs only."""
+        from btitracker.models import CaseStatus, TeamAccess, TeamMember
+
+        writer = TeamMember.objects.filter(
+            case=OuterRef("pk"), user_id=user.pk, active=True, access=TeamAccess.WRITE
+        )
+        return (
+            self.visible_to(user)
+            .filter(status=CaseStatus.OPEN)
+            .filter(Q(holder_id=user.pk) | Exists(writer))
+        )
+
+    def led_by(self, user) -> ConcernCaseQuerySet:
+        access = access_for(user)
+        return self.visible_to(user).filter(holder_unit_id__in=access.unit_ids(Role.UNIT_LEADER))
+
+
+class HandoverQuerySet(models.QuerySet):
+    def visible_to(self, user) -> HandoverQuerySet:
+        """A handover is seen by whoever reads its log, and by the proposed new holder
+        while it waits (who sees the handover, not the log)."""
+        from btitracker.models import ConcernCase
+
+        access = access_for(user)
+        if access.municipality_id is None or user is None:
+            return self.none()
+        return self.filter(case__municipality_id=access.municipality_id).filter(
+            Q(to_holder_id=user.pk, status="venter")
+            | Q(case__in=ConcernCase.objects.visible_to(user))
+        )
+
+
+class AccessEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("Tilgangsloggen kan ikke endres.")
+
+    def delete(self):
+        raise PermissionError("Tilgangsloggen kan ikke slettes.")
+
+    def visible_to(self, user) -> AccessEventQuerySet:
+        """The access history of logs the user leads (unit leader of the holding unit)."""
+        from btitracker.models import ConcernCase
+
+        case_ids = ConcernCase.objects.led_by(user).values("pk")
+        return self.filter(case_id__in=case_ids)

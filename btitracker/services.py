@@ -1,0 +1,781 @@
+"""Every change to BTI data. Keyword-only, atomic, checking the actor's right again (the
+views check it first) and writing the access event themselves."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from btitracker import audit
+from btitracker.crypto import child_lookup_hash, encrypt_bytes
+from btitracker.models import (
+    DEFAULT_BANDS,
+    Action,
+    ActionStat,
+    ActionStatus,
+    AgeBand,
+    CaseStatus,
+    Child,
+    Concern,
+    ConcernBand,
+    ConcernCase,
+    Consent,
+    ConsentKind,
+    Decision,
+    Evaluation,
+    Goal,
+    Guardian,
+    Handover,
+    HandoverStatus,
+    LogEntry,
+    Meeting,
+    StatEvent,
+    StatEventKind,
+    TeamAccess,
+    TeamMember,
+)
+from plans.access import access_for
+from plans.models import Membership, Municipality, Role, Unit
+
+MIN_JUSTIFICATION = 30
+
+
+class Act:
+    """The action names of the access log."""
+
+    VIEW = "view"
+    LIST = "list"
+    SEARCH = "search"
+    EXPORT = "export"
+    CREATE = "create"
+    CHANGE = "change"
+    DECIDE = "decide"
+    CONSENT = "consent"
+    HANDOVER = "handover"
+    CLOSE = "close"
+    HISTORY = "access_history"
+
+
+def _require(condition: bool) -> None:
+    if not condition:
+        raise PermissionDenied
+
+
+def works_in(user, unit: Unit) -> bool:
+    return Membership.objects.filter(
+        user=user, unit=unit, role__in=[Role.STAFF, Role.UNIT_LEADER]
+    ).exists()
+
+
+def _quarter(day: datetime.date) -> int:
+    return (day.month - 1) // 3 + 1
+
+
+# --- The scale and the child -------------------------------------------------------------
+
+
+def concern_bands_ensure(*, municipality: Municipality) -> list[ConcernBand]:
+    """The municipality's concern scale, created with the default steps the first time."""
+    for order, name, requires_report in DEFAULT_BANDS:
+        ConcernBand.objects.get_or_create(
+            municipality=municipality,
+            order=order,
+            defaults={"name": str(name), "requires_report": requires_report},
+        )
+    return list(ConcernBand.objects.filter(municipality=municipality).order_by("order"))
+
+
+def child_find_or_create(*, municipality: Municipality, name: str, birth_date: datetime.date):
+    """The child with this name and birth date in the municipality, found by the keyed
+    hash — never by decrypting and comparing names."""
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"child_name": _("Skriv barnets navn.")})
+    if birth_date > timezone.localdate():
+        raise ValidationError({"birth_date": _("Fødselsdatoen kan ikke ligge fram i tid.")})
+    lookup = child_lookup_hash(name, birth_date)
+    child = Child.objects.filter(municipality=municipality, lookup_hash=lookup).first()
+    if child is None:
+        child = Child.objects.create(
+            municipality=municipality, lookup_hash=lookup, name=name, birth_date=birth_date
+        )
+    return child
+
+
+def _first_concern_for(child: Child, exclude_pk: int | None) -> bool:
+    others = child.concerns.all()
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    return not others.exists()
+
+
+# --- Level 0 ---------------------------------------------------------------------------------
+
+
+def concern_create(
+    *,
+    actor,
+    unit: Unit,
+    observation: str,
+    band: ConcernBand,
+    duration: str = "",
+    child_name: str = "",
+    birth_date: datetime.date | None = None,
+    ip_address: str | None = None,
+) -> Concern:
+    """A staff member's undring. The child may be named now or at the leader's decision."""
+    _require(works_in(actor, unit))
+    if band.municipality_id != unit.municipality_id:
+        raise ValidationError({"band": _("Velg et trinn på kommunens skala.")})
+    if not observation.strip():
+        raise ValidationError({"observation": _("Beskriv hva du har sett eller hørt.")})
+    if bool(child_name.strip()) != (birth_date is not None):
+        raise ValidationError(_("Oppgi både navn og fødselsdato, eller ingen av dem."))
+    today = timezone.localdate()
+    with transaction.atomic():
+        child = (
+            child_find_or_create(
+                municipality=unit.municipality, name=child_name, birth_date=birth_date
+            )
+            if birth_date is not None
+            else None
+        )
+        concern = Concern(
+            municipality=unit.municipality,
+            unit=unit,
+            author=actor,
+            child=child,
+            observation=observation.strip(),
+            duration=duration.strip(),
+            band=band,
+            decision_due=today + datetime.timedelta(days=settings.BTI_DECISION_DAYS),
+        )
+        concern.save()
+        age = child.age_on(today) if child else None
+        concern.stat = StatEvent.objects.create(
+            municipality=unit.municipality,
+            kind=StatEventKind.CONCERN,
+            level=0,
+            unit_kind=unit.kind,
+            year=today.year,
+            quarter=_quarter(today),
+            age_band=AgeBand.for_age(age),
+            age_years=age,
+            first_for_child=child is not None and _first_concern_for(child, concern.pk),
+        )
+        concern.save(update_fields=["stat"])
+        audit.record(
+            actor=actor, action=Act.CREATE, obj=concern, concern=concern, ip_address=ip_address
+        )
+    return concern
+
+
+CASE_DECISIONS: dict[str, int] = {Decision.LEVEL_1: 1, Decision.LEVEL_2: 2}
+
+
+def concern_decide(
+    *,
+    actor,
+    concern: Concern,
+    decision: str,
+    note: str = "",
+    child_name: str = "",
+    birth_date: datetime.date | None = None,
+    holder=None,
+    ip_address: str | None = None,
+) -> ConcernCase | None:
+    """The unit leader's decision on a level-0 concern: close it, open a log on level 1 or
+    2 (naming the child and the relay holder), or record a report to child welfare or the
+    police. Returns the new log, if one was opened."""
+    _require(Concern.objects.decidable_by(actor).filter(pk=concern.pk).exists())
+    if not concern.is_pending:
+        raise ValidationError(_("Undringen er allerede besluttet."))
+    if decision not in Decision.values or decision == Decision.PENDING:
+        raise ValidationError({"decision": _("Velg en beslutning.")})
+    case = None
+    with transaction.atomic():
+        concern = Concern.objects.select_for_update().get(pk=concern.pk)
+        if not concern.is_pending:
+            raise ValidationError(_("Undringen er allerede besluttet."))
+        if birth_date is not None and child_name.strip():
+            concern.child = child_find_or_create(
+                municipality=concern.municipality, name=child_name, birth_date=birth_date
+            )
+            stat = concern.stat
+            if stat is not None and stat.age_years is None:
+                age = concern.child.age_on(concern.created_at.date())
+                stat.age_years = age
+                stat.age_band = AgeBand.for_age(age)
+                stat.first_for_child = _first_concern_for(concern.child, concern.pk)
+                stat.save(update_fields=["age_years", "age_band", "first_for_child"])
+        if decision in CASE_DECISIONS:
+            if concern.child is None:
+                raise ValidationError(
+                    {"child_name": _("En stafettlogg krever barnets navn og fødselsdato.")}
+                )
+            if holder is None or not works_in(holder, concern.unit):
+                raise ValidationError(
+                    {
+                        "holder": _("Stafettholderen må være ansatt ved %(unit)s.")
+                        % {"unit": concern.unit.name}
+                    }
+                )
+            today = timezone.localdate()
+            case = ConcernCase.objects.create(
+                municipality=concern.municipality,
+                child=concern.child,
+                level=CASE_DECISIONS[decision],
+                holder=holder,
+                holder_unit=concern.unit,
+                source_concern=concern,
+            )
+            # The holder is on the team (a responsible person for actions) from the start.
+            TeamMember.objects.create(
+                case=case, user=holder, unit=concern.unit, access=TeamAccess.WRITE
+            )
+            age = concern.child.age_on(today)
+            StatEvent.objects.create(
+                municipality=concern.municipality,
+                kind=StatEventKind.CASE,
+                level=case.level,
+                unit_kind=concern.unit.kind,
+                year=today.year,
+                quarter=_quarter(today),
+                age_band=AgeBand.for_age(age),
+                age_years=age,
+            )
+        concern.decision = decision
+        concern.decision_note = note.strip()
+        concern.decided_by = actor
+        concern.decided_at = timezone.now()
+        concern.save()
+        audit.record(
+            actor=actor, action=Act.DECIDE, obj=concern, concern=concern, ip_address=ip_address
+        )
+        if case is not None:
+            audit.record(actor=actor, action=Act.CREATE, obj=case, case=case, ip_address=ip_address)
+    return case
+
+
+# --- The log -----------------------------------------------------------------------------
+
+
+def _writable(actor, case: ConcernCase) -> None:
+    _require(ConcernCase.objects.writable_by(actor).filter(pk=case.pk).exists())
+
+
+def _holder(actor, case: ConcernCase) -> None:
+    _require(
+        case.holder_id == actor.pk
+        and case.is_open
+        and ConcernCase.objects.visible_to(actor).filter(pk=case.pk).exists()
+    )
+
+
+def case_level_change(*, actor, case: ConcernCase, level: int, ip_address=None) -> ConcernCase:
+    _holder(actor, case)
+    if level not in (1, 2, 3):
+        raise ValidationError({"level": _("Nivået må være 1, 2 eller 3.")})
+    with transaction.atomic():
+        case.level = level
+        case.save(update_fields=["level"])
+        audit.record(actor=actor, action=Act.CHANGE, obj=case, case=case, ip_address=ip_address)
+    return case
+
+
+def guardian_add(*, actor, case: ConcernCase, name: str, contact: str = "", ip_address=None):
+    _holder(actor, case)
+    if not name.strip():
+        raise ValidationError({"name": _("Skriv navnet til den foresatte.")})
+    with transaction.atomic():
+        guardian = Guardian.objects.create(child=case.child, name=name.strip(), contact=contact)
+        audit.record(actor=actor, action=Act.CHANGE, obj=guardian, case=case, ip_address=ip_address)
+    return guardian
+
+
+def consent_covers(case: ConcernCase, unit: Unit, day: datetime.date | None = None) -> bool:
+    day = day or timezone.localdate()
+    return any(
+        consent.is_valid_on(day)
+        for consent in case.consents.filter(
+            services=unit, withdrawn_at__isnull=True, superseded_at__isnull=True
+        )
+    )
+
+
+def team_member_add(
+    *, actor, case: ConcernCase, user, unit: Unit, access: str, ip_address=None
+) -> TeamMember:
+    """Add someone to the team. A service the valid consent does not name needs a new
+    consent first (not in logs flagged for suspected violence, where none is sought)."""
+    _holder(actor, case)
+    if unit.municipality_id != case.municipality_id or not works_in(user, unit):
+        raise ValidationError({"user": _("Personen må arbeide ved den valgte tjenesten.")})
+    if access not in TeamAccess.values:
+        raise ValidationError({"access": _("Velg tilgang.")})
+    if not case.violence_suspected and not consent_covers(case, unit):
+        raise ValidationError(
+            {
+                "unit": _(
+                    "Samtykket omfatter ikke %(unit)s. Registrer et nytt samtykke som nevner "
+                    "tjenesten før den får være med i teamet."
+                )
+                % {"unit": unit.name}
+            }
+        )
+    if case.team.filter(user=user, active=True).exists():
+        raise ValidationError({"user": _("Personen er allerede med i teamet.")})
+    with transaction.atomic():
+        member = TeamMember.objects.create(case=case, user=user, unit=unit, access=access)
+        audit.record(actor=actor, action=Act.CHANGE, obj=member, case=case, ip_address=ip_address)
+    return member
+
+
+def team_member_remove(*, actor, member: TeamMember, ip_address=None) -> None:
+    _holder(actor, member.case)
+    with transaction.atomic():
+        member.active = False
+        member.removed_at = timezone.now()
+        member.save(update_fields=["active", "removed_at"])
+        audit.record(
+            actor=actor, action=Act.CHANGE, obj=member, case=member.case, ip_address=ip_address
+        )
+
+
+def consent_record(
+    *,
+    actor,
+    case: ConcernCase,
+    kind: str,
+    given_by: str,
+    given_on: datetime.date,
+    services: Iterable[Unit],
+    expires_on: datetime.date | None = None,
+    ip_address=None,
+    allow_pending_unit: Unit | None = None,
+) -> Consent:
+    """Record consent naming every participating service (the holding unit included).
+    The youth's own consent counts from ``BTI_OWN_CONSENT_AGE``. In a log flagged for
+    suspected violence or abuse guardians are not involved, so no guardian consent."""
+    if allow_pending_unit is None:
+        _holder(actor, case)
+    services = list(services)
+    errors: dict[str, str] = {}
+    today = timezone.localdate()
+    if kind not in ConsentKind.values:
+        errors["kind"] = _("Velg hvem som har gitt samtykket.")
+    if kind == ConsentKind.OWN and case.child.age_on(today) < settings.BTI_OWN_CONSENT_AGE:
+        errors["kind"] = _("Eget samtykke gjelder fra %(age)s år. Innhent foresattes samtykke.") % {
+            "age": settings.BTI_OWN_CONSENT_AGE
+        }
+    if kind == ConsentKind.GUARDIAN and case.violence_suspected:
+        errors["kind"] = _(
+            "Ved mistanke om vold eller overgrep i hjemmet skal foresatte ikke involveres."
+        )
+    if not given_by.strip():
+        errors["given_by"] = _("Skriv hvem som ga samtykket.")
+    if given_on > today:
+        errors["given_on"] = _("Datoen kan ikke ligge fram i tid.")
+    if expires_on is not None and expires_on < given_on:
+        errors["expires_on"] = _("Utløpsdatoen må komme etter samtykkedatoen.")
+    holding = allow_pending_unit or case.holder_unit
+    if holding not in services:
+        errors["services"] = _("Samtykket må nevne %(unit)s, som har stafettloggen.") % {
+            "unit": holding.name
+        }
+    if any(unit.municipality_id != case.municipality_id for unit in services):
+        errors["services"] = _("Velg tjenester i kommunen.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        # The new consent replaces the earlier ones: it alone says which services take part.
+        case.consents.filter(withdrawn_at__isnull=True, superseded_at__isnull=True).update(
+            superseded_at=timezone.now()
+        )
+        consent = Consent.objects.create(
+            case=case,
+            kind=kind,
+            given_by=given_by.strip(),
+            given_on=given_on,
+            expires_on=expires_on,
+            recorded_by=actor,
+        )
+        consent.services.set(services)
+        audit.record(actor=actor, action=Act.CONSENT, obj=consent, case=case, ip_address=ip_address)
+    return consent
+
+
+def consent_withdraw(*, actor, consent: Consent, ip_address=None) -> Consent:
+    """Withdrawn consent: from now on only the holder reads the log."""
+    _holder(actor, consent.case)
+    with transaction.atomic():
+        consent.withdrawn_at = timezone.now()
+        consent.save(update_fields=["withdrawn_at"])
+        audit.record(
+            actor=actor, action=Act.CONSENT, obj=consent, case=consent.case, ip_address=ip_address
+        )
+    return consent
+
+
+def violence_flag_set(*, actor, case: ConcernCase, justification: str, ip_address=None):
+    """Flag suspected violence or abuse in the home: a written justification is
+    required, guardians are not involved or notified."""
+    _holder(actor, case)
+    if len(justification.strip()) < MIN_JUSTIFICATION:
+        raise ValidationError(
+            {
+                "justification": _(
+                    "Skriv en begrunnelse på minst %(n)s tegn for hvorfor foresatte ikke "
+                    "skal involveres."
+                )
+                % {"n": MIN_JUSTIFICATION}
+            }
+        )
+    with transaction.atomic():
+        case.violence_suspected = True
+        case.violence_justification = justification.strip()
+        case.save(update_fields=["violence_suspected", "violence_justification"])
+        audit.record(actor=actor, action=Act.CHANGE, obj=case, case=case, ip_address=ip_address)
+    return case
+
+
+def goal_add(*, actor, case: ConcernCase, text: str, ip_address=None) -> Goal:
+    _writable(actor, case)
+    if not text.strip():
+        raise ValidationError({"text": _("Skriv målet.")})
+    with transaction.atomic():
+        goal = Goal.objects.create(case=case, text=text.strip())
+        audit.record(actor=actor, action=Act.CHANGE, obj=goal, case=case, ip_address=ip_address)
+    return goal
+
+
+def entry_add(*, actor, case: ConcernCase, text: str, ip_address=None) -> LogEntry:
+    _writable(actor, case)
+    if not text.strip():
+        raise ValidationError({"text": _("Skriv notatet.")})
+    with transaction.atomic():
+        entry = LogEntry.objects.create(case=case, author=actor, text=text.strip())
+        audit.record(actor=actor, action=Act.CHANGE, obj=entry, case=case, ip_address=ip_address)
+    return entry
+
+
+@dataclass
+class ActionInput:
+    description: str
+    responsible: TeamMember | None
+    start_date: datetime.date | None
+    evaluation_date: datetime.date | None
+
+    def complete(self) -> tuple[TeamMember, datetime.date, datetime.date]:
+        """The required parts, once ``_action_errors`` found none missing."""
+        if self.responsible is None or self.start_date is None or self.evaluation_date is None:
+            raise ValidationError(_("Tiltaket mangler ansvarlig eller datoer."))
+        return self.responsible, self.start_date, self.evaluation_date
+
+
+def _action_errors(case: ConcernCase, data: ActionInput) -> dict[str, str]:
+    errors = {}
+    if not data.description.strip():
+        errors["description"] = _("Beskriv tiltaket.")
+    if data.responsible is None:
+        errors["responsible"] = _("Velg en ansvarlig i teamet.")
+    elif data.responsible.case_id != case.pk or not data.responsible.active:
+        errors["responsible"] = _("Den ansvarlige må være aktivt medlem av teamet.")
+    if data.start_date is None:
+        errors["start_date"] = _("Oppgi startdato.")
+    if data.evaluation_date is None:
+        errors["evaluation_date"] = _("Oppgi en dato for oppfølging og evaluering.")
+    elif data.start_date and data.evaluation_date < data.start_date:
+        errors["evaluation_date"] = _("Evalueringsdatoen kan ikke komme før start.")
+    return errors
+
+
+def action_add(*, actor, case: ConcernCase, data: ActionInput, ip_address=None) -> Action:
+    _writable(actor, case)
+    errors = _action_errors(case, data)
+    if errors:
+        raise ValidationError(errors)
+    responsible, start, evaluation = data.complete()
+    with transaction.atomic():
+        action = Action.objects.create(
+            case=case,
+            description=data.description.strip(),
+            responsible=responsible,
+            start_date=start,
+            evaluation_date=evaluation,
+        )
+        audit.record(actor=actor, action=Act.CHANGE, obj=action, case=case, ip_address=ip_address)
+    return action
+
+
+def meeting_record(
+    *,
+    actor,
+    case: ConcernCase,
+    held_on: datetime.date,
+    summary: str,
+    actions: Sequence[ActionInput],
+    ip_address=None,
+) -> Meeting:
+    """A meeting is saved with its actions in one transaction, and only when it ends with
+    at least one action with a responsible team member and a follow-up date."""
+    _writable(actor, case)
+    errors: dict[str, list[str]] = {}
+    if not summary.strip():
+        errors.setdefault("summary", []).append(_("Skriv et kort referat."))
+    complete = [a for a in actions if a.description.strip() or a.responsible or a.evaluation_date]
+    if not complete:
+        errors.setdefault("__all__", []).append(
+            _(
+                "Et møte må avsluttes med minst ett tiltak med ansvarlig person og "
+                "dato for oppfølging."
+            )
+        )
+    for number, data in enumerate(complete, start=1):
+        for message in _action_errors(case, data).values():
+            errors.setdefault("__all__", []).append(
+                _("Tiltak %(n)s: %(message)s") % {"n": number, "message": message}
+            )
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        meeting = Meeting.objects.create(
+            case=case, held_on=held_on, summary=summary.strip(), created_by=actor
+        )
+        for data in complete:
+            responsible, start, evaluation = data.complete()
+            Action.objects.create(
+                case=case,
+                meeting=meeting,
+                description=data.description.strip(),
+                responsible=responsible,
+                start_date=start,
+                evaluation_date=evaluation,
+            )
+        audit.record(actor=actor, action=Act.CHANGE, obj=meeting, case=case, ip_address=ip_address)
+    return meeting
+
+
+def action_evaluate(
+    *,
+    actor,
+    action: Action,
+    evaluated_on: datetime.date,
+    text: str,
+    status: str,
+    effect: str = "",
+    ip_address=None,
+) -> Evaluation:
+    case = action.case
+    _writable(actor, case)
+    if not text.strip():
+        raise ValidationError({"text": _("Skriv evalueringen.")})
+    if status not in ActionStatus.values:
+        raise ValidationError({"status": _("Velg status.")})
+    with transaction.atomic():
+        evaluation = Evaluation.objects.create(
+            action=action, evaluated_on=evaluated_on, text=text.strip(), evaluated_by=actor
+        )
+        action.status = status
+        if effect.strip():
+            action.effect = effect.strip()
+        action.save(update_fields=["status", "effect"])
+        ActionStat.objects.get_or_create(
+            action_ref=action.pk,
+            defaults={
+                "municipality_id": case.municipality_id,
+                "year": action.evaluation_date.year,
+                "on_time": evaluated_on <= action.evaluation_date,
+            },
+        )
+        audit.record(
+            actor=actor, action=Act.CHANGE, obj=evaluation, case=case, ip_address=ip_address
+        )
+    return evaluation
+
+
+# --- Handover --------------------------------------------------------------------------------
+
+
+def handover_propose(
+    *, actor, case: ConcernCase, to_holder, to_unit: Unit, note: str = "", ip_address=None
+) -> Handover:
+    _holder(actor, case)
+    if to_unit.municipality_id != case.municipality_id or to_unit.pk == case.holder_unit_id:
+        raise ValidationError({"to_unit": _("Velg en annen enhet i kommunen.")})
+    if not works_in(to_holder, to_unit):
+        raise ValidationError({"to_holder": _("Ny stafettholder må arbeide ved enheten.")})
+    if case.handovers.filter(status=HandoverStatus.PENDING).exists():
+        raise ValidationError(_("En stafettveksling venter allerede på svar."))
+    with transaction.atomic():
+        handover = Handover.objects.create(
+            case=case,
+            from_holder=actor,
+            from_unit=case.holder_unit,
+            to_holder=to_holder,
+            to_unit=to_unit,
+            note=note.strip(),
+        )
+        audit.record(
+            actor=actor, action=Act.HANDOVER, obj=handover, case=case, ip_address=ip_address
+        )
+    return handover
+
+
+def handover_accept(
+    *,
+    actor,
+    handover: Handover,
+    consent_kind: str = "",
+    given_by: str = "",
+    given_on: datetime.date | None = None,
+    expires_on: datetime.date | None = None,
+    services: Iterable[Unit] = (),
+    ip_address=None,
+) -> ConcernCase:
+    """The new holder accepts: a new consent naming the new unit is recorded (not in a
+    log flagged for suspected violence), the holder changes, the history is kept."""
+    _require(handover.to_holder_id == actor.pk and handover.status == HandoverStatus.PENDING)
+    case = handover.case
+    _require(case.is_open)
+    with transaction.atomic():
+        handover = Handover.objects.select_for_update().get(pk=handover.pk)
+        _require(handover.status == HandoverStatus.PENDING)
+        consent = None
+        if not case.violence_suspected or consent_kind:
+            consent = consent_record(
+                actor=actor,
+                case=case,
+                kind=consent_kind,
+                given_by=given_by,
+                given_on=given_on or timezone.localdate(),
+                expires_on=expires_on,
+                services=services,
+                ip_address=ip_address,
+                allow_pending_unit=handover.to_unit,
+            )
+        case.holder = handover.to_holder
+        case.holder_unit = handover.to_unit
+        case.save(update_fields=["holder", "holder_unit"])
+        if not case.team.filter(user=handover.to_holder, active=True).exists():
+            TeamMember.objects.create(
+                case=case, user=handover.to_holder, unit=handover.to_unit, access=TeamAccess.WRITE
+            )
+        handover.status = HandoverStatus.ACCEPTED
+        handover.decided_at = timezone.now()
+        handover.consent = consent
+        handover.save(update_fields=["status", "decided_at", "consent"])
+        audit.record(
+            actor=actor, action=Act.HANDOVER, obj=handover, case=case, ip_address=ip_address
+        )
+    return case
+
+
+def handover_decline(*, actor, handover: Handover, ip_address=None) -> Handover:
+    _require(handover.to_holder_id == actor.pk and handover.status == HandoverStatus.PENDING)
+    with transaction.atomic():
+        handover.status = HandoverStatus.DECLINED
+        handover.decided_at = timezone.now()
+        handover.save(update_fields=["status", "decided_at"])
+        audit.record(
+            actor=actor,
+            action=Act.HANDOVER,
+            obj=handover,
+            case=handover.case,
+            ip_address=ip_address,
+        )
+    return handover
+
+
+# --- Closing, printouts, retention ---------------------------------------------------------
+
+
+def case_printout_context(case: ConcernCase) -> dict:
+    return {
+        "case": case,
+        "child": case.child,
+        "guardians": list(case.child.guardians.all()),
+        "team": list(case.team.select_related("user", "unit")),
+        "consents": list(case.consents.prefetch_related("services")),
+        "goals": list(case.goals.all()),
+        "actions": list(
+            case.actions.select_related("responsible__user").prefetch_related("evaluations")
+        ),
+        "entries": list(case.entries.select_related("author")),
+        "meetings": list(case.meetings.all()),
+        "handovers": list(
+            case.handovers.select_related("from_holder", "to_holder", "from_unit", "to_unit")
+        ),
+        "printed_at": timezone.now(),
+    }
+
+
+def case_printout_pdf(case: ConcernCase) -> bytes:
+    from reports.pdf import render_pdf
+
+    return render_pdf("btitracker/pdf/case.html", case_printout_context(case))
+
+
+def case_close(*, actor, case: ConcernCase, ip_address=None) -> ConcernCase:
+    """Close the log and keep its archive printout (for the pupil file), encrypted."""
+    _holder(actor, case)
+    pdf = case_printout_pdf(case)
+    with transaction.atomic():
+        case.status = CaseStatus.CLOSED
+        case.closed_at = timezone.now()
+        case.archive = encrypt_bytes(pdf)
+        case.save(update_fields=["status", "closed_at", "archive"])
+        audit.record(actor=actor, action=Act.CLOSE, obj=case, case=case, ip_address=ip_address)
+    return case
+
+
+def access_history_pdf(case: ConcernCase) -> bytes:
+    """For the family: who accessed the child's log and when (names, roles, times)."""
+    from btitracker.models import AccessEvent
+    from reports.pdf import render_pdf
+
+    events = AccessEvent.objects.filter(case_id=case.pk, outcome=audit.Outcome.OK).order_by("pk")
+    return render_pdf(
+        "btitracker/pdf/access_history.html",
+        {"case": case, "events": events, "printed_at": timezone.now()},
+    )
+
+
+def retention_apply(*, today: datetime.date | None = None) -> dict[str, int]:
+    """Delete logs closed more than ``BTI_RETENTION_DAYS`` ago (the archive PDF has gone
+    to the pupil file), decided level-0 concerns as old, and children no longer in any
+    log or concern. The statistics rows and the access log (pseudonyms only) stay.
+    Safe to run twice."""
+    today = today or timezone.localdate()
+    cutoff = timezone.now() - datetime.timedelta(days=settings.BTI_RETENTION_DAYS)
+    counts = {"cases": 0, "concerns": 0, "children": 0}
+    with transaction.atomic():
+        old_cases = ConcernCase.objects.filter(status=CaseStatus.CLOSED, closed_at__lt=cutoff)
+        for case in old_cases:
+            Handover.objects.filter(case=case).delete()
+            case.actions.all().delete()
+            case.delete()
+            counts["cases"] += 1
+        old_concerns = Concern.objects.exclude(decision=Decision.PENDING).filter(
+            decided_at__lt=cutoff, case__isnull=True
+        )
+        counts["concerns"] = old_concerns.count()
+        old_concerns.delete()
+        orphans = Child.objects.filter(cases__isnull=True, concerns__isnull=True)
+        counts["children"] = orphans.count()
+        for child in orphans:
+            child.guardians.all().delete()
+            child.delete()
+    return counts
+
+
+def user_roles_label(user) -> str:
+    roles = access_for(user).roles()
+    return ", ".join(str(label) for role, label in Role.choices if role in roles)

@@ -1,0 +1,20 @@
+"""Celery adapters for BTI: they take nothing or ids, and call the services."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from btitracker.reminders import reminders_send_daily
+from btitracker.services import retention_apply
+
+
+@shared_task(name="btitracker.send_reminders")
+def send_reminders() -> int:
+    """Daily (CELERY_BEAT_SCHEDULE). Idempotent: one mail per person, object and day."""
+    return reminders_send_daily()
+
+
+@shared_task(name="btitracker.apply_retention")
+def apply_retention() -> dict:
+    """Daily (CELERY_BEAT_SCHEDULE). Deleting what is already deleted does nothing."""
+    return retention_apply()

@@ -1,0 +1,140 @@
+"""The BTI cast on top of tests/conftest.py's: a log held by the school's staff member
+with consent naming the school and the health station, a nurse on the team, a member of
+the school's staff who is not on the team, a pending concern, and a handover pending to
+the kindergarten. And a real TOTP login."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from btitracker import services
+from btitracker.models import ConsentKind, TeamAccess
+from plans.access import forget_access
+from plans.models import Role, UnitKind
+from tests.factories import MembershipFactory, UnitFactory, UserFactory
+
+CHILD_NAME = "Fiktiv Testesen"
+CHILD_BIRTH = datetime.date(2016, 3, 14)
+
+
+def current_token(device: TOTPDevice) -> str:
+    """The code an authenticator app would show now, from django_otp's own TOTP."""
+    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+    return f"{code:0{device.digits}d}"
+
+
+def otp_verify(client, user) -> None:
+    """Verify the client's session with a real TOTP token, as the login page would."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    # The same code may be used once per 30 s window; tests log in many times a window.
+    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
+    device.refresh_from_db()
+    response = client.post(reverse("bti:otp-verify"), {"token": current_token(device)})
+    assert response.status_code == 302, response.content[:500]
+
+
+def login_verified(client, user):
+    client.force_login(user)
+    otp_verify(client, user)
+    return client
+
+
+@dataclass
+class BtiCast:
+    case: object
+    concern: object  # decided: the log's source
+    pending_concern: object
+    handover: object
+    health_station: object
+    nurse: object
+    outsider: object  # school staff, not on the team
+    kg_staff: object
+    consent: object
+    action: object
+
+
+def build_bti(cast) -> BtiCast:
+    found = getattr(cast, "_bti", None)
+    if found is not None:
+        return found
+    health = UnitFactory(
+        municipality=cast.municipality, name="Solvik helsestasjon", kind=UnitKind.HEALTH_STATION
+    )
+
+    def member(username, role, unit):
+        user = UserFactory(username=username)
+        MembershipFactory(user=user, municipality=cast.municipality, unit=unit, role=role)
+        forget_access(user)
+        return user
+
+    nurse = member("helsesykepleier", Role.STAFF, health)
+    outsider = member("ansatt-utenfor", Role.STAFF, cast.school)
+    kg_staff = member("barnehagelaerer", Role.STAFF, cast.kindergarten)
+    staff, leader = cast["staff"], cast["unit_leader"]
+    bands = services.concern_bands_ensure(municipality=cast.municipality)
+    concern = services.concern_create(
+        actor=staff,
+        unit=cast.school,
+        observation="Fiktiv observasjon: trøtt og lei seg i flere uker.",
+        duration="Tre uker",
+        band=bands[1],
+        child_name=CHILD_NAME,
+        birth_date=CHILD_BIRTH,
+    )
+    case = services.concern_decide(
+        actor=leader, concern=concern, decision="niva1", note="Vi følger opp.", holder=staff
+    )
+    consent = services.consent_record(
+        actor=staff,
+        case=case,
+        kind=ConsentKind.GUARDIAN,
+        given_by="Fiktiv Forelder",
+        given_on=timezone.localdate(),
+        services=[cast.school, health],
+    )
+    services.team_member_add(
+        actor=staff, case=case, user=nurse, unit=health, access=TeamAccess.WRITE
+    )
+    member = case.team.get(user=staff)
+    today = timezone.localdate()
+    action = services.action_add(
+        actor=staff,
+        case=case,
+        data=services.ActionInput(
+            "Fiktivt tiltak: fast voksen i friminuttene.",
+            member,
+            today,
+            today + datetime.timedelta(days=30),
+        ),
+    )
+    pending = services.concern_create(
+        actor=staff,
+        unit=cast.school,
+        observation="Fiktiv: en annen undring uten navn.",
+        band=bands[0],
+    )
+    handover = services.handover_propose(
+        actor=staff, case=case, to_holder=kg_staff, to_unit=cast.kindergarten
+    )
+    found = BtiCast(
+        case=case,
+        concern=concern,
+        pending_concern=pending,
+        handover=handover,
+        health_station=health,
+        nurse=nurse,
+        outsider=outsider,
+        kg_staff=kg_staff,
+        consent=consent,
+        action=action,
+    )
+    object.__setattr__(cast, "_bti", found)
+    return found
