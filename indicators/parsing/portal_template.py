@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -163,6 +164,47 @@ def _parse_template(rows, header_line, header, keys) -> ParseResult:
     at = _columns(header_line, header, keys, _TEMPLATE_KEYS, TEMPLATE_REQUIRED, result)
     if at is None:
         return result
+
+    def set_source(code: str) -> None:
+        result.source_code = code
+
+    seen: dict[tuple, int] = {}
+    problems = result.problems
+    append = result.rows.append
+    for row in template_rows(rows, header, at, problem=problems.append, set_source=set_source):
+        key = (row.indicator_code, row.place_level, row.place_code, row.period_label, row.subgroup)
+        first = seen.get(key)
+        if first is not None:
+            problems.append(
+                Problem(
+                    row.line,
+                    "",
+                    "",
+                    _("Samme indikator, sted, periode og undergruppe står også på linje %(line)s.")
+                    % {"line": first},
+                )
+            )
+            continue
+        seen[key] = row.line
+        append(row)
+    require_rows(result)
+    return result
+
+
+def template_rows(
+    records: Iterable[tuple[int, list[str]]],
+    header: list[str],
+    at: dict[str, int],
+    *,
+    problem: Callable[[Problem], object],
+    set_source: Callable[[str], object],
+) -> Iterator[ParsedRow]:
+    """The template's rows one by one, from ``(line, cells)`` records below the header
+    (``at``: the columns' positions, from ``_columns``). A line that cannot be read goes
+    to ``problem`` with its line, column, value and Norwegian reason; the file's source is
+    given to ``set_source`` when its first line names it. The same cell twice is not
+    checked here: the list parser checks it, and the streaming import leaves it to the
+    bulk writer. Repeated periods, places, subgroups and sources are parsed once."""
     width = len(header)
     names = {name: header[position] for name, position in at.items()}
     source_at, name_at, level_at = at.get("kilde"), at.get("indikator"), at.get("stedsnivå")
@@ -177,17 +219,18 @@ def _parse_template(rows, header_line, header, keys) -> ParseResult:
     places: dict[tuple[str, str], tuple[str, str, str] | _PlaceProblem] = {}
     periods: dict[str, tuple | CellError] = {}
     subgroups: dict[str, str | CellError] = {}
-    seen: dict[tuple, int] = {}
     sources: dict[str, str | None] = {}
     source = None
-    problems = result.problems
-    append = result.rows.append
+    plain_number = _PLAIN_NUMBER.fullmatch
+    max_length = MAX_LENGTH
+    place_problem = _PlaceProblem
+    value_column = names["verdi"]
 
-    for line, cells in rows:
+    for line, cells in records:
         if len(cells) != width:
             if not "".join(cells).strip():
                 continue
-            problems.append(
+            problem(
                 Problem(
                     line,
                     "",
@@ -200,12 +243,10 @@ def _parse_template(rows, header_line, header, keys) -> ParseResult:
         code = cells[code_at].strip()
         if not code:
             if "".join(cells).strip():
-                problems.append(
-                    Problem(line, names["indikatorkode"], "", _("Indikatorkoden mangler."))
-                )
+                problem(Problem(line, names["indikatorkode"], "", _("Indikatorkoden mangler.")))
             continue
-        if len(code) > MAX_LENGTH["indikatorkode"]:
-            problems.append(
+        if len(code) > max_length["indikatorkode"]:
+            problem(
                 Problem(
                     line,
                     names["indikatorkode"],
@@ -222,7 +263,7 @@ def _parse_template(rows, header_line, header, keys) -> ParseResult:
                 key = raw_source.strip().lower()
                 row_source = sources[raw_source] = SOURCES.get(key) if key else DEFAULT_SOURCE
             if row_source is None:
-                problems.append(
+                problem(
                     Problem(
                         line,
                         names["kilde"],
@@ -235,9 +276,10 @@ def _parse_template(rows, header_line, header, keys) -> ParseResult:
                 )
                 continue
             if source is None:
-                source = result.source_code = row_source
+                source = row_source
+                set_source(row_source)
             elif row_source != source:
-                problems.append(
+                problem(
                     Problem(
                         line,
                         names["kilde"],
@@ -253,8 +295,8 @@ def _parse_template(rows, header_line, header, keys) -> ParseResult:
         place = places.get((level_raw, place_raw))
         if place is None:
             place = places[(level_raw, place_raw)] = _place(level_raw, place_raw)
-        if isinstance(place, _PlaceProblem):
-            problems.append(Problem(line, names[place.column], place.value, place.reason))
+        if isinstance(place, place_problem):
+            problem(Problem(line, names[place.column], place.value, place.reason))
             continue
         level, place_code, default_place_name = place
 
@@ -267,7 +309,7 @@ def _parse_template(rows, header_line, header, keys) -> ParseResult:
                 period = error
             periods[period_raw] = period
         if isinstance(period, CellError):
-            problems.append(Problem(line, names["periode"], period_raw, period.reason))
+            problem(Problem(line, names["periode"], period_raw, period.reason))
             continue
 
         subgroup = ""
@@ -275,28 +317,30 @@ def _parse_template(rows, header_line, header, keys) -> ParseResult:
             subgroup_raw = cells[subgroup_at]
             known = subgroups.get(subgroup_raw)
             if known is None:
+                if len(subgroups) > 50_000:  # a file of distinct subgroups: forget old ones
+                    subgroups.clear()
                 known = subgroups[subgroup_raw] = _subgroup(subgroup_raw)
             if isinstance(known, CellError):
-                problems.append(Problem(line, names["undergruppe"], subgroup_raw, known.reason))
+                problem(Problem(line, names["undergruppe"], subgroup_raw, known.reason))
                 continue
             subgroup = known
 
         value: Decimal | None
         value_raw = cells[value_at]
-        if _PLAIN_NUMBER.fullmatch(value_raw):  # the common case, without the general rules
+        if plain_number(value_raw):
             value, status, symbol = Decimal(value_raw.replace(",", ".")), VALUE, ""
         else:
             try:
                 value, status, symbol = parse_cell(value_raw)
             except CellError as error:
-                problems.append(Problem(line, names["verdi"], value_raw, error.reason))
+                problem(Problem(line, value_column, value_raw, error.reason))
                 continue
         if status_at is not None and cells[status_at].strip():
             status_raw = cells[status_at].strip()
             try:
                 status, symbol = apply_status(status_raw, status, symbol)
             except CellError as error:
-                problems.append(Problem(line, names["status"], status_raw, error.reason))
+                problem(Problem(line, names["status"], status_raw, error.reason))
                 continue
             if status != VALUE:
                 value = None
@@ -312,53 +356,34 @@ def _parse_template(rows, header_line, header, keys) -> ParseResult:
                     ("sted", place_name),
                     ("enhet", unit),
                 )
-                if len(text) > MAX_LENGTH[column]
+                if len(text) > max_length[column]
             )
-            problems.append(
+            problem(
                 Problem(
                     line,
                     names[column],
                     text,
-                    _("Teksten er for lang (høyst %(max)s tegn).") % {"max": MAX_LENGTH[column]},
+                    _("Teksten er for lang (høyst %(max)s tegn).") % {"max": max_length[column]},
                 )
             )
             continue
-        place_name = place_name or default_place_name
-
-        key = (code, level, place_code, period[0], subgroup)
-        if key in seen:
-            problems.append(
-                Problem(
-                    line,
-                    "",
-                    "",
-                    _("Samme indikator, sted, periode og undergruppe står også på linje %(line)s.")
-                    % {"line": seen[key]},
-                )
-            )
-            continue
-        seen[key] = line
-        append(
-            ParsedRow(
-                line,
-                code,
-                indicator_name or code,
-                level,
-                place_code,
-                place_name,
-                period[0],
-                period[1],
-                period[2],
-                subgroup,
-                value,
-                status,
-                symbol,
-                unit,
-                names["verdi"],
-            )
+        yield ParsedRow(
+            line,
+            code,
+            indicator_name or code,
+            level,
+            place_code,
+            place_name or default_place_name,
+            period[0],
+            period[1],
+            period[2],
+            subgroup,
+            value,
+            status,
+            symbol,
+            unit,
+            value_column,
         )
-    require_rows(result)
-    return result
 
 
 class _PlaceProblem(NamedTuple):

@@ -5,8 +5,8 @@ Udir and FHI publish for one municipality, too much for a national file of a mil
 observations. ``iter_parse`` gives the rows of the two long layouts one at a time, for
 ``indicators.services.bulk.upsert_observations`` to write in chunks:
 
-* the portal's own long template (``portal_template``), read line by line with the same
-  column, place, period, subgroup and value rules (its helpers, not a copy of them);
+* the portal's own long template, read line by line by the list parser's own generator
+  (``portal_template.template_rows``);
 * the SSB statbank CSV (``ssb_csv``) in two passes over the file: the first finds the
   header and the footer (the footer names the variables' codes and units, and comes after
   the data), the second reads the data rows.
@@ -15,7 +15,7 @@ Any other layout is parsed by its own parser and its list is handed out row by r
 
 Two differences from the list parsers, both because a streaming parser cannot remember
 every line: the template's check for the same cell twice is left to the bulk writer (it
-rejects the second line with the same message and line number), and a problem list keeps
+rejects the second line, naming the line it repeats), and a problem list keeps
 the first ``MAX_PROBLEMS`` problems and counts the rest."""
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ import itertools
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
@@ -37,7 +36,6 @@ from indicators.parsing import portal_template, ssb_csv
 from indicators.parsing.base import (
     COUNTRY,
     COUNTRY_CODE,
-    VALUE,
     FatalImportError,
     ParsedRow,
     ParseResult,
@@ -45,11 +43,7 @@ from indicators.parsing.base import (
     subgroup_text,
 )
 from indicators.parsing.cellvalues import (
-    CellError,
-    apply_status,
     delimiter_of,
-    parse_cell,
-    parse_period,
 )
 
 MAX_PROBLEMS = 1_000
@@ -258,7 +252,13 @@ def _template(binary: IO[bytes]) -> StreamingParse:
         parse.problem(problem)
     if at is None:
         return parse
-    rows = _template_rows(records, header, at, parse)
+
+    def set_source(code: str) -> None:
+        parse.source_code = code
+
+    rows = portal_template.template_rows(
+        records, header, at, problem=parse.problem, set_source=set_source
+    )
     # Read up to the first row, so that the file's source (its first line's) is known.
     first = next(rows, None)
     if first is None and not parse.problem_count:
@@ -273,192 +273,6 @@ def _peek(binary: IO[bytes]) -> bytes:
     head = binary.read(_HEAD_BYTES)
     binary.seek(position)
     return head
-
-
-def _template_rows(records, header, at, parse: StreamingParse) -> Iterator[ParsedRow]:
-    """``portal_template._parse_template`` as a generator; see that function for the
-    rules. Kept close to it line by line, so a change there is easy to carry over."""
-    width = len(header)
-    names = {name: header[position] for name, position in at.items()}
-    source_at, name_at, level_at = at.get("kilde"), at.get("indikator"), at.get("stedsnivå")
-    place_name_at, subgroup_at = at.get("sted"), at.get("undergruppe")
-    status_at, unit_at = at.get("status"), at.get("enhet")
-    code_at, place_at, period_at, value_at = (
-        at["indikatorkode"],
-        at["stedskode"],
-        at["periode"],
-        at["verdi"],
-    )
-    places: dict[tuple[str, str], Any] = {}
-    periods: dict[str, Any] = {}
-    subgroups: dict[str, Any] = {}
-    sources: dict[str, str | None] = {}
-    source = None
-    problem = parse.problem
-    plain_number = portal_template._PLAIN_NUMBER.fullmatch
-    max_length = portal_template.MAX_LENGTH
-    place_problem = portal_template._PlaceProblem
-    value_column = names["verdi"]
-
-    for line, cells in records:
-        if len(cells) != width:
-            if not "".join(cells).strip():
-                continue
-            problem(
-                Problem(
-                    line,
-                    "",
-                    "",
-                    _("Linjen har %(found)s kolonner, overskriften har %(expected)s.")
-                    % {"found": len(cells), "expected": width},
-                )
-            )
-            continue
-        code = cells[code_at].strip()
-        if not code:
-            if "".join(cells).strip():
-                problem(Problem(line, names["indikatorkode"], "", _("Indikatorkoden mangler.")))
-            continue
-        if len(code) > max_length["indikatorkode"]:
-            problem(
-                Problem(
-                    line,
-                    names["indikatorkode"],
-                    code,
-                    _("Indikatorkoden er for lang (høyst 120 tegn)."),
-                )
-            )
-            continue
-
-        if source_at is not None:
-            raw_source = cells[source_at]
-            row_source = sources.get(raw_source, "")
-            if row_source == "":
-                key = raw_source.strip().lower()
-                row_source = sources[raw_source] = (
-                    portal_template.SOURCES.get(key) if key else portal_template.DEFAULT_SOURCE
-                )
-            if row_source is None:
-                problem(
-                    Problem(
-                        line,
-                        names["kilde"],
-                        raw_source.strip(),
-                        _(
-                            "Ukjent kilde: bruk ssb, udir, fhi, ungdata, kommunebarometeret "
-                            "eller lokal."
-                        ),
-                    )
-                )
-                continue
-            if source is None:
-                source = parse.source_code = row_source
-            elif row_source != source:
-                problem(
-                    Problem(
-                        line,
-                        names["kilde"],
-                        raw_source.strip(),
-                        _("Én fil kan bare ha én kilde; første linje har «%(source)s».")
-                        % {"source": source},
-                    )
-                )
-                continue
-
-        level_raw = cells[level_at].strip() if level_at is not None else ""
-        place_raw = cells[place_at]
-        place = places.get((level_raw, place_raw))
-        if place is None:
-            place = places[(level_raw, place_raw)] = portal_template._place(level_raw, place_raw)
-        if isinstance(place, place_problem):
-            problem(Problem(line, names[place.column], place.value, place.reason))
-            continue
-        level, place_code, default_place_name = place
-
-        period_raw = cells[period_at]
-        period = periods.get(period_raw)
-        if period is None:
-            try:
-                period = parse_period(period_raw)
-            except CellError as error:
-                period = error
-            periods[period_raw] = period
-        if isinstance(period, CellError):
-            problem(Problem(line, names["periode"], period_raw, period.reason))
-            continue
-
-        subgroup = ""
-        if subgroup_at is not None:
-            subgroup_raw = cells[subgroup_at]
-            known = subgroups.get(subgroup_raw)
-            if known is None:
-                if len(subgroups) > 50_000:  # a file of distinct subgroups: forget old ones
-                    subgroups.clear()
-                known = subgroups[subgroup_raw] = portal_template._subgroup(subgroup_raw)
-            if isinstance(known, CellError):
-                problem(Problem(line, names["undergruppe"], subgroup_raw, known.reason))
-                continue
-            subgroup = known
-
-        value: Decimal | None
-        value_raw = cells[value_at]
-        if plain_number(value_raw):
-            value, status, symbol = Decimal(value_raw.replace(",", ".")), VALUE, ""
-        else:
-            try:
-                value, status, symbol = parse_cell(value_raw)
-            except CellError as error:
-                problem(Problem(line, value_column, value_raw, error.reason))
-                continue
-        if status_at is not None and cells[status_at].strip():
-            status_raw = cells[status_at].strip()
-            try:
-                status, symbol = apply_status(status_raw, status, symbol)
-            except CellError as error:
-                problem(Problem(line, names["status"], status_raw, error.reason))
-                continue
-            if status != VALUE:
-                value = None
-
-        indicator_name = cells[name_at].strip() if name_at is not None else ""
-        place_name = cells[place_name_at].strip() if place_name_at is not None else ""
-        unit = cells[unit_at].strip() if unit_at is not None else ""
-        if len(indicator_name) > 300 or len(place_name) > 200 or len(unit) > 40:
-            column, text = next(
-                (column, text)
-                for column, text in (
-                    ("indikator", indicator_name),
-                    ("sted", place_name),
-                    ("enhet", unit),
-                )
-                if len(text) > max_length[column]
-            )
-            problem(
-                Problem(
-                    line,
-                    names[column],
-                    text,
-                    _("Teksten er for lang (høyst %(max)s tegn).") % {"max": max_length[column]},
-                )
-            )
-            continue
-        yield ParsedRow(
-            line,
-            code,
-            indicator_name or code,
-            level,
-            place_code,
-            place_name or default_place_name,
-            period[0],
-            period[1],
-            period[2],
-            subgroup,
-            value,
-            status,
-            symbol,
-            unit,
-            value_column,
-        )
 
 
 # --- SSB statbank CSV ---------------------------------------------------------------------
