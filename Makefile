@@ -71,7 +71,7 @@ TYPED := config/env.py plans/access.py plans/querysets.py plans/selectors.py pla
 	indicators/services/imports.py indicators/services/file_checks.py indicators/services/bulk.py \
 	indicators/parsing/streaming.py indicators/checks.py \
 	btitracker/crypto.py btitracker/querysets.py btitracker/services.py btitracker/audit.py \
-	btitracker/statistics.py btitracker/selectors.py btitracker/reminders.py \
+	btitracker/statistics.py btitracker/selectors.py btitracker/reminders.py btitracker/enrolment.py \
 	reports/services.py reports/snapshot.py reports/charts.py reports/suppression.py reports/bti.py
 
 lint: install ## ruff lint and format check, djLint on templates, mypy on the service layer

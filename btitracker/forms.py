@@ -201,6 +201,18 @@ class SearchForm(forms.Form):
     birth_date = forms.DateField(label=_("Fødselsdato"), widget=DATE)
 
 
+class EnrolCodeForm(forms.Form):
+    """The code from the e-mail; spaces and dashes a mail client adds are ignored."""
+
+    code = forms.CharField(label=_("Kode fra e-posten"), max_length=20)
+
+    def clean_code(self) -> str:
+        code = "".join(ch for ch in self.cleaned_data["code"] if ch.isdigit())
+        if not code:
+            raise forms.ValidationError(_("Skriv inn koden fra e-posten."))
+        return code
+
+
 class OtpTokenForm(forms.Form):
     token = forms.CharField(
         label=_("Engangskode fra appen"),

@@ -490,6 +490,10 @@ ACTION_LABELS = {
     "handover": _("stafettveksling"),
     "close": _("avsluttet"),
     "access_history": _("så tilgangsloggen"),
+    "otp_code_sent": _("fikk tilsendt kode for totrinnsoppsett"),
+    "otp_code_wrong": _("skrev feil kode for totrinnsoppsett"),
+    "otp_code_ok": _("bekreftet kode for totrinnsoppsett"),
+    "otp_enrolled": _("satte opp totrinnsinnlogging"),
     "open": _("forsøkte å åpne"),
     "write": _("forsøkte å endre"),
 }
@@ -541,3 +545,29 @@ class ReminderSent(NoPersonalDataStr, models.Model):
                 fields=["user", "kind", "object_id", "day"], name="bti_reminder_once"
             )
         ]
+
+
+class EnrolCode(NoPersonalDataStr, models.Model):
+    """A one-time code e-mailed to the user before the TOTP secret is shown (first set-up
+    and any new set-up after a lost device).
+
+    Kept in the database rather than in the session or the cache: the session belongs to
+    whoever holds the password, who can throw it away and start over with a fresh counter,
+    and the cache is per process without Redis and may evict a key at any time. A row per
+    code makes the attempt counter, the lock, the expiry and the one-per-minute limit hold
+    across sessions, processes and restarts. Only a keyed hash of the code is stored, and
+    of the random session binding; the code itself exists only in the e-mail."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    salt = models.CharField(max_length=32)
+    code_hash = models.CharField(max_length=64)
+    session_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "created_at"], name="bti_enrolcode_user_created")]
+        verbose_name = _("engangskode for oppsett")
+        verbose_name_plural = _("engangskoder for oppsett")

@@ -16,12 +16,13 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from btitracker import audit, forms, selectors, services
+from btitracker import audit, enrolment, forms, selectors, services
 from btitracker.crypto import child_lookup_hash, decrypt_bytes
 from btitracker.models import (
     AccessEvent,
@@ -753,48 +754,154 @@ class AccessHistoryPdfView(BtiMixin, View):
 
 
 class OtpEnrolView(NoStoreMixin, MemberRequiredMixin, View):
-    """Set up TOTP: a QR code drawn on the server (inline SVG) and the secret as text."""
+    """Set up TOTP in three steps. 1: a one-time code is e-mailed to the address on the
+    account (``btitracker.enrolment``); without an address the user cannot go on. 2: the
+    right code, in the session that asked for it, shows the QR code (inline SVG drawn on
+    the server) and the secret as text, from a device created new at that moment. 3: a
+    code from the app confirms the device. Whoever has only the password never sees the
+    secret. Every step is on the access log."""
+
+    def _fresh_device(self, user) -> TOTPDevice:
+        # A key nobody has seen: any earlier unconfirmed device (and its secret) is dropped.
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        return TOTPDevice.objects.create(user=user, name="BTI", confirmed=False)
 
     def _device(self, user) -> TOTPDevice:
         device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-        return device or TOTPDevice.objects.create(user=user, name="BTI", confirmed=False)
+        return device or self._fresh_device(user)
 
-    def _render(self, request, device, form, status=200):
-        import base64
+    def _render(self, request, *, form=None, code_form=None, status=200):
+        user = request.user
+        context = {"next": _safe_next(request, ""), "minutes": enrolment.minutes()}
+        if not user.email:
+            context["step"] = "no_email"
+        elif code_form is None and enrolment.may_see_secret(request.session, user):
+            import base64
 
-        import qrcode
-        import qrcode.image.svg
+            import qrcode
+            import qrcode.image.svg
 
-        image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
-        svg = image.to_string(encoding="unicode")
-        secret = base64.b32encode(device.bin_key).decode().rstrip("=")
-        return render(
-            request,
-            "btitracker/otp_enrol.html",
-            {"form": form, "qr_svg": svg, "secret": secret, "next": _safe_next(request, "")},
-            status=status,
-        )
+            device = self._device(user)
+            image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
+            context.update(
+                step="secret",
+                form=form or forms.OtpTokenForm(),
+                qr_svg=image.to_string(encoding="unicode"),
+                secret=base64.b32encode(device.bin_key).decode().rstrip("="),
+            )
+        else:
+            context.update(
+                step="code",
+                code_sent=enrolment.code_sent_in_session(request.session, user),
+                code_form=code_form or forms.EnrolCodeForm(),
+                email_masked=enrolment.mask_email(user.email),
+            )
+        return render(request, "btitracker/otp_enrol.html", context, status=status)
+
+    def _again(self, request):
+        target = reverse("bti:otp-enrol")
+        following = _safe_next(request, "")
+        return redirect(f"{target}?next={quote(following)}" if following else target)
 
     def get(self, request):
         if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
             return redirect(reverse("bti:otp-verify") + "?next=" + quote(_safe_next(request, "")))
-        return self._render(request, self._device(request.user), forms.OtpTokenForm())
+        return self._render(request)
 
     def post(self, request):
-        if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
+        user = request.user
+        if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
             raise PermissionDenied
-        device = self._device(request.user)
+        if not user.email:
+            return self._render(request, status=400)
+        step = request.POST.get("step", "token")
+        if step == "send":
+            return self._send(request)
+        if step == "code":
+            return self._code(request)
+        if not enrolment.may_see_secret(request.session, user):
+            # No right e-mailed code in this session: no device can be confirmed.
+            messages.error(request, _("Skriv inn koden fra e-posten først."))
+            return self._again(request)
+        device = self._device(user)
         form = forms.OtpTokenForm(request.POST)
         if form.is_valid() and device.verify_token(form.cleaned_data["token"]):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
+            enrolment.finished(request.session)
             request.session.cycle_key()  # a new session id for the stronger login
             otp_login(request, device)
+            audit.record(
+                actor=user,
+                action=Act.OTP_ENROLLED,
+                object_type="totpdevice",
+                object_id=device.pk,
+                ip_address=_ip(request),
+            )
             messages.success(request, _("Totrinnsinnlogging er satt opp."))
             return redirect(_safe_next(request, reverse("bti:home")))
         if form.is_valid():
             form.add_error("token", _("Koden stemmer ikke. Prøv med koden som vises nå."))
-        return self._render(request, device, form, status=400)
+        return self._render(request, form=form, status=400)
+
+    def _send(self, request):
+        result = enrolment.code_send(
+            user=request.user, session=request.session, ip_address=_ip(request)
+        )
+        if result.status is enrolment.Sent.OK:
+            messages.success(
+                request,
+                _("Vi har sendt en kode til %(email)s. Den gjelder i %(minutes)s minutter.")
+                % {
+                    "email": enrolment.mask_email(request.user.email),
+                    "minutes": enrolment.minutes(),
+                },
+            )
+        elif result.status is enrolment.Sent.TOO_SOON:
+            messages.error(
+                request,
+                _("Du kan be om en ny kode om %(seconds)s sekunder.")
+                % {"seconds": result.wait_seconds},
+            )
+        elif result.status is enrolment.Sent.TOO_MANY:
+            messages.error(
+                request,
+                _(
+                    "Du har bedt om for mange koder det siste døgnet. Prøv igjen i morgen, "
+                    "eller kontakt lederen din eller dataansvarlig."
+                ),
+            )
+        else:
+            messages.error(
+                request, _("Vi fikk ikke sendt e-posten. Prøv igjen om litt, eller si fra.")
+            )
+        return self._again(request)
+
+    def _code(self, request):
+        code_form = forms.EnrolCodeForm(request.POST)
+        if code_form.is_valid():
+            result = enrolment.code_check(
+                user=request.user,
+                session=request.session,
+                code=code_form.cleaned_data["code"],
+                ip_address=_ip(request),
+            )
+            if result is enrolment.Checked.OK:
+                self._fresh_device(request.user)
+                return self._again(request)
+            code_form.add_error("code", str(_CODE_ERRORS[result]))
+        return self._render(request, code_form=code_form, status=400)
+
+
+_CODE_ERRORS = {
+    enrolment.Checked.NONE: gettext_lazy("Be om en kode på e-post først."),
+    enrolment.Checked.WRONG: gettext_lazy("Koden stemmer ikke. Sjekk e-posten og prøv igjen."),
+    enrolment.Checked.LOCKED: gettext_lazy(
+        "Koden er sperret etter for mange feil forsøk. Be om en ny kode."
+    ),
+    enrolment.Checked.EXPIRED: gettext_lazy("Koden er utløpt. Be om en ny kode."),
+    enrolment.Checked.USED: gettext_lazy("Koden er allerede brukt. Be om en ny kode."),
+}
 
 
 class OtpVerifyView(NoStoreMixin, MemberRequiredMixin, View):

@@ -379,6 +379,8 @@ BTI_DECISION_DAYS = env.int("BTI_DECISION_DAYS", default=14, minimum=1)
 BTI_OWN_CONSENT_AGE = env.int("BTI_OWN_CONSENT_AGE", default=15, minimum=12)
 BTI_RETENTION_DAYS = env.int("BTI_RETENTION_DAYS", default=5 * 365, minimum=1)
 BTI_REMINDER_DAYS_AHEAD = env.int("BTI_REMINDER_DAYS_AHEAD", default=3, minimum=0)
+# How long the e-mailed code that must come before setting up TOTP is valid.
+BTI_ENROL_CODE_MINUTES = env.int("BTI_ENROL_CODE_MINUTES", default=15, minimum=1)
 BTI_CHILD_WELFARE_CONTACT = env.str(
     "BTI_CHILD_WELFARE_CONTACT",
     default="Barnevernstjenesten i kommunen; utenom kontortid barnevernvakten. "

@@ -27,3 +27,13 @@ def password_reset_email_send(*, user, domain: str, use_https: bool) -> None:
         body = loader.render_to_string("registration/password_reset_email.html", context)
     message = EmailMultiAlternatives(" ".join(subject.splitlines()), body, to=[user.email])
     message.send()
+
+
+def bti_enrol_code_email_send(*, user, code: str, minutes: int) -> None:
+    """The one-time code that lets a user set up the second factor for BTI. Plain text with
+    the code and how long it lasts; nothing about any child. Sent at once by the caller."""
+    context = {"code": code, "minutes": minutes, "user": user}
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = loader.render_to_string("btitracker/email/enrol_code_subject.txt", context)
+        body = loader.render_to_string("btitracker/email/enrol_code.txt", context)
+    EmailMultiAlternatives(" ".join(subject.split()), body, to=[user.email]).send()

@@ -15,6 +15,7 @@ from django_otp.oath import totp
 from btitracker.models import Concern, ConcernCase, Meeting
 from plans.models import Role, UnitKind
 from tests.browser.conftest import ARTIFACTS, axe_violations
+from tests.bti.helpers import enrol_code_from_outbox
 from tests.factories import (
     PASSWORD,
     MembershipFactory,
@@ -54,8 +55,9 @@ def checked(page, name):
 
 
 def log_in_with_totp(browser, live_server, username):
-    """Password login, then TOTP enrolment in the browser: the secret is read from the
-    page as a person would type it into an authenticator app."""
+    """Password login, then TOTP enrolment in the browser: the code e-mailed first (read
+    from the outbox, one wrong try on the way), then the secret read from the page as a
+    person would type it into an authenticator app."""
     context = browser.new_context(bypass_csp=True, locale="nb-NO")
     page = context.new_page()
     page.goto(f"{live_server.url}/accounts/login/")
@@ -65,6 +67,21 @@ def log_in_with_totp(browser, live_server, username):
     page.wait_for_url(f"{live_server.url}/")
     page.goto(f"{live_server.url}/bti/")
     assert "/bti/totrinn/oppsett/" in page.url
+    # First the code e-mailed to the address on the account; no secret before it. The live
+    # server runs in this process, so its mail is in pytest-django's locmem outbox.
+    assert page.locator(".otp-secret").count() == 0
+    checked(page, f"{username}-enrol-start")
+    page.get_by_role("button", name="Send kode på e-post").click()
+    page.get_by_label("Kode fra e-posten").wait_for()
+    checked(page, f"{username}-enrol-code")
+    page.get_by_label("Kode fra e-posten").fill("00000000")
+    page.get_by_role("button", name="Bekreft koden").click()
+    page.get_by_text("Koden stemmer ikke").wait_for()
+    assert page.locator(".otp-secret").count() == 0
+    checked(page, f"{username}-enrol-code-wrong")
+    page.get_by_label("Kode fra e-posten").fill(enrol_code_from_outbox(f"{username}@example.no"))
+    page.get_by_role("button", name="Bekreft koden").click()
+    page.locator(".otp-secret").wait_for()
     assert page.locator("svg").first.is_visible()
     checked(page, f"{username}-enrol")
     secret = page.locator(".otp-secret").inner_text().strip()

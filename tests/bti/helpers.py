@@ -1,13 +1,16 @@
 """The BTI cast on top of tests/conftest.py's: a log held by the school's staff member
 with consent naming the school and the health station, a nurse on the team, a member of
 the school's staff who is not on the team, a pending concern, and a handover pending to
-the kindergarten. And a real TOTP login."""
+the kindergarten. And a real TOTP login, and the e-mailed code that comes before TOTP
+set-up."""
 
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import totp
@@ -38,6 +41,25 @@ def otp_verify(client, user) -> None:
     TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
     device.refresh_from_db()
     response = client.post(reverse("bti:otp-verify"), {"token": current_token(device)})
+    assert response.status_code == 302, response.content[:500]
+
+
+def enrol_code_from_outbox(address: str) -> str:
+    """The set-up code of the newest mail to ``address`` in the locmem outbox."""
+    sent = [message for message in mail.outbox if message.to == [address]]
+    assert sent, f"no mail to {address}"
+    found = re.search(r"^(\d{8})$", sent[-1].body, re.MULTILINE)
+    assert found, sent[-1].body
+    return found.group(1)
+
+
+def enrol_code_confirm(client, user) -> None:
+    """Step one of TOTP set-up as a person does it: ask for the e-mailed code, read it
+    from the mail, enter it. Afterwards the set-up page shows the QR code and secret."""
+    response = client.post(reverse("bti:otp-enrol"), {"step": "send"})
+    assert response.status_code == 302, response.content[:500]
+    code = enrol_code_from_outbox(user.email)
+    response = client.post(reverse("bti:otp-enrol"), {"step": "code", "code": code})
     assert response.status_code == 302, response.content[:500]
 
 

@@ -13,7 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from btitracker import crypto, reminders, services
 from btitracker.models import AccessEvent, Child, Concern, ConcernCase
-from tests.bti.helpers import CHILD_NAME, current_token, login_verified
+from tests.bti.helpers import CHILD_NAME, current_token, enrol_code_confirm, login_verified
 from tests.competence.pdf_reading import pdf_text
 
 
@@ -113,6 +113,10 @@ def test_home_panel_flags_overdue_decisions(cast, client, bti):
 
 def test_totp_enrolment_shows_qr_and_secret_and_needs_a_right_code(cast, client):
     client.force_login(cast["staff"])
+    page = client.get(reverse("bti:otp-enrol"))
+    assert page.status_code == 200
+    assert "<svg" not in page.content.decode()  # not before the e-mailed code
+    enrol_code_confirm(client, cast["staff"])
     page = client.get(reverse("bti:otp-enrol"))
     body = page.content.decode()
     assert page.status_code == 200

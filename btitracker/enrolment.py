@@ -1,0 +1,229 @@
+"""The e-mailed code that must come before the TOTP secret is shown.
+
+Without it, whoever has only a user's password could set up their own authenticator for a
+user who has not set one up yet, and the second factor would protect nothing. So the set-up
+page first sends a one-time code to the address registered on the account, and only the
+right code, unexpired, unused, for this user and entered in the session that asked for it,
+shows the QR code and the secret.
+
+Rules: a code of ``CODE_DIGITS`` digits lives ``BTI_ENROL_CODE_MINUTES`` minutes and is
+locked after ``MAX_ATTEMPTS`` tries; a new one can be asked for once a minute and
+``MAX_CODES_PER_DAY`` times a day. The database holds only an HMAC of the code (keyed with
+SECRET_KEY, salted per row) and of a random value kept in the session. Every step goes to
+the access log; the code never does.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import logging
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+from btitracker import audit
+from btitracker.models import EnrolCode
+from btitracker.services import Act
+from plans.mail import bti_enrol_code_email_send
+
+logger = logging.getLogger(__name__)
+
+CODE_DIGITS = 8
+MAX_ATTEMPTS = 5
+RESEND_SECONDS = 60
+MAX_CODES_PER_DAY = 10
+SESSION_KEY = "bti_enrol"
+_CODE_SALT = "btitracker.enrolment.code"
+_SESSION_SALT = "btitracker.enrolment.session"
+
+
+class Sent(enum.Enum):
+    OK = "ok"
+    NO_EMAIL = "no_email"
+    TOO_SOON = "too_soon"
+    TOO_MANY = "too_many"
+    FAILED = "failed"
+
+
+class Checked(enum.Enum):
+    OK = "ok"
+    NONE = "none"  # no code asked for in this session
+    WRONG = "wrong"
+    LOCKED = "locked"
+    EXPIRED = "expired"
+    USED = "used"
+
+
+@dataclass
+class SendResult:
+    status: Sent
+    wait_seconds: int = 0
+
+
+def minutes() -> int:
+    return settings.BTI_ENROL_CODE_MINUTES
+
+
+def _code_hash(salt: str, user_id: int, code: str) -> str:
+    return salted_hmac(_CODE_SALT, f"{salt}:{user_id}:{code}", algorithm="sha256").hexdigest()
+
+
+def _state(session, user) -> dict:
+    """This session's enrolment state for this user, created with a fresh random binding."""
+    state = session.get(SESSION_KEY)
+    if not isinstance(state, dict) or state.get("user") != user.pk or not state.get("nonce"):
+        state = {"user": user.pk, "nonce": secrets.token_urlsafe(32), "accepted": None}
+        session[SESSION_KEY] = state
+    return state
+
+
+def _session_hash(session, user) -> str:
+    nonce = _state(session, user)["nonce"]
+    return salted_hmac(_SESSION_SALT, f"{user.pk}:{nonce}", algorithm="sha256").hexdigest()
+
+
+def _latest(session, user) -> EnrolCode | None:
+    return (
+        EnrolCode.objects.filter(user=user, session_hash=_session_hash(session, user))
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def mask_email(address: str) -> str:
+    local, _at, domain = address.partition("@")
+    return f"{local[:2]}…@{domain}" if domain else "…"
+
+
+def normalise(code: str) -> str:
+    return "".join(ch for ch in code if ch.isdigit())
+
+
+def code_sent_in_session(session, user) -> bool:
+    row = _latest(session, user)
+    return row is not None and row.used_at is None and row.expires_at > timezone.now()
+
+
+def code_send(*, user, session, ip_address: str | None) -> SendResult:
+    """Create a new code, e-mail it, and log that it was sent (not the code)."""
+    if not user.email:
+        return SendResult(Sent.NO_EMAIL)
+    now = timezone.now()
+    session_hash = _session_hash(session, user)
+    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    salt = secrets.token_hex(16)
+    with transaction.atomic():
+        # One request at a time per user (PostgreSQL; SQLite has a single writer anyway).
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        mine = EnrolCode.objects.filter(user=user)
+        last = mine.order_by("-created_at").first()
+        if last is not None and (now - last.created_at).total_seconds() < RESEND_SECONDS:
+            wait = RESEND_SECONDS - int((now - last.created_at).total_seconds())
+            return SendResult(Sent.TOO_SOON, max(wait, 1))
+        if mine.filter(created_at__gte=now - datetime.timedelta(days=1)).count() >= (
+            MAX_CODES_PER_DAY
+        ):
+            return SendResult(Sent.TOO_MANY)
+        # Rows older than the daily limit's window serve no purpose any more.
+        mine.filter(created_at__lt=now - datetime.timedelta(days=2)).delete()
+        # Only the newest code counts: older unused ones end now.
+        mine.filter(used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
+        row = EnrolCode.objects.create(
+            user=user,
+            salt=salt,
+            code_hash=_code_hash(salt, user.pk, code),
+            session_hash=session_hash,
+            created_at=now,
+            expires_at=now + datetime.timedelta(minutes=minutes()),
+        )
+    # Sent here, not through Celery: the person is waiting for it, and the code would
+    # otherwise lie in clear text in the broker.
+    try:
+        bti_enrol_code_email_send(user=user, code=code, minutes=minutes())
+    except Exception:
+        logger.exception("Koden for totrinnsoppsett til bruker %s ble ikke sendt", user.pk)
+        EnrolCode.objects.filter(pk=row.pk).update(expires_at=now, created_at=now - _a_minute())
+        return SendResult(Sent.FAILED)
+    _state(session, user)["accepted"] = None
+    session.modified = True
+    audit.record(
+        actor=user,
+        action=Act.OTP_CODE_SENT,
+        object_type="enrolcode",
+        object_id=row.pk,
+        ip_address=ip_address,
+    )
+    return SendResult(Sent.OK)
+
+
+def _a_minute() -> datetime.timedelta:
+    return datetime.timedelta(seconds=RESEND_SECONDS)
+
+
+def code_check(*, user, session, code: str, ip_address: str | None) -> Checked:
+    """Check an entered code against this session's newest code for this user. Every try
+    counts (an atomic increment, so parallel guesses cannot pass the limit); the right
+    code marks the row used and the session allowed to see the secret."""
+    result, row = _check(user, session, normalise(code))
+    audit.record(
+        actor=user,
+        action=Act.OTP_CODE_OK if result is Checked.OK else Act.OTP_CODE_WRONG,
+        object_type="enrolcode",
+        object_id=row.pk if row is not None else None,
+        ip_address=ip_address,
+        outcome=audit.Outcome.OK if result is Checked.OK else audit.Outcome.DENIED,
+    )
+    return result
+
+
+def _check(user, session, code: str) -> tuple[Checked, EnrolCode | None]:
+    row = _latest(session, user)
+    now = timezone.now()
+    if row is None:
+        return Checked.NONE, None
+    if row.used_at is not None:
+        return Checked.USED, row
+    if row.expires_at <= now:
+        return Checked.EXPIRED, row
+    counted = EnrolCode.objects.filter(
+        pk=row.pk, attempts__lt=MAX_ATTEMPTS, used_at__isnull=True
+    ).update(attempts=F("attempts") + 1)
+    if not counted:
+        return Checked.LOCKED, row
+    if len(code) != CODE_DIGITS or not constant_time_compare(
+        _code_hash(row.salt, user.pk, code), row.code_hash
+    ):
+        row.refresh_from_db(fields=["attempts"])
+        return (Checked.LOCKED if row.attempts >= MAX_ATTEMPTS else Checked.WRONG), row
+    if not EnrolCode.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=now):
+        return Checked.USED, row
+    state = _state(session, user)
+    state["accepted"] = row.pk
+    session.modified = True
+    return Checked.OK, row
+
+
+def may_see_secret(session, user) -> bool:
+    """Whether this session entered a right code for this user in the last
+    ``BTI_ENROL_CODE_MINUTES`` minutes (and has not finished the set-up since)."""
+    state = session.get(SESSION_KEY)
+    if not isinstance(state, dict) or state.get("user") != user.pk or not state.get("accepted"):
+        return False
+    since = timezone.now() - datetime.timedelta(minutes=minutes())
+    return EnrolCode.objects.filter(
+        pk=state["accepted"],
+        user=user,
+        session_hash=_session_hash(session, user),
+        used_at__gte=since,
+    ).exists()
+
+
+def finished(session) -> None:
+    session.pop(SESSION_KEY, None)
