@@ -609,3 +609,62 @@ def test_review_page_queries_do_not_grow_with_rows(cast, client, django_assert_m
     with django_assert_max_num_queries(15):
         response = client.get(reverse("plans:membership-review"))
     assert response.content.decode().count("Godkjenn") >= 30
+
+
+# --- The services themselves ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["data_admin", "superuser"])
+def test_services_refuse_changes_to_own_memberships(cast, targets, who):
+    from django.core.exceptions import PermissionDenied
+
+    from plans import services
+
+    actor = targets["superuser"] if who == "superuser" else cast["data_admin"]
+    before = snapshot()
+    with pytest.raises(PermissionDenied):
+        services.membership_save(
+            membership=Membership(
+                user=actor, municipality=cast.municipality, unit=cast.school, role=Role.UNIT_LEADER
+            ),
+            actor=actor,
+        )
+    if who == "data_admin":
+        with pytest.raises(PermissionDenied):
+            services.membership_revoke(membership=Membership.objects.get(user=actor), actor=actor)
+    assert snapshot() == before
+
+
+def test_services_refuse_a_data_admin_outside_their_reach(cast, targets):
+    from django.core.exceptions import PermissionDenied
+
+    from plans import services
+
+    before = snapshot()
+    for name in ("superuser", "staff_flag", "no_membership"):
+        with pytest.raises(PermissionDenied):
+            services.membership_save(
+                membership=Membership(
+                    user=targets[name], municipality=cast.municipality, role=Role.DATA_ADMIN
+                ),
+                actor=cast["data_admin"],
+            )
+    assert snapshot() == before
+
+
+def test_a_pending_staff_member_is_not_offered_for_a_bti_team(cast):
+    from btitracker.forms import _people
+    from btitracker.services import works_in
+
+    newcomer = UserFactory(username="nykommer")
+    MembershipFactory(
+        user=newcomer,
+        municipality=cast.municipality,
+        unit=cast.school,
+        role=Role.STAFF,
+        pending=True,
+    )
+    assert not works_in(newcomer, cast.school)
+    assert newcomer not in _people(cast.municipality.pk)
+    assert cast["staff"] in _people(cast.municipality.pk)
+    assert works_in(cast["staff"], cast.school)
