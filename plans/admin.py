@@ -229,45 +229,6 @@ class PortalUserAdmin(ObjectPermissionsModelAdminMixin, UserAdmin):
             services.membership_save(membership=membership, actor=request.user, new_user=not change)
 
 
-@admin.register(MembershipChange)
-class MembershipChangeAdmin(admin.ModelAdmin):
-    """The record of every membership change: read-only, appended to by the services."""
-
-    list_display = ("at", "action", "actor_name", "subject_name", "role", "unit_name")
-    list_filter = ("action", "role")
-    search_fields = ("actor_name", "subject_name", "unit_name")
-    fields = (
-        "at",
-        "action",
-        "actor_name",
-        "subject_name",
-        "municipality",
-        "role",
-        "unit_name",
-        "before",
-        "after",
-    )
-    readonly_fields = fields
-
-    def get_queryset(self, request):
-        return MembershipChange.objects.visible_to(request.user)
-
-    def has_module_permission(self, request):
-        return request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 # --- Quality tools, self-assessment and fortellinger ----------------------------------------
 
 
@@ -606,6 +567,28 @@ class PlanChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("at", "actor", "action", "subject")
     list_select_related = ("actor",)
     fields = ("at", "actor", "quality_plan", "unit_plan", "action", "subject", "fields")
+    readonly_fields = fields
+
+
+@admin.register(MembershipChange)
+class MembershipChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The record of every membership change, for superusers' support work; sector
+    leaders read it in the portal. Appended to by the services only."""
+
+    list_display = ("at", "action", "actor_name", "subject_name", "role", "unit_name")
+    list_filter = ("action", "role")
+    search_fields = ("actor_name", "subject_name", "unit_name")
+    fields = (
+        "at",
+        "action",
+        "actor_name",
+        "subject_name",
+        "municipality",
+        "role",
+        "unit_name",
+        "before",
+        "after",
+    )
     readonly_fields = fields
 
 

@@ -668,3 +668,24 @@ def test_a_pending_staff_member_is_not_offered_for_a_bti_team(cast):
     assert newcomer not in _people(cast.municipality.pk)
     assert cast["staff"] in _people(cast.municipality.pk)
     assert works_in(cast["staff"], cast.school)
+
+
+@pytest.mark.parametrize("persona", ALL)
+def test_change_log_in_the_admin_is_read_only_and_for_superusers(cast, targets, client, persona):
+    from plans import services
+
+    change_owner = Membership.objects.get(user=cast["elected_official"])
+    services.membership_revoke(membership=change_owner, actor=cast["data_admin"])
+    change = MembershipChange.objects.get()
+    login(client, cast, persona)
+    listing = client.get(reverse("admin:plans_membershipchange_changelist"))
+    assert listing.status_code in {302, 403}
+    client.post(reverse("admin:plans_membershipchange_delete", args=[change.pk]), {"post": "yes"})
+    assert MembershipChange.objects.filter(pk=change.pk).exists()
+    client.force_login(targets["superuser"])
+    assert client.get(reverse("admin:plans_membershipchange_changelist")).status_code == 200
+    assert (
+        client.get(reverse("admin:plans_membershipchange_delete", args=[change.pk])).status_code
+        == 403
+    )
+    assert client.get(reverse("admin:plans_membershipchange_add")).status_code == 403
