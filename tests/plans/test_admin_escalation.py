@@ -33,8 +33,14 @@ def targets(cast):
     superuser = UserFactory(username="superbruker", is_superuser=True, is_staff=True)
     staff_flag = UserFactory(username="stab", is_staff=True)
     MembershipFactory(user=staff_flag, municipality=cast.municipality, role=Role.DATA_ADMIN)
+    # A superuser who is also a member here: membership does not bring them into reach.
+    member_superuser = UserFactory(username="super-medlem", is_superuser=True)
+    MembershipFactory(
+        user=member_superuser, municipality=cast.municipality, role=Role.ELECTED_OFFICIAL
+    )
     return {
         "superuser": superuser,
+        "member_superuser": member_superuser,
         "staff_flag": staff_flag,
         "reachable": cast["elected_official"],
         "bti_reader": cast["staff"],
@@ -71,7 +77,13 @@ def snapshot():
 def test_data_admin_reaches_only_plain_members_of_own_municipality(cast, targets):
     reach = set(users_managed_by(cast["data_admin"]).values_list("username", flat=True))
     assert reach == {"sektorleder", "virksomhetsleder", "ansatt", "bti", "folkevalgt"}
-    for name in ("superuser", "staff_flag", "other_municipality", "no_membership"):
+    for name in (
+        "superuser",
+        "member_superuser",
+        "staff_flag",
+        "other_municipality",
+        "no_membership",
+    ):
         assert targets[name].username not in reach
     assert "dataansvarlig" not in reach  # not even their own account
     for persona in ("sector_leader", "unit_leader", "staff", "bti_coordinator"):
@@ -83,6 +95,7 @@ def test_data_admin_reaches_only_plain_members_of_own_municipality(cast, targets
 
 ATTACK_ROWS = {
     "superuser": "superbruker,9901,,data_admin",
+    "member_superuser": "super-medlem,9901,Solvik barneskole,staff",
     "staff_flag": "stab,9901,,elected_official",
     "own account": "dataansvarlig,9901,Solvik barneskole,unit_leader",
     "no_membership": "uten-rolle,9901,Solvik barneskole,staff",
@@ -226,7 +239,8 @@ def _user_pages(user):
 
 @pytest.mark.parametrize("persona", ALL)
 @pytest.mark.parametrize(
-    "target", ["superuser", "staff_flag", "own", "other_municipality", "no_membership"]
+    "target",
+    ["superuser", "member_superuser", "staff_flag", "own", "other_municipality", "no_membership"],
 )
 def test_out_of_reach_users_are_not_found_in_any_admin_page(cast, targets, client, persona, target):
     victim = cast[persona] if target == "own" and persona != "anonymous" else targets.get(target)
@@ -251,7 +265,14 @@ def test_data_admin_list_hides_superusers_staff_outsiders_and_self(cast, targets
     login(client, cast, "data_admin")
     body = client.get(reverse("admin:auth_user_changelist")).content.decode()
     assert ">folkevalgt</a>" in body
-    for hidden in ("superbruker", "stab", "nabo-data", "uten-rolle", "dataansvarlig"):
+    for hidden in (
+        "superbruker",
+        "super-medlem",
+        "stab",
+        "nabo-data",
+        "uten-rolle",
+        "dataansvarlig",
+    ):
         assert f">{hidden}</a>" not in body, hidden
 
 
@@ -308,7 +329,7 @@ def test_nobody_grants_themselves_a_unit_leadership(cast, client, persona):
 
 
 @pytest.mark.parametrize(
-    "target", ["superuser", "staff_flag", "other_municipality", "no_membership"]
+    "target", ["superuser", "member_superuser", "staff_flag", "other_municipality", "no_membership"]
 )
 def test_data_admin_cannot_grant_to_out_of_reach_users(cast, targets, client, target):
     before = snapshot()
