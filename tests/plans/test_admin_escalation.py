@@ -710,3 +710,27 @@ def test_change_log_in_the_admin_is_read_only_and_for_superusers(cast, targets, 
         == 403
     )
     assert client.get(reverse("admin:plans_membershipchange_add")).status_code == 403
+
+
+@pytest.mark.parametrize("persona", [p for p in ALL if p != "data_admin"])
+def test_other_personas_cannot_touch_a_membership_in_the_admin(cast, client, persona):
+    """Another user's membership by id, as everyone but the municipality's data admin."""
+    membership = Membership.objects.get(user=cast["elected_official"])
+    before = snapshot()
+    login(client, cast, persona)
+    change = reverse("admin:plans_membership_change", args=[membership.pk])
+    delete = reverse("admin:plans_membership_delete", args=[membership.pk])
+    for url in (change, delete):
+        assert client.get(url).status_code in {302, 403}, url
+    # Another municipality's data admin has an admin of their own; everyone else none.
+    add_status = client.get(reverse("admin:plans_membership_add")).status_code
+    assert add_status in ({200} if persona == "other_municipality" else {302, 403})
+    client.post(
+        change,
+        _membership_form(
+            cast["elected_official"], cast.school, Role.UNIT_LEADER, cast.municipality
+        ),
+    )
+    client.post(delete, {"post": "yes"})
+    assert snapshot() == before
+    assert not MembershipChange.objects.exists()
