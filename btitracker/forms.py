@@ -17,21 +17,21 @@ from btitracker.models import (
     TeamMember,
 )
 from plans.access import access_for
-from plans.models import Role, Unit
+from plans.models import Membership, Role, Unit
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXT = forms.Textarea(attrs={"rows": 4})
 
 
 def _people(municipality_id, units=None):
-    users = get_user_model().objects.filter(
-        is_active=True,
-        memberships__municipality_id=municipality_id,
-        memberships__role__in=[Role.STAFF, Role.UNIT_LEADER],
+    # Confirmed staff and unit leaders only: a grant awaiting a sector leader opens no log.
+    memberships = Membership.objects.in_force().filter(
+        municipality_id=municipality_id, role__in=[Role.STAFF, Role.UNIT_LEADER]
     )
     if units is not None:
-        users = users.filter(memberships__unit__in=units)
-    return users.distinct().order_by("last_name", "first_name", "username")
+        memberships = memberships.filter(unit__in=units)
+    users = get_user_model().objects.filter(is_active=True, pk__in=memberships.values("user_id"))
+    return users.order_by("last_name", "first_name", "username")
 
 
 class PersonChoiceField(forms.ModelChoiceField):

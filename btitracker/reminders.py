@@ -54,9 +54,11 @@ def reminders_send_daily(*, today: datetime.date | None = None) -> int:
         sent += _send_once(action.responsible.user, "evaluering", action.pk, today, url)
     concerns = Concern.objects.filter(decision=Decision.PENDING, decision_due__lte=ahead)
     for concern in concerns:
-        leaders = Membership.objects.filter(
-            unit_id=concern.unit_id, role=Role.UNIT_LEADER
-        ).select_related("user")
+        leaders = (
+            Membership.objects.in_force()
+            .filter(unit_id=concern.unit_id, role=Role.UNIT_LEADER)
+            .select_related("user")
+        )
         url = reverse("bti:concern-detail", args=[concern.pk])
         for membership in leaders:
             sent += _send_once(membership.user, "beslutning", concern.pk, today, url)

@@ -74,9 +74,11 @@ def _require(condition: bool) -> None:
 
 
 def works_in(user, unit: Unit) -> bool:
-    return Membership.objects.filter(
-        user=user, unit=unit, role__in=[Role.STAFF, Role.UNIT_LEADER]
-    ).exists()
+    return (
+        Membership.objects.in_force()
+        .filter(user=user, unit=unit, role__in=[Role.STAFF, Role.UNIT_LEADER])
+        .exists()
+    )
 
 
 def _quarter(day: datetime.date) -> int:

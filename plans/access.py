@@ -17,6 +17,8 @@ class Access:
     # (role, unit id or None for the whole municipality)
     grants: frozenset[tuple[str, int | None]]
     is_superuser: bool = False
+    # Grants waiting for a sector leader's confirmation: shown to the user, granting nothing.
+    pending: frozenset[tuple[str, int | None]] = frozenset()
 
     def has_role(self, role: str) -> bool:
         return any(granted == role for granted, _unit in self.grants)
@@ -41,14 +43,26 @@ def access_for(user) -> Access:
     from plans.models import Membership
 
     rows = list(
-        Membership.objects.filter(user_id=user.pk).values_list("municipality_id", "unit_id", "role")
+        Membership.objects.filter(user_id=user.pk).values_list(
+            "municipality_id", "unit_id", "role", "pending"
+        )
     )
-    municipality_ids = {municipality for municipality, _unit, _role in rows}
+    municipality_ids = {municipality for municipality, _unit, _role, _pending in rows}
     # Memberships are validated to one municipality; should two ever exist, refuse both
     # rather than guess which one the user belongs to.
     municipality_id = municipality_ids.pop() if len(municipality_ids) == 1 else None
-    grants = frozenset((role, unit) for _m, unit, role in rows) if municipality_id else frozenset()
-    access = Access(municipality_id=municipality_id, grants=grants, is_superuser=user.is_superuser)
+    if municipality_id is None:
+        rows = []
+    # A pending membership places the user in the municipality (so the home page can say
+    # what awaits confirmation) but grants no role until a sector leader confirms it.
+    grants = frozenset((role, unit) for _m, unit, role, pending in rows if not pending)
+    waiting = frozenset((role, unit) for _m, unit, role, pending in rows if pending)
+    access = Access(
+        municipality_id=municipality_id,
+        grants=grants,
+        is_superuser=user.is_superuser,
+        pending=waiting,
+    )
     setattr(user, _CACHE_ATTR, access)
     return access
 

@@ -5,8 +5,10 @@ rules as the rest of the portal, and saves go through ``plans.services``."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from rules.contrib.admin import ObjectPermissionsModelAdminMixin
@@ -19,6 +21,7 @@ from plans.models import (
     JourneyStep,
     Measure,
     Membership,
+    MembershipChange,
     Municipality,
     ParticipationInput,
     PlanChange,
@@ -32,6 +35,7 @@ from plans.models import (
     UserJourney,
 )
 from plans.resources import MembershipResource, ParticipationInputResource, UnitResource
+from plans.selectors import users_managed_by
 from plans.services import participation, self_assessment
 
 User = get_user_model()
@@ -105,39 +109,49 @@ class UnitAdmin(ScopedAdminMixin, ImportExportModelAdmin):
         services.unit_save(unit=obj)
 
 
+MEMBERSHIP_REVIEW_FIELDS = ("pending", "granted_by", "confirmed_by", "confirmed_at")
+
+
 @admin.register(Membership)
 class MembershipAdmin(ScopedAdminMixin, ImportExportModelAdmin):
+    """Memberships of the users the admin user may manage (``users_managed_by``): never a
+    superuser's, a staff user's or their own. Grants of roles that open BTI logs wait for a
+    sector leader's confirmation in the portal; this admin cannot confirm them."""
+
     resource_classes = [MembershipResource]
-    list_display = ("user", "role", "unit", "municipality")
-    list_filter = ("role",)
+    list_display = ("user", "role", "unit", "municipality", "pending")
+    list_filter = ("role", "pending")
     search_fields = ("user__username", "user__first_name", "user__last_name", "unit__name")
     list_select_related = ("user", "unit", "municipality")
     autocomplete_fields = ("unit",)
+    readonly_fields = MEMBERSHIP_REVIEW_FIELDS
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(user__in=users_managed_by(request.user))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "user":
-            kwargs["queryset"] = scoped_users(request.user)
+            kwargs["queryset"] = users_managed_by(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        services.membership_save(membership=obj)
+        services.membership_save(membership=obj, actor=request.user)
 
     def delete_model(self, request, obj):
-        services.membership_revoke(membership=obj)
+        services.membership_revoke(membership=obj, actor=request.user)
 
-
-def scoped_users(user):
-    """Users a data admin may manage: those with a membership in their municipality."""
-    access = access_for(user)
-    if access.is_superuser:
-        return User.objects.all()
-    return User.objects.filter(memberships__municipality_id=access.municipality_id).distinct()
+    def delete_queryset(self, request, queryset):
+        # The bulk action too goes through the service, so every revocation is recorded.
+        for membership in queryset.select_related("user", "unit"):
+            services.membership_revoke(membership=membership, actor=request.user)
 
 
 class MembershipInline(admin.TabularInline):
     model = Membership
+    fk_name = "user"
     extra = 1
-    fields = ("municipality", "unit", "role")
+    fields = ("municipality", "unit", "role", "pending")
+    readonly_fields = ("pending",)
     autocomplete_fields = ("unit",)
 
     def get_min_num(self, request, obj=None, **kwargs):
@@ -149,14 +163,20 @@ class MembershipInline(admin.TabularInline):
         scope_foreign_key_choices(db_field, request, kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def _allowed(self, request, action, obj) -> bool:
+        # ``obj`` is the user being edited: nobody changes their own memberships.
+        if obj is not None and obj.pk == request.user.pk:
+            return False
+        return request.user.has_perm(f"plans.{action}_membership")
+
     def has_add_permission(self, request, obj=None):
-        return request.user.has_perm("plans.add_membership")
+        return self._allowed(request, "add", obj)
 
     def has_change_permission(self, request, obj=None):
-        return request.user.has_perm("plans.change_membership")
+        return self._allowed(request, "change", obj)
 
     def has_delete_permission(self, request, obj=None):
-        return request.user.has_perm("plans.delete_membership")
+        return self._allowed(request, "delete", obj)
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("plans.view_membership")
@@ -175,7 +195,7 @@ class PortalUserAdmin(ObjectPermissionsModelAdminMixin, UserAdmin):
     )
 
     def get_queryset(self, request):
-        return scoped_users(request.user)
+        return users_managed_by(request.user)
 
     def get_fieldsets(self, request, obj=None):
         # Only superusers hand out staff, superuser or model permissions; a data admin
@@ -187,7 +207,16 @@ class PortalUserAdmin(ObjectPermissionsModelAdminMixin, UserAdmin):
     def get_readonly_fields(self, request, obj=None):
         if access_for(request.user).is_superuser:
             return super().get_readonly_fields(request, obj)
+        if obj is not None and not request.user.has_perm("auth.set_credentials_user", obj):
+            # The e-mail address receives password resets and the BTI enrolment code.
+            return ("last_login", "date_joined", "email")
         return ("last_login", "date_joined")
+
+    def user_change_password(self, request, id, form_url=""):
+        user = self.get_object(request, unquote(id))
+        if user is not None and not request.user.has_perm("auth.set_credentials_user", user):
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
 
     def has_add_permission(self, request):
         return request.user.has_perm("auth.add_user")
@@ -195,9 +224,9 @@ class PortalUserAdmin(ObjectPermissionsModelAdminMixin, UserAdmin):
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)
         for removed in formset.deleted_objects:
-            services.membership_revoke(membership=removed)
+            services.membership_revoke(membership=removed, actor=request.user)
         for membership in instances:
-            services.membership_save(membership=membership)
+            services.membership_save(membership=membership, actor=request.user, new_user=not change)
 
 
 # --- Quality tools, self-assessment and fortellinger ----------------------------------------
@@ -538,6 +567,28 @@ class PlanChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("at", "actor", "action", "subject")
     list_select_related = ("actor",)
     fields = ("at", "actor", "quality_plan", "unit_plan", "action", "subject", "fields")
+    readonly_fields = fields
+
+
+@admin.register(MembershipChange)
+class MembershipChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The record of every membership change, for superusers' support work; sector
+    leaders read it in the portal. Appended to by the services only."""
+
+    list_display = ("at", "action", "actor_name", "subject_name", "role", "unit_name")
+    list_filter = ("action", "role")
+    search_fields = ("actor_name", "subject_name", "unit_name")
+    fields = (
+        "at",
+        "action",
+        "actor_name",
+        "subject_name",
+        "municipality",
+        "role",
+        "unit_name",
+        "before",
+        "after",
+    )
     readonly_fields = fields
 
 

@@ -69,6 +69,38 @@ def leads_membership_unit(user, membership) -> bool:
     return membership.unit_id in access_for(user).unit_ids(Role.UNIT_LEADER)
 
 
+@rules.predicate
+def manages_member(user, obj) -> bool:
+    """The membership's user (or the user itself) is one ``user`` may manage: never a
+    superuser, a staff user or one's own account for a data admin. ``None`` (a model-level
+    check) passes, since the admin's querysets then apply ``users_managed_by``."""
+    from plans.models import Membership
+    from plans.selectors import users_managed_by
+
+    if obj is None:
+        return True
+    target_id = obj.user_id if isinstance(obj, Membership) else obj.pk
+    return users_managed_by(user).filter(pk=target_id).exists()
+
+
+@rules.predicate
+def sets_credentials_of(user, target) -> bool:
+    from plans.selectors import users_with_credentials_managed_by
+
+    return target is not None and (
+        users_with_credentials_managed_by(user).filter(pk=target.pk).exists()
+    )
+
+
+@rules.predicate
+def may_confirm_membership(user, membership) -> bool:
+    from plans.selectors import pending_memberships_for
+
+    return membership is not None and (
+        pending_memberships_for(user).filter(pk=membership.pk).exists()
+    )
+
+
 manages_organisation = is_superuser | is_data_admin
 views_all_memberships = is_superuser | is_data_admin | is_sector_leader
 
@@ -89,14 +121,22 @@ rules.add_perm(
     & (views_all_memberships | is_own_membership | leads_membership_unit),
 )
 for action in ("add", "change", "delete"):
-    rules.add_perm(f"plans.{action}_membership", manages_organisation & in_own_municipality)
+    rules.add_perm(
+        f"plans.{action}_membership", manages_organisation & in_own_municipality & manages_member
+    )
+# Four eyes on grants that open BTI logs (plans.models.CONFIRMED_ROLES).
+rules.add_perm("plans.confirm_membership", may_confirm_membership)
+rules.add_perm("plans.review_memberships", is_superuser | is_sector_leader)
+rules.add_perm("plans.view_membershipchange", is_superuser | is_sector_leader)
 
-# Users are managed by data admins of the municipality they belong to; the admin's
-# queryset limits which users that is.
+# Users are managed by data admins of the municipality they belong to, within
+# plans.selectors.users_managed_by; the admin's queryset is the same.
 rules.add_perm("auth", manages_organisation)
 for action in ("view", "add", "change"):
-    rules.add_perm(f"auth.{action}_user", manages_organisation)
+    rules.add_perm(f"auth.{action}_user", manages_organisation & manages_member)
 rules.add_perm("auth.delete_user", is_superuser)
+# Password and e-mail: see plans.selectors.users_with_credentials_managed_by.
+rules.add_perm("auth.set_credentials_user", manages_organisation & sets_credentials_of)
 
 # The portal's own pages.
 rules.add_perm("plans.access_admin", manages_organisation)

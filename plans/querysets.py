@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from plans.models import (  # noqa: F401
         Measure,
         Membership,
+        MembershipChange,
         Municipality,
         ParticipationInput,
         QualityPlan,
@@ -64,6 +65,19 @@ class MembershipQuerySet(_MunicipalityScope, models.QuerySet["Membership"]):
             return own
         led_units = access.unit_ids(Role.UNIT_LEADER)
         return own.filter(models.Q(user_id=user.pk) | models.Q(unit_id__in=led_units))
+
+    def in_force(self) -> MembershipQuerySet:
+        """Memberships that grant their role: not waiting for a sector leader's confirmation.
+        Every query that asks who holds a role outside ``access_for`` starts here."""
+        return self.filter(pending=False)
+
+
+class MembershipChangeQuerySet(_MunicipalityScope, models.QuerySet["MembershipChange"]):
+    def narrow(self, own, access, user):
+        """The record of who was given access is the sector leaders' to follow."""
+        from plans.models import Role
+
+        return own if access.has_role(Role.SECTOR_LEADER) else own.none()
 
 
 def _unit_roles(access) -> frozenset[int]:

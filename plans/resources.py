@@ -195,23 +195,51 @@ class MembershipResource(ScopedResource):
         report_skipped = True
 
     def before_import_row(self, row, **kwargs):
+        """Only users the importer may manage (``users_managed_by``): never a superuser, a
+        staff user, a user outside the importer's municipality or the importer's own
+        account. The error names the row, since the preview lists rows by number."""
         from django.contrib.auth import get_user_model
 
+        from plans.selectors import users_managed_by
+
         username = unescape_formula(str(row.get("brukernavn") or "").strip())
-        users = get_user_model().objects.filter(username=username)
-        if not users.exists():
-            raise ValidationError(
-                _("Fant ingen bruker med brukernavnet «%(username)s». Opprett brukeren først.")
-                % {"username": username}
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            message = _(
+                "Fant ingen bruker med brukernavnet «%(username)s». Opprett brukeren først."
             )
-        # A user of another municipality cannot be pulled into this one by an import.
-        other = Membership.objects.filter(user__username=username).exclude(
-            municipality__in=Municipality.objects.visible_to(self.actor)
+        elif user.pk == getattr(self.actor, "pk", None):
+            message = _("Du kan ikke endre dine egne medlemskap («%(username)s»).")
+        elif (
+            not access_for(self.actor).is_superuser
+            and Membership.objects.filter(user=user)
+            .exclude(municipality__in=Municipality.objects.visible_to(self.actor))
+            .exists()
+        ):
+            # A user of another municipality cannot be pulled into this one by an import.
+            message = _("Brukeren «%(username)s» hører til en annen kommune.")
+        elif not users_managed_by(self.actor).filter(pk=user.pk).exists():
+            message = _(
+                "Brukeren «%(username)s» er ikke blant brukerne du forvalter. Bare brukere "
+                "som allerede har medlemskap i kommunen din, kan få medlemskap ved import."
+            )
+        else:
+            return
+        raise ValidationError(
+            _("Rad %(row)s: %(message)s")
+            % {"row": kwargs.get("row_number", "?"), "message": message % {"username": username}}
         )
-        if not access_for(self.actor).is_superuser and other.exists():
-            raise ValidationError(
-                _("Brukeren «%(username)s» hører til en annen kommune.") % {"username": username}
-            )
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        # Through the service: the reach check, four eyes on BTI roles and the change log.
+        from plans.services import membership_save
+
+        membership_save(membership=instance, actor=self.actor)
+
+    def delete_instance(self, instance, row, **kwargs):
+        from plans.services import membership_revoke
+
+        membership_revoke(membership=instance, actor=self.actor)
 
 
 # --- Fortellinger ---------------------------------------------------------------------------

@@ -234,3 +234,21 @@ urlpatterns += [
     path("dashboard/", dashboard.SectorDashboardView.as_view(), name="dashboard"),
 ]
 # --- end sector dashboard ---
+
+# --- four eyes on memberships (plans/views/memberships.py) ---
+from plans.views import memberships  # noqa: E402
+
+urlpatterns += [
+    path("memberships/", memberships.MembershipReviewView.as_view(), name="membership-review"),
+    path(
+        "memberships/<int:pk>/confirm/",
+        memberships.MembershipDecisionView.as_view(decision="confirm"),
+        name="membership-confirm",
+    ),
+    path(
+        "memberships/<int:pk>/reject/",
+        memberships.MembershipDecisionView.as_view(decision="reject"),
+        name="membership-reject",
+    ),
+]
+# --- end four eyes on memberships ---

@@ -68,6 +68,8 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     )
     unit = None
     role = Role.STAFF
+    # Confirmed, as most tests need; ``pending=True`` for a grant awaiting a sector leader.
+    pending = False
 
 
 # --- The quality plan and unit plans ----------------------------------------------------

@@ -1039,6 +1039,30 @@ MATRIX += [
     # --- end BTI ---
 ]
 
+MATRIX += [
+    # --- four eyes on memberships (issue 13) ---
+    (
+        "membership review",
+        lambda c: reverse("plans:membership-review"),
+        only({"sector_leader": 200}, others=403),
+    ),
+    (
+        "membership confirm (POST only)",
+        lambda c: reverse(
+            "plans:membership-confirm", args=[c["elected_official"].memberships.get().pk]
+        ),
+        only({"sector_leader": 405}, others=403),
+    ),
+    (
+        "membership reject (POST only)",
+        lambda c: reverse(
+            "plans:membership-reject", args=[c["elected_official"].memberships.get().pk]
+        ),
+        only({"sector_leader": 405}, others=403),
+    ),
+    # --- end four eyes on memberships ---
+]
+
 
 # One test per URL tries every persona against the same cast: building the cast once per
 # URL rather than once per URL and persona keeps the matrix fast. A failure lists every

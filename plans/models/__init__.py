@@ -2,8 +2,11 @@
 
 from plans.models.history import PlanChange, ReminderDigest
 from plans.models.organisation import (
+    CONFIRMED_ROLES,
     UNIT_ROLES,
     Membership,
+    MembershipAction,
+    MembershipChange,
     Municipality,
     Role,
     Unit,
@@ -58,6 +61,7 @@ from plans.models.unit_plans import (
 )
 
 __all__ = [
+    "CONFIRMED_ROLES",
     "EDITABLE_STATES",
     "OPEN_MEASURE_STATES",
     "PUBLISHED_STATES",
@@ -75,6 +79,8 @@ __all__ = [
     "Measure",
     "MeasureStatus",
     "Membership",
+    "MembershipAction",
+    "MembershipChange",
     "Municipality",
     "ParticipationInput",
     "ParticipationProcess",

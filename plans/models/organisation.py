@@ -10,7 +10,12 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from plans.querysets import MembershipQuerySet, MunicipalityQuerySet, UnitQuerySet
+from plans.querysets import (
+    MembershipChangeQuerySet,
+    MembershipQuerySet,
+    MunicipalityQuerySet,
+    UnitQuerySet,
+)
 
 municipality_number_validator = RegexValidator(
     r"^\d{4}\Z", _("Kommunenummeret må være fire sifre, for eksempel 0301.")
@@ -151,6 +156,14 @@ class Role(models.TextChoices):
 # Roles that only make sense inside one unit; the others may also span the municipality.
 UNIT_ROLES = frozenset({Role.UNIT_LEADER, Role.STAFF})
 
+# Roles that open BTI logs about named children (unit leaders and staff read cases, the
+# BTI coordinator follows all BTI work) or that confirm such grants (sector leaders). A
+# membership with one of them takes effect only once a sector leader other than the
+# grantor and the grantee has confirmed it: four eyes on every way into a child's log.
+CONFIRMED_ROLES = frozenset(
+    {Role.UNIT_LEADER, Role.STAFF, Role.BTI_COORDINATOR, Role.SECTOR_LEADER}
+)
+
 
 class Membership(models.Model):
     """A user's role in one unit, or in the whole municipality when ``unit`` is empty."""
@@ -177,6 +190,31 @@ class Membership(models.Model):
         help_text=_("Tom betyr hele kommunen."),
     )
     role = models.CharField(_("rolle"), max_length=20, choices=Role.choices)
+    # Set by plans.services.organisation: a grant of a CONFIRMED_ROLES role made in the
+    # admin or by an import waits here, granting nothing, until a sector leader confirms.
+    pending = models.BooleanField(
+        _("venter på godkjenning"),
+        default=False,
+        db_index=True,
+        help_text=_("Rollen gir ingen tilgang før en sektorleder har godkjent den."),
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("tildelt av"),
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("godkjent av"),
+    )
+    confirmed_at = models.DateTimeField(_("godkjent"), null=True, blank=True)
 
     objects = MembershipQuerySet.as_manager()
 
@@ -228,3 +266,80 @@ class Membership(models.Model):
                 ) % {"other": other.municipality.name}
         if errors:
             raise ValidationError(errors)
+
+
+class MembershipAction(models.TextChoices):
+    GRANTED = "granted", _("Tildelt")
+    CHANGED = "changed", _("Endret")
+    REVOKED = "revoked", _("Fjernet")
+    CONFIRMED = "confirmed", _("Godkjent")
+    REJECTED = "rejected", _("Avvist")
+
+
+class MembershipChange(models.Model):
+    """One grant, change, revocation, confirmation or rejection of a membership: who did
+    what, for whom and when. Written only by ``plans.services.organisation``, never edited,
+    so sector leaders can trust it as the record of who was given access."""
+
+    at = models.DateTimeField(_("tidspunkt"), auto_now_add=True, db_index=True)
+    action = models.CharField(_("handling"), max_length=20, choices=MembershipAction.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("utført av"),
+    )
+    # Names are copied so the record still reads right after a user or unit is gone.
+    actor_name = models.CharField(_("utført av (navn)"), max_length=300, blank=True)
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("gjelder bruker"),
+    )
+    subject_name = models.CharField(_("gjelder (navn)"), max_length=300)
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="membership_changes",
+        verbose_name=_("kommune"),
+    )
+    membership_pk = models.PositiveIntegerField(_("medlemskap-id"), null=True, blank=True)
+    role = models.CharField(_("rolle"), max_length=20, choices=Role.choices)
+    unit_name = models.CharField(_("enhet"), max_length=150, blank=True)
+    # {"role": …, "unit": …, "pending": …} before and after, as shown to the reader.
+    before = models.JSONField(_("før"), default=dict, blank=True)
+    after = models.JSONField(_("etter"), default=dict, blank=True)
+
+    objects = MembershipChangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("endring i medlemskap")
+        verbose_name_plural = _("endringer i medlemskap")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d.%m.%Y %H:%M} {self.get_action_display()} {self.subject_name}"
+
+    @staticmethod
+    def _describe(state: dict) -> str:
+        if not state:
+            return ""
+        text = str(dict(Role.choices).get(state.get("role", ""), state.get("role", "")))
+        if state.get("unit"):
+            text += f", {state['unit']}"
+        if state.get("pending"):
+            text += f" ({_('venter på godkjenning')})"
+        return text
+
+    @property
+    def before_text(self) -> str:
+        return self._describe(self.before)
+
+    @property
+    def after_text(self) -> str:
+        return self._describe(self.after)

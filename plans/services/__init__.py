@@ -3,7 +3,9 @@ import, a management command or a task. They validate fully, write atomically an
 what changed in a plan's history themselves."""
 
 from plans.services.organisation import (
+    membership_confirm,
     membership_grant,
+    membership_reject,
     membership_revoke,
     membership_save,
     municipality_save,
@@ -11,7 +13,9 @@ from plans.services.organisation import (
 )
 
 __all__ = [
+    "membership_confirm",
     "membership_grant",
+    "membership_reject",
     "membership_revoke",
     "membership_save",
     "municipality_save",

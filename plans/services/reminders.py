@@ -118,7 +118,8 @@ def reminder_digests(*, today: datetime.date) -> list[Digest]:
     # (b) and (c): unit leaders, for the units they lead.
     school_year = current_school_year(today)
     leaderships = list(
-        Membership.objects.filter(role=Role.UNIT_LEADER, user__in=recipients, unit__active=True)
+        Membership.objects.in_force()
+        .filter(role=Role.UNIT_LEADER, user__in=recipients, unit__active=True)
         .select_related("user", "unit")
         .order_by("user_id", "unit__name")
     )

@@ -46,6 +46,10 @@ class HomeView(MemberRequiredMixin, TemplateView):
             else None
         )
         context["roles"] = [label for role, label in Role.choices if role in roles]
+        if access.pending:
+            context["pending_roles"] = selectors.pending_roles_of(user)
+        if user.has_perm("plans.review_memberships"):
+            context["memberships_to_confirm"] = selectors.pending_memberships_for(user).count()
         if roles & {Role.SECTOR_LEADER, Role.ELECTED_OFFICIAL, Role.BTI_COORDINATOR}:
             context["units_by_kind"] = selectors.units_by_kind(user)
         if Role.UNIT_LEADER in roles:
