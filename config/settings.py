@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "plans.middleware.SessionTimeoutMiddleware",
+    # Who is making a membership change, for the BTI access log (btitracker/signals.py).
+    "btitracker.signals.RequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -178,6 +180,11 @@ CELERY_BEAT_SCHEDULE = {
     "bti-retention": {
         "task": "btitracker.apply_retention",
         "schedule": crontab(minute=0, hour=2),
+    },
+    # The access log's row count and head hash, appended where the database cannot reach.
+    "bti-audit-checkpoint": {
+        "task": "btitracker.audit_checkpoint",
+        "schedule": crontab(minute=15, hour=2),
     },
     # Status reports ordered while Redis was down are sent once it is back.
     "requeue-status-reports": {
@@ -375,6 +382,14 @@ SUPPRESSION_THRESHOLD = env.int("SUPPRESSION_THRESHOLD", default=5, minimum=1)
 # tests) keys are derived from SECRET_KEY; `check --deploy` fails unless both are set.
 BTI_ENCRYPTION_KEYS = env.list("BTI_ENCRYPTION_KEYS", default=[])
 BTI_HASH_KEY = env.str("BTI_HASH_KEY", default="") or ""
+# The key of the access log's chain (HMAC-SHA256), separate from the data keys: whoever
+# can write the database cannot recompute the chain without it. Derived from SECRET_KEY
+# when unset (DEBUG, tests); `check --deploy` refuses that (btitracker.E004).
+BTI_AUDIT_KEY = env.str("BTI_AUDIT_KEY", default="") or ""
+# Where the nightly checkpoint (row count and head hash of the access log) is appended:
+# a file the database user cannot rewrite (append-only, on another volume or host).
+# `check --deploy` refuses the development default (btitracker.E005). See docs/bti.md.
+BTI_AUDIT_CHECKPOINT_FILE = env.str("BTI_AUDIT_CHECKPOINT_FILE", default="") or ""
 BTI_DECISION_DAYS = env.int("BTI_DECISION_DAYS", default=14, minimum=1)
 BTI_OWN_CONSENT_AGE = env.int("BTI_OWN_CONSENT_AGE", default=15, minimum=12)
 BTI_RETENTION_DAYS = env.int("BTI_RETENTION_DAYS", default=5 * 365, minimum=1)
@@ -390,6 +405,10 @@ BTI_POLICE_CONTACT = env.str(
     "BTI_POLICE_CONTACT", default="Politiet: 02800. Ved akutt fare: ring 112."
 )
 OTP_TOTP_ISSUER = "Kvalitetsportalen"
+
+# Every PDF (reports.pdf.render_pdf) is laid out in a child process that is killed after
+# this many seconds; keep it well below gunicorn's --timeout (120 in the Dockerfile).
+PDF_RENDER_TIMEOUT = env.int("PDF_RENDER_TIMEOUT", default=60, minimum=1)
 
 LOGGING = {
     "version": 1,
