@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "plans.middleware.SessionTimeoutMiddleware",
     # Who is making a membership change, for the BTI access log (btitracker/signals.py).
     "btitracker.signals.RequestMiddleware",
+    # A PDF that timed out or failed becomes a page with the reason (reports/pdf.py).
+    "reports.middleware.PdfRenderErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -360,6 +362,9 @@ INDICATOR_IMPORT_ASYNC_BYTES = env.int("INDICATOR_IMPORT_ASYNC_BYTES", 200 * 102
 # pause in the layout stage that lets the worker tests kill a worker mid-render.
 REPORT_TASK_TIME_LIMIT = env.int("REPORT_TASK_TIME_LIMIT", default=900, minimum=10)
 REPORT_TASK_SOFT_TIME_LIMIT = max(REPORT_TASK_TIME_LIMIT - 60, 5)
+# The status report's layout (in the worker, not a web request) may take longer than
+# PDF_RENDER_TIMEOUT, but stops before the task's soft limit so the report gets the message.
+REPORT_PDF_TIMEOUT = max(REPORT_TASK_SOFT_TIME_LIMIT - 30, 1)
 REPORT_TEST_LAYOUT_DELAY = env.int("REPORT_TEST_LAYOUT_DELAY", default=0, minimum=0)
 
 # --- Forms and the rest -------------------------------------------------------------------

@@ -520,3 +520,11 @@ def test_deploy_checks_refuse_the_default_audit_key_and_checkpoint_place(setting
 
 def test_the_access_log_names_no_child(cast, bti):
     assert not AccessEvent.objects.filter(actor_name__icontains=CHILD_NAME).exists()
+
+
+def test_an_export_over_its_time_limit_is_a_page_with_the_reason(cast, client, bti, settings):
+    login_verified(client, cast["staff"])
+    settings.PDF_RENDER_TIMEOUT = 0.001
+    response = client.get(reverse("bti:case-export", args=[bti.case.pk]))
+    assert response.status_code == 503
+    assert "tok for lang tid" in response.content.decode()
