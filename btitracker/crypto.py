@@ -19,6 +19,7 @@ import hmac
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.apps import apps as global_apps
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -119,7 +120,9 @@ class EncryptedTextField(models.TextField):
 
     def contribute_to_class(self, cls, name, private_only=False):
         super().contribute_to_class(cls, name, private_only=private_only)
-        if cls._meta.abstract or self.max_length is None:
+        # Only the real model declares it; historical models (migrations, SQLite's table
+        # rebuilds) take their constraints from the migration state.
+        if cls._meta.abstract or self.max_length is None or cls._meta.apps is not global_apps:
             return
         constraint_name = f"bti_{cls._meta.model_name}_{name}_len"[:63]
         if any(c.name == constraint_name for c in cls._meta.constraints):
