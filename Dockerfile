@@ -26,4 +26,6 @@ RUN python manage.py compile_translations \
 
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# --timeout: a request that takes longer is killed and the worker replaced. Every PDF is
+# stopped earlier (PDF_RENDER_TIMEOUT, 60 s) with a message, so only a real hang gets here.
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120", "--graceful-timeout", "30", "--access-logfile", "-"]

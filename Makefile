@@ -72,6 +72,7 @@ TYPED := config/env.py plans/access.py plans/querysets.py plans/selectors.py pla
 	indicators/parsing/streaming.py indicators/checks.py \
 	btitracker/crypto.py btitracker/querysets.py btitracker/services.py btitracker/audit.py \
 	btitracker/statistics.py btitracker/selectors.py btitracker/reminders.py btitracker/enrolment.py \
+	plans/text.py plans/converters.py \
 	reports/services.py reports/snapshot.py reports/charts.py reports/suppression.py reports/bti.py
 
 lint: install ## ruff lint and format check, djLint on templates, mypy on the service layer
@@ -88,6 +89,8 @@ check-deploy: install ## Run Django's deployment checks against production-like 
 	DEBUG=false HTTPS=true SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
 	  BTI_ENCRYPTION_KEYS=$$($(PY) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())') \
 	  BTI_HASH_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))') \
+	  BTI_AUDIT_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))') \
+	  BTI_AUDIT_CHECKPOINT_FILE=/tmp/bti-audit-checkpoints \
 	  ALLOWED_HOSTS=kvalitet.example.no $(MANAGE) check --deploy --fail-level WARNING
 
 # Benchmarks print figures (bench/README.md); they need PostgreSQL and make a throwaway

@@ -7,12 +7,18 @@ class BtitrackerConfig(AppConfig):
     verbose_name = _("BTI – stafettlogg")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
         from btitracker import checks, permissions  # noqa: F401  (registers rules and checks)
         from btitracker.selectors import home_panel
+        from btitracker.signals import membership_deleted, membership_saved
         from btitracker.statistics import report_rows
         from plans import home_panels, navigation
+        from plans.models import Membership
         from reports.bti import register_statistics
 
+        post_save.connect(membership_saved, sender=Membership, dispatch_uid="bti-membership")
+        post_delete.connect(membership_deleted, sender=Membership, dispatch_uid="bti-membership")
         home_panels.register("btitracker/_home_panel.html", home_panel)
         # btitracker may not import reports (docs/architecture.md: reports uses the
         # others); the hook is reports' own registry, filled from here at start-up.

@@ -1,4 +1,5 @@
-"""Deployment checks: production must not run on keys derived from SECRET_KEY."""
+"""Deployment checks: production must not run on keys derived from SECRET_KEY, nor keep
+the access log's checkpoints in the development default place."""
 
 from __future__ import annotations
 
@@ -38,6 +39,27 @@ def bti_keys_set(app_configs, **kwargs):
                 hint="Sett BTI_HASH_KEY til minst 32 tilfeldige tegn. Den må aldri endres, "
                 "ellers finnes ikke barn igjen.",
                 id="btitracker.E003",
+            )
+        )
+    audit_key = settings.BTI_AUDIT_KEY or ""
+    if len(audit_key) < 32 or audit_key in (settings.BTI_HASH_KEY, *settings.BTI_ENCRYPTION_KEYS):
+        errors.append(
+            Error(
+                "BTI_AUDIT_KEY er ikke satt, er kortere enn 32 tegn eller er lik en av "
+                "datanøklene: tilgangsloggens kjede er ikke nøklet med en egen nøkkel.",
+                hint="Sett BTI_AUDIT_KEY til minst 32 tilfeldige tegn, ulik BTI_HASH_KEY og "
+                "BTI_ENCRYPTION_KEYS. Se docs/bti.md om å bytte nøkkel.",
+                id="btitracker.E004",
+            )
+        )
+    if not settings.BTI_AUDIT_CHECKPOINT_FILE:
+        errors.append(
+            Error(
+                "BTI_AUDIT_CHECKPOINT_FILE er ikke satt: kontrollpunktene for tilgangsloggen "
+                "havner i var/ ved siden av databasen.",
+                hint="Pek den på en fil databasebrukeren ikke kan skrive om (egen volum eller "
+                "vert, `chattr +a`). Se docs/bti.md.",
+                id="btitracker.E005",
             )
         )
     return errors

@@ -16,12 +16,17 @@ import base64
 import datetime
 import hashlib
 import hmac
-import unicodedata
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.apps import apps as global_apps
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
+
+from plans.text import name_key
 
 __all__ = [
     "InvalidToken",
@@ -77,9 +82,9 @@ def _hash_key() -> bytes:
 
 
 def normalise_name(name: str) -> str:
-    """Case, accents' composition and spacing do not make a new child."""
-    folded = unicodedata.normalize("NFKC", name).casefold()
-    return " ".join(folded.replace("-", " ").split())
+    """Case, accents' composition, spacing, hyphens and invisible format characters
+    (a zero-width space) do not make a new child: ``plans.text.name_key``."""
+    return name_key(name)
 
 
 def child_lookup_hash(name: str, birth_date: datetime.date) -> str:
@@ -93,8 +98,44 @@ def pseudonym(lookup_hash: str) -> str:
     return hmac.new(_hash_key(), f"audit|{lookup_hash}".encode(), hashlib.sha256).hexdigest()[:24]
 
 
+def token_length(chars: int) -> int:
+    """The longest Fernet token of a text of ``chars`` characters: up to four UTF-8 bytes
+    a character, padded to 16-byte blocks, with version, time, IV and MAC, in base64."""
+    ciphertext = (4 * chars // 16 + 1) * 16
+    return 4 * -(-(1 + 8 + 16 + ciphertext + 32) // 3)
+
+
 class EncryptedTextField(models.TextField):
-    """Text stored as a Fernet token; the Python value is the plain text."""
+    """Text stored as a Fernet token; the Python value is the plain text.
+
+    ``max_length`` bounds the plain text in characters: forms get it, model
+    validation checks it, and the field adds a CHECK constraint on the token's length to
+    its model, so not even a raw query can store a longer text."""
+
+    def __init__(self, *args, max_length: int | None = None, **kwargs):
+        kwargs["max_length"] = max_length
+        super().__init__(*args, **kwargs)
+        if max_length is not None:
+            self.validators.append(MaxLengthValidator(max_length))
+
+    def contribute_to_class(self, cls, name, private_only=False):
+        super().contribute_to_class(cls, name, private_only=private_only)
+        # Only the real model declares it; historical models (migrations, SQLite's table
+        # rebuilds) take their constraints from the migration state.
+        if cls._meta.abstract or self.max_length is None or cls._meta.apps is not global_apps:
+            return
+        constraint_name = f"bti_{cls._meta.model_name}_{name}_len"[:63]
+        if any(c.name == constraint_name for c in cls._meta.constraints):
+            return
+        cls._meta.constraints = [
+            *cls._meta.constraints,
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length(name), token_length(self.max_length)),
+                name=constraint_name,
+            ),
+        ]
+        # The migration autodetector reads constraints only of models that declare them.
+        cls._meta.original_attrs["constraints"] = cls._meta.constraints
 
     def from_db_value(self, value, expression, connection):
         if value is None or value == "":

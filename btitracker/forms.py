@@ -5,22 +5,41 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.validators import MaxLengthValidator
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
 from btitracker.models import (
+    Action,
     ActionStatus,
+    Child,
+    Concern,
     ConcernBand,
+    ConcernCase,
     ConsentKind,
     Decision,
+    Evaluation,
+    Guardian,
+    Handover,
+    LogEntry,
+    Meeting,
     TeamAccess,
     TeamMember,
 )
 from plans.access import access_for
 from plans.models import Membership, Role, Unit
+from plans.text import max_length_of, validate_name
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXT = forms.Textarea(attrs={"rows": 4})
+CHILD_NAME_MAX = max_length_of(Child, "name")
+
+
+def name_field(label, **kwargs) -> forms.CharField:
+    """A person's name: no text-direction or control characters (``plans.text``)."""
+    return forms.CharField(
+        label=label, max_length=CHILD_NAME_MAX, validators=[validate_name], **kwargs
+    )
 
 
 def _people(municipality_id, units=None):
@@ -44,18 +63,20 @@ class ConcernForm(forms.Form):
     observation = forms.CharField(
         label=_("Hva har du sett eller hørt?"),
         widget=TEXT,
+        max_length=max_length_of(Concern, "observation"),
         help_text=_("Beskriv det du har observert, ikke tolkninger."),
     )
     duration = forms.CharField(
-        label=_("Hvor lenge har du lagt merke til dette?"), required=False, max_length=200
+        label=_("Hvor lenge har du lagt merke til dette?"),
+        required=False,
+        max_length=max_length_of(Concern, "duration"),
     )
     band = forms.ModelChoiceField(
         label=_("Bekymringsgrad"), queryset=ConcernBand.objects.none(), widget=forms.RadioSelect
     )
-    child_name = forms.CharField(
-        label=_("Barnets navn"),
+    child_name = name_field(
+        _("Barnets navn"),
         required=False,
-        max_length=200,
         help_text=_("Kan stå tomt til lederen har tatt stilling."),
     )
     birth_date = forms.DateField(label=_("Fødselsdato"), required=False, widget=DATE)
@@ -74,8 +95,13 @@ class DecisionForm(forms.Form):
         choices=[c for c in Decision.choices if c[0] != Decision.PENDING],
         widget=forms.RadioSelect,
     )
-    note = forms.CharField(label=_("Begrunnelse"), widget=TEXT, required=False)
-    child_name = forms.CharField(label=_("Barnets navn"), required=False, max_length=200)
+    note = forms.CharField(
+        label=_("Begrunnelse"),
+        widget=TEXT,
+        required=False,
+        max_length=max_length_of(Concern, "decision_note"),
+    )
+    child_name = name_field(_("Barnets navn"), required=False)
     birth_date = forms.DateField(label=_("Fødselsdato"), required=False, widget=DATE)
     holder = PersonChoiceField(
         label=_("Stafettholder"), queryset=get_user_model().objects.none(), required=False
@@ -96,8 +122,12 @@ class LevelForm(forms.Form):
 
 
 class GuardianForm(forms.Form):
-    name = forms.CharField(label=_("Navn"), max_length=200)
-    contact = forms.CharField(label=_("Telefon eller e-post"), max_length=200, required=False)
+    name = name_field(_("Navn"))
+    contact = forms.CharField(
+        label=_("Telefon eller e-post"),
+        max_length=max_length_of(Guardian, "contact"),
+        required=False,
+    )
 
 
 class TeamMemberForm(forms.Form):
@@ -115,7 +145,7 @@ class TeamMemberForm(forms.Form):
 
 class ConsentForm(forms.Form):
     kind = forms.ChoiceField(label=_("Samtykke fra"), choices=ConsentKind.choices)
-    given_by = forms.CharField(label=_("Gitt av (navn)"), max_length=200)
+    given_by = name_field(_("Gitt av (navn)"))
     given_on = forms.DateField(label=_("Dato"), widget=DATE)
     expires_on = forms.DateField(label=_("Gyldig til"), widget=DATE, required=False)
     services = forms.ModelMultipleChoiceField(
@@ -133,16 +163,31 @@ class ConsentForm(forms.Form):
 
 class ViolenceForm(forms.Form):
     justification = forms.CharField(
-        label=_("Begrunnelse for at foresatte ikke involveres"), widget=TEXT
+        label=_("Begrunnelse for at foresatte ikke involveres"),
+        widget=TEXT,
+        max_length=max_length_of(ConcernCase, "violence_justification"),
     )
 
 
 class TextForm(forms.Form):
+    """A goal (``model`` Goal) or a log entry (LogEntry): the limit is the model's."""
+
     text = forms.CharField(label=_("Tekst"), widget=TEXT)
+
+    def __init__(self, *args, model=LogEntry, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["text"]
+        field.max_length = max_length_of(model, "text")
+        field.validators.append(MaxLengthValidator(field.max_length))
+        field.widget.attrs["maxlength"] = str(field.max_length)
 
 
 class ActionForm(forms.Form):
-    description = forms.CharField(label=_("Tiltak"), widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        label=_("Tiltak"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=max_length_of(Action, "description"),
+    )
     responsible = forms.ModelChoiceField(label=_("Ansvarlig"), queryset=TeamMember.objects.none())
     start_date = forms.DateField(label=_("Start"), widget=DATE)
     evaluation_date = forms.DateField(label=_("Oppfølging og evaluering"), widget=DATE)
@@ -170,14 +215,20 @@ MeetingActionFormSet = formset_factory(MeetingActionForm, extra=2)
 
 class MeetingForm(forms.Form):
     held_on = forms.DateField(label=_("Møtedato"), widget=DATE)
-    summary = forms.CharField(label=_("Referat"), widget=TEXT)
+    summary = forms.CharField(
+        label=_("Referat"), widget=TEXT, max_length=max_length_of(Meeting, "summary")
+    )
 
 
 class EvaluationForm(forms.Form):
     evaluated_on = forms.DateField(label=_("Evaluert dato"), widget=DATE)
-    text = forms.CharField(label=_("Evaluering"), widget=TEXT)
+    text = forms.CharField(
+        label=_("Evaluering"), widget=TEXT, max_length=max_length_of(Evaluation, "text")
+    )
     status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices)
-    effect = forms.CharField(label=_("Effekt"), widget=TEXT, required=False)
+    effect = forms.CharField(
+        label=_("Effekt"), widget=TEXT, required=False, max_length=max_length_of(Action, "effect")
+    )
 
 
 class HandoverForm(forms.Form):
@@ -185,7 +236,9 @@ class HandoverForm(forms.Form):
     to_holder = PersonChoiceField(
         label=_("Ny stafettholder"), queryset=get_user_model().objects.none()
     )
-    note = forms.CharField(label=_("Merknad"), widget=TEXT, required=False)
+    note = forms.CharField(
+        label=_("Merknad"), widget=TEXT, required=False, max_length=max_length_of(Handover, "note")
+    )
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
@@ -197,7 +250,7 @@ class HandoverForm(forms.Form):
 
 
 class SearchForm(forms.Form):
-    child_name = forms.CharField(label=_("Barnets fulle navn"), max_length=200)
+    child_name = name_field(_("Barnets fulle navn"))
     birth_date = forms.DateField(label=_("Fødselsdato"), widget=DATE)
 
 

@@ -24,6 +24,13 @@ from btitracker.querysets import (
 )
 from plans.models import Municipality, Unit, UnitKind
 
+# The longest texts, in characters (forms, services and a CHECK constraint on the
+# encrypted column share them through the field's max_length). A log's printout must lay
+# out in seconds: a 1 MiB note once took minutes and stopped a log from being closed.
+NAME_MAX = 200
+SHORT_TEXT_MAX = 2_000
+TEXT_MAX = 10_000
+
 
 class NoPersonalDataStr:
     """``str()`` of a BTI row names its kind and id, never its content: it ends up in
@@ -35,7 +42,9 @@ class NoPersonalDataStr:
 
 
 def age_on(birth_date: datetime.date, day: datetime.date) -> int:
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+    """Whole years on ``day``; 0 for a child not yet born (a log may start before birth)."""
+    years = day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+    return max(years, 0)
 
 
 class AgeBand(models.TextChoices):
@@ -92,7 +101,7 @@ DEFAULT_BANDS = (
 class Child(models.Model):
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
     lookup_hash = models.CharField(max_length=64, editable=False)
-    name = EncryptedTextField(_("navn"))
+    name = EncryptedTextField(_("navn"), max_length=NAME_MAX)
     birth_date = EncryptedDateField(_("fødselsdato"))
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -114,8 +123,8 @@ class Child(models.Model):
 
 class Guardian(NoPersonalDataStr, models.Model):
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="guardians")
-    name = EncryptedTextField(_("navn"))
-    contact = EncryptedTextField(_("kontaktinformasjon"), blank=True)
+    name = EncryptedTextField(_("navn"), max_length=NAME_MAX)
+    contact = EncryptedTextField(_("kontaktinformasjon"), blank=True, max_length=NAME_MAX)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -145,8 +154,8 @@ class Concern(models.Model):
     child = models.ForeignKey(
         Child, on_delete=models.PROTECT, null=True, blank=True, related_name="concerns"
     )
-    observation = EncryptedTextField(_("hva har du sett eller hørt"))
-    duration = EncryptedTextField(_("hvor lenge"), blank=True)
+    observation = EncryptedTextField(_("hva har du sett eller hørt"), max_length=TEXT_MAX)
+    duration = EncryptedTextField(_("hvor lenge"), blank=True, max_length=NAME_MAX)
     band = models.ForeignKey(
         ConcernBand, on_delete=models.PROTECT, related_name="+", verbose_name=_("bekymringsgrad")
     )
@@ -155,7 +164,7 @@ class Concern(models.Model):
     decision = models.CharField(
         _("beslutning"), max_length=12, choices=Decision.choices, default=Decision.PENDING
     )
-    decision_note = EncryptedTextField(_("begrunnelse"), blank=True)
+    decision_note = EncryptedTextField(_("begrunnelse"), blank=True, max_length=TEXT_MAX)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -213,7 +222,7 @@ class ConcernCase(models.Model):
     violence_suspected = models.BooleanField(
         _("mistanke om vold eller overgrep i hjemmet"), default=False
     )
-    violence_justification = EncryptedTextField(_("begrunnelse"), blank=True)
+    violence_justification = EncryptedTextField(_("begrunnelse"), blank=True, max_length=TEXT_MAX)
     source_concern = models.OneToOneField(
         Concern, on_delete=models.SET_NULL, null=True, blank=True, related_name="case"
     )
@@ -279,7 +288,7 @@ class ConsentKind(models.TextChoices):
 class Consent(NoPersonalDataStr, models.Model):
     case = models.ForeignKey(ConcernCase, on_delete=models.CASCADE, related_name="consents")
     kind = models.CharField(_("type"), max_length=10, choices=ConsentKind.choices)
-    given_by = EncryptedTextField(_("gitt av"))
+    given_by = EncryptedTextField(_("gitt av"), max_length=NAME_MAX)
     given_on = models.DateField(_("dato"))
     expires_on = models.DateField(_("gyldig til"), null=True, blank=True)
     services = models.ManyToManyField(
@@ -308,7 +317,7 @@ class Consent(NoPersonalDataStr, models.Model):
 
 class Goal(NoPersonalDataStr, models.Model):
     case = models.ForeignKey(ConcernCase, on_delete=models.CASCADE, related_name="goals")
-    text = EncryptedTextField(_("mål"))
+    text = EncryptedTextField(_("mål"), max_length=SHORT_TEXT_MAX)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -327,7 +336,7 @@ class ActionStatus(models.TextChoices):
 class Meeting(NoPersonalDataStr, models.Model):
     case = models.ForeignKey(ConcernCase, on_delete=models.CASCADE, related_name="meetings")
     held_on = models.DateField(_("dato"))
-    summary = EncryptedTextField(_("referat"))
+    summary = EncryptedTextField(_("referat"), max_length=TEXT_MAX)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -344,7 +353,7 @@ class Action(NoPersonalDataStr, models.Model):
     meeting = models.ForeignKey(
         Meeting, on_delete=models.CASCADE, null=True, blank=True, related_name="actions"
     )
-    description = EncryptedTextField(_("tiltak"))
+    description = EncryptedTextField(_("tiltak"), max_length=SHORT_TEXT_MAX)
     responsible = models.ForeignKey(
         TeamMember, on_delete=models.PROTECT, related_name="actions", verbose_name=_("ansvarlig")
     )
@@ -353,7 +362,7 @@ class Action(NoPersonalDataStr, models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=ActionStatus.choices, default=ActionStatus.PLANNED
     )
-    effect = EncryptedTextField(_("effekt"), blank=True)
+    effect = EncryptedTextField(_("effekt"), blank=True, max_length=TEXT_MAX)
 
     class Meta:
         ordering = ["evaluation_date", "pk"]
@@ -364,7 +373,7 @@ class Action(NoPersonalDataStr, models.Model):
 class Evaluation(NoPersonalDataStr, models.Model):
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="evaluations")
     evaluated_on = models.DateField(_("evaluert dato"))
-    text = EncryptedTextField(_("evaluering"))
+    text = EncryptedTextField(_("evaluering"), max_length=TEXT_MAX)
     evaluated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -378,7 +387,7 @@ class Evaluation(NoPersonalDataStr, models.Model):
 class LogEntry(NoPersonalDataStr, models.Model):
     case = models.ForeignKey(ConcernCase, on_delete=models.CASCADE, related_name="entries")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    text = EncryptedTextField(_("notat"))
+    text = EncryptedTextField(_("notat"), max_length=TEXT_MAX)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -405,7 +414,7 @@ class Handover(NoPersonalDataStr, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bti_handovers_to"
     )
     to_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
-    note = EncryptedTextField(_("merknad"), blank=True)
+    note = EncryptedTextField(_("merknad"), blank=True, max_length=SHORT_TEXT_MAX)
     status = models.CharField(
         max_length=10, choices=HandoverStatus.choices, default=HandoverStatus.PENDING
     )
@@ -494,6 +503,10 @@ ACTION_LABELS = {
     "otp_code_wrong": _("skrev feil kode for totrinnsoppsett"),
     "otp_code_ok": _("bekreftet kode for totrinnsoppsett"),
     "otp_enrolled": _("satte opp totrinnsinnlogging"),
+    "otp_login_wrong": _("skrev feil engangskode ved innlogging"),
+    "membership_saved": _("fikk eller fikk endret medlemskap eller rolle"),
+    "membership_deleted": _("mistet et medlemskap eller en rolle"),
+    "chain_keyed": _("tilgangsloggen ble nøklet (HMAC)"),
     "open": _("forsøkte å åpne"),
     "write": _("forsøkte å endre"),
 }

@@ -3,6 +3,7 @@ views check it first) and writing the access event themselves."""
 
 from __future__ import annotations
 
+import calendar
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ from btitracker.models import (
 )
 from plans.access import access_for
 from plans.models import Membership, Municipality, Role, Unit
+from plans.text import normalise_name, require_lengths, validate_name
 
 MIN_JUSTIFICATION = 30
 
@@ -66,6 +68,11 @@ class Act:
     OTP_CODE_WRONG = "otp_code_wrong"
     OTP_CODE_OK = "otp_code_ok"
     OTP_ENROLLED = "otp_enrolled"
+    # A wrong TOTP code at login (btitracker.views.OtpVerifyView).
+    OTP_LOGIN_WRONG = "otp_login_wrong"
+    # A membership or role given, changed or taken away (btitracker.signals).
+    MEMBERSHIP_SAVED = "membership_saved"
+    MEMBERSHIP_DELETED = "membership_deleted"
 
 
 def _require(condition: bool) -> None:
@@ -99,14 +106,59 @@ def concern_bands_ensure(*, municipality: Municipality) -> list[ConcernBand]:
     return list(ConcernBand.objects.filter(municipality=municipality).order_by("order"))
 
 
+# A BTI log may start before birth (an expected child) and follows children and youth.
+UNBORN_MONTHS = 9
+OLDEST_YEARS = 25
+
+
+def _months_from(day: datetime.date, months: int) -> datetime.date:
+    month_index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(month_index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return datetime.date(year, month + 1, min(day.day, last))
+
+
+def birth_date_errors(birth_date: datetime.date, *, field: str = "birth_date") -> dict[str, str]:
+    """A birth date no later than nine months ahead (an unborn child) and no earlier
+    than 25 years ago; anything else is a typing error, not a child."""
+    today = timezone.localdate()
+    latest = _months_from(today, UNBORN_MONTHS)
+    earliest = _months_from(today, -12 * OLDEST_YEARS)
+    if birth_date > latest:
+        return {
+            field: _("Fødselsdatoen kan ikke ligge mer enn %(months)s måneder fram i tid.")
+            % {"months": UNBORN_MONTHS}
+        }
+    if birth_date < earliest:
+        return {
+            field: _("Fødselsdatoen kan ikke ligge mer enn %(years)s år tilbake i tid.")
+            % {"years": OLDEST_YEARS}
+        }
+    return {}
+
+
+def person_name(value: str, *, field: str, model=Child, model_field: str = "name") -> str:
+    """A person's name as stored: steering characters refused, normalised
+    (``plans.text``), within the field's length; errors under ``field``."""
+    try:
+        validate_name(value)
+        name = normalise_name(value)
+        require_lengths(model, **{model_field: name})
+    except ValidationError as error:
+        raise ValidationError({field: error.messages}) from None
+    return name
+
+
 def child_find_or_create(*, municipality: Municipality, name: str, birth_date: datetime.date):
     """The child with this name and birth date in the municipality, found by the keyed
-    hash — never by decrypting and comparing names."""
-    name = " ".join(name.split())
+    hash — never by decrypting and comparing names. The name is normalised first, so a
+    zero-width space or another spelling of the same letters is the same child."""
+    name = person_name(name, field="child_name")
     if not name:
         raise ValidationError({"child_name": _("Skriv barnets navn.")})
-    if birth_date > timezone.localdate():
-        raise ValidationError({"birth_date": _("Fødselsdatoen kan ikke ligge fram i tid.")})
+    errors = birth_date_errors(birth_date)
+    if errors:
+        raise ValidationError(errors)
     lookup = child_lookup_hash(name, birth_date)
     child = Child.objects.filter(municipality=municipality, lookup_hash=lookup).first()
     if child is None:
@@ -114,6 +166,41 @@ def child_find_or_create(*, municipality: Municipality, name: str, birth_date: d
             municipality=municipality, lookup_hash=lookup, name=name, birth_date=birth_date
         )
     return child
+
+
+@dataclass
+class Rehashed:
+    changed: int
+    # Pairs of children that turn out to be the same child (same municipality, same
+    # normalised name and birth date): left as they are, for a person to merge.
+    duplicates: list[tuple[int, int]]
+
+
+def children_rehash() -> Rehashed:
+    """Store every child's name normalised and its lookup hash with the current rules
+    (``plans.text.name_key``), so a child registered before the rules changed is still
+    found. Safe to run again: a child already up to date is not touched."""
+    changed = 0
+    duplicates: list[tuple[int, int]] = []
+    with transaction.atomic():
+        for child in Child.objects.select_for_update().order_by("pk"):
+            name = normalise_name(child.name)
+            lookup = child_lookup_hash(name, child.birth_date)
+            if lookup == child.lookup_hash and name == child.name:
+                continue
+            twin = (
+                Child.objects.filter(municipality_id=child.municipality_id, lookup_hash=lookup)
+                .exclude(pk=child.pk)
+                .values_list("pk", flat=True)
+                .first()
+            )
+            if twin is not None:
+                duplicates.append((twin, child.pk))
+                continue
+            child.name, child.lookup_hash = name, lookup
+            child.save(update_fields=["name", "lookup_hash"])
+            changed += 1
+    return Rehashed(changed=changed, duplicates=duplicates)
 
 
 def _first_concern_for(child: Child, exclude_pk: int | None) -> bool:
@@ -143,6 +230,7 @@ def concern_create(
         raise ValidationError({"band": _("Velg et trinn på kommunens skala.")})
     if not observation.strip():
         raise ValidationError({"observation": _("Beskriv hva du har sett eller hørt.")})
+    require_lengths(Concern, observation=observation.strip(), duration=duration.strip())
     if bool(child_name.strip()) != (birth_date is not None):
         raise ValidationError(_("Oppgi både navn og fødselsdato, eller ingen av dem."))
     today = timezone.localdate()
@@ -206,6 +294,7 @@ def concern_decide(
         raise ValidationError(_("Undringen er allerede besluttet."))
     if decision not in Decision.values or decision == Decision.PENDING:
         raise ValidationError({"decision": _("Velg en beslutning.")})
+    require_lengths(Concern, decision_note=note.strip())
     case = None
     with transaction.atomic():
         concern = Concern.objects.select_for_update().get(pk=concern.pk)
@@ -299,10 +388,13 @@ def case_level_change(*, actor, case: ConcernCase, level: int, ip_address=None) 
 
 def guardian_add(*, actor, case: ConcernCase, name: str, contact: str = "", ip_address=None):
     _holder(actor, case)
-    if not name.strip():
+    name = person_name(name, field="name", model=Guardian)
+    if not name:
         raise ValidationError({"name": _("Skriv navnet til den foresatte.")})
+    contact = contact.strip()
+    require_lengths(Guardian, contact=contact)
     with transaction.atomic():
-        guardian = Guardian.objects.create(child=case.child, name=name.strip(), contact=contact)
+        guardian = Guardian.objects.create(child=case.child, name=name, contact=contact)
         audit.record(actor=actor, action=Act.CHANGE, obj=guardian, case=case, ip_address=ip_address)
     return guardian
 
@@ -386,8 +478,12 @@ def consent_record(
         errors["kind"] = _(
             "Ved mistanke om vold eller overgrep i hjemmet skal foresatte ikke involveres."
         )
+    try:
+        given_by = person_name(given_by, field="given_by", model=Consent, model_field="given_by")
+    except ValidationError as error:
+        errors.update({field: messages[0] for field, messages in error.message_dict.items()})
     if not given_by.strip():
-        errors["given_by"] = _("Skriv hvem som ga samtykket.")
+        errors.setdefault("given_by", _("Skriv hvem som ga samtykket."))
     if given_on > today:
         errors["given_on"] = _("Datoen kan ikke ligge fram i tid.")
     if expires_on is not None and expires_on < given_on:
@@ -445,6 +541,7 @@ def violence_flag_set(*, actor, case: ConcernCase, justification: str, ip_addres
                 % {"n": MIN_JUSTIFICATION}
             }
         )
+    require_lengths(ConcernCase, violence_justification=justification.strip())
     with transaction.atomic():
         case.violence_suspected = True
         case.violence_justification = justification.strip()
@@ -457,6 +554,7 @@ def goal_add(*, actor, case: ConcernCase, text: str, ip_address=None) -> Goal:
     _writable(actor, case)
     if not text.strip():
         raise ValidationError({"text": _("Skriv målet.")})
+    require_lengths(Goal, text=text.strip())
     with transaction.atomic():
         goal = Goal.objects.create(case=case, text=text.strip())
         audit.record(actor=actor, action=Act.CHANGE, obj=goal, case=case, ip_address=ip_address)
@@ -467,6 +565,7 @@ def entry_add(*, actor, case: ConcernCase, text: str, ip_address=None) -> LogEnt
     _writable(actor, case)
     if not text.strip():
         raise ValidationError({"text": _("Skriv notatet.")})
+    require_lengths(LogEntry, text=text.strip())
     with transaction.atomic():
         entry = LogEntry.objects.create(case=case, author=actor, text=text.strip())
         audit.record(actor=actor, action=Act.CHANGE, obj=entry, case=case, ip_address=ip_address)
@@ -491,6 +590,10 @@ def _action_errors(case: ConcernCase, data: ActionInput) -> dict[str, str]:
     errors = {}
     if not data.description.strip():
         errors["description"] = _("Beskriv tiltaket.")
+    try:
+        require_lengths(Action, description=data.description.strip())
+    except ValidationError as error:
+        errors.update({field: messages[0] for field, messages in error.message_dict.items()})
     if data.responsible is None:
         errors["responsible"] = _("Velg en ansvarlig i teamet.")
     elif data.responsible.case_id != case.pk or not data.responsible.active:
@@ -537,6 +640,10 @@ def meeting_record(
     errors: dict[str, list[str]] = {}
     if not summary.strip():
         errors.setdefault("summary", []).append(_("Skriv et kort referat."))
+    try:
+        require_lengths(Meeting, summary=summary.strip())
+    except ValidationError as error:
+        errors.setdefault("summary", []).extend(error.message_dict["summary"])
     complete = [a for a in actions if a.description.strip() or a.responsible or a.evaluation_date]
     if not complete:
         errors.setdefault("__all__", []).append(
@@ -584,6 +691,8 @@ def action_evaluate(
     _writable(actor, case)
     if not text.strip():
         raise ValidationError({"text": _("Skriv evalueringen.")})
+    require_lengths(Evaluation, text=text.strip())
+    require_lengths(Action, effect=effect.strip())
     if status not in ActionStatus.values:
         raise ValidationError({"status": _("Velg status.")})
     with transaction.atomic():
@@ -619,6 +728,7 @@ def handover_propose(
         raise ValidationError({"to_unit": _("Velg en annen enhet i kommunen.")})
     if not works_in(to_holder, to_unit):
         raise ValidationError({"to_holder": _("Ny stafettholder må arbeide ved enheten.")})
+    require_lengths(Handover, note=note.strip())
     if case.handovers.filter(status=HandoverStatus.PENDING).exists():
         raise ValidationError(_("En stafettveksling venter allerede på svar."))
     with transaction.atomic():

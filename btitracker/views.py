@@ -30,14 +30,17 @@ from btitracker.models import (
     Concern,
     ConcernCase,
     Consent,
+    Goal,
     Handover,
     HandoverStatus,
+    LogEntry,
     TeamMember,
 )
 from btitracker.permissions import works_with_children
 from btitracker.services import Act
 from btitracker.statistics import statistics_for
 from plans.access import access_for
+from plans.converters import ID_MAX
 from plans.views.organisation import MemberRequiredMixin
 
 
@@ -54,6 +57,40 @@ def _safe_next(request, default: str) -> str:
     return default
 
 
+def _url_target(request, kwargs) -> tuple[str, int | None]:
+    """What a BTI URL names, for the access log: the kind of object (from the URL name)
+    and its id."""
+    url_name = getattr(request.resolver_match, "url_name", "") or ""
+    pk = kwargs.get("pk")
+    if url_name.startswith("case-"):
+        return "concerncase", pk
+    if url_name.startswith("concern-") and pk is not None:
+        return "concern", pk
+    if url_name.startswith("handover-"):
+        return "handover", pk
+    return "page", None
+
+
+class BtiMemberRequiredMixin(MemberRequiredMixin):
+    """A member of a municipality, as everywhere; on BTI pages an account without a
+    membership is also written to the access log (with the log it aimed at) before it is
+    refused."""
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if (
+            user.is_authenticated
+            and not user.is_superuser
+            and access_for(user).municipality_id is None
+        ):
+            object_type, object_id = _url_target(request, kwargs)
+            audit.record_denied(
+                request=request, action="open", object_type=object_type, object_id=object_id
+            )
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
 class NoStoreMixin:
     def dispatch(self, request, *args, **kwargs):
         response = super().dispatch(request, *args, **kwargs)
@@ -61,7 +98,7 @@ class NoStoreMixin:
         return response
 
 
-class BtiMixin(NoStoreMixin, MemberRequiredMixin):
+class BtiMixin(NoStoreMixin, BtiMemberRequiredMixin):
     """The gate of every BTI page that can show a log."""
 
     otp_required = True
@@ -242,7 +279,7 @@ class CaseSearchView(BtiMixin, View):
         return render(request, "btitracker/search.html", {"form": form, "results": results})
 
 
-class StatisticsView(NoStoreMixin, MemberRequiredMixin, TemplateView):
+class StatisticsView(NoStoreMixin, BtiMemberRequiredMixin, TemplateView):
     template_name = "btitracker/statistics.html"
 
     def dispatch(self, request, *args, **kwargs):
@@ -504,8 +541,10 @@ class ViolenceFlagView(BtiFormView):
 
 
 class GoalAddView(BtiFormView):
+    text_model: type = Goal
+
     def make_form(self, data=None):
-        return forms.TextForm(data)
+        return forms.TextForm(data, model=self.text_model)
 
     def save(self, form):
         services.goal_add(
@@ -517,6 +556,8 @@ class GoalAddView(BtiFormView):
 
 
 class EntryAddView(GoalAddView):
+    text_model = LogEntry
+
     def save(self, form):
         services.entry_add(
             actor=self.request.user,
@@ -677,8 +718,19 @@ class HandoverAcceptView(BtiFormView):
 
 class CaseCloseView(BtiMixin, View):
     def post(self, request, pk):
+        from reports.pdf import PdfRenderError
+
         case = self.get_case(holder=True)
-        services.case_close(actor=request.user, case=case, ip_address=_ip(request))
+        try:
+            services.case_close(actor=request.user, case=case, ip_address=_ip(request))
+        except PdfRenderError as error:
+            # Nothing was written: the log stays open until the printout can be made.
+            messages.error(
+                request,
+                _("Stafettloggen er ikke avsluttet: arkivutskriften kunne ikke lages. %(why)s")
+                % {"why": error},
+            )
+            return redirect("bti:case-detail", case.pk)
         messages.success(request, _("Stafettloggen er avsluttet, og arkivutskriften er laget."))
         return redirect("bti:case-detail", case.pk)
 
@@ -750,10 +802,28 @@ class AccessHistoryPdfView(BtiMixin, View):
         return _pdf_response(services.access_history_pdf(case), f"innsyn-{case.pk}.pdf")
 
 
+class IdOutOfRangeView(BtiMixin, View):
+    """A BTI URL with an id beyond what any row can have (``<id:…>`` refuses it, so none
+    of the pages above matched). Still an attempt on a log: written to the access log as
+    refused, then 404."""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.numbers = [int(n) for n in kwargs.pop("rest", "").split("/") if n.isdigit()]
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        if any(number > ID_MAX for number in self.numbers):
+            object_type = {"logg": "concerncase", "undring": "concern", "stafett": "handover"}
+            self._denied(object_type[kwargs["kind"]], self.numbers[0])
+        raise Http404
+
+    post = get
+
+
 # --- Second factor ----------------------------------------------------------------------------
 
 
-class OtpEnrolView(NoStoreMixin, MemberRequiredMixin, View):
+class OtpEnrolView(NoStoreMixin, BtiMemberRequiredMixin, View):
     """Set up TOTP in three steps. 1: a one-time code is e-mailed to the address on the
     account (``btitracker.enrolment``); without an address the user cannot go on. 2: the
     right code, in the session that asked for it, shows the QR code (inline SVG drawn on
@@ -904,7 +974,7 @@ _CODE_ERRORS = {
 }
 
 
-class OtpVerifyView(NoStoreMixin, MemberRequiredMixin, View):
+class OtpVerifyView(NoStoreMixin, BtiMemberRequiredMixin, View):
     def get(self, request):
         if not TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
             return redirect(reverse("bti:otp-enrol") + "?next=" + quote(_safe_next(request, "")))
@@ -923,6 +993,14 @@ class OtpVerifyView(NoStoreMixin, MemberRequiredMixin, View):
                     otp_login(request, device)
                     return redirect(_safe_next(request, reverse("bti:home")))
             form.add_error("token", _("Koden stemmer ikke. Prøv med koden som vises nå."))
+        # Every failed second factor is on the access log (never the code itself).
+        audit.record(
+            actor=request.user,
+            action=Act.OTP_LOGIN_WRONG,
+            object_type="totpdevice",
+            ip_address=_ip(request),
+            outcome=audit.Outcome.DENIED,
+        )
         return render(
             request,
             "btitracker/otp_verify.html",

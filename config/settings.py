@@ -86,6 +86,10 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "plans.middleware.SessionTimeoutMiddleware",
+    # Who is making a membership change, for the BTI access log (btitracker/signals.py).
+    "btitracker.signals.RequestMiddleware",
+    # A PDF that timed out or failed becomes a page with the reason (reports/pdf.py).
+    "reports.middleware.PdfRenderErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -178,6 +182,11 @@ CELERY_BEAT_SCHEDULE = {
     "bti-retention": {
         "task": "btitracker.apply_retention",
         "schedule": crontab(minute=0, hour=2),
+    },
+    # The access log's row count and head hash, appended where the database cannot reach.
+    "bti-audit-checkpoint": {
+        "task": "btitracker.audit_checkpoint",
+        "schedule": crontab(minute=15, hour=2),
     },
     # Status reports ordered while Redis was down are sent once it is back.
     "requeue-status-reports": {
@@ -353,6 +362,9 @@ INDICATOR_IMPORT_ASYNC_BYTES = env.int("INDICATOR_IMPORT_ASYNC_BYTES", 200 * 102
 # pause in the layout stage that lets the worker tests kill a worker mid-render.
 REPORT_TASK_TIME_LIMIT = env.int("REPORT_TASK_TIME_LIMIT", default=900, minimum=10)
 REPORT_TASK_SOFT_TIME_LIMIT = max(REPORT_TASK_TIME_LIMIT - 60, 5)
+# The status report's layout (in the worker, not a web request) may take longer than
+# PDF_RENDER_TIMEOUT, but stops before the task's soft limit so the report gets the message.
+REPORT_PDF_TIMEOUT = max(REPORT_TASK_SOFT_TIME_LIMIT - 30, 1)
 REPORT_TEST_LAYOUT_DELAY = env.int("REPORT_TEST_LAYOUT_DELAY", default=0, minimum=0)
 
 # --- Forms and the rest -------------------------------------------------------------------
@@ -375,6 +387,14 @@ SUPPRESSION_THRESHOLD = env.int("SUPPRESSION_THRESHOLD", default=5, minimum=1)
 # tests) keys are derived from SECRET_KEY; `check --deploy` fails unless both are set.
 BTI_ENCRYPTION_KEYS = env.list("BTI_ENCRYPTION_KEYS", default=[])
 BTI_HASH_KEY = env.str("BTI_HASH_KEY", default="") or ""
+# The key of the access log's chain (HMAC-SHA256), separate from the data keys: whoever
+# can write the database cannot recompute the chain without it. Derived from SECRET_KEY
+# when unset (DEBUG, tests); `check --deploy` refuses that (btitracker.E004).
+BTI_AUDIT_KEY = env.str("BTI_AUDIT_KEY", default="") or ""
+# Where the nightly checkpoint (row count and head hash of the access log) is appended:
+# a file the database user cannot rewrite (append-only, on another volume or host).
+# `check --deploy` refuses the development default (btitracker.E005). See docs/bti.md.
+BTI_AUDIT_CHECKPOINT_FILE = env.str("BTI_AUDIT_CHECKPOINT_FILE", default="") or ""
 BTI_DECISION_DAYS = env.int("BTI_DECISION_DAYS", default=14, minimum=1)
 BTI_OWN_CONSENT_AGE = env.int("BTI_OWN_CONSENT_AGE", default=15, minimum=12)
 BTI_RETENTION_DAYS = env.int("BTI_RETENTION_DAYS", default=5 * 365, minimum=1)
@@ -390,6 +410,10 @@ BTI_POLICE_CONTACT = env.str(
     "BTI_POLICE_CONTACT", default="Politiet: 02800. Ved akutt fare: ring 112."
 )
 OTP_TOTP_ISSUER = "Kvalitetsportalen"
+
+# Every PDF (reports.pdf.render_pdf) is laid out in a child process that is killed after
+# this many seconds; keep it well below gunicorn's --timeout (120 in the Dockerfile).
+PDF_RENDER_TIMEOUT = env.int("PDF_RENDER_TIMEOUT", default=60, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -9,30 +9,26 @@ urlpatterns = [
     # Indicator pages (views/indicators.py).
     path("", pages.IndicatorListView.as_view(), name="indicator-list"),
     path("findings/", pages.FindingsView.as_view(), name="findings"),
-    path("<int:pk>/", pages.IndicatorDetailView.as_view(), name="indicator-detail"),
-    path("<int:pk>/export.<str:fmt>", pages.IndicatorExportView.as_view(), name="indicator-export"),
-    path("<int:pk>/edit/", pages.IndicatorUpdateView.as_view(), name="indicator-edit"),
-    path("<int:pk>/targets/", pages.TargetsView.as_view(), name="indicator-targets"),
-    path("<int:pk>/commentary/", pages.CommentaryView.as_view(), name="indicator-commentary"),
+    path("<id:pk>/", pages.IndicatorDetailView.as_view(), name="indicator-detail"),
+    path("<id:pk>/export.<str:fmt>", pages.IndicatorExportView.as_view(), name="indicator-export"),
+    path("<id:pk>/edit/", pages.IndicatorUpdateView.as_view(), name="indicator-edit"),
+    path("<id:pk>/targets/", pages.TargetsView.as_view(), name="indicator-targets"),
+    path("<id:pk>/commentary/", pages.CommentaryView.as_view(), name="indicator-commentary"),
     # Imports (views/imports.py).
     path("imports/", imports.ImportListView.as_view(), name="import-list"),
     path("imports/new/", imports.ImportUploadView.as_view(), name="import-upload"),
-    path("imports/<int:pk>/", imports.ImportDetailView.as_view(), name="import-detail"),
-    path(
-        "imports/<int:pk>/progress/", imports.ImportProgressView.as_view(), name="import-progress"
-    ),
-    path("imports/<int:pk>/mapping/", imports.ImportMappingView.as_view(), name="import-mapping"),
-    path("imports/<int:pk>/commit/", imports.ImportCommitView.as_view(), name="import-commit"),
-    path("imports/<int:pk>/discard/", imports.ImportDiscardView.as_view(), name="import-discard"),
-    path(
-        "imports/<int:pk>/rollback/", imports.ImportRollbackView.as_view(), name="import-rollback"
-    ),
+    path("imports/<id:pk>/", imports.ImportDetailView.as_view(), name="import-detail"),
+    path("imports/<id:pk>/progress/", imports.ImportProgressView.as_view(), name="import-progress"),
+    path("imports/<id:pk>/mapping/", imports.ImportMappingView.as_view(), name="import-mapping"),
+    path("imports/<id:pk>/commit/", imports.ImportCommitView.as_view(), name="import-commit"),
+    path("imports/<id:pk>/discard/", imports.ImportDiscardView.as_view(), name="import-discard"),
+    path("imports/<id:pk>/rollback/", imports.ImportRollbackView.as_view(), name="import-rollback"),
     # The read-only JSON API (views/api.py).
     path("api/", api.ApiDocsView.as_view(), name="api-docs"),
     path("api/v1/indicators/", api.IndicatorListApi.as_view(), name="api-indicators"),
-    path("api/v1/indicators/<int:pk>/", api.IndicatorApi.as_view(), name="api-indicator"),
+    path("api/v1/indicators/<id:pk>/", api.IndicatorApi.as_view(), name="api-indicator"),
     path(
-        "api/v1/indicators/<int:pk>/observations/",
+        "api/v1/indicators/<id:pk>/observations/",
         api.ObservationListApi.as_view(),
         name="api-observations",
     ),

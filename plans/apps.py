@@ -10,7 +10,13 @@ class PlansConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the rules; each app loads its own permissions.py the same way.
+        # `<id:pk>` in every app's urls: an id no row can have is a 404, never a 500.
+        from django.urls import register_converter
+
         from plans import permissions  # noqa: F401
+        from plans.converters import IdConverter
+
+        register_converter(IdConverter, "id")
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

@@ -1,12 +1,13 @@
 import logging
 
 from django import forms
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.forms import AdminUserCreationForm, PasswordResetForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 from kombu.exceptions import OperationalError
 
 from plans.models import UnitKind
 from plans.tasks import send_password_reset_email
+from plans.text import normalise_name, validate_name
 
 logger = logging.getLogger(__name__)
 
@@ -35,3 +36,27 @@ class QueuedPasswordResetForm(PasswordResetForm):
                 # The answer page must not differ for known addresses, so the failure is
                 # logged for operators instead of shown.
                 logger.exception("Could not queue the password reset e-mail for user %s", user.pk)
+
+
+class PersonNameFormMixin:
+    """First and last names as ``plans.text`` wants them: text-direction and control
+    characters refused, the rest normalised (NFC, no zero-width characters, one space)."""
+
+    def _person_name(self, field: str) -> str:
+        value = self.cleaned_data.get(field) or ""  # type: ignore[attr-defined]
+        validate_name(value)
+        return normalise_name(value)
+
+    def clean_first_name(self) -> str:
+        return self._person_name("first_name")
+
+    def clean_last_name(self) -> str:
+        return self._person_name("last_name")
+
+
+class PortalUserChangeForm(PersonNameFormMixin, UserChangeForm):
+    """The user admin's change form with the portal's name rules."""
+
+
+class PortalUserCreationForm(PersonNameFormMixin, AdminUserCreationForm):
+    """The user admin's add form with the portal's name rules."""

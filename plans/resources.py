@@ -26,6 +26,7 @@ from plans.models import (
     Unit,
     UnitKind,
 )
+from plans.text import normalise_name, validate_name
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -129,6 +130,16 @@ class UnitByNameWidget(widgets.Widget):
         return value.name if value else ""
 
 
+class NameWidget(widgets.CharWidget):
+    """A unit's name as ``Unit.clean`` stores it (``plans.text``), so the row finds the
+    existing unit however it is spaced; text-direction and control characters refused."""
+
+    def clean(self, value, row=None, **kwargs):
+        text = str(value or "")
+        validate_name(text)
+        return normalise_name(text)
+
+
 class UnitResource(ScopedResource):
     def __init__(self, user=None, **kwargs):
         super().__init__(user=user, **kwargs)
@@ -144,7 +155,7 @@ class UnitResource(ScopedResource):
             attribute="kind", column_name="type", widget=ChoiceWidget(UnitKind.choices)
         )
 
-    name = fields.Field(attribute="name", column_name="navn")
+    name = fields.Field(attribute="name", column_name="navn", widget=NameWidget())
     organisation_number = fields.Field(
         attribute="organisation_number", column_name="organisasjonsnummer"
     )
@@ -202,7 +213,12 @@ class MembershipResource(ScopedResource):
 
         from plans.selectors import users_managed_by
 
-        username = unescape_formula(str(row.get("brukernavn") or "").strip())
+        # Django stores usernames NFKC-normalised (AbstractUser.normalize_username).
+        username = get_user_model().normalize_username(
+            unescape_formula(str(row.get("brukernavn") or "").strip())
+        )
+        validate_name(username)
+        row["brukernavn"] = username
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
             message = _(

@@ -24,12 +24,27 @@ Templates extend ``reports/pdf/base.html`` and fill its blocks::
 and a caller does ``render_pdf("competence/pdf/evaluation.html", context)``. Charts from
 ``plans.charts`` are inline SVG and print as they are. A template that needs more CSS
 links it with ``{% static %}``; the fetcher serves it like the base stylesheet.
+
+Every render has a time limit (``PDF_RENDER_TIMEOUT``, or ``timeout=``). WeasyPrint has
+no timeout of its own and cannot be interrupted from inside Python (it is pure
+computation: a thread cannot be stopped, a signal only lands between bytecodes of the
+thread that owns the main loop), so the template is rendered here (it may read the
+database) and the layout runs in a forked child process that is killed (SIGKILL) when
+the limit is reached. The caller gets :class:`PdfRenderTimeout`, a
+:class:`PdfRenderError` whose text is a Norwegian message for the user, never a hung
+worker. ``os.fork`` rather than ``multiprocessing``: Celery's worker processes are
+daemonic and may not start ``multiprocessing`` children.
 """
 
 from __future__ import annotations
 
 import mimetypes
+import os
 import posixpath
+import select
+import signal
+import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -38,6 +53,7 @@ from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 from weasyprint import CSS, HTML, URLFetcher
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcherResponse
@@ -47,7 +63,15 @@ try:  # Where WeasyPrint lists the PDF variants it can write (PDF/A, PDF/UA …)
 except ImportError:  # pragma: no cover - older WeasyPrint
     _PDF_VARIANTS = {}
 
-__all__ = ["DEFAULT_LANGUAGE", "PDF_VARIANT", "StaticFilesOnly", "render_html", "render_pdf"]
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "PDF_VARIANT",
+    "PdfRenderError",
+    "PdfRenderTimeout",
+    "StaticFilesOnly",
+    "render_html",
+    "render_pdf",
+]
 
 DEFAULT_LANGUAGE = "nb"
 DEFAULT_STYLESHEET = "reports/pdf/base.css"
@@ -111,6 +135,77 @@ class StaticFilesOnly(URLFetcher):
         return None
 
 
+class PdfRenderError(Exception):
+    """The PDF could not be made; ``str()`` is a Norwegian message for the user."""
+
+
+class PdfRenderTimeout(PdfRenderError):
+    """The layout took longer than the limit and was stopped."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        super().__init__(
+            _(
+                "Det tok for lang tid å lage PDF-en (over %(seconds)s sekunder), så den ble "
+                "stoppet. Er det svært lange tekster i innholdet, kort dem ned og prøv igjen; "
+                "kontakt brukerstøtte hvis det gjentar seg."
+            )
+            % {"seconds": f"{seconds:g}"}
+        )
+
+
+def _in_child(work: Callable[[], bytes], seconds: float) -> bytes:
+    """Run ``work`` in a forked child and return its bytes; kill it after ``seconds``.
+
+    The child writes one status byte and the result (or the error's text) to a pipe and
+    leaves with ``os._exit`` — no atexit handlers, no test-runner teardown in the child.
+    The parent reads with ``select`` against a deadline, so a PDF bigger than the pipe's
+    buffer cannot deadlock it."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child; its result is checked in the parent
+        try:
+            os.close(read_end)
+            try:
+                payload = b"0" + work()
+            except BaseException as error:
+                payload = b"1" + f"{type(error).__name__}: {error}".encode("utf-8", "replace")
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(payload)
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    deadline = time.monotonic() + seconds
+    chunks: list[bytes] = []
+    finished = False
+    try:
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise PdfRenderTimeout(seconds)
+            ready, _unused, _unused2 = select.select([read_end], [], [], remaining)
+            if not ready:
+                raise PdfRenderTimeout(seconds)
+            chunk = os.read(read_end, 1 << 16)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        finished = True
+    finally:
+        os.close(read_end)
+        if not finished:
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    result = b"".join(chunks)
+    if result[:1] != b"0":
+        detail = result[1:].decode("utf-8", "replace") or _("prosessen stoppet uten svar")
+        raise PdfRenderError(
+            _("PDF-en kunne ikke lages (%(detail)s). Prøv igjen, eller kontakt brukerstøtte.")
+            % {"detail": detail[:300]}
+        )
+    return result[1:]
+
+
 def render_html(template_name: str, context: dict) -> str:
     """The template as HTML, exactly as :func:`render_pdf` lays it out (for previews)."""
     return render_to_string(template_name, context)
@@ -122,6 +217,7 @@ def render_pdf(
     *,
     stylesheet: str = DEFAULT_STYLESHEET,
     base_url: str | None = None,
+    timeout: float | None = None,
 ) -> bytes:
     """Render ``template_name`` with ``context`` to PDF bytes.
 
@@ -129,20 +225,27 @@ def render_pdf(
     the staticfiles finders; a missing one is an error rather than an unstyled report.
     ``base_url`` is what relative links in the template resolve against; by default a
     placeholder origin, so ``{% static %}`` links resolve to static files. The result is
-    PDF/UA-1 when WeasyPrint supports it, tagged PDF otherwise."""
+    PDF/UA-1 when WeasyPrint supports it, tagged PDF otherwise.
+
+    The layout is stopped after ``timeout`` seconds (default ``PDF_RENDER_TIMEOUT``) with
+    :class:`PdfRenderTimeout`; any failure in it is a :class:`PdfRenderError`."""
     fetcher = StaticFilesOnly(base_url)
     stylesheet_url = urljoin(urljoin(fetcher.base_url, settings.STATIC_URL), stylesheet)
     if fetcher.static_file(stylesheet_url) is None:
         raise FileNotFoundError(f"Fant ikke stilarket {stylesheet} blant de statiske filene.")
-    document = HTML(
-        string=render_html(template_name, context),
-        base_url=fetcher.base_url,
-        url_fetcher=fetcher,
-    )
-    root = document.etree_element
-    if not root.get("lang"):
-        root.set("lang", DEFAULT_LANGUAGE)
-    font_config = FontConfiguration()
-    css = CSS(url=stylesheet_url, url_fetcher=fetcher, font_config=font_config)
-    options: dict = {"pdf_variant": PDF_VARIANT} if PDF_VARIANT else {"pdf_tags": True}
-    return document.write_pdf(stylesheets=[css], font_config=font_config, **options)
+    html = render_html(template_name, context)
+
+    def layout() -> bytes:
+        document = HTML(string=html, base_url=fetcher.base_url, url_fetcher=fetcher)
+        root = document.etree_element
+        if not root.get("lang"):
+            root.set("lang", DEFAULT_LANGUAGE)
+        font_config = FontConfiguration()
+        css = CSS(url=stylesheet_url, url_fetcher=fetcher, font_config=font_config)
+        options: dict = {"pdf_variant": PDF_VARIANT} if PDF_VARIANT else {"pdf_tags": True}
+        return document.write_pdf(stylesheets=[css], font_config=font_config, **options)
+
+    seconds = settings.PDF_RENDER_TIMEOUT if timeout is None else timeout
+    if not hasattr(os, "fork"):  # pragma: no cover - not on the Linux the portal runs on
+        return layout()
+    return _in_child(layout, seconds)

@@ -38,7 +38,7 @@ from reports.models import (
     StatusReport,
     report_file_name,
 )
-from reports.pdf import render_pdf
+from reports.pdf import PdfRenderError, render_pdf
 from reports.snapshot import build_snapshot
 
 logger = logging.getLogger(__name__)
@@ -277,6 +277,9 @@ def status_report_render(
     try:
         with translation.override(settings.LANGUAGE_CODE):
             return _render(report, render)
+    except PdfRenderError as error:
+        # The layout was stopped at PDF_RENDER_TIMEOUT or failed; its text says why.
+        _fail(report, str(error))
     except SoftTimeLimitExceeded:
         _fail(
             report,
@@ -321,7 +324,12 @@ def _render(report: StatusReport, render: Callable[..., bytes]) -> str:
         # Test-only (see docs/reports.md): keeps the worker in the layout stage long
         # enough for the tests to kill it there.
         time.sleep(delay)
-    content = render(PDF_TEMPLATE, pdf_context(snapshot), stylesheet=PDF_STYLESHEET)
+    content = render(
+        PDF_TEMPLATE,
+        pdf_context(snapshot),
+        stylesheet=PDF_STYLESHEET,
+        timeout=settings.REPORT_PDF_TIMEOUT,
+    )
 
     _record(report, "store")
     name = report_file_name(report)

@@ -16,6 +16,7 @@ from plans.querysets import (
     MunicipalityQuerySet,
     UnitQuerySet,
 )
+from plans.text import normalise_name, validate_name
 
 municipality_number_validator = RegexValidator(
     r"^\d{4}\Z", _("Kommunenummeret må være fire sifre, for eksempel 0301.")
@@ -128,6 +129,13 @@ class Unit(models.Model):
         return self.name
 
     def clean(self) -> None:
+        # The admin, the import (clean_model_instances) and unit_save all validate here:
+        # no text-direction or control characters, and one spelling of a name.
+        try:
+            validate_name(self.name or "")
+        except ValidationError as error:
+            raise ValidationError({"name": error.messages}) from None
+        self.name = normalise_name(self.name or "")
         parent = self.parent
         if parent is None:
             return
