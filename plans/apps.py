@@ -10,7 +10,11 @@ class PlansConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the rules; each app loads its own permissions.py the same way.
-        from plans import permissions  # noqa: F401
+        # Connects the device-cookie counters to the login signals.
+        from plans import (
+            login_guard,  # noqa: F401
+            permissions,  # noqa: F401
+        )
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):
