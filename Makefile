@@ -64,7 +64,7 @@ test-fast: install ## Run the tests without the browser and real-service tests
 	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist load -m "not browser and not services"
 
 # The service and read layers are type-checked; the rest follows as it is annotated.
-TYPED := config/env.py plans/access.py plans/querysets.py plans/selectors.py plans/services \
+TYPED := config/env.py plans/access.py plans/text_limits.py plans/login_guard.py plans/querysets.py plans/selectors.py plans/services \
 	competence/querysets.py competence/services.py competence/services_calendar.py \
 	competence/services_funding.py competence/needs_import.py reports/pdf.py \
 	indicators/querysets.py indicators/selectors.py indicators/findings.py \

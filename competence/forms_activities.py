@@ -10,9 +10,10 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from competence.models import Activity, FundingScheme, Session, Theme
+from competence.models import Activity, Feedback, FundingScheme, Session, Theme
 from plans.models import CoreComponent, DevelopmentArea, Membership, Role, Unit, UnitKind
 from plans.models.unit_plans import current_school_year, school_year_label
+from plans.text_limits import max_length_of
 
 # Roles an activity can be meant for; elected officials and data admins are not staff.
 TARGET_ROLES = [
@@ -210,7 +211,7 @@ class FeedbackForm(forms.Form):
     comment = forms.CharField(
         label=_("Kommentar"),
         required=False,
-        max_length=2000,
+        max_length=max_length_of(Feedback, "comment"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Skriv ikke opplysninger om barn eller kolleger."),
     )

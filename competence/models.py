@@ -29,6 +29,7 @@ from competence.querysets import (
 )
 from plans.models import CoreComponent, DevelopmentArea, Municipality, Role, Unit, UnitKind
 from plans.models.unit_plans import school_year_label
+from plans.text_limits import SHORT_TEXT, TEXT, bounded_text, text_length_checks
 
 
 class FundingScheme(models.Model):
@@ -42,7 +43,7 @@ class FundingScheme(models.Model):
         verbose_name=_("kommune"),
     )
     name = models.CharField(_("navn"), max_length=120)
-    description = models.TextField(_("beskrivelse"), blank=True)
+    description = bounded_text(_("beskrivelse"), blank=True, max_length=TEXT)
     active = models.BooleanField(_("aktiv"), default=True)
 
     objects = FundingSchemeQuerySet.as_manager()
@@ -52,9 +53,10 @@ class FundingScheme(models.Model):
         verbose_name_plural = _("tilskuddsordninger")
         ordering = ["name"]
         constraints = [
+            *text_length_checks(description=TEXT),
             models.UniqueConstraint(
                 fields=["municipality", "name"], name="funding_scheme_unique_name"
-            )
+            ),
         ]
 
     def __str__(self) -> str:
@@ -145,7 +147,7 @@ class Activity(models.Model):
     school_year = models.PositiveSmallIntegerField(_("barnehage- og skoleår"))
     form = models.CharField(_("læringsform"), max_length=20, choices=ActivityForm.choices)
     title = models.CharField(_("tittel"), max_length=200)
-    content = models.TextField(_("innhold"), blank=True)
+    content = bounded_text(_("innhold"), blank=True, max_length=TEXT)
     themes = models.ManyToManyField(
         Theme, blank=True, related_name="activities", verbose_name=_("temaer")
     )
@@ -226,6 +228,7 @@ class Activity(models.Model):
         verbose_name_plural = _("kompetansetiltak")
         ordering = ["-school_year", "form", "title"]
         constraints = [
+            *text_length_checks(content=TEXT),
             models.CheckConstraint(condition=models.Q(budget__gte=0), name="budget_not_negative"),
             models.CheckConstraint(condition=models.Q(spent__gte=0), name="spent_not_negative"),
         ]
@@ -382,13 +385,14 @@ class Feedback(models.Model):
     score = models.PositiveSmallIntegerField(
         _("vurdering (1–5)"), validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
-    comment = models.TextField(_("kommentar"), blank=True)
+    comment = bounded_text(_("kommentar"), blank=True, max_length=SHORT_TEXT)
     given_at = models.DateTimeField(_("gitt"), auto_now=True)
 
     class Meta:
         verbose_name = _("tilbakemelding")
         verbose_name_plural = _("tilbakemeldinger")
         constraints = [
+            *text_length_checks(comment=SHORT_TEXT),
             models.CheckConstraint(
                 condition=models.Q(score__gte=1, score__lte=5), name="feedback_score_1_to_5"
             ),
@@ -496,7 +500,7 @@ class CalendarEvent(models.Model):
     )
     kind = models.CharField(_("type"), max_length=20, choices=EventKind.choices)
     title = models.CharField(_("tittel"), max_length=200)
-    description = models.TextField(_("beskrivelse"), blank=True)
+    description = bounded_text(_("beskrivelse"), blank=True, max_length=TEXT)
     starts_on = models.DateField(_("dato"))
     ends_on = models.DateField(_("til og med"), null=True, blank=True)
     audience = models.CharField(
@@ -522,6 +526,7 @@ class CalendarEvent(models.Model):
         verbose_name_plural = _("hendelser i årshjulet")
         ordering = ["starts_on", "title"]
         constraints = [
+            *text_length_checks(description=TEXT),
             models.CheckConstraint(
                 condition=models.Q(ends_on__isnull=True)
                 | models.Q(ends_on__gte=models.F("starts_on")),

@@ -8,6 +8,7 @@ instead of turning into odd behaviour later.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
@@ -77,6 +78,16 @@ class Env:
         if any(item == "" for item in items):
             raise self.fail(name, value, "en kommaseparert liste uten tomme elementer")
         return items
+
+    def header(self, name: Text) -> Text | None:
+        """An HTTP request header name (``X-Forwarded-For``) as Django's ``request.META``
+        key (``HTTP_X_FORWARDED_FOR``), or None when unset."""
+        value = self.raw(name)
+        if value is None:
+            return None
+        if not re.fullmatch(r"[A-Za-z0-9]+(-[A-Za-z0-9]+)*", value):
+            raise self.fail(name, value, "et HTTP-hodenavn, for eksempel X-Forwarded-For")
+        return "HTTP_" + value.upper().replace("-", "_")
 
     def choice(self, name: Text, default: Text, choices: tuple[Text, ...]) -> Text:
         value = self.raw(name)

@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Outside every view below it, so each logged-in response leaves as private, no-store.
+    "plans.middleware.PrivateCacheMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "plans.middleware.SessionTimeoutMiddleware",
@@ -225,10 +227,21 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
+# Login lockout (plans/login_guard.py, docs/settings.md): the failing address and the
+# username are locked, progressively longer; a browser the user has logged in with before
+# (device cookie) is exempt, so an attacker behind the same NAT cannot lock the user out.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5, minimum=1)
-AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15, minimum=1))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+AXES_COOLOFF_BASE = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15, minimum=1))
+AXES_COOLOFF_MAX = timedelta(hours=env.int("AXES_COOLOFF_MAX_HOURS", default=24, minimum=1))
+AXES_COOLOFF_TIME = "plans.login_guard.cool_off"
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_WHITELIST_CALLABLE = "plans.login_guard.is_known_device"
+AXES_CLIENT_IP_CALLABLE = "plans.login_guard.client_ip"
+# A success must not wipe the failures of an attacker at the same address or name.
+AXES_RESET_ON_SUCCESS = False
+# The client address: REMOTE_ADDR, unless the proxy in front writes a header we trust.
+TRUSTED_PROXY_HEADER = env.header("TRUSTED_PROXY_HEADER")
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1, minimum=1)
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_VERBOSE = False
 

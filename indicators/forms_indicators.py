@@ -6,9 +6,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from indicators.models import Indicator, Source
+from indicators.models import Commentary, Indicator, Source
 from indicators.selectors import subgroup_label
 from plans.models import CoreComponent, DevelopmentArea, QualityPlan, Unit
+from plans.text_limits import max_length_of
 
 GROUP_BY_AREA = "omrade"
 GROUP_BY_SOURCE = "kilde"
@@ -201,7 +202,7 @@ class CommentaryForm(forms.Form):
     text = forms.CharField(
         label=_("Kommentar"),
         widget=forms.Textarea(attrs={"rows": 6}),
-        max_length=5000,
+        max_length=max_length_of(Commentary, "text"),
         error_messages={"required": _("Skriv en kommentar, eller slett den som finnes.")},
         help_text=_("Sektorlederens lesning av tallene for kommunen."),
     )

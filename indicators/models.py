@@ -25,6 +25,7 @@ from indicators.querysets import (
     TargetQuerySet,
 )
 from plans.models import CoreComponent, DevelopmentArea, Municipality, ServiceField, Unit
+from plans.text_limits import TEXT, bounded_text, text_length_checks
 
 
 class Source(models.Model):
@@ -34,7 +35,7 @@ class Source(models.Model):
     code = models.SlugField(_("kode"), max_length=40, unique=True)
     name = models.CharField(_("navn"), max_length=120)
     url = models.URLField(_("nettside"), blank=True)
-    description = models.TextField(_("beskrivelse"), blank=True)
+    description = bounded_text(_("beskrivelse"), blank=True, max_length=TEXT)
 
     objects = SourceQuerySet.as_manager()
 
@@ -42,6 +43,7 @@ class Source(models.Model):
         verbose_name = _("kilde")
         verbose_name_plural = _("kilder")
         ordering = ["name"]
+        constraints = [*text_length_checks(description=TEXT)]
 
     def __str__(self) -> str:
         return self.name
@@ -69,7 +71,7 @@ class Indicator(models.Model):
     service_field = models.CharField(
         _("tjenesteområde"), max_length=20, choices=ServiceField.choices, blank=True
     )
-    description = models.TextField(_("beskrivelse"), blank=True)
+    description = bounded_text(_("beskrivelse"), blank=True, max_length=TEXT)
     areas = models.ManyToManyField(
         DevelopmentArea, blank=True, related_name="indicators", verbose_name=_("utviklingsområder")
     )
@@ -87,7 +89,8 @@ class Indicator(models.Model):
         verbose_name_plural = _("indikatorer")
         ordering = ["source__name", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["source", "code"], name="indicator_unique_code")
+            *text_length_checks(description=TEXT),
+            models.UniqueConstraint(fields=["source", "code"], name="indicator_unique_code"),
         ]
 
     def __str__(self) -> str:
@@ -384,7 +387,7 @@ class Commentary(models.Model):
         related_name="indicator_commentaries",
         verbose_name=_("kommune"),
     )
-    text = models.TextField(_("kommentar"))
+    text = bounded_text(_("kommentar"), max_length=TEXT)
     written_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -400,9 +403,10 @@ class Commentary(models.Model):
         verbose_name = _("kommentar")
         verbose_name_plural = _("kommentarer")
         constraints = [
+            *text_length_checks(text=TEXT),
             models.UniqueConstraint(
                 fields=["indicator", "municipality"], name="one_commentary_per_municipality"
-            )
+            ),
         ]
 
     def __str__(self) -> str:

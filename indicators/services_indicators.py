@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from indicators.models import Commentary, Indicator, Target
 from plans.models import CoreComponent, DevelopmentArea, Municipality, QualityPlan
+from plans.text_limits import check_text_lengths
 
 SETTINGS_FIELDS = (
     "higher_is_better",
@@ -109,6 +110,7 @@ def indicator_commentary_save(
     text = text.strip()
     if not text:
         raise ValidationError(_("Skriv en kommentar."))
+    check_text_lengths(Commentary, text=text)
     commentary, _created = Commentary.objects.update_or_create(
         indicator=indicator,
         municipality=municipality,

@@ -13,7 +13,11 @@ class PlansConfig(AppConfig):
         # `<id:pk>` in every app's urls: an id no row can have is a 404, never a 500.
         from django.urls import register_converter
 
-        from plans import permissions  # noqa: F401
+        # login_guard connects the device-cookie counters to the login signals.
+        from plans import (
+            login_guard,  # noqa: F401
+            permissions,  # noqa: F401
+        )
         from plans.converters import IdConverter
 
         register_converter(IdConverter, "id")

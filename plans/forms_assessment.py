@@ -18,6 +18,7 @@ from plans.models import (
     ServiceField,
     ToolStatement,
 )
+from plans.text_limits import max_length_of
 
 
 class DateInput(forms.DateInput):
@@ -35,7 +36,12 @@ class QualityToolCreateForm(forms.Form):
         required=False,
         help_text=_("Tom gir «Kvalitetsverktøy for …» med tjenesteområdets navn."),
     )
-    introduction = forms.CharField(label=_("Innledning"), required=False, widget=forms.Textarea)
+    introduction = forms.CharField(
+        label=_("Innledning"),
+        required=False,
+        max_length=max_length_of(QualityTool, "introduction"),
+        widget=forms.Textarea,
+    )
 
     def __init__(self, *args, taken: set[str], **kwargs):
         super().__init__(*args, **kwargs)
@@ -111,6 +117,7 @@ class SelfAssessmentForm(forms.Form):
             self.fields[f"reflection_{answer.pk}"] = forms.CharField(
                 label=_("Refleksjon"),
                 required=False,
+                max_length=max_length_of(AssessmentAnswer, "reflection"),
                 initial=answer.reflection,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )

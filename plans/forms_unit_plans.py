@@ -19,6 +19,7 @@ from plans.models import (
     school_year_label,
 )
 from plans.services.unit_plans import editable_fields
+from plans.text_limits import max_length_of
 
 
 class DateInput(forms.DateInput):
@@ -196,6 +197,7 @@ class ReviewForm(forms.Form):
     comment = forms.CharField(
         label=_("Kommentar til enheten"),
         required=False,
+        max_length=max_length_of(UnitPlan, "review_comment"),
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Påkrevd når planen returneres: skriv hva som skal endres."),
     )
@@ -210,6 +212,7 @@ class ReviewForm(forms.Form):
 class EvaluationForm(forms.Form):
     evaluation = forms.CharField(
         label=_("Evaluering av året"),
+        max_length=max_length_of(UnitPlan, "evaluation"),
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Hva fikk dere til, hva tar dere med videre, og hva sa barn og foresatte?"),
     )

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.utils.cache import cc_delim_re, patch_cache_control
 from django.utils.translation import gettext as _
 
 STARTED_KEY = "_portal_session_started"
@@ -39,3 +40,28 @@ class SessionTimeoutMiddleware:
             if now - seen >= TOUCH_INTERVAL:
                 request.session[SEEN_KEY] = now
         return self.get_response(request)
+
+
+class PrivateCacheMiddleware:
+    """One rule for every page with internal data: a response to a logged-in user is
+    ``Cache-Control: private, no-store``, so neither a shared proxy nor the browser's disk
+    keeps a draft plan, a report, a PDF or an export after the user has gone.
+
+    A view that serves the same public content to everyone opts out by marking its own
+    response ``public`` (the open indicator API does). Anonymous responses are left as the
+    view made them: the login page is already ``never_cache`` in Django, static files are
+    served by WhiteNoise before this runs, and the calendar feeds (a secret URL, no session)
+    set ``private, no-store`` themselves."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return response
+        if "public" in cc_delim_re.split(response.get("Cache-Control", "").lower()):
+            return response
+        patch_cache_control(response, private=True, no_store=True)
+        return response

@@ -87,6 +87,21 @@ class ScopedResource(resources.ModelResource):
             row[field.column_name] = unescape_formula(row[field.column_name])
         return super().import_field(field, instance, row, is_m2m=is_m2m, **kwargs)
 
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """Name each row error by the file's column (``sitat``), not the model's field
+        (``quote``): the preview then says which row and which column to correct."""
+        try:
+            super().validate_instance(instance, import_validation_errors, validate_unique)
+        except ValidationError as error:
+            columns = {
+                field.attribute: field.column_name
+                for field in self.fields.values()
+                if field.attribute and field.column_name
+            }
+            raise ValidationError(
+                {columns.get(name, name): errors for name, errors in error.message_dict.items()}
+            ) from error
+
     def export_field(self, field, instance, **kwargs):
         return escape_formula(super().export_field(field, instance, **kwargs))
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from plans.models.organisation import Municipality, Unit
 from plans.models.quality_plan import CoreComponent, DevelopmentArea
 from plans.querysets import ParticipationInputQuerySet, UserJourneyQuerySet
+from plans.text_limits import SHORT_TEXT, TEXT, bounded_text, text_length_checks
 
 
 class InputGroup(models.TextChoices):
@@ -38,7 +39,7 @@ class ParticipationInput(models.Model):
         related_name="participation_inputs",
         verbose_name=_("kommune"),
     )
-    quote = models.TextField(_("sitat"))
+    quote = bounded_text(_("sitat"), max_length=SHORT_TEXT)
     descriptor = models.CharField(
         _("hvem sa det"),
         max_length=100,
@@ -89,6 +90,7 @@ class ParticipationInput(models.Model):
         verbose_name = _("innspill")
         verbose_name_plural = _("innspill")
         ordering = ["-given_on", "-pk"]
+        constraints = [*text_length_checks(quote=SHORT_TEXT)]
 
     def __str__(self) -> str:
         return self.quote[:80]
@@ -111,9 +113,11 @@ class UserJourney(models.Model):
         verbose_name=_("kommune"),
     )
     title = models.CharField(_("tittel"), max_length=200)
-    description = models.TextField(_("beskrivelse"), blank=True)
+    description = bounded_text(_("beskrivelse"), blank=True, max_length=TEXT)
     carried_out_on = models.DateField(_("gjennomført"), null=True, blank=True)
-    findings = models.TextField(_("funn"), blank=True, help_text=_("Ett funn per linje."))
+    findings = bounded_text(
+        _("funn"), blank=True, help_text=_("Ett funn per linje."), max_length=TEXT
+    )
     areas = models.ManyToManyField(
         DevelopmentArea,
         blank=True,
@@ -128,6 +132,7 @@ class UserJourney(models.Model):
         verbose_name = _("brukerreise")
         verbose_name_plural = _("brukerreiser")
         ordering = ["-carried_out_on", "title"]
+        constraints = [*text_length_checks(description=TEXT, findings=TEXT)]
 
     def __str__(self) -> str:
         return self.title
@@ -145,7 +150,7 @@ class JourneyStep(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("rekkefølge"), default=0)
     service = models.CharField(_("tjeneste"), max_length=150)
-    what_happened = models.TextField(_("hva skjedde"))
+    what_happened = bounded_text(_("hva skjedde"), max_length=SHORT_TEXT)
     assessment = models.CharField(
         _("vurdering"),
         max_length=10,
@@ -157,6 +162,7 @@ class JourneyStep(models.Model):
         verbose_name = _("steg")
         verbose_name_plural = _("steg")
         ordering = ["journey", "order", "pk"]
+        constraints = [*text_length_checks(what_happened=SHORT_TEXT)]
 
     def __str__(self) -> str:
         return f"{self.order}. {self.service}"

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from plans.models.organisation import Municipality, UnitKind
 from plans.querysets import QualityPlanQuerySet
+from plans.text_limits import LONG_TEXT, SHORT_TEXT, TEXT, bounded_text, text_length_checks
 
 
 class ServiceField(models.TextChoices):
@@ -57,12 +58,13 @@ class QualityPlan(models.Model):
     period_end = models.PositiveSmallIntegerField(
         _("periode til"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
-    purpose = models.TextField(
+    purpose = bounded_text(
         _("formål"),
         blank=True,
         help_text=_("Planens formål, vist i midten av rammeverkshjulet."),
+        max_length=LONG_TEXT,
     )
-    introduction = models.TextField(_("innledning"), blank=True)
+    introduction = bounded_text(_("innledning"), blank=True, max_length=LONG_TEXT)
     revision = models.PositiveSmallIntegerField(_("revisjon"), default=1)
     previous = models.ForeignKey(
         "self",
@@ -85,6 +87,7 @@ class QualityPlan(models.Model):
         verbose_name_plural = _("kvalitetsplaner")
         ordering = ["municipality__name", "-period_start", "-revision"]
         constraints = [
+            *text_length_checks(purpose=LONG_TEXT, introduction=LONG_TEXT),
             models.UniqueConstraint(
                 fields=["municipality", "period_start", "revision"],
                 name="quality_plan_revision_unique",
@@ -121,15 +124,17 @@ class PlanValue(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("rekkefølge"), default=0)
     name = models.CharField(_("verdi"), max_length=100)
-    meaning = models.TextField(
+    meaning = bounded_text(
         _("dette betyr for barnet og familien"),
         help_text=_("Ett punkt per linje."),
+        max_length=TEXT,
     )
 
     class Meta:
         verbose_name = _("verdi")
         verbose_name_plural = _("verdier")
         ordering = ["plan", "order", "pk"]
+        constraints = [*text_length_checks(meaning=TEXT)]
 
     def __str__(self) -> str:
         return self.name
@@ -149,12 +154,13 @@ class Anchoring(models.Model):
     order = models.PositiveSmallIntegerField(_("rekkefølge"), default=0)
     title = models.CharField(_("tittel"), max_length=250)
     url = models.URLField(_("lenke"), blank=True)
-    note = models.TextField(_("merknad"), blank=True)
+    note = bounded_text(_("merknad"), blank=True, max_length=SHORT_TEXT)
 
     class Meta:
         verbose_name = _("forankring")
         verbose_name_plural = _("forankring")
         ordering = ["plan", "kind", "order", "pk"]
+        constraints = [*text_length_checks(note=SHORT_TEXT)]
 
     def __str__(self) -> str:
         return self.title
@@ -168,12 +174,13 @@ class DevelopmentArea(models.Model):
     key = models.UUIDField(_("nøkkel"), default=uuid.uuid4, editable=False)
     order = models.PositiveSmallIntegerField(_("rekkefølge"), default=0)
     name = models.CharField(_("navn"), max_length=150)
-    description = models.TextField(_("beskrivelse"), blank=True)
-    goal = models.TextField(_("mål"))
-    meaning_for_individual = models.TextField(
+    description = bounded_text(_("beskrivelse"), blank=True, max_length=TEXT)
+    goal = bounded_text(_("mål"), max_length=SHORT_TEXT)
+    meaning_for_individual = bounded_text(
         _("dette betyr for barnet, ungdommen og familien"),
         blank=True,
         help_text=_("Ett punkt per linje."),
+        max_length=TEXT,
     )
 
     class Meta:
@@ -181,6 +188,7 @@ class DevelopmentArea(models.Model):
         verbose_name_plural = _("utviklingsområder")
         ordering = ["plan", "order", "pk"]
         constraints = [
+            *text_length_checks(description=TEXT, goal=SHORT_TEXT, meaning_for_individual=TEXT),
             models.UniqueConstraint(fields=["plan", "key"], name="area_key_unique_in_plan"),
         ]
 
@@ -198,13 +206,14 @@ class CoreComponent(models.Model):
     key = models.UUIDField(_("nøkkel"), default=uuid.uuid4, editable=False)
     order = models.PositiveSmallIntegerField(_("rekkefølge"), default=0)
     name = models.CharField(_("navn"), max_length=250)
-    description = models.TextField(_("beskrivelse"), blank=True)
+    description = bounded_text(_("beskrivelse"), blank=True, max_length=TEXT)
 
     class Meta:
         verbose_name = _("kjernekomponent")
         verbose_name_plural = _("kjernekomponenter")
         ordering = ["area__order", "order", "pk"]
         constraints = [
+            *text_length_checks(description=TEXT),
             models.UniqueConstraint(fields=["area", "key"], name="component_key_unique_in_area"),
         ]
 
@@ -220,12 +229,13 @@ class PracticeCharacteristic(models.Model):
         verbose_name=_("utviklingsområde"),
     )
     order = models.PositiveSmallIntegerField(_("rekkefølge"), default=0)
-    text = models.TextField(_("kjennetegn"))
+    text = bounded_text(_("kjennetegn"), max_length=SHORT_TEXT)
 
     class Meta:
         verbose_name = _("kjennetegn på god praksis")
         verbose_name_plural = _("kjennetegn på god praksis")
         ordering = ["area", "order", "pk"]
+        constraints = [*text_length_checks(text=SHORT_TEXT)]
 
     def __str__(self) -> str:
         return self.text[:80]
@@ -242,13 +252,16 @@ class QualityDescription(models.Model):
         _("tjenesteområde"), max_length=20, choices=ServiceField.choices
     )
     title = models.CharField(_("tittel"), max_length=200)
-    content = models.TextField(_("kjennetegn på kvalitet"), help_text=_("Ett punkt per linje."))
+    content = bounded_text(
+        _("kjennetegn på kvalitet"), help_text=_("Ett punkt per linje."), max_length=LONG_TEXT
+    )
     source = models.CharField(_("kilde"), max_length=250)
 
     class Meta:
         verbose_name = _("kvalitetsbeskrivelse")
         verbose_name_plural = _("kvalitetsbeskrivelser")
         ordering = ["plan", "service_field", "pk"]
+        constraints = [*text_length_checks(content=LONG_TEXT)]
 
     def __str__(self) -> str:
         return self.title

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from plans.models.organisation import Municipality, Unit
 from plans.models.quality_plan import CoreComponent, DevelopmentArea, QualityPlan, ServiceField
 from plans.querysets import QualityToolQuerySet, SelfAssessmentQuerySet
+from plans.text_limits import SHORT_TEXT, TEXT, bounded_text, text_length_checks
 
 
 class QualityTool(models.Model):
@@ -30,7 +31,7 @@ class QualityTool(models.Model):
         _("tjenesteområde"), max_length=20, choices=ServiceField.choices
     )
     title = models.CharField(_("tittel"), max_length=200)
-    introduction = models.TextField(_("innledning"), blank=True)
+    introduction = bounded_text(_("innledning"), blank=True, max_length=TEXT)
 
     objects = QualityToolQuerySet.as_manager()
 
@@ -39,6 +40,7 @@ class QualityTool(models.Model):
         verbose_name_plural = _("kvalitetsverktøy")
         ordering = ["municipality__name", "service_field"]
         constraints = [
+            *text_length_checks(introduction=TEXT),
             models.UniqueConstraint(
                 fields=["quality_plan", "service_field"], name="quality_tool_one_per_field"
             ),
@@ -80,12 +82,15 @@ class ToolStatement(models.Model):
         verbose_name=_("kjernekomponent"),
     )
     order = models.PositiveSmallIntegerField(_("rekkefølge"), default=0)
-    text = models.TextField(_("påstand"), help_text=_("Slik ser det ut når vi jobber meget bra."))
+    text = bounded_text(
+        _("påstand"), help_text=_("Slik ser det ut når vi jobber meget bra."), max_length=SHORT_TEXT
+    )
 
     class Meta:
         verbose_name = _("påstand")
         verbose_name_plural = _("påstander")
         ordering = ["tool", "area__order", "order", "pk"]
+        constraints = [*text_length_checks(text=SHORT_TEXT)]
 
     def __str__(self) -> str:
         return self.text[:80]
@@ -157,13 +162,14 @@ class AssessmentAnswer(models.Model):
     score = models.PositiveSmallIntegerField(
         _("vurdering"), choices=Score.choices, null=True, blank=True
     )
-    reflection = models.TextField(_("refleksjon"), blank=True)
+    reflection = bounded_text(_("refleksjon"), blank=True, max_length=TEXT)
 
     class Meta:
         verbose_name = _("svar")
         verbose_name_plural = _("svar")
         ordering = ["assessment", "statement__area__order", "statement__order", "pk"]
         constraints = [
+            *text_length_checks(reflection=TEXT),
             models.UniqueConstraint(
                 fields=["assessment", "statement"], name="answer_one_per_statement"
             ),

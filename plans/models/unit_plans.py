@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from plans.models.organisation import Unit
 from plans.models.quality_plan import CoreComponent, DevelopmentArea, QualityPlan
 from plans.querysets import MeasureQuerySet, UnitPlanQuerySet
+from plans.text_limits import LONG_TEXT, SHORT_TEXT, TEXT, bounded_text, text_length_checks
 
 
 def school_year_label(start_year: int) -> str:
@@ -71,8 +72,11 @@ class UnitPlan(models.Model):
         validators=[MinValueValidator(2000), MaxValueValidator(2100)],
         help_text=_("Året skoleåret starter, f.eks. 2025 for 2025/26."),
     )
-    summary = models.TextField(
-        _("innledning"), blank=True, help_text=_("Kort om enhetens satsing dette året.")
+    summary = bounded_text(
+        _("innledning"),
+        blank=True,
+        help_text=_("Kort om enhetens satsing dette året."),
+        max_length=TEXT,
     )
     areas = models.ManyToManyField(
         DevelopmentArea, blank=True, related_name="unit_plans", verbose_name=_("utviklingsområder")
@@ -109,8 +113,8 @@ class UnitPlan(models.Model):
         related_name="+",
         verbose_name=_("behandlet av"),
     )
-    review_comment = models.TextField(_("kommentar fra sektorleder"), blank=True)
-    evaluation = models.TextField(_("evaluering av året"), blank=True)
+    review_comment = bounded_text(_("kommentar fra sektorleder"), blank=True, max_length=TEXT)
+    evaluation = bounded_text(_("evaluering av året"), blank=True, max_length=LONG_TEXT)
     evaluated_at = models.DateTimeField(_("evaluert"), null=True, blank=True)
     version = models.PositiveIntegerField(_("versjon"), default=1, editable=False)
     created_at = models.DateTimeField(_("opprettet"), auto_now_add=True)
@@ -123,6 +127,7 @@ class UnitPlan(models.Model):
         verbose_name_plural = _("utviklingsplaner")
         ordering = ["-school_year", "unit__name"]
         constraints = [
+            *text_length_checks(summary=TEXT, review_comment=TEXT, evaluation=LONG_TEXT),
             models.UniqueConstraint(fields=["unit", "school_year"], name="unit_plan_one_per_year"),
         ]
 
@@ -163,18 +168,19 @@ class UnitGoal(models.Model):
         related_name="unit_goals",
         verbose_name=_("utviklingsområde"),
     )
-    text = models.TextField(_("lokalt mål"))
+    text = bounded_text(_("lokalt mål"), max_length=SHORT_TEXT)
     order = models.PositiveSmallIntegerField(_("rekkefølge"), default=0)
     attainment = models.CharField(
         _("måloppnåelse"), max_length=10, choices=Attainment.choices, blank=True
     )
-    evaluation = models.TextField(_("evaluering"), blank=True)
+    evaluation = bounded_text(_("evaluering"), blank=True, max_length=TEXT)
     version = models.PositiveIntegerField(_("versjon"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("lokalt mål")
         verbose_name_plural = _("lokale mål")
         ordering = ["plan", "area__order", "order", "pk"]
+        constraints = [*text_length_checks(text=SHORT_TEXT, evaluation=TEXT)]
 
     def __str__(self) -> str:
         return self.text[:80]
@@ -223,7 +229,7 @@ class Measure(models.Model):
         related_name="measures",
         verbose_name=_("utviklingsplan"),
     )
-    description = models.TextField(_("tiltak"))
+    description = bounded_text(_("tiltak"), max_length=SHORT_TEXT)
     component = models.ForeignKey(
         CoreComponent,
         on_delete=models.PROTECT,
@@ -246,7 +252,7 @@ class Measure(models.Model):
     target_groups = models.JSONField(
         _("målgrupper"), default=list, validators=[validate_target_groups]
     )
-    evaluation = models.TextField(_("evaluering"), blank=True)
+    evaluation = bounded_text(_("evaluering"), blank=True, max_length=TEXT)
     version = models.PositiveIntegerField(_("versjon"), default=1, editable=False)
 
     objects = MeasureQuerySet.as_manager()
@@ -255,6 +261,7 @@ class Measure(models.Model):
         verbose_name = _("tiltak")
         verbose_name_plural = _("tiltak")
         ordering = ["plan", "start", "pk"]
+        constraints = [*text_length_checks(description=SHORT_TEXT, evaluation=TEXT)]
 
     def __str__(self) -> str:
         return self.description[:80]
@@ -294,8 +301,10 @@ class ParticipationProcess(models.Model):
     participants = models.CharField(
         _("hvem deltok"), max_length=250, help_text=_("For eksempel elevrådet, FAU, personalet.")
     )
-    method = models.TextField(_("hvordan"), help_text=_("Arbeidsform, for eksempel verksted."))
-    outcome = models.TextField(_("hva kom ut av det"), blank=True)
+    method = bounded_text(
+        _("hvordan"), help_text=_("Arbeidsform, for eksempel verksted."), max_length=SHORT_TEXT
+    )
+    outcome = bounded_text(_("hva kom ut av det"), blank=True, max_length=TEXT)
     held_on = models.DateField(_("dato"), null=True, blank=True)
     version = models.PositiveIntegerField(_("versjon"), default=1, editable=False)
 
@@ -303,6 +312,7 @@ class ParticipationProcess(models.Model):
         verbose_name = _("medvirkningsprosess")
         verbose_name_plural = _("medvirkningsprosesser")
         ordering = ["plan", "held_on", "pk"]
+        constraints = [*text_length_checks(method=SHORT_TEXT, outcome=TEXT)]
 
     def __str__(self) -> str:
         return f"{self.get_phase_display()}: {self.participants}"

@@ -32,6 +32,7 @@ from plans.models import (
     Unit,
 )
 from plans.services.history import PlanLocked, field_changes, record_change, snapshot
+from plans.text_limits import check_text_lengths
 
 STATEMENT_FIELDS = ("area", "component", "order", "text")
 
@@ -281,6 +282,7 @@ def _apply_answers(assessment: SelfAssessment, answers: Mapping[int, Mapping[str
                 raise ValidationError(_("Vurderingen må være fra 1 til 4."))
         answer.score = score
         answer.reflection = str(values.get("reflection") or "")
+        check_text_lengths(AssessmentAnswer, reflection=answer.reflection)
         changed.append(answer)
     AssessmentAnswer.objects.bulk_update(changed, ["score", "reflection"])
     return sum(1 for answer in current.values() if answer.score is None)

@@ -41,6 +41,7 @@ from plans.services.history import (
     record_change,
     snapshot,
 )
+from plans.text_limits import check_text_lengths
 
 PLAN_FIELDS = ("summary", "areas", "components")
 GOAL_FIELDS = ("area", "text", "attainment", "evaluation")
@@ -358,6 +359,7 @@ def unit_plan_submit(*, plan: UnitPlan, actor, expected_version: int | None = No
 
 
 def _review(plan: UnitPlan, *, actor, status: str, comment: str, action: str, subject: str):
+    check_text_lengths(UnitPlan, review_comment=comment)
     plan = _locked_plan(plan)
     if plan.status != UnitPlanStatus.SUBMITTED:
         raise PlanLocked(_("Planen er ikke sendt til godkjenning."))
@@ -437,6 +439,7 @@ def unit_plan_evaluate(
     plan = _locked_plan(plan)
     if plan.status != UnitPlanStatus.APPROVED:
         raise PlanLocked(_("Bare en godkjent plan kan evalueres."))
+    check_text_lengths(UnitPlan, evaluation=evaluation.strip())
     problems = evaluation_problems(plan)
     if not evaluation.strip():
         problems.insert(0, _("Skriv en evaluering av året."))

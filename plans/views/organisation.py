@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from axes.helpers import get_lockout_response
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -14,6 +15,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from plans import home_panels, selectors
 from plans.access import access_for
 from plans.forms import QueuedPasswordResetForm, UnitFilterForm
+from plans.login_guard import is_locked_device, remember_device
 from plans.models import Membership, Role, Unit, UnitPlan, UnitPlanStatus
 
 
@@ -142,6 +144,24 @@ class ProfileView(MemberRequiredMixin, TemplateView):
             .select_related("unit", "municipality")
         )
         return context
+
+
+class PortalLoginView(auth_views.LoginView):
+    """Django's login, which also leaves a device cookie (plans/login_guard.py): the
+    browser is then not locked out by other clients' failed guesses at this name."""
+
+    redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        username = request.POST.get("username")
+        if is_locked_device(request, username):
+            return get_lockout_response(request, credentials={"username": username})
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        remember_device(self.request, response, form.get_user())
+        return response
 
 
 class PortalPasswordResetView(auth_views.PasswordResetView):

@@ -405,3 +405,12 @@ def test_render_pdf_is_tagged_in_norwegian(pdf_text):
     assert b"/StructTreeRoot" in objects
     assert b"pdfuaid:part" in objects or b"pdfuaid" in objects
     assert "Ingen tiltak passer med utvalget." in pdf_text(data)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_exports_are_private_and_never_stored(client, table, fmt):
+    client.force_login(table["cast"]["staff"])
+    response = client.get(export_url(fmt))
+    assert response.status_code == 200
+    directives = {d.strip() for d in response["Cache-Control"].split(",")}
+    assert {"private", "no-store"} <= directives

@@ -173,3 +173,9 @@ def test_api_docs_are_open_and_describe_the_endpoints(client, published):
         assert f"<code>{field}</code>" in html
     assert "høyst 500" in html
     assert f"http://testserver/indicators/api/v1/indicators/{kultur.pk}/observations/" in html
+
+
+def test_the_open_api_stays_publicly_cacheable_for_a_logged_in_user(cast, client):
+    """The API opts out of the private rule on purpose: its answer is the same for all."""
+    client.force_login(cast["staff"])
+    get(client, LIST)

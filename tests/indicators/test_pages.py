@@ -647,3 +647,12 @@ def test_demo_loads_twice_with_the_same_counts_and_every_kind_of_finding(db, cli
     assert re.fullmatch(r"\d{4}-\d\d", own_label)
     assert f'data-series="Mål for {last}"' in html
     assert f"Målet for {last} er ikke nådd: 5,2 prosent mot målet 5,0 prosent." in html
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_exports_are_private_and_never_stored(client, cast, export_indicator, fmt):
+    client.force_login(cast["staff"])
+    response = client.get(reverse("indicators:indicator-export", args=[export_indicator.pk, fmt]))
+    assert response.status_code == 200
+    directives = {d.strip() for d in response["Cache-Control"].split(",")}
+    assert {"private", "no-store"} <= directives

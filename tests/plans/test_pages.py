@@ -113,3 +113,39 @@ def test_user_without_membership_is_told_why(cast, client_for):
     response = client_for(cast["no_membership"]).get(reverse("home"))
     assert response.status_code == 403
     assert "Ingen tilgang" in response.content.decode()
+
+
+def _directives(response) -> set[str]:
+    return {d.strip() for d in response.get("Cache-Control", "").split(",") if d.strip()}
+
+
+@pytest.mark.parametrize(
+    "persona", ["sector_leader", "unit_leader", "staff", "bti_coordinator", "data_admin"]
+)
+def test_a_draft_plan_and_the_home_page_are_private_and_never_stored(
+    plan_cast, client_for, persona
+):
+    client = client_for(plan_cast[persona])
+    for url in (
+        reverse("home"),
+        reverse("plans:unit-plan-detail", args=[plan_cast.school_plan.pk]),
+    ):
+        response = client.get(url)
+        # Even a refusal (403/404) to a logged-in user is kept out of caches.
+        assert {"private", "no-store"} <= _directives(response), (url, response.status_code)
+
+
+def test_the_rule_covers_redirects_and_posts_of_a_logged_in_user(plan_cast, client_for):
+    client = client_for(plan_cast["unit_leader"])
+    response = client.post(reverse("plans:unit-plan-edit", args=[plan_cast.school_plan.pk]), {})
+    assert {"private", "no-store"} <= _directives(response)
+
+
+def test_an_anonymous_visitor_gets_the_login_page_uncached_and_no_private_marking(db, client):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    # Django's LoginView is never_cache; the private rule is for logged-in responses only.
+    assert "no-store" in _directives(response)
+    redirect = client.get(reverse("plans:unit-plan-list"))
+    assert redirect.status_code == 302
+    assert "private" not in _directives(redirect)

@@ -510,3 +510,21 @@ def test_only_sector_leaders_manage_statements(plan_cast, client_for):
     )
     assert "Vi kartlegger tidlig." in detail.content.decode()
     assert "Legg til påstand" not in detail.content.decode()
+
+
+def test_a_megabyte_reflection_is_refused_and_no_answer_is_written(plan_cast):
+    assessment = draft_for(plan_cast)
+    first, second, _third = assessment.answers.order_by("pk")
+    with pytest.raises(ValidationError) as caught:
+        self_assessment_save(
+            assessment=assessment,
+            answers={
+                first.pk: {"score": 3, "reflection": "Kort."},
+                second.pk: {"score": 2, "reflection": "x" * (1024 * 1024)},
+            },
+            actor=plan_cast["unit_leader"],
+            complete=False,
+        )
+    assert set(caught.value.message_dict) == {"reflection"}
+    saved = {(answer.score, answer.reflection) for answer in assessment.answers.all()}
+    assert saved == {(None, "")}

@@ -168,3 +168,13 @@ def test_the_menu_shows_the_reports_to_members(world, client):
     client.force_login(world.official)
     page = client.get(reverse("home")).content.decode()
     assert reverse("reports:report-list") in page
+
+
+@pytest.mark.parametrize("name", ["report-detail", "report-read", "report-pdf"])
+def test_report_pages_and_the_pdf_are_private_and_never_stored(world, client, name):
+    report = order_and_render(world)
+    client.force_login(world.sector_leader)
+    response = client.get(reverse(f"reports:{name}", args=[report.pk]))
+    assert response.status_code == 200
+    directives = {d.strip() for d in response["Cache-Control"].split(",")}
+    assert {"private", "no-store"} <= directives
