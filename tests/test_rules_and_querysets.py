@@ -195,7 +195,7 @@ def test_rule_and_queryset_agree_for_every_scoped_model_persona_and_object(every
                 if user.has_perm(perm, obj) != (obj.pk in visible):
                     disagree.append(f"{perm} {persona} {obj.pk}: queryset {obj.pk in visible}")
             seen_both.append((model, persona, bool(visible)))
-    assert disagree == []
+    assert disagree == [], "\n".join(disagree)
     # Not a vacuous pass: every model is visible to somebody here.
     for model in scoped_models():
         assert any(seen for m, _p, seen in seen_both if m is model), model
