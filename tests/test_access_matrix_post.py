@@ -34,7 +34,9 @@ from tests.conftest import PERSONAS
 from tests.test_access_matrix import (
     _bti,
     _comp,
+    _comp_url,
     _ind,
+    _ind_url,
     _input,
     _journey,
     _rep,
@@ -481,6 +483,7 @@ PLAN_ROWS = [
     ),
     Row(
         "self-assessment start",
+        # The tool of the plan in force must exist before an assessment can start.
         lambda c: _tool(c) and reverse("plans:self-assessment-start", args=[c.school.pk]),
         page=False,
         may=("unit_leader",),
@@ -606,7 +609,7 @@ COMPETENCE_ROWS = [
     ),
     Row(
         "needs import",
-        lambda c: _comp(c) and reverse("competence:needs-import"),
+        lambda c: _comp_url(c, "competence:needs-import"),
         _needs_preview,
         page=False,
         may=("data_admin",),
@@ -637,7 +640,7 @@ COMPETENCE_ROWS = [
     ),
     Row(
         "calendar feed add",
-        lambda c: _comp(c) and reverse("competence:feeds"),
+        lambda c: _comp_url(c, "competence:feeds"),
         may=(*PERSONAS, "other_municipality"),
     ),
     Row(
@@ -668,7 +671,7 @@ INDICATOR_ROWS = [
     ),
     Row(
         "import upload",
-        lambda c: _ind(c) and reverse("indicators:import-upload"),
+        lambda c: _ind_url(c, "indicators:import-upload"),
         lambda c: {"file": _upload(base_file(), "trivsel.csv")},
         may=("data_admin", "other_municipality"),
     ),
