@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import rules
 
-from btitracker.models import Concern, ConcernCase
+from btitracker.models import Concern, ConcernCase, HandoverStatus
 from plans.access import access_for
 from plans.models import Role
 from plans.permissions import (
@@ -53,6 +53,29 @@ def leads_case(user, case) -> bool:
 
 
 @rules.predicate
+def can_read_handover(user, handover) -> bool:
+    """The proposed new holder while it waits (the handover, not the log), and whoever
+    reads the log (mirrors HandoverQuerySet.visible_to)."""
+    if handover is None:
+        return False
+    waits_for_user = (
+        handover.to_holder_id == user.pk
+        and handover.status == HandoverStatus.PENDING
+        and handover.case.municipality_id == access_for(user).municipality_id
+    )
+    return waits_for_user or can_read_case.test(user, handover.case)
+
+
+@rules.predicate
+def can_read_access_event(user, event) -> bool:
+    """The access history of a log: its leader's (mirrors AccessEventQuerySet.visible_to)."""
+    if event is None or event.case_id is None:
+        return False
+    case = ConcernCase.objects.filter(pk=event.case_id).first()
+    return case is not None and leads_case.test(user, case)
+
+
+@rules.predicate
 def works_with_children(user) -> bool:
     """Staff and unit leaders: the people who may read logs, so the ones who need TOTP."""
     roles = access_for(user).roles()
@@ -70,4 +93,6 @@ rules.add_perm("btitracker.view_concerncase", can_read_case)
 rules.add_perm("btitracker.change_concerncase", can_write_case)
 rules.add_perm("btitracker.hold_concerncase", is_holder & can_read_case)
 rules.add_perm("btitracker.view_access_history", leads_case)
+rules.add_perm("btitracker.view_handover", can_read_handover)
+rules.add_perm("btitracker.view_accessevent", can_read_access_event)
 rules.add_perm("btitracker.view_statistics", sees_statistics)

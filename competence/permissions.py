@@ -68,7 +68,8 @@ member = is_portal_member & in_own_municipality
 plans_competence = is_superuser | is_sector_leader
 
 # The activity table and the annual wheel: every member of the municipality.
-rules.add_perm("competence.view_activity", member)
+for model in ("activity", "session", "fundingscheme", "theme", "needsurvey", "calendarevent"):
+    rules.add_perm(f"competence.view_{model}", member)
 rules.add_perm("competence.add_activity", member & plans_competence)
 rules.add_perm("competence.change_activity", member & (plans_competence | organises))
 rules.add_perm("competence.delete_activity", member & plans_competence)
@@ -102,3 +103,5 @@ rules.add_perm("competence.view_wheel", member)
 rules.add_perm("competence.manage_events", member & plans_competence)
 rules.add_perm("competence.add_feed", member)
 rules.add_perm("competence.revoke_feed", member & (is_own_token | is_superuser))
+# A feed's secret URL is its owner's alone (mirrors FeedTokenQuerySet.visible_to).
+rules.add_perm("competence.view_feedtoken", member & (is_own_token | is_superuser))

@@ -16,7 +16,11 @@ from plans.permissions import (
 member = is_portal_member & in_own_municipality
 
 # Public statistics: every member reads them.
-rules.add_perm("indicators.view_indicator", is_portal_member)
+for model in ("source", "indicator", "place", "observation"):
+    rules.add_perm(f"indicators.view_{model}", is_portal_member)
+# The municipality's own targets, commentary and saved column mappings.
+for model in ("target", "commentary", "importmapping"):
+    rules.add_perm(f"indicators.view_{model}", member)
 # Importing files, the import history and rolling back: data admins.
 rules.add_perm("indicators.import_indicators", member & (is_superuser | is_data_admin))
 rules.add_perm(

@@ -243,6 +243,15 @@ reads_unit_plan_detail = reads_unit_plan & ~is_only_elected_official
 rules.add_perm("plans.view_unitplan", reads_unit_plan)
 rules.add_perm("plans.view_unitplan_detail", reads_unit_plan_detail)
 rules.add_perm("plans.view_unitplan_summary", reads_unit_plan)
+
+
+@rules.predicate
+def reads_measure_plan(user, measure) -> bool:
+    """A measure is read with its unit plan (mirrors MeasureQuerySet.visible_to)."""
+    return measure is not None and reads_unit_plan.test(user, measure.plan)
+
+
+rules.add_perm("plans.view_measure", reads_measure_plan)
 # Object: the unit the plan is for.
 rules.add_perm("plans.add_unitplan", in_own_municipality & (is_superuser | leads_unit))
 rules.add_perm(
