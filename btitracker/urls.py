@@ -53,6 +53,5 @@ urlpatterns = [
     re_path(
         r"^(?P<kind>logg|undring|stafett)/(?P<rest>[0-9]+(?:/[^/]+)*)/$",
         views.IdOutOfRangeView.as_view(),
-        name="id-out-of-range",
     ),
 ]
