@@ -15,6 +15,7 @@ from rules.contrib.admin import ObjectPermissionsModelAdminMixin
 
 from plans import services
 from plans.access import access_for
+from plans.forms import PortalUserChangeForm, PortalUserCreationForm
 from plans.models import (
     AssessmentAnswer,
     DevelopmentArea,
@@ -187,6 +188,9 @@ admin.site.unregister(User)
 
 @admin.register(User)
 class PortalUserAdmin(ObjectPermissionsModelAdminMixin, UserAdmin):
+    # The portal's name rules (no control or text-direction characters) on both forms.
+    form = PortalUserChangeForm
+    add_form = PortalUserCreationForm
     inlines = [MembershipInline]
     limited_fieldsets = (
         (None, {"fields": ("username", "password")}),

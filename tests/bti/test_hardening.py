@@ -8,6 +8,7 @@ import datetime
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
@@ -21,6 +22,8 @@ from plans.models import Role, Unit
 from reports.pdf import PdfRenderTimeout, render_pdf
 from tests.bti.helpers import CHILD_BIRTH, CHILD_NAME, login_verified
 from tests.factories import MembershipFactory, UserFactory
+
+User = get_user_model()
 
 MIB_NOTE = "x" * (1024 * 1024)
 TOO_BIG = 2**63
@@ -546,3 +549,26 @@ def test_an_export_over_its_time_limit_is_a_page_with_the_reason(cast, client, b
     response = client.get(reverse("bti:case-export", args=[bti.case.pk]))
     assert response.status_code == 503
     assert "tok for lang tid" in response.content.decode()
+
+
+def test_a_right_to_left_override_is_refused_in_the_user_admin(cast, client):
+    client.force_login(UserFactory(username="super", is_superuser=True, is_staff=True))
+    user = cast["staff"]
+    response = client.post(
+        reverse("admin:auth_user_change", args=[user.pk]),
+        {
+            "username": user.username,
+            "first_name": f"Kari{RLO}",
+            "last_name": "Nordmann",
+            "email": user.email,
+            "is_active": "on",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "U+202E" in response.content.decode()
+    user.refresh_from_db()
+    assert RLO not in user.first_name
