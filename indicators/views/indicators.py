@@ -110,7 +110,14 @@ class IndicatorListView(MemberObjectMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         municipality = own_municipality(user)
-        sources = Source.objects.visible_to(user).order_by("name")
+        # Sources of the indicators the user reads (another municipality's import may
+        # have brought a source of its own).
+        sources = (
+            Source.objects.visible_to(user)
+            .filter(indicators__in=Indicator.objects.visible_to(user))
+            .distinct()
+            .order_by("name")
+        )
         form = IndicatorSearchForm(self.request.GET or None, sources=sources)
         plan = plan_in_force(municipality)
         plan_areas = list(DevelopmentArea.objects.filter(plan=plan)) if plan else []

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
@@ -27,7 +27,11 @@ from indicators.models import (
     Target,
 )
 from indicators.services.imports import batch_commit, batch_rollback, mapping_create
-from indicators.services_indicators import indicator_commentary_save, indicator_targets_save
+from indicators.services_indicators import (
+    indicator_commentary_save,
+    indicator_targets_save,
+    indicator_update,
+)
 from indicators.tasks import parse_import_batch
 from plans.models import Role
 from tests.factories import MembershipFactory, UserFactory
@@ -315,7 +319,23 @@ def test_an_installation_wide_indicators_settings_are_the_administrators(
     assert (shared_indicator.description, shared_indicator.decimals) == ("Ny felles tekst", 2)
 
 
-def test_the_services_refuse_another_municipalitys_indicator(cast, solvik_own):
+def test_the_services_refuse_another_municipalitys_indicator(cast, solvik_own, shared_indicator):
+    with pytest.raises(PermissionDenied):
+        indicator_update(
+            indicator=shared_indicator,
+            data={"description": "Solviks tekst for alle"},
+            municipality=cast.municipality,
+            plan=None,
+            actor=cast["sector_leader"],
+        )
+    with pytest.raises(PermissionDenied):
+        indicator_update(
+            indicator=solvik_own,
+            data={"decimals": 3},
+            municipality=cast.other_municipality,
+            plan=None,
+            actor=cast["other_municipality"],
+        )
     with pytest.raises(ValidationError):
         indicator_targets_save(
             indicator=solvik_own,
@@ -329,6 +349,9 @@ def test_the_services_refuse_another_municipalitys_indicator(cast, solvik_own):
         )
     assert not Target.objects.exists()
     assert not Commentary.objects.exists()
+    shared_indicator.refresh_from_db()
+    solvik_own.refresh_from_db()
+    assert (shared_indicator.description, solvik_own.decimals) == ("Felles tekst", 1)
 
 
 def test_targets_and_commentary_on_a_shared_indicator_stay_each_municipalitys(
