@@ -54,6 +54,7 @@ from indicators.parsing.base import FatalImportError, ParseResult
 from indicators.parsing.streaming import StreamingParse
 from indicators.services import bulk
 from indicators.services.file_checks import check_content, size_limit_text
+from indicators.services.preview import PreviewCollector, batch_apply_links
 
 logger = logging.getLogger(__name__)
 
@@ -202,14 +203,18 @@ def batch_parse(batch: ImportBatch, *, progress: Progress | None = None) -> Impo
         parser_name, parse, fraction = _reader(batch, content)
         report(_("Tolker og sammenligner tallene"), 20)
         source = _source(parse.source_code)
+        collector = PreviewCollector(batch.municipality)
         tally = bulk.preview_counts(
-            parse.rows,
+            collector.watch(parse.rows),
             source_code=source.code if source else "",
             progress=lambda _rows: report(
                 _("Tolker og sammenligner tallene"), 20 + int(75 * fraction())
             ),
         )
         counts = _counts(parse, tally)
+        shown = collector.result(
+            source_code=source.code if source else "", changes=tally["changes"]
+        )
     except _UnknownLayout:
         return _fail(
             batch,
@@ -248,6 +253,7 @@ def batch_parse(batch: ImportBatch, *, progress: Progress | None = None) -> Impo
         progress=100,
         detected_format=parser_name,
         source=source,
+        preview=shown,
         **counts,
     )
     logger.info(
@@ -334,6 +340,7 @@ def _fail(batch: ImportBatch, message: str, *, detected_format: str = "") -> Imp
         rows_unchanged=0,
         rows_rejected=0,
         problems=[],
+        preview={},
     )
 
 
@@ -632,6 +639,8 @@ def batch_commit(batch: ImportBatch, *, user) -> ImportBatch:
             except FatalImportError as error:
                 raise ValidationError(str(error)) from error
             counts = _counts(parse, tally)
+            locked.source = source
+            batch_apply_links(locked)
             locked.status = ImportStatus.COMMITTED
             locked.stage = str(_("Lagret"))
             locked.detected_format = parser_name

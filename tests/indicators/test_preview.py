@@ -1,0 +1,342 @@
+"""The preview a data admin judges an import by: a sample of the parsed rows, the
+indicators the file holds (new ones marked and linkable to a development area), how many
+rows are the municipality's own (a warning at zero), the changed cells old → new, and
+the saved mapping the file was read with."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from indicators.models import ImportBatch, ImportStatus, Indicator
+from indicators.services import bulk
+from indicators.services.imports import batch_commit
+from plans.models import QualityPlan
+from tests.factories import DevelopmentAreaFactory, MunicipalityFactory
+from tests.indicators.conftest import real_file
+from tests.indicators.import_helpers import base_file, changed_file, imported, preview
+
+pytestmark = pytest.mark.django_db
+
+KOSTRA = "ssb_kostra_13135_kulturskole_latin1.csv"
+
+
+def upload(client, content: bytes, name: str):
+    return client.post(
+        reverse("indicators:import-upload"),
+        {"file": SimpleUploadedFile(name, content, content_type="text/csv")},
+    )
+
+
+def table_rows(html: str, table_id: str) -> list[list[str]]:
+    """The body rows of one table on the page, each as its cells' text."""
+    table = re.search(rf'<table[^>]*id="{table_id}".*?</table>', html, re.S)
+    assert table is not None, f"no table {table_id}"
+    body = re.search(r"<tbody>(.*?)</tbody>", table.group(0), re.S).group(1)
+    rows = []
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S):
+        cells = re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)
+        rows.append([" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in cells])
+    return rows
+
+
+def detail(client, batch) -> str:
+    response = client.get(reverse("indicators:import-detail", args=[batch.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+# --- The sample -----------------------------------------------------------------------------
+
+
+def test_the_preview_shows_a_sample_of_the_parsed_rows_of_a_real_file(cast, client):
+    client.force_login(cast["data_admin"])
+    upload(client, real_file(KOSTRA), KOSTRA)
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportStatus.PREVIEW, batch.error
+
+    rows = table_rows(detail(client, batch), "import-sample")
+
+    # The file's first line of figures is Horten (3801): «.» for 2015–2019, 5,1 for 2020.
+    assert rows[0][:4] == [
+        "5",
+        "Barn 6-15 år i kommunens kulturskole (prosent)",
+        "3801 Horten",
+        "2015",
+    ]
+    assert rows[0][5:] == ["kan ikke beregnes (.)", "Kan ikke beregnes"]
+    assert ["5", "3801 Horten", "2020", "Alle", "5,1", "Verdi"] == [
+        rows[5][0],
+        *rows[5][2:],
+    ]
+    assert len(rows) == 10  # the first ten rows; none is Solvik's
+
+
+def test_rows_about_the_own_municipality_count_its_historic_numbers(cast, client):
+    """Horten was 0701 until 2020: the file's «0701 Horten (-2019)» line is Horten's too,
+    through the reform table, and both lines' rows come first in the sample."""
+    horten = MunicipalityFactory(name="Horten kommune", number="3801")
+    batch = preview(real_file(KOSTRA), KOSTRA, user=cast["data_admin"], municipality=horten)
+
+    assert batch.preview["own_rows"] == 12
+    own = [row for row in batch.preview["sample"] if row.get("own")]
+    assert {row["place_code"] for row in own} == {"3801", "0701"}
+    assert len(own) == 10
+
+
+def test_a_file_without_rows_for_the_own_municipality_is_warned_about(cast, client):
+    client.force_login(cast["data_admin"])
+    upload(client, real_file(KOSTRA), KOSTRA)
+    batch = ImportBatch.objects.get()
+
+    html = detail(client, batch)
+
+    assert batch.preview["own_rows"] == 0
+    warning = re.search(
+        r'<div class="alert alert-warning"[^>]*id="import-own-rows">(.*?)</div>', html, re.S
+    )
+    assert warning is not None
+    assert "Ingen av radene i filen gjelder Solvik kommune" in warning.group(1)
+
+
+def test_rows_about_the_own_municipality_are_counted_without_a_warning(cast, client):
+    client.force_login(cast["data_admin"])
+    upload(client, base_file(), "trivsel.csv")
+    batch = ImportBatch.objects.get()
+
+    html = detail(client, batch)
+
+    # Three of the four rows read are Solvik's (one is the country's; «ca. 40» is no
+    # number and is rejected by the parser).
+    assert batch.preview["own_rows"] == 3
+    assert "3 rader gjelder Solvik kommune" in html
+    assert "Ingen av radene i filen gjelder" not in html
+
+
+# --- What changes -------------------------------------------------------------------------------
+
+
+def test_a_reimport_with_one_changed_value_shows_it_old_and_new(cast, client):
+    imported(real_file(KOSTRA), KOSTRA, user=cast["data_admin"], municipality=cast.municipality)
+    changed = real_file(KOSTRA).replace(
+        b"3802 Holmestrand;.;.;.;.;.;10,2", b"3802 Holmestrand;.;.;.;.;.;11,7"
+    )
+    assert changed != real_file(KOSTRA)
+    client.force_login(cast["data_admin"])
+    upload(client, changed, "kulturskole-rettet.csv")
+    batch = ImportBatch.objects.latest("pk")
+
+    html = detail(client, batch)
+
+    assert (batch.rows_new, batch.rows_changed) == (0, 1)
+    assert table_rows(html, "import-changes") == [
+        [
+            "6",
+            "Barn 6-15 år i kommunens kulturskole (prosent)",
+            "3802 Holmestrand",
+            "2020",
+            "Alle",
+            "10,2",
+            "11,7",
+        ]
+    ]
+    assert "Tall som endres" in html
+
+
+def test_a_status_change_shows_what_the_source_said_before_and_now(cast, client):
+    imported(base_file(), "trivsel.csv", user=cast["data_admin"], municipality=cast.municipality)
+    client.force_login(cast["data_admin"])
+
+    upload(client, changed_file(":"), "trivsel-2.csv")
+    batch = ImportBatch.objects.latest("pk")
+
+    (change,) = batch.preview["changes"]
+    assert (change["old_value"], change["old_status"]) == ("87.5", "verdi")
+    assert (change["new_value"], change["new_status"], change["new_symbol"]) == (
+        None,
+        "skjult",
+        ":",
+    )
+    (row,) = table_rows(detail(client, batch), "import-changes")
+    assert row[2:] == ["9901 Solvik", "2023-24", "Alle", "87,5", "skjult av personvernhensyn (:)"]
+
+
+def test_the_changed_cells_shown_are_bounded(cast, monkeypatch):
+    imported(base_file(), "trivsel.csv", municipality=cast.municipality)
+    lines = base_file().decode().replace("87,5", "80").replace("89,1", "81").replace("85,0", "82")
+    monkeypatch.setattr(bulk, "MAX_CHANGES", 2)
+
+    batch = preview(lines.encode(), "trivsel-2.csv", municipality=cast.municipality)
+
+    assert batch.rows_changed == 3
+    assert [change["line"] for change in batch.preview["changes"]] == [2, 3]
+
+
+# --- The indicators in the file -----------------------------------------------------------------
+
+
+def test_new_indicators_are_marked_until_they_are_stored(cast):
+    first = preview(base_file(), "trivsel.csv", municipality=cast.municipality)
+    assert first.preview["indicators"] == [
+        {
+            "code": "solvik-trivsel",
+            "name": "Elever som trives på skolen",
+            "new": True,
+            "levels": ["land", "kommune"],
+        }
+    ]
+    batch_commit(first, user=None)
+
+    again = preview(changed_file(), "trivsel-2.csv", municipality=cast.municipality)
+
+    assert again.preview["indicators"][0]["new"] is False
+
+
+def _link(client, batch, code, area, htmx=False):
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    return client.post(
+        reverse("indicators:import-indicator-link", args=[batch.pk]),
+        {"indicator_code": code, "area": area.pk if area else ""},
+        **headers,
+    )
+
+
+def test_a_new_indicator_is_linked_to_a_development_area_when_committed(plan_cast, client):
+    cast = plan_cast
+    client.force_login(cast["data_admin"])
+    upload(client, base_file(), "trivsel.csv")
+    batch = ImportBatch.objects.get()
+    html = detail(client, batch)
+    assert 'name="area"' in html
+    assert "Inkluderende miljø" in html
+
+    response = _link(client, batch, "solvik-trivsel", cast.areas[1], htmx=True)
+
+    assert response.status_code == 200
+    assert "Knyttes ved lagring til: Tidlig innsats" in response.content.decode()
+    batch.refresh_from_db()
+    assert batch.preview["links"] == {"solvik-trivsel": [cast.areas[1].pk]}
+    assert not Indicator.objects.exists()  # nothing is written before the commit
+
+    # Without htmx: the whole page again.
+    response = _link(client, batch, "solvik-trivsel", cast.areas[0])
+    assert response.status_code == 302
+    client.post(reverse("indicators:import-commit", args=[batch.pk]))
+
+    indicator = Indicator.objects.get(code="solvik-trivsel")
+    assert set(indicator.areas.all()) == set(cast.areas)
+
+
+def test_linking_refuses_an_area_of_another_municipality_and_writes_nothing(plan_cast, client):
+    cast = plan_cast
+    other_plan = QualityPlan.objects.get(municipality=cast.other_municipality)
+    foreign = DevelopmentAreaFactory(plan=other_plan, name="Naboviks område")
+    client.force_login(cast["data_admin"])
+    upload(client, base_file(), "trivsel.csv")
+    batch = ImportBatch.objects.get()
+
+    response = _link(client, batch, "solvik-trivsel", foreign, htmx=True)
+    assert "Velg et utviklingsområde fra kommunens kvalitetsplan." in response.content.decode()
+    response = _link(client, batch, "solvik-trivsel", None)
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "Velg et utviklingsområde." in page
+    response = _link(client, batch, "ikke-i-filen", cast.areas[0])
+    page = client.get(response["Location"]).content.decode()
+    assert "Filen har ingen indikator med koden «ikke-i-filen»." in page
+
+    batch.refresh_from_db()
+    assert batch.preview["links"] == {}
+
+
+def test_linking_is_refused_once_the_batch_is_committed(plan_cast, client):
+    cast = plan_cast
+    client.force_login(cast["data_admin"])
+    upload(client, base_file(), "trivsel.csv")
+    batch = ImportBatch.objects.get()
+    batch_commit(batch, user=None)
+
+    response = _link(client, batch, "solvik-trivsel", cast.areas[0])
+
+    page = client.get(response["Location"]).content.decode()
+    assert "Bare en import som er klar til gjennomgang kan få nye koblinger." in page
+    assert not Indicator.objects.get().areas.exists()
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("data_admin", 302),
+        ("sector_leader", 403),
+        ("unit_leader", 404),
+        ("staff", 404),
+        ("bti_coordinator", 404),
+        ("elected_official", 404),
+        ("other_municipality", 404),
+        ("no_membership", 403),
+        ("anonymous", 302),
+    ],
+)
+def test_only_the_municipalitys_data_admin_may_link(plan_cast, client_for, persona, status):
+    cast = plan_cast
+    batch = preview(
+        base_file(), "trivsel.csv", user=cast["data_admin"], municipality=cast.municipality
+    )
+    client = client_for(None if persona == "anonymous" else cast[persona])
+
+    get = client.get(reverse("indicators:import-indicator-link", args=[batch.pk]))
+    response = _link(client, batch, "solvik-trivsel", cast.areas[0])
+
+    assert response.status_code == status
+    assert get.status_code == (405 if persona == "data_admin" else status)
+    batch.refresh_from_db()
+    expected = {"solvik-trivsel": [cast.areas[0].pk]} if persona == "data_admin" else {}
+    assert batch.preview["links"] == expected
+    if persona == "anonymous":
+        assert response["Location"].startswith(reverse("login"))
+
+
+# --- The mapping the file was read with --------------------------------------------------------
+
+UNKNOWN = (
+    "Kommunenr;Skoleår;Kjønn;Andel som trives\n9901;2023-24;Jenter;89,1\n9901;2023-24;Gutter;85,9\n"
+).encode()
+
+
+def test_a_reused_mapping_is_named_in_the_preview(cast, client):
+    client.force_login(cast["data_admin"])
+    upload(client, UNKNOWN, "egen.csv")
+    first = ImportBatch.objects.get()
+    client.post(
+        reverse("indicators:import-mapping", args=[first.pk]),
+        {
+            "name": "Solviks trivselsfil",
+            "source": "lokal",
+            "indicator_code": "solvik-trives",
+            "indicator_name": "Andel som trives",
+            "place_code": "Kommunenr",
+            "place_level": "kommune",
+            "period": "Skoleår",
+            "subgroups": ["Kjønn"],
+            "value": "Andel som trives",
+        },
+    )
+
+    upload(client, UNKNOWN.replace(b"89,1", b"90,0"), "egen-2.csv")
+    again = ImportBatch.objects.latest("pk")
+    html = detail(client, again)
+
+    assert again.mapping is not None
+    assert "Filen ble lest med det lagrede kolonneoppsettet «Solviks trivselsfil»." in html
+    assert reverse("indicators:mapping-edit", args=[again.mapping.pk]) in html
+    # A sector leader sees the preview and the name, not the link to correct it.
+    client.force_login(cast["sector_leader"])
+    html = detail(client, again)
+    assert "«Solviks trivselsfil»" in html
+    assert reverse("indicators:mapping-edit", args=[again.mapping.pk]) not in html
+
+
+# --- The indicator list -------------------------------------------------------------------------
