@@ -17,7 +17,14 @@ from indicators.services.imports import batch_commit
 from plans.models import QualityPlan
 from tests.factories import DevelopmentAreaFactory, MunicipalityFactory
 from tests.indicators.conftest import real_file
-from tests.indicators.import_helpers import base_file, changed_file, imported, preview
+from tests.indicators.import_helpers import (
+    base_file,
+    changed_file,
+    imported,
+    preview,
+    template,
+    trivsel,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -31,15 +38,16 @@ def upload(client, content: bytes, name: str):
     )
 
 
-def table_rows(html: str, table_id: str) -> list[list[str]]:
-    """The body rows of one table on the page, each as its cells' text."""
-    table = re.search(rf'<table[^>]*id="{table_id}".*?</table>', html, re.S)
+def table_rows(html: str, table_id: str, attribute: str = "id") -> list[list[str]]:
+    """The body rows of the table with this id (or class) on the page, each as its
+    cells' text."""
+    table = re.search(rf'<table[^>]*{attribute}="{table_id}".*?</table>', html, re.S)
     assert table is not None, f"no table {table_id}"
     body = re.search(r"<tbody>(.*?)</tbody>", table.group(0), re.S).group(1)
     rows = []
     for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S):
         cells = re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)
-        rows.append([" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in cells])
+        rows.append([" ".join(re.sub(r"<[^>]+>", "", cell).split()) for cell in cells])
     return rows
 
 
@@ -340,3 +348,23 @@ def test_a_reused_mapping_is_named_in_the_preview(cast, client):
 
 
 # --- The indicator list -------------------------------------------------------------------------
+
+
+def test_the_indicator_list_shows_the_imported_national_and_kostra_group_figures(cast, client):
+    rows = (
+        trivsel("kommune:9901:Solvik", "2023-24", "", "87,5"),
+        trivsel("land:0:Hele landet", "2023-24", "", "85,0"),
+        trivsel("kostragruppe:EKG13:KOSTRA-gruppe 13", "2023-24", "", "84,2"),
+        trivsel("kostragruppe:EKG14:KOSTRA-gruppe 14", "2023-24", "", "83,1"),
+        trivsel("kostragruppe:EKG13:KOSTRA-gruppe 13", "2022-23", "", "80,0"),
+    )
+    imported(template(*rows), "trivsel.csv", municipality=cast.municipality)
+    client.force_login(cast["staff"])
+
+    html = client.get(reverse("indicators:indicator-list")).content.decode()
+    chosen = client.get(reverse("indicators:indicator-list") + "?kostra=EKG14").content.decode()
+
+    (row,) = table_rows(html, "table table-sm indicator-table", "class")
+    assert row[-4:] == ["2023-24", "87,5", "85,0", "84,2 (EKG13)"]
+    assert '<abbr title="KOSTRA-gruppe 13">EKG13</abbr>' in html
+    assert table_rows(chosen, "table table-sm indicator-table", "class")[0][-1] == "83,1 (EKG14)"
