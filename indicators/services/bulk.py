@@ -1099,8 +1099,8 @@ class _OrmWriter(_Writer):
             tally.changed += 1
             if self.batch_id is None:
                 if len(tally.changes) < MAX_CHANGES:
-                    old = None if value is None else _plain(value)
-                    tally.changes.append(_change(row, old, status, symbol))
+                    before = None if value is None else _plain(value)
+                    tally.changes.append(_change(row, before, status, symbol))
             else:
                 changed.append(
                     Observation(
