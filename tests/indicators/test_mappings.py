@@ -232,3 +232,16 @@ def test_the_mapping_list_runs_the_same_queries_for_one_mapping_and_for_many(cas
 
     assert response.content.decode().count("/edit/") == 31
     assert len(many) == len(one)
+
+
+def test_the_update_service_refuses_a_nameless_mapping(cast, client):
+    from django.core.exceptions import ValidationError
+
+    from indicators.services.mappings import mapping_update
+
+    mapping = saved_mapping(client, cast)
+
+    with pytest.raises(ValidationError, match="Oppsettet må ha et navn"):
+        mapping_update(mapping=mapping, actor=None, name="  ", columns={}, source_code="lokal")
+    mapping.refresh_from_db()
+    assert mapping.name == "Solviks trivselsfil"

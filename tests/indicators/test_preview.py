@@ -368,3 +368,24 @@ def test_the_indicator_list_shows_the_imported_national_and_kostra_group_figures
     assert row[-4:] == ["2023-24", "87,5", "85,0", "84,2 (EKG13)"]
     assert '<abbr title="KOSTRA-gruppe 13">EKG13</abbr>' in html
     assert table_rows(chosen, "table table-sm indicator-table", "class")[0][-1] == "83,1 (EKG14)"
+
+
+def test_the_link_service_refuses_an_area_of_another_municipality(plan_cast):
+    """The form offers only the plan's areas; the service checks again for every other
+    caller."""
+    from django.core.exceptions import ValidationError
+
+    from indicators.services.preview import batch_indicator_link
+
+    cast = plan_cast
+    foreign = DevelopmentAreaFactory(
+        plan=QualityPlan.objects.get(municipality=cast.other_municipality), name="Nabo"
+    )
+    batch = preview(base_file(), "trivsel.csv", municipality=cast.municipality)
+
+    with pytest.raises(ValidationError, match="hører til en annen kommune"):
+        batch_indicator_link(
+            batch=batch, indicator_code="solvik-trivsel", area=foreign, actor=cast["data_admin"]
+        )
+    batch.refresh_from_db()
+    assert batch.preview["links"] == {}
