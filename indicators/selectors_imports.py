@@ -51,6 +51,17 @@ def _place_text(row: dict[str, Any]) -> str:
     return f"{code} {name}".strip() if name and name != code else code
 
 
+def _where(row: dict[str, Any]) -> dict[str, Any]:
+    """The line, indicator, place, period and subgroup of a kept row, for the page."""
+    return {
+        "line": row["line"],
+        "indicator": row.get("indicator_name") or row.get("indicator_code", ""),
+        "place": _place_text(row),
+        "period": row.get("period", ""),
+        "subgroup": subgroup_label(row.get("subgroup", "")),
+    }
+
+
 @dataclass
 class SampleRow:
     line: int
@@ -112,28 +123,19 @@ def import_preview(batch: ImportBatch) -> ImportPreview | None:
     data: dict[str, Any] = batch.preview or {}
     if not data:
         return None
-    sample = []
     plan = plan_in_force(batch.municipality) if batch.municipality_id else None
-    for row in data.get("sample", []):
-        sample.append(
-            SampleRow(
-                line=row["line"],
-                indicator=row.get("indicator_name") or row.get("indicator_code", ""),
-                place=_place_text(row),
-                period=row.get("period", ""),
-                subgroup=subgroup_label(row.get("subgroup", "")),
-                value=value_text(row.get("value"), row.get("status", ""), row.get("symbol", "")),
-                status=_status_label(row.get("status", "")),
-                own=bool(row.get("own")),
-            )
+    sample = [
+        SampleRow(
+            **_where(row),
+            value=value_text(row.get("value"), row.get("status", ""), row.get("symbol", "")),
+            status=_status_label(row.get("status", "")),
+            own=bool(row.get("own")),
         )
+        for row in data.get("sample", [])
+    ]
     changes = [
         ChangedRow(
-            line=row["line"],
-            indicator=row.get("indicator_name") or row.get("indicator_code", ""),
-            place=_place_text(row),
-            period=row.get("period", ""),
-            subgroup=subgroup_label(row.get("subgroup", "")),
+            **_where(row),
             old=value_text(
                 row.get("old_value"), row.get("old_status", ""), row.get("old_symbol", "")
             ),

@@ -216,8 +216,8 @@ class _Tally:
         }
 
 
-def _change(row: ParsedRow, value: str | None, status: str, symbol: str) -> dict:
-    """A changed cell as the preview shows it: the row and what the stored cell was."""
+def row_summary(row: ParsedRow) -> dict[str, Any]:
+    """Where a row's figure belongs, as the preview keeps it (JSON)."""
     return {
         "line": row.line,
         "indicator_code": row.indicator_code,
@@ -227,6 +227,13 @@ def _change(row: ParsedRow, value: str | None, status: str, symbol: str) -> dict
         "place_name": row.place_name,
         "period": row.period_label,
         "subgroup": row.subgroup,
+    }
+
+
+def _change(row: ParsedRow, value: str | None, status: str, symbol: str) -> dict:
+    """A changed cell as the preview shows it: the row and what the stored cell was."""
+    return {
+        **row_summary(row),
         "old_value": value,
         "old_status": status,
         "old_symbol": symbol,

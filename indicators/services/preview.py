@@ -25,6 +25,7 @@ from indicators import reforms
 from indicators.models import ImportBatch, ImportStatus, Indicator, Place, PlaceLevel
 from indicators.parsing.base import ParsedRow
 from indicators.selectors import municipality_places
+from indicators.services.bulk import row_summary
 from plans.models import DevelopmentArea, Municipality, Unit
 
 # The sample: the file's first rows, and the first rows about the own municipality.
@@ -62,14 +63,7 @@ def own_place_keys(municipality: Municipality | None) -> tuple[frozenset, frozen
 
 def _sample_row(row: ParsedRow) -> dict[str, Any]:
     return {
-        "line": row.line,
-        "indicator_code": row.indicator_code,
-        "indicator_name": row.indicator_name,
-        "place_level": row.place_level,
-        "place_code": row.place_code,
-        "place_name": row.place_name,
-        "period": row.period_label,
-        "subgroup": row.subgroup,
+        **row_summary(row),
         "value": None if row.value is None else format(row.value, "f"),
         "status": row.status,
         "symbol": row.symbol,

@@ -250,6 +250,25 @@ class ImportListView(MemberObjectMixin, ListView):
 # --- The mapping step ---------------------------------------------------------------------
 
 
+def mapping_answer(form, parser) -> dict:
+    """What a valid mapping form says, as the mapping services take it: for a layout the
+    importer knows (``parser``) the place and year, else which column is what."""
+    data = form.cleaned_data
+    if parser is not None:
+        columns = form.columns(parser.NAME)
+        source_code = getattr(parser, "SOURCE", "lokal")
+    else:
+        columns = form.columns()
+        source_code = data["source"]
+    return {
+        "name": data["name"],
+        "columns": columns,
+        "source_code": source_code,
+        "indicator_code": data.get("indicator_code") or "",
+        "indicator_name": data.get("indicator_name") or "",
+    }
+
+
 class ImportMappingView(BatchMixin, TemplateView):
     """For a batch no parser recognised, the data admin says which column is place,
     period, subgroup and value (or, for an Ungdata table, which place and year it is);
@@ -295,22 +314,9 @@ class ImportMappingView(BatchMixin, TemplateView):
             return redirect("indicators:import-detail", pk=self.batch.pk)
         form = self.get_form(request.POST)
         if form is not None and form.is_valid():
-            data = form.cleaned_data
-            if self.parser is not None:
-                columns = form.columns(self.parser.NAME)
-                source_code = getattr(self.parser, "SOURCE", "lokal")
-            else:
-                columns = form.columns()
-                source_code = data["source"]
             try:
                 mapping_create(
-                    batch=self.batch,
-                    user=request.user,
-                    name=data["name"],
-                    columns=columns,
-                    source_code=source_code,
-                    indicator_code=data.get("indicator_code") or "",
-                    indicator_name=data.get("indicator_name") or "",
+                    batch=self.batch, user=request.user, **mapping_answer(form, self.parser)
                 )
             except ValidationError as error:
                 form.add_error(None, error)

@@ -20,7 +20,7 @@ from indicators.selectors_imports import import_preview, mappings_for
 from indicators.services.imports import batch_headers, parser_accepts, parser_by_name
 from indicators.services.mappings import mapping_delete, mapping_update
 from indicators.services.preview import batch_indicator_link
-from indicators.views.imports import BatchMixin, _error_text, _start_parse
+from indicators.views.imports import BatchMixin, _error_text, _start_parse, mapping_answer
 from plans.models import DevelopmentArea
 from plans.views.self_assessment import MemberObjectMixin
 
@@ -117,22 +117,11 @@ class ImportMappingUpdateView(MappingMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         form = self.get_form(request.POST)
         if form.is_valid():
-            data = form.cleaned_data
-            if self.parser is not None:
-                columns = form.columns(self.parser.NAME)
-                source_code = self.mapping.source.code
-            else:
-                columns = form.columns()
-                source_code = data["source"]
             try:
                 again = mapping_update(
                     mapping=self.mapping,
                     actor=request.user,
-                    name=data["name"],
-                    columns=columns,
-                    source_code=source_code,
-                    indicator_code=data.get("indicator_code") or "",
-                    indicator_name=data.get("indicator_name") or "",
+                    **mapping_answer(form, self.parser),
                 )
             except ValidationError as error:
                 form.add_error(None, error)

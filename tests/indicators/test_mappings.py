@@ -245,3 +245,29 @@ def test_the_update_service_refuses_a_nameless_mapping(cast, client):
         mapping_update(mapping=mapping, actor=None, name="  ", columns={}, source_code="lokal")
     mapping.refresh_from_db()
     assert mapping.name == "Solviks trivselsfil"
+
+
+def test_a_place_and_year_mapping_is_corrected_with_its_own_form(cast, client):
+    """An Ungdata table's mapping says the place and year; correcting the year changes
+    the period of the next table with the same columns."""
+    from tests.indicators.conftest import real_file
+
+    name = "ungdata_vtfk_handmade_trening_utf8bom_semicolon.csv"
+    client.force_login(cast["data_admin"])
+    batch = upload(client, real_file(name), name)
+    place = {"place_level": "fylke", "place_code": "38", "place_name": "Vestfold og Telemark"}
+    client.post(
+        reverse("indicators:import-mapping", args=[batch.pk]),
+        {"name": "Ungdata VT", **place, "period": "2021"},
+    )
+    mapping = ImportMapping.objects.get()
+    form = client.get(edit_url(mapping)).content.decode()
+    assert 'name="place_code"' in form
+    assert 'value="2021"' in form
+
+    response = client.post(edit_url(mapping), {"name": "Ungdata VT", **place, "period": "2023"})
+
+    assert response.status_code == 302
+    again = upload(client, real_file(name), "trening-2.csv")
+    assert again.status == ImportStatus.PREVIEW, again.error
+    assert {row["period"] for row in again.preview["sample"]} == {"2023"}
