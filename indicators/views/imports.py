@@ -128,11 +128,12 @@ class ImportDetailView(BatchMixin, TemplateView):
             can_manage_mapping=user.has_perm("indicators.manage_importmapping", batch.mapping)
             if batch.mapping
             else False,
-            # After a commit: where to see what came in.
+            # After a commit: where to see what came in (the preview lists them, linked,
+            # for a batch read since it kept one).
             indicators=Indicator.objects.filter(observations__batch=batch)
             .distinct()
             .order_by("name")
-            if batch.status == ImportStatus.COMMITTED
+            if batch.status == ImportStatus.COMMITTED and not batch.preview
             else [],
         )
         return context
