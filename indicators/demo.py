@@ -672,8 +672,11 @@ def seed_indicators(
     observations: list[Observation] = []
     indicators: list[Indicator] = []
     for demo in INDICATORS:
+        # The demo's indicators are the demo municipality's own, as an import by its
+        # data admin would make them.
         indicator, _created = Indicator.objects.update_or_create(
             source=source,
+            municipality=municipality,
             code=demo.code,
             defaults={
                 "name": demo.name,

@@ -84,17 +84,23 @@ class IndicatorForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 4}),
         }
 
-    def __init__(self, *args, plan: QualityPlan | None = None, **kwargs):
+    def __init__(self, *args, plan: QualityPlan | None = None, settings: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["higher_is_better"] = forms.NullBooleanField(
-            label=_("Retning"),
-            required=False,
-            widget=HigherIsBetterSelect,
-            help_text=_("Styrer om funnene leser en økning som bedre eller dårligere."),
-        )
-        self.fields["higher_is_better"].initial = self.instance.higher_is_better
-        self.fields["decimals"].max_value = 4
-        self.fields["decimals"].widget.attrs["max"] = 4
+        if settings:
+            self.fields["higher_is_better"] = forms.NullBooleanField(
+                label=_("Retning"),
+                required=False,
+                widget=HigherIsBetterSelect,
+                help_text=_("Styrer om funnene leser en økning som bedre eller dårligere."),
+            )
+            self.fields["higher_is_better"].initial = self.instance.higher_is_better
+            self.fields["decimals"].max_value = 4
+            self.fields["decimals"].widget.attrs["max"] = 4
+        else:
+            # An installation-wide indicator: only its links to the plan are the
+            # municipality's (``indicators.change_indicator``).
+            for name in self._meta.fields:
+                del self.fields[name]
         if plan is None:
             del self.fields["areas"]
             del self.fields["components"]

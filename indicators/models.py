@@ -2,8 +2,12 @@
 the files SSB, Udir, FHI, Ungdata and Kommunebarometeret publish, and what a municipality
 adds to them (targets, commentary, saved column mappings).
 
-Observations are public figures stored once per installation and shared by every
-municipality; targets and commentary belong to one municipality."""
+Observations are public figures stored once per installation. A municipality's import
+writes only its own places' figures and, from a publisher's own file, the shared figures
+of the country, counties and KOSTRA groups (``indicators.services.tenancy``). An
+indicator is either installation-wide (``municipality`` empty: the catalogue an
+installation administrator keeps) or belongs to the municipality whose import created it.
+Targets, commentary and saved mappings belong to one municipality."""
 
 from __future__ import annotations
 
@@ -48,8 +52,21 @@ class Source(models.Model):
 
 
 class Indicator(models.Model):
+    """A measured figure from a source. Installation-wide when ``municipality`` is empty
+    (its settings are changed by installation administrators only); otherwise it belongs
+    to that municipality, which alone sees it and changes its settings."""
+
     source = models.ForeignKey(
         Source, on_delete=models.PROTECT, related_name="indicators", verbose_name=_("kilde")
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="indicators",
+        verbose_name=_("kommune"),
+        help_text=_("Tom: felles for hele installasjonen, endres bare av administrator."),
     )
     code = models.CharField(_("kode"), max_length=120)
     name = models.CharField(_("navn"), max_length=300)
@@ -86,8 +103,19 @@ class Indicator(models.Model):
         verbose_name = _("indikator")
         verbose_name_plural = _("indikatorer")
         ordering = ["source__name", "name"]
+        # One installation-wide indicator per code, and one per code for each municipality
+        # (partial indexes: both databases treat them alike, unlike a nullable column).
         constraints = [
-            models.UniqueConstraint(fields=["source", "code"], name="indicator_unique_code")
+            models.UniqueConstraint(
+                fields=["source", "code"],
+                condition=models.Q(municipality__isnull=True),
+                name="indicator_unique_code",
+            ),
+            models.UniqueConstraint(
+                fields=["source", "municipality", "code"],
+                condition=models.Q(municipality__isnull=False),
+                name="indicator_unique_code_per_municipality",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -221,6 +249,10 @@ class ImportBatch(models.Model):
     rows_changed = models.PositiveIntegerField(_("endrede"), default=0)
     rows_unchanged = models.PositiveIntegerField(_("uendrede"), default=0)
     rows_rejected = models.PositiveIntegerField(_("avviste"), default=0)
+    # Rows a municipality's import leaves out: other municipalities' places, and shared
+    # figures from a file that is not the publisher's own. [{"reason", "count", "lines"}]
+    rows_skipped = models.PositiveIntegerField(_("utelatte"), default=0)
+    skipped = models.JSONField(_("utelatte rader"), default=list, blank=True)
     problems = models.JSONField(_("feil"), default=list, blank=True)
     # What the data admin judges the file by, gathered in the same pass as the counts
     # (``indicators.services.preview``): a sample of rows, the indicators the file holds,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import rules
 
+from plans.access import access_for
 from plans.permissions import (
     in_own_municipality,
     is_data_admin,
@@ -15,8 +16,33 @@ from plans.permissions import (
 
 member = is_portal_member & in_own_municipality
 
-# Public statistics: every member reads them.
-rules.add_perm("indicators.view_indicator", is_portal_member)
+
+@rules.predicate
+def owns_indicator(user, indicator) -> bool:
+    """The indicator belongs to the user's municipality (an installation-wide one belongs
+    to no municipality: only installation administrators change it)."""
+    municipality_id = access_for(user).municipality_id
+    return (
+        indicator is not None
+        and municipality_id is not None
+        and indicator.municipality_id == municipality_id
+    )
+
+
+@rules.predicate
+def reads_indicator(user, indicator) -> bool:
+    """Mirrors ``Indicator.objects.visible_to``: the installation's and the user's own."""
+    if indicator is None:
+        return True
+    access = access_for(user)
+    return access.is_superuser or (
+        access.municipality_id is not None
+        and indicator.municipality_id in (None, access.municipality_id)
+    )
+
+
+# Public statistics: every member reads the installation's and their own municipality's.
+rules.add_perm("indicators.view_indicator", is_portal_member & reads_indicator)
 # Importing files, the import history and rolling back: data admins.
 rules.add_perm("indicators.import_indicators", member & (is_superuser | is_data_admin))
 rules.add_perm(
@@ -28,7 +54,15 @@ rules.add_perm("indicators.manage_importmapping", member & (is_superuser | is_da
 # Targets, commentary and links to the plan: the sector leader.
 rules.add_perm("indicators.manage_targets", member & (is_superuser | is_sector_leader))
 rules.add_perm("indicators.comment_indicator", member & (is_superuser | is_sector_leader))
+# An indicator's settings (description, decimals, direction, published …): its own
+# municipality's sector leaders and data admins; an installation-wide indicator's, the
+# installation administrators only.
 rules.add_perm(
     "indicators.change_indicator",
-    is_portal_member & (is_superuser | is_sector_leader | is_data_admin),
+    is_superuser | (is_portal_member & (is_sector_leader | is_data_admin) & owns_indicator),
+)
+# Its links to the municipality's own plan: any indicator the municipality reads.
+rules.add_perm(
+    "indicators.link_indicator",
+    is_portal_member & reads_indicator & (is_superuser | is_sector_leader | is_data_admin),
 )

@@ -1,8 +1,10 @@
 """Scoped reads for the indicators app.
 
-Sources, indicators, places and observations are public statistics: every member of a
-municipality reads them all, and the open API serves the published ones to anyone.
-Targets, commentary, saved mappings and import batches belong to one municipality."""
+Sources, places and observations are public statistics: every member of a municipality
+reads them, and the open API serves the published ones to anyone. An indicator is the
+installation's (no municipality) or one municipality's: a member reads the installation's
+and their own municipality's. Targets, commentary, saved mappings and import batches
+belong to one municipality."""
 
 from __future__ import annotations
 
@@ -24,7 +26,23 @@ class SourceQuerySet(_PublicScope):
     pass
 
 
-class IndicatorQuerySet(_PublicScope):
+class IndicatorQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        access = access_for(user)
+        if access.is_superuser:
+            return self.all()
+        if access.municipality_id is None:
+            return self.none()
+        return self.for_municipality(access.municipality_id)
+
+    def for_municipality(self, municipality_id: int | None):
+        """The installation's indicators and the municipality's own (only the
+        installation's for ``None``)."""
+        shared = models.Q(municipality__isnull=True)
+        if municipality_id is None:
+            return self.filter(shared)
+        return self.filter(shared | models.Q(municipality_id=municipality_id))
+
     def published(self):
         return self.filter(published=True)
 
@@ -33,7 +51,12 @@ class PlaceQuerySet(_PublicScope):
     pass
 
 
-class ObservationQuerySet(_PublicScope):
+class ObservationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from indicators.models import Indicator
+
+        return self.filter(indicator__in=Indicator.objects.visible_to(user))
+
     def published(self):
         return self.filter(indicator__published=True)
 

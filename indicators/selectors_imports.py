@@ -11,10 +11,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext as _
 
-from indicators.models import ImportBatch, ImportMapping, Indicator, ObservationStatus, PlaceLevel
+from indicators.models import (
+    ImportBatch,
+    ImportMapping,
+    Indicator,
+    ObservationStatus,
+    PlaceLevel,
+    Source,
+)
 from indicators.selectors import plan_in_force, subgroup_label
 from plans.charts import format_value
 from plans.models import DevelopmentArea
@@ -117,6 +124,23 @@ class ImportPreview:
         return self.own_rows == 0
 
 
+def indicators_by_code(
+    source: Source | None, codes: list[str], municipality_id: int | None
+) -> dict[str, Indicator]:
+    """The stored indicators of ``source`` with these codes that an import for the
+    municipality writes to: the installation's indicator where there is one, else the
+    municipality's own (as ``indicators.services.bulk`` chooses). One query."""
+    found: dict[str, Indicator] = {}
+    if source is None or source.pk is None or not codes:
+        return found
+    for indicator in Indicator.objects.filter(source=source, code__in=codes).for_municipality(
+        municipality_id
+    ):
+        if indicator.municipality_id is None or indicator.code not in found:
+            found[indicator.code] = indicator
+    return found
+
+
 def import_preview(batch: ImportBatch) -> ImportPreview | None:
     """The preview of a read batch, or None before it has been read. Three queries: the
     plan's areas, the stored indicators the file holds, their links."""
@@ -150,14 +174,10 @@ def import_preview(batch: ImportBatch) -> ImportPreview | None:
     )
     by_pk = {area.pk: area for area in areas}
     listed = data.get("indicators", [])
-    stored: dict[str, Indicator] = {}
-    if batch.source_id and listed:
-        stored = {
-            indicator.code: indicator
-            for indicator in Indicator.objects.filter(
-                source_id=batch.source_id, code__in=[entry["code"] for entry in listed]
-            ).prefetch_related("areas")
-        }
+    stored = indicators_by_code(
+        batch.source, [entry["code"] for entry in listed], batch.municipality_id
+    )
+    prefetch_related_objects(list(stored.values()), "areas")
     links: dict[str, list[int]] = data.get("links") or {}
     indicators = []
     for entry in listed:

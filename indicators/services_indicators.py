@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -27,6 +27,13 @@ SETTINGS_FIELDS = (
 )
 
 
+def _require_own(indicator: Indicator, municipality: Municipality) -> None:
+    """An indicator another municipality owns is not this municipality's to target,
+    comment on or link."""
+    if indicator.municipality_id not in (None, municipality.pk):
+        raise ValidationError(_("Indikatoren hører til en annen kommune."))
+
+
 @transaction.atomic
 def indicator_update(
     *,
@@ -37,14 +44,20 @@ def indicator_update(
     actor,
 ) -> Indicator:
     """Save the indicator's settings and its links to the areas and core components of
-    the municipality's plan in force. Indicators are shared by every municipality: links
-    to other municipalities' plans are kept, the municipality's own are replaced."""
-    for name in SETTINGS_FIELDS:
-        if name in data:
+    the municipality's plan in force. The settings are the owner's: the municipality's
+    own indicator's, or an installation-wide one's for an installation administrator
+    (``indicators.change_indicator``). Links to other municipalities' plans are kept, the
+    municipality's own are replaced."""
+    settings = [name for name in SETTINGS_FIELDS if name in data]
+    if settings:
+        if not actor.has_perm("indicators.change_indicator", indicator):
+            raise PermissionDenied
+        for name in settings:
             setattr(indicator, name, data[name])
-    indicator.full_clean()
-    indicator.save()
+        indicator.full_clean()
+        indicator.save()
     if municipality is not None and plan is not None:
+        _require_own(indicator, municipality)
         areas = list(data.get("areas") or [])
         components = list(data.get("components") or [])
         if any(area.plan_id != plan.pk for area in areas) or any(
@@ -73,6 +86,7 @@ def indicator_targets_save(
     """Replace the municipality's targets for the indicator with ``rows`` (each with
     ``year``, ``value`` and optionally ``unit`` and ``subgroup``). Nothing is written when
     a row is wrong."""
+    _require_own(indicator, municipality)
     seen: set[tuple[int | None, int, str]] = set()
     targets = []
     for row in rows:
@@ -106,6 +120,7 @@ def indicator_targets_save(
 def indicator_commentary_save(
     *, indicator: Indicator, municipality: Municipality, text: str, actor
 ) -> Commentary:
+    _require_own(indicator, municipality)
     text = text.strip()
     if not text:
         raise ValidationError(_("Skriv en kommentar."))
@@ -119,4 +134,5 @@ def indicator_commentary_save(
 
 @transaction.atomic
 def indicator_commentary_delete(*, indicator: Indicator, municipality: Municipality, actor) -> None:
+    _require_own(indicator, municipality)
     Commentary.objects.filter(indicator=indicator, municipality=municipality).delete()

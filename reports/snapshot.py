@@ -204,7 +204,10 @@ def _indicators_by_area(user, report, areas, places, year) -> dict[int, list[dic
     links = list(
         Indicator.areas.through.objects.filter(
             developmentarea_id__in=area_ids,
-            indicator__in=Indicator.objects.visible_to(user).values("pk"),
+            # The report's municipality's indicators: the installation's and its own.
+            indicator__in=Indicator.objects.visible_to(user)
+            .for_municipality(municipality.pk)
+            .values("pk"),
         ).values_list("developmentarea_id", "indicator_id")
     )
     indicator_ids = sorted({indicator_id for _area, indicator_id in links})

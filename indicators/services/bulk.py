@@ -5,7 +5,9 @@ do, both without holding the file: they take any iterable of ``ParsedRow`` (a li
 the generators in ``indicators.parsing.streaming``) and work through it in chunks of
 ``CHUNK_ROWS``. Per chunk they
 
-1. validate each row (``row_problem``, or the caller's rule);
+1. validate each row (``row_problem``, or the caller's rule) and leave out the rows the
+   import's scope does not allow (``indicators.services.tenancy``: another
+   municipality's places, shared figures from a table typed by hand), counted per reason;
 2. turn indicator codes and places into ids from dictionaries loaded once per import,
    creating the missing indicators and places in bulk (get-or-create on the unique
    constraints ``indicator_unique_code`` and ``place_unique_code``);
@@ -15,7 +17,9 @@ the generators in ``indicators.parsing.streaming``) and work through it in chunk
    one ``INSERT … SELECT … ON CONFLICT ON CONSTRAINT one_observation_per_cell DO UPDATE``
    that touches only new and changed cells, keeping what a changed cell was in
    ``previous`` so the batch can be rolled back; on SQLite (the development database),
-   the same through the ORM.
+   the same through the ORM. A shared figure (country, county, KOSTRA group) another
+   municipality's batch wrote is taken over even when unchanged, the other batch kept in
+   ``previous``: each municipality's rollback then only undoes its own part.
 
 While PostgreSQL works on one chunk, a background thread reads the next one from the
 iterable (the parser runs there), so parsing and the database use both cores.
@@ -37,6 +41,7 @@ from typing import Any
 
 import psycopg
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from indicators import reforms
@@ -52,6 +57,13 @@ from indicators.models import (
 from indicators.parsing.base import ParsedRow
 from indicators.parsing.cellvalues import collector_paused
 from indicators.parsing.ssb_csv import split_historic
+from indicators.services.tenancy import (
+    SHARED,
+    SHARED_LEVELS,
+    SHOWN_LINES,
+    ImportScope,
+    import_scope,
+)
 
 CHUNK_ROWS = 20_000
 MAX_PROBLEMS = 100
@@ -188,6 +200,16 @@ class _Tally:
     changes: list[dict] = field(default_factory=list)
     indicators_created: int = 0
     places_created: int = 0
+    # Rows the scope left out, per reason: [count, first lines].
+    skipped: dict[str, list] = field(default_factory=dict)
+
+    def skip(self, row: ParsedRow, reason: str) -> None:
+        entry = self.skipped.get(reason)
+        if entry is None:
+            entry = self.skipped[reason] = [0, []]
+        entry[0] += 1
+        if len(entry[1]) < SHOWN_LINES:
+            entry[1].append(row.line)
 
     def reject(self, row: ParsedRow, reason: str) -> None:
         self.rejected += 1
@@ -213,6 +235,11 @@ class _Tally:
             "changes": self.changes,
             "indicators_created": self.indicators_created,
             "places_created": self.places_created,
+            "skipped": [
+                {"reason": reason, "count": count, "lines": lines}
+                for reason, (count, lines) in sorted(self.skipped.items())
+            ],
+            "rows_skipped": sum(count for count, _lines in self.skipped.values()),
         }
 
 
@@ -289,14 +316,29 @@ class _Ids:
     ``indicators`` and ``places`` hold the ids of what this import has met; a row whose
     indicator or place is not there yet goes through ``meet`` (once per code or place)."""
 
-    def __init__(self, source: Source | None, *, create: bool) -> None:
+    def __init__(
+        self, source: Source | None, *, create: bool, municipality_id: int | None = None
+    ) -> None:
         self.source = source
         self.create = create
+        # The owner of the indicators this import creates (None: installation-wide). It
+        # reads the installation's catalogue and its own, the catalogue first.
+        self.municipality_id = municipality_id
         self._stored_indicators: dict[str, int] = {}
+        # Codes of the installation-wide indicators among them: their shared figures are
+        # seen by every municipality (``indicators.services.tenancy``).
+        self.catalogue: set[str] = set()
         if source is not None and source.pk is not None:
-            self._stored_indicators = dict(
-                Indicator.objects.filter(source=source).values_list("code", "pk")
-            )
+            for code, pk, owner in (
+                Indicator.objects.filter(source=source)
+                .for_municipality(municipality_id)
+                .values_list("code", "pk", "municipality_id")
+            ):
+                if owner is None:
+                    self._stored_indicators[code] = pk
+                    self.catalogue.add(code)
+                else:
+                    self._stored_indicators.setdefault(code, pk)
         self._stored_places: dict[tuple[str, str], int] = {
             (level, code): pk
             for level, code, pk in Place.objects.values_list("level", "code", "pk")
@@ -358,6 +400,7 @@ class _Ids:
             [
                 Indicator(
                     source=source,
+                    municipality_id=self.municipality_id,
                     code=code,
                     name=entry.name[:name_length],
                     unit_of_measure=entry.unit,
@@ -368,9 +411,16 @@ class _Ids:
             batch_size=500,
             ignore_conflicts=True,  # created meanwhile by another import: use that one
         )
+        owner = (
+            Q(municipality__isnull=True)
+            if self.municipality_id is None
+            else Q(municipality_id=self.municipality_id)
+        )
         for part in _slices(list(wanted)):
             self.indicators.update(
-                Indicator.objects.filter(source=source, code__in=part).values_list("code", "pk")
+                Indicator.objects.filter(source=source, code__in=part)
+                .filter(owner)
+                .values_list("code", "pk")
             )
         self.fresh.update(self.indicators[code] for code in wanted)
         for code, entry in wanted.items():
@@ -570,6 +620,7 @@ def _run(
     validate: Validate,
     chunk_size: int,
     progress: Progress | None,
+    scope: ImportScope | None = None,
 ) -> dict[str, Any]:
     tally = _Tally()
     # Rows, cells and keys are freed as each chunk is done and make no cycles; the
@@ -585,6 +636,7 @@ def _run(
                 chunk_size=chunk_size,
                 progress=progress,
                 tally=tally,
+                scope=scope,
             )
     finally:
         writer.close()
@@ -601,17 +653,18 @@ def _read(
     chunk_size: int,
     progress: Progress | None,
     tally: _Tally,
+    scope: ImportScope | None,
 ) -> None:
     with _chunks(rows, chunk_size, background=writer.background) as chunks:
         for chunk in chunks:
             tally.rows += len(chunk)
             cells: dict[tuple, _Cell] = {}
             pending: list[ParsedRow] = []
-            _sort(chunk, ids, cells, pending, validate, tally)
+            _sort(chunk, ids, cells, pending, validate, tally, scope)
             if pending:
                 writer.flush(tally)  # the connection is needed here
                 ids.meet(pending, tally)
-                _sort(pending, ids, cells, [], None, tally)
+                _sort(pending, ids, cells, [], None, tally, None)
             writer.write(list(cells.values()), tally)
             if progress is not None:
                 progress(tally.rows)
@@ -626,16 +679,23 @@ def _sort(
     pending: list[ParsedRow],
     validate: Validate | None,
     tally: _Tally,
+    scope: ImportScope | None,
 ) -> None:
-    """Validate the rows, give them their ids and keep the first of each cell in
-    ``cells``; rows whose indicator or place the import has not met go to ``pending``.
-    One loop for all of it: this runs once per row of the file."""
-    indicators, places, watch = ids.indicators, ids.places, ids.watch
+    """Validate the rows, leave out those outside the scope, give the others their ids
+    and keep the first of each cell in ``cells``; rows whose indicator or place the import
+    has not met go to ``pending``. One loop for all of it: this runs once per row."""
+    indicators, places, watch, catalogue = ids.indicators, ids.places, ids.watch, ids.catalogue
     for row in rows:
         if validate is not None:
             reason = validate(row)
             if reason is not None:
                 tally.reject(row, reason)
+                continue
+        if scope is not None:
+            refusal = scope.refusal(row.place_level, row.place_code)
+            # A shared figure of the municipality's own indicator is seen by it alone.
+            if refusal is not None and (refusal != SHARED or row.indicator_code in catalogue):
+                tally.skip(row, refusal)
                 continue
         indicator_id = indicators.get(row.indicator_code)
         place_id = places.get((row.place_level, row.place_code))
@@ -711,8 +771,15 @@ class _PostgresWriter(_Writer):
 
     background = True
 
-    def __init__(self, *, batch_id: int | None, fresh: set[int] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        batch_id: int | None,
+        fresh: set[int] | None = None,
+        municipality_id: int | None = None,
+    ) -> None:
         self.batch_id = batch_id
+        self.municipality_id = municipality_id
         # The ids of indicators created by this import (``_Ids.fresh``, filled as the
         # chunks go by): their rows skip the look-up of a stored cell.
         self.fresh: set[int] = set() if fresh is None else fresh
@@ -736,6 +803,7 @@ class _PostgresWriter(_Writer):
                 f"CREATE TEMPORARY TABLE {self.stage} ("
                 " line integer NOT NULL,"
                 " fresh boolean NOT NULL,"
+                " shared boolean NOT NULL,"
                 " indicator_id bigint NOT NULL,"
                 " place_id bigint NOT NULL,"
                 f" period_label varchar({label}) NOT NULL,"
@@ -814,7 +882,8 @@ class _PostgresWriter(_Writer):
             if symbol:
                 symbol = _copy_text(symbol)
             append(
-                f"{row.line}\t{'t' if indicator_id in fresh else 'f'}\t{indicator_id}"
+                f"{row.line}\t{'t' if indicator_id in fresh else 'f'}"
+                f"\t{'t' if row.place_level in SHARED_LEVELS else 'f'}\t{indicator_id}"
                 f"\t{place_id}\t{period}\t{subgroup}\t{value_text}\t{row.status}\t{symbol}\n"
             )
         return "".join(out)
@@ -961,6 +1030,14 @@ class _PostgresWriter(_Writer):
         table = Observation._meta.db_table
         order = "ORDER BY s.indicator_id, s.place_id, s.period_label, s.subgroup"
         match = " AND ".join(f"o.{column} = s.{column}" for column in _CELL_KEY)
+        # A stored cell another municipality's batch (or the installation's) wrote: a
+        # shared figure is taken over even when unchanged, so that batch's rollback
+        # leaves this one's figure in place (see ``batch_rollback``).
+        foreign = (
+            f"(o.batch_id <> %s AND (SELECT b.municipality_id FROM "  # noqa: S608
+            f"{ImportBatch._meta.db_table} b WHERE b.id = o.batch_id) IS DISTINCT FROM %s)"
+        )
+        tenant = [self.batch_id, self.municipality_id]
         cursor.execute(
             f"""
             WITH written AS (
@@ -975,7 +1052,8 @@ class _PostgresWriter(_Writer):
                 WHERE NOT s.fresh
                   AND (o.id IS NULL
                        OR (o.value, o.status, o.symbol)
-                          IS DISTINCT FROM (s.value, s.status, s.symbol))
+                          IS DISTINCT FROM (s.value, s.status, s.symbol)
+                       OR (s.shared AND {foreign}))
                 {order}
                 ON CONFLICT ON CONSTRAINT one_observation_per_cell DO UPDATE SET
                     value = EXCLUDED.value,
@@ -991,12 +1069,17 @@ class _PostgresWriter(_Writer):
                     )
                 WHERE (o.value, o.status, o.symbol)
                       IS DISTINCT FROM (EXCLUDED.value, EXCLUDED.status, EXCLUDED.symbol)
-                RETURNING (o.xmax = 0) AS inserted
+                      OR {foreign}
+                RETURNING (o.xmax = 0) AS inserted,
+                          (o.previous->>'value', o.previous->>'status', o.previous->>'symbol')
+                          IS DISTINCT FROM (trim_scale(o.value)::text, o.status, o.symbol)
+                          AS differs
             )
-            SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)
+            SELECT count(*) FILTER (WHERE inserted),
+                   count(*) FILTER (WHERE NOT inserted AND differs)
             FROM written
             """,  # noqa: S608 - table names are the model's and our own
-            [self.batch_id],
+            [self.batch_id, *tenant, *tenant],
         )
         new, changed = cursor.fetchone()
         return new, changed
@@ -1060,9 +1143,22 @@ class _OrmWriter(_Writer):
     in earlier chunks are kept in a set, so memory grows with the file here; production
     runs on PostgreSQL."""
 
-    def __init__(self, *, batch_id: int | None) -> None:
+    def __init__(self, *, batch_id: int | None, municipality_id: int | None = None) -> None:
         self.batch_id = batch_id
+        self.municipality_id = municipality_id
         self.seen: dict[tuple, int] = {}
+        self._owners: dict[int, int | None] = {}
+
+    def _foreign(self, batch_id: int) -> bool:
+        """Whether a stored cell's batch is another municipality's (or the installation's,
+        for a municipality's import)."""
+        if batch_id == self.batch_id:
+            return False
+        if batch_id not in self._owners:
+            self._owners.update(
+                ImportBatch.objects.filter(pk=batch_id).values_list("pk", "municipality_id")
+            )
+        return self._owners.get(batch_id) != self.municipality_id
 
     def write(self, cells: list[_Cell], tally: _Tally) -> None:
         fresh: list[_Cell] = []
@@ -1102,13 +1198,20 @@ class _OrmWriter(_Writer):
             pk, value, status, symbol, batch_id, previous = old
             if (value, status, symbol) == (row.value, row.status, row.symbol):
                 tally.unchanged += 1
-                continue
-            tally.changed += 1
-            if self.batch_id is None:
-                if len(tally.changes) < MAX_CHANGES:
+                # A shared figure another municipality wrote is taken over (see
+                # ``_PostgresWriter._upsert``); its value stays as it is.
+                if not (
+                    self.batch_id is not None
+                    and row.place_level in SHARED_LEVELS
+                    and self._foreign(batch_id)
+                ):
+                    continue
+            else:
+                tally.changed += 1
+                if self.batch_id is None and len(tally.changes) < MAX_CHANGES:
                     before = None if value is None else _plain(value)
                     tally.changes.append(_change(row, before, status, symbol))
-            else:
+            if self.batch_id is not None:
                 changed.append(
                     Observation(
                         pk=pk,
@@ -1173,10 +1276,12 @@ def _plain(value: Decimal) -> str:
 # --- The two entry points ----------------------------------------------------------------------
 
 
-def _writer_for(batch_id: int | None, fresh: set[int] | None = None) -> _Writer:
+def _writer_for(
+    batch_id: int | None, fresh: set[int] | None = None, municipality_id: int | None = None
+) -> _Writer:
     if connection.vendor == "postgresql":
-        return _PostgresWriter(batch_id=batch_id, fresh=fresh)
-    return _OrmWriter(batch_id=batch_id)
+        return _PostgresWriter(batch_id=batch_id, fresh=fresh, municipality_id=municipality_id)
+    return _OrmWriter(batch_id=batch_id, municipality_id=municipality_id)
 
 
 def upsert_observations(
@@ -1187,6 +1292,7 @@ def upsert_observations(
     chunk_size: int = CHUNK_ROWS,
     validate: Validate = row_problem,
     progress: Progress | None = None,
+    scope: ImportScope | None = None,
 ) -> dict[str, Any]:
     """Write the rows as observations of ``batch`` and return what happened: ``new``,
     ``changed``, ``unchanged`` and ``rejected`` rows, the ``rows`` read, the first
@@ -1198,11 +1304,18 @@ def upsert_observations(
     touched. ``rows`` is read once, in chunks of ``chunk_size``; ``validate`` (default
     ``row_problem``) rejects a row by returning a reason; ``progress`` is called with the
     number of rows read after each chunk. Runs in the caller's transaction (a savepoint),
-    so an exception leaves nothing written."""
+    so an exception leaves nothing written.
+
+    A batch of a municipality writes only what ``scope`` allows (by default the scope of
+    ``batch.municipality`` for ``batch.detected_format``); the rows it leaves out are
+    counted in ``skipped`` and ``rows_skipped``. Indicators it creates belong to the
+    batch's municipality (installation-wide for a batch without one)."""
+    if scope is None and batch.municipality_id is not None:
+        scope = import_scope(batch.municipality, detected_format=batch.detected_format)
     with transaction.atomic():
         source = _source(source_code)
-        ids = _Ids(source, create=True)
-        writer = _writer_for(batch.pk, ids.fresh)
+        ids = _Ids(source, create=True, municipality_id=batch.municipality_id)
+        writer = _writer_for(batch.pk, ids.fresh, batch.municipality_id)
         return _run(
             rows,
             ids=ids,
@@ -1210,6 +1323,7 @@ def upsert_observations(
             validate=validate,
             chunk_size=chunk_size,
             progress=progress,
+            scope=scope,
         )
 
 
@@ -1220,6 +1334,8 @@ def preview_counts(
     chunk_size: int = CHUNK_ROWS,
     validate: Validate = row_problem,
     progress: Progress | None = None,
+    municipality_id: int | None = None,
+    scope: ImportScope | None = None,
 ) -> dict[str, Any]:
     """What ``upsert_observations`` would report for these rows, without writing any:
     the same dictionary (``indicators_created`` and ``places_created`` count the ones it
@@ -1228,7 +1344,7 @@ def preview_counts(
     code = (source_code or "").strip().lower()
     source = Source.objects.filter(code=code).first()
     with transaction.atomic():
-        ids = _Ids(source, create=False)
+        ids = _Ids(source, create=False, municipality_id=municipality_id)
         result = _run(
             rows,
             ids=ids,
@@ -1236,6 +1352,7 @@ def preview_counts(
             validate=validate,
             chunk_size=chunk_size,
             progress=progress,
+            scope=scope,
         )
     result["indicators_created"] = sum(1 for pk in ids.indicators.values() if pk < 0)
     result["places_created"] = sum(1 for pk in ids.places.values() if pk < 0)

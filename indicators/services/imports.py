@@ -34,6 +34,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
@@ -55,6 +57,7 @@ from indicators.parsing.streaming import StreamingParse
 from indicators.services import bulk
 from indicators.services.file_checks import check_content, size_limit_text
 from indicators.services.preview import PreviewCollector, batch_apply_links
+from indicators.services.tenancy import import_scope, skip_reason
 
 logger = logging.getLogger(__name__)
 
@@ -203,17 +206,20 @@ def batch_parse(batch: ImportBatch, *, progress: Progress | None = None) -> Impo
         parser_name, parse, fraction = _reader(batch, content)
         report(_("Tolker og sammenligner tallene"), 20)
         source = _source(parse.source_code)
-        collector = PreviewCollector(batch.municipality)
+        scope = import_scope(batch.municipality, detected_format=parser_name)
+        collector = PreviewCollector(scope)
         tally = bulk.preview_counts(
             collector.watch(parse.rows),
             source_code=source.code if source else "",
             progress=lambda _rows: report(
                 _("Tolker og sammenligner tallene"), 20 + int(75 * fraction())
             ),
+            municipality_id=batch.municipality_id,
+            scope=scope,
         )
         counts = _counts(parse, tally)
         shown = collector.result(
-            source_code=source.code if source else "", changes=tally["changes"]
+            source=source, municipality_id=batch.municipality_id, changes=tally["changes"]
         )
     except _UnknownLayout:
         return _fail(
@@ -245,6 +251,13 @@ def batch_parse(batch: ImportBatch, *, progress: Progress | None = None) -> Impo
         )
     if counts["rows_total"] == 0:
         return _fail(batch, _("Fant ingen tall i filen."), detected_format=parser_name)
+    if counts["rows_total"] == counts["rows_skipped"]:
+        return _fail(
+            batch,
+            _("Ingen av tallene i filen kan lagres med denne kommunens import. %(reason)s")
+            % {"reason": " ".join(entry["reason"] for entry in counts["skipped"])},
+            detected_format=parser_name,
+        )
     report(_("Klar til gjennomgang"), 100)
     _finish(
         batch,
@@ -339,6 +352,8 @@ def _fail(batch: ImportBatch, message: str, *, detected_format: str = "") -> Imp
         rows_changed=0,
         rows_unchanged=0,
         rows_rejected=0,
+        rows_skipped=0,
+        skipped=[],
         problems=[],
         preview={},
     )
@@ -590,12 +605,24 @@ def _counts(parse: StreamingParse, tally: dict[str, Any]) -> dict[str, Any]:
     problems.extend(tally["problems"])
     problems.sort(key=lambda problem: (problem["line"] or 0, problem["column"]))
     rejected = parse.problem_count + tally["rejected"]
+    skipped = tally["rows_skipped"]
     return {
-        "rows_total": tally["new"] + tally["changed"] + tally["unchanged"] + rejected,
+        "rows_total": tally["new"] + tally["changed"] + tally["unchanged"] + rejected + skipped,
         "rows_new": tally["new"],
         "rows_changed": tally["changed"],
         "rows_unchanged": tally["unchanged"],
         "rows_rejected": rejected,
+        "rows_skipped": skipped,
+        # The reason in Norwegian, as the problems are: the page and the command show it.
+        "skipped": [
+            {
+                "key": entry["reason"],
+                "reason": str(skip_reason(entry["reason"])),
+                "count": entry["count"],
+                "lines": entry["lines"],
+            }
+            for entry in tally["skipped"]
+        ],
         "problems": problems[:MAX_PROBLEMS],
     }
 
@@ -620,7 +647,7 @@ def batch_commit(batch: ImportBatch, *, user) -> ImportBatch:
                     )
                     % {"status": locked.get_status_display()}
                 )
-            if locked.rows_total == locked.rows_rejected:
+            if locked.rows_total == locked.rows_rejected + locked.rows_skipped:
                 raise ValidationError(
                     _("Alle radene i filen ble avvist, så det er ingenting å lagre.")
                 )
@@ -635,7 +662,12 @@ def batch_commit(batch: ImportBatch, *, user) -> ImportBatch:
             if source is None:
                 raise ValidationError(_("Filen sier ikke hvilken kilde tallene kommer fra."))
             try:
-                tally = bulk.upsert_observations(parse.rows, batch=locked, source_code=source.code)
+                tally = bulk.upsert_observations(
+                    parse.rows,
+                    batch=locked,
+                    source_code=source.code,
+                    scope=import_scope(locked.municipality, detected_format=parser_name),
+                )
             except FatalImportError as error:
                 raise ValidationError(str(error)) from error
             counts = _counts(parse, tally)
@@ -677,9 +709,13 @@ def _source(code: str) -> Source | None:
 
 
 def batch_rollback(batch: ImportBatch, *, user) -> ImportBatch:
-    """Undo a committed batch in one transaction: delete the observations it created and
-    restore those it changed to what they were. Refused while a later committed batch has
-    changed any of the same cells (roll that one back first)."""
+    """Undo a committed batch in one transaction: delete the observations it created,
+    restore those it changed to what they were, and take it out of the history
+    (``previous``) of cells later batches changed after it. Refused while a later
+    committed batch of the same municipality (or, for an installation-wide batch, another
+    installation-wide one) has changed a cell it wrote: roll that one back first. A later
+    batch of another municipality never blocks it: such a batch can only have changed or
+    taken over a shared figure, and keeps its own value."""
     with transaction.atomic():
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.status != ImportStatus.COMMITTED:
@@ -690,6 +726,11 @@ def batch_rollback(batch: ImportBatch, *, user) -> ImportBatch:
         later = (
             Observation.objects.filter(previous__batch=locked.pk)
             .exclude(batch=locked)
+            .filter(
+                Q(batch__municipality__isnull=True)
+                if locked.municipality_id is None
+                else Q(batch__municipality_id=locked.municipality_id)
+            )
             .select_related("batch")
             .order_by("batch__created_at")
             .first()
@@ -705,6 +746,7 @@ def batch_rollback(batch: ImportBatch, *, user) -> ImportBatch:
                     "when": timezone.localtime(later.batch.created_at).strftime("%d.%m.%Y %H:%M"),
                 }
             )
+        spliced = _splice_out(locked.pk)
         written = Observation.objects.filter(batch=locked)
         deleted, _by_model = written.filter(previous__isnull=True).delete()
         restored = []
@@ -728,13 +770,48 @@ def batch_rollback(batch: ImportBatch, *, user) -> ImportBatch:
         locked.rolled_back_at = timezone.now()
         locked.save(update_fields=["status", "stage", "rolled_back_at"])
     logger.info(
-        "indicator import %s rolled back by %s: %s deleted, %s restored",
+        "indicator import %s rolled back by %s: %s deleted, %s restored, %s left to later batches",
         locked.pk,
         user,
         deleted,
         len(restored),
+        spliced,
     )
     return locked
+
+
+def _splice_out(batch_id: int) -> int:
+    """Take a batch out of the history of the cells later batches wrote over it: the link
+    that says «before, this batch had …» is replaced by what was before that batch, so a
+    later rollback never brings back a value of a batch that was rolled back. Returns the
+    number of cells changed."""
+    # The history is nested JSON; its text names the batch as «"batch": 12,» on both
+    # databases (a later key always follows), which finds the candidates in one scan.
+    needle = f'"batch": {int(batch_id)},'
+    candidates = (
+        Observation.objects.exclude(batch_id=batch_id)
+        .filter(previous__isnull=False)
+        .annotate(history=Cast("previous", TextField()))
+        .filter(history__contains=needle)
+        .only("pk", "previous")
+    )
+    changed = []
+    for observation in candidates:
+        history = observation.previous
+        holder: dict[str, Any] | None = None
+        link = history
+        while isinstance(link, dict) and link.get("batch") != batch_id:
+            holder, link = link, link.get("previous")
+        if not isinstance(link, dict):
+            continue
+        if holder is None:
+            observation.previous = link.get("previous")
+        else:
+            holder["previous"] = link.get("previous")
+            observation.previous = history
+        changed.append(observation)
+    Observation.objects.bulk_update(changed, ["previous"], batch_size=500)
+    return len(changed)
 
 
 def batch_discard(batch: ImportBatch, *, user) -> ImportBatch:

@@ -3,10 +3,10 @@
 ``PreviewCollector.watch`` sits between the parser and ``bulk.preview_counts`` in
 ``batch_parse`` and looks at each row once as it passes: it keeps a bounded sample of
 rows, the indicators the file holds (at most ``MAX_INDICATORS``) with the place levels
-each has figures for, and counts the rows about the batch's own municipality (its
-current number, its historic numbers, every number the municipality reforms lead to it,
-and its units). Memory stays constant whatever the file's length; the commit does not
-pass through it.
+each has figures for, and counts the rows about the batch's own municipality (the
+places the import's ``ImportScope`` counts as its own: its current number, its historic
+numbers, every number the municipality reforms lead to it, and its units). Memory stays
+constant whatever the file's length; the commit does not pass through it.
 
 ``batch_indicator_link`` records, on a batch in preview, which development area of the
 municipality's plan a new indicator belongs to; ``batch_apply_links`` links them when the
@@ -21,44 +21,20 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from indicators import reforms
-from indicators.models import ImportBatch, ImportStatus, Indicator, Place, PlaceLevel
+from indicators.models import ImportBatch, ImportStatus, PlaceLevel, Source
 from indicators.parsing.base import ParsedRow
-from indicators.selectors import municipality_places
+from indicators.selectors_imports import indicators_by_code
 from indicators.services.bulk import row_summary
-from plans.models import DevelopmentArea, Municipality, Unit
+from indicators.services.tenancy import ImportScope
+from plans.models import DevelopmentArea
 
 # The sample: the file's first rows, and the first rows about the own municipality.
 SAMPLE_FIRST = 10
 SAMPLE_OWN = 10
 MAX_INDICATORS = 200
-# Distinct places remembered as own or not; a file naming more is checked row by row.
-_PLACE_CACHE = 50_000
 
-_MUNICIPALITY = PlaceLevel.MUNICIPALITY.value
-_UNIT = PlaceLevel.UNIT.value
-
-
-def own_place_keys(municipality: Municipality | None) -> tuple[frozenset, frozenset[str]]:
-    """((level, code) of every stored place that is the municipality's or one of its
-    units', the municipality numbers of today those codes lead to). Three queries."""
-    if municipality is None:
-        return frozenset(), frozenset()
-    places = municipality_places(municipality)
-    ids = set(places.municipality) | set(places.units)
-    keys: set[tuple[str, str]] = set(
-        Place.objects.filter(pk__in=ids).values_list("level", "code") if ids else []
-    )
-    codes = {municipality.number, *(str(n) for n in municipality.historic_numbers or [])}
-    keys.update((_MUNICIPALITY, code) for code in codes)
-    keys.update(
-        (_UNIT, number)
-        for number in Unit.objects.filter(municipality=municipality)
-        .exclude(organisation_number="")
-        .values_list("organisation_number", flat=True)
-    )
-    current = {reforms.current(code) for level, code in keys if level == _MUNICIPALITY}
-    return frozenset(keys), frozenset(current)
+# The levels whose places are one municipality's own (the others are shared figures).
+_OWN_LEVELS = frozenset({PlaceLevel.MUNICIPALITY.value, PlaceLevel.UNIT.value})
 
 
 def _sample_row(row: ParsedRow) -> dict[str, Any]:
@@ -74,26 +50,23 @@ class PreviewCollector:
     """Looks at the rows on their way to the preview's comparison; ``result`` is what the
     batch keeps in ``ImportBatch.preview``."""
 
-    def __init__(self, municipality: Municipality | None) -> None:
-        self.own_keys, self.own_current = own_place_keys(municipality)
+    def __init__(self, scope: ImportScope | None) -> None:
+        # The import's own scope decides which places are the municipality's (its
+        # numbers, historic numbers, numbers the reforms lead to it, its units); without
+        # a municipality no row is anyone's own.
+        self.scope = scope
         self.first: list[dict] = []
         self.own: list[dict] = []
         self.own_rows = 0
         self.indicators: dict[str, dict[str, Any]] = {}
         self.indicators_truncated = False
-        self._own_cache: dict[tuple[str, str], bool] = {}
 
     def is_own(self, level: str, code: str) -> bool:
-        key = (level, code)
-        known = self._own_cache.get(key)
-        if known is not None:
-            return known
-        own = key in self.own_keys or (
-            level == _MUNICIPALITY and reforms.current(code) in self.own_current
+        return (
+            self.scope is not None
+            and level in _OWN_LEVELS
+            and self.scope.refusal(level, code) is None
         )
-        if len(self._own_cache) < _PLACE_CACHE:
-            self._own_cache[key] = own
-        return own
 
     def watch(self, rows: Iterable[ParsedRow]) -> Iterator[ParsedRow]:
         """The rows, unchanged, noting what the preview shows as they pass."""
@@ -119,14 +92,12 @@ class PreviewCollector:
                 entry["levels"].add(row.place_level)
             yield row
 
-    def result(self, *, source_code: str, changes: list[dict]) -> dict[str, Any]:
+    def result(
+        self, *, source: Source | None, municipality_id: int | None, changes: list[dict]
+    ) -> dict[str, Any]:
         """The preview to store on the batch; one query marks the indicators that the
         commit would create."""
-        stored = set(
-            Indicator.objects.filter(
-                source__code=source_code, code__in=list(self.indicators)
-            ).values_list("code", flat=True)
-        )
+        stored = indicators_by_code(source, list(self.indicators), municipality_id)
         order = {level: position for position, level in enumerate(PlaceLevel.values)}
         sample = sorted(self.first + self.own, key=lambda row: row["line"])
         return {
@@ -182,10 +153,8 @@ def batch_indicator_link(
         preview["links"] = links
         locked.preview = preview
         locked.save(update_fields=["preview"])
-        stored = (
-            Indicator.objects.filter(source=locked.source, code=indicator_code).first()
-            if locked.source_id
-            else None
+        stored = indicators_by_code(locked.source, [indicator_code], locked.municipality_id).get(
+            indicator_code
         )
         if stored is not None:
             stored.areas.add(area)
@@ -207,7 +176,8 @@ def batch_apply_links(batch: ImportBatch) -> int:
         )
     }
     made = 0
-    for indicator in Indicator.objects.filter(source_id=batch.source_id, code__in=list(links)):
+    found = indicators_by_code(batch.source, list(links), batch.municipality_id)
+    for indicator in found.values():
         chosen = [areas[pk] for pk in links[indicator.code] if pk in areas]
         if chosen:
             indicator.areas.add(*chosen)

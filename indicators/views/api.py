@@ -113,6 +113,13 @@ def indicator_json(request, indicator: Indicator) -> dict[str, Any]:
         "higher_is_better": indicator.higher_is_better,
         "service_field": indicator.service_field,
         "description": indicator.description,
+        # The municipality whose own indicator it is; null for the installation's.
+        "municipality": {
+            "number": indicator.municipality.number,
+            "name": indicator.municipality.name,
+        }
+        if indicator.municipality
+        else None,
         "url": request.build_absolute_uri(reverse("indicators:api-indicator", args=[indicator.pk])),
         "observations_url": request.build_absolute_uri(
             reverse("indicators:api-observations", args=[indicator.pk])
@@ -121,7 +128,7 @@ def indicator_json(request, indicator: Indicator) -> dict[str, Any]:
 
 
 def _published_indicators():
-    return Indicator.objects.published().select_related("source")
+    return Indicator.objects.published().select_related("source", "municipality")
 
 
 class ApiDocsView(TemplateView):

@@ -114,10 +114,10 @@ class ImportDetailView(BatchMixin, TemplateView):
             format_label=format_label(batch.detected_format),
             running=batch.status in RUNNING,
             problems=batch.problems or [],
-            accepted=batch.rows_total - batch.rows_rejected,
+            accepted=batch.rows_total - batch.rows_rejected - batch.rows_skipped,
             can_commit=can_import
             and batch.status == ImportStatus.PREVIEW
-            and batch.rows_total > batch.rows_rejected,
+            and batch.rows_total > batch.rows_rejected + batch.rows_skipped,
             can_discard=can_import and batch.status in DISCARDABLE,
             can_rollback=batch.status == ImportStatus.COMMITTED
             and user.has_perm("indicators.rollback_importbatch", batch),

@@ -115,7 +115,14 @@ class IndicatorListView(MemberObjectMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         municipality = own_municipality(user)
-        sources = Source.objects.visible_to(user).order_by("name")
+        # Sources of the indicators the user reads (another municipality's import may
+        # have brought a source of its own).
+        sources = (
+            Source.objects.visible_to(user)
+            .filter(indicators__in=Indicator.objects.visible_to(user))
+            .distinct()
+            .order_by("name")
+        )
         form = IndicatorSearchForm(self.request.GET or None, sources=sources)
         plan = plan_in_force(municipality)
         plan_areas = list(DevelopmentArea.objects.filter(plan=plan)) if plan else []
@@ -310,7 +317,8 @@ class IndicatorDetailView(IndicatorMixin, TemplateView):
             )
             if plan
             else [],
-            can_edit=user.has_perm("indicators.change_indicator", indicator),
+            can_edit=user.has_perm("indicators.change_indicator", indicator)
+            or (plan is not None and user.has_perm("indicators.link_indicator", indicator)),
             can_manage_targets=municipality is not None
             and user.has_perm("indicators.manage_targets", municipality),
             can_comment=municipality is not None
@@ -337,12 +345,18 @@ class IndicatorUpdateView(IndicatorMixin, TemplateView):
 
     def load_objects(self):
         self.load_indicator()
-        self.require("indicators.change_indicator", self.indicator)
         self.load_municipality()
         self.plan = plan_in_force(self.municipality)
+        user = self.request.user
+        # The settings are the owner's; the links to the plan are the municipality's.
+        self.settings = user.has_perm("indicators.change_indicator", self.indicator)
+        if not self.settings:
+            if self.plan is None:
+                raise PermissionDenied
+            self.require("indicators.link_indicator", self.indicator)
 
     def get_form(self, data=None):
-        return IndicatorForm(data, instance=self.indicator, plan=self.plan)
+        return IndicatorForm(data, instance=self.indicator, plan=self.plan, settings=self.settings)
 
     def get(self, request, *args, **kwargs):
         return self.render_to_response(self.get_context_data(form=self.get_form()))
@@ -367,7 +381,7 @@ class IndicatorUpdateView(IndicatorMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(indicator=self.indicator, plan=self.plan)
+        context.update(indicator=self.indicator, plan=self.plan, settings=self.settings)
         return context
 
 

@@ -98,6 +98,7 @@ def test_indicator_detail_fields(client, published):
         "higher_is_better": True,
         "service_field": "",
         "description": "",
+        "municipality": None,  # the installation's
         "url": f"http://testserver/indicators/api/v1/indicators/{kultur.pk}/",
         "observations_url": (
             f"http://testserver/indicators/api/v1/indicators/{kultur.pk}/observations/"

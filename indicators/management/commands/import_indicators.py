@@ -36,7 +36,11 @@ class Command(BaseCommand):
         parser.add_argument("file", help="Filen som skal importeres.")
         parser.add_argument(
             "--municipality",
-            help="Kommunenummeret importen føres på (for eksempel 3236). Valgfritt.",
+            help=(
+                "Kommunenummeret importen føres på (for eksempel 3236): da lagres bare "
+                "kommunens egne tall og, fra kildens egne filer, felles tall for land, fylke "
+                "og KOSTRA-gruppe. Uten: en import for hele installasjonen, som lagrer alt."
+            ),
         )
         parser.add_argument("--user", help="Brukernavnet importen føres på. Valgfritt.")
         parser.add_argument(
@@ -117,6 +121,9 @@ class Command(BaseCommand):
             f"Rader: {batch.rows_total} – {batch.rows_new} nye, {batch.rows_changed} endrede, "
             f"{batch.rows_unchanged} uendrede, {batch.rows_rejected} avviste."
         )
+        for entry in batch.skipped or []:
+            lines = ", ".join(str(line) for line in entry["lines"])
+            write(f"Utelatt: {entry['count']} rader. {entry['reason']} Første linjer: {lines}.")
         if batch.problems:
             shown = len(batch.problems)
             heading = "Avviste rader" + (
