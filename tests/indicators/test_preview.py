@@ -29,6 +29,20 @@ from tests.indicators.import_helpers import (
 pytestmark = pytest.mark.django_db
 
 KOSTRA = "ssb_kostra_13135_kulturskole_latin1.csv"
+UDIR = "udir_elevundersokelsen_mobbing_vgs_utf16le.csv"
+
+
+@pytest.fixture
+def horten(db):
+    """Horten (3901 since 2024; 3801 from 2020, 0701 before), with its data admin: the
+    KOSTRA file has Horten's figures under 3801 and 0701."""
+    from plans.models import Role
+    from tests.factories import MembershipFactory, UserFactory
+
+    municipality = MunicipalityFactory(name="Horten kommune", number="3901")
+    admin = UserFactory(username="horten-data")
+    MembershipFactory(user=admin, municipality=municipality, role=Role.DATA_ADMIN)
+    return municipality, admin
 
 
 def upload(client, content: bytes, name: str):
@@ -60,34 +74,45 @@ def detail(client, batch) -> str:
 # --- The sample -----------------------------------------------------------------------------
 
 
-def test_the_preview_shows_a_sample_of_the_parsed_rows_of_a_real_file(cast, client):
-    client.force_login(cast["data_admin"])
+def test_the_preview_shows_a_sample_of_the_parsed_rows_of_a_real_file(horten, client):
+    _municipality, admin = horten
+    client.force_login(admin)
     upload(client, real_file(KOSTRA), KOSTRA)
     batch = ImportBatch.objects.get()
     assert batch.status == ImportStatus.PREVIEW, batch.error
 
-    rows = table_rows(detail(client, batch), "import-sample")
+    html = detail(client, batch)
+    rows = table_rows(html, "import-sample")
 
     # The file's first line of figures is Horten (3801): «.» for 2015–2019, 5,1 for 2020.
     assert rows[0][:4] == [
         "5",
         "Barn 6-15 år i kommunens kulturskole (prosent)",
-        "3801 Horten",
+        "3801 Horten (kommunen)",
         "2015",
     ]
     assert rows[0][5:] == ["kan ikke beregnes (.)", "Kan ikke beregnes"]
-    assert [
-        rows[5][0],
-        *rows[5][2:],
-    ] == ["5", "3801 Horten", "2020", "Alle", "5,1", "Verdi"]
-    assert len(rows) == 10  # the first ten rows; none is Solvik's
+    assert [rows[5][0], *rows[5][2:]] == [
+        "5",
+        "3801 Horten (kommunen)",
+        "2020",
+        "Alle",
+        "5,1",
+        "Verdi",
+    ]
+    # The first ten rows of the file that are not Horten's (Holmestrand, Tønsberg) and
+    # the first ten that are: six of 3801 and four of Horten's old number 0701.
+    assert [row[2].split()[0] for row in rows] == ["3801"] * 6 + ["3802"] * 6 + ["3803"] * 4 + [
+        "0701"
+    ] * 4
+    assert html.count('<tr class="table-active">') == 10
 
 
-def test_rows_about_the_own_municipality_count_its_historic_numbers(cast, client):
-    """Horten was 0701 until 2020: the file's «0701 Horten (-2019)» line is Horten's too,
-    through the reform table, and both lines' rows come first in the sample."""
-    horten = MunicipalityFactory(name="Horten kommune", number="3801")
-    batch = preview(real_file(KOSTRA), KOSTRA, user=cast["data_admin"], municipality=horten)
+def test_rows_about_the_own_municipality_count_its_historic_numbers(horten):
+    """Horten was 3801 until 2024 and 0701 until 2020: the file's «3801 Horten» and
+    «0701 Horten (-2019)» lines are both Horten's, through the reform table."""
+    municipality, admin = horten
+    batch = preview(real_file(KOSTRA), KOSTRA, user=admin, municipality=municipality)
 
     assert batch.preview["own_rows"] == 12
     own = [row for row in batch.preview["sample"] if row.get("own")]
@@ -96,9 +121,12 @@ def test_rows_about_the_own_municipality_count_its_historic_numbers(cast, client
 
 
 def test_a_file_without_rows_for_the_own_municipality_is_warned_about(cast, client):
+    """Udir's file has the country's and the county's figures only: they are stored, and
+    the preview warns that none of the rows is Solvik's."""
     client.force_login(cast["data_admin"])
-    upload(client, real_file(KOSTRA), KOSTRA)
+    upload(client, real_file(UDIR), UDIR)
     batch = ImportBatch.objects.get()
+    assert batch.status == ImportStatus.PREVIEW, batch.error
 
     html = detail(client, batch)
 
@@ -127,28 +155,27 @@ def test_rows_about_the_own_municipality_are_counted_without_a_warning(cast, cli
 # --- What changes -------------------------------------------------------------------------------
 
 
-def test_a_reimport_with_one_changed_value_shows_it_old_and_new(cast, client):
-    imported(real_file(KOSTRA), KOSTRA, user=cast["data_admin"], municipality=cast.municipality)
-    changed = real_file(KOSTRA).replace(
-        b"3802 Holmestrand;.;.;.;.;.;10,2", b"3802 Holmestrand;.;.;.;.;.;11,7"
-    )
+def test_a_reimport_with_one_changed_value_shows_it_old_and_new(horten, client):
+    municipality, admin = horten
+    imported(real_file(KOSTRA), KOSTRA, user=admin, municipality=municipality)
+    changed = real_file(KOSTRA).replace(b"3801 Horten;.;.;.;.;.;5,1", b"3801 Horten;.;.;.;.;.;5,3")
     assert changed != real_file(KOSTRA)
-    client.force_login(cast["data_admin"])
+    client.force_login(admin)
     upload(client, changed, "kulturskole-rettet.csv")
     batch = ImportBatch.objects.latest("pk")
 
     html = detail(client, batch)
 
-    assert (batch.rows_new, batch.rows_changed) == (0, 1)
+    assert (batch.rows_new, batch.rows_changed, batch.rows_unchanged) == (0, 1, 11)
     assert table_rows(html, "import-changes") == [
         [
-            "6",
+            "5",
             "Barn 6-15 år i kommunens kulturskole (prosent)",
-            "3802 Holmestrand",
+            "3801 Horten",
             "2020",
             "Alle",
-            "10,2",
-            "11,7",
+            "5,1",
+            "5,3",
         ]
     ]
     assert "Tall som endres" in html
