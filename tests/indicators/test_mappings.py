@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from indicators.models import ImportBatch, ImportMapping, ImportStatus, Observation, Source
 from indicators.services.imports import batch_commit
+from tests.indicators.import_helpers import COLUMN_MAPPING
 
 pytestmark = pytest.mark.django_db
 
@@ -22,17 +23,7 @@ LAYOUT = "Kommunenr;Skoleår;Kjønn;Andel som trives;Andel som mobbes\n"
 FIRST = (LAYOUT + "9901;2023-24;Jenter;89,1;4,2\n9901;2023-24;Gutter;85,9;6,3\n").encode()
 SECOND = (LAYOUT + "9901;2024-25;Jenter;90,0;3,9\n9901;2024-25;Gutter;86,4;5,8\n").encode()
 
-MAPPING = {
-    "name": "Solviks trivselsfil",
-    "source": "lokal",
-    "indicator_code": "solvik-trives",
-    "indicator_name": "Andel som trives",
-    "place_code": "Kommunenr",
-    "place_level": "kommune",
-    "period": "Skoleår",
-    "subgroups": ["Kjønn"],
-    "value": "Andel som trives",
-}
+MAPPING = COLUMN_MAPPING
 
 
 def upload(client, content: bytes, name: str) -> ImportBatch:

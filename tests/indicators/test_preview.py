@@ -18,6 +18,7 @@ from plans.models import QualityPlan
 from tests.factories import DevelopmentAreaFactory, MunicipalityFactory
 from tests.indicators.conftest import real_file
 from tests.indicators.import_helpers import (
+    COLUMN_MAPPING,
     base_file,
     changed_file,
     imported,
@@ -345,20 +346,7 @@ def test_a_reused_mapping_is_named_in_the_preview(cast, client):
     client.force_login(cast["data_admin"])
     upload(client, UNKNOWN, "egen.csv")
     first = ImportBatch.objects.get()
-    client.post(
-        reverse("indicators:import-mapping", args=[first.pk]),
-        {
-            "name": "Solviks trivselsfil",
-            "source": "lokal",
-            "indicator_code": "solvik-trives",
-            "indicator_name": "Andel som trives",
-            "place_code": "Kommunenr",
-            "place_level": "kommune",
-            "period": "Skoleår",
-            "subgroups": ["Kjønn"],
-            "value": "Andel som trives",
-        },
-    )
+    client.post(reverse("indicators:import-mapping", args=[first.pk]), COLUMN_MAPPING)
 
     upload(client, UNKNOWN.replace(b"89,1", b"90,0"), "egen-2.csv")
     again = ImportBatch.objects.latest("pk")
