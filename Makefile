@@ -69,6 +69,7 @@ TYPED := config/env.py plans/access.py plans/text_limits.py plans/login_guard.py
 	competence/services_funding.py competence/needs_import.py reports/pdf.py \
 	indicators/querysets.py indicators/selectors.py indicators/findings.py \
 	indicators/services/imports.py indicators/services/file_checks.py indicators/services/bulk.py \
+	indicators/services/preview.py indicators/services/mappings.py indicators/selectors_imports.py \
 	indicators/services/tenancy.py \
 	indicators/parsing/streaming.py indicators/checks.py \
 	btitracker/crypto.py btitracker/querysets.py btitracker/services.py btitracker/audit.py \

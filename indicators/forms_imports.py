@@ -187,3 +187,22 @@ class PlaceMappingForm(forms.Form):
         if data.get("period"):
             columns["period"] = data["period"]
         return columns
+
+
+class IndicatorAreaForm(forms.Form):
+    """In an import's preview: the development area an indicator of the file belongs to."""
+
+    indicator_code = forms.CharField(max_length=120, widget=forms.HiddenInput)
+    area = forms.ModelChoiceField(
+        label=_("Utviklingsområde"),
+        queryset=None,
+        empty_label=_("Velg utviklingsområde"),
+        error_messages={
+            "required": _("Velg et utviklingsområde."),
+            "invalid_choice": _("Velg et utviklingsområde fra kommunens kvalitetsplan."),
+        },
+    )
+
+    def __init__(self, *args, areas, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = areas

@@ -257,6 +257,11 @@ class ImportBatch(models.Model):
     rows_skipped = models.PositiveIntegerField(_("utelatte"), default=0)
     skipped = models.JSONField(_("utelatte rader"), default=list, blank=True)
     problems = models.JSONField(_("feil"), default=list, blank=True)
+    # What the data admin judges the file by, gathered in the same pass as the counts
+    # (``indicators.services.preview``): a sample of rows, the indicators the file holds,
+    # how many rows are the municipality's own, the first changed cells (old → new), and
+    # the development areas chosen for new indicators, linked when the batch is committed.
+    preview = models.JSONField(_("forhåndsvisning"), default=dict, blank=True)
     created_at = models.DateTimeField(_("lastet opp"), auto_now_add=True)
     committed_at = models.DateTimeField(_("lagret"), null=True, blank=True)
     rolled_back_at = models.DateTimeField(_("tilbakestilt"), null=True, blank=True)

@@ -54,6 +54,8 @@ rules.add_perm(
     "indicators.view_importbatch", member & (is_superuser | is_data_admin | is_sector_leader)
 )
 rules.add_perm("indicators.rollback_importbatch", member & (is_superuser | is_data_admin))
+# The municipality's saved column mappings: listed, corrected and deleted by data admins.
+rules.add_perm("indicators.manage_importmapping", member & (is_superuser | is_data_admin))
 # Targets, commentary and links to the plan: the sector leader.
 rules.add_perm("indicators.manage_targets", member & (is_superuser | is_sector_leader))
 rules.add_perm("indicators.comment_indicator", member & (is_superuser | is_sector_leader))

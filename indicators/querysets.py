@@ -70,7 +70,14 @@ class CommentaryQuerySet(_MunicipalityScope):
 
 
 class ImportMappingQuerySet(_MunicipalityScope):
-    pass
+    def narrow(self, own, access, user):
+        """The saved mappings are the data admins' tools (the importer finds them itself,
+        by the municipality, without a user)."""
+        from plans.models import Role
+
+        if access.has_role(Role.DATA_ADMIN):
+            return own
+        return own.none()
 
 
 class ImportBatchQuerySet(_MunicipalityScope):

@@ -418,3 +418,43 @@ def plan_in_force(municipality: Municipality | None) -> QualityPlan | None:
     if municipality is None:
         return None
     return QualityPlan.objects.filter(municipality=municipality).in_force()
+
+
+@dataclass(frozen=True)
+class GroupPoint:
+    """A KOSTRA group's figure beside the municipality's latest."""
+
+    code: str
+    name: str
+    point: Point
+
+
+def kostra_at_latest(
+    mains: dict[int, MainSeries], kostra_code: str | None = None
+) -> dict[int, GroupPoint]:
+    """For each indicator with a latest figure for the municipality: a KOSTRA group's
+    figure for the same period and subgroup (``kostra_code`` when it has one, else the
+    first group by code, as on the indicator's page). One query."""
+    latest = {pk: main.latest for pk, main in mains.items() if main.latest is not None}
+    if not latest:
+        return {}
+    rows = (
+        Observation.objects.filter(
+            indicator_id__in=list(latest),
+            place__level=PlaceLevel.KOSTRA_GROUP,
+            period_label__in={point.period_label for point in latest.values()},
+            subgroup__in={mains[pk].subgroup for pk in latest},
+        )
+        .order_by("place__code")
+        .values("indicator_id", "place__code", "place__name", *_OBSERVATION_FIELDS[2:])
+    )
+    found: dict[int, GroupPoint] = {}
+    for row in rows:
+        pk = row["indicator_id"]
+        point = latest[pk]
+        if row["period_label"] != point.period_label or row["subgroup"] != mains[pk].subgroup:
+            continue
+        if pk in found and row["place__code"] != kostra_code:
+            continue
+        found[pk] = GroupPoint(row["place__code"], row["place__name"], _point(row))
+    return found

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from indicators.views import api, imports
+from indicators.views import api, imports, mappings
 from indicators.views import indicators as pages
 
 app_name = "indicators"
@@ -23,6 +23,23 @@ urlpatterns = [
     path("imports/<id:pk>/commit/", imports.ImportCommitView.as_view(), name="import-commit"),
     path("imports/<id:pk>/discard/", imports.ImportDiscardView.as_view(), name="import-discard"),
     path("imports/<id:pk>/rollback/", imports.ImportRollbackView.as_view(), name="import-rollback"),
+    # The preview's indicator links and the saved mappings (views/mappings.py).
+    path(
+        "imports/<id:pk>/link/",
+        mappings.ImportIndicatorLinkView.as_view(),
+        name="import-indicator-link",
+    ),
+    path("imports/mappings/", mappings.ImportMappingListView.as_view(), name="mapping-list"),
+    path(
+        "imports/mappings/<id:pk>/edit/",
+        mappings.ImportMappingUpdateView.as_view(),
+        name="mapping-edit",
+    ),
+    path(
+        "imports/mappings/<id:pk>/delete/",
+        mappings.ImportMappingDeleteView.as_view(),
+        name="mapping-delete",
+    ),
     # The read-only JSON API (views/api.py).
     path("api/", api.ApiDocsView.as_view(), name="api-docs"),
     path("api/v1/indicators/", api.IndicatorListApi.as_view(), name="api-indicators"),

@@ -241,12 +241,12 @@ from plans.views import memberships  # noqa: E402
 urlpatterns += [
     path("memberships/", memberships.MembershipReviewView.as_view(), name="membership-review"),
     path(
-        "memberships/<int:pk>/confirm/",
+        "memberships/<id:pk>/confirm/",
         memberships.MembershipDecisionView.as_view(decision="confirm"),
         name="membership-confirm",
     ),
     path(
-        "memberships/<int:pk>/reject/",
+        "memberships/<id:pk>/reject/",
         memberships.MembershipDecisionView.as_view(decision="reject"),
         name="membership-reject",
     ),

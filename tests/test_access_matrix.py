@@ -1064,6 +1064,46 @@ MATRIX += [
 ]
 
 
+# --- saved column mappings and the import preview's indicator links ---
+def _mapping(c):
+    """A saved column mapping of "our" municipality."""
+    from indicators.models import ImportMapping, Source
+
+    found = ImportMapping.objects.filter(municipality=c.municipality).first()
+    if found is not None:
+        return found
+    source = Source.objects.get_or_create(code="lokal", defaults={"name": "Lokal kartlegging"})[0]
+    return ImportMapping.objects.create(
+        municipality=c.municipality,
+        name="Solvik-oppsett",
+        header_signature="0" * 64,
+        columns={},
+        source=source,
+        indicator_code="solvik",
+        indicator_name="Solvik",
+    )
+
+
+MATRIX += [
+    ("import mapping list", lambda c: _ind_url(c, "indicators:mapping-list"), ADMIN_ONLY),
+    (
+        "import mapping edit",
+        lambda c: reverse("indicators:mapping-edit", args=[_mapping(c).pk]),
+        only({"data_admin": 200}, others=404),
+    ),
+    (
+        "import mapping delete",
+        lambda c: reverse("indicators:mapping-delete", args=[_mapping(c).pk]),
+        only({"data_admin": 200}, others=404),
+    ),
+    (
+        "import indicator link (POST only)",
+        lambda c: reverse("indicators:import-indicator-link", args=[_ind(c)["batch"].pk]),
+        only({"sector_leader": 403, "data_admin": 405}, others=404),
+    ),
+]
+
+
 # One test per URL tries every persona against the same cast: building the cast once per
 # URL rather than once per URL and persona keeps the matrix fast. A failure lists every
 # persona that got the wrong answer.

@@ -17,7 +17,7 @@ refuse_overlong_rows = partial(plans.text_limits.refuse_overlong_rows, app_label
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0003_indicators_belong_to_the_installation_or_a_municipality'),
+        ('indicators', '0004_import_batch_preview'),
         ('plans', '0004_bounded_free_text'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -67,6 +67,8 @@ from indicators.services.tenancy import (
 
 CHUNK_ROWS = 20_000
 MAX_PROBLEMS = 100
+# A preview shows the first changed cells, old → new; the rest are counted only.
+MAX_CHANGES = 50
 # The parsers allow at most 12 digits before the decimal sign; so does the import flow.
 MAX_VALUE = Decimal(10) ** 12
 # Lookups by a list of ids or codes go in slices this long (SQLite's variable limit).
@@ -194,6 +196,8 @@ class _Tally:
     rejected: int = 0
     rows: int = 0
     problems: list[dict] = field(default_factory=list)
+    # A preview's first changed cells (``MAX_CHANGES``), old → new.
+    changes: list[dict] = field(default_factory=list)
     indicators_created: int = 0
     places_created: int = 0
     # Rows the scope left out, per reason: [count, first lines].
@@ -228,6 +232,7 @@ class _Tally:
             "rejected": self.rejected,
             "rows": self.rows,
             "problems": self.problems,
+            "changes": self.changes,
             "indicators_created": self.indicators_created,
             "places_created": self.places_created,
             "skipped": [
@@ -236,6 +241,33 @@ class _Tally:
             ],
             "rows_skipped": sum(count for count, _lines in self.skipped.values()),
         }
+
+
+def row_summary(row: ParsedRow) -> dict[str, Any]:
+    """Where a row's figure belongs, as the preview keeps it (JSON)."""
+    return {
+        "line": row.line,
+        "indicator_code": row.indicator_code,
+        "indicator_name": row.indicator_name,
+        "place_level": row.place_level,
+        "place_code": row.place_code,
+        "place_name": row.place_name,
+        "period": row.period_label,
+        "subgroup": row.subgroup,
+    }
+
+
+def _change(row: ParsedRow, value: str | None, status: str, symbol: str) -> dict:
+    """A changed cell as the preview shows it: the row and what the stored cell was."""
+    return {
+        **row_summary(row),
+        "old_value": value,
+        "old_status": status,
+        "old_symbol": symbol,
+        "new_value": None if row.value is None else _plain(row.value),
+        "new_status": row.status,
+        "new_symbol": row.symbol,
+    }
 
 
 def _duplicate_reason(first_line: int) -> str:
@@ -719,6 +751,7 @@ class _ChunkResult:
     changed: int = 0
     unchanged: int = 0
     repeats: list[tuple[ParsedRow, int]] = field(default_factory=list)
+    changes: list[dict] = field(default_factory=list)
 
 
 class _PostgresWriter(_Writer):
@@ -861,7 +894,8 @@ class _PostgresWriter(_Writer):
         data = self._lines(cells)
         self.flush(tally)
         self.chunks += 1
-        self._pending = self._worker.submit(self._write, data, cells, self.chunks)
+        room = MAX_CHANGES - len(tally.changes) if self.batch_id is None else 0
+        self._pending = self._worker.submit(self._write, data, cells, self.chunks, room)
 
     def flush(self, tally: _Tally) -> None:
         if self._pending is None:
@@ -873,9 +907,11 @@ class _PostgresWriter(_Writer):
         tally.unchanged += result.unchanged
         for row, first_line in result.repeats:
             tally.reject(row, _duplicate_reason(first_line))
+        tally.changes.extend(result.changes[: MAX_CHANGES - len(tally.changes)])
 
-    def _write(self, data: str, cells: list[_Cell], number: int) -> _ChunkResult:
-        """The SQL for one chunk, in the worker thread."""
+    def _write(self, data: str, cells: list[_Cell], number: int, room: int = 0) -> _ChunkResult:
+        """The SQL for one chunk, in the worker thread. A preview with ``room`` for more
+        changed cells also reads the first ``room`` of this chunk's, old → new."""
         result = _ChunkResult()
         with self.raw.cursor() as cursor:
             cursor.execute(f"TRUNCATE {self.stage}")
@@ -888,6 +924,8 @@ class _PostgresWriter(_Writer):
                 self._drop_repeats(cursor, cells, number, result)
             if self.batch_id is None:
                 result.new, result.changed, result.unchanged = self._compare(cursor)
+                if result.changed and room > 0:
+                    result.changes = self._changes(cursor, cells, room)
             else:
                 if any(indicator_id in self.fresh for _row, indicator_id, _place in cells):
                     result.new = self._insert_fresh(cursor, cells, result)
@@ -1060,6 +1098,27 @@ class _PostgresWriter(_Writer):
         )
         return cursor.fetchone()
 
+    def _changes(self, cursor, cells: list[_Cell], limit: int) -> list[dict]:
+        """The first ``limit`` staged cells that differ from the stored ones, old → new:
+        one bounded query, run only for a chunk that has changed cells."""
+        match = " AND ".join(f"o.{column} = s.{column}" for column in _CELL_KEY)
+        cursor.execute(
+            f"""
+            SELECT s.line, trim_scale(o.value)::text, o.status, o.symbol
+            FROM {self.stage} s
+            JOIN {Observation._meta.db_table} o ON {match}
+            WHERE (o.value, o.status, o.symbol) IS DISTINCT FROM (s.value, s.status, s.symbol)
+            ORDER BY s.line
+            LIMIT %s
+            """,  # noqa: S608 - table names are the model's and our own
+            [limit],
+        )
+        by_line = {row.line: row for row, _indicator, _place in cells}
+        return [
+            _change(by_line[line], value, status, symbol)
+            for line, value, status, symbol in cursor.fetchall()
+        ]
+
     def finish(self, tally: _Tally) -> None:
         self.flush(tally)
         with self.raw.cursor() as cursor:
@@ -1149,6 +1208,9 @@ class _OrmWriter(_Writer):
                     continue
             else:
                 tally.changed += 1
+                if self.batch_id is None and len(tally.changes) < MAX_CHANGES:
+                    before = None if value is None else _plain(value)
+                    tally.changes.append(_change(row, before, status, symbol))
             if self.batch_id is not None:
                 changed.append(
                     Observation(

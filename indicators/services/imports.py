@@ -56,6 +56,7 @@ from indicators.parsing.base import FatalImportError, ParseResult
 from indicators.parsing.streaming import StreamingParse
 from indicators.services import bulk
 from indicators.services.file_checks import check_content, size_limit_text
+from indicators.services.preview import PreviewCollector, batch_apply_links
 from indicators.services.tenancy import import_scope, skip_reason
 
 logger = logging.getLogger(__name__)
@@ -205,16 +206,21 @@ def batch_parse(batch: ImportBatch, *, progress: Progress | None = None) -> Impo
         parser_name, parse, fraction = _reader(batch, content)
         report(_("Tolker og sammenligner tallene"), 20)
         source = _source(parse.source_code)
+        scope = import_scope(batch.municipality, detected_format=parser_name)
+        collector = PreviewCollector(scope)
         tally = bulk.preview_counts(
-            parse.rows,
+            collector.watch(parse.rows),
             source_code=source.code if source else "",
             progress=lambda _rows: report(
                 _("Tolker og sammenligner tallene"), 20 + int(75 * fraction())
             ),
             municipality_id=batch.municipality_id,
-            scope=import_scope(batch.municipality, detected_format=parser_name),
+            scope=scope,
         )
         counts = _counts(parse, tally)
+        shown = collector.result(
+            source=source, municipality_id=batch.municipality_id, changes=tally["changes"]
+        )
     except _UnknownLayout:
         return _fail(
             batch,
@@ -260,6 +266,7 @@ def batch_parse(batch: ImportBatch, *, progress: Progress | None = None) -> Impo
         progress=100,
         detected_format=parser_name,
         source=source,
+        preview=shown,
         **counts,
     )
     logger.info(
@@ -348,6 +355,7 @@ def _fail(batch: ImportBatch, message: str, *, detected_format: str = "") -> Imp
         rows_skipped=0,
         skipped=[],
         problems=[],
+        preview={},
     )
 
 
@@ -663,6 +671,8 @@ def batch_commit(batch: ImportBatch, *, user) -> ImportBatch:
             except FatalImportError as error:
                 raise ValidationError(str(error)) from error
             counts = _counts(parse, tally)
+            locked.source = source
+            batch_apply_links(locked)
             locked.status = ImportStatus.COMMITTED
             locked.stage = str(_("Lagret"))
             locked.detected_format = parser_name

@@ -17,6 +17,7 @@ from django.views.generic import ListView, TemplateView
 
 from indicators.forms_imports import ColumnMappingForm, ImportUploadForm, PlaceMappingForm
 from indicators.models import ImportBatch, ImportStatus, Indicator
+from indicators.selectors_imports import import_preview
 from indicators.services.imports import (
     UNKNOWN_LAYOUT,
     batch_commit,
@@ -121,11 +122,18 @@ class ImportDetailView(BatchMixin, TemplateView):
             can_rollback=batch.status == ImportStatus.COMMITTED
             and user.has_perm("indicators.rollback_importbatch", batch),
             can_map=can_import and needs_mapping(batch),
-            # After a commit: where to see what came in.
+            # What the data admin judges the file by (indicators.selectors_imports).
+            preview=import_preview(batch) if batch.status != ImportStatus.FAILED else None,
+            can_link=can_import and batch.status == ImportStatus.PREVIEW,
+            can_manage_mapping=user.has_perm("indicators.manage_importmapping", batch.mapping)
+            if batch.mapping
+            else False,
+            # After a commit: where to see what came in (the preview lists them, linked,
+            # for a batch read since it kept one).
             indicators=Indicator.objects.filter(observations__batch=batch)
             .distinct()
             .order_by("name")
-            if batch.status == ImportStatus.COMMITTED
+            if batch.status == ImportStatus.COMMITTED and not batch.preview
             else [],
         )
         return context
@@ -243,6 +251,25 @@ class ImportListView(MemberObjectMixin, ListView):
 # --- The mapping step ---------------------------------------------------------------------
 
 
+def mapping_answer(form, parser) -> dict:
+    """What a valid mapping form says, as the mapping services take it: for a layout the
+    importer knows (``parser``) the place and year, else which column is what."""
+    data = form.cleaned_data
+    if parser is not None:
+        columns = form.columns(parser.NAME)
+        source_code = getattr(parser, "SOURCE", "lokal")
+    else:
+        columns = form.columns()
+        source_code = data["source"]
+    return {
+        "name": data["name"],
+        "columns": columns,
+        "source_code": source_code,
+        "indicator_code": data.get("indicator_code") or "",
+        "indicator_name": data.get("indicator_name") or "",
+    }
+
+
 class ImportMappingView(BatchMixin, TemplateView):
     """For a batch no parser recognised, the data admin says which column is place,
     period, subgroup and value (or, for an Ungdata table, which place and year it is);
@@ -288,22 +315,9 @@ class ImportMappingView(BatchMixin, TemplateView):
             return redirect("indicators:import-detail", pk=self.batch.pk)
         form = self.get_form(request.POST)
         if form is not None and form.is_valid():
-            data = form.cleaned_data
-            if self.parser is not None:
-                columns = form.columns(self.parser.NAME)
-                source_code = getattr(self.parser, "SOURCE", "lokal")
-            else:
-                columns = form.columns()
-                source_code = data["source"]
             try:
                 mapping_create(
-                    batch=self.batch,
-                    user=request.user,
-                    name=data["name"],
-                    columns=columns,
-                    source_code=source_code,
-                    indicator_code=data.get("indicator_code") or "",
-                    indicator_name=data.get("indicator_name") or "",
+                    batch=self.batch, user=request.user, **mapping_answer(form, self.parser)
                 )
             except ValidationError as error:
                 form.add_error(None, error)

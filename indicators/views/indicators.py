@@ -32,8 +32,10 @@ from indicators.models import Commentary, Indicator, Observation, Source
 from indicators.selectors import (
     COUNTRY,
     MUNICIPALITY,
+    GroupPoint,
     MainSeries,
     Point,
+    kostra_at_latest,
     main_series,
     municipality_places,
     plan_in_force,
@@ -90,6 +92,9 @@ class IndicatorRow:
     main: MainSeries | None
     latest_text: str
     country_text: str
+    # The KOSTRA group's figure for the same period, when one was imported.
+    kostra: GroupPoint | None = None
+    kostra_text: str = "–"
 
     @property
     def latest(self) -> Point | None:
@@ -145,7 +150,11 @@ class IndicatorListView(MemberObjectMixin, TemplateView):
         indicators = list(indicators)
         places = municipality_places(municipality)
         mains = main_series([i.pk for i in indicators], municipality, places)
-        rows = [self.row(indicator, mains.get(indicator.pk)) for indicator in indicators]
+        groups_at = kostra_at_latest(mains, self.request.GET.get("kostra"))
+        rows = [
+            self.row(indicator, mains.get(indicator.pk), groups_at.get(indicator.pk))
+            for indicator in indicators
+        ]
         if group_by == GROUP_BY_SOURCE:
             groups = self.by_source(rows)
         else:
@@ -161,7 +170,9 @@ class IndicatorListView(MemberObjectMixin, TemplateView):
         return context
 
     @staticmethod
-    def row(indicator: Indicator, main: MainSeries | None) -> IndicatorRow:
+    def row(
+        indicator: Indicator, main: MainSeries | None, kostra: GroupPoint | None = None
+    ) -> IndicatorRow:
         latest = main.latest if main else None
         country = main.country_at_latest if main else None
         return IndicatorRow(
@@ -169,6 +180,8 @@ class IndicatorListView(MemberObjectMixin, TemplateView):
             main=main,
             latest_text=point_text(latest, indicator.decimals) if latest else "–",
             country_text=point_text(country, indicator.decimals) if country else "–",
+            kostra=kostra,
+            kostra_text=point_text(kostra.point, indicator.decimals) if kostra else "–",
         )
 
     @staticmethod

@@ -8,10 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from indicators.models import ImportBatch, Observation
+from indicators.models import ImportBatch, Indicator, Observation
 from plans.models import Role
 from tests.browser.conftest import ARTIFACTS, axe_violations
-from tests.factories import PASSWORD, MembershipFactory, MunicipalityFactory, UserFactory
+from tests.factories import (
+    PASSWORD,
+    DevelopmentAreaFactory,
+    MembershipFactory,
+    MunicipalityFactory,
+    QualityPlanFactory,
+    UserFactory,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,6 +35,8 @@ def data_admin(transactional_db):
     municipality = MunicipalityFactory(name="Solvik kommune", number="9901")
     user = UserFactory(username="data", first_name="Dina", last_name="Data")
     MembershipFactory(user=user, municipality=municipality, role=Role.DATA_ADMIN)
+    plan = QualityPlanFactory(municipality=municipality)
+    DevelopmentAreaFactory(plan=plan, name="Inkluderende miljø", order=1)
     return user
 
 
@@ -60,12 +69,38 @@ def test_data_admin_imports_a_udir_file_and_sees_the_chart(browser, live_server,
     new = int(page.locator('[data-count="new"]').inner_text())
     assert new == 144
     assert Observation.objects.count() == 0
+    # The sample of parsed rows, as a table: the file's first line of figures is the
+    # country's 2020-21 total for boys and girls.
+    sample = page.locator("#import-sample")
+    assert sample.is_visible()
+    assert sample.locator("tbody tr").count() == 10
+    first = sample.locator("tbody tr").first.inner_text()
+    assert "Hele landet" in first
+    assert "2020-21" in first
+    # The file holds no figure for Solvik: the preview says so.
+    assert (
+        "Ingen av radene i filen gjelder Solvik kommune"
+        in page.locator("#import-own-rows").inner_text()
+    )
     no_violations(page, "preview")
+    # The new indicator is linked to a development area in place (htmx).
+    indicators = page.locator("#import-indicators")
+    assert "Ny" in indicators.inner_text()
+    indicators.get_by_label("Utviklingsområde for Mobbing på skolen (prosent)").select_option(
+        label="Inkluderende miljø"
+    )
+    mobbing = indicators.locator("li", has_text="Mobbing på skolen (prosent)")
+    mobbing.get_by_role("button", name="Knytt til området").click()
+    mobbing = indicators.locator("li", has_text="Mobbing på skolen (prosent)")
+    mobbing.get_by_text("Knyttes ved lagring til: Inkluderende miljø").wait_for()
+    no_violations(page, "preview-linked")
 
     page.get_by_role("button", name="Lagre tallene").click()
     page.get_by_text("Importen er lagret: 144 nye").wait_for()
     assert Observation.objects.count() == 144
     assert ImportBatch.objects.get().status == "lagret"
+    linked = Indicator.objects.get(name="Mobbing på skolen (prosent)")
+    assert [area.name for area in linked.areas.all()] == ["Inkluderende miljø"]
     no_violations(page, "committed")
 
     page.get_by_role("link", name="Mobbing på skolen (prosent)").click()

@@ -67,3 +67,18 @@ def missing_parsers() -> list[str]:
         except ImportError:
             missing.append(name)
     return missing
+
+
+# The mapping step's answer for a layout the importer does not know («Kommunenr;Skoleår;
+# Kjønn;Andel som trives …»), as the form posts it.
+COLUMN_MAPPING = {
+    "name": "Solviks trivselsfil",
+    "source": "lokal",
+    "indicator_code": "solvik-trives",
+    "indicator_name": "Andel som trives",
+    "place_code": "Kommunenr",
+    "place_level": "kommune",
+    "period": "Skoleår",
+    "subgroups": ["Kjønn"],
+    "value": "Andel som trives",
+}

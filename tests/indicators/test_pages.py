@@ -294,6 +294,9 @@ def test_list_groups_by_area_and_source_with_latest_values(client, plan_cast, mo
         "2024",
         "5,2",
         "7,3",
+        # The KOSTRA group's figure for the same period, named by its code.
+        '6,0 <span class="text-body-secondary">(<abbr title="KOSTRA-gruppe 99">EKG99</abbr>)'
+        "</span>",
     ]
 
     html = client.get(reverse("indicators:indicator-list"), {"group": "kilde"}).content.decode()
