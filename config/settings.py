@@ -234,7 +234,10 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5, minimum=1)
 AXES_COOLOFF_BASE = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15, minimum=1))
 AXES_COOLOFF_MAX = timedelta(hours=env.int("AXES_COOLOFF_MAX_HOURS", default=24, minimum=1))
 AXES_COOLOFF_TIME = "plans.login_guard.cool_off"
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+# The failing address, and a name at the addresses that failed it; a name under attack
+# from many addresses is throttled in the login view (plans.login_guard.is_throttled), which
+# never refuses a client that has not failed itself.
+AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
 AXES_WHITELIST_CALLABLE = "plans.login_guard.is_known_device"
 AXES_CLIENT_IP_CALLABLE = "plans.login_guard.client_ip"
 # A success must not wipe the failures of an attacker at the same address or name.

@@ -5,15 +5,18 @@ the whole office, right password or not. The rules now (docs/settings.md, «Innl
 
 - **The address** that keeps failing is locked (``AXES_LOCKOUT_PARAMETERS`` has
   ``ip_address``), and each further lockout of it lasts twice as long (``cool_off``).
-- **The username** is throttled across all addresses (``username``), so spreading the
-  guesses over many addresses does not help either.
+- **The username** is locked at each address that failed it (``username`` with
+  ``ip_address``), and throttled across addresses (``is_throttled``): once a name has
+  failed the limit in all, every address that has itself failed for it is refused at once,
+  so spreading guesses over many addresses buys one guess per fresh address and cool-off.
+  A client that has not failed for the name is never refused for other clients' failures.
 - **A known device is never refused for someone else's failures.** A successful login
   leaves a signed *device cookie* naming the user (OWASP «device cookies»). A login for
   that user from a browser that carries it is exempt from the address and username locks
   (``is_known_device``, axes' whitelist), until that device itself has failed the limit.
   So the user logs in with the right password from the shared address, or from anywhere
   else, while the attacker beside them is locked. A browser the user has never logged in
-  with waits out the cool-off like the attacker.
+  with, at the attacker's own address, waits out the cool-off like the attacker.
 - **The client address** is ``REMOTE_ADDR`` unless a trusted proxy header is configured
   (``client_ip``): a client cannot choose its address by sending ``X-Forwarded-For``.
 """
@@ -90,6 +93,18 @@ def cool_off(request: HttpRequest | None = None) -> timedelta:
     )
     lockouts = max(failures // settings.AXES_FAILURE_LIMIT, 1)
     return min(base * 2 ** min(lockouts - 1, 16), settings.AXES_COOLOFF_MAX)
+
+
+def is_throttled(request: HttpRequest, username: Any) -> bool:
+    """The name has failed the limit across all addresses, and this address has failed it
+    too: refuse this address at once. A fresh address, or the user's known device, is let
+    through, so the real user is not locked out by a distributed guesser."""
+    if not username or is_known_device(request, {"username": username}):
+        return False
+    if _failures(username=username) < settings.AXES_FAILURE_LIMIT:
+        return False
+    address = client_ip(request)
+    return address is not None and _failures(username=username, ip_address=address) > 0
 
 
 # --- Device cookies ----------------------------------------------------------------------

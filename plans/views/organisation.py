@@ -4,6 +4,7 @@ from axes.helpers import get_lockout_response
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import JsonResponse
@@ -15,7 +16,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from plans import home_panels, selectors
 from plans.access import access_for
 from plans.forms import QueuedPasswordResetForm, UnitFilterForm
-from plans.login_guard import is_locked_device, remember_device
+from plans.login_guard import is_locked_device, is_throttled, remember_device
 from plans.models import Membership, Role, Unit, UnitPlan, UnitPlanStatus
 
 
@@ -155,6 +156,13 @@ class PortalLoginView(auth_views.LoginView):
     def post(self, request, *args, **kwargs):
         username = request.POST.get("username")
         if is_locked_device(request, username):
+            return get_lockout_response(request, credentials={"username": username})
+        if is_throttled(request, username):
+            # Counted like any failure, so an address that keeps trying a throttled name
+            # keeps extending its own cool-off.
+            user_login_failed.send(
+                sender=__name__, credentials={"username": username}, request=request
+            )
             return get_lockout_response(request, credentials={"username": username})
         return super().post(request, *args, **kwargs)
 
