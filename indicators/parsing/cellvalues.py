@@ -31,6 +31,7 @@ from indicators.parsing.base import (
     UNIT,
     VALUE,
     FatalImportError,
+    Problem,
     school_year_period,
     span_period,
     year_period,
@@ -477,6 +478,34 @@ def read_rows(text: str, delimiter: str):
             _("Filen kan ikke leses som CSV (linje %(line)s): %(error)s")
             % {"line": reader.line_num, "error": error}
         ) from error
+
+
+def row_problem(line: int, cells: list[str], header: list[str]) -> Problem | None:
+    """Why a data row cannot be read cell by cell, or None. A row with another number of
+    cells than the header (a cell deleted in Excel, a value with an unquoted delimiter)
+    would put values under the wrong period or group if read by position, so it is
+    rejected whole, never realigned; so is a row that repeats the header (a duplicated
+    header line) and a row with a spreadsheet formula in it («=SUM(B2:B4)»: the formula,
+    not its result, was saved)."""
+    if len(cells) != len(header):
+        return Problem(
+            line,
+            "",
+            "",
+            _("Linjen har %(found)s kolonner, overskriften har %(expected)s.")
+            % {"found": len(cells), "expected": len(header)},
+        )
+    if [header_key(cell) for cell in cells] == [header_key(cell) for cell in header]:
+        return Problem(line, "", "", _("Linjen gjentar overskriften."))
+    for position, cell in enumerate(cells):
+        if cell.strip().startswith("="):
+            return Problem(
+                line,
+                header[position],
+                cell,
+                _("Cellen inneholder en regnearkformel, ikke en verdi; linjen er ikke lest."),
+            )
+    return None
 
 
 @contextlib.contextmanager

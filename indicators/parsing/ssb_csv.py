@@ -51,6 +51,7 @@ from indicators.parsing.base import (
     subgroup_text,
     year_period,
 )
+from indicators.parsing.cellvalues import row_problem
 from indicators.parsing.text import decode
 
 NAME = "ssb_statbank_csv"
@@ -302,7 +303,12 @@ def parse(content: bytes, filename: str) -> ParseResult:
     previous_stub = [""] * len(stub_names)
     value_cache: dict[str, tuple | None] = {}
     parsed: tuple | None
+    header_cells = header[-1][1]
     for line, cells in data:
+        refused = row_problem(line, cells, header_cells)
+        if refused is not None:
+            result.problems.append(refused)
+            continue
         stub = _stub(line, cells, stub_names, previous_stub, result)
         if stub is None:
             continue
@@ -404,6 +410,10 @@ def _split(lines, dimensions: list[str]):
         line, cells = lines[index]
         if _blank(cells):
             break
+        if header and cells == header[-1][1]:
+            # A header row twice (a line duplicated by hand) would add a heading level.
+            index += 1
+            continue
         if not cells[0]:
             header.append((line, cells))
             index += 1
@@ -460,6 +470,21 @@ def _columns(header, data, dimensions, result) -> tuple[list[str | None], dict[i
         stub_names += [None] * (stubs - len(stub_names))
     stubs = len(stub_names)
     heading_names = [name for name in dimensions if name not in stub_names]
+    if not labelled:
+        # The matrix layout names every value column in its last header row; a gap there
+        # means columns were moved (the stub among the values), and reading by position
+        # would put values under the wrong year or place.
+        last_line, last_cells = header[-1]
+        for index in range(stubs, len(last_cells)):
+            if not last_cells[index] and any(last_cells[index + 1 :]):
+                raise FatalImportError(
+                    _(
+                        "Overskriftsraden på linje %(line)s har ingen tekst over kolonne "
+                        "%(column)s. Kolonnene ser ut til å være flyttet; last ned tabellen "
+                        "på nytt fra SSB."
+                    )
+                    % {"line": last_line, "column": index + 1}
+                )
 
     width = max(len(cells) for _line, cells in header + data)
     # Per header row, the text over each value column. In the matrix rows a blank cell
@@ -469,6 +494,17 @@ def _columns(header, data, dimensions, result) -> tuple[list[str | None], dict[i
     for number, (_line, cells) in enumerate(header):
         spans = not (labelled and number == len(header) - 1)
         row, carried = [""] * stubs, ""
+        if spans and any(cells[stubs:]) and not (cells[stubs] if stubs < len(cells) else ""):
+            # A spanning heading starts over the first value column; one that starts
+            # further right leaves the columns before it without a heading (moved columns).
+            raise FatalImportError(
+                _(
+                    "Overskriftsraden på linje %(line)s har ingen tekst over kolonne "
+                    "%(column)s. Kolonnene ser ut til å være flyttet; last ned tabellen "
+                    "på nytt fra SSB."
+                )
+                % {"line": _line, "column": stubs + 1}
+            )
         for index in range(stubs, width):
             cell = cells[index] if index < len(cells) else ""
             carried = cell or (carried if spans else "")

@@ -44,6 +44,7 @@ from indicators.parsing.base import (
 )
 from indicators.parsing.cellvalues import (
     delimiter_of,
+    row_problem,
 )
 
 MAX_PROBLEMS = 1_000
@@ -373,6 +374,10 @@ def _ssb_rows(binary, encoding: str, layout: _SsbLayout, parse: StreamingParse):
             continue
         if not any(cells):
             return  # the footer begins
+        refused = row_problem(line, cells, layout.header[-1][1])
+        if refused is not None:
+            problem(refused)
+            continue
         stub = ssb_csv._stub(line, cells, stub_names, previous_stub, collected)
         if collected.problems:
             for found in collected.problems:

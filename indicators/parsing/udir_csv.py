@@ -64,6 +64,7 @@ from indicators.parsing.cellvalues import (
     parse_number,
     parse_period,
     read_rows,
+    row_problem,
     slug,
 )
 from indicators.parsing.text import decode
@@ -176,7 +177,7 @@ def parse(content: bytes, filename: str) -> ParseResult:
             break
     if header is None:
         raise FatalImportError(_("Filen har ingen overskriftsrad."))
-    return read_table(header, records, format_name=NAME)
+    return read_table(header, records, format_name=NAME, text_cells=True)
 
 
 def _separator(lines: list[str]) -> tuple[str, list[str]]:
@@ -236,9 +237,11 @@ def read_table(
     records: Iterable[tuple[int, Sequence[object]]],
     *,
     format_name: str,
+    text_cells: bool = False,
 ) -> ParseResult:
     """Rows of a Udir table → ParseResult. ``records`` yields (line, cells); cells are
-    text (CSV) or Excel values (int, float, str, None)."""
+    text (CSV, ``text_cells``: each row must have the header's number of cells) or Excel
+    values (int, float, str, None)."""
     names = ["" if cell is None else str(cell).strip() for cell in header]
     leading = _leading_columns(names)
     columns, problems = _value_columns(names, with_place=not leading.has_place)
@@ -256,6 +259,11 @@ def read_table(
         if not any(_text(cell) for cell in cells):
             continue
         any_record = True
+        if text_cells:
+            refused = row_problem(line, list(cells), names)  # type: ignore[arg-type]
+            if refused is not None:
+                result.problems.append(refused)
+                continue
         indicator = _indicator(leading, cells)
         row_place = None
         if leading.has_place:
