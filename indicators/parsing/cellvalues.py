@@ -299,6 +299,52 @@ COUNTY_NAMES_BY_CODE: dict[str, str] = {
 # municipalities, so a bare «Oslo» is the municipality.
 NAME_OVERRIDES = {"oslo": (MUNICIPALITY, "0301")}
 
+# Places in a table that are not a place in Norway, or the «all» of a level: kept apart
+# from the country, the counties and the municipalities (never stored as one of them).
+PSEUDO_PLACE_NAMES = {
+    "utlandet",
+    "uoppgitt",
+    "ukjent",
+    "ikke oppgitt",
+    "uten fast bosted",
+    "ukjent kommune",
+    "ukjent fylke",
+    "alle fylker",
+    "alle kommuner",
+    "alle skoleeiere",
+    "alle barnehageeiere",
+    "kontinentalsokkelen",
+}
+# Their codes: Udir's «U» and «25» (Utlandet), SSB's 23 (kontinentalsokkelen) and
+# 99/9999/xx99 (uoppgitt). Svalbard (21) is a real place, with its own schools.
+PSEUDO_PLACE_CODE = re.compile(r"u|25|23|99|23\d\d|\d\d99", re.IGNORECASE)
+
+
+def is_pseudo_place(code: str, name: str) -> bool:
+    """«Utlandet» (code U or 25), «Uoppgitt», «Alle kommuner» and the like."""
+    code = code.strip()
+    if len(code) == 3 and code.isdigit():  # a municipality number without its leading 0
+        code = code.zfill(4)
+    return " ".join(name.split()).lower() in PSEUDO_PLACE_NAMES or bool(
+        PSEUDO_PLACE_CODE.fullmatch(code)
+    )
+
+
+def pseudo_place_problem(count: int, example: str) -> Problem:
+    """The one warning for the rows of pseudo-places a file holds, skipped."""
+    return Problem(
+        None,
+        "",
+        example,
+        _(
+            "%(count)s rader gjelder ikke en kommune, et fylke eller landet (for eksempel "
+            "«%(example)s»: utlandet, uoppgitt eller alle steder på et nivå). De er hoppet "
+            "over."
+        )
+        % {"count": count, "example": example},
+    )
+
+
 _DIGITS = re.compile(r"\d+")
 _KOSTRA = re.compile(r"[A-Za-z]{1,4}\s?\d{1,3}")
 
@@ -387,6 +433,14 @@ def place_from_name(name: str, codes: dict[str, tuple[str, str]] | None = None):
         return level, code, cleaned
     if key in COUNTRY_NAMES:
         return COUNTRY, COUNTRY_CODE, COUNTRY_NAME
+    if key in PSEUDO_PLACE_NAMES:
+        raise CellError(
+            _(
+                "«%(value)s» er ikke en kommune, et fylke eller landet, og blir ikke lest "
+                "som et sted."
+            )
+            % {"value": cleaned}
+        )
     if key in NAME_OVERRIDES:
         level, code = NAME_OVERRIDES[key]
         return level, code, cleaned

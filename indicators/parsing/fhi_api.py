@@ -37,8 +37,8 @@ from indicators.parsing.cellvalues import (
     parse_period,
     place_from_name,
     read_rows,
-    row_problem,
     require_rows,
+    row_problem,
     slug,
 )
 from indicators.parsing.text import decode

@@ -7,7 +7,7 @@ period and stratum with several measures side by side:
   digits a municipality (``301`` is Oslo, 0301). Districts (5–6 digits) are rejected:
   the portal has no district level.
 - AAR is ``2019_2021`` (a span, stored as «2019–2021») or ``2024_2024`` (the year 2024).
-- The columns that are neither GEO, AAR, a measure nor FHI's own are strata. ``0`` is the total for all
+- Columns other than GEO, AAR, the measures and FHI's own are strata. ``0`` is the total for all
   of them, and for ALDER the widest band in the file (``0_120``), as FHI's own
   quality control reads them; other values become the subgroup (``kjønn=Kvinner``,
   ``alder=15–24 år``, ``utdanning=2``; codes other than KJONN are kept as FHI writes them).
@@ -50,8 +50,8 @@ from indicators.parsing.cellvalues import (
     parse_number,
     parse_period,
     read_rows,
-    row_problem,
     require_rows,
+    row_problem,
 )
 from indicators.parsing.text import decode
 

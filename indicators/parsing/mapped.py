@@ -55,8 +55,8 @@ from indicators.parsing.cellvalues import (
     parse_period,
     place_from_name,
     read_rows,
-    row_problem,
     require_rows,
+    row_problem,
 )
 from indicators.parsing.text import decode
 

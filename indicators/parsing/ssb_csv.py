@@ -299,6 +299,7 @@ def parse(content: bytes, filename: str) -> ParseResult:
             )
         )
 
+    require_footer(header, data, footer)
     indicators = _indicators(table, subject, variables, footer_codes, footer_units)
     previous_stub = [""] * len(stub_names)
     value_cache: dict[str, tuple | None] = {}
@@ -607,6 +608,26 @@ def _stub(line, cells, stub_names, previous, result) -> _Heading | None:
     return stub
 
 
+def require_footer(header, data, footer) -> None:
+    """SSB's matrix download ends with a footer of notes after a blank row, and the footer
+    names the variables' codes (the rows' indicator). A matrix file whose data run to its
+    end without one was cut off at a line end: refused, so the rows are not stored under
+    another indicator code. The quoted layout has no footer."""
+    matrix = not header[-1][1][0]
+    if matrix and not any(any(cells) for _line, cells in footer):
+        raise FatalImportError(
+            _(
+                "Filen ser ut til å være avkortet: tabellen slutter på linje %(line)s uten "
+                "SSBs fotnoter (med variablenes koder). Last ned filen på nytt."
+            )
+            % {"line": data[-1][0]}
+        )
+
+
+def text_of(cells: list[str]) -> str:
+    return next((cell for cell in cells if cell), "")
+
+
 def _footer(footer) -> tuple[dict[str | None, str], dict[str | None, str]]:
     """The statistics variables' codes and units from SSB's footer. A section starts with
     a heading ending in «:» after a blank row; inside it «<variable>:» names the variable
@@ -628,6 +649,16 @@ def _footer(footer) -> tuple[dict[str | None, str], dict[str | None, str]]:
             key = _normalise(text[:-1]).lower()
         else:
             current.setdefault(key, text)
+    if current is not None and not current and footer:
+        # The file ends right after a section's heading: cut off in the footer, which
+        # names the variables' codes, so the rows would be stored under another code.
+        raise FatalImportError(
+            _(
+                "Filen ser ut til å være avkortet: den slutter etter «%(heading)s» på linje "
+                "%(line)s uten det som skal stå under. Last ned filen på nytt."
+            )
+            % {"heading": text_of(footer[-1][1]), "line": footer[-1][0]}
+        )
     codes = {
         key: code
         for key, code in sections.get("intern referansekode", {}).items()
