@@ -152,6 +152,7 @@ def apply_status(status_text: str, cell_status: str, symbol: str) -> tuple[str, 
 
 _YEAR = re.compile(r"(\d{4})(?:\.0+)?")
 _TWO_YEARS = re.compile(r"(\d{4})\s*[-–—/_]\s*(\d{4}|\d{2})")
+_SCHOOL_YEAR_SPAN = re.compile(r"(\d{4})\s*/\s*(\d{2})\s*[-–—]\s*(\d{4})\s*/\s*(\d{2})")
 _FIRST_YEAR, _LAST_YEAR = 1900, 2100
 
 
@@ -166,6 +167,16 @@ def parse_period(text: str) -> tuple[str, datetime.date, datetime.date]:
         year = int(match.group(1))
         _check_year(year, text)
         return year_period(year)
+    match = _SCHOOL_YEAR_SPAN.fullmatch(stripped)
+    if match:  # «2016/17-2018/19»: three school years, as Udir labels an average
+        first, first_tail, last, last_tail = (int(part) for part in match.groups())
+        _check_year(first, text)
+        _check_year(last, text)
+        if first_tail != (first + 1) % 100 or last_tail != (last + 1) % 100 or last < first:
+            raise CellError(
+                _("«%(value)s» er ikke et tidsrom av skoleår (2016/17-2018/19).") % {"value": text}
+            )
+        return stripped, datetime.date(first, 8, 1), datetime.date(last + 1, 7, 31)
     match = _TWO_YEARS.fullmatch(stripped)
     if not match:
         raise CellError(
@@ -452,7 +463,19 @@ def place_from_name(name: str, codes: dict[str, tuple[str, str]] | None = None):
         return level, code, cleaned
     if not bare:
         raise CellError(_("Stedsnavnet mangler."))
+    # The reform table's names of today's municipalities (Kragerø → 4014), also when the
+    # caller has no stored places to offer.
+    number = _reform_numbers().get(bare)
+    if number:
+        return MUNICIPALITY, number, cleaned
     return MUNICIPALITY, name_code(bare), cleaned
+
+
+@functools.cache
+def _reform_numbers() -> dict[str, str]:
+    from indicators import reforms  # the table of municipality changes, no database
+
+    return {name.lower(): code for name, code in reforms.current_municipalities().items()}
 
 
 def name_code(name: str) -> str:

@@ -406,7 +406,7 @@ def _split(lines, dimensions: list[str]):
     index = 1
     while index < len(lines) and _blank(lines[index][1]):
         index += 1
-    header = []
+    header: list[tuple[int, list[str]]] = []
     while index < len(lines):
         line, cells = lines[index]
         if _blank(cells):

@@ -5,13 +5,15 @@ person or a download damages it: refused with the line named, or read exactly.""
 from __future__ import annotations
 
 import codecs
+import datetime
 from decimal import Decimal
 
 import pytest
 
 from indicators.models import ImportStatus, Observation
-from indicators.parsing import base, fhi_api, ssb_csv, udir_csv
+from indicators.parsing import base, fhi_api, mapped, ssb_csv, udir_csv
 from indicators.parsing.base import FatalImportError
+from indicators.parsing.cellvalues import CellError, parse_period
 from indicators.services.file_checks import check_content
 from indicators.services.imports import batch_commit, batch_rollback
 from tests.indicators import corruption
@@ -170,3 +172,32 @@ def test_reimport_of_values_with_many_decimals_changes_nothing_and_rollback_work
     first.refresh_from_db()
     assert first.status == ImportStatus.ROLLED_BACK
     assert not Observation.objects.exists()
+
+
+# --- The mapping step -------------------------------------------------------------------
+
+
+def test_mapping_step_resolves_a_place_name_through_the_reform_table():
+    content = "Sted;År;Andel\nKragerø;2021;12,5\nKragerø kommune;2022;13,0\n".encode()
+    result = mapped.parse_with_mapping(
+        content,
+        "egen.csv",
+        columns={"place_code": "Sted", "period": "År", "value": "Andel"},
+        source_code="lokal",
+        indicator_code="lokal-andel",
+        indicator_name="Andel",
+    )
+    assert {(row.place_level, row.place_code) for row in result.rows} == {
+        (base.MUNICIPALITY, "4014")
+    }
+
+
+def test_multi_year_school_year_label_is_a_period():
+    label, start, end = parse_period("2016/17-2018/19")
+    assert (label, start, end) == (
+        "2016/17-2018/19",
+        datetime.date(2016, 8, 1),
+        datetime.date(2019, 7, 31),
+    )
+    with pytest.raises(CellError):
+        parse_period("2016/18-2018/19")
