@@ -31,6 +31,7 @@ from indicators.parsing.base import (
     UNIT,
     VALUE,
     FatalImportError,
+    Problem,
     school_year_period,
     span_period,
     year_period,
@@ -151,6 +152,7 @@ def apply_status(status_text: str, cell_status: str, symbol: str) -> tuple[str, 
 
 _YEAR = re.compile(r"(\d{4})(?:\.0+)?")
 _TWO_YEARS = re.compile(r"(\d{4})\s*[-–—/_]\s*(\d{4}|\d{2})")
+_SCHOOL_YEAR_SPAN = re.compile(r"(\d{4})\s*/\s*(\d{2})\s*[-–—]\s*(\d{4})\s*/\s*(\d{2})")
 _FIRST_YEAR, _LAST_YEAR = 1900, 2100
 
 
@@ -165,6 +167,16 @@ def parse_period(text: str) -> tuple[str, datetime.date, datetime.date]:
         year = int(match.group(1))
         _check_year(year, text)
         return year_period(year)
+    match = _SCHOOL_YEAR_SPAN.fullmatch(stripped)
+    if match:  # «2016/17-2018/19»: three school years, as Udir labels an average
+        first, first_tail, last, last_tail = (int(part) for part in match.groups())
+        _check_year(first, text)
+        _check_year(last, text)
+        if first_tail != (first + 1) % 100 or last_tail != (last + 1) % 100 or last < first:
+            raise CellError(
+                _("«%(value)s» er ikke et tidsrom av skoleår (2016/17-2018/19).") % {"value": text}
+            )
+        return stripped, datetime.date(first, 8, 1), datetime.date(last + 1, 7, 31)
     match = _TWO_YEARS.fullmatch(stripped)
     if not match:
         raise CellError(
@@ -298,6 +310,52 @@ COUNTY_NAMES_BY_CODE: dict[str, str] = {
 # municipalities, so a bare «Oslo» is the municipality.
 NAME_OVERRIDES = {"oslo": (MUNICIPALITY, "0301")}
 
+# Places in a table that are not a place in Norway, or the «all» of a level: kept apart
+# from the country, the counties and the municipalities (never stored as one of them).
+PSEUDO_PLACE_NAMES = {
+    "utlandet",
+    "uoppgitt",
+    "ukjent",
+    "ikke oppgitt",
+    "uten fast bosted",
+    "ukjent kommune",
+    "ukjent fylke",
+    "alle fylker",
+    "alle kommuner",
+    "alle skoleeiere",
+    "alle barnehageeiere",
+    "kontinentalsokkelen",
+}
+# Their codes: Udir's «U» and «25» (Utlandet), SSB's 23 (kontinentalsokkelen) and
+# 99/9999/xx99 (uoppgitt). Svalbard (21) is a real place, with its own schools.
+PSEUDO_PLACE_CODE = re.compile(r"u|25|23|99|23\d\d|\d\d99", re.IGNORECASE)
+
+
+def is_pseudo_place(code: str, name: str) -> bool:
+    """«Utlandet» (code U or 25), «Uoppgitt», «Alle kommuner» and the like."""
+    code = code.strip()
+    if len(code) == 3 and code.isdigit():  # a municipality number without its leading 0
+        code = code.zfill(4)
+    return " ".join(name.split()).lower() in PSEUDO_PLACE_NAMES or bool(
+        PSEUDO_PLACE_CODE.fullmatch(code)
+    )
+
+
+def pseudo_place_problem(count: int, example: str) -> Problem:
+    """The one warning for the rows of pseudo-places a file holds, skipped."""
+    return Problem(
+        None,
+        "",
+        example,
+        _(
+            "%(count)s rader gjelder ikke en kommune, et fylke eller landet (for eksempel "
+            "«%(example)s»: utlandet, uoppgitt eller alle steder på et nivå). De er hoppet "
+            "over."
+        )
+        % {"count": count, "example": example},
+    )
+
+
 _DIGITS = re.compile(r"\d+")
 _KOSTRA = re.compile(r"[A-Za-z]{1,4}\s?\d{1,3}")
 
@@ -386,6 +444,14 @@ def place_from_name(name: str, codes: dict[str, tuple[str, str]] | None = None):
         return level, code, cleaned
     if key in COUNTRY_NAMES:
         return COUNTRY, COUNTRY_CODE, COUNTRY_NAME
+    if key in PSEUDO_PLACE_NAMES:
+        raise CellError(
+            _(
+                "«%(value)s» er ikke en kommune, et fylke eller landet, og blir ikke lest "
+                "som et sted."
+            )
+            % {"value": cleaned}
+        )
     if key in NAME_OVERRIDES:
         level, code = NAME_OVERRIDES[key]
         return level, code, cleaned
@@ -397,7 +463,19 @@ def place_from_name(name: str, codes: dict[str, tuple[str, str]] | None = None):
         return level, code, cleaned
     if not bare:
         raise CellError(_("Stedsnavnet mangler."))
+    # The reform table's names of today's municipalities (Kragerø → 4014), also when the
+    # caller has no stored places to offer.
+    number = _reform_numbers().get(bare)
+    if number:
+        return MUNICIPALITY, number, cleaned
     return MUNICIPALITY, name_code(bare), cleaned
+
+
+@functools.cache
+def _reform_numbers() -> dict[str, str]:
+    from indicators import reforms  # the table of municipality changes, no database
+
+    return {name.lower(): code for name, code in reforms.current_municipalities().items()}
 
 
 def name_code(name: str) -> str:
@@ -477,6 +555,34 @@ def read_rows(text: str, delimiter: str):
             _("Filen kan ikke leses som CSV (linje %(line)s): %(error)s")
             % {"line": reader.line_num, "error": error}
         ) from error
+
+
+def row_problem(line: int, cells: list[str], header: list[str]) -> Problem | None:
+    """Why a data row cannot be read cell by cell, or None. A row with another number of
+    cells than the header (a cell deleted in Excel, a value with an unquoted delimiter)
+    would put values under the wrong period or group if read by position, so it is
+    rejected whole, never realigned; so is a row that repeats the header (a duplicated
+    header line) and a row with a spreadsheet formula in it («=SUM(B2:B4)»: the formula,
+    not its result, was saved)."""
+    if len(cells) != len(header):
+        return Problem(
+            line,
+            "",
+            "",
+            _("Linjen har %(found)s kolonner, overskriften har %(expected)s.")
+            % {"found": len(cells), "expected": len(header)},
+        )
+    if [header_key(cell) for cell in cells] == [header_key(cell) for cell in header]:
+        return Problem(line, "", "", _("Linjen gjentar overskriften."))
+    for position, cell in enumerate(cells):
+        if cell.strip().startswith("="):
+            return Problem(
+                line,
+                header[position],
+                cell,
+                _("Cellen inneholder en regnearkformel, ikke en verdi; linjen er ikke lest."),
+            )
+    return None
 
 
 @contextlib.contextmanager

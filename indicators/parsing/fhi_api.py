@@ -38,6 +38,7 @@ from indicators.parsing.cellvalues import (
     place_from_name,
     read_rows,
     require_rows,
+    row_problem,
     slug,
 )
 from indicators.parsing.text import decode
@@ -93,16 +94,9 @@ def parse(
     measure_at = _find(keys, MEASURE_HEADERS)
     data = []
     for line, cells in rows[1:]:
-        if len(cells) != len(header):
-            result.problems.append(
-                Problem(
-                    line,
-                    "",
-                    "",
-                    _("Raden har %(found)s kolonner, overskriften har %(expected)s.")
-                    % {"found": len(cells), "expected": len(header)},
-                )
-            )
+        refused = row_problem(line, cells, header)
+        if refused is not None:
+            result.problems.append(refused)
             continue
         data.append((line, [cell.strip() for cell in cells]))
     fixed = {place_at, period_at, value_at, measure_at}

@@ -7,7 +7,7 @@ period and stratum with several measures side by side:
   digits a municipality (``301`` is Oslo, 0301). Districts (5–6 digits) are rejected:
   the portal has no district level.
 - AAR is ``2019_2021`` (a span, stored as «2019–2021») or ``2024_2024`` (the year 2024).
-- The columns between AAR and the first measure are strata. ``0`` is the total for all
+- Columns other than GEO, AAR, the measures and FHI's own are strata. ``0`` is the total for all
   of them, and for ALDER the widest band in the file (``0_120``), as FHI's own
   quality control reads them; other values become the subgroup (``kjønn=Kvinner``,
   ``alder=15–24 år``, ``utdanning=2``; codes other than KJONN are kept as FHI writes them).
@@ -51,6 +51,7 @@ from indicators.parsing.cellvalues import (
     parse_period,
     read_rows,
     require_rows,
+    row_problem,
 )
 from indicators.parsing.text import decode
 
@@ -123,18 +124,15 @@ def parse(content: bytes, filename: str) -> ParseResult:
             _("Filen har ingen målekolonne FHI bruker (%(known)s).")
             % {"known": ", ".join(MEASURES)}
         )
-    first_value = min(
-        [position for position, _name in measures]
-        + [
-            position
-            for position, name in enumerate(names)
-            if SKIPPED.fullmatch(name) or name == FLAG
-        ]
-    )
+    # Strata are found by name, not by position: a column moved behind the measures (in
+    # Excel) is still a stratum, or its rows would fall together under one subgroup.
     strata = [
         (position, name)
-        for position, name in enumerate(names[:first_value])
+        for position, name in enumerate(names)
         if name.upper() not in {"GEO", "AAR"}
+        and name not in MEASURES
+        and not SKIPPED.fullmatch(name)
+        and name != FLAG
     ]
     cube = cube_name(filename)
     indicators = {
@@ -149,16 +147,9 @@ def parse(content: bytes, filename: str) -> ParseResult:
     )
     geo, year, flag = index["GEO"], index["AAR"], index[FLAG]
     for line, cells in data:
-        if len(cells) != len(names):
-            result.problems.append(
-                Problem(
-                    line,
-                    "",
-                    "",
-                    _("Raden har %(found)s kolonner, overskriften har %(expected)s.")
-                    % {"found": len(cells), "expected": len(names)},
-                )
-            )
+        refused = row_problem(line, cells, names)
+        if refused is not None:
+            result.problems.append(refused)
             continue
         try:
             level, place_code, place_name = _place(cells[geo])

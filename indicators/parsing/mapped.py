@@ -56,6 +56,7 @@ from indicators.parsing.cellvalues import (
     place_from_name,
     read_rows,
     require_rows,
+    row_problem,
 )
 from indicators.parsing.text import decode
 
@@ -108,6 +109,7 @@ def parse_with_mapping(
     if not indicator_name or len(indicator_name) > 300:
         raise FatalImportError(_("Indikatornavnet må ha 1–300 tegn."))
     table = _table(content, filename)
+    text_table = not _is_xlsx(content, filename)
     header_line, header = _header(table)
     positions = {header_key(cell): position for position, cell in enumerate(header)}
 
@@ -161,6 +163,15 @@ def parse_with_mapping(
     for line, cells in table:
         if line <= header_line or not any(cell.strip() for cell in cells):
             continue
+        if text_table:
+            # Empty cells after the header's last column are the delimiters Excel adds.
+            width = len(cells)
+            while width > len(header) and not cells[width - 1].strip():
+                width -= 1
+            refused = row_problem(line, cells[:width], header)
+            if refused is not None:
+                result.problems.append(refused)
+                continue
         cells = cells + [""] * (len(header) - len(cells))
 
         level = fixed_level

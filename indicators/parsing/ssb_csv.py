@@ -51,6 +51,7 @@ from indicators.parsing.base import (
     subgroup_text,
     year_period,
 )
+from indicators.parsing.cellvalues import row_problem
 from indicators.parsing.text import decode
 
 NAME = "ssb_statbank_csv"
@@ -298,11 +299,17 @@ def parse(content: bytes, filename: str) -> ParseResult:
             )
         )
 
+    require_footer(header, data, footer)
     indicators = _indicators(table, subject, variables, footer_codes, footer_units)
     previous_stub = [""] * len(stub_names)
     value_cache: dict[str, tuple | None] = {}
     parsed: tuple | None
+    header_cells = header[-1][1]
     for line, cells in data:
+        refused = row_problem(line, cells, header_cells)
+        if refused is not None:
+            result.problems.append(refused)
+            continue
         stub = _stub(line, cells, stub_names, previous_stub, result)
         if stub is None:
             continue
@@ -399,11 +406,15 @@ def _split(lines, dimensions: list[str]):
     index = 1
     while index < len(lines) and _blank(lines[index][1]):
         index += 1
-    header = []
+    header: list[tuple[int, list[str]]] = []
     while index < len(lines):
         line, cells = lines[index]
         if _blank(cells):
             break
+        if header and cells == header[-1][1]:
+            # A header row twice (a line duplicated by hand) would add a heading level.
+            index += 1
+            continue
         if not cells[0]:
             header.append((line, cells))
             index += 1
@@ -460,6 +471,21 @@ def _columns(header, data, dimensions, result) -> tuple[list[str | None], dict[i
         stub_names += [None] * (stubs - len(stub_names))
     stubs = len(stub_names)
     heading_names = [name for name in dimensions if name not in stub_names]
+    if not labelled:
+        # The matrix layout names every value column in its last header row; a gap there
+        # means columns were moved (the stub among the values), and reading by position
+        # would put values under the wrong year or place.
+        last_line, last_cells = header[-1]
+        for index in range(stubs, len(last_cells)):
+            if not last_cells[index] and any(last_cells[index + 1 :]):
+                raise FatalImportError(
+                    _(
+                        "Overskriftsraden på linje %(line)s har ingen tekst over kolonne "
+                        "%(column)s. Kolonnene ser ut til å være flyttet; last ned tabellen "
+                        "på nytt fra SSB."
+                    )
+                    % {"line": last_line, "column": index + 1}
+                )
 
     width = max(len(cells) for _line, cells in header + data)
     # Per header row, the text over each value column. In the matrix rows a blank cell
@@ -469,6 +495,17 @@ def _columns(header, data, dimensions, result) -> tuple[list[str | None], dict[i
     for number, (_line, cells) in enumerate(header):
         spans = not (labelled and number == len(header) - 1)
         row, carried = [""] * stubs, ""
+        if spans and any(cells[stubs:]) and not (cells[stubs] if stubs < len(cells) else ""):
+            # A spanning heading starts over the first value column; one that starts
+            # further right leaves the columns before it without a heading (moved columns).
+            raise FatalImportError(
+                _(
+                    "Overskriftsraden på linje %(line)s har ingen tekst over kolonne "
+                    "%(column)s. Kolonnene ser ut til å være flyttet; last ned tabellen "
+                    "på nytt fra SSB."
+                )
+                % {"line": _line, "column": stubs + 1}
+            )
         for index in range(stubs, width):
             cell = cells[index] if index < len(cells) else ""
             carried = cell or (carried if spans else "")
@@ -571,6 +608,26 @@ def _stub(line, cells, stub_names, previous, result) -> _Heading | None:
     return stub
 
 
+def require_footer(header, data, footer) -> None:
+    """SSB's matrix download ends with a footer of notes after a blank row, and the footer
+    names the variables' codes (the rows' indicator). A matrix file whose data run to its
+    end without one was cut off at a line end: refused, so the rows are not stored under
+    another indicator code. The quoted layout has no footer."""
+    matrix = not header[-1][1][0]
+    if matrix and not any(any(cells) for _line, cells in footer):
+        raise FatalImportError(
+            _(
+                "Filen ser ut til å være avkortet: tabellen slutter på linje %(line)s uten "
+                "SSBs fotnoter (med variablenes koder). Last ned filen på nytt."
+            )
+            % {"line": data[-1][0]}
+        )
+
+
+def text_of(cells: list[str]) -> str:
+    return next((cell for cell in cells if cell), "")
+
+
 def _footer(footer) -> tuple[dict[str | None, str], dict[str | None, str]]:
     """The statistics variables' codes and units from SSB's footer. A section starts with
     a heading ending in «:» after a blank row; inside it «<variable>:» names the variable
@@ -592,6 +649,16 @@ def _footer(footer) -> tuple[dict[str | None, str], dict[str | None, str]]:
             key = _normalise(text[:-1]).lower()
         else:
             current.setdefault(key, text)
+    if current is not None and not current and footer:
+        # The file ends right after a section's heading: cut off in the footer, which
+        # names the variables' codes, so the rows would be stored under another code.
+        raise FatalImportError(
+            _(
+                "Filen ser ut til å være avkortet: den slutter etter «%(heading)s» på linje "
+                "%(line)s uten det som skal stå under. Last ned filen på nytt."
+            )
+            % {"heading": text_of(footer[-1][1]), "line": footer[-1][0]}
+        )
     codes = {
         key: code
         for key, code in sections.get("intern referansekode", {}).items()

@@ -44,6 +44,7 @@ from indicators.parsing.base import (
 )
 from indicators.parsing.cellvalues import (
     delimiter_of,
+    row_problem,
 )
 
 MAX_PROBLEMS = 1_000
@@ -324,8 +325,10 @@ def _ssb_layout(binary, encoding: str, filename: str, parse: StreamingParse) -> 
     variables: set[str | None] = set()
     footer: list[tuple[int, list[str]]] = []
     in_data = True
+    last_data = first_row
     for line, cells in itertools.chain(head[head.index(first_row) :], records):
         if in_data:
+            last_data = (line, cells)
             if not any(cells):
                 in_data = False
                 footer.append((line, cells))
@@ -350,6 +353,7 @@ def _ssb_layout(binary, encoding: str, filename: str, parse: StreamingParse) -> 
                 "Er dette en nedlasting fra SSBs statistikkbank?"
             )
         )
+    ssb_csv.require_footer(header, [last_data], footer)
     footer_codes, footer_units = ssb_csv._footer(footer)
     indicators = ssb_csv._indicators(table, subject, variables, footer_codes, footer_units)
     return _SsbLayout(delimiter, first_row[0], header, stub_names, columns, indicators)
@@ -373,6 +377,10 @@ def _ssb_rows(binary, encoding: str, layout: _SsbLayout, parse: StreamingParse):
             continue
         if not any(cells):
             return  # the footer begins
+        refused = row_problem(line, cells, layout.header[-1][1])
+        if refused is not None:
+            problem(refused)
+            continue
         stub = ssb_csv._stub(line, cells, stub_names, previous_stub, collected)
         if collected.problems:
             for found in collected.problems:

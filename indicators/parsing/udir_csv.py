@@ -60,10 +60,13 @@ from indicators.parsing.cellvalues import (
     MAX_ABS_VALUE,
     CellError,
     head_text,
+    is_pseudo_place,
     normalise_place_code,
     parse_number,
     parse_period,
+    pseudo_place_problem,
     read_rows,
+    row_problem,
     slug,
 )
 from indicators.parsing.text import decode
@@ -80,7 +83,21 @@ BREAK_SUFFIX = ".Brudd"
 _PART_SEPARATOR = re.compile(r"\.(?! )")
 
 # Leading columns, compared in lower case.
-LEVEL_NUMBERS = {"1": COUNTRY, "2": COUNTY, "3": MUNICIPALITY, "4": UNIT}
+LEVEL_NUMBERS = {
+    "1": COUNTRY,
+    "2": COUNTY,
+    "3": MUNICIPALITY,
+    "4": UNIT,
+    # Some exports write the level as a word.
+    "nasjonalt": COUNTRY,
+    "landet": COUNTRY,
+    "fylke": COUNTY,
+    "kommune": MUNICIPALITY,
+    "skole": UNIT,
+    "barnehage": UNIT,
+    "enhet": UNIT,
+}
+_ORGANISATION_NUMBER = re.compile(r"\d{9}")
 COUNTY_CODE_COLUMNS = {"fylkekode", "fylkeskode", "fylkesnummer", "fylkenr"}
 MUNICIPALITY_CODE_COLUMNS = {"kommunekode", "kommunenummer", "kommunenr"}
 ORGANISATION_COLUMNS = {"organisasjonsnummer", "orgnr", "organisasjonsnr"}
@@ -176,7 +193,7 @@ def parse(content: bytes, filename: str) -> ParseResult:
             break
     if header is None:
         raise FatalImportError(_("Filen har ingen overskriftsrad."))
-    return read_table(header, records, format_name=NAME)
+    return read_table(header, records, format_name=NAME, text_cells=True)
 
 
 def _separator(lines: list[str]) -> tuple[str, list[str]]:
@@ -236,9 +253,11 @@ def read_table(
     records: Iterable[tuple[int, Sequence[object]]],
     *,
     format_name: str,
+    text_cells: bool = False,
 ) -> ParseResult:
     """Rows of a Udir table → ParseResult. ``records`` yields (line, cells); cells are
-    text (CSV) or Excel values (int, float, str, None)."""
+    text (CSV, ``text_cells``: each row must have the header's number of cells) or Excel
+    values (int, float, str, None)."""
     names = ["" if cell is None else str(cell).strip() for cell in header]
     leading = _leading_columns(names)
     columns, problems = _value_columns(names, with_place=not leading.has_place)
@@ -252,13 +271,23 @@ def read_table(
     result = ParseResult(format=format_name, source_code=SOURCE, problems=problems)
     seen: dict[tuple[str, str, str, str, str], tuple[Decimal | None, str]] = {}
     any_record = False
+    skipped: list[str] = []
     for line, cells in records:
         if not any(_text(cell) for cell in cells):
             continue
         any_record = True
+        if text_cells:
+            refused = row_problem(line, list(cells), names)  # type: ignore[arg-type]
+            if refused is not None:
+                result.problems.append(refused)
+                continue
         indicator = _indicator(leading, cells)
         row_place = None
         if leading.has_place:
+            pseudo = _pseudo_place(leading, cells)
+            if pseudo:
+                skipped.append(pseudo)
+                continue
             try:
                 row_place = _row_place(leading, cells)
             except CellError as error:
@@ -317,7 +346,34 @@ def read_table(
             )
     if not any_record:
         raise FatalImportError(_("Filen har overskrifter, men ingen rader med tall."))
+    if skipped:
+        result.problems.append(pseudo_place_problem(len(skipped), skipped[0]))
     return result
+
+
+def _pseudo_place(leading: _Leading, cells: Sequence[object]) -> str:
+    """The name of the row's place when it is «Utlandet», «Uoppgitt» or the like (by its
+    code or its name, at the row's own level), else ""."""
+
+    def value(position: int | None) -> str:
+        return "" if position is None else _text(_cell(cells, position))
+
+    level = LEVEL_NUMBERS.get(value(leading.level).lower()) if leading.level is not None else None
+    if level == COUNTRY:
+        return ""
+    candidates = {
+        COUNTY: [(value(leading.county), value(leading.county_name))],
+        MUNICIPALITY: [(value(leading.municipality), value(leading.municipality_name))],
+        UNIT: [("", value(leading.unit_name))],
+        None: [
+            (value(leading.county), value(leading.county_name)),
+            (value(leading.municipality), value(leading.municipality_name)),
+        ],
+    }.get(level, [])
+    for code, name in [*candidates, ("", value(leading.unit_name))]:
+        if (code or name) and is_pseudo_place(code, name):
+            return name or code
+    return ""
 
 
 def cell_value(raw: object, *, decimals: int) -> tuple[Decimal | None, str, str]:
@@ -385,7 +441,7 @@ def _row_place(leading: _Leading, cells: Sequence[object]) -> tuple[str, str, st
         return "" if position is None else _text(_cell(cells, position))
 
     if leading.level is not None:
-        level = LEVEL_NUMBERS.get(value(leading.level))
+        level = LEVEL_NUMBERS.get(value(leading.level).lower())
         if level is None:
             raise CellError(
                 _(
@@ -396,6 +452,8 @@ def _row_place(leading: _Leading, cells: Sequence[object]) -> tuple[str, str, st
             )
     elif value(leading.organisation) and value(leading.organisation) != value(leading.municipality):
         level = UNIT if value(leading.municipality) else COUNTY
+    elif _ORGANISATION_NUMBER.fullmatch(value(leading.municipality)):
+        level = UNIT  # a school's organisation number in the code column
     elif value(leading.municipality):
         level = MUNICIPALITY
     elif value(leading.county):
@@ -406,7 +464,7 @@ def _row_place(leading: _Leading, cells: Sequence[object]) -> tuple[str, str, st
         COUNTRY: None,
         COUNTY: leading.county,
         MUNICIPALITY: leading.municipality,
-        UNIT: leading.organisation,
+        UNIT: leading.organisation if value(leading.organisation) else leading.municipality,
     }[level]
     if level == COUNTRY:
         code = COUNTRY_CODE  # Udir writes «I» (i alt) in Nasjonaltkode

@@ -34,6 +34,7 @@ from indicators.parsing.cellvalues import (
     parse_cell,
     parse_period,
     read_rows,
+    row_problem,
     slug,
 )
 from indicators.parsing.text import decode
@@ -142,6 +143,10 @@ def parse(
         indicators = [(f"ungdata:{slug(column)[:100]}", column) for column in columns]
 
     for line, cells in rows[1:]:
+        refused = row_problem(line, cells, header)
+        if refused is not None:
+            result.problems.append(refused)
+            continue
         grade = " ".join(cells[0].split())
         if not _GRADE.fullmatch(grade):
             result.problems.append(

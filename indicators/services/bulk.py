@@ -36,7 +36,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import psycopg
@@ -71,6 +71,9 @@ MAX_PROBLEMS = 100
 MAX_CHANGES = 50
 # The parsers allow at most 12 digits before the decimal sign; so does the import flow.
 MAX_VALUE = Decimal(10) ** 12
+# Observation.value is DecimalField(max_digits=28, decimal_places=14).
+STORED_DECIMALS = 14
+_STORED_STEP = Decimal(1).scaleb(-STORED_DECIMALS)
 # Lookups by a list of ids or codes go in slices this long (SQLite's variable limit).
 _IN_SLICE = 500
 
@@ -124,6 +127,10 @@ def row_problem(row: ParsedRow) -> str | None:
             return _("«%(value)s» er ikke et tall.") % {"value": value}
         if not -MAX_VALUE < value < MAX_VALUE:
             return _("Tallet er for stort.")
+        if value.as_tuple().exponent < -STORED_DECIMALS:  # type: ignore[operator]
+            # Compared and written as the column stores it (float noise such as
+            # 0.059000000000000004 is 0.05900000000000000): a re-import changes nothing.
+            row.value = value.quantize(_STORED_STEP, rounding=ROUND_HALF_UP)
     elif status in _EMPTY_STATUSES:
         if value is not None:
             return _("En celle uten verdi (status «%(status)s») kan ikke ha et tall.") % {

@@ -186,28 +186,38 @@ def _check_lines(text: str) -> None:
 
 
 def _check_truncated(text: str) -> None:
-    """A download cut off mid-line ends without a line break on a line shorter than the
-    one above it; importing the part that came through would store half a row."""
-    if text.endswith(("\n", "\r")):
+    """A download cut off mid-line ends without a line break: the last line may have
+    fewer cells, or its last cell may be cut inside a number (137357 read as 1373), which
+    no reader can tell from a whole number. Every table the sources publish ends its last
+    line with a line break, so a file that does not is refused, naming the line."""
+    if text.rstrip(" \t").endswith(("\n", "\r")):
         return
-    lines = [line for line in text.splitlines() if line.strip()]
-    if len(lines) < 3:
-        return
-    previous, last = lines[-2], lines[-1]
-    delimiter = max("\t;,", key=previous.count)
-    if not previous.count(delimiter):
-        return
-    try:
-        expected, found = (
-            len(cells) for cells in csv.reader([previous, last], delimiter=delimiter)
+    lines = text.splitlines()
+    number = len(lines)
+    last = lines[-1] if lines else ""
+    detail = ""
+    filled = [line for line in lines[:-1] if line.strip()]
+    if filled:
+        previous = filled[-1]
+        delimiter = max("\t;,", key=previous.count)
+        if previous.count(delimiter):
+            try:
+                expected, found = (
+                    len(cells) for cells in csv.reader([previous, last], delimiter=delimiter)
+                )
+            except (csv.Error, ValueError):
+                expected = found = 0
+            if found < expected:
+                detail = _(" Den har %(found)s kolonner, linjen over har %(expected)s.") % {
+                    "found": found,
+                    "expected": expected,
+                }
+    raise FatalImportError(
+        _(
+            "Filen ser ut til å være avkortet: den siste linjen (%(line)s) slutter uten "
+            "linjeskift, så det siste tallet kan være kuttet.%(detail)s Last ned filen på "
+            "nytt. Er filen hel, legg til et linjeskift etter siste linje og last den opp "
+            "igjen."
         )
-    except (csv.Error, ValueError):
-        return
-    if found < expected:
-        raise FatalImportError(
-            _(
-                "Filen ser ut til å være avkortet: den siste linjen (%(line)s) har %(found)s "
-                "kolonner, linjen over har %(expected)s. Last ned filen på nytt."
-            )
-            % {"line": len(text.splitlines()), "found": found, "expected": expected}
-        )
+        % {"line": number, "detail": detail}
+    )

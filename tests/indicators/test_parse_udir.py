@@ -485,14 +485,17 @@ def test_csv_fatal_errors_are_norwegian(content, message):
 # --- Sniffing -----------------------------------------------------------------------------
 
 
+SCHOOLS = "udir_grunnskolepoeng_skoler_utlandet_utf16le.csv"  # built, see data/README.md
+
+
 def test_sniff_recognises_the_udir_files_and_nothing_else():
     others = sorted(
         path.name for path in DATA.iterdir() if path.suffix in {".csv", ".json", ".xlsx"}
     )
-    assert len(others) == 10
+    assert len(others) == 11
     for name in others:
         content = real_file(name)
-        assert udir_csv.sniff(content, name) is (name in {MOBBING, PEDAGOGNORM}), name
+        assert udir_csv.sniff(content, name) is (name in {MOBBING, PEDAGOGNORM, SCHOOLS}), name
         assert udir_xlsx.sniff(content, name) is (name == GRUNNSKOLEPOENG), name
 
 
