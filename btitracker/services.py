@@ -42,7 +42,7 @@ from btitracker.models import (
     TeamMember,
 )
 from plans.access import access_for
-from plans.models import Membership, Municipality, Role, Unit
+from plans.models import Membership, Municipality, Role, Unit, current_school_year
 
 MIN_JUSTIFICATION = 30
 
@@ -171,6 +171,7 @@ def concern_create(
             unit_kind=unit.kind,
             year=today.year,
             quarter=_quarter(today),
+            school_year=current_school_year(today),
             age_band=AgeBand.for_age(age),
             age_years=age,
             first_for_child=child is not None and _first_concern_for(child, concern.pk),
@@ -253,6 +254,7 @@ def concern_decide(
                 unit_kind=concern.unit.kind,
                 year=today.year,
                 quarter=_quarter(today),
+                school_year=current_school_year(today),
                 age_band=AgeBand.for_age(age),
                 age_years=age,
             )
@@ -597,6 +599,7 @@ def action_evaluate(
             defaults={
                 "municipality_id": case.municipality_id,
                 "year": action.evaluation_date.year,
+                "school_year": current_school_year(action.evaluation_date),
                 "on_time": evaluated_on <= action.evaluation_date,
             },
         )

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from competence.models import Activity, FundingGrant, FundingScheme, RegistrationStatus, Session
+from plans import disclosure
 from plans.models import DevelopmentArea, Role, UnitKind
 
 PERCENT = Decimal("0.1")
@@ -405,4 +406,166 @@ def evaluation(user, school_year: int, now=None) -> Evaluation:
         total=total,
         areas=areas,
         without_area=without_area,
+    )
+
+
+# --- What is published of the evaluation -------------------------------------------------
+
+MEASURES = ("confirmed", "attended", "feedback_count")
+
+
+@dataclass
+class PublishedFigures:
+    """Counts of people as they may be published (``plans.disclosure`` cells) and the
+    rate and average worked out from shown counts only."""
+
+    sessions_held: int
+    confirmed: disclosure.Cell
+    attended: disclosure.Cell
+    feedback_count: disclosure.Cell
+    attendance_rate: Decimal | None
+    feedback_average: Decimal | None
+
+    @property
+    def rate_mark(self) -> str:
+        """What stands in place of a rate that is not shown: the mark of the hidden count."""
+        for cell in (self.confirmed, self.attended):
+            if cell["suppressed"]:
+                return cell["text"]
+        return "–"
+
+    @property
+    def average_mark(self) -> str:
+        return self.feedback_count["text"] if self.feedback_count["suppressed"] else "–"
+
+
+@dataclass(kw_only=True)
+class PublishedRow(PublishedFigures):
+    activity: Activity
+    sessions_total: int
+    areas: list[DevelopmentArea]
+
+
+@dataclass(kw_only=True)
+class PublishedArea(PublishedFigures):
+    name: str
+    activities: int
+    key: Any = None
+
+
+@dataclass
+class PublishedEvaluation:
+    """The evaluation every page, export and the status report publish: the activities
+    are the grid (a count per activity, its total per figure), suppressed once here; an
+    area's figures are sums over its activities, shown only when all of them are."""
+
+    school_year: int
+    rows: list[PublishedRow]
+    total: PublishedFigures
+    areas: list[PublishedArea]
+    without_area: PublishedArea
+    sessions_total: int
+
+    @property
+    def activity_count(self) -> int:
+        return len(self.rows)
+
+    @property
+    def any_suppressed(self) -> bool:
+        figures = [self.total, *self.rows, *self.areas, self.without_area]
+        return any(getattr(item, m)["suppressed"] for item in figures for m in MEASURES)
+
+    def area_table(self, key) -> tuple[list[PublishedRow], PublishedArea]:
+        """An area's activities and its sums (the status report's table per area)."""
+        rows = [row for row in self.rows if key in {area.key for area in row.areas}]
+        area = next((a for a in self.areas if a.key == key), None)
+        return rows, area or _published_area(_("Sum"), rows, [], key=key)
+
+
+def _figures(sessions_held, cells: dict[str, disclosure.Cell], feedback_sum: int) -> dict:
+    return {
+        "sessions_held": sessions_held,
+        **cells,
+        "attendance_rate": disclosure.share(cells["attended"], cells["confirmed"]),
+        "feedback_average": disclosure.average(feedback_sum, cells["feedback_count"]),
+    }
+
+
+def _published_area(name, members: list[PublishedRow], raw: list[EvaluationRow], *, key=None):
+    cells = {
+        measure: disclosure.aggregate(
+            [getattr(row, measure) for row in members],
+            sum(getattr(row, measure) for row in raw),
+        )
+        for measure in MEASURES
+    }
+    return PublishedArea(
+        name=name,
+        key=key,
+        activities=len(members),
+        **_figures(
+            sum(row.sessions_held for row in raw), cells, sum(row.feedback_sum for row in raw)
+        ),
+    )
+
+
+def published_evaluation(result: Evaluation) -> PublishedEvaluation:
+    """Suppress the evaluation: per figure (confirmed, attended, feedback) the counts per
+    activity with the year's total as one breakdown; a small count is «<5» and, rather
+    than hide other activities' counts, a total that would give a small one away is
+    hidden. Attended is at most confirmed, so a hidden confirmed total hides the attended
+    total too (it would put a floor under the hidden confirmed counts)."""
+    groups: dict[str, disclosure.GroupCells] = {}
+    for measure in MEASURES:
+        groups[measure] = disclosure.protect_group(
+            measure,
+            getattr(result.total, measure),
+            {"activity": [getattr(row, measure) for row in result.rows]},
+            secondary=False,
+            hide_total=measure == "attended" and groups["confirmed"].total["suppressed"],
+        )
+    rows = []
+    for index, row in enumerate(result.rows):
+        cells = {m: groups[m].breakdowns["activity"][index] for m in MEASURES}
+        rows.append(
+            PublishedRow(
+                activity=row.activity,
+                sessions_total=row.sessions_total,
+                areas=row.areas,
+                **_figures(row.sessions_held, cells, row.feedback_sum),
+            )
+        )
+    by_key: dict[Any, tuple[str, list[int]]] = {}
+    for index, row in enumerate(result.rows):
+        for area in {area.key: area for area in row.areas}.values():
+            by_key.setdefault(area.key, (area.name, []))[1].append(index)
+    areas = [
+        _published_area(
+            name,
+            [rows[i] for i in members],
+            [result.rows[i] for i in members],
+            key=key,
+        )
+        for key, (name, members) in by_key.items()
+    ]
+    order = {summary.name: position for position, summary in enumerate(result.areas)}
+    areas.sort(key=lambda summary: order.get(summary.name, len(order)))
+    loose = [i for i, row in enumerate(result.rows) if not row.areas]
+    return PublishedEvaluation(
+        school_year=result.school_year,
+        rows=rows,
+        total=PublishedFigures(
+            **_figures(
+                result.total.sessions_held,
+                {m: groups[m].total for m in MEASURES},
+                result.total.feedback_sum,
+            )
+        ),
+        areas=areas,
+        without_area=_published_area(
+            result.without_area.name,
+            [rows[i] for i in loose],
+            [result.rows[i] for i in loose],
+        ),
+        sessions_total=result.sessions_total,
     )
