@@ -479,7 +479,15 @@ class PublishedEvaluation:
         """An area's activities and its sums (the status report's table per area)."""
         rows = [row for row in self.rows if key in {area.key for area in row.areas}]
         area = next((a for a in self.areas if a.key == key), None)
-        return rows, area or _published_area(_("Sum"), rows, [], key=key)
+        if area is None:
+            # An area without activities this year: nothing to sum, nobody counted.
+            area = PublishedArea(
+                name=str(_("Sum")),
+                key=key,
+                activities=0,
+                **_figures(0, dict.fromkeys(MEASURES, disclosure.small()), 0),
+            )
+        return rows, area
 
 
 def _figures(sessions_held, cells: dict[str, disclosure.Cell], feedback_sum: int) -> dict:
@@ -491,22 +499,49 @@ def _figures(sessions_held, cells: dict[str, disclosure.Cell], feedback_sum: int
     }
 
 
-def _published_area(name, members: list[PublishedRow], raw: list[EvaluationRow], *, key=None):
+def _published_area(name, indices: list[int], raw: list[EvaluationRow], groups, *, key=None):
+    """An area's sums over its activities (``indices`` into the year's rows)."""
     cells = {
         measure: disclosure.aggregate(
-            [getattr(row, measure) for row in members],
-            sum(getattr(row, measure) for row in raw),
+            groups[measure], "activity", indices, sum(getattr(raw[i], measure) for i in indices)
         )
         for measure in MEASURES
     }
     return PublishedArea(
         name=name,
         key=key,
-        activities=len(members),
+        activities=len(indices),
         **_figures(
-            sum(row.sessions_held for row in raw), cells, sum(row.feedback_sum for row in raw)
+            sum(raw[i].sessions_held for i in indices),
+            cells,
+            sum(raw[i].feedback_sum for i in indices),
         ),
     )
+
+
+def _attended_total_safe(rows: list[EvaluationRow], confirmed: disclosure.GroupCells) -> bool:
+    """Whether the attended total may be shown beside the confirmed figures. Nobody
+    attends without a confirmed sign-up, so the small confirmed counts (known together
+    from their total) cap the attended counts of the same activities: every hidden
+    attended count must still be able to be 0 and ``threshold - 1``."""
+    if confirmed.total["suppressed"]:
+        return False
+    limit = disclosure.threshold()
+    cells = confirmed.breakdowns["activity"]
+    coupled = {index for index, cell in enumerate(cells) if cell["suppressed"]}
+    hidden = [index for index, row in enumerate(rows) if disclosure.is_small(row.attended)]
+    budget = sum(rows[index].confirmed for index in coupled)
+    remainder = sum(rows[index].attended for index in hidden)
+    for index in hidden:
+        others = [other for other in hidden if other != index]
+        for value in (0, limit - 1):
+            left = budget - (value if index in coupled else 0)
+            capacity = (limit - 1) * sum(other not in coupled for other in others) + min(
+                left, (limit - 1) * sum(other in coupled for other in others)
+            )
+            if left < 0 or not 0 <= remainder - value <= capacity:
+                return False
+    return True
 
 
 def published_evaluation(result: Evaluation) -> PublishedEvaluation:
@@ -522,7 +557,8 @@ def published_evaluation(result: Evaluation) -> PublishedEvaluation:
             getattr(result.total, measure),
             {"activity": [getattr(row, measure) for row in result.rows]},
             secondary=False,
-            hide_total=measure == "attended" and groups["confirmed"].total["suppressed"],
+            hide_total=measure == "attended"
+            and not _attended_total_safe(result.rows, groups["confirmed"]),
         )
     rows = []
     for index, row in enumerate(result.rows):
@@ -535,17 +571,13 @@ def published_evaluation(result: Evaluation) -> PublishedEvaluation:
                 **_figures(row.sessions_held, cells, row.feedback_sum),
             )
         )
+    totals = {m: groups[m].total for m in MEASURES}
     by_key: dict[Any, tuple[str, list[int]]] = {}
     for index, row in enumerate(result.rows):
         for area in {area.key: area for area in row.areas}.values():
             by_key.setdefault(area.key, (area.name, []))[1].append(index)
     areas = [
-        _published_area(
-            name,
-            [rows[i] for i in members],
-            [result.rows[i] for i in members],
-            key=key,
-        )
+        _published_area(name, members, result.rows, groups, key=key)
         for key, (name, members) in by_key.items()
     ]
     order = {summary.name: position for position, summary in enumerate(result.areas)}
@@ -557,15 +589,11 @@ def published_evaluation(result: Evaluation) -> PublishedEvaluation:
         total=PublishedFigures(
             **_figures(
                 result.total.sessions_held,
-                {m: groups[m].total for m in MEASURES},
+                totals,
                 result.total.feedback_sum,
             )
         ),
         areas=areas,
-        without_area=_published_area(
-            result.without_area.name,
-            [rows[i] for i in loose],
-            [result.rows[i] for i in loose],
-        ),
+        without_area=_published_area(result.without_area.name, loose, result.rows, groups),
         sessions_total=result.sessions_total,
     )

@@ -204,11 +204,19 @@ def protect_group(
     return GroupCells(key=key, total=shown(total), breakdowns=cells)
 
 
-def aggregate(members: Sequence[Cell], value: int) -> Cell:
-    """A sum over some cells of a grid (an area's activities, say) that is not itself in
-    the grid: shown only when every member is, since it is then already known; otherwise
-    «:», whatever its size, so it adds no equation and no bound on the hidden members."""
-    return protected() if any(cell["suppressed"] for cell in members) else shown(value)
+def aggregate(group: GroupCells, breakdown: str, members: Sequence[int], value: int) -> Cell:
+    """A sum over some cells of a breakdown (an area's activities, say) that is not itself
+    in the grid. It is shown when it is known already — every member is shown, or the
+    total is shown and the sum takes in every hidden cell (it is then the total minus
+    shown cells, and at least the hidden remainder) — and otherwise «:», whatever its
+    size, so it adds no equation and no bound on the hidden members."""
+    cells = group.breakdowns[breakdown]
+    hidden = {index for index, cell in enumerate(cells) if cell["suppressed"]}
+    if not hidden & set(members):
+        return shown(value)
+    if not group.total["suppressed"] and hidden <= set(members):
+        return shown(value)
+    return protected()
 
 
 def _hidden_cell(value: int, limit: int) -> Cell:
