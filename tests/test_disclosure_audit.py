@@ -465,3 +465,41 @@ def test_the_attacker_finds_zeros_read_off_the_totals():
     attacker.read("c", {cells[2]: 1}, "<5", sum_cell=False)
     attacker.read("sum", dict.fromkeys(cells, 1), "9", sum_cell=True)
     assert sorted(attacker.breaches()) == ["b (small): 0…0", "c (small): 0…0"]
+
+
+group_breakdowns = st.tuples(
+    st.lists(st.integers(0, 9), min_size=4, max_size=4),
+    st.permutations(range(7)),
+    st.permutations(range(5)),
+)
+
+
+@hsettings(max_examples=25, deadline=None)
+@given(breakdowns=group_breakdowns)
+def test_protect_group_leaves_every_hidden_cell_its_range(breakdowns):
+    """The engine alone: one school year's level counts, and the same events spread over
+    unit kinds and age bands in another order; every withheld cell keeps its range."""
+    from plans import disclosure
+
+    levels, kind_order, band_order = breakdowns
+    total = sum(levels)
+    kinds = [0] * 7
+    bands = [0] * 5
+    for position in range(total):
+        kinds[kind_order[position % 3]] += 1
+        bands[band_order[position % 2]] += 1
+    group = disclosure.protect_group(
+        0, total, {"l": levels, "k": kinds, "b": bands}, limit=THRESHOLD
+    )
+    attacker = Attacker(THRESHOLD)
+    unknowns = {
+        name: attacker.new_variables(len(cells)) for name, cells in group.breakdowns.items()
+    }
+    for other in ("k", "b"):
+        coeffs = dict.fromkeys(unknowns["l"], 1) | dict.fromkeys(unknowns[other], -1)
+        attacker.relate(coeffs, 0, 0)
+    for name, cells in group.breakdowns.items():
+        for index, cell in zip(unknowns[name], cells, strict=True):
+            attacker.read(f"{name}{index}", {index: 1}, cell["text"], sum_cell=False)
+    attacker.read("sum", dict.fromkeys(unknowns["l"], 1), group.total["text"], sum_cell=True)
+    assert attacker.breaches() == []
