@@ -64,8 +64,8 @@ test-fast: install ## Run the tests without the browser and real-service tests
 	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist load -m "not browser and not services"
 
 # The service and read layers are type-checked; the rest follows as it is annotated.
-TYPED := config/env.py plans/access.py plans/text_limits.py plans/login_guard.py plans/querysets.py plans/selectors.py plans/services \
-	competence/querysets.py competence/services.py competence/services_calendar.py \
+TYPED := config/env.py plans/access.py plans/disclosure.py plans/text_limits.py plans/login_guard.py plans/querysets.py plans/selectors.py plans/services \
+	competence/querysets.py competence/selectors_reports.py competence/services.py competence/services_calendar.py \
 	competence/services_funding.py competence/needs_import.py reports/pdf.py \
 	indicators/querysets.py indicators/selectors.py indicators/findings.py \
 	indicators/services/imports.py indicators/services/file_checks.py indicators/services/bulk.py \
@@ -75,7 +75,7 @@ TYPED := config/env.py plans/access.py plans/text_limits.py plans/login_guard.py
 	btitracker/crypto.py btitracker/querysets.py btitracker/services.py btitracker/audit.py \
 	btitracker/statistics.py btitracker/selectors.py btitracker/reminders.py btitracker/enrolment.py \
 	plans/text.py plans/converters.py \
-	reports/services.py reports/snapshot.py reports/charts.py reports/suppression.py reports/bti.py
+	reports/services.py reports/snapshot.py reports/charts.py reports/bti.py
 
 lint: install ## ruff lint and format check, djLint on templates, mypy on the service layer
 	$(VENV)/bin/ruff check .

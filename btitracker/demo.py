@@ -20,6 +20,7 @@ from btitracker.models import (
     StatEvent,
     TeamAccess,
 )
+from plans.models import current_school_year
 
 FICTITIOUS = "(fiktivt barn)"
 
@@ -48,6 +49,7 @@ def _past_statistics(municipality, today: datetime.date) -> None:
         month = today.month - 3 * back
         year = today.year + (month - 1) // 12
         quarter = ((month - 1) % 12) // 3 + 1
+        school_year = current_school_year(datetime.date(year, (month - 1) % 12 + 1, 1))
         for i in range(6 + back % 4 * 3):
             level = 0 if i % 3 else 1 + (i % 2)
             age = [4, 7, 9, 13, 16][i % 5]
@@ -59,13 +61,17 @@ def _past_statistics(municipality, today: datetime.date) -> None:
                     unit_kind=kinds[i % len(kinds)],
                     year=year,
                     quarter=quarter,
+                    school_year=school_year,
                     age_band=bands[min(i % 4, 3)] if i % 7 else AgeBand.for_age(age),
                     age_years=age,
                     first_for_child=level == 0 and i % 2 == 0,
                 )
             )
         rows_actions = [
-            ActionStat(municipality=municipality, year=year, on_time=(i % 4 != 0)) for i in range(3)
+            ActionStat(
+                municipality=municipality, year=year, school_year=school_year, on_time=(i % 4 != 0)
+            )
+            for i in range(3)
         ]
         ActionStat.objects.bulk_create(rows_actions)
     StatEvent.objects.bulk_create(rows)

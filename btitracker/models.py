@@ -527,6 +527,9 @@ class StatEvent(NoPersonalDataStr, models.Model):
     unit_kind = models.CharField(max_length=20, choices=UnitKind.choices)
     year = models.PositiveSmallIntegerField()
     quarter = models.PositiveSmallIntegerField()
+    # The statistics publish by school year (1 August – 31 July), which a calendar quarter
+    # cannot tell: July and August share the third quarter.
+    school_year = models.PositiveSmallIntegerField(_("skoleår"))
     age_band = models.CharField(max_length=8, choices=AgeBand.choices, default=AgeBand.UNKNOWN)
     age_years = models.PositiveSmallIntegerField(null=True)
     first_for_child = models.BooleanField(default=False)
@@ -540,6 +543,7 @@ class ActionStat(NoPersonalDataStr, models.Model):
 
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField()
+    school_year = models.PositiveSmallIntegerField(_("skoleår"))
     on_time = models.BooleanField()
     action_ref = models.BigIntegerField(null=True, unique=True)
 

@@ -21,7 +21,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from competence.selectors_reports import Evaluation, TableRow
+from competence.selectors_reports import PublishedEvaluation, PublishedFigures, TableRow
+from plans import disclosure
 from plans.models.unit_plans import school_year_label
 from plans.resources import escape_formula
 from reports.pdf import render_pdf
@@ -84,7 +85,7 @@ def evaluation_headers() -> list[str]:
     ]
 
 
-def evaluation_cells(evaluation: Evaluation) -> list[list[Cell]]:
+def evaluation_cells(evaluation: PublishedEvaluation) -> list[list[Cell]]:
     rows: list[list[Cell]] = []
     for row in evaluation.rows:
         activity = row.activity
@@ -94,11 +95,7 @@ def evaluation_cells(evaluation: Evaluation) -> list[list[Cell]]:
                 activity.get_form_display(),
                 row.sessions_total,
                 row.sessions_held,
-                row.confirmed,
-                row.attended,
-                row.attendance_rate,
-                row.feedback_average,
-                row.feedback_count,
+                *_people(row),
                 ", ".join(area.name for area in row.areas),
             ]
         )
@@ -109,15 +106,35 @@ def evaluation_cells(evaluation: Evaluation) -> list[list[Cell]]:
             "",
             evaluation.sessions_total,
             total.sessions_held,
-            total.confirmed,
-            total.attended,
-            total.attendance_rate,
-            total.feedback_average,
-            total.feedback_count,
+            *_people(total),
             "",
         ]
     )
     return rows
+
+
+def _value(cell: disclosure.Cell) -> Cell:
+    """A shown count as a number, a suppressed one as its mark («<5» or «:»)."""
+    return cell["text"] if cell["suppressed"] else cell["value"]
+
+
+def _people(figures: PublishedFigures) -> list[Cell]:
+    """Confirmed, attended, rate, average and feedback count, as published."""
+    return [
+        _value(figures.confirmed),
+        _value(figures.attended),
+        figures.attendance_rate
+        if figures.attendance_rate is not None
+        else _mark(figures.rate_mark),
+        figures.feedback_average
+        if figures.feedback_average is not None
+        else _mark(figures.average_mark),
+        _value(figures.feedback_count),
+    ]
+
+
+def _mark(text: str) -> str | None:
+    return None if text == "–" else text
 
 
 def area_headers() -> list[str]:
@@ -133,7 +150,7 @@ def area_headers() -> list[str]:
     ]
 
 
-def area_cells(evaluation: Evaluation) -> list[list[Cell]]:
+def area_cells(evaluation: PublishedEvaluation) -> list[list[Cell]]:
     summaries = list(evaluation.areas)
     if evaluation.without_area.activities:
         summaries.append(evaluation.without_area)
@@ -142,11 +159,7 @@ def area_cells(evaluation: Evaluation) -> list[list[Cell]]:
             summary.name,
             summary.activities,
             summary.sessions_held,
-            summary.confirmed,
-            summary.attended,
-            summary.attendance_rate,
-            summary.feedback_average,
-            summary.feedback_count,
+            *_people(summary),
         ]
         for summary in summaries
     ]
@@ -257,7 +270,7 @@ def activity_table_export(
     return file_response(content, fmt, filename)
 
 
-def evaluation_export(fmt: str, evaluation: Evaluation, *, municipality) -> HttpResponse:
+def evaluation_export(fmt: str, evaluation: PublishedEvaluation, *, municipality) -> HttpResponse:
     label = school_year_label(evaluation.school_year)
     filename = f"evaluering-kompetanse-{label.replace('/', '-')}"
     title = _("Evaluering av kompetansetiltak %(year)s") % {"year": label}
@@ -267,6 +280,7 @@ def evaluation_export(fmt: str, evaluation: Evaluation, *, municipality) -> Http
             {
                 "title": title,
                 "evaluation": evaluation,
+                "suppression": disclosure.legend(),
                 "school_year": label,
                 "municipality": municipality,
                 "generated_at": timezone.localtime(),

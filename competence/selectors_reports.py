@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from competence.models import Activity, FundingGrant, FundingScheme, RegistrationStatus, Session
+from plans import disclosure
 from plans.models import DevelopmentArea, Role, UnitKind
 
 PERCENT = Decimal("0.1")
@@ -405,4 +406,194 @@ def evaluation(user, school_year: int, now=None) -> Evaluation:
         total=total,
         areas=areas,
         without_area=without_area,
+    )
+
+
+# --- What is published of the evaluation -------------------------------------------------
+
+MEASURES = ("confirmed", "attended", "feedback_count")
+
+
+@dataclass
+class PublishedFigures:
+    """Counts of people as they may be published (``plans.disclosure`` cells) and the
+    rate and average worked out from shown counts only."""
+
+    sessions_held: int
+    confirmed: disclosure.Cell
+    attended: disclosure.Cell
+    feedback_count: disclosure.Cell
+    attendance_rate: Decimal | None
+    feedback_average: Decimal | None
+
+    @property
+    def rate_mark(self) -> str:
+        """What stands in place of a rate that is not shown: the mark of the hidden count."""
+        for cell in (self.confirmed, self.attended):
+            if cell["suppressed"]:
+                return cell["text"]
+        return "–"
+
+    @property
+    def average_mark(self) -> str:
+        return self.feedback_count["text"] if self.feedback_count["suppressed"] else "–"
+
+
+@dataclass(kw_only=True)
+class PublishedRow(PublishedFigures):
+    activity: Activity
+    sessions_total: int
+    areas: list[DevelopmentArea]
+
+
+@dataclass(kw_only=True)
+class PublishedArea(PublishedFigures):
+    name: str
+    activities: int
+    key: Any = None
+
+
+@dataclass
+class PublishedEvaluation:
+    """The evaluation every page, export and the status report publish: the activities
+    are the grid (a count per activity, its total per figure), suppressed once here; an
+    area's figures are sums over its activities, shown only when all of them are."""
+
+    school_year: int
+    rows: list[PublishedRow]
+    total: PublishedFigures
+    areas: list[PublishedArea]
+    without_area: PublishedArea
+    sessions_total: int
+
+    @property
+    def activity_count(self) -> int:
+        return len(self.rows)
+
+    @property
+    def any_suppressed(self) -> bool:
+        figures = [self.total, *self.rows, *self.areas, self.without_area]
+        return any(getattr(item, m)["suppressed"] for item in figures for m in MEASURES)
+
+    def area_table(self, key) -> tuple[list[PublishedRow], PublishedArea]:
+        """An area's activities and its sums (the status report's table per area)."""
+        rows = [row for row in self.rows if key in {area.key for area in row.areas}]
+        area = next((a for a in self.areas if a.key == key), None)
+        if area is None:
+            # An area without activities this year: nothing to sum, nobody counted.
+            area = PublishedArea(
+                name=str(_("Sum")),
+                key=key,
+                activities=0,
+                **_figures(0, dict.fromkeys(MEASURES, disclosure.small()), 0),
+            )
+        return rows, area
+
+
+def _figures(sessions_held, cells: dict[str, disclosure.Cell], feedback_sum: int) -> dict:
+    return {
+        "sessions_held": sessions_held,
+        **cells,
+        "attendance_rate": disclosure.share(cells["attended"], cells["confirmed"]),
+        "feedback_average": disclosure.average(feedback_sum, cells["feedback_count"]),
+    }
+
+
+def _published_area(name, indices: list[int], raw: list[EvaluationRow], groups, *, key=None):
+    """An area's sums over its activities (``indices`` into the year's rows)."""
+    cells = {
+        measure: disclosure.aggregate(
+            groups[measure], "activity", indices, sum(getattr(raw[i], measure) for i in indices)
+        )
+        for measure in MEASURES
+    }
+    return PublishedArea(
+        name=name,
+        key=key,
+        activities=len(indices),
+        **_figures(
+            sum(raw[i].sessions_held for i in indices),
+            cells,
+            sum(raw[i].feedback_sum for i in indices),
+        ),
+    )
+
+
+def _attended_total_safe(rows: list[EvaluationRow], confirmed: disclosure.GroupCells) -> bool:
+    """Whether the attended total may be shown beside the confirmed figures. Nobody
+    attends without a confirmed sign-up, so the small confirmed counts (known together
+    from their total) cap the attended counts of the same activities: every hidden
+    attended count must still be able to be 0 and ``threshold - 1``."""
+    if confirmed.total["suppressed"]:
+        return False
+    limit = disclosure.threshold()
+    cells = confirmed.breakdowns["activity"]
+    coupled = {index for index, cell in enumerate(cells) if cell["suppressed"]}
+    hidden = [index for index, row in enumerate(rows) if disclosure.is_small(row.attended)]
+    budget = sum(rows[index].confirmed for index in coupled)
+    remainder = sum(rows[index].attended for index in hidden)
+    for index in hidden:
+        others = [other for other in hidden if other != index]
+        for value in (0, limit - 1):
+            left = budget - (value if index in coupled else 0)
+            capacity = (limit - 1) * sum(other not in coupled for other in others) + min(
+                left, (limit - 1) * sum(other in coupled for other in others)
+            )
+            if left < 0 or not 0 <= remainder - value <= capacity:
+                return False
+    return True
+
+
+def published_evaluation(result: Evaluation) -> PublishedEvaluation:
+    """Suppress the evaluation: per figure (confirmed, attended, feedback) the counts per
+    activity with the year's total as one breakdown; a small count is «<5» and, rather
+    than hide other activities' counts, a total that would give a small one away is
+    hidden. Attended is at most confirmed, so a hidden confirmed total hides the attended
+    total too (it would put a floor under the hidden confirmed counts)."""
+    groups: dict[str, disclosure.GroupCells] = {}
+    for measure in MEASURES:
+        groups[measure] = disclosure.protect_group(
+            measure,
+            getattr(result.total, measure),
+            {"activity": [getattr(row, measure) for row in result.rows]},
+            secondary=False,
+            hide_total=measure == "attended"
+            and not _attended_total_safe(result.rows, groups["confirmed"]),
+        )
+    rows = []
+    for index, row in enumerate(result.rows):
+        cells = {m: groups[m].breakdowns["activity"][index] for m in MEASURES}
+        rows.append(
+            PublishedRow(
+                activity=row.activity,
+                sessions_total=row.sessions_total,
+                areas=row.areas,
+                **_figures(row.sessions_held, cells, row.feedback_sum),
+            )
+        )
+    totals = {m: groups[m].total for m in MEASURES}
+    by_key: dict[Any, tuple[str, list[int]]] = {}
+    for index, row in enumerate(result.rows):
+        for area in {area.key: area for area in row.areas}.values():
+            by_key.setdefault(area.key, (area.name, []))[1].append(index)
+    areas = [
+        _published_area(name, members, result.rows, groups, key=key)
+        for key, (name, members) in by_key.items()
+    ]
+    order = {summary.name: position for position, summary in enumerate(result.areas)}
+    areas.sort(key=lambda summary: order.get(summary.name, len(order)))
+    loose = [i for i, row in enumerate(result.rows) if not row.areas]
+    return PublishedEvaluation(
+        school_year=result.school_year,
+        rows=rows,
+        total=PublishedFigures(
+            **_figures(
+                result.total.sessions_held,
+                totals,
+                result.total.feedback_sum,
+            )
+        ),
+        areas=areas,
+        without_area=_published_area(result.without_area.name, loose, result.rows, groups),
+        sessions_total=result.sessions_total,
     )

@@ -1,10 +1,10 @@
-"""The status report's BTI section, and the hook issue 4 plugs its statistics into.
+"""The status report's BTI section, and the hook ``btitracker`` plugs its statistics into.
 
-``btitracker`` has no statistics yet. When it has, its ``AppConfig.ready()`` calls
-:func:`register_statistics` with a function ``(user, quality_plan, year) -> rows``, each
-row ``{"label": str, "count": int}`` (e.g. new concerns per level). The report then shows
-the rows with small counts suppressed and a total that cannot reveal them. Until then the
-section says plainly that the figures are not available: no made-up numbers."""
+``btitracker``'s ``AppConfig.ready()`` calls :func:`register_statistics` with a function
+``(user, quality_plan, school_year) -> {"rows": [{"label", "count": Cell}], "total": Cell}``
+whose cells are already suppressed by ``plans.disclosure`` — the statistics page's row for
+that school year, so the report publishes nothing the page does not. Without a provider
+the section says plainly that the figures are not available: no made-up numbers."""
 
 from __future__ import annotations
 
@@ -13,9 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from reports.suppression import suppress_column
-
-StatisticsProvider = Callable[[Any, Any, int], list[dict]]
+StatisticsProvider = Callable[[Any, Any, int], dict]
 
 _provider: StatisticsProvider | None = None
 
@@ -37,14 +35,10 @@ def bti_section(user, quality_plan, year: int) -> dict:
             "rows": [],
             "total": None,
         }
-    rows = _provider(user, quality_plan, year)
-    cells, total = suppress_column([int(row["count"]) for row in rows])
+    figures = _provider(user, quality_plan, year)
     return {
         "available": True,
         "message": "",
-        "rows": [
-            {"label": str(row["label"]), "count": cell}
-            for row, cell in zip(rows, cells, strict=True)
-        ],
-        "total": total,
+        "rows": [{"label": str(row["label"]), "count": row["count"]} for row in figures["rows"]],
+        "total": figures["total"],
     }

@@ -25,7 +25,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from competence.models import Activity
-from competence.selectors_reports import evaluation
+from competence.selectors_reports import (
+    PublishedFigures,
+    PublishedRow,
+    evaluation,
+    published_evaluation,
+)
 from indicators.findings import read_indicator
 from indicators.models import Commentary, Indicator, Observation, Place, PlaceLevel, Target
 from indicators.selectors import (
@@ -42,6 +47,7 @@ from indicators.selectors import (
     period_year,
     subgroup_label,
 )
+from plans import disclosure
 from plans.charts import format_value
 from plans.models import (
     OPEN_MEASURE_STATES,
@@ -55,7 +61,6 @@ from plans.models import (
     school_year_label,
 )
 from plans.selectors_dashboard import _area_rows
-from reports import suppression
 from reports.bti import bti_section
 
 SCHEMA = 1
@@ -402,58 +407,50 @@ def _stories(user, plan: QualityPlan, year: int, keys: list) -> dict[Any, list[d
 
 
 def _competence(user, year: int, keys: list, now) -> tuple[dict[Any, dict], dict]:
-    """Per area the year's activities with attendance, suppressed; and the year's total."""
-    result = evaluation(user, year, now=now)
-    by_area: dict[Any, list] = defaultdict(list)
-    for row in result.rows:
-        for key in {area.key for area in row.areas}:
-            by_area[key].append(row)
-    return (
-        {key: _competence_table(by_area.get(key, [])) for key in keys},
-        _competence_table(result.rows),
-    )
+    """Per area the year's activities with attendance, and the year's total: the
+    evaluation page's cells (``published_evaluation``), so the report adds nothing."""
+    result = published_evaluation(evaluation(user, year, now=now))
+    by_area = {}
+    for key in keys:
+        rows, sums = result.area_table(key)
+        by_area[key] = _competence_table(rows, sums)
+    return by_area, _competence_table(result.rows, result.total)
 
 
-def _competence_table(rows: list) -> dict:
-    confirmed, confirmed_total = suppression.suppress_column([r.confirmed for r in rows])
-    attended, attended_total = suppression.suppress_column([r.attended for r in rows])
-    feedback, feedback_total = suppression.suppress_column([r.feedback_count for r in rows])
+def _rate(figures: PublishedFigures) -> str:
+    if figures.attendance_rate is not None:
+        return format_value(figures.attendance_rate, 1) + " %"
+    return "" if figures.rate_mark == "–" else figures.rate_mark
 
-    def rate(conf: suppression.Cell, att: suppression.Cell) -> str:
-        if conf["suppressed"] or att["suppressed"] or not conf["value"]:
-            return suppression.suppressed_text() if conf["suppressed"] or att["suppressed"] else ""
-        return format_value(Decimal((att["value"] or 0) * 100) / Decimal(conf["value"]), 1) + " %"
 
-    def average(count: suppression.Cell, total: int) -> str:
-        if count["suppressed"]:
-            return suppression.suppressed_text()
-        if not count["value"]:
-            return ""
-        return format_value(Decimal(total) / Decimal(count["value"]), 2)
+def _average(figures: PublishedFigures) -> str:
+    if figures.feedback_average is not None:
+        return format_value(figures.feedback_average, 2)
+    return "" if figures.average_mark == "–" else figures.average_mark
 
-    table_rows = []
-    for index, row in enumerate(rows):
-        table_rows.append(
+
+def _competence_table(rows: list[PublishedRow], sums: PublishedFigures) -> dict:
+    return {
+        "rows": [
             {
                 "title": row.activity.title,
                 "form": row.activity.get_form_display(),
                 "sessions_held": row.sessions_held,
-                "confirmed": confirmed[index],
-                "attended": attended[index],
-                "rate": rate(confirmed[index], attended[index]),
-                "feedback": feedback[index],
-                "feedback_average": average(feedback[index], row.feedback_sum),
+                "confirmed": row.confirmed,
+                "attended": row.attended,
+                "rate": _rate(row),
+                "feedback": row.feedback_count,
+                "feedback_average": _average(row),
             }
-        )
-    return {
-        "rows": table_rows,
+            for row in rows
+        ],
         "activities": len(rows),
-        "sessions_held": sum(r.sessions_held for r in rows),
-        "confirmed": confirmed_total,
-        "attended": attended_total,
-        "rate": rate(confirmed_total, attended_total),
-        "feedback": feedback_total,
-        "feedback_average": average(feedback_total, sum(r.feedback_sum for r in rows)),
+        "sessions_held": sum(row.sessions_held for row in rows),
+        "confirmed": sums.confirmed,
+        "attended": sums.attended,
+        "rate": _rate(sums),
+        "feedback": sums.feedback_count,
+        "feedback_average": _average(sums),
     }
 
 
@@ -582,7 +579,8 @@ def build_snapshot(report, user, *, now=None) -> dict:
     return {
         "schema": SCHEMA,
         "collected_at": now.isoformat(),
-        "threshold": suppression.threshold(),
+        "threshold": disclosure.threshold(),
+        "suppression": disclosure.legend(),
         "municipality": {"name": municipality.name, "number": municipality.number},
         "plan": {
             "title": plan.title,

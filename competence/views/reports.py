@@ -30,11 +30,12 @@ from competence.selectors_reports import (
     activity_table,
     budget_overview,
     evaluation,
+    published_evaluation,
     school_years_with_activities,
     table_rows,
 )
 from competence.services_funding import funding_scheme_save
-from plans import charts
+from plans import charts, disclosure
 from plans.models.unit_plans import school_year_label
 from plans.selectors_assessment import plan_in_force
 from plans.views.self_assessment import MemberObjectMixin, own_municipality
@@ -247,7 +248,7 @@ class EvaluationMixin(MemberObjectMixin):
         self.year_form = SchoolYearForm(
             self.request.GET or None, years=school_years_with_activities(user)
         )
-        self.evaluation = evaluation(user, self.year_form.school_year())
+        self.evaluation = published_evaluation(evaluation(user, self.year_form.school_year()))
 
 
 class EvaluationView(EvaluationMixin, TemplateView):
@@ -260,6 +261,7 @@ class EvaluationView(EvaluationMixin, TemplateView):
         context.update(
             year_form=self.year_form,
             evaluation=result,
+            suppression=disclosure.legend(),
             school_year=school_year_label(result.school_year),
             query_string=urlencode({"year": result.school_year}),
             formats=exports.FORMATS,

@@ -1,86 +1,18 @@
-"""Suppression: no shown count below the threshold, and no hidden count recoverable from
-the totals, for any table (hypothesis); and the pages show only suppressed figures."""
+"""BTI statistics: the grid by school year, suppressed by ``plans.disclosure``; the page
+and the status report publish the same cells. (The attacker's audit across everything a
+role can see is tests/test_disclosure_audit.py.)"""
 
 from __future__ import annotations
 
 import datetime
 
 from django.urls import reverse
-from hypothesis import given
-from hypothesis import settings as hsettings
-from hypothesis import strategies as st
 
 from btitracker import statistics
 from btitracker.models import StatEvent
 from plans.models import UnitKind
 
 THRESHOLD = 5
-
-
-def recoverable(cells, hidden) -> set[tuple[int, int]]:
-    """Every hidden cell an attacker can work out by repeated subtraction: any row or
-    column (with its total) with exactly one unknown gives it away, which may give away
-    the next."""
-    known = {(r, c) for r, row in enumerate(hidden) for c, h in enumerate(row) if not h}
-    n_rows, n_cols = len(cells), len(cells[0])
-    lines = [[(r, c) for c in range(n_cols)] for r in range(n_rows)] + [
-        [(r, c) for r in range(n_rows)] for c in range(n_cols)
-    ]
-    found: set[tuple[int, int]] = set()
-    progress = True
-    while progress:
-        progress = False
-        for line in lines:
-            unknown = [cell for cell in line if cell not in known]
-            if len(unknown) == 1:
-                known.add(unknown[0])
-                found.add(unknown[0])
-                progress = True
-    return found
-
-
-tables = st.integers(min_value=1, max_value=6).flatmap(
-    lambda rows: st.integers(min_value=1, max_value=6).flatmap(
-        lambda cols: st.lists(
-            st.lists(st.integers(min_value=0, max_value=30), min_size=cols, max_size=cols),
-            min_size=rows,
-            max_size=rows,
-        )
-    )
-)
-
-
-@hsettings(max_examples=400, deadline=None)
-@given(tables)
-def test_no_small_cell_shown_and_no_hidden_cell_recoverable(counts):
-    cells = statistics.with_totals(counts)
-    hidden = statistics.suppress(cells, THRESHOLD)
-    for r, row in enumerate(cells):
-        for c, value in enumerate(row):
-            if not hidden[r][c]:
-                assert value >= THRESHOLD
-    assert recoverable(cells, hidden) == set()
-
-
-@hsettings(max_examples=150, deadline=None)
-@given(st.lists(st.tuples(st.integers(1, 4), st.integers(0, 3), st.integers(0, 3)), max_size=80))
-def test_tables_sharing_totals_hide_them_together(rows):
-    """The three tables of a municipality share the quarter totals: a total hidden in one
-    is hidden in all, so it cannot be read from another and used for subtraction."""
-    a_counts = [[0] * 4 for _ in range(4)]
-    b_counts = [[0] * 4 for _ in range(4)]
-    for quarter, a, b in rows:
-        a_counts[quarter - 1][a] += 1
-        b_counts[quarter - 1][b] += 1
-    a = statistics.build("a", list("1234"), list("abcd"), a_counts, THRESHOLD)
-    b = statistics.build("b", list("1234"), list("abcd"), b_counts, THRESHOLD)
-    statistics.align_shared_totals([a, b], THRESHOLD)
-    for table in (a, b):
-        for r, row in enumerate(table.cells):
-            for c, value in enumerate(row):
-                assert table.hidden[r][c] or value >= THRESHOLD
-        assert recoverable(table.cells, table.hidden) == set()
-    assert [row[-1] for row in a.hidden] == [row[-1] for row in b.hidden]
 
 
 def _events(municipality, n, **kwargs):
@@ -90,6 +22,7 @@ def _events(municipality, n, **kwargs):
         "unit_kind": UnitKind.SCHOOL,
         "year": 2026,
         "quarter": 1,
+        "school_year": 2025,
     }
     StatEvent.objects.bulk_create(
         [StatEvent(municipality=municipality, **{**defaults, **kwargs}) for _ in range(n)]
@@ -102,11 +35,17 @@ def test_statistics_page_suppresses_and_is_for_coordinator_and_officials(cast, c
     _events(cast.other_municipality, 40)
     data = statistics.tables_for_municipality(cast.municipality.pk)
     level_table = data["tables"][0]
-    shown = level_table.shown()
-    # 12 at level 0 shown; 3 at level 1 hidden with the empty levels 2 and 3.
-    assert shown[0][0] == 12
-    assert shown[0][1] is None
-    assert all(v is None or v >= 5 for row in shown for v in row)
+    label, cells = level_table.rows[0]
+    assert label == "2025/26"
+    # 12 at level 0 and 3 at level 1 with the empty levels 2 and 3: the three small ones
+    # sum to 3, which beside the total 15 would say they are 3, 0 and 0 at most; hiding
+    # the 12 as well leaves each small one anywhere in 0…4 and the 12 anywhere in 5…15.
+    assert [cell["text"] for cell in cells] == [":", "<5", "<5", "<5", "15"]
+    assert all(
+        cell["value"] is None or cell["value"] >= 5
+        for _label, row in level_table.rows
+        for cell in row
+    )
     for persona, status in (
         ("bti_coordinator", 200),
         ("elected_official", 200),
@@ -127,40 +66,44 @@ def test_statistics_page_suppresses_and_is_for_coordinator_and_officials(cast, c
 def test_first_concern_age_and_on_time_share_are_suppressed_below_threshold(cast):
     from btitracker.models import ActionStat
 
+    def first_concern(age, school_year):
+        return StatEvent(
+            municipality=cast.municipality,
+            kind="undring",
+            level=0,
+            unit_kind="skole",
+            year=school_year + 1,
+            quarter=2,
+            school_year=school_year,
+            age_years=age,
+            first_for_child=True,
+        )
+
     StatEvent.objects.bulk_create(
-        [
-            StatEvent(
-                municipality=cast.municipality,
-                kind="undring",
-                level=0,
-                unit_kind="skole",
-                year=2026,
-                quarter=2,
-                age_years=age,
-                first_for_child=True,
-            )
-            for age in (6, 7, 8, 9, 10)
-        ]
-        + [
-            StatEvent(
-                municipality=cast.municipality,
-                kind="undring",
-                level=0,
-                unit_kind="skole",
-                year=2025,
-                quarter=2,
-                age_years=4,
-                first_for_child=True,
-            )
-        ]
+        [first_concern(age, 2025) for age in (6, 7, 8, 9, 10)] + [first_concern(4, 2024)]
     )
     ActionStat.objects.bulk_create(
-        [ActionStat(municipality=cast.municipality, year=2026, on_time=i < 4) for i in range(5)]
+        [
+            ActionStat(municipality=cast.municipality, year=2026, school_year=2025, on_time=i < 4)
+            for i in range(5)
+        ]
+        + [
+            ActionStat(municipality=cast.municipality, year=2025, school_year=2024, on_time=i < 9)
+            for i in range(18)
+        ]
     )
     data = statistics.tables_for_municipality(cast.municipality.pk)
-    assert {"year": 2025, "count": None, "average": None} in data["first_age"]
-    assert {"year": 2026, "count": 5, "average": 8.0} in data["first_age"]
-    assert data["on_time"] == [{"year": 2026, "count": 5, "share": 80}]
+    # The number of children is not published (one more cut of the level-0 count).
+    assert data["first_age"] == [
+        {"year": "2024/25", "average": None},
+        {"year": "2025/26", "average": 8.0},
+    ]
+    on_time = {row["year"]: row for row in data["on_time"]}
+    # 4 on time and 1 late of 5: the share would give the late one away.
+    assert on_time["2025/26"]["count"]["text"] == ":"
+    assert on_time["2025/26"]["share"] is None
+    assert on_time["2024/25"]["count"]["text"] == "18"
+    assert on_time["2024/25"]["share"] == 50
 
 
 def test_statistics_survive_retention(cast, bti, settings):
@@ -188,22 +131,31 @@ def test_status_report_bti_section_is_suppressed(cast):
     plan = QualityPlan.objects.filter(municipality=cast.municipality).first() or QualityPlanFactory(
         municipality=cast.municipality
     )
-    _events(cast.municipality, 9, year=2026)
-    _events(cast.municipality, 2, kind="logg", level=1, year=2026)
-    _events(cast.other_municipality, 30, kind="logg", level=2, year=2026)
+    _events(cast.municipality, 9, school_year=2026)
+    _events(cast.municipality, 2, kind="logg", level=1, school_year=2026)
+    _events(cast.other_municipality, 30, kind="logg", level=2, school_year=2026)
     section = bti_section(cast["sector_leader"], plan, 2026)
     assert section["available"] is True
     texts = [row["count"]["text"] for row in section["rows"]]
-    assert texts[0] == "9"
-    assert texts[1] == "<5"
+    # 2 at level 1 and two empty levels beside 9: the 9 is withheld too, so each small
+    # one keeps all of 0…4 against the total.
+    assert texts == [":", "<5", "<5", "<5"]
+    assert section["total"]["text"] == "11"
     assert "30" not in texts
-    assert all(
-        row["count"]["value"] is None or row["count"]["value"] == 0 or row["count"]["value"] >= 5
-        for row in section["rows"]
+    # The report's figures are the statistics page's row for the school year, cell for cell.
+    page = statistics.tables_for_municipality(cast.municipality.pk)["tables"][0]
+    row = dict(page.rows)["2026/27"]
+    assert [cell["text"] for cell in row] == [*texts, "11"]
+
+
+def test_events_are_counted_in_their_school_year_not_their_calendar_year(cast, bti):
+    """The demo case's concern and log were created today: they count in today's school
+    year, the one a report for that year shows (July belongs to the year before)."""
+    from plans.models import current_school_year
+
+    years = set(
+        StatEvent.objects.filter(municipality=cast.municipality).values_list(
+            "school_year", flat=True
+        )
     )
-    # The total (11) would give the hidden 2 away beside a shown 9 and zeros: it is hidden
-    # or a partner is hidden too.
-    hidden = [row["count"]["suppressed"] for row in section["rows"]] + [
-        section["total"]["suppressed"]
-    ]
-    assert sum(hidden) >= 2
+    assert years == {current_school_year()}

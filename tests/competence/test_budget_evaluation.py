@@ -343,13 +343,16 @@ def test_attendance_rate_and_feedback_are_exact(held):
     assert "Nabovik-kurs i hemmelighet" not in rows
 
 
-def test_evaluation_page_shows_the_figures_and_no_names(client, held):
+def test_evaluation_page_shows_small_figures_as_suppressed_and_no_names(client, held):
+    """Four confirmed, three came, two answered: counts of fewer than five people, so
+    every one of them, the rate and the average show as «<5» to every member."""
     client.force_login(held["cast"]["elected_official"])
     response = client.get(EVALUATION)
     assert response.status_code == 200
     content = response.content.decode()
-    assert "75,0 %" in content
-    assert "4,5 (2 svar)" in content
+    assert "75,0 %" not in content
+    assert "4,5 (2 svar)" not in content
+    assert "&lt;5" in content
     assert "Inkluderende miljø" in content
     assert "Hemmeligsen" not in content
     assert "Nyttig" not in content
@@ -374,20 +377,22 @@ def test_evaluation_csv_and_xlsx_hold_the_exact_figures(client, held):
         "Møtte",
         "Oppmøte (%)",
     ]
+    # Counts of fewer than five people are «<5» in the export too, with what follows
+    # from them; the totals would be those counts again, so they are withheld («:»).
     assert rows[1] == [
         "Fagdag om skolefravær",
         "Fagdag",
         "3",
         "2",
-        "4",
-        "3",
-        "75,0",
-        "4,50",
-        "2",
+        "<5",
+        "<5",
+        "<5",
+        "<5",
+        "<5",
         "Inkluderende miljø",
     ]
-    assert rows[2] == ["Tiltak uten samlinger", "Kurs", "0", "0", "0", "0", "", "", "0", ""]
-    assert rows[3][:7] == ["Sum", "", "3", "2", "4", "3", "75,0"]
+    assert rows[2] == ["Tiltak uten samlinger", "Kurs", "0", "0", "<5", "<5", "<5", "<5", "<5", ""]
+    assert rows[3][:7] == ["Sum", "", "3", "2", ":", ":", ":"]
     assert "Hemmeligsen" not in text
 
     workbook = openpyxl.load_workbook(
@@ -396,9 +401,9 @@ def test_evaluation_csv_and_xlsx_hold_the_exact_figures(client, held):
     assert workbook.sheetnames == ["Per tiltak", "Per utviklingsområde"]
     values = [cell.value for cell in workbook["Per tiltak"][2]]
     assert values[:2] == ["Fagdag om skolefravær", "Fagdag"]
-    assert values[2:] == [3, 2, 4, 3, 75, 4.5, 2, "Inkluderende miljø"]
+    assert values[2:] == [3, 2, "<5", "<5", "<5", "<5", "<5", "Inkluderende miljø"]
     areas = [[cell.value for cell in row] for row in workbook["Per utviklingsområde"].iter_rows()]
-    assert areas[1] == ["Inkluderende miljø", 1, 2, 4, 3, 75, 4.5, 2]
+    assert areas[1] == ["Inkluderende miljø", 1, 2, ":", ":", ":", ":", ":"]
     assert areas[2][:2] == ["Uten utviklingsområde", 1]
 
 
@@ -410,8 +415,9 @@ def test_evaluation_pdf_is_the_report_for_the_county_governor(client, held, pdf_
     assert "Årlig evaluering av kompetansetiltak 2026/27" in text
     assert "Statsforvalteren" in text
     assert "Fagdag om skolefravær" in text
-    assert "75,0 %" in text
-    assert "4,5 (2 svar)" in text
+    assert "75,0 %" not in text
+    assert "4,5 (2 svar)" not in text
+    assert "<5" in text
     assert "Per utviklingsområde" in text
     assert "Hemmeligsen" not in text
     assert "Nabovik" not in text
@@ -422,7 +428,7 @@ def test_members_read_the_evaluation_but_only_planners_and_officials_export(clie
     client.force_login(held["cast"][persona])
     response = client.get(EVALUATION)
     assert response.status_code == 200
-    assert "75,0 %" in response.content.decode()
+    assert "&lt;5" in response.content.decode()
     assert reverse("competence:evaluation-export", args=["csv"]) not in response.content.decode()
     for fmt in ("csv", "xlsx", "pdf"):
         url = reverse("competence:evaluation-export", args=[fmt])

@@ -1,0 +1,505 @@
+"""The attacker's audit: everything a role can open — the BTI statistics page, every
+published status report, the competence evaluation page and its CSV for every school
+year — read as text, turned into the linear system the published figures imply, and
+every withheld figure's range asked of an integer programme. No withheld figure may be
+pinned to fewer than ``SUPPRESSION_THRESHOLD`` possible values. On the demo, for every
+role, and on random data (hypothesis)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+
+from btitracker.models import AgeBand, StatEvent
+from competence.selectors_reports import (
+    EvaluationRow,
+    published_evaluation,
+    school_years_with_activities,
+)
+from plans.models import (
+    QualityPlan,
+    UnitKind,
+    current_school_year,
+    parse_school_year,
+    school_year_label,
+)
+from reports.bti import bti_section
+from reports.models import ReportState, StatusReport
+from reports.snapshot import build_snapshot
+from tests.disclosure_attack import Attacker, tables
+
+THRESHOLD = 5
+LEVELS = [0, 1, 2, 3]
+KINDS = [kind for kind, _label in UnitKind.choices]
+BANDS = [band for band, _label in AgeBand.choices]
+REPORT_LEVEL_ROWS = {
+    "Nye undringer (nivå 0)": 0,
+    "Nye stafettlogger på nivå 1": 1,
+    "Nye stafettlogger på nivå 2": 2,
+    "Nye stafettlogger på nivå 3": 3,
+}
+
+
+# --- BTI: the attacker's model of the events ---------------------------------------------
+
+
+class BtiModel:
+    """One unknown count per school year × level × unit kind × age band (``full``), or —
+    equivalent for one-way breakdowns, and much quicker to solve — one unknown per
+    breakdown cell with the breakdowns of a school year summing alike (any one-way
+    counts with equal sums are the margins of some cross-table)."""
+
+    def __init__(self, attacker: Attacker, *, full: bool = True):
+        self.attacker = attacker
+        self.full = full
+        self.atoms: dict[int, dict[tuple, int]] = {}
+
+    def year(self, school_year: int) -> dict[tuple, int]:
+        if school_year in self.atoms:
+            return self.atoms[school_year]
+        if self.full:
+            keys = list(itertools.product(LEVELS, KINDS, BANDS))
+        else:
+            keys = [(0, v) for v in LEVELS] + [(1, v) for v in KINDS] + [(2, v) for v in BANDS]
+        indexes = self.attacker.new_variables(len(keys))
+        self.atoms[school_year] = atoms = dict(zip(keys, indexes, strict=True))
+        if not self.full:
+            for other in (1, 2):
+                coeffs = {i: 1 for key, i in atoms.items() if key[0] == 0}
+                coeffs |= {i: -1 for key, i in atoms.items() if key[0] == other}
+                self.attacker.relate(coeffs, 0, 0)
+        return atoms
+
+    def coeffs(self, school_year: int, position: int | None, value) -> dict[int, int]:
+        atoms = self.year(school_year)
+        if not self.full:
+            if position is None:
+                return {i: 1 for key, i in atoms.items() if key[0] == 0}
+            return {atoms[(position, value)]: 1}
+        return {
+            index: 1 for key, index in atoms.items() if position is None or key[position] == value
+        }
+
+    def read_page(self, html: str) -> None:
+        columns = {str(label): (1, kind) for kind, label in UnitKind.choices}
+        columns |= {str(label): (2, band) for band, label in AgeBand.choices}
+        columns |= {f"Nivå {level}": (0, level) for level in LEVELS}
+        columns["Sum"] = (None, None)
+        found = 0
+        for table in tables(html):
+            if "bti-statistics" not in table.classes:
+                continue
+            found += 1
+            header = table.header[1:]
+            for row in table.rows:
+                school_year = parse_school_year(row[0])
+                for label, text in zip(header, row[1:], strict=True):
+                    position, value = columns[label]
+                    self.attacker.read(
+                        f"BTI {row[0]} {label}",
+                        self.coeffs(school_year, position, value),
+                        text,
+                        sum_cell=position is None,
+                    )
+        assert found == 3, "the statistics page has three tables"
+
+    def read_report(self, html: str, school_year: int) -> None:
+        (table,) = [t for t in tables(html) if t.caption == "BTI-statistikk"]
+        for label, text in table.rows:
+            level = REPORT_LEVEL_ROWS.get(label)
+            self.attacker.read(
+                f"rapport {school_year_label(school_year)} {label}",
+                self.coeffs(school_year, None if level is None else 0, level),
+                text,
+                sum_cell=level is None,
+            )
+
+
+# --- Competence: the attacker's model of the sign-ups ------------------------------------
+
+
+class CompetenceModel:
+    """Per school year and activity: confirmed, attended (at most confirmed) and
+    feedback counts."""
+
+    def __init__(self, attacker: Attacker):
+        self.attacker = attacker
+        self.activities: dict[int, dict[str, dict[str, int]]] = {}
+        self.areas: dict[int, dict[str, list[str]]] = {}
+
+    def activity(self, school_year: int, title: str) -> dict[str, int]:
+        year = self.activities.setdefault(school_year, {})
+        if title not in year:
+            confirmed, attended, feedback = self.attacker.new_variables(3)
+            self.attacker.relate({attended: 1, confirmed: -1}, -float("inf"), 0)
+            year[title] = {"confirmed": confirmed, "attended": attended, "feedback": feedback}
+        return year[title]
+
+    def read_row(self, school_year, name, titles, figures: dict[str, str], *, sum_cell):
+        for measure, text in figures.items():
+            coeffs = {self.activity(school_year, title)[measure]: 1 for title in titles}
+            self.attacker.read(f"{name} {measure}", coeffs, text, sum_cell=sum_cell)
+
+    def read_csv(self, content: bytes, school_year: int) -> None:
+        rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+        header, *body = rows
+        assert header[4:6] == ["Påmeldte", "Møtte"]
+        assert header[8] == "Antall tilbakemeldinger"
+        titles = [row[0] for row in body if row[0] != "Sum"]
+        assert len(titles) == len(set(titles)), "activity titles are unique within a year"
+        areas: dict[str, list[str]] = {}
+        for row in body:
+            figures = {"confirmed": row[4], "attended": row[5], "feedback": row[8]}
+            if row[0] == "Sum":
+                self.read_row(school_year, "sum", titles, figures, sum_cell=True)
+                continue
+            self.read_row(school_year, row[0], [row[0]], figures, sum_cell=False)
+            for area in row[9].split(", ") if row[9] else ["Uten utviklingsområde"]:
+                areas.setdefault(area, []).append(row[0])
+        self.areas[school_year] = areas
+
+    def read_page(self, html: str, school_year: int) -> None:
+        areas = self.areas[school_year]
+        for table in tables(html):
+            if "evaluation-area-table" in table.classes:
+                for row in table.rows:
+                    figures = {"confirmed": row[3], "attended": row[4]}
+                    self.read_row(school_year, row[0], areas[row[0]], figures, sum_cell=True)
+            if "evaluation-table" in table.classes:
+                for row in table.rows:
+                    figures = {"confirmed": row[3], "attended": row[4]}
+                    self.read_row(school_year, row[0], [row[0]], figures, sum_cell=False)
+
+    def read_report(self, html: str, school_year: int) -> None:
+        for table in tables(html):
+            if "report-competence" not in table.classes:
+                continue
+            titles = []
+            for row in table.rows:
+                figures = {"confirmed": row[2], "attended": row[3]}
+                if row[0] == "Sum":
+                    self.read_row(school_year, "rapport sum", titles, figures, sum_cell=True)
+                else:
+                    title = row[0].rsplit(" (", 1)[0]
+                    titles.append(title)
+                    self.read_row(school_year, title, [title], figures, sum_cell=False)
+
+
+# --- What a role can open ----------------------------------------------------------------
+
+
+def attack_as(user, published: list[StatusReport], *, full: bool = True) -> Attacker:
+    """Everything ``user`` may open, read into one attacker."""
+    client = Client()
+    client.force_login(user)
+    attacker = Attacker(THRESHOLD)
+    bti, competence = BtiModel(attacker, full=full), CompetenceModel(attacker)
+    response = client.get(reverse("bti:statistics"))
+    if response.status_code == 200:
+        bti.read_page(response.content.decode())
+    for year in school_years_with_activities(user):
+        page = client.get(reverse("competence:evaluation"), {"year": year})
+        assert page.status_code == 200
+        export = client.get(reverse("competence:evaluation-export", args=["csv"]), {"year": year})
+        if export.status_code == 200:
+            competence.read_csv(export.content, year)
+        else:
+            competence.read_csv(_csv_from_page(page.content.decode()), year)
+        competence.read_page(page.content.decode(), year)
+    for report in published:
+        response = client.get(reverse("reports:report-read", args=[report.pk]))
+        if response.status_code != 200:
+            continue
+        html = response.content.decode()
+        bti.read_report(html, report.year)
+        competence.read_report(html, report.year)
+    return attacker
+
+
+def _csv_from_page(html: str) -> bytes:
+    """A member who may not export reads the same figures off the page's table."""
+    (table,) = [t for t in tables(html) if "evaluation-table" in t.classes]
+    lines = [
+        "Tiltak;Læringsform;Samlinger;Samlinger gjennomført;Påmeldte;Møtte;Oppmøte (%);"
+        "Snitt;Antall tilbakemeldinger;Utviklingsområder"
+    ]
+    for row in table.rows:
+        feedback = row[6].split("(")[-1].split(" ")[0] if "svar" in row[6] else row[6]
+        feedback = "0" if feedback == "–" else feedback
+        areas = "" if row[7] == "–" else row[7]
+        lines.append(f"{row[0]};{row[1]};;;{row[3]};{row[4]};;;{feedback};{areas}")
+    return "\n".join(lines).encode()
+
+
+def _publish(plan, leader, year: int) -> StatusReport:
+    """A published report as the service leaves it, without rendering the PDF (the read
+    page renders from the snapshot, as the PDF does)."""
+    report = StatusReport.objects.create(
+        municipality=plan.municipality,
+        quality_plan=plan,
+        year=year,
+        state=ReportState.READY,
+        ordered_by=leader,
+    )
+    report.snapshot = build_snapshot(report, leader)
+    report.save(update_fields=["snapshot"])
+    StatusReport.objects.filter(pk=report.pk).update(
+        state=ReportState.PUBLISHED, published_by=leader, published_at=timezone.now()
+    )
+    report.refresh_from_db()
+    return report
+
+
+# --- The demo ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def media(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.mark.django_db
+def test_no_role_can_work_out_a_withheld_figure_on_the_demo(media, settings):
+    """The demo with three published status reports side by side (the school years its
+    BTI statistics cover), audited for every demo role."""
+    from plans.demo import load_demo
+
+    settings.SUPPRESSION_THRESHOLD = THRESHOLD
+    load_demo()
+    users = get_user_model().objects
+    leader = users.get(username="sektorleder")
+    plan = QualityPlan.objects.filter(municipality__number="9901").in_force()
+    years = range(current_school_year() - 2, current_school_year() + 1)
+    published = [_publish(plan, leader, year) for year in years]
+    summary = {}
+    for username in (
+        "folkevalgt",
+        "bti-koordinator",
+        "sektorleder",
+        "virksomhetsleder",
+        "ansatt",
+        "dataansvarlig",
+    ):
+        # The official is the attacker of the issue: every event's full cross-table.
+        full = username == "folkevalgt"
+        attacker = attack_as(users.get(username=username), published, full=full)
+        assert attacker.breaches() == [], username
+        summary[username] = (len(attacker.shown) + len(attacker.hidden), len(attacker.hidden))
+    # The official sees the BTI grid (three tables) and the reports' BTI sections.
+    assert summary["folkevalgt"][1] > 0
+    print("\nfigures seen / withheld per role:", summary)
+
+
+# --- Random data ---------------------------------------------------------------------------
+
+event_rows = st.lists(
+    st.tuples(
+        st.integers(0, 1),  # school year offset
+        st.sampled_from(LEVELS),
+        st.sampled_from(KINDS[:4]),
+        st.sampled_from(BANDS[:3]),
+        st.integers(1, 9),  # how many
+    ),
+    max_size=12,
+)
+
+
+@pytest.mark.django_db
+@hsettings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(rows=event_rows)
+def test_no_withheld_bti_figure_can_be_worked_out_on_random_data(cast, settings, rows):
+    """Random events over two school years: the statistics page (three tables) and the
+    status report's section for each year, read together."""
+    settings.SUPPRESSION_THRESHOLD = THRESHOLD
+    StatEvent.objects.filter(municipality=cast.municipality).delete()
+    first = current_school_year() - 1
+    StatEvent.objects.bulk_create(
+        StatEvent(
+            municipality=cast.municipality,
+            kind="undring" if level == 0 else "logg",
+            level=level,
+            unit_kind=kind,
+            year=first + offset,
+            quarter=4,
+            school_year=first + offset,
+            age_band=band,
+        )
+        for offset, level, kind, band, n in rows
+        for _ in range(n)
+    )
+    attacker = Attacker(THRESHOLD)
+    model = BtiModel(attacker, full=False)
+    client = Client()
+    client.force_login(cast["elected_official"])
+    model.read_page(client.get(reverse("bti:statistics")).content.decode())
+    plan = QualityPlan(municipality=cast.municipality)
+    for year in (first, first + 1):
+        section = bti_section(cast["elected_official"], plan, year)
+        html = "<table><caption>BTI-statistikk</caption><thead><tr><th>Hva</th><th>Antall</th>"
+        html += "</tr></thead><tbody>"
+        for row in [*section["rows"], {"label": "Sum", "count": section["total"]}]:
+            html += f"<tr><th>{row['label']}</th><td>{row['count']['text']}</td></tr>"
+        model.read_report(html + "</tbody></table>", year)
+    assert attacker.breaches() == []
+
+
+activity_rows = st.lists(
+    st.tuples(
+        st.integers(0, 12), st.integers(0, 12), st.integers(0, 8), st.sets(st.integers(0, 2))
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@hsettings(max_examples=25, deadline=None)
+@given(rows=activity_rows)
+def test_no_withheld_competence_figure_can_be_worked_out_on_random_data(rows):
+    """Random activities (confirmed, attended ≤ confirmed, feedback, areas): the
+    evaluation's per-activity rows, totals and area sums read together."""
+    from django.conf import settings
+
+    assert settings.SUPPRESSION_THRESHOLD == THRESHOLD
+
+    class Area:
+        def __init__(self, key):
+            self.key, self.name, self.order = key, f"Område {key}", key
+
+    areas = [Area(key) for key in range(3)]
+    evaluation_rows = []
+    for index, (confirmed, attended, feedback, keys) in enumerate(rows):
+
+        class Activity:
+            title = f"Tiltak {index}"
+
+        evaluation_rows.append(
+            EvaluationRow(
+                activity=Activity(),
+                sessions_held=1,
+                confirmed=confirmed,
+                attended=min(attended, confirmed),
+                feedback_count=feedback,
+                feedback_sum=feedback * 4,
+                areas=[areas[key] for key in sorted(keys)],
+            )
+        )
+    published = published_evaluation(_evaluation(evaluation_rows))
+    attacker = Attacker(THRESHOLD)
+    model = CompetenceModel(attacker)
+    titles = [row.activity.title for row in published.rows]
+    for row in published.rows:
+        model.read_row(2025, row.activity.title, [row.activity.title], _texts(row), sum_cell=False)
+    model.read_row(2025, "sum", titles, _texts(published.total), sum_cell=True)
+    for area in [*published.areas, published.without_area]:
+        members = [
+            row.activity.title
+            for row in published.rows
+            if (area.key is None and not row.areas)
+            or (area.key is not None and area.key in {a.key for a in row.areas})
+        ]
+        if members:
+            model.read_row(2025, area.name, members, _texts(area), sum_cell=True)
+    assert attacker.breaches() == []
+
+
+def _texts(figures) -> dict[str, str]:
+    return {
+        "confirmed": figures.confirmed["text"],
+        "attended": figures.attended["text"],
+        "feedback": figures.feedback_count["text"],
+    }
+
+
+def _evaluation(rows):
+    from competence.selectors_reports import AreaSummary, Evaluation, Figures
+
+    total = Figures()
+    for row in rows:
+        total.add(row)
+    return Evaluation(
+        school_year=2025,
+        rows=rows,
+        total=total,
+        areas=[],
+        without_area=AreaSummary(name="Uten utviklingsområde"),
+    )
+
+
+# --- The attacker bites --------------------------------------------------------------------
+
+
+def test_the_attacker_finds_what_quarters_beside_a_yearly_report_give_away():
+    """Today's main published quarters on the page and calendar-year sums in the report:
+    a quarter's small cell is the year's minus the three quarters the page shows. The
+    attacker finds it (so the audit fails on such a publication)."""
+    attacker = Attacker(THRESHOLD)
+    quarters = attacker.new_variables(4)
+    attacker.read("K1 nivå 0", {quarters[0]: 1}, "<5", sum_cell=False)
+    for index in quarters[1:]:
+        attacker.read("K nivå 0", {index: 1}, "7", sum_cell=False)
+    attacker.read("rapport nivå 0", dict.fromkeys(quarters, 1), "24", sum_cell=True)
+    assert attacker.breaches() == ["K1 nivå 0 (small): 3…3"]
+
+
+def test_the_attacker_finds_zeros_read_off_the_totals():
+    """A row whose shown cells already make up its total: the hidden ones are all zero."""
+    attacker = Attacker(THRESHOLD)
+    cells = attacker.new_variables(3)
+    attacker.read("a", {cells[0]: 1}, "9", sum_cell=False)
+    attacker.read("b", {cells[1]: 1}, "<5", sum_cell=False)
+    attacker.read("c", {cells[2]: 1}, "<5", sum_cell=False)
+    attacker.read("sum", dict.fromkeys(cells, 1), "9", sum_cell=True)
+    assert sorted(attacker.breaches()) == ["b (small): 0…0", "c (small): 0…0"]
+
+
+group_breakdowns = st.tuples(
+    st.lists(st.integers(0, 9), min_size=4, max_size=4),
+    st.permutations(range(7)),
+    st.permutations(range(5)),
+)
+
+
+@hsettings(max_examples=25, deadline=None)
+@given(breakdowns=group_breakdowns)
+def test_protect_group_leaves_every_hidden_cell_its_range(breakdowns):
+    """The engine alone: one school year's level counts, and the same events spread over
+    unit kinds and age bands in another order; every withheld cell keeps its range."""
+    from plans import disclosure
+
+    levels, kind_order, band_order = breakdowns
+    total = sum(levels)
+    kinds = [0] * 7
+    bands = [0] * 5
+    for position in range(total):
+        kinds[kind_order[position % 3]] += 1
+        bands[band_order[position % 2]] += 1
+    group = disclosure.protect_group(
+        0, total, {"l": levels, "k": kinds, "b": bands}, limit=THRESHOLD
+    )
+    attacker = Attacker(THRESHOLD)
+    unknowns = {
+        name: attacker.new_variables(len(cells)) for name, cells in group.breakdowns.items()
+    }
+    for other in ("k", "b"):
+        coeffs = dict.fromkeys(unknowns["l"], 1) | dict.fromkeys(unknowns[other], -1)
+        attacker.relate(coeffs, 0, 0)
+    for name, cells in group.breakdowns.items():
+        for index, cell in zip(unknowns[name], cells, strict=True):
+            attacker.read(f"{name}{index}", {index: 1}, cell["text"], sum_cell=False)
+    attacker.read("sum", dict.fromkeys(unknowns["l"], 1), group.total["text"], sum_cell=True)
+    assert attacker.breaches() == []
