@@ -46,8 +46,10 @@ rules.add_perm("indicators.view_indicator", is_portal_member & reads_indicator)
 for model in ("source", "place", "observation"):
     rules.add_perm(f"indicators.view_{model}", is_portal_member)
 # The municipality's own targets, commentary and saved column mappings.
-for model in ("target", "commentary", "importmapping"):
+for model in ("target", "commentary"):
     rules.add_perm(f"indicators.view_{model}", member)
+# Saved column mappings are the data admins' tools (ImportMappingQuerySet.narrow).
+rules.add_perm("indicators.view_importmapping", member & (is_superuser | is_data_admin))
 # Importing files, the import history and rolling back: data admins.
 rules.add_perm("indicators.import_indicators", member & (is_superuser | is_data_admin))
 rules.add_perm(

@@ -651,12 +651,83 @@ COMPETENCE_ROWS = [
     ),
 ]
 
+
+def _own_indicator(c):
+    """Solvik's own indicator: its settings are Solvik's to change (an installation-wide
+    one's are the installation administrators', indicators/services/tenancy.py)."""
+    from indicators.models import Indicator
+
+    found = getattr(c, "_own_indicator", None)
+    if found is None:
+        found = Indicator.objects.create(
+            source=_ind(c)["indicator"].source,
+            municipality=c.municipality,
+            code="solvik-trivsel",
+            name="Trivsel i Solvik",
+        )
+        object.__setattr__(c, "_own_indicator", found)
+    return found
+
+
+def _saved_mapping(c):
+    """Solvik's saved column mapping, made by its data admin in the mapping step."""
+    from django.test import Client
+
+    from indicators.models import ImportMapping
+
+    found = ImportMapping.objects.filter(municipality=c.municipality).first()
+    if found is None:
+        admin = Client()
+        admin.force_login(c["data_admin"])
+        admin.post(
+            reverse("indicators:import-mapping", args=[_unknown_batch(c).pk]), _MAPPING_ANSWER
+        )
+        found = ImportMapping.objects.get(municipality=c.municipality)
+    return found
+
+
+_MAPPING_ANSWER = {
+    "name": "Solviks trivselsfil",
+    "source": "lokal",
+    "indicator_code": "solvik-trives",
+    "indicator_name": "Andel som trives",
+    "place_code": "Kommunenr",
+    "place_level": "kommune",
+    "period": "Skoleår",
+    "subgroups": ["Kjønn"],
+    "value": "Andel som trives",
+}
+
+
+def _link_payload(c):
+    """A new indicator of a previewed file and an area of Solvik's plan in force."""
+    batch = _previewed_batch(c)
+    code = batch.preview["indicators"][0]["code"]
+    return {"indicator_code": code, "area": c.quality_plan.areas.first().pk}
+
+
+def _pending_grant(c):
+    """A unit leadership the data admin granted, waiting for a sector leader."""
+    from plans.models import Membership, Role
+    from tests.factories import MembershipFactory
+
+    found = Membership.objects.filter(pending=True, user=c["elected_official"]).first()
+    return found or MembershipFactory(
+        user=c["elected_official"],
+        municipality=c.municipality,
+        unit=c.school,
+        role=Role.UNIT_LEADER,
+        pending=True,
+        granted_by=c["data_admin"],
+    )
+
+
 INDICATOR_ROWS = [
     Row(
         "indicator edit",
-        lambda c: reverse("indicators:indicator-edit", args=[_ind(c)["indicator"].pk]),
+        lambda c: reverse("indicators:indicator-edit", args=[_own_indicator(c).pk]),
         lambda c: {"description": "Andel elever som opplever mobbing."},
-        may=("sector_leader", "data_admin", "other_municipality"),
+        may=("sector_leader", "data_admin"),
     ),
     Row(
         "indicator targets",
@@ -678,17 +749,26 @@ INDICATOR_ROWS = [
     Row(
         "import mapping",
         lambda c: reverse("indicators:import-mapping", args=[_unknown_batch(c).pk]),
-        lambda c: {
-            "name": "Solviks trivselsfil",
-            "source": "lokal",
-            "indicator_code": "solvik-trives",
-            "indicator_name": "Andel som trives",
-            "place_code": "Kommunenr",
-            "place_level": "kommune",
-            "period": "Skoleår",
-            "subgroups": ["Kjønn"],
-            "value": "Andel som trives",
-        },
+        lambda c: _MAPPING_ANSWER,
+        may=("data_admin",),
+    ),
+    Row(
+        "import indicator link",
+        lambda c: reverse("indicators:import-indicator-link", args=[_previewed_batch(c).pk]),
+        _link_payload,
+        page=False,
+        may=("data_admin",),
+    ),
+    Row(
+        "mapping edit",
+        lambda c: reverse("indicators:mapping-edit", args=[_saved_mapping(c).pk]),
+        lambda c: {"name": "Solviks rettede trivselsfil"},
+        may=("data_admin",),
+    ),
+    Row(
+        "mapping delete",
+        lambda c: reverse("indicators:mapping-delete", args=[_saved_mapping(c).pk]),
+        page=False,
         may=("data_admin",),
     ),
     Row(
@@ -884,7 +964,22 @@ BTI_ROWS = [
     ),
 ]
 
-ROWS = PLAN_ROWS + COMPETENCE_ROWS + INDICATOR_ROWS + REPORT_ROWS + BTI_ROWS
+MEMBERSHIP_ROWS = [
+    Row(
+        "membership confirm",
+        lambda c: reverse("plans:membership-confirm", args=[_pending_grant(c).pk]),
+        page=False,
+        may=("sector_leader",),
+    ),
+    Row(
+        "membership reject",
+        lambda c: reverse("plans:membership-reject", args=[_pending_grant(c).pk]),
+        page=False,
+        may=("sector_leader",),
+    ),
+]
+
+ROWS = MEMBERSHIP_ROWS + PLAN_ROWS + COMPETENCE_ROWS + INDICATOR_ROWS + REPORT_ROWS + BTI_ROWS
 
 
 @pytest.fixture(autouse=True)

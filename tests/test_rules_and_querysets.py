@@ -138,6 +138,20 @@ def every_object(plan_objects):  # noqa: F811
             created_by=user,
         )
 
+    from plans.models import MembershipAction, MembershipChange, Role
+
+    for municipality, user in (
+        (c.municipality, c["staff"]),
+        (c.other_municipality, c["other_municipality"]),
+    ):
+        MembershipChange.objects.create(
+            action=MembershipAction.GRANTED,
+            actor_name="Dataansvarlig",
+            subject=user,
+            subject_name=user.get_username(),
+            municipality=municipality,
+            role=Role.STAFF,
+        )
     bti = _bti(c)
     nabo_staff = _nabovik_bti(c)
     people = {

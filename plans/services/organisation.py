@@ -217,7 +217,9 @@ def _check_may_confirm(*, membership: Membership, actor) -> None:
 def membership_confirm(*, membership: Membership, actor) -> Membership:
     """Let a pending grant take effect."""
     membership = (
-        Membership.objects.select_for_update().select_related("unit", "user").get(pk=membership.pk)
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("unit", "user")
+        .get(pk=membership.pk)
     )
     _check_may_confirm(membership=membership, actor=actor)
     before = _state(membership)
@@ -240,7 +242,9 @@ def membership_confirm(*, membership: Membership, actor) -> Membership:
 def membership_reject(*, membership: Membership, actor) -> None:
     """Refuse a pending grant: it is removed, and the log says who refused it."""
     membership = (
-        Membership.objects.select_for_update().select_related("unit", "user").get(pk=membership.pk)
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("unit", "user")
+        .get(pk=membership.pk)
     )
     _check_may_confirm(membership=membership, actor=actor)
     _record(

@@ -133,6 +133,9 @@ def test_deploy_check_finds_nothing_with_production_settings():
             # docs/deployment.md: the BTI keys (without them btitracker.E001/E003 fail).
             "BTI_ENCRYPTION_KEYS": "q1c0Vj2yq8l3V8o3kM1Zr0rX2bqWcG5m3m2cSbS0p1E=",
             "BTI_HASH_KEY": "k" * 20 + "e" * 20 + "y" * 8,
+            # The access log's own chain key and checkpoint place (btitracker.E004/E005).
+            "BTI_AUDIT_KEY": "a" * 20 + "u" * 20 + "d" * 8,
+            "BTI_AUDIT_CHECKPOINT_FILE": "/srv/audit/checkpoints.log",
         },
         capture_output=True,
         text=True,

@@ -16,7 +16,10 @@ MEGABYTE = "x" * (1024 * 1024)
 
 @pytest.fixture
 def indicator(cast):
-    return IndicatorFactory(name="Mobbing", code="mobbing", description="Andel elever.")
+    # The municipality's own indicator, whose settings its data admin may change.
+    return IndicatorFactory(
+        name="Mobbing", code="mobbing", description="Andel elever.", municipality=cast.municipality
+    )
 
 
 def test_the_commentary_form_refuses_a_megabyte(client, cast, indicator):
