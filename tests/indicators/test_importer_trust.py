@@ -201,3 +201,58 @@ def test_multi_year_school_year_label_is_a_period():
     )
     with pytest.raises(CellError):
         parse_period("2016/18-2018/19")
+
+
+# --- A column added in a spreadsheet --------------------------------------------------
+
+# (file, the header line's index among the lines (-1: the first with cells), positions)
+EXTRA_COLUMN = [
+    (KULTURSKOLE, 3, (2, 99)),
+    (MOBBING, -1, (0, 1, 2, 99)),
+    (PEDAGOGNORMEN, -1, (0, 1, 2, 99)),
+    (SCHOOLS, -1, (0, 1, 2, 99)),
+    ("fhi_kube_testcube1_fixture.csv", -1, (0, 1, 2, 99)),
+    (FHI_API, -1, (0, 1, 2, 99)),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "header", "at"),
+    [(name, header, at) for name, header, positions in EXTRA_COLUMN for at in positions],
+)
+def test_file_with_a_column_added_in_a_spreadsheet_is_read_exactly(name, header, at):
+    """A «Kommune» column typed into a real file in Excel (first, between the place and
+    the values, among the values, last): every figure is read at its own place, period
+    and subgroup, none shifted, none lost."""
+    undamaged = corruption.observations(real_file(name), name)
+    damaged = corruption.insert_column(real_file(name), at, "Kommune", "Solvik", header)
+    assert damaged != real_file(name)
+    assert corruption.observations(damaged, name) == undamaged
+
+
+@pytest.mark.parametrize(
+    ("at", "column"), [(0, 1), (1, 2), (2, 3), (99, 6)], ids=["first", "second", "third", "last"]
+)
+def test_ssb_quoted_file_with_a_column_added_is_refused_naming_it(at, column):
+    """In the quoted layout every column is labelled: an added one's cells would become a
+    subgroup no one published (kommune=Solvik), or a value column without its year."""
+    damaged = corruption.insert_column(real_file(QUOTED), at, "Kommune", "Solvik")
+    with pytest.raises(FatalImportError, match=rf"Kolonne {column} \(«Kommune»\) på linje 3"):
+        corruption.observations(damaged, QUOTED)
+
+
+def test_ssb_matrix_with_a_column_added_before_the_values_is_refused_naming_it():
+    damaged = corruption.insert_column(real_file(KULTURSKOLE), 1, "Kommune", "Solvik", 3)
+    with pytest.raises(FatalImportError, match=r"Kolonne 2 \(«Kommune»\) på linje 4"):
+        corruption.observations(damaged, KULTURSKOLE)
+
+
+def test_ssb_matrix_with_a_column_added_among_the_values_names_it_and_reads_the_rest():
+    damaged = corruption.insert_column(real_file(KULTURSKOLE), 99, "Kommune", "Solvik", 3)
+    result = ssb_csv.parse(damaged, KULTURSKOLE)
+    assert [(problem.line, problem.reason) for problem in result.problems] == [
+        (4, "Ukjent periode «Kommune».")
+    ]
+    assert corruption.by_key(result.rows) == corruption.observations(
+        real_file(KULTURSKOLE), KULTURSKOLE
+    )
