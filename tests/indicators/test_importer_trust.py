@@ -256,3 +256,31 @@ def test_ssb_matrix_with_a_column_added_among_the_values_names_it_and_reads_the_
     assert corruption.by_key(result.rows) == corruption.observations(
         real_file(KULTURSKOLE), KULTURSKOLE
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "candidates"),
+    [
+        ("Herøy", "1515 Herøy (Møre og Romsdal), 1818 Herøy (Nordland)"),
+        ("Våler kommune", "3114 Våler (Østfold), 3419 Våler (Innlandet)"),
+    ],
+)
+def test_mapping_step_rejects_a_name_two_municipalities_carry_naming_line_and_candidates(
+    name, candidates
+):
+    """Herøy is a municipality in Møre og Romsdal and in Nordland: a file that names the
+    place only is not read as either by guess (nor as a made-up «navn:herøy»)."""
+    content = f"Sted;År;Andel\nKragerø;2021;12,5\n{name};2021;13,0\n".encode()
+    result = mapped.parse_with_mapping(
+        content,
+        "egen.csv",
+        columns={"place_code": "Sted", "period": "År", "value": "Andel"},
+        source_code="lokal",
+        indicator_code="lokal-andel",
+        indicator_name="Andel",
+    )
+    assert [row.place_code for row in result.rows] == ["4014"]
+    assert [(p.line, p.column, p.value) for p in result.problems] == [(3, "Sted", name)]
+    reason = result.problems[0].reason
+    assert f"«{name}» er navnet på flere kommuner: {candidates}." in reason
+    assert "kommunenummeret" in reason
