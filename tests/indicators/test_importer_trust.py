@@ -284,3 +284,30 @@ def test_mapping_step_rejects_a_name_two_municipalities_carry_naming_line_and_ca
     reason = result.problems[0].reason
     assert f"«{name}» er navnet på flere kommuner: {candidates}." in reason
     assert "kommunenummeret" in reason
+
+
+@pytest.mark.django_db
+def test_udir_school_rows_are_linked_to_the_unit_with_that_organisation_number_and_shown(
+    cast, client, settings, tmp_path
+):
+    """Kragerø ungdomsskole (974568098) in Udir's school file is the municipality's own
+    unit with that number: its figures land on that unit and show in the indicator's unit
+    breakdown; a school none of its units carries the number of is not shown."""
+    from indicators.models import Indicator, Place, PlaceLevel
+    from plans.models import Unit
+    from tests.indicators.test_pages import cells, columns, detail
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    Unit.objects.filter(pk=cast.school.pk).update(organisation_number="974568098")
+    batch = imported(real_file(SCHOOLS), SCHOOLS, municipality=cast.municipality)
+    assert batch.rows_new
+
+    school = Place.objects.get(level=PlaceLevel.UNIT, code="974568098")
+    assert school.unit_id == cast.school.pk
+    # Sannidal skole is no unit of Solvik: left out of Solvik's import (tenancy).
+    assert not Place.objects.filter(code="974568101").exists()
+    indicator = Indicator.objects.get(code="udir-grunnskolepoeng")
+    html = detail(client, cast["staff"], indicator)
+    assert columns(html, "indicator-units") == ["2020-21", "2021-22"]
+    assert cells(html, cast.school.name, "indicator-units") == ["41,5", "40,1"]
+    assert "Sannidal skole" not in html
