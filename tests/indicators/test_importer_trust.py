@@ -177,9 +177,9 @@ def test_reimport_of_values_with_many_decimals_changes_nothing_and_rollback_work
 # --- The mapping step -------------------------------------------------------------------
 
 
-def test_mapping_step_resolves_a_place_name_through_the_reform_table():
-    content = "Sted;År;Andel\nKragerø;2021;12,5\nKragerø kommune;2022;13,0\n".encode()
-    result = mapped.parse_with_mapping(
+def _names_mapped(content: bytes):
+    """A file that names its places (column «Sted»), read through the mapping step."""
+    return mapped.parse_with_mapping(
         content,
         "egen.csv",
         columns={"place_code": "Sted", "period": "År", "value": "Andel"},
@@ -187,6 +187,11 @@ def test_mapping_step_resolves_a_place_name_through_the_reform_table():
         indicator_code="lokal-andel",
         indicator_name="Andel",
     )
+
+
+def test_mapping_step_resolves_a_place_name_through_the_reform_table():
+    content = "Sted;År;Andel\nKragerø;2021;12,5\nKragerø kommune;2022;13,0\n".encode()
+    result = _names_mapped(content)
     assert {(row.place_level, row.place_code) for row in result.rows} == {
         (base.MUNICIPALITY, "4014")
     }
@@ -271,14 +276,7 @@ def test_mapping_step_rejects_a_name_two_municipalities_carry_naming_line_and_ca
     """Herøy is a municipality in Møre og Romsdal and in Nordland: a file that names the
     place only is not read as either by guess (nor as a made-up «navn:herøy»)."""
     content = f"Sted;År;Andel\nKragerø;2021;12,5\n{name};2021;13,0\n".encode()
-    result = mapped.parse_with_mapping(
-        content,
-        "egen.csv",
-        columns={"place_code": "Sted", "period": "År", "value": "Andel"},
-        source_code="lokal",
-        indicator_code="lokal-andel",
-        indicator_name="Andel",
-    )
+    result = _names_mapped(content)
     assert [row.place_code for row in result.rows] == ["4014"]
     assert [(p.line, p.column, p.value) for p in result.problems] == [(3, "Sted", name)]
     reason = result.problems[0].reason
