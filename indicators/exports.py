@@ -1,11 +1,13 @@
 """An indicator's observations as CSV and XLSX.
 
-CSV is UTF-8 with a byte order mark and semicolons (what Excel with Norwegian settings
-opens without an import dialog), numbers with a decimal comma. XLSX keeps numbers as
-numbers. Text cells a spreadsheet would run as a formula get an apostrophe in front
-(``plans.resources.escape_formula``): place names and subgroups come from files anyone can
-publish. Both are written row by row from one query, so memory stays flat however many
-observations the indicator has."""
+The columns are the portal template's (``indicators/parsing/portal_template.py``,
+docs/indicator_template.md), so an exported CSV imports again into the same observations:
+the symbol stands in the value column, as in the template. CSV is UTF-8 with a byte order
+mark and semicolons (what Excel with Norwegian settings opens without an import dialog),
+numbers with a decimal comma. XLSX keeps numbers as numbers. Text cells a spreadsheet
+would run as a formula get an apostrophe in front (``plans.resources.escape_formula``):
+place names and subgroups come from files anyone can publish. Both are written row by row
+from one query, so memory stays flat however many observations the indicator has."""
 
 from __future__ import annotations
 
@@ -16,11 +18,11 @@ from decimal import Decimal
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.text import slugify
-from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from indicators.models import Indicator, Observation, ObservationStatus, PlaceLevel
+from indicators.models import Indicator, Observation, ObservationStatus
+from indicators.parsing.portal_template import TEMPLATE_COLUMNS
 from plans.resources import escape_formula
 
 FORMATS = ("csv", "xlsx")
@@ -33,18 +35,9 @@ Cell = str | Decimal | None
 
 
 def headers() -> list[str]:
-    return [
-        _("Stedskode"),
-        _("Sted"),
-        _("Nivå"),
-        _("Periode"),
-        _("Periodestart"),
-        _("Periodeslutt"),
-        _("Undergruppe"),
-        _("Verdi"),
-        _("Status"),
-        _("Symbol"),
-    ]
+    """The portal template's columns, untranslated: they are what the importer reads, so
+    an export imports again as it is (docs/indicator_template.md)."""
+    return list(TEMPLATE_COLUMNS)
 
 
 def exact(value: Decimal | None, decimals: int = 0) -> str | None:
@@ -62,9 +55,13 @@ def exact(value: Decimal | None, decimals: int = 0) -> str | None:
     return f"{whole}.{fraction}" if fraction else whole
 
 
+class Symbol(str):
+    """The source's symbol written in the value column (``-`` for zero, ``:`` suppressed,
+    ``..`` missing): the template reads it back to the same status and symbol, and it is
+    no formula, so it is written without the apostrophe."""
+
+
 def rows(indicator: Indicator) -> Iterator[list[Cell]]:
-    levels = dict(PlaceLevel.choices)
-    statuses = dict(ObservationStatus.choices)
     observations = (
         Observation.objects.filter(indicator=indicator)
         .order_by("place__level", "place__code", "period_start", "subgroup", "pk")
@@ -73,38 +70,41 @@ def rows(indicator: Indicator) -> Iterator[list[Cell]]:
             "place__name",
             "place__level",
             "period_label",
-            "period_start",
-            "period_end",
             "subgroup",
             "value",
             "status",
             "symbol",
         )
     )
+    source = indicator.source.code
     for (
         code,
         name,
         level,
         label,
-        start,
-        end,
         subgroup,
         value,
         status,
         symbol,
     ) in observations.iterator(chunk_size=2000):
         number = exact(value, indicator.decimals)
+        cell: Cell
+        if symbol and (status != ObservationStatus.VALUE or value == 0):
+            cell = Symbol(symbol)
+        else:
+            cell = Decimal(number) if number is not None else None
         yield [
+            source,
+            indicator.code,
+            indicator.name,
+            level,
             code,
             name,
-            str(levels.get(level, level)),
             label,
-            start.isoformat(),
-            end.isoformat(),
             subgroup,
-            Decimal(number) if number is not None else None,
-            str(statuses.get(status, status)),
-            symbol,
+            cell,
+            status,
+            indicator.unit_of_measure,
         ]
 
 
@@ -115,6 +115,8 @@ def _text(value: str) -> str:
 def _csv_cell(value: Cell) -> str:
     if value is None:
         return ""
+    if isinstance(value, Symbol):
+        return str(value)
     if isinstance(value, Decimal):
         return format(value, "f").replace(".", ",")
     return _text(str(value))
@@ -140,7 +142,11 @@ def to_xlsx(indicator: Indicator) -> bytes:
     for row in rows(indicator):
         sheet.append(
             [
-                value if value is None or isinstance(value, Decimal) else _text(value)
+                str(value)
+                if isinstance(value, Symbol)
+                else value
+                if value is None or isinstance(value, Decimal)
+                else _text(value)
                 for value in row
             ]
         )

@@ -566,3 +566,29 @@ def current_municipalities() -> dict[str, str]:
         if new not in changes:
             names.setdefault(name, set()).add(new)
     return {name: next(iter(codes)) for name, codes in names.items() if len(codes) == 1}
+
+
+# Municipalities of today that share a name and whose numbers did not change in the
+# reforms above, so the table alone does not know them (SSB's list of municipalities).
+# Typed by hand and partial, like the table.
+SHARED_NAMES = {
+    "Herøy": {"1515": "Herøy (Møre og Romsdal)", "1818": "Herøy (Nordland)"},
+    # In the table as two current numbers; named here with their counties.
+    "Våler": {"3114": "Våler (Østfold)", "3419": "Våler (Innlandet)"},
+}
+
+
+@cache
+def ambiguous_names() -> dict[str, dict[str, str]]:
+    """Lower-case name → {number: name with its county} for names of today that two or
+    more municipalities carry: a file that names the place only must not be read as one of
+    them by guess. From the table (two current numbers under one name) and SHARED_NAMES."""
+    changes = _changes()
+    names: dict[str, dict[str, str]] = {}
+    for new, name, _year in changes.values():
+        if new not in changes:
+            names.setdefault(name, {})[new] = name
+    found = {name.lower(): codes for name, codes in names.items() if len(codes) > 1}
+    for name, codes in SHARED_NAMES.items():
+        found[name.lower()] = {**found.get(name.lower(), {}), **codes}
+    return found

@@ -439,6 +439,20 @@ def place_from_name(name: str, codes: dict[str, tuple[str, str]] | None = None):
     not the municipality's number (see docs/indicator_template.md)."""
     cleaned = " ".join(name.split())
     key = cleaned.lower()
+    shared = _ambiguous_names().get(re.sub(r"\s+kommune$", "", key))
+    if shared:
+        candidates = ", ".join(f"{code} {label}" for code, label in sorted(shared.items()))
+        # Two municipalities carry this name (Herøy, Våler): asked for, never guessed.
+        raise CellError(
+            _(
+                "«%(value)s» er navnet på flere kommuner: %(candidates)s. Bruk "
+                "kommunenummeret i stedet for navnet."
+            )
+            % {
+                "value": cleaned,
+                "candidates": candidates,
+            }
+        )
     if codes and key in codes:
         level, code = codes[key]
         return level, code, cleaned
@@ -469,6 +483,12 @@ def place_from_name(name: str, codes: dict[str, tuple[str, str]] | None = None):
     if number:
         return MUNICIPALITY, number, cleaned
     return MUNICIPALITY, name_code(bare), cleaned
+
+
+def _ambiguous_names() -> dict[str, dict[str, str]]:
+    from indicators import reforms
+
+    return reforms.ambiguous_names()
 
 
 @functools.cache

@@ -291,13 +291,7 @@ def parse(content: bytes, filename: str) -> ParseResult:
         variables = {
             _normalise(cells[at]) for _line, cells in data if len(cells) > at and cells[at]
         }
-    if TIME not in stub_roles and any(c.period is None for c in columns.values()):
-        raise FatalImportError(
-            _(
-                "Fant ikke årstallet i overskriftene. "
-                "Er dette en nedlasting fra SSBs statistikkbank?"
-            )
-        )
+    require_periods(stub_roles, columns, header)
 
     require_footer(header, data, footer)
     indicators = _indicators(table, subject, variables, footer_codes, footer_units)
@@ -462,6 +456,7 @@ def _columns(header, data, dimensions, result) -> tuple[list[str | None], dict[i
             while stubs < len(first_data) - 1 and value_from_text(first_data[stubs]) is None:
                 stubs += 1
         stub_names = [label.lower() for label in labels[: max(stubs, 1)]]
+        _refuse_added_columns(header[-1][0], labels, dimensions, stubs)
     else:
         last = header[-1][1]
         stubs = 0
@@ -497,7 +492,12 @@ def _columns(header, data, dimensions, result) -> tuple[list[str | None], dict[i
         row, carried = [""] * stubs, ""
         if spans and any(cells[stubs:]) and not (cells[stubs] if stubs < len(cells) else ""):
             # A spanning heading starts over the first value column; one that starts
-            # further right leaves the columns before it without a heading (moved columns).
+            # further right leaves the columns before it without a heading (moved columns,
+            # or a column added in a spreadsheet: then its own heading is named).
+            last = header[-1][1]
+            added = last[stubs].strip() if stubs < len(last) and number < len(header) - 1 else ""
+            if added:
+                raise _added_column(stubs, added, header[-1][0])
             raise FatalImportError(
                 _(
                     "Overskriftsraden på linje %(line)s har ingen tekst over kolonne "
@@ -536,6 +536,49 @@ def _columns(header, data, dimensions, result) -> tuple[list[str | None], dict[i
     if not columns:
         raise FatalImportError(_("Fant ingen kolonner med tall under overskriftene."))
     return stub_names, columns
+
+
+def require_periods(stub_roles: list[str | None], columns: dict[int, _Heading], header) -> None:
+    """Every value column's heading names its year, unless a stub column holds the year.
+    A single heading without one, beside headings with one, is a column added in a
+    spreadsheet («Kommune»): named rather than guessed."""
+    if TIME in stub_roles or all(column.period is not None for column in columns.values()):
+        return
+    if any(column.period is not None for column in columns.values()):
+        index = next(index for index, column in columns.items() if column.period is None)
+        raise _added_column(index, columns[index].text, header[-1][0])
+    raise FatalImportError(
+        _("Fant ikke årstallet i overskriftene. Er dette en nedlasting fra SSBs statistikkbank?")
+    )
+
+
+def _added_column(index: int, name: str, line: int) -> FatalImportError:
+    """The refusal of a column added in a spreadsheet (0-based ``index``), naming it."""
+    return FatalImportError(
+        _(
+            "Kolonne %(column)s («%(name)s») på linje %(line)s hører ikke til SSBs tabell: "
+            "den ser ut til å være lagt til i et regneark. Fjern kolonnen, eller last ned "
+            "tabellen på nytt fra SSB."
+        )
+        % {"column": index + 1, "name": name, "line": line}
+    )
+
+
+def _refuse_added_columns(line: int, labels: list[str], dimensions: list[str], stubs: int) -> None:
+    """The quoted layout labels each stub column with a dimension its title names
+    («region»), and each value column with a heading. A stub column the title does not
+    name, or a value column under a dimension's label, was added in a spreadsheet (a
+    «Kommune» column): its text would become a subgroup no one published, so the file
+    is refused, naming the column."""
+    if not dimensions:
+        return
+    for index, label in enumerate(labels):
+        named = label.strip().lower() in dimensions
+        is_stub = index < max(stubs, 1)
+        if is_stub == named:
+            continue
+        added = label.strip()
+        raise _added_column(index, added, line)
 
 
 def _guess_names(texts, stubs) -> list[str]:

@@ -346,13 +346,7 @@ def _ssb_layout(binary, encoding: str, filename: str, parse: StreamingParse) -> 
         parse.problem(problem)
     if variable_at is None:
         variables = {column.variable for column in columns.values()}
-    if ssb_csv.TIME not in roles and any(column.period is None for column in columns.values()):
-        raise FatalImportError(
-            _(
-                "Fant ikke årstallet i overskriftene. "
-                "Er dette en nedlasting fra SSBs statistikkbank?"
-            )
-        )
+    ssb_csv.require_periods(roles, columns, header)
     ssb_csv.require_footer(header, [last_data], footer)
     footer_codes, footer_units = ssb_csv._footer(footer)
     indicators = ssb_csv._indicators(table, subject, variables, footer_codes, footer_units)

@@ -64,6 +64,7 @@ from indicators.services.tenancy import (
     ImportScope,
     import_scope,
 )
+from plans.models import Unit
 
 CHUNK_ROWS = 20_000
 MAX_PROBLEMS = 100
@@ -533,9 +534,36 @@ class _Ids:
                 ["successor"],
                 batch_size=500,
             )
+        self._link_units([code for level, code in met if level == PlaceLevel.UNIT.value])
         for key in met:
             self.places[key] = known[key]
         return len(wanted)
+
+    @staticmethod
+    def _link_units(codes: list[str]) -> None:
+        """Link unit-level places the rows name (a Udir school by organisation number) to
+        the portal's unit with that number, so the school's figures show in its
+        municipality's unit breakdown. Only a number exactly one unit carries is linked,
+        and a place already linked (by an installation administrator) is left as it is.
+        At most three queries per chunk with units, none without."""
+        numbers = [code for code in codes if len(code) == 9 and code.isdigit()]
+        if not numbers:
+            return
+        owners: dict[str, list[int]] = {}
+        for part in _slices(numbers):
+            for number, pk in Unit.objects.filter(organisation_number__in=part).values_list(
+                "organisation_number", "pk"
+            ):
+                owners.setdefault(number, []).append(pk)
+        single = {number: pks[0] for number, pks in owners.items() if len(pks) == 1}
+        if not single:
+            return
+        unlinked = Place.objects.filter(
+            level=PlaceLevel.UNIT, code__in=list(single), unit__isnull=True
+        ).values_list("pk", "code")
+        Place.objects.bulk_update(
+            [Place(pk=pk, unit_id=single[code]) for pk, code in unlinked], ["unit"], batch_size=500
+        )
 
 
 def _note(entry: _Created, row: ParsedRow) -> None:

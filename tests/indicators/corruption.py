@@ -203,3 +203,25 @@ def xlsx_damage(content: bytes, kind: str, row: int, column: int, other: int) ->
     output = io.BytesIO()
     book.save(output)
     return output.getvalue()
+
+
+def insert_column(content: bytes, at: int, name: str, fill: str, header: int = -1) -> bytes:
+    """A column inserted in Excel and the file saved again as CSV: ``name`` on the header
+    line (index ``header``; -1: the first line with more than one cell), ``fill`` on
+    every line below it with more than one cell filled (empty elsewhere), at position ``at``
+    (past the end: appended). Excel reads a «sep=» line as a setting; it is kept as it
+    was, as if the file were edited in a text editor."""
+    text = TextFile.of(content)
+    # The separator of the table, not of a title line above it (SSB's quoted layout).
+    text.delimiter = delimiter_of(max(text.lines[:10], key=len), ";,\t")
+    for index in range(len(text.lines)):
+        cells, end = text.cells(index)
+        if len(cells) < 2 or cells[0].startswith("sep="):  # Excel drops the «sep=» line
+            continue
+        if header < 0:
+            header = index
+        below = index > header and any(cell.strip() for cell in cells[1:])
+        cell = name if index == header else fill if below else ""
+        cells.insert(min(at, len(cells)), cell)
+        text.set_cells(index, cells, end)
+    return text.encode()

@@ -177,9 +177,9 @@ def test_reimport_of_values_with_many_decimals_changes_nothing_and_rollback_work
 # --- The mapping step -------------------------------------------------------------------
 
 
-def test_mapping_step_resolves_a_place_name_through_the_reform_table():
-    content = "Sted;År;Andel\nKragerø;2021;12,5\nKragerø kommune;2022;13,0\n".encode()
-    result = mapped.parse_with_mapping(
+def _names_mapped(content: bytes):
+    """A file that names its places (column «Sted»), read through the mapping step."""
+    return mapped.parse_with_mapping(
         content,
         "egen.csv",
         columns={"place_code": "Sted", "period": "År", "value": "Andel"},
@@ -187,6 +187,11 @@ def test_mapping_step_resolves_a_place_name_through_the_reform_table():
         indicator_code="lokal-andel",
         indicator_name="Andel",
     )
+
+
+def test_mapping_step_resolves_a_place_name_through_the_reform_table():
+    content = "Sted;År;Andel\nKragerø;2021;12,5\nKragerø kommune;2022;13,0\n".encode()
+    result = _names_mapped(content)
     assert {(row.place_level, row.place_code) for row in result.rows} == {
         (base.MUNICIPALITY, "4014")
     }
@@ -201,3 +206,106 @@ def test_multi_year_school_year_label_is_a_period():
     )
     with pytest.raises(CellError):
         parse_period("2016/18-2018/19")
+
+
+# --- A column added in a spreadsheet --------------------------------------------------
+
+# (file, the header line's index among the lines (-1: the first with cells), positions)
+EXTRA_COLUMN = [
+    (KULTURSKOLE, 3, (2, 99)),
+    (MOBBING, -1, (0, 1, 2, 99)),
+    (PEDAGOGNORMEN, -1, (0, 1, 2, 99)),
+    (SCHOOLS, -1, (0, 1, 2, 99)),
+    ("fhi_kube_testcube1_fixture.csv", -1, (0, 1, 2, 99)),
+    (FHI_API, -1, (0, 1, 2, 99)),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "header", "at"),
+    [(name, header, at) for name, header, positions in EXTRA_COLUMN for at in positions],
+)
+def test_file_with_a_column_added_in_a_spreadsheet_is_read_exactly(name, header, at):
+    """A «Kommune» column typed into a real file in Excel (first, between the place and
+    the values, among the values, last): every figure is read at its own place, period
+    and subgroup, none shifted, none lost."""
+    undamaged = corruption.observations(real_file(name), name)
+    damaged = corruption.insert_column(real_file(name), at, "Kommune", "Solvik", header)
+    assert damaged != real_file(name)
+    assert corruption.observations(damaged, name) == undamaged
+
+
+@pytest.mark.parametrize(
+    ("at", "column"), [(0, 1), (1, 2), (2, 3), (99, 6)], ids=["first", "second", "third", "last"]
+)
+def test_ssb_quoted_file_with_a_column_added_is_refused_naming_it(at, column):
+    """In the quoted layout every column is labelled: an added one's cells would become a
+    subgroup no one published (kommune=Solvik), or a value column without its year."""
+    damaged = corruption.insert_column(real_file(QUOTED), at, "Kommune", "Solvik")
+    with pytest.raises(FatalImportError, match=rf"Kolonne {column} \(«Kommune»\) på linje 3"):
+        corruption.observations(damaged, QUOTED)
+
+
+def test_ssb_matrix_with_a_column_added_before_the_values_is_refused_naming_it():
+    damaged = corruption.insert_column(real_file(KULTURSKOLE), 1, "Kommune", "Solvik", 3)
+    with pytest.raises(FatalImportError, match=r"Kolonne 2 \(«Kommune»\) på linje 4"):
+        corruption.observations(damaged, KULTURSKOLE)
+
+
+def test_ssb_matrix_with_a_column_added_among_the_values_names_it_and_reads_the_rest():
+    damaged = corruption.insert_column(real_file(KULTURSKOLE), 99, "Kommune", "Solvik", 3)
+    result = ssb_csv.parse(damaged, KULTURSKOLE)
+    assert [(problem.line, problem.reason) for problem in result.problems] == [
+        (4, "Ukjent periode «Kommune».")
+    ]
+    assert corruption.by_key(result.rows) == corruption.observations(
+        real_file(KULTURSKOLE), KULTURSKOLE
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "candidates"),
+    [
+        ("Herøy", "1515 Herøy (Møre og Romsdal), 1818 Herøy (Nordland)"),
+        ("Våler kommune", "3114 Våler (Østfold), 3419 Våler (Innlandet)"),
+    ],
+)
+def test_mapping_step_rejects_a_name_two_municipalities_carry_naming_line_and_candidates(
+    name, candidates
+):
+    """Herøy is a municipality in Møre og Romsdal and in Nordland: a file that names the
+    place only is not read as either by guess (nor as a made-up «navn:herøy»)."""
+    content = f"Sted;År;Andel\nKragerø;2021;12,5\n{name};2021;13,0\n".encode()
+    result = _names_mapped(content)
+    assert [row.place_code for row in result.rows] == ["4014"]
+    assert [(p.line, p.column, p.value) for p in result.problems] == [(3, "Sted", name)]
+    reason = result.problems[0].reason
+    assert f"«{name}» er navnet på flere kommuner: {candidates}." in reason
+    assert "kommunenummeret" in reason
+
+
+@pytest.mark.django_db
+def test_udir_school_rows_are_linked_to_the_unit_with_that_organisation_number_and_shown(
+    cast, client, settings, tmp_path
+):
+    """Kragerø ungdomsskole (974568098) in Udir's school file is the municipality's own
+    unit with that number: its figures land on that unit and show in the indicator's unit
+    breakdown; a school none of its units carries the number of is not shown."""
+    from indicators.models import Indicator, Place, PlaceLevel
+    from plans.models import Unit
+    from tests.indicators.test_pages import cells, columns, detail
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    Unit.objects.filter(pk=cast.school.pk).update(organisation_number="974568098")
+    batch = imported(real_file(SCHOOLS), SCHOOLS, municipality=cast.municipality)
+    assert batch.rows_new
+
+    school = Place.objects.get(level=PlaceLevel.UNIT, code="974568098")
+    assert school.unit_id == cast.school.pk
+    # Sannidal skole is no unit of Solvik: left out of Solvik's import (tenancy).
+    assert not Place.objects.filter(code="974568101").exists()
+    indicator = Indicator.objects.get(code="udir-grunnskolepoeng")
+    html = detail(client, cast["staff"], indicator)
+    assert columns(html, "indicator-units") == ["2020-21", "2021-22"]
+    assert cells(html, cast.school.name, "indicator-units") == ["41,5", "40,1"]
+    assert "Sannidal skole" not in html

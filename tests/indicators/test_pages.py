@@ -401,15 +401,16 @@ def test_export_csv_has_bom_semicolons_exact_values_and_escaping(client, cast, e
     body = b"".join(response.streaming_content)
     assert body.startswith(b"\xef\xbb\xbf")
     lines = body.decode("utf-8-sig").split("\r\n")
-    assert (
-        lines[0]
-        == "Stedskode;Sted;Nivå;Periode;Periodestart;Periodeslutt;Undergruppe;Verdi;Status;Symbol"
+    assert lines[0] == (
+        "kilde;indikatorkode;indikator;stedsnivå;stedskode;sted;periode;undergruppe;verdi;"
+        "status;enhet"
     )
+    # The symbol stands in the value column, as the template reads it back.
     assert lines[1:] == [
-        "9901;Solvik;Kommune;2023;2023-01-01;2023-12-31;;0,0;Verdi;'-",
-        "9901;Solvik;Kommune;2024;2024-01-01;2024-12-31;;;Skjult av personvernhensyn;:",
-        "9903;'=HYPERLINK(1);Kommune;2024;2024-01-01;2024-12-31;'@sum;100,0;Verdi;",
-        "0;Hele landet;Land;2024;2024-01-01;2024-12-31;;12,34;Verdi;",
+        "udir;eks/1;Eksport;kommune;9901;Solvik;2023;;-;verdi;prosent",
+        "udir;eks/1;Eksport;kommune;9901;Solvik;2024;;:;skjult;prosent",
+        "udir;eks/1;Eksport;kommune;9903;'=HYPERLINK(1);2024;'@sum;100,0;verdi;prosent",
+        "udir;eks/1;Eksport;land;0;Hele landet;2024;;12,34;verdi;prosent",
         "",
     ]
 
@@ -422,23 +423,24 @@ def test_export_xlsx_keeps_numbers_and_escapes_formulas(client, cast, export_ind
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    assert rows[0][:3] == ["Stedskode", "Sted", "Nivå"]
+    assert rows[0][:3] == ["kilde", "indikatorkode", "indikator"]
     assert rows[3] == [
+        "udir",
+        "eks/1",
+        "Eksport",
+        "kommune",
         "9903",
         "'=HYPERLINK(1)",
-        "Kommune",
         "2024",
-        "2024-01-01",
-        "2024-12-31",
         "'@sum",
         100,
-        "Verdi",
-        None,
+        "verdi",
+        "prosent",
     ]
-    assert rows[4][1] == "Hele landet"
-    assert rows[4][7] == pytest.approx(12.34)
-    assert rows[2][7] is None
-    assert rows[2][9] == ":"
+    assert rows[4][5] == "Hele landet"
+    assert rows[4][8] == pytest.approx(12.34)
+    assert rows[2][8:10] == [":", "skjult"]
+    assert rows[1][8:10] == ["-", "verdi"]
 
 
 def test_export_of_an_unknown_format_is_404_and_anonymous_is_sent_to_login(
