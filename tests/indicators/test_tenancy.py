@@ -494,6 +494,8 @@ def ssb_file(**values: tuple[str, str]) -> bytes:
         ";2023;2024",
     ]
     lines += [f"{names[key]};{first};{second}" for key, (first, second) in values.items()]
+    # SSB's footer after a blank row: without it the file reads as cut off.
+    lines += [";;", "Database:;;", "Ekstern PRODUKSJON;;"]
     return ("\r\n".join(lines) + "\r\n").encode("latin-1")
 
 
