@@ -388,6 +388,17 @@ def test_no_role_can_work_out_a_withheld_figure_on_the_demo(media, settings):
 
 # --- Random data ---------------------------------------------------------------------------
 
+
+def on_the_database(*, max_examples: int):
+    """Hypothesis on the test database (the ``cast`` fixture is kept across examples; each
+    example clears what it made), bounded for speed."""
+    return hsettings(
+        max_examples=max_examples,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+
+
 event_rows = st.lists(
     st.tuples(
         st.integers(0, 1),  # school year offset
@@ -401,11 +412,7 @@ event_rows = st.lists(
 
 
 @pytest.mark.django_db
-@hsettings(
-    max_examples=15,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@on_the_database(max_examples=15)
 @given(rows=event_rows)
 def test_no_withheld_bti_figure_can_be_worked_out_on_random_data(cast, settings, rows):
     """Random events over two school years: the statistics page (three tables) and the
@@ -455,11 +462,7 @@ input_rows = st.lists(
 
 
 @pytest.mark.django_db
-@hsettings(
-    max_examples=10,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@on_the_database(max_examples=10)
 @given(rows=input_rows)
 def test_no_fortellinger_count_counts_what_the_official_cannot_read(cast, settings, rows):
     """Random fortellinger, consented or not: every count the elected official sees on
