@@ -27,7 +27,7 @@ The model (see docs/privacy.md):
   with equal sums can be realised by some cross-table) the check per breakdown is the
   check of the whole grid. When no choice works the total is hidden as well — and with it
   every breakdown of that group, in every table, since any fully shown breakdown would
-  give the total back.
+  give the total back; then every cell of the group is «:», which says nothing.
 
 ``tests/test_disclosure_audit.py`` checks the result as an attacker would: it reads every
 page, export and report a role can open, builds the linear system the published figures
@@ -184,15 +184,14 @@ def protect_group(
         )
     if any(choice is None for choice in choices.values()):
         # The total is hidden, so every breakdown is too: a fully shown one would sum to
-        # the total and put it back. The total gets «:» whatever its size, so its mark
-        # bounds nothing («<5» would cap it, a size-revealing «:» would floor it).
+        # the total and put it back. Every cell gets «:» whatever its size, so no mark
+        # bounds anything: with «<5» and «5 or more» marks, breakdowns of one hidden
+        # total would still cap and floor it together (all-small levels 3, 4, 4, 4 beside
+        # three unit kinds of 5 or more pin each level to 3…4).
         return GroupCells(
             key=key,
             total=protected(),
-            breakdowns={
-                name: [_hidden_cell(value, limit) for value in values]
-                for name, values in breakdowns.items()
-            },
+            breakdowns={name: [protected() for _ in values] for name, values in breakdowns.items()},
         )
     cells: dict[str, list[Cell]] = {}
     for name, values in breakdowns.items():

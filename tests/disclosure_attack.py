@@ -4,8 +4,9 @@ an integer programme (``scipy.optimize.milp``, HiGHS) for the smallest and the l
 value every withheld figure can have given all of them at once.
 
 What a mark tells, as docs/privacy.md publishes the rule (the attacker knows it):
-«<5» is 0…4; «:» on a breakdown cell is 5 or more (it was withheld to protect others,
-so it is not small); «:» on a sum says nothing. A figure is safe when at least
+«<5» is 0…4; «:» on a breakdown cell beside a shown total is 5 or more (it was withheld
+to protect others, so it is not small); «:» on a sum, or on any cell of a group whose
+total is «:», says nothing. A figure is safe when at least
 ``threshold`` whole numbers remain possible for it.
 """
 

@@ -1,22 +1,25 @@
 """The attacker's audit: everything a role can open — the BTI statistics page, every
 published status report, the competence evaluation page and its CSV for every school
-year — read as text, turned into the linear system the published figures imply, and
-every withheld figure's range asked of an integer programme. No withheld figure may be
-pinned to fewer than ``SUPPRESSION_THRESHOLD`` possible values. On the demo, for every
-role, and on random data (hypothesis)."""
+year, the fortellinger list under every one-way filter — read as text, turned into the
+linear system the published figures imply, and every withheld figure's range asked of an
+integer programme. No withheld figure may be pinned to fewer than
+``SUPPRESSION_THRESHOLD`` possible values, and no count of fortellinger may count more
+than the records listed beside it. On the demo, for every role, and on random data
+(hypothesis)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import itertools
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from hypothesis import HealthCheck, given
+from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
@@ -27,7 +30,11 @@ from competence.selectors_reports import (
     school_years_with_activities,
 )
 from plans.models import (
+    InputGroup,
+    InputSetting,
+    ParticipationInput,
     QualityPlan,
+    Unit,
     UnitKind,
     current_school_year,
     parse_school_year,
@@ -103,25 +110,30 @@ class BtiModel:
             header = table.header[1:]
             for row in table.rows:
                 school_year = parse_school_year(row[0])
+                # A group whose total is withheld has «:» in every cell: none bounds. A
+                # «<5» beside them would tell the «:» cells are 5 or more.
+                withheld = row[1 + header.index("Sum")] == ":" and "<5" not in row
                 for label, text in zip(header, row[1:], strict=True):
                     position, value = columns[label]
                     self.attacker.read(
                         f"BTI {row[0]} {label}",
                         self.coeffs(school_year, position, value),
                         text,
-                        sum_cell=position is None,
+                        sum_cell=position is None or withheld,
                     )
         assert found == 3, "the statistics page has three tables"
 
     def read_report(self, html: str, school_year: int) -> None:
         (table,) = [t for t in tables(html) if t.caption == "BTI-statistikk"]
+        texts = dict(table.rows)
+        withheld = texts.get("Sum") == ":" and "<5" not in texts.values()
         for label, text in table.rows:
             level = REPORT_LEVEL_ROWS.get(label)
             self.attacker.read(
                 f"rapport {school_year_label(school_year)} {label}",
                 self.coeffs(school_year, None if level is None else 0, level),
                 text,
-                sum_cell=level is None,
+                sum_cell=level is None or withheld,
             )
 
 
@@ -195,15 +207,81 @@ class CompetenceModel:
                     self.read_row(school_year, title, [title], figures, sum_cell=False)
 
 
+# --- Fortellinger: counts beside the records they count -----------------------------------
+
+LIST_COUNT = re.compile(r'<div id="participation-results"[^>]*>\s*<p>(\d+) innspill</p>')
+LIST_CARD = 'class="card participation-card'
+REPORT_COUNT = re.compile(r"Rapporten viser (\d+) fortellinger")
+REPORT_STORY = 'class="report-story"'
+
+
+class FortellingerModel:
+    """A count of fortellinger is published beside the records it counts: the list's
+    «N innspill» above its cards (under every filter), the report's «viser N
+    fortellinger» above its quotes — each record one the role may read in full (an
+    elected official: consented for publishing). Such a count tells nothing the records
+    do not, so it is a *listed* count, not a statistic (docs/privacy.md). A count of
+    more records than are listed with it counts records the role cannot open: that is
+    an aggregate about people, read as a count on its own, so a shown one below the
+    threshold is a breach."""
+
+    def __init__(self, attacker: Attacker):
+        self.attacker = attacker
+        self.listed = 0
+
+    def read(self, name: str, count: int, records: int) -> None:
+        if count == records:
+            self.listed += 1
+            return
+        (unknown,) = self.attacker.new_variables(1)
+        self.attacker.read(f"{name} ({records} listed)", {unknown: 1}, str(count), sum_cell=False)
+
+    def read_list(self, client: Client, name: str, query: dict) -> None:
+        count, records, page = None, 0, 1
+        while True:
+            response = client.get(reverse("plans:participation-list"), {**query, "page": page})
+            if response.status_code == 403:
+                return
+            assert response.status_code == 200, name
+            html = response.content.decode()
+            match = LIST_COUNT.search(html)
+            assert match, f"{name}: the list states its count"
+            count = int(match.group(1))
+            records += html.count(LIST_CARD)
+            if f"page={page + 1}" not in html:
+                break
+            page += 1
+        self.read(name, count, records)
+
+    def read_lists(self, client: Client, user) -> None:
+        self.read_list(client, "fortellinger", {})
+        for group, _label in InputGroup.choices:
+            self.read_list(client, f"fortellinger {group}", {"group": group})
+        for setting, _label in InputSetting.choices:
+            self.read_list(client, f"fortellinger {setting}", {"setting": setting})
+        for unit in Unit.objects.visible_to(user).order_by("pk"):
+            self.read_list(client, f"fortellinger {unit.name}", {"unit": unit.pk})
+
+    def read_report(self, html: str, school_year: int) -> None:
+        match = REPORT_COUNT.search(html)
+        assert match, "the report states how many fortellinger it shows"
+        name = f"rapport {school_year_label(school_year)} fortellinger"
+        self.read(name, int(match.group(1)), html.count(REPORT_STORY))
+
+
 # --- What a role can open ----------------------------------------------------------------
 
 
-def attack_as(user, published: list[StatusReport], *, full: bool = True) -> Attacker:
+def attack_as(
+    user, published: list[StatusReport], *, full: bool = True
+) -> tuple[Attacker, FortellingerModel]:
     """Everything ``user`` may open, read into one attacker."""
     client = Client()
     client.force_login(user)
     attacker = Attacker(THRESHOLD)
     bti, competence = BtiModel(attacker, full=full), CompetenceModel(attacker)
+    stories = FortellingerModel(attacker)
+    stories.read_lists(client, user)
     response = client.get(reverse("bti:statistics"))
     if response.status_code == 200:
         bti.read_page(response.content.decode())
@@ -223,7 +301,8 @@ def attack_as(user, published: list[StatusReport], *, full: bool = True) -> Atta
         html = response.content.decode()
         bti.read_report(html, report.year)
         competence.read_report(html, report.year)
-    return attacker
+        stories.read_report(html, report.year)
+    return attacker, stories
 
 
 def _csv_from_page(html: str) -> bytes:
@@ -293,15 +372,32 @@ def test_no_role_can_work_out_a_withheld_figure_on_the_demo(media, settings):
     ):
         # The official is the attacker of the issue: every event's full cross-table.
         full = username == "folkevalgt"
-        attacker = attack_as(users.get(username=username), published, full=full)
+        attacker, stories = attack_as(users.get(username=username), published, full=full)
         assert attacker.breaches() == [], username
-        summary[username] = (len(attacker.shown) + len(attacker.hidden), len(attacker.hidden))
+        summary[username] = (
+            len(attacker.shown) + len(attacker.hidden),
+            len(attacker.hidden),
+            stories.listed,
+        )
     # The official sees the BTI grid (three tables) and the reports' BTI sections.
     assert summary["folkevalgt"][1] > 0
-    print("\nfigures seen / withheld per role:", summary)
+    # Every fortellinger count the official sees counts records listed beside it.
+    assert summary["folkevalgt"][2] > 0
+    print("\nfigures seen / withheld / listed fortellinger counts per role:", summary)
 
 
 # --- Random data ---------------------------------------------------------------------------
+
+
+def on_the_database(*, max_examples: int):
+    """Hypothesis on the test database (the ``cast`` fixture is kept across examples; each
+    example clears what it made), bounded for speed."""
+    return hsettings(
+        max_examples=max_examples,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+
 
 event_rows = st.lists(
     st.tuples(
@@ -316,11 +412,7 @@ event_rows = st.lists(
 
 
 @pytest.mark.django_db
-@hsettings(
-    max_examples=15,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@on_the_database(max_examples=15)
 @given(rows=event_rows)
 def test_no_withheld_bti_figure_can_be_worked_out_on_random_data(cast, settings, rows):
     """Random events over two school years: the statistics page (three tables) and the
@@ -356,6 +448,60 @@ def test_no_withheld_bti_figure_can_be_worked_out_on_random_data(cast, settings,
             html += f"<tr><th>{row['label']}</th><td>{row['count']['text']}</td></tr>"
         model.read_report(html + "</tbody></table>", year)
     assert attacker.breaches() == []
+
+
+input_rows = st.lists(
+    st.tuples(
+        st.sampled_from([group for group, _label in InputGroup.choices]),
+        st.sampled_from([setting for setting, _label in InputSetting.choices]),
+        st.sampled_from(["school", "sfo", "kindergarten", None]),
+        st.booleans(),  # consented for publishing
+    ),
+    max_size=12,
+)
+
+
+@pytest.mark.django_db
+@on_the_database(max_examples=10)
+@given(rows=input_rows)
+def test_no_fortellinger_count_counts_what_the_official_cannot_read(cast, settings, rows):
+    """Random fortellinger, consented or not: every count the elected official sees on
+    the list, under every one-way filter, counts only the records listed beside it."""
+    settings.SUPPRESSION_THRESHOLD = THRESHOLD
+    ParticipationInput.objects.filter(municipality=cast.municipality).delete()
+    ParticipationInput.objects.bulk_create(
+        ParticipationInput(
+            municipality=cast.municipality,
+            quote=f"Fortelling {n}",
+            group=group,
+            setting=setting,
+            given_on=timezone.localdate(),
+            unit=getattr(cast, unit) if unit else None,
+            publishable=publishable,
+        )
+        for n, (group, setting, unit, publishable) in enumerate(rows)
+    )
+    attacker = Attacker(THRESHOLD)
+    stories = FortellingerModel(attacker)
+    client = Client()
+    client.force_login(cast["elected_official"])
+    stories.read_lists(client, cast["elected_official"])
+    assert attacker.breaches() == []
+    assert stories.listed == 1 + len(InputGroup.choices) + len(InputSetting.choices) + 3
+
+
+def test_a_fortellinger_count_of_records_not_listed_is_a_statistic():
+    """The reader's rule: «3 innspill» above three cards adds nothing; «3» above two
+    cards counts a record the reader cannot open, and is a small count shown."""
+    attacker = Attacker(THRESHOLD)
+    stories = FortellingerModel(attacker)
+    stories.read("alle", 3, 3)
+    assert attacker.breaches() == []
+    assert stories.listed == 1
+    stories.read("barn", 3, 2)
+    assert attacker.breaches() == ["barn (2 listed): 3"]
+    stories.read("ungdom", 7, 2)
+    assert attacker.breaches() == ["barn (2 listed): 3"]
 
 
 activity_rows = st.lists(
@@ -476,6 +622,8 @@ group_breakdowns = st.tuples(
 
 @hsettings(max_examples=25, deadline=None)
 @given(breakdowns=group_breakdowns)
+# Found by hypothesis: all-small levels beside unit kinds of 5 or more, total withheld.
+@example(breakdowns=([3, 4, 4, 4], tuple(range(7)), tuple(range(5))))
 def test_protect_group_leaves_every_hidden_cell_its_range(breakdowns):
     """The engine alone: one school year's level counts, and the same events spread over
     unit kinds and age bands in another order; every withheld cell keeps its range."""
@@ -498,8 +646,11 @@ def test_protect_group_leaves_every_hidden_cell_its_range(breakdowns):
     for other in ("k", "b"):
         coeffs = dict.fromkeys(unknowns["l"], 1) | dict.fromkeys(unknowns[other], -1)
         attacker.relate(coeffs, 0, 0)
+    # «:» says nothing only where every cell of the group is «:» (the total withheld).
+    texts = [cell["text"] for cells in group.breakdowns.values() for cell in cells]
+    withheld = group.total["suppressed"] and "<5" not in texts
     for name, cells in group.breakdowns.items():
         for index, cell in zip(unknowns[name], cells, strict=True):
-            attacker.read(f"{name}{index}", {index: 1}, cell["text"], sum_cell=False)
+            attacker.read(f"{name}{index}", {index: 1}, cell["text"], sum_cell=withheld)
     attacker.read("sum", dict.fromkeys(unknowns["l"], 1), group.total["text"], sum_cell=True)
     assert attacker.breaches() == []

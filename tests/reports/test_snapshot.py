@@ -48,9 +48,11 @@ def test_snapshot_holds_each_area_with_goal_indicators_units_stories_and_compete
     assert first["next"]["units_next_year"] == 6
     assert [t["year"] for t in first["next"]["targets"]] == [2026, 2026]
     # BTI gives its statistics through reports.bti's hook; this world has none, and an
-    # empty cell is as telling as a small one.
+    # empty cell is as telling as a small one: the year's total is withheld, and with it
+    # every level as «:» (a «<5» beside a withheld total would still bound it).
     assert snapshot["bti"]["available"] is True
-    assert [row["count"]["text"] for row in snapshot["bti"]["rows"]] == ["<5"] * 4
+    assert [row["count"]["text"] for row in snapshot["bti"]["rows"]] == [":"] * 4
+    assert snapshot["bti"]["total"]["text"] == ":"
     json.dumps(snapshot)  # plain JSON all through
 
 
