@@ -36,6 +36,7 @@ from django.core.cache import cache
 from django.db.models import Sum
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 DEVICE_COOKIE = "kp_device"
 DEVICE_COOKIE_AGE = timedelta(days=180)
@@ -101,10 +102,14 @@ def is_throttled(request: HttpRequest, username: Any) -> bool:
     through, so the real user is not locked out by a distributed guesser."""
     if not username or is_known_device(request, {"username": username}):
         return False
-    if _failures(username=username) < settings.AXES_FAILURE_LIMIT:
+    # Only failures inside the current cool-off count, as for axes' own locks.
+    since = timezone.now() - cool_off(request)
+    if _failures(username=username, attempt_time__gte=since) < settings.AXES_FAILURE_LIMIT:
         return False
     address = client_ip(request)
-    return address is not None and _failures(username=username, ip_address=address) > 0
+    return address is not None and (
+        _failures(username=username, ip_address=address, attempt_time__gte=since) > 0
+    )
 
 
 # --- Device cookies ----------------------------------------------------------------------

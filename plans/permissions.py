@@ -127,7 +127,10 @@ for action in ("add", "change", "delete"):
 # Four eyes on grants that open BTI logs (plans.models.CONFIRMED_ROLES).
 rules.add_perm("plans.confirm_membership", may_confirm_membership)
 rules.add_perm("plans.review_memberships", is_superuser | is_sector_leader)
-rules.add_perm("plans.view_membershipchange", is_superuser | is_sector_leader)
+# The record of a municipality's grants is its own sector leaders' (as the queryset).
+rules.add_perm(
+    "plans.view_membershipchange", is_superuser | (is_sector_leader & in_own_municipality)
+)
 
 # Users are managed by data admins of the municipality they belong to, within
 # plans.selectors.users_managed_by; the admin's queryset is the same.
