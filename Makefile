@@ -11,7 +11,7 @@ MANAGE := $(PY) manage.py
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help install run serve migrate demo test test-fast lint format messages translations browser worker check-deploy bench-import clean
+.PHONY: help install run serve migrate demo test test-slow test-all test-fast lint format messages translations browser worker check-deploy bench-import clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -57,11 +57,17 @@ browser: ## Install Debian's Chromium for the browser tests, if missing and we a
 # handed out one by one, so the long access matrix is shared between both.
 TEST_WORKERS ?= 2
 
-test: install browser ## Run the whole test suite (SQLite unless DATABASE_URL is set)
+test: install browser ## Run the test suite but the slow drills (SQLite unless DATABASE_URL is set)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist load -m "not slow"
+
+test-slow: install browser ## Run only the slow drills (CI runs them after `make test`)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist load -m slow
+
+test-all: install browser ## Run every test, the slow drills included
 	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist load
 
 test-fast: install ## Run the tests without the browser and real-service tests
-	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist load -m "not browser and not services"
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist load -m "not browser and not services and not slow"
 
 # The service and read layers are type-checked; the rest follows as it is annotated.
 TYPED := config/env.py plans/access.py plans/disclosure.py plans/text_limits.py plans/login_guard.py plans/querysets.py plans/selectors.py plans/services \

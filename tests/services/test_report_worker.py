@@ -197,6 +197,7 @@ def test_a_worker_renders_an_ordered_report_to_one_pdf(client, media, default_qu
         worker.stop()
 
 
+@pytest.mark.slow
 def test_a_worker_killed_mid_render_is_restarted_and_the_report_completes_with_one_pdf(
     client, media, default_queue
 ):
