@@ -1,11 +1,13 @@
 """The demo municipality's BTI content: clearly fictitious children only (every name says
 so), one pending and one overdue level-0 concern, a level-2 log with consent, team, goal,
 action and a meeting, and non-personal statistics rows for past quarters so the
-statistics page has something to suppress. Deleted and made anew on every run."""
+statistics page has something to suppress. Deleted and made anew on every run. The texts
+and the cast are data, ``fixtures/demo/btitracker.json``; the story they play is here."""
 
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.utils import timezone
 
@@ -20,12 +22,57 @@ from btitracker.models import (
     StatEvent,
     TeamAccess,
 )
+from plans.demo_data import read_demo_data
 from plans.models import current_school_year
 
-FICTITIOUS = "(fiktivt barn)"
+
+@dataclass(frozen=True)
+class DemoConcern:
+    observation: str
+    duration: str
+    band: int  # index into the municipality's concern bands
+    child_name: str = ""  # the «(fiktivt barn)» marker is added
+    born: tuple[int, int, int] | None = None  # (years before today, month, day)
 
 
-def delete_bti_content(municipality) -> None:
+@dataclass(frozen=True)
+class DemoCase:
+    """What happens to ``case_source``: a level-1 decision, a guardian with consent, level
+    2, the health station's leader in the team, a goal and a meeting with two actions
+    (the staff member's, then the nurse's: text and days from today to the deadline)."""
+
+    decision_note: str
+    guardian: str
+    guardian_contact: str
+    goal: str
+    meeting_summary: str
+    actions: tuple[tuple[str, int], tuple[str, int]]
+
+
+@dataclass(frozen=True)
+class BtiDemoData:
+    """The shape of ``fixtures/demo/btitracker.json``. Units and users are named as in
+    ``plans.json``: the school the concerns are raised at, the health station that joins
+    the case, and who raises, decides and joins."""
+
+    fictitious: str
+    school: str
+    health: str
+    staff: str
+    leader: str
+    nurse: str
+    pending: DemoConcern
+    overdue: DemoConcern
+    case_source: DemoConcern
+    case: DemoCase
+
+
+DATA = read_demo_data("btitracker.json", BtiDemoData)
+# Every child's name says it is made up.
+FICTITIOUS = DATA.fictitious
+
+
+def demo_clear(municipality) -> None:
     """Everything the demo made (the access log is append-only and stays)."""
     for case in ConcernCase.objects.filter(municipality=municipality):
         case.handovers.all().delete()
@@ -77,57 +124,53 @@ def _past_statistics(municipality, today: datetime.date) -> None:
     StatEvent.objects.bulk_create(rows)
 
 
-def seed_bti(municipality, units, users, today: datetime.date) -> dict[str, int]:
-    delete_bti_content(municipality)
+def demo_seed(municipality, units, users, today: datetime.date) -> dict[str, int]:
+    """The demo's concerns and its one level-2 case, written through the BTI services so
+    the access log and the statistics rows are the ones real use leaves, and the past
+    quarters' statistics. ``demo_clear`` has run first."""
     bands = services.concern_bands_ensure(municipality=municipality)
-    school = units["Solvik barneskole"]
-    health = units["Helsestasjon og skolehelsetjeneste"]
-    staff, leader, nurse_leader = users["ansatt"], users["virksomhetsleder"], users["marte.lie"]
+    school = units[DATA.school]
+    health = units[DATA.health]
+    staff, leader = users[DATA.staff], users[DATA.leader]
+    nurse_leader = users[DATA.nurse]
 
-    services.concern_create(
-        actor=staff,
-        unit=school,
-        observation="Fiktivt eksempel: eleven virker sliten og trekker seg unna i friminuttene.",
-        duration="Omtrent tre uker",
-        band=bands[0],
-    )
-    overdue = services.concern_create(
-        actor=staff,
-        unit=school,
-        observation="Fiktivt eksempel: eleven har vært borte mange dager uten forklaring.",
-        duration="Siden skolestart",
-        band=bands[1],
-        child_name=f"Ola Eksempel {FICTITIOUS}",
-        birth_date=datetime.date(today.year - 9, 4, 12),
-    )
+    def create(demo: DemoConcern) -> Concern:
+        return services.concern_create(
+            actor=staff,
+            unit=school,
+            observation=demo.observation,
+            duration=demo.duration,
+            band=bands[demo.band],
+            child_name=f"{demo.child_name} {FICTITIOUS}" if demo.child_name else "",
+            birth_date=(
+                datetime.date(today.year - demo.born[0], demo.born[1], demo.born[2])
+                if demo.born
+                else None
+            ),
+        )
+
+    create(DATA.pending)
+    overdue = create(DATA.overdue)
     Concern.objects.filter(pk=overdue.pk).update(
         decision_due=today - datetime.timedelta(days=2),
         created_at=timezone.now() - datetime.timedelta(days=16),
     )
-    source = services.concern_create(
-        actor=staff,
-        unit=school,
-        observation="Fiktivt eksempel: eleven sier ofte at hun ikke har spist frokost.",
-        duration="To måneder",
-        band=bands[1],
-        child_name=f"Kari Prøvesen {FICTITIOUS}",
-        birth_date=datetime.date(today.year - 10, 9, 3),
-    )
+    source = create(DATA.case_source)
+    demo = DATA.case
+    guardian = f"{demo.guardian} {FICTITIOUS}"
     case = services.concern_decide(
         actor=leader,
         concern=source,
         decision="niva1",
-        note="Fiktivt eksempel: vi følger opp sammen med foresatte.",
+        note=demo.decision_note,
         holder=staff,
     )
-    services.guardian_add(
-        actor=staff, case=case, name=f"Foresatt Prøvesen {FICTITIOUS}", contact="999 99 999"
-    )
+    services.guardian_add(actor=staff, case=case, name=guardian, contact=demo.guardian_contact)
     services.consent_record(
         actor=staff,
         case=case,
         kind="foresatte",
-        given_by=f"Foresatt Prøvesen {FICTITIOUS}",
+        given_by=guardian,
         given_on=today - datetime.timedelta(days=10),
         expires_on=today + datetime.timedelta(days=355),
         services=[school, health],
@@ -136,25 +179,21 @@ def seed_bti(municipality, units, users, today: datetime.date) -> dict[str, int]
     nurse = services.team_member_add(
         actor=staff, case=case, user=nurse_leader, unit=health, access=TeamAccess.WRITE
     )
-    services.goal_add(actor=staff, case=case, text="Kari har et godt måltid hver skoledag.")
+    services.goal_add(actor=staff, case=case, text=demo.goal)
+    holders = [case.team.get(user=staff), nurse]
     services.meeting_record(
         actor=staff,
         case=case,
         held_on=today - datetime.timedelta(days=7),
-        summary="Fiktivt referat: skole og helsestasjon gikk gjennom situasjonen med foresatte.",
+        summary=demo.meeting_summary,
         actions=[
             services.ActionInput(
-                "Frokost på skolen tre dager i uka.",
-                case.team.get(user=staff),
+                text,
+                holder,
                 today - datetime.timedelta(days=6),
-                today + datetime.timedelta(days=2),
-            ),
-            services.ActionInput(
-                "Samtale med helsesykepleier hver fjortende dag.",
-                nurse,
-                today - datetime.timedelta(days=6),
-                today + datetime.timedelta(days=30),
-            ),
+                today + datetime.timedelta(days=days),
+            )
+            for (text, days), holder in zip(demo.actions, holders, strict=True)
         ],
     )
     _past_statistics(municipality, today)

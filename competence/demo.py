@@ -22,11 +22,8 @@ from django.utils import timezone
 
 from competence.models import (
     Activity,
-    ActivityForm,
     CalendarEvent,
     CompetenceNeed,
-    EventAudience,
-    EventKind,
     Feedback,
     FundingGrant,
     FundingScheme,
@@ -36,6 +33,7 @@ from competence.models import (
     Session,
     Theme,
 )
+from plans.demo_data import read_demo_data
 from plans.models import (
     CoreComponent,
     DevelopmentArea,
@@ -44,82 +42,10 @@ from plans.models import (
     QualityPlan,
     Role,
     Unit,
-    UnitKind,
     current_school_year,
 )
 
 FACT_YEAR = 2022  # the Ås table's school year, 2022/23
-
-KOMPETANSELOFTET = "Kompetanseløftet"
-DEKOMP = "Dekomp"
-REKOMP = "Rekomp"
-BUFDIR = "BUFDIR"
-OWN_BUDGET = "Eget budsjett"
-
-# name → (description, grant for 2022/23, last school year, this school year)
-SCHEMES: dict[str, tuple[str, int, int, int]] = {
-    KOMPETANSELOFTET: (
-        "Kompetanseløft for spesialpedagogikk og inkluderende praksis: statlig tilskudd til "
-        "kompetanse tett på barna, med universitetet som partner.",
-        850_000,
-        900_000,
-        900_000,
-    ),
-    DEKOMP: ("Desentralisert kompetanseutvikling for skolene.", 420_000, 400_000, 380_000),
-    REKOMP: ("Regional kompetanseutvikling for barnehagene.", 310_000, 320_000, 300_000),
-    BUFDIR: (
-        "Tilskudd fra Barne-, ungdoms- og familiedirektoratet til arbeid mot vold i nære "
-        "relasjoner.",
-        75_000,
-        60_000,
-        60_000,
-    ),
-    OWN_BUDGET: ("Sektorens egne midler til kompetanseutvikling.", 150_000, 150_000, 175_000),
-}
-
-INCLUSIVE = "Inkluderende læringsmiljø"
-MENTAL_HEALTH = "Psykisk helse"
-LEARNING = "Lærevansker"
-BEHAVIOUR = "Atferd"
-AUTISM = "Autisme"
-ABSENCE = "Skolefravær"
-BTI = "BTI"
-AAC = "ASK (alternativ og supplerende kommunikasjon)"
-RELATIONS = "Relasjonskompetanse"
-TRAUMA = "Traumer"
-LANGUAGE = "Språk og språkvansker"
-VIOLENCE = "Vold i nære relasjoner"
-LEADERSHIP = "Ledelse og implementering"
-THEMES = (
-    INCLUSIVE,
-    MENTAL_HEALTH,
-    LEARNING,
-    BEHAVIOUR,
-    AUTISM,
-    ABSENCE,
-    BTI,
-    AAC,
-    RELATIONS,
-    TRAUMA,
-    LANGUAGE,
-    VIOLENCE,
-    LEADERSHIP,
-)
-
-# Unit and area names of plans/demo.py.
-STAFF_OFFICE = "Oppvekst og kultur – stab"
-PPT = "Pedagogisk-psykologisk tjeneste (PPT)"
-HEALTH = "Helsestasjon og skolehelsetjeneste"
-FAMILY_TEAM = "Familieteamet"
-LEARNING_ORG = "Lærende organisasjon"
-INCLUSIVE_AREA = "Inkluderende miljø"
-EARLY_AREA = "Tidlig innsatskompetanse"
-HEALTHY_AREA = "Helsefremmende møteplasser"
-LEISURE_CLUB = "Ungdomsklubben Verkstedet"
-USN = "universitetet (USN)"
-
-K = UnitKind
-CARE_KINDS = (K.KINDERGARTEN, K.SCHOOL, K.SFO, K.HEALTH_STATION, K.CHILD_WELFARE, K.PPT)
 
 
 @dataclass(frozen=True)
@@ -142,424 +68,6 @@ class DemoActivity:
     place: str = ""
 
 
-ACTIVITIES: dict[str, DemoActivity] = {
-    "plandag": DemoActivity(
-        form=ActivityForm.PLANNING_DAY,
-        title="Felles plandag for barnehager og skoler",
-        content=(
-            "Felles start på barnehage- og skoleåret. Barnehagene arbeider med alternativ og "
-            "supplerende kommunikasjon, autisme, relasjonskompetanse og inkludering; skolene "
-            "med autisme, relasjonskompetanse, inkludering og problematisk skolefravær."
-        ),
-        themes=(AAC, AUTISM, RELATIONS, INCLUSIVE, ABSENCE),
-        target_description=(
-            "Alle ansatte i barnehagene og skolene, PPT og tjenestene for barn, unge og familier"
-        ),
-        target_kinds=(K.KINDERGARTEN, K.SCHOOL, K.PPT, K.HEALTH_STATION, K.CHILD_WELFARE),
-        organiser_units=(STAFF_OFFICE, PPT),
-        partners=USN,
-        organisers=("sektorleder",),
-        areas=(INCLUSIVE_AREA,),
-        components=("Alle ansatte tar ansvar for inkludering",),
-        place="Kulturhuset",
-    ),
-    "ressursenheter": DemoActivity(
-        form=ActivityForm.NETWORK,
-        title="Nettverk for ressursenhetene",
-        content=(
-            "Enhetene med forsterkede tilbud deler erfaringer og reflekterer sammen over "
-            "tema de møter i hverdagen."
-        ),
-        themes=(INCLUSIVE, BEHAVIOUR),
-        target_description=(
-            "Ressursenhetene: barnehager og skole med forsterket tilbud, og familieteamet"
-        ),
-        target_units=(
-            "Lyngheia barnehage",
-            "Tunet naturbarnehage",
-            "Nordby oppvekstsenter – skole",
-            FAMILY_TEAM,
-        ),
-        organiser_units=("Lyngheia barnehage", "Tunet naturbarnehage"),
-        partners=USN,
-        organisers=("kari.dahl", "tor.eide"),
-        areas=(LEARNING_ORG,),
-        components=("Praksis bygget på kunnskap og fag",),
-        place="Hos enhetene, på omgang",
-    ),
-    "ressurspersoner": DemoActivity(
-        form=ActivityForm.SUBJECT_DAY,
-        title="Fagdager for ressurspersoner",
-        content=(
-            "Halve fagdager for dem som har spesialpedagogiske oppgaver: alternativ og "
-            "supplerende kommunikasjon, autisme, sosiale og emosjonelle vansker, traumer, "
-            "språk og språkvansker, atferd, og bruk av tvang og makt."
-        ),
-        themes=(AAC, AUTISM, MENTAL_HEALTH, TRAUMA, LANGUAGE, BEHAVIOUR),
-        target_description=(
-            "Spesialpedagoger i barnehagene, spesialpedagogiske koordinatorer, sosiallærere, "
-            "leseveiledere og andre med spesialpedagogiske oppgaver"
-        ),
-        target_kinds=(K.KINDERGARTEN, K.SCHOOL),
-        organiser_units=(PPT,),
-        partners=USN,
-        organisers=("eva.lund",),
-        areas=(EARLY_AREA,),
-        place="Hos enhetene",
-    ),
-    "bti-nettverk": DemoActivity(
-        form=ActivityForm.NETWORK,
-        title="BTI-nettverk for ressurspersoner",
-        content=(
-            "Nettverk for BTI-ressurspersonene i enhetene: nivå 0 i handlingsveilederen, den "
-            "viktige samtalen, BTI-portalen og oversikten over kommunens tjenester for barn, "
-            "unge og familier, gode møter og samtykke, evaluering og gode overganger."
-        ),
-        themes=(BTI,),
-        target_description="BTI-ressurspersonene i alle enheter",
-        target_kinds=CARE_KINDS,
-        organiser_units=(STAFF_OFFICE,),
-        organisers=("bti-koordinator",),
-        areas=(EARLY_AREA,),
-        components=("Fra oppmerksomhet til handling",),
-        place="Kulturhuset",
-    ),
-    "ledernettverk": DemoActivity(
-        form=ActivityForm.LEADER_NETWORK,
-        title="Ledernettverk i oppvekst",
-        content=(
-            "Ledelse, samhandling, kultur, implementering, organisasjonsforståelse og arbeidet "
-            "med utviklingsplanene. Universitetet holder innlegg om implementering, om "
-            "synergier og handlingsrom og om tverrfaglig møteledelse."
-        ),
-        themes=(LEADERSHIP,),
-        target_description="Virksomhetsledere i oppvekst, også styrerne i de private barnehagene",
-        target_roles=(Role.UNIT_LEADER, Role.SECTOR_LEADER),
-        organiser_units=(STAFF_OFFICE,),
-        partners=USN,
-        organisers=("sektorleder",),
-        areas=(LEARNING_ORG,),
-        components=("Ledelse som gir retning og mestring",),
-        place="Hos enhetene; vårsamlingen med overnatting",
-    ),
-    "vold": DemoActivity(
-        form=ActivityForm.SUBJECT_DAY,
-        title="Fagdag om vold i nære relasjoner",
-        content=(
-            "Fagdag og veiledning ute i tjenestene, som del av opplæringsprogrammet Tidlig "
-            "inn: å se og snakke om vold i nære relasjoner, og å håndtere alvorlige og "
-            "sammensatte saker."
-        ),
-        themes=(VIOLENCE, MENTAL_HEALTH),
-        target_description=(
-            "Helsestasjon og skolehelsetjeneste, familieteamet og barneverntjenesten"
-        ),
-        target_kinds=(K.HEALTH_STATION, K.CHILD_WELFARE),
-        organiser_units=(HEALTH,),
-        partners="RVTS Øst, KORUS Øst og Bufetat, sammen med en nabokommune",
-        organisers=("marte.lie",),
-        areas=(EARLY_AREA,),
-        place="Kulturhuset",
-    ),
-    "tibir": DemoActivity(
-        form=ActivityForm.TRAINING,
-        title="TIBIR – opplæring av rådgivere",
-        content=(
-            "Ni dagers opplæring av rådgivere i TIBIR (tidlig innsats for barn i risiko), "
-            "etter en egen plan for implementeringen."
-        ),
-        themes=(BEHAVIOUR,),
-        target_description=(
-            "Ansatte i skole, barnehage og tjenestene for barn, unge og familier som skal bli "
-            "TIBIR-rådgivere"
-        ),
-        target_kinds=(K.KINDERGARTEN, K.SCHOOL, K.CHILD_WELFARE),
-        organiser_units=(FAMILY_TEAM,),
-        partners="NUBU",
-        organisers=("ola.sand",),
-        areas=(EARLY_AREA,),
-        components=("Foreldremedvirkning",),
-        place="Kulturhuset",
-    ),
-    "statped": DemoActivity(
-        form=ActivityForm.COURSE,
-        title="Refleksjonsverktøy for inkluderende praksis",
-        content="Kurs i Statpeds refleksjonsverktøy for inkluderende praksis.",
-        themes=(INCLUSIVE,),
-        target_description="PPT",
-        target_kinds=(K.PPT,),
-        organiser_units=(PPT,),
-        partners="Statped",
-        areas=(INCLUSIVE_AREA,),
-    ),
-    "pedledere": DemoActivity(
-        form=ActivityForm.GATHERING,
-        title="Fagsamling for pedagogiske ledere i barnehagene",
-        content=(
-            "En felles forståelse av pedagogisk innsats og av hva som gjør læringsmiljøet i "
-            "barnehagen inkluderende."
-        ),
-        themes=(INCLUSIVE,),
-        target_description="Pedagogiske ledere og spesialpedagoger i barnehagene",
-        target_kinds=(K.KINDERGARTEN,),
-        organiser_units=("Solbakken barnehage",),
-        organisers=("hanne.moe",),
-        areas=(INCLUSIVE_AREA,),
-        components=("Trygghet, vennskap og mestring",),
-        place="Nordby oppvekstsenter og Kulturhuset",
-    ),
-    "ppt-veiledning": DemoActivity(
-        form=ActivityForm.GUIDANCE,
-        title="Veiledning av PPT i endringsarbeid",
-        content="Veiledning i endringsprosesser og i å kartlegge kompetansen i tjenesten.",
-        themes=(LEADERSHIP,),
-        target_description="PPT",
-        target_kinds=(K.PPT,),
-        organiser_units=(PPT,),
-        partners=USN,
-        organisers=("eva.lund",),
-        areas=(LEARNING_ORG,),
-        place="PPT",
-    ),
-    "fravaer": DemoActivity(
-        form=ActivityForm.SUBJECT_DAY,
-        title="Fagdag om bekymringsfullt skolefravær",
-        content=(
-            "Hvordan skolen og PPT oppdager, forstår og følger opp elever med fravær som gir "
-            "grunn til bekymring."
-        ),
-        themes=(ABSENCE, MENTAL_HEALTH),
-        target_description="Skolene og PPT",
-        target_kinds=(K.SCHOOL, K.PPT),
-        organiser_units=(PPT,),
-        partners=USN,
-        areas=(EARLY_AREA,),
-        place="Skolene og PPT",
-    ),
-    "analysemodellen": DemoActivity(
-        form=ActivityForm.COURSE,
-        title="Kurs i analysemodellen",
-        content=(
-            "Å bruke analysemodellen til å forstå og endre det som holder vanskene ved like "
-            "rundt barn og elever som strever."
-        ),
-        themes=(INCLUSIVE, BEHAVIOUR),
-        target_description="PPT",
-        target_kinds=(K.PPT,),
-        organiser_units=(PPT,),
-        partners=USN,
-        areas=(INCLUSIVE_AREA,),
-        place="PPT",
-    ),
-    "autisme": DemoActivity(
-        form=ActivityForm.COURSE,
-        title="Autisme – kurs for assistenter og miljøarbeidere",
-        content=(
-            "Tre økter om autisme: hva diagnosen kan bety i hverdagen, struktur og "
-            "forutsigbarhet, og kommunikasjon."
-        ),
-        themes=(AUTISM,),
-        target_description="Assistenter og miljøarbeidere i skolene, SFO og barnehagene",
-        target_kinds=(K.KINDERGARTEN, K.SCHOOL, K.SFO),
-        organiser_units=(PPT,),
-        partners=USN,
-        areas=(INCLUSIVE_AREA,),
-        place="Kulturhuset",
-    ),
-    "bti-nyansatte": DemoActivity(
-        form=ActivityForm.TRAINING,
-        title="BTI for nyansatte",
-        content=(
-            "Hvorfor kommunen arbeider etter BTI-modellen, hvordan vi systematisk oppdager "
-            "og følger opp barn og unge vi er bekymret for, de digitale veilederne og "
-            "verktøyene, og hva vi venter av hver enkelt."
-        ),
-        themes=(BTI,),
-        target_description="Nyansatte i alle enheter",
-        organiser_units=(STAFF_OFFICE,),
-        organisers=("bti-koordinator",),
-        areas=(EARLY_AREA,),
-        components=("Fra oppmerksomhet til handling",),
-        place="Kulturhuset",
-    ),
-    # Not in the Ås table, none of whose lines belongs to the demo plan's fourth area:
-    # Solvik's own activities for helsefremmende møteplasser, held last school year, so
-    # every area of the status report has competence work to show.
-    "helsefremmende": DemoActivity(
-        form=ActivityForm.SUBJECT_DAY,
-        title="Fagdag om fysisk aktivitet, måltider og hvile i barnehagen og skolen",
-        content=(
-            "Hvordan hverdagen i barnehagen, skolen og SFO kan gi mer bevegelse, gode måltider "
-            "og ro, og hva de ansatte gjør for barn som sjelden er med i aktiv lek."
-        ),
-        themes=(MENTAL_HEALTH, INCLUSIVE),
-        target_description="Ansatte i barnehagene, skolene og SFO",
-        target_kinds=(K.KINDERGARTEN, K.SCHOOL, K.SFO),
-        organiser_units=(HEALTH,),
-        partners="fylkeskommunens folkehelsekoordinator",
-        organisers=("marte.lie",),
-        areas=(HEALTHY_AREA,),
-        components=("Barnehagen og skolen som helsefremmende arena",),
-        place="Kulturhuset",
-    ),
-    "digital-hverdag": DemoActivity(
-        form=ActivityForm.COURSE,
-        title="Trygg digital hverdag: skjerm, spill og sosiale medier",
-        content=(
-            "To kvelder om det de unge gjør på nett: spill, sosiale medier og deling av "
-            "bilder, og hvordan de voksne kan snakke med dem om det uten å moralisere."
-        ),
-        themes=(MENTAL_HEALTH, RELATIONS),
-        target_description="Ansatte i skolene, SFO, ungdomsklubben og utekontakten",
-        target_kinds=(K.SCHOOL, K.SFO, K.LEISURE),
-        organiser_units=(LEISURE_CLUB, HEALTH),
-        partners="politiets forebyggende enhet",
-        organisers=("lise.ruud",),
-        areas=(HEALTHY_AREA,),
-        components=("Digitale møteplasser for alle",),
-        place="Ungdomsklubben Verkstedet",
-    ),
-    "fritid-for-alle": DemoActivity(
-        form=ActivityForm.NETWORK,
-        title="Nettverk for fritid for alle",
-        content=(
-            "Fritidskontakten, kulturskolen og skolene finner sammen barn som ikke deltar i "
-            "noe på fritiden, og deler erfaringer med utlån av utstyr og friplasser."
-        ),
-        themes=(INCLUSIVE,),
-        target_description=(
-            "Kulturskolen, fritidstilbudene og kontaktlærerne på mellom- og ungdomstrinnet"
-        ),
-        target_kinds=(K.CULTURE, K.LEISURE, K.SCHOOL),
-        organiser_units=("Fritid for alle – fritidskontakt",),
-        organisers=("lise.ruud",),
-        areas=(HEALTHY_AREA,),
-        components=("Tilgjengelige kultur-, idretts- og fritidstilbud",),
-        place="Biblioteket og kulturhuset",
-    ),
-}
-
-# The Ås table's dates for 2022/23: key → (scheme, budget, spent, sessions
-# [(date, start, end, place)]). Lines the table gives no date for have no session.
-D = datetime.date
-FACTS: list[tuple[str, str | None, int, int, list[tuple[D, str, str, str]]]] = [
-    (
-        "plandag",
-        KOMPETANSELOFTET,
-        120_000,
-        118_500,
-        [
-            (D(2022, 8, 12), "08:30", "15:30", "Kulturhuset – barnehagene"),
-            (D(2022, 8, 15), "08:30", "15:30", "Kulturhuset – skolene"),
-        ],
-    ),
-    (
-        "ressursenheter",
-        None,
-        0,
-        0,
-        [
-            (D(2022, 10, 4), "13:00", "15:30", "Lyngheia barnehage"),
-            (D(2023, 1, 31), "13:00", "15:30", "Tunet naturbarnehage"),
-            (D(2023, 5, 9), "13:00", "15:30", "Nordby oppvekstsenter"),
-        ],
-    ),
-    (
-        "ressurspersoner",
-        KOMPETANSELOFTET,
-        160_000,
-        152_000,
-        [
-            (D(2022, 8, 30), "12:00", "15:30", ""),
-            (D(2022, 11, 8), "12:00", "15:30", ""),
-            (D(2023, 2, 28), "12:00", "15:30", ""),
-            (D(2023, 4, 18), "12:00", "15:30", ""),
-        ],
-    ),
-    (
-        "bti-nettverk",
-        KOMPETANSELOFTET,
-        45_000,
-        41_200,
-        [
-            (D(2022, 9, 14), "13:00", "15:30", ""),
-            (D(2023, 1, 16), "12:00", "14:30", ""),
-            (D(2023, 5, 23), "13:00", "15:30", ""),
-        ],
-    ),
-    (
-        "ledernettverk",
-        KOMPETANSELOFTET,
-        210_000,
-        226_000,
-        [
-            (D(2022, 9, 20), "12:00", "16:00", ""),
-            (D(2022, 9, 21), "09:00", "15:30", ""),
-            (D(2022, 11, 25), "08:30", "16:00", ""),
-            (D(2023, 2, 16), "08:30", "16:00", ""),
-            (D(2023, 4, 20), "08:00", "16:00", "Samling med overnatting"),
-            (D(2023, 4, 21), "09:00", "12:00", "Samling med overnatting"),
-        ],
-    ),
-    ("vold", BUFDIR, 70_000, 66_300, [(D(2022, 8, 29), "09:00", "15:00", "")]),
-    (
-        "tibir",
-        None,
-        0,
-        0,
-        [
-            (D(2023, month, day), "09:00", "15:00", "")
-            for month, day in (
-                (2, 3),
-                (2, 15),
-                (2, 28),
-                (3, 13),
-                (3, 14),
-                (3, 24),
-                (3, 27),
-                (4, 12),
-                (4, 17),
-            )
-        ],
-    ),
-    ("statped", None, 0, 0, []),
-    (
-        "pedledere",
-        None,
-        0,
-        0,
-        [
-            (D(2022, 11, 1), "12:00", "15:30", "Nordby oppvekstsenter"),
-            (D(2023, 1, 24), "12:00", "15:30", "Kulturhuset"),
-            (D(2023, 4, 25), "12:00", "15:30", "Kulturhuset"),
-        ],
-    ),
-    ("ppt-veiledning", KOMPETANSELOFTET, 40_000, 40_000, [(D(2022, 11, 15), "09:00", "12:00", "")]),
-    ("fravaer", KOMPETANSELOFTET, 35_000, 0, []),
-    ("analysemodellen", KOMPETANSELOFTET, 30_000, 28_000, []),
-    (
-        "autisme",
-        KOMPETANSELOFTET,
-        36_000,
-        34_500,
-        [
-            (D(2023, 1, 4), "13:30", "15:30", ""),
-            (D(2023, 2, 3), "13:30", "15:30", ""),
-            (D(2023, 3, 3), "13:30", "15:30", ""),
-        ],
-    ),
-    (
-        "bti-nyansatte",
-        KOMPETANSELOFTET,
-        20_000,
-        17_800,
-        [
-            (D(2022, 10, 13), "12:00", "15:30", ""),
-            (D(2023, 4, 18), "12:00", "15:30", ""),
-        ],
-    ),
-]
-
 # A school year's plan, derived from the same table. Sessions: (month, day, start, end,
 # when): "fixed" keeps the date; "past" moves it to before today, "future" to after today,
 # so the demo always has sessions to sign up for and sessions with attendance.
@@ -581,313 +89,38 @@ class YearActivity:
     keep_free: tuple[str, ...] = ()
 
 
-# This school year.
-CURRENT: list[YearActivity] = [
-    YearActivity(
-        "plandag",
-        KOMPETANSELOFTET,
-        125_000,
-        121_000,
-        ((8, 14, "08:30", "15:30", FIXED), (8, 17, "08:30", "15:30", FIXED)),
-    ),
-    YearActivity(
-        "ressurspersoner",
-        KOMPETANSELOFTET,
-        160_000,
-        70_000,
-        (
-            (9, 1, "12:00", "15:30", FIXED),
-            (11, 10, "12:00", "15:30", FIXED),
-            (2, 23, "12:00", "15:30", FIXED),
-            (4, 20, "12:00", "15:30", FIXED),
-        ),
-        capacity=40,
-    ),
-    YearActivity(
-        "bti-nettverk",
-        KOMPETANSELOFTET,
-        45_000,
-        15_000,
-        (
-            (9, 16, "13:00", "15:30", PAST),
-            (1, 19, "12:00", "14:30", FIXED),
-            (5, 26, "13:00", "15:30", FUTURE),
-        ),
-        capacity=30,
-    ),
-    YearActivity(
-        "ledernettverk",
-        KOMPETANSELOFTET,
-        220_000,
-        95_000,
-        (
-            (9, 22, "12:00", "16:00", FIXED),
-            (11, 27, "08:30", "16:00", FIXED),
-            (2, 18, "08:30", "16:00", FIXED),
-            (4, 22, "08:00", "16:00", FIXED),
-            (4, 23, "09:00", "12:00", FIXED),
-        ),
-    ),
-    YearActivity(
-        "pedledere",
-        REKOMP,
-        60_000,
-        20_000,
-        (
-            (11, 3, "12:00", "15:30", FIXED),
-            (1, 26, "12:00", "15:30", FIXED),
-            (4, 27, "12:00", "15:30", FIXED),
-        ),
-        capacity=25,
-    ),
-    YearActivity(
-        "fravaer",
-        DEKOMP,
-        40_000,
-        38_000,
-        ((10, 20, "09:00", "15:00", PAST),),
-        capacity=60,
-    ),
-    YearActivity(
-        "vold",
-        BUFDIR,
-        60_000,
-        68_000,
-        ((8, 28, "09:00", "15:00", FIXED),),
-    ),
-    YearActivity(
-        "statped",
-        OWN_BUDGET,
-        15_000,
-        0,
-        ((3, 5, "09:00", "15:00", FIXED),),
-        capacity=12,
-    ),
-    YearActivity(
-        "ressursenheter",
-        OWN_BUDGET,
-        10_000,
-        2_000,
-        (
-            (10, 6, "13:00", "15:30", FIXED),
-            (2, 2, "13:00", "15:30", FIXED),
-            (5, 11, "13:00", "15:30", FIXED),
-        ),
-    ),
-    # Organised by a staff member: she marks attendance for her own course. The first
-    # coming session is full with a waiting list, the second has one place left.
-    YearActivity(
-        "autisme",
-        KOMPETANSELOFTET,
-        38_000,
-        9_000,
-        (
-            (11, 4, "13:30", "15:30", PAST),
-            (1, 13, "13:30", "15:30", FUTURE),
-            (2, 10, "13:30", "15:30", FUTURE),
-            (3, 10, "13:30", "15:30", FUTURE),
-        ),
-        capacity=8,
-        organisers=("maria.olsen",),
-        sign_ups={0: 8, 1: 10, 2: 7, 3: 3},
-        keep_free=("ansatt",),
-    ),
-    YearActivity(
-        "bti-nyansatte",
-        KOMPETANSELOFTET,
-        20_000,
-        8_000,
-        ((10, 15, "12:00", "15:30", PAST), (4, 21, "12:00", "15:30", FUTURE)),
-        capacity=40,
-    ),
-]
+@dataclass(frozen=True)
+class CompetenceDemoData:
+    """The shape of ``fixtures/demo/competence.json``; ``fixtures/README.md`` says what each
+    key holds. Units, areas, components and users are named as in ``plans.json``."""
 
-# Last school year, the one the demo's status report covers: the same table a year
-# earlier, and over. Every date lies before today (the school year ended in July), so
-# every session has its attendance and feedback. Last year's grants in ``SCHEMES`` cover
-# the budgets; the leader network spent a little more than its budget.
-LAST: list[YearActivity] = [
-    YearActivity(
-        "plandag",
-        KOMPETANSELOFTET,
-        120_000,
-        119_200,
-        ((8, 13, "08:30", "15:30", FIXED), (8, 15, "08:30", "15:30", FIXED)),
-    ),
-    YearActivity(
-        "ressurspersoner",
-        KOMPETANSELOFTET,
-        160_000,
-        156_500,
-        (
-            (9, 2, "12:00", "15:30", FIXED),
-            (11, 11, "12:00", "15:30", FIXED),
-            (2, 24, "12:00", "15:30", FIXED),
-            (4, 21, "12:00", "15:30", FIXED),
-        ),
-        capacity=40,
-    ),
-    YearActivity(
-        "bti-nettverk",
-        KOMPETANSELOFTET,
-        45_000,
-        43_800,
-        (
-            (9, 17, "13:00", "15:30", FIXED),
-            (1, 20, "12:00", "14:30", FIXED),
-            (5, 27, "13:00", "15:30", FIXED),
-        ),
-        capacity=30,
-    ),
-    YearActivity(
-        "ledernettverk",
-        KOMPETANSELOFTET,
-        215_000,
-        224_600,
-        (
-            (9, 23, "12:00", "16:00", FIXED),
-            (11, 28, "08:30", "16:00", FIXED),
-            (2, 19, "08:30", "16:00", FIXED),
-            (4, 23, "08:00", "16:00", FIXED),
-            (4, 24, "09:00", "12:00", FIXED),
-        ),
-    ),
-    YearActivity(
-        "pedledere",
-        REKOMP,
-        60_000,
-        57_400,
-        (
-            (11, 4, "12:00", "15:30", FIXED),
-            (1, 27, "12:00", "15:30", FIXED),
-            (4, 28, "12:00", "15:30", FIXED),
-        ),
-        capacity=25,
-    ),
-    YearActivity(
-        "fravaer",
-        DEKOMP,
-        40_000,
-        36_900,
-        ((10, 21, "09:00", "15:00", FIXED),),
-        capacity=60,
-    ),
-    YearActivity("vold", BUFDIR, 60_000, 58_100, ((8, 27, "09:00", "15:00", FIXED),)),
-    YearActivity(
-        "statped", OWN_BUDGET, 15_000, 14_200, ((3, 4, "09:00", "15:00", FIXED),), capacity=12
-    ),
-    YearActivity(
-        "ressursenheter",
-        OWN_BUDGET,
-        10_000,
-        8_600,
-        (
-            (10, 7, "13:00", "15:30", FIXED),
-            (2, 3, "13:00", "15:30", FIXED),
-            (5, 12, "13:00", "15:30", FIXED),
-        ),
-    ),
-    YearActivity(
-        "ppt-veiledning",
-        KOMPETANSELOFTET,
-        40_000,
-        40_000,
-        ((11, 18, "09:00", "12:00", FIXED), (3, 10, "09:00", "12:00", FIXED)),
-    ),
-    YearActivity(
-        "analysemodellen",
-        KOMPETANSELOFTET,
-        30_000,
-        28_700,
-        ((1, 14, "09:00", "15:00", FIXED), (3, 11, "09:00", "15:00", FIXED)),
-    ),
-    YearActivity(
-        "autisme",
-        KOMPETANSELOFTET,
-        36_000,
-        35_100,
-        (
-            (1, 6, "13:30", "15:30", FIXED),
-            (2, 4, "13:30", "15:30", FIXED),
-            (3, 4, "13:30", "15:30", FIXED),
-        ),
-        capacity=8,
-        organisers=("maria.olsen",),
-    ),
-    YearActivity(
-        "bti-nyansatte",
-        KOMPETANSELOFTET,
-        20_000,
-        18_300,
-        ((10, 14, "12:00", "15:30", FIXED), (4, 22, "12:00", "15:30", FIXED)),
-        capacity=40,
-    ),
-    YearActivity("helsefremmende", DEKOMP, 35_000, 33_400, ((10, 28, "09:00", "15:00", FIXED),)),
-    YearActivity(
-        "digital-hverdag",
-        OWN_BUDGET,
-        18_000,
-        16_500,
-        ((1, 21, "18:00", "20:30", FIXED), (2, 11, "18:00", "20:30", FIXED)),
-        capacity=30,
-    ),
-    YearActivity(
-        "fritid-for-alle",
-        OWN_BUDGET,
-        12_000,
-        9_800,
-        (
-            (9, 30, "14:00", "16:00", FIXED),
-            (1, 28, "14:00", "16:00", FIXED),
-            (5, 19, "14:00", "16:00", FIXED),
-        ),
-    ),
-]
-
-# (kind, theme, share, respondents) for the two KOSIP rounds.
-SURVEY_FACTS = [
-    (K.KINDERGARTEN, INCLUSIVE, "58.3", 96),
-    (K.KINDERGARTEN, MENTAL_HEALTH, "44.8", 96),
-    (K.KINDERGARTEN, LEARNING, "21.9", 96),
-    (K.KINDERGARTEN, BEHAVIOUR, "62.5", 96),
-    (K.SCHOOL, INCLUSIVE, "51.0", 151),
-    (K.SCHOOL, MENTAL_HEALTH, "63.6", 151),
-    (K.SCHOOL, LEARNING, "57.0", 151),
-    (K.SCHOOL, BEHAVIOUR, "49.7", 151),
-    (K.PPT, INCLUSIVE, "40.0", 10),
-    (K.PPT, LEARNING, "70.0", 10),
-]
-SURVEY_CURRENT = [
-    (K.KINDERGARTEN, INCLUSIVE, "54.1", 109),
-    (K.KINDERGARTEN, MENTAL_HEALTH, "47.7", 109),
-    (K.KINDERGARTEN, LEARNING, "24.8", 109),
-    (K.KINDERGARTEN, BEHAVIOUR, "59.6", 109),
-    (K.SCHOOL, INCLUSIVE, "44.2", 163),
-    (K.SCHOOL, MENTAL_HEALTH, "66.3", 163),
-    (K.SCHOOL, LEARNING, "52.8", 163),
-    (K.SCHOOL, BEHAVIOUR, "47.2", 163),
-    (K.SFO, INCLUSIVE, "41.2", 34),
-    (K.SFO, MENTAL_HEALTH, "29.4", 34),
-    (K.SFO, LEARNING, "11.8", 34),
-    (K.SFO, BEHAVIOUR, "55.9", 34),
-    (K.PPT, INCLUSIVE, "36.4", 11),
-    (K.PPT, MENTAL_HEALTH, "45.5", 11),
-    (K.PPT, LEARNING, "72.7", 11),
-    (K.PPT, BEHAVIOUR, "54.5", 11),
-]
-
-COMMENTS = (
-    "Nyttig og praktisk – dette tar jeg med meg tilbake til avdelingen.",
-    "Godt med tid til å drøfte egne saker i gruppe.",
-    "Litt for mye teori, savnet eksempler fra hverdagen.",
-    "",
-    "Inspirerende innlegg, og god blanding av fag og erfaringsdeling.",
-    "",
-)
-SCORES = (5, 4, 4, 3, 5, 4, 2, 5)
+    # name → (description, grant for 2022/23, last school year, this school year)
+    schemes: dict[str, tuple[str, int, int, int]]
+    themes: tuple[str, ...]
+    activities: dict[str, DemoActivity]
+    # The Ås table's dates for 2022/23: (activity key, scheme, budget, spent, sessions
+    # [(date, start, end, place)]). Lines the table gives no date for have no session.
+    facts: tuple[
+        tuple[str, str | None, int, int, tuple[tuple[datetime.date, str, str, str], ...]], ...
+    ]
+    # This school year, and last school year (the one the demo's status report covers:
+    # every date lies before today, so every session has attendance and feedback).
+    current: tuple[YearActivity, ...]
+    last: tuple[YearActivity, ...]
+    # (unit kind, theme, share, respondents) for the two KOSIP rounds.
+    survey_facts: tuple[tuple[str, str, str, int], ...]
+    survey_current: tuple[tuple[str, str, str, int], ...]
+    comments: tuple[str, ...]
+    scores: tuple[int, ...]
+    # The annual wheel: (kind, title, description, (month, day), last day as (month, day)
+    # or null, audience)
+    events: tuple[tuple[str, str, str, tuple[int, int], tuple[int, int] | None, str], ...]
 
 
-def delete_competence_content(municipality: Municipality) -> None:
+DATA = read_demo_data("competence.json", CompetenceDemoData)
+
+
+def demo_clear(municipality: Municipality) -> None:
     """Everything the demo makes in the competence app, in an order the PROTECT foreign
     keys allow. Calendar subscriptions (feed tokens) belong to the users and are kept."""
     NeedSurvey.objects.filter(municipality=municipality).delete()
@@ -897,7 +130,7 @@ def delete_competence_content(municipality: Municipality) -> None:
     CalendarEvent.objects.filter(municipality=municipality).delete()
 
 
-def seed_competence(
+def demo_seed(
     municipality: Municipality,
     plan: QualityPlan,
     units: dict[str, Unit],
@@ -907,7 +140,9 @@ def seed_competence(
     """Create the demo competence plan; returns what was made, by kind."""
     year = current_school_year(today)
     schemes = _seed_schemes(municipality, year)
-    themes = {name: Theme.objects.create(municipality=municipality, name=name) for name in THEMES}
+    themes = {
+        name: Theme.objects.create(municipality=municipality, name=name) for name in DATA.themes
+    }
     context = _Context(
         municipality=municipality,
         plan=plan,
@@ -918,14 +153,14 @@ def seed_competence(
         themes=themes,
         people=_people(municipality, users),
     )
-    for key, scheme, budget, spent, sessions in FACTS:
+    for key, scheme, budget, spent, sessions in DATA.facts:
         activity = _activity(context, key, FACT_YEAR, scheme, budget, spent)
         for index, (held_on, start, end, place) in enumerate(sessions):
             _session(context, activity, index, _at(held_on, start), _at(held_on, end), place)
     # Last school year, unless that is the table's own year (its facts are that year).
     if year - 1 != FACT_YEAR:
-        _seed_year(context, year - 1, LAST)
-    _seed_year(context, year, CURRENT)
+        _seed_year(context, year - 1, DATA.last)
+    _seed_year(context, year, DATA.current)
     _seed_surveys(municipality, themes, year, users)
     _seed_events(municipality, year, users)
     return {
@@ -1005,7 +240,7 @@ def _people(municipality: Municipality, users: dict) -> list[_Person]:
 
 def _seed_schemes(municipality: Municipality, year: int) -> dict[str, FundingScheme]:
     schemes = {}
-    for name, (description, fact_grant, last_grant, this_grant) in SCHEMES.items():
+    for name, (description, fact_grant, last_grant, this_grant) in DATA.schemes.items():
         scheme = FundingScheme.objects.create(
             municipality=municipality, name=name, description=description
         )
@@ -1064,7 +299,7 @@ def _activity(
     spent: int,
     organisers: tuple[str, ...] | None = None,
 ) -> Activity:
-    demo = ACTIVITIES[key]
+    demo = DATA.activities[key]
     activity = Activity(
         municipality=context.municipality,
         school_year=school_year,
@@ -1165,16 +400,20 @@ def _session(
         if attended and (position + index) % 4 != 3:
             Feedback.objects.create(
                 registration=registration,
-                score=SCORES[(position + 2 * index) % len(SCORES)],
-                comment=COMMENTS[(position + index) % len(COMMENTS)],
+                score=DATA.scores[(position + 2 * index) % len(DATA.scores)],
+                comment=DATA.comments[(position + index) % len(DATA.comments)],
             )
     return session
 
 
 def _seed_surveys(municipality: Municipality, themes: dict[str, Theme], year: int, users) -> None:
-    rounds = [(f"KOSIP november {year - 1}", datetime.date(year - 1, 11, 18), year, SURVEY_CURRENT)]
+    rounds = [
+        (f"KOSIP november {year - 1}", datetime.date(year - 1, 11, 18), year, DATA.survey_current)
+    ]
     if year - 1 != 2021:
-        rounds.append(("KOSIP november 2021", datetime.date(2021, 11, 15), FACT_YEAR, SURVEY_FACTS))
+        rounds.append(
+            ("KOSIP november 2021", datetime.date(2021, 11, 15), FACT_YEAR, DATA.survey_facts)
+        )
     for name, conducted_on, school_year, needs in rounds:
         survey = NeedSurvey.objects.create(
             municipality=municipality,
@@ -1196,107 +435,7 @@ def _seed_surveys(municipality: Municipality, themes: dict[str, Theme], year: in
 
 
 def _seed_events(municipality: Municipality, year: int, users) -> None:
-    E, leaders, everyone = EventKind, EventAudience.LEADERS, EventAudience.EVERYONE
-    events = [
-        (
-            E.REPORT,
-            "Årsrapport om kompetanseløftet til Statsforvalteren",
-            "Rapport om fjorårets tiltak, deltakelse og evaluering.",
-            (9, 30),
-            None,
-            leaders,
-        ),
-        (
-            E.PARENT_MEETING,
-            "Foreldremøter i skolene: trygt og godt skolemiljø",
-            "Tema på høstens foreldremøter: hvordan hjem og skole sammen hindrer utestenging "
-            "og mobbing.",
-            (9, 7),
-            (9, 18),
-            everyone,
-        ),
-        (
-            E.PARENT_MEETING,
-            "Foreldremøter i barnehagene: språk, lek og vennskap",
-            "",
-            (10, 5),
-            (10, 16),
-            everyone,
-        ),
-        (
-            E.UNIT_PLAN_DUE,
-            "Frist: utviklingsplanene sendes til godkjenning",
-            "Hver enhet sender sin utviklingsplan for året til sektorleder.",
-            (10, 15),
-            None,
-            leaders,
-        ),
-        (
-            E.BTI_NETWORK,
-            "BTI-nettverksmøte for koordinatorene",
-            "Status i BTI-arbeidet, erfaringer med stafettloggen og gode overganger.",
-            (10, 27),
-            None,
-            everyone,
-        ),
-        (
-            E.OTHER,
-            "Kompetansekartlegging (KOSIP)",
-            "Ledere og ansatte svarer på kartleggingen av kompetansebehov for neste år.",
-            (11, 9),
-            (11, 20),
-            everyone,
-        ),
-        (
-            E.PARENT_MEETING,
-            "Foreldremøter: skjerm, søvn og sosiale medier",
-            "Felles tema for foreldremøtene på mellomtrinnet og ungdomstrinnet.",
-            (1, 19),
-            (1, 30),
-            everyone,
-        ),
-        (
-            E.BTI_NETWORK,
-            "BTI-nettverksmøte for koordinatorene",
-            "Samtykke og informasjonsdeling; gjennomgang av handlingsveilederen.",
-            (2, 9),
-            None,
-            everyone,
-        ),
-        (
-            E.REPORT,
-            "Tilstandsrapporten for oppvekst er klar",
-            "Hvor står vi, hvor vil vi, og hvordan kommer vi dit.",
-            (3, 20),
-            None,
-            leaders,
-        ),
-        (
-            E.COUNCIL,
-            "Tilstandsrapporten behandles i kommunestyret",
-            "Sak om tilstanden i oppvekstsektoren og prioriteringene for neste år.",
-            (4, 22),
-            None,
-            everyone,
-        ),
-        (
-            E.BTI_NETWORK,
-            "BTI-nettverksmøte for koordinatorene",
-            "Evaluering av året og plan for overgangene til høsten.",
-            (5, 11),
-            None,
-            everyone,
-        ),
-        (
-            E.EVALUATION_DUE,
-            "Frist: evaluering av utviklingsplanene og kompetansetiltakene",
-            "Enhetene evaluerer årets utviklingsplan; arrangørene evaluerer sine tiltak.",
-            (6, 15),
-            None,
-            leaders,
-        ),
-    ]
-    for kind, title, description, (month, day), until, audience in events:
+    for kind, title, description, (month, day), until, audience in DATA.events:
         CalendarEvent.objects.create(
             municipality=municipality,
             kind=kind,

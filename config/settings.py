@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "btitracker",
     "competence",
     "reports",
+    # The highest layer: loads the demo municipality through every app's seeder.
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -102,8 +102,21 @@ def _convert(value: Any, hint: Any, where: str) -> Any:
     if origin is dict:
         if not isinstance(value, dict):
             _fail(where, f"ventet et objekt, fant {value!r}")
-        return {key: _convert(item, args[1], _key(where, key)) for key, item in value.items()}
+        return {
+            _dict_key(key, args[0], where): _convert(item, args[1], _key(where, key))
+            for key, item in value.items()
+        }
     return _scalar(value, hint, where)
+
+
+def _dict_key(key: str, hint: Any, where: str) -> Any:
+    # JSON's keys are text; a dict keyed by number (a session's index) is written "0".
+    if hint is int:
+        try:
+            return int(key)
+        except ValueError:
+            _fail(_key(where, key), "ventet et heltall som nøkkel")
+    return key
 
 
 def _scalar(value: Any, hint: Any, where: str) -> Any:

@@ -352,7 +352,7 @@ def media(tmp_path, settings):
 def test_no_role_can_work_out_a_withheld_figure_on_the_demo(media, settings):
     """The demo with three published status reports side by side (the school years its
     BTI statistics cover), audited for every demo role."""
-    from plans.demo import load_demo
+    from demo.services import load_demo
 
     settings.SUPPRESSION_THRESHOLD = THRESHOLD
     load_demo()

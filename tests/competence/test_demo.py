@@ -24,7 +24,8 @@ from competence.models import (
     Session,
 )
 from competence.selectors_needs import needs_coverage
-from plans.demo import DEMO_MUNICIPALITY, load_demo
+from demo.services import load_demo
+from plans.demo import DEMO_MUNICIPALITY
 from plans.models import UnitKind, current_school_year
 
 pytestmark = pytest.mark.django_db

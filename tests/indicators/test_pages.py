@@ -608,8 +608,8 @@ INDICATOR_KEYS = (
 def test_demo_loads_twice_with_the_same_counts_and_every_kind_of_finding(db, client):
     from django.contrib.auth import get_user_model
 
+    from demo.services import load_demo
     from indicators.findings import findings_overview
-    from plans.demo import load_demo
 
     land = country()
     shared = IndicatorFactory(name="Delt statistikk")

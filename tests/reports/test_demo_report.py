@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 
-from plans.demo import load_demo
+from demo.services import load_demo
 from plans.models import ParticipationInput, QualityPlan, current_school_year
 from reports import services
 from reports.charts import chart_count

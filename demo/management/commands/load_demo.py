@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand
 
-from plans.demo import DEMO_MUNICIPALITY, DEMO_PASSWORD, DEMO_STAFF, DEMO_USERS, load_demo
+from demo.services import load_demo
+from plans.demo import DEMO_MUNICIPALITY, DEMO_PASSWORD, DEMO_STAFF, DEMO_USERS
+from plans.models import Role
 
 
 class Command(BaseCommand):
@@ -39,7 +41,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Innlogging (passord for alle: {DEMO_PASSWORD}):")
         for demo in DEMO_USERS:
             roles = ", ".join(
-                f"{role.label} ({unit or DEMO_MUNICIPALITY['name']})" for role, unit in demo.grants
+                f"{Role(role).label} ({unit or DEMO_MUNICIPALITY['name']})"
+                for role, unit in demo.grants
             )
             self.stdout.write(f"  {demo.username:<18} {roles}")
         self.stdout.write(
