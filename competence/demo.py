@@ -16,14 +16,17 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.utils import timezone
 
 from competence.models import (
     Activity,
+    ActivityForm,
     CalendarEvent,
     CompetenceNeed,
+    EventAudience,
+    EventKind,
     Feedback,
     FundingGrant,
     FundingScheme,
@@ -42,6 +45,7 @@ from plans.models import (
     QualityPlan,
     Role,
     Unit,
+    UnitKind,
     current_school_year,
 )
 
@@ -52,14 +56,14 @@ FACT_YEAR = 2022  # the Ås table's school year, 2022/23
 class DemoActivity:
     """One line of the activity table, without its dates."""
 
-    form: str
+    form: Annotated[str, ActivityForm]
     title: str
     content: str
     themes: tuple[str, ...]
     target_description: str
-    target_kinds: tuple[str, ...] = ()
+    target_kinds: tuple[Annotated[str, UnitKind], ...] = ()
     target_units: tuple[str, ...] = ()
-    target_roles: tuple[str, ...] = ()
+    target_roles: tuple[Annotated[str, Role], ...] = ()
     organiser_units: tuple[str, ...] = ()
     partners: str = ""
     organisers: tuple[str, ...] = ()
@@ -108,13 +112,23 @@ class CompetenceDemoData:
     current: tuple[YearActivity, ...]
     last: tuple[YearActivity, ...]
     # (unit kind, theme, share, respondents) for the two KOSIP rounds.
-    survey_facts: tuple[tuple[str, str, str, int], ...]
-    survey_current: tuple[tuple[str, str, str, int], ...]
+    survey_facts: tuple[tuple[Annotated[str, UnitKind], str, str, int], ...]
+    survey_current: tuple[tuple[Annotated[str, UnitKind], str, str, int], ...]
     comments: tuple[str, ...]
     scores: tuple[int, ...]
     # The annual wheel: (kind, title, description, (month, day), last day as (month, day)
     # or null, audience)
-    events: tuple[tuple[str, str, str, tuple[int, int], tuple[int, int] | None, str], ...]
+    events: tuple[
+        tuple[
+            Annotated[str, EventKind],
+            str,
+            str,
+            tuple[int, int],
+            tuple[int, int] | None,
+            Annotated[str, EventAudience],
+        ],
+        ...,
+    ]
 
 
 DATA = read_demo_data("competence.json", CompetenceDemoData)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Annotated
 
 from django.utils import timezone
 
@@ -49,6 +50,7 @@ from plans.models import (
     DevelopmentArea,
     Municipality,
     QualityPlan,
+    ServiceField,
     Unit,
     current_school_year,
 )
@@ -72,7 +74,7 @@ class DemoIndicator:
     name: str
     unit_of_measure: str
     higher_is_better: bool | None
-    service_field: str
+    service_field: Annotated[str, ServiceField]
     area: str  # the demo plan's development area
     school_years: bool
     description: str

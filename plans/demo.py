@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import datetime
 import functools
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Annotated, Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -28,11 +30,14 @@ from plans import services
 from plans.demo_data import read_demo_data
 from plans.models import (
     Anchoring,
+    AnchoringKind,
     AssessmentAnswer,
     AssessmentStatus,
     Attainment,
     CoreComponent,
     DevelopmentArea,
+    InputGroup,
+    InputSetting,
     JourneyStep,
     Measure,
     MeasureStatus,
@@ -49,9 +54,12 @@ from plans.models import (
     Role,
     SelfAssessment,
     ServiceField,
+    StepAssessment,
+    TargetGroup,
     ToolStatement,
     Unit,
     UnitGoal,
+    UnitKind,
     UnitPlan,
     UnitPlanStatus,
     UserJourney,
@@ -69,6 +77,11 @@ from plans.services.unit_plans import (
     unit_plan_update,
 )
 
+# Text that must be one of a choices class's values (checked on read).
+RoleName = Annotated[str, Role]
+UnitKindName = Annotated[str, UnitKind]
+PlanStatus = Annotated[str, UnitPlanStatus]
+
 
 @dataclass(frozen=True)
 class DemoMunicipality:
@@ -82,7 +95,7 @@ class DemoUser:
     username: str
     first_name: str
     last_name: str
-    grants: tuple[tuple[str, str | None], ...]  # (role, unit name or None for municipality)
+    grants: tuple[tuple[RoleName, str | None], ...]  # (role, unit name; None: municipality)
 
 
 @dataclass(frozen=True)
@@ -99,8 +112,8 @@ class DemoArea:
 class DemoPlanSpec:
     unit: str
     areas: tuple[int, int]  # indexes into plan_areas
-    previous: str  # last school year's plan ended as approved or evaluated
-    current: str | None  # None: not started this year
+    previous: PlanStatus  # last school year's plan ended as approved or evaluated
+    current: PlanStatus | None  # None: not started this year
 
 
 @dataclass(frozen=True)
@@ -110,7 +123,8 @@ class DemoJourney:
     month: tuple[int, int]  # (school-year offset 0 = last year / 1 = this year, month)
     areas: tuple[int, ...]
     publishable: bool
-    steps: tuple[tuple[str, str, str], ...]  # (service, what happened, assessment)
+    # (service, what happened, assessment)
+    steps: tuple[tuple[str, str, Annotated[str, StepAssessment]], ...]
     findings: str
 
 
@@ -121,23 +135,25 @@ class PlansDemoData:
 
     municipality: DemoMunicipality
     password: str
-    units: tuple[tuple[str, str, str | None], ...]  # (name, kind, parent name)
+    units: tuple[tuple[str, UnitKindName, str | None], ...]  # (name, kind, parent name)
     users: tuple[DemoUser, ...]
     staff: tuple[DemoUser, ...]
     plan_title: str
     plan_purpose: str
     plan_introduction: str
     plan_values: tuple[tuple[str, str], ...]
-    plan_anchorings: tuple[tuple[str, str, str, str], ...]
+    plan_anchorings: tuple[tuple[Annotated[str, AnchoringKind], str, str, str], ...]
     plan_areas: tuple[DemoArea, ...]
-    plan_quality: tuple[tuple[str, str, str, str], ...]
+    plan_quality: tuple[tuple[Annotated[str, ServiceField], str, str, str], ...]
     revision_2_purpose: str
     revision_2_goal: tuple[str, str]
     revision_2_characteristic: tuple[str, str]
-    revision_2_anchoring: tuple[str, str, str, str]
+    revision_2_anchoring: tuple[Annotated[str, AnchoringKind], str, str, str]
     quality_tools: dict[str, tuple[str, tuple[tuple[str, ...], ...]]]
     unit_group: dict[str, str]
-    measures: dict[str, tuple[tuple[tuple[int, str, tuple[str, ...]], ...], ...]]
+    measures: dict[
+        str, tuple[tuple[tuple[int, str, tuple[Annotated[str, TargetGroup], ...]], ...], ...]
+    ]
     goals: dict[str, tuple[str, str, str, str]]
     participants: dict[str, str]
     participation: dict[str, tuple[str, str]]
@@ -150,11 +166,57 @@ class PlansDemoData:
     assessments: tuple[tuple[str, int, tuple[tuple[int, int], ...]], ...]
     area_drift: tuple[int, int, int, int]
     reflections: tuple[str, ...]
-    inputs: tuple[tuple[str, str, str, str, tuple[int, ...], str | None], ...]
+    inputs: tuple[
+        tuple[
+            str,
+            str,
+            Annotated[str, InputGroup],
+            Annotated[str, InputSetting],
+            tuple[int, ...],
+            str | None,
+        ],
+        ...,
+    ]
     journeys: tuple[DemoJourney, ...]
 
 
-DATA = read_demo_data("plans.json", PlansDemoData)
+def _references(data: PlansDemoData) -> Iterator[tuple[str, str]]:
+    """Unit names and area indexes must find what they point at in the same file."""
+    units: set[str] = set()
+    for i, (name, _kind, parent) in enumerate(data.units):
+        if parent is not None and parent not in units:
+            yield f"units[{i}][2]", f"«{parent}» er ikke en enhet foran denne"
+        units.add(name)
+    areas = range(len(data.plan_areas))
+    for key in ("users", "staff"):
+        for i, user in enumerate(getattr(data, key)):
+            for j, (_role, unit) in enumerate(user.grants):
+                if unit is not None and unit not in units:
+                    yield f"{key}[{i}].grants[{j}][1]", f"ukjent enhet «{unit}»"
+    for i, spec in enumerate(data.unit_plans):
+        if spec.unit not in units:
+            yield f"unit_plans[{i}].unit", f"ukjent enhet «{spec.unit}»"
+        if any(index not in areas for index in spec.areas):
+            yield f"unit_plans[{i}].areas", f"finnes bare {len(areas)} utviklingsområder"
+    for i, (unit, _base, _rounds) in enumerate(data.assessments):
+        if unit not in units:
+            yield f"assessments[{i}][0]", f"ukjent enhet «{unit}»"
+    for i, (*_text, indexes, unit) in enumerate(data.inputs):
+        if any(index not in areas for index in indexes):
+            yield f"inputs[{i}][4]", f"finnes bare {len(areas)} utviklingsområder"
+        if unit is not None and unit not in units:
+            yield f"inputs[{i}][5]", f"ukjent enhet «{unit}»"
+    for i, journey in enumerate(data.journeys):
+        if any(index not in areas for index in journey.areas):
+            yield f"journeys[{i}].areas", f"finnes bare {len(areas)} utviklingsområder"
+
+
+def plans_demo_data(directory: Path | None = None) -> PlansDemoData:
+    """``fixtures/demo/plans.json`` (or the file of that name in ``directory``), checked."""
+    return read_demo_data("plans.json", PlansDemoData, check=_references, directory=directory)
+
+
+DATA = plans_demo_data()
 
 # The names the command, the README and the tests use.
 DEMO_MUNICIPALITY = {

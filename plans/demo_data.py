@@ -2,14 +2,18 @@
 
 Each app's ``demo.py`` describes its file's shape as a frozen dataclass and reads it with
 ``read_demo_data``; the shape is checked on read, so a typo in the content stops
-``load_demo`` with the file and the key path (``…/plans.json: areas[2].goal: mangler``) instead of
-an error deep in a seeder or, worse, a quietly different demo. It lives in ``plans``
-because every app's seeder uses it and ``plans`` is the layer they all may import.
+``load_demo`` with the file and the key path (``…/plans.json: plan_areas[2].goal:
+mangler``) instead of an error deep in a seeder or, worse, a quietly different demo. It
+lives in ``plans`` because every app's seeder uses it and ``plans`` is the layer they all
+may import.
 
 The checks follow the dataclass's type hints: ``str``, ``int``, ``float``, ``bool``,
 ``None``, ``datetime.date`` (ISO text), unions of these, ``tuple[X, ...]``, fixed tuples,
-``list[X]``, ``dict[str, X]`` and nested dataclasses. JSON arrays become tuples where the
-hint says tuple, so the result is as immutable as the literals it replaced."""
+``list[X]``, ``dict[str, X]`` (or ``dict[int, X]``, keys written as text) and nested
+dataclasses; ``Annotated[str, SomeChoices]`` also requires one of a Django choices
+class's values, so a misspelt role or unit kind is caught on read, not in the database.
+JSON arrays become tuples where the hint says tuple, so the result is as immutable as the
+literals it replaced."""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ import datetime
 import json
 import types
 import typing
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -41,8 +46,16 @@ def demo_data_dir() -> Path:
     return Path(settings.BASE_DIR) / "fixtures" / "demo"
 
 
-def read_demo_data(name: str, shape: type[T], *, directory: Path | None = None) -> T:
-    """The file ``name`` in the demo fixtures, checked against the dataclass ``shape``."""
+def read_demo_data(
+    name: str,
+    shape: type[T],
+    *,
+    check: Callable[[T], Iterable[tuple[str, str]]] | None = None,
+    directory: Path | None = None,
+) -> T:
+    """The file ``name`` in the demo fixtures, checked against the dataclass ``shape`` and
+    then by ``check``, which yields (key, problem) for what the types cannot say: a name
+    that must be defined elsewhere in the file, an index that must be in range."""
     path = (directory or demo_data_dir()) / name
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
@@ -51,14 +64,17 @@ def read_demo_data(name: str, shape: type[T], *, directory: Path | None = None) 
     except json.JSONDecodeError as exc:
         raise DemoDataError(f"{path}: ugyldig JSON på linje {exc.lineno}: {exc.msg}") from exc
     try:
-        return _convert(raw, shape, "")
+        data = _convert(raw, shape, "")
     except _Bad as exc:
         raise DemoDataError(f"{path}: {exc.key or '(roten)'}: {exc.message}") from None
+    for key, problem in check(data) if check else ():
+        raise DemoDataError(f"{path}: {key}: {problem}")
+    return data
 
 
 @cache
 def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
+    return typing.get_type_hints(cls, include_extras=True)
 
 
 def _fail(where: str, message: str) -> typing.NoReturn:
@@ -76,6 +92,13 @@ def _convert(value: Any, hint: Any, where: str) -> Any:
         return _dataclass(value, hint, where)
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
+    if origin is typing.Annotated:
+        converted = _convert(value, args[0], where)
+        for choices in hint.__metadata__:
+            if converted not in choices.values:
+                allowed = ", ".join(str(v) for v in choices.values)
+                _fail(where, f"ukjent verdi {converted!r} (gyldige: {allowed})")
+        return converted
     if origin in (typing.Union, types.UnionType):
         for option in args:
             try:
