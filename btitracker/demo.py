@@ -165,6 +165,7 @@ def demo_seed(municipality, units, users, today: datetime.date) -> dict[str, int
         note=demo.decision_note,
         holder=staff,
     )
+    assert case is not None  # "niva1" opens a log; a decision that opens none returns None
     services.guardian_add(actor=staff, case=case, name=guardian, contact=demo.guardian_contact)
     services.consent_record(
         actor=staff,

@@ -265,7 +265,7 @@ def _seed_schemes(municipality: Municipality, year: int) -> dict[str, FundingSch
     return schemes
 
 
-def _seed_year(context: _Context, year: int, plan: list[YearActivity]) -> None:
+def _seed_year(context: _Context, year: int, plan: tuple[YearActivity, ...]) -> None:
     today = context.today
     for line in plan:
         activity = _activity(
