@@ -9,7 +9,8 @@ current school year's plan is derived from the same table, with sessions spread 
 year relative to ``today`` so there is always something to sign up for and something
 already attended. Last school year's plan, the year the demo's status report covers, is
 derived from it too and is over: every session held, with attendance and feedback.
-Nothing is random: two runs on the same day give the same data."""
+Nothing is random: two runs on the same day give the same data. The content is data,
+``fixtures/demo/competence.json``; this module says how it becomes rows."""
 
 from __future__ import annotations
 

@@ -141,31 +141,39 @@ class PlansDemoData:
     plan_title: str
     plan_purpose: str
     plan_introduction: str
-    plan_values: tuple[tuple[str, str], ...]
+    plan_values: tuple[tuple[str, str], ...]  # (name, what it means: one point a line)
+    # (kind, title, url only where the address is certain, note)
     plan_anchorings: tuple[tuple[Annotated[str, AnchoringKind], str, str, str], ...]
     plan_areas: tuple[DemoArea, ...]
+    # (service field, title, marks of quality: one a line, source)
     plan_quality: tuple[tuple[Annotated[str, ServiceField], str, str, str], ...]
     revision_2_purpose: str
-    revision_2_goal: tuple[str, str]
-    revision_2_characteristic: tuple[str, str]
+    revision_2_goal: tuple[str, str]  # (area name, its new goal)
+    revision_2_characteristic: tuple[str, str]  # (area name, an added mark of practice)
     revision_2_anchoring: tuple[Annotated[str, AnchoringKind], str, str, str]
+    # service field → (title, statements per area, in plan_areas order)
     quality_tools: dict[str, tuple[str, tuple[tuple[str, ...], ...]]]
+    # unit kind → the measure catalogue its units draw from (the keys of measures etc.)
     unit_group: dict[str, str]
+    # group → area (plan_areas order) → three (component index, measure, target groups)
     measures: dict[
         str, tuple[tuple[tuple[int, str, tuple[Annotated[str, TargetGroup], ...]], ...], ...]
     ]
-    goals: dict[str, tuple[str, str, str, str]]
-    participants: dict[str, str]
-    participation: dict[str, tuple[str, str]]
+    goals: dict[str, tuple[str, str, str, str]]  # group → one local goal per area
+    participants: dict[str, str]  # group → who took part
+    participation: dict[str, tuple[str, str]]  # phase → (how, what came out of it)
     unit_plans: tuple[DemoPlanSpec, ...]
     return_comment: str
     approval_comment: str
     year_evaluation: str
-    measure_evaluations: dict[str, str]
-    goal_evaluations: dict[str, str]
+    measure_evaluations: dict[str, str]  # measure status → evaluation
+    goal_evaluations: dict[str, str]  # attainment → evaluation
+    # (unit, base score, assessments: (school-year offset 0 = last / 1 = this year, month))
     assessments: tuple[tuple[str, int, tuple[tuple[int, int], ...]], ...]
+    # This year's scores move differently per area, so the dashboard's trend arrows differ.
     area_drift: tuple[int, int, int, int]
     reflections: tuple[str, ...]
+    # (quote, descriptor, group, setting, area indexes, unit name or None)
     inputs: tuple[
         tuple[
             str,
