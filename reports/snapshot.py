@@ -59,8 +59,8 @@ from plans.models import (
 )
 from plans.selectors_dashboard import area_rows
 from reports.bti import bti_section
+from reports.schema import SCHEMA_VERSION
 
-SCHEMA = 1
 MAX_STORIES_PER_AREA = 6
 
 
@@ -500,7 +500,8 @@ def build_snapshot(report, user, *, now=None) -> dict:
         )
     assessed = totals["met"] + totals["not_met"]
     return {
-        "schema": SCHEMA,
+        # How today's templates read it: reports.schema.upgrade brings older ones here.
+        "schema_version": SCHEMA_VERSION,
         "collected_at": now.isoformat(),
         "threshold": disclosure.threshold(),
         "suppression": disclosure.legend(),
