@@ -9,7 +9,7 @@ import re
 from django.urls import reverse
 
 from indicators.models import ObservationStatus, PlaceLevel, Target
-from indicators.selectors import MUNICIPALITY, latest_point, series_for
+from indicators.selectors import MUNICIPALITY, latest_point, municipality_places, series_for
 from tests.indicators.factories_pages import (
     BatchFactory,
     IndicatorFactory,
@@ -127,3 +127,16 @@ def test_the_detail_page_takes_as_many_queries_with_one_line_as_with_many(
         for indicator in (bare, full)
     ]
     assert counts[0] == counts[1], counts
+
+
+def test_series_for_takes_as_many_queries_for_one_indicator_as_for_many(
+    cast, django_assert_num_queries
+):
+    one = _indicators(cast, 1)
+    many = [*one, *_indicators(cast, 8, offset=1)]
+    places = municipality_places(cast.municipality)
+    for indicators in (one, many):
+        with django_assert_num_queries(2):
+            found = series_for(indicators, cast.municipality, places=places)
+        assert [found[i.pk].latest("").value for i in indicators] == [6.5] * len(indicators)
+        assert all(found[i.pk].kostra.code == "EKG01" for i in indicators)
