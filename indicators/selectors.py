@@ -270,17 +270,19 @@ class IndicatorSeries:
         ordered = sorted(seen.items(), key=lambda item: (item[1], item[0]))
         return [(label, period_year(start, end)) for label, (start, end) in ordered]
 
+    def points(self, key: str, subgroup: str) -> list[Point]:
+        """A line's points for the subgroup (none when the series has no such line)."""
+        line = self.line(key)
+        return line.for_subgroup(subgroup) if line else []
+
     def latest(self, subgroup: str, key: str = MUNICIPALITY) -> Point | None:
         """The line's latest point with a value (``latest_point``)."""
-        line = self.line(key)
-        return latest_point(line.for_subgroup(subgroup)) if line else None
+        return latest_point(self.points(key, subgroup))
 
     def at_latest(self, subgroup: str, key: str) -> Point | None:
         """A comparison line's point for the period of the municipality's latest figure."""
-        latest, line = self.latest(subgroup), self.line(key)
-        if latest is None or line is None:
-            return None
-        return point_at(line.for_subgroup(subgroup), latest.period_label)
+        latest = self.latest(subgroup)
+        return point_at(self.points(key, subgroup), latest.period_label) if latest else None
 
 
 def series(

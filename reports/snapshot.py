@@ -110,11 +110,6 @@ def point_from_json(row: list) -> Point:
     )
 
 
-def _points(data: IndicatorSeries, key: str, subgroup: str) -> list[Point]:
-    line = data.line(key)
-    return line.for_subgroup(subgroup) if line else []
-
-
 def _attainment(indicator: Indicator, own: list[Point], target: Target | None, year: int) -> dict:
     """Whether the year's target was met: ``met``, ``not_met``, ``no_value`` (the year's
     figure is suppressed or missing) or ``not_judged`` (no direction is better)."""
@@ -168,8 +163,8 @@ def _indicators_by_area(user, report, areas, places, year) -> dict[int, list[dic
         subgroup = data.main_subgroup
         if subgroup is None:
             continue
-        own = _points(data, MUNICIPALITY, subgroup)
-        country = _points(data, COUNTRY, subgroup)
+        own = data.points(MUNICIPALITY, subgroup)
+        country = data.points(COUNTRY, subgroup)
         own_targets = [t for t in targets.get(pk, []) if t.subgroup == subgroup]
         year_target = next((t for t in own_targets if t.year == year), None)
         later = [t for t in own_targets if t.year > year]
