@@ -212,6 +212,12 @@ def latest_point(points: Sequence[Point]) -> Point | None:
     return next((point for point in reversed(points) if point.has_value), None)
 
 
+def figure_in_year(points: Sequence[Point], year: int) -> Point | None:
+    """The figure a target for ``year`` is judged by: the latest point with a value among
+    the periods of that year (``Point.year``); None when the year's figure is withheld."""
+    return latest_point([point for point in points if point.year == year])
+
+
 def point_at(points: Sequence[Point], period_label: str) -> Point | None:
     """The point for a period, whatever its status (a comparison place may have withheld
     the period the municipality has a value for)."""

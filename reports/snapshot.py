@@ -39,6 +39,7 @@ from indicators.selectors import (
     IndicatorSeries,
     Line,
     Point,
+    figure_in_year,
     municipality_places,
     series_for,
     subgroup_label,
@@ -117,18 +118,17 @@ def _attainment(indicator: Indicator, own: list[Point], target: Target | None, y
         return {"status": "no_target", "label": ""}
     if indicator.higher_is_better is None:
         return {"status": "not_judged", "label": _("Vurderes ikke")}
-    in_year = [p for p in own if p.year == year and p.has_value and p.value is not None]
-    if not in_year:
+    figure = figure_in_year(own, year)
+    if figure is None or figure.value is None:
         return {"status": "no_value", "label": _("Kan ikke vurderes (mangler tall)")}
-    value = in_year[-1].value
-    assert value is not None
+    value = figure.value
     difference = value - target.value
     met = difference == 0 or (difference > 0) == indicator.higher_is_better
     return {
         "status": "met" if met else "not_met",
         "label": _("Nådd") if met else _("Ikke nådd"),
         "value": _amount(value, indicator),
-        "period": in_year[-1].period_label,
+        "period": figure.period_label,
     }
 
 
