@@ -2,22 +2,21 @@
 line against the country (and county or KOSTRA group when present), the target as a line of
 its own, and figures the source withheld marked with a hollow marker on the x axis.
 
-It is ``plans.charts.line_chart`` — the portal's one chart function — with two additions
-made on its markup: every series gets a point (or a gap) for every period so the periods
-stay in time order, and the hollow markers for suppressed, missing and not computable
-figures, which the line itself leaves as a gap and never draws as a value.
+This module only reads the indicator's data into the arguments of
+``plans.charts.line_chart`` — the portal's one chart function, which draws all of it: every
+series gets a point (or a gap) for every period so the periods stay in time order, the
+target is passed as ``target`` and the suppressed, missing and not computable figures as
+``withheld``, which the line leaves as a gap and never draws as a value.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from indicators.models import ObservationStatus, Target
@@ -25,25 +24,18 @@ from indicators.selectors import IndicatorSeries, Point, subgroup_label
 from plans import charts
 from plans.charts import SeriesTable
 
-# The hollow markers stand this far above the x axis, one row per series.
-_MARK_OFFSET = 9
-_MARK_STEP = 11
 
-
-@dataclass(frozen=True)
-class Withheld:
-    """A period where a series has an observation without a value."""
-
-    series: str
-    period_label: str
-    status: str
-    symbol: str
-
-    @property
-    def text(self) -> str:
-        label = str(ObservationStatus(self.status).label).lower()
-        symbol = f" ({self.symbol})" if self.symbol else ""
-        return f"{self.series}, {self.period_label}: {label}{symbol}"
+def withheld_point(series: str, point: Point) -> charts.Withheld:
+    """A point without a value as the chart's hollow marker, titled «Solvik kommune,
+    2022: skjult av personvernhensyn (:)»."""
+    label = str(ObservationStatus(point.status).label).lower()
+    symbol = f" ({point.symbol})" if point.symbol else ""
+    return charts.Withheld(
+        series=series,
+        x_label=point.period_label,
+        status=point.status,
+        text=f"{series}, {point.period_label}: {label}{symbol}",
+    )
 
 
 @dataclass(frozen=True)
@@ -52,7 +44,7 @@ class IndicatorChart:
     table: SeriesTable
     # The table's cells with status, in the same shape as ``table.rows``.
     cells: list[tuple[str, list[Point | None]]]
-    withheld: list[Withheld]
+    withheld: list[charts.Withheld]
     target_label: str | None
 
 
@@ -94,7 +86,7 @@ def indicator_chart(
     labels = [label for label, _year in periods]
     series: list[tuple[str, list[tuple[str, Decimal | None]]]] = []
     cells: list[tuple[str, list[Point | None]]] = []
-    withheld: list[Withheld] = []
+    withheld: list[charts.Withheld] = []
     for line in data.lines:
         points = {point.period_label: point for point in line.for_subgroup(subgroup)}
         if not points:
@@ -115,21 +107,19 @@ def indicator_chart(
         )
         cells.append((line.label, [points.get(label) for label in labels]))
         withheld.extend(
-            Withheld(line.label, label, points[label].status, points[label].symbol)
+            withheld_point(line.label, points[label])
             for label in labels
             if label in points and not points[label].has_value
         )
-    target_label = None
     target = target_points(periods, targets)
-    if target is not None:
-        target_label = target[0]
-        series.append(target)
-    table = charts.series_table(series)
-    values = [value for _label, points in series for _x, value in points if value is not None]
+    target_label = target[0] if target is not None else None
+    # The target is a line of the table and of the chart's scale, drawn by ``line_chart``.
+    every = [*series, target] if target is not None else series
+    table = charts.series_table(every)
+    values = [value for _label, points in every for _x, value in points if value is not None]
     svg = None
-    if values and any(
-        value is not None for _label, points in series[: len(cells)] for _x, value in points
-    ):
+    # Drawn only when a line (not just the target) has a value.
+    if any(value is not None for _label, points in series for _x, value in points):
         y_min, y_max = _y_range(values, indicator.unit_of_measure)
         name = title or indicator.name
         description = _(
@@ -138,7 +128,7 @@ def indicator_chart(
         ) % {
             "indicator": indicator.name,
             "subgroup": subgroup_label(subgroup),
-            "lines": ", ".join(label for label, _points in series),
+            "lines": ", ".join(label for label, _points in every),
         }
         if withheld:
             description += " " + _(
@@ -154,9 +144,9 @@ def indicator_chart(
             description=description,
             decimals=indicator.decimals,
             chart_id=chart_id,
+            target=target,
+            withheld=withheld,
         )
-        if withheld:
-            svg = _mark_withheld(svg, labels, [label for label, _p in series], withheld)
     return IndicatorChart(
         svg=svg, table=table, cells=cells, withheld=withheld, target_label=target_label
     )
@@ -178,45 +168,3 @@ def _y_range(values: Sequence[Decimal], unit_of_measure: str) -> tuple[float, fl
     if high <= low:
         high = low + magnitude
     return low, high
-
-
-_X_LABELS = re.compile(r'<g fill="[^"]*" class="x-labels">(.*?)</g>', re.S)
-_LABEL_X = re.compile(r'<text x="([-\d.]+)" y="([-\d.]+)"')
-
-
-def _mark_withheld(
-    svg: SafeString, labels: list[str], series_labels: list[str], withheld: list[Withheld]
-) -> SafeString:
-    """Hollow markers above the x axis under each withheld period, in the series' colour,
-    each titled with what it stands for. Positions are read from the chart's own x
-    labels, so they stay right whatever the chart's layout."""
-    found = _X_LABELS.search(svg)
-    if found is None:
-        return svg
-    positions = [(float(x), float(y)) for x, y in _LABEL_X.findall(found.group(1))]
-    if len(positions) != len(labels):
-        return svg
-    x_of = {label: x for label, (x, _y) in zip(labels, positions, strict=True)}
-    # The x labels stand 20 units under the plot's bottom edge.
-    bottom = positions[0][1] - 20
-    parts = ['<g class="withheld">']
-    for item in withheld:
-        index = series_labels.index(item.series)
-        colour = charts.COLOURS[index % len(charts.COLOURS)]
-        y = bottom - _MARK_OFFSET - _MARK_STEP * index
-        parts.append(
-            f'<circle class="withheld-point" data-x="{escape(item.period_label)}" '
-            f'data-series="{escape(item.series)}" data-status="{escape(item.status)}" '
-            f'cx="{_coordinate(x_of[item.period_label])}" cy="{_coordinate(y)}" r="4.5" '
-            f'fill="#ffffff" stroke="{colour}" stroke-width="2">'
-            f"<title>{escape(item.text)}</title></circle>"
-        )
-    parts.append("</g>")
-    marked = svg.replace('<g class="legend"', "".join(parts) + '<g class="legend"', 1)
-    return mark_safe(marked)  # noqa: S308 - the inserted texts are escaped above
-
-
-def _coordinate(value: float) -> str:
-    """At most two decimals, as the rest of the chart writes its coordinates."""
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return text if text not in ("-0", "") else "0"

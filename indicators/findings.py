@@ -19,6 +19,7 @@ from indicators.models import Indicator, Target
 from indicators.selectors import (
     MainSeries,
     Point,
+    figure_in_year,
     latest_targets,
     main_series,
     municipality_places,
@@ -167,7 +168,7 @@ def read_indicator(
 
     # The target: met or missed in its year; a later target against the latest value.
     if target is not None and values:
-        _read_target(reading, indicator, higher, values, target, last_period_year=own[-1].year)
+        _read_target(reading, indicator, higher, own, values, target)
     return reading
 
 
@@ -175,15 +176,13 @@ def _read_target(
     reading: Reading,
     indicator: Indicator,
     higher: bool,
+    own: Sequence[Point],
     values: list[_Figure],
     target: Target,
-    *,
-    last_period_year: int,
 ) -> None:
-    in_year = [point for point in values if point.year == target.year]
     texts: dict[str, object] = {"year": target.year, "target": amount(target.value, indicator)}
-    if in_year:
-        point = in_year[-1]
+    point = figure_in_year(own, target.year)  # as the status report judges it
+    if point is not None and point.value is not None:
         texts["value"] = amount(point.value, indicator)
         texts["period"] = point.period_label  # «2025-26» for a school year, else the year
         if _better(point.value - target.value, higher) is False:
@@ -195,7 +194,7 @@ def _read_target(
                 _("Målet for %(period)s er nådd: %(value)s mot målet %(target)s.") % texts
             )
         return
-    if last_period_year >= target.year:
+    if own[-1].year >= target.year:
         # The target's own year has no value (suppressed or missing): nothing to read.
         return
     latest = values[-1]

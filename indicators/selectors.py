@@ -6,7 +6,13 @@ place whose ``successor`` chain leads to one of those. ``municipality_places`` g
 with a rank (0 for the current number), so that a series is one continuous line and, where
 two places give the same period, the one nearest the current number wins.
 
-Every function here runs a fixed number of queries, however many observations there are.
+Every function here runs a fixed number of queries, however many observations there are,
+and the batched ones (``series_for``, ``main_series``, ``targets_by_indicator``) however many
+indicators they are given.
+
+The latest figure is read in one place, ``latest_point``: the latest point *that has a
+value*. A suppressed, missing or not computable figure is never shown as the latest; the
+comparison places are read at the latest figure's period (``point_at``).
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from indicators.models import (
@@ -200,6 +206,24 @@ def _point(row: dict) -> Point:
     )
 
 
+def latest_point(points: Sequence[Point]) -> Point | None:
+    """The latest point (in period order) that has a value: a withheld or missing figure
+    is never the latest, it would hide the figure before it."""
+    return next((point for point in reversed(points) if point.has_value), None)
+
+
+def figure_in_year(points: Sequence[Point], year: int) -> Point | None:
+    """The figure a target for ``year`` is judged by: the latest point with a value among
+    the periods of that year (``Point.year``); None when the year's figure is withheld."""
+    return latest_point([point for point in points if point.year == year])
+
+
+def point_at(points: Sequence[Point], period_label: str) -> Point | None:
+    """The point for a period, whatever its status (a comparison place may have withheld
+    the period the municipality has a value for)."""
+    return next((point for point in points if point.period_label == period_label), None)
+
+
 # --- One indicator's series ---------------------------------------------------------------
 
 
@@ -252,6 +276,20 @@ class IndicatorSeries:
         ordered = sorted(seen.items(), key=lambda item: (item[1], item[0]))
         return [(label, period_year(start, end)) for label, (start, end) in ordered]
 
+    def points(self, key: str, subgroup: str) -> list[Point]:
+        """A line's points for the subgroup (none when the series has no such line)."""
+        line = self.line(key)
+        return line.for_subgroup(subgroup) if line else []
+
+    def latest(self, subgroup: str, key: str = MUNICIPALITY) -> Point | None:
+        """The line's latest point with a value (``latest_point``)."""
+        return latest_point(self.points(key, subgroup))
+
+    def at_latest(self, subgroup: str, key: str) -> Point | None:
+        """A comparison line's point for the period of the municipality's latest figure."""
+        latest = self.latest(subgroup)
+        return point_at(self.points(key, subgroup), latest.period_label) if latest else None
+
 
 def series(
     indicator: Indicator,
@@ -260,28 +298,78 @@ def series(
     kostra_code: str | None = None,
     places: MunicipalityPlaces | None = None,
 ) -> IndicatorSeries:
-    """The indicator for the municipality, the country, its county and a KOSTRA group
-    (``kostra_code`` when it has data, else the first group with data), per subgroup and
-    in period order; plus the municipality's units that have data. Five queries."""
-    places = places or municipality_places(municipality)
-    kostra_groups = list(
-        Place.objects.filter(level=PlaceLevel.KOSTRA_GROUP, observations__indicator=indicator)
-        .distinct()
-        .order_by("code")
-    )
-    kostra = next((group for group in kostra_groups if group.code == kostra_code), None)
-    if kostra is None and kostra_groups:
-        kostra = kostra_groups[0]
-    place_ids = places.all_ids | ({kostra.pk} if kostra else set())
-    rows = list(
-        Observation.objects.filter(indicator=indicator, place_id__in=place_ids).values(
-            *_OBSERVATION_FIELDS
-        )
-    )
-    by_place: dict[int, list[dict]] = defaultdict(list)
-    for row in rows:
-        by_place[row["place_id"]].append(row)
+    """One indicator's ``series_for``: five queries."""
+    return series_for([indicator], municipality, kostra_code=kostra_code, places=places)[
+        indicator.pk
+    ]
 
+
+def series_for(
+    indicators: Sequence[Indicator],
+    municipality: Municipality | None,
+    *,
+    kostra_code: str | None = None,
+    places: MunicipalityPlaces | None = None,
+    until_year: int | None = None,
+) -> dict[int, IndicatorSeries]:
+    """Per indicator: its figures for the municipality, the country, its county and a
+    KOSTRA group (``kostra_code`` when it has data, else the first group with data), per
+    subgroup and in period order; plus the municipality's units that have data.
+    ``until_year`` leaves out periods whose target year is after it (a report's year).
+    Five queries however many indicators (two with ``places`` given)."""
+    places = places or municipality_places(municipality)
+    ids = [indicator.pk for indicator in indicators]
+    kostra_groups: dict[int, list[Place]] = defaultdict(list)
+    for group in (
+        Place.objects.filter(level=PlaceLevel.KOSTRA_GROUP, observations__indicator_id__in=ids)
+        .annotate(indicator_id=F("observations__indicator_id"))
+        .distinct()
+        .order_by("code", "pk")
+    ):
+        kostra_groups[group.indicator_id].append(group)
+    chosen: dict[int, Place] = {}
+    for pk, groups in kostra_groups.items():
+        chosen[pk] = next((group for group in groups if group.code == kostra_code), groups[0])
+    place_ids = places.all_ids | {group.pk for group in chosen.values()}
+    by_indicator: dict[int, dict[int, list[dict]]] = defaultdict(lambda: defaultdict(list))
+    subgroups: dict[int, set[str]] = defaultdict(set)
+    for row in Observation.objects.filter(indicator_id__in=ids, place_id__in=place_ids).values(
+        *_OBSERVATION_FIELDS
+    ):
+        if until_year is not None and period_year(row["period_start"], row["period_end"]) > (
+            until_year
+        ):
+            continue
+        by_indicator[row["indicator_id"]][row["place_id"]].append(row)
+    result = {}
+    for indicator in indicators:
+        by_place = by_indicator[indicator.pk]
+        kostra = chosen.get(indicator.pk)
+        if kostra is not None:
+            subgroups[indicator.pk].update(row["subgroup"] for row in by_place.get(kostra.pk, ()))
+        for pk in places.all_ids:
+            subgroups[indicator.pk].update(row["subgroup"] for row in by_place.get(pk, ()))
+        result[indicator.pk] = _series(
+            indicator,
+            municipality,
+            places,
+            by_place,
+            kostra,
+            kostra_groups.get(indicator.pk, []),
+            sorted(subgroups[indicator.pk]),
+        )
+    return result
+
+
+def _series(
+    indicator: Indicator,
+    municipality: Municipality | None,
+    places: MunicipalityPlaces,
+    by_place: dict[int, list[dict]],
+    kostra: Place | None,
+    kostra_groups: list[Place],
+    subgroups: list[str],
+) -> IndicatorSeries:
     def rows_of(ids: Iterable[int]) -> list[dict]:
         return [row for pk in ids for row in by_place.get(pk, ())]
 
@@ -311,7 +399,6 @@ def series(
         for pk, unit in sorted(places.units.items(), key=lambda item: item[1].name)
         if by_place.get(pk)
     ]
-    subgroups = sorted({row["subgroup"] for row in rows})
     return IndicatorSeries(
         indicator=indicator,
         municipality=municipality,
@@ -325,13 +412,29 @@ def series(
 
 def targets_for(indicator: Indicator, municipality: Municipality | None) -> list[Target]:
     """The municipality's targets for the indicator (never another municipality's)."""
-    if municipality is None:
-        return []
-    return list(
-        Target.objects.filter(indicator=indicator, municipality=municipality)
-        .select_related("unit")
-        .order_by("year", "unit__name", "subgroup")
-    )
+    return targets_by_indicator([indicator.pk], municipality).get(indicator.pk, [])
+
+
+def targets_by_indicator(
+    indicator_ids: Sequence[int],
+    municipality: Municipality | None,
+    *,
+    whole_municipality: bool = False,
+    user=None,
+) -> dict[int, list[Target]]:
+    """Per indicator the municipality's targets (never another municipality's), by year,
+    unit and subgroup; only the whole municipality's with ``whole_municipality``. With
+    ``user`` the read starts from what that user may see. One query."""
+    if municipality is None or not indicator_ids:
+        return {}
+    targets = Target.objects.visible_to(user) if user is not None else Target.objects.all()
+    targets = targets.filter(indicator_id__in=indicator_ids, municipality=municipality)
+    if whole_municipality:
+        targets = targets.filter(unit__isnull=True)
+    found: dict[int, list[Target]] = defaultdict(list)
+    for target in targets.select_related("unit").order_by("year", "unit__name", "subgroup", "pk"):
+        found[target.indicator_id].append(target)
+    return dict(found)
 
 
 # --- Many indicators at once --------------------------------------------------------------
@@ -347,14 +450,12 @@ class MainSeries:
 
     @property
     def latest(self) -> Point | None:
-        return self.municipality[-1] if self.municipality else None
+        return latest_point(self.municipality)
 
     @property
     def country_at_latest(self) -> Point | None:
         latest = self.latest
-        if latest is None:
-            return None
-        return next((p for p in self.country if p.period_label == latest.period_label), None)
+        return point_at(self.country, latest.period_label) if latest else None
 
 
 def main_series(
@@ -404,13 +505,12 @@ def latest_targets(
     indicator_ids: Sequence[int], municipality: Municipality | None
 ) -> dict[tuple[int, str], Target]:
     """The municipality's latest whole-municipality target per indicator and subgroup."""
-    if municipality is None or not indicator_ids:
-        return {}
     latest: dict[tuple[int, str], Target] = {}
-    for target in Target.objects.filter(
-        indicator_id__in=indicator_ids, municipality=municipality, unit__isnull=True
-    ).order_by("year"):
-        latest[(target.indicator_id, target.subgroup)] = target
+    for indicator_id, targets in targets_by_indicator(
+        indicator_ids, municipality, whole_municipality=True
+    ).items():
+        for target in targets:  # by year: the last one stays
+            latest[(indicator_id, target.subgroup)] = target
     return latest
 
 

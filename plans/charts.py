@@ -9,6 +9,9 @@ Every chart is an ``<svg role="img">`` labelled by its own ``<title>`` and ``<de
 series differ by colour *and* by marker shape and dash pattern, and a missing value is
 drawn as a gap (line) or as "ikke vurdert" (bar), never as zero. Pages put a data table
 beside each chart as its text alternative (``series_table`` gives the rows).
+
+Everything a chart shows comes in as an argument — a target line, hollow markers for
+values a source withheld — and is drawn here, in one pass: no caller edits the markup.
 """
 
 from __future__ import annotations
@@ -44,6 +47,20 @@ HALO = ' stroke="#ffffff" stroke-width="4" stroke-linejoin="round" paint-order="
 
 WIDTH = 720
 FONT_SIZE = 13
+# Withheld points' hollow markers stand this far above the x axis, one row per series.
+_WITHHELD_OFFSET = 9
+_WITHHELD_STEP = 11
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """A point a series has no value for (suppressed, missing, not computable): drawn as a
+    hollow marker above the x axis in the series' colour, titled with ``text``."""
+
+    series: str
+    x_label: str
+    status: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -83,16 +100,26 @@ def line_chart(
     description: str,
     decimals: int = 1,
     chart_id: str | None = None,
+    target: Series | None = None,
+    withheld: Sequence[Withheld] = (),
 ) -> SafeString:
     """A line chart of one or more series over shared x labels (e.g. dates).
 
     ``series`` is ``[(label, [(x_label, value or None), …]), …]``. A None value leaves a
     gap in the line. Each series has its own colour, dash pattern and marker shape; every
-    point carries a ``<title>`` with its series, x label and value."""
+    point carries a ``<title>`` with its series, x label and value. ``target`` is a line
+    drawn after the series, in the next style, and named in the legend. ``withheld``
+    marks the gaps a source explains; one that names a series or an x label the chart
+    does not have is an error, never left out."""
     if y_max <= y_min:
         raise ValueError("y_max must be greater than y_min")
     chart_id = chart_id or _new_id()
+    series = [*series, target] if target is not None else list(series)
     x_labels = _x_labels(series)
+    series_labels = [label for label, _points in series]
+    for item in withheld:
+        if item.series not in series_labels or item.x_label not in x_labels:
+            raise ValueError(f"withheld point {item.series!r}, {item.x_label!r} is not charted")
     left, right, top, plot_h = 72, 24, 20, 240
     plot_w = WIDTH - left - right
     rotate = len(x_labels) > 6
@@ -175,6 +202,22 @@ def line_chart(
                 f'fill="{colour}" stroke="#ffffff" stroke-width="1">'
                 f"<title>{escape(label)}, {escape(x_label)}: "
                 f"{escape(format_value(value, decimals))}</title></path>"
+            )
+        parts.append("</g>")
+    if withheld:
+        # Hollow markers, one row per series, just above the x axis: a gap explained.
+        bottom = top + plot_h
+        parts.append('<g class="withheld">')
+        for item in withheld:
+            index = series_labels.index(item.series)
+            colour = COLOURS[index % len(COLOURS)]
+            parts.append(
+                f'<circle class="withheld-point" data-x="{escape(item.x_label)}" '
+                f'data-series="{escape(item.series)}" data-status="{escape(item.status)}" '
+                f'cx="{_n(x_at(position[item.x_label]))}" '
+                f'cy="{_n(bottom - _WITHHELD_OFFSET - _WITHHELD_STEP * index)}" r="4.5" '
+                f'fill="#ffffff" stroke="{colour}" stroke-width="2">'
+                f"<title>{escape(item.text)}</title></circle>"
             )
         parts.append("</g>")
     # Legend: the sample line shows the dash, the marker the shape.

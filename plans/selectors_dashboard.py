@@ -241,7 +241,7 @@ def sector_dashboard(
         state_counts=[(state, label, counts[state]) for state, label in UNIT_STATES],
     )
     if municipality is not None and quality_plan is not None:
-        dashboard.areas = _area_rows(user, municipality, quality_plan, year, today)
+        dashboard.areas = area_rows(user, municipality, quality_plan, year, today)
     return dashboard
 
 
@@ -268,9 +268,12 @@ def _unit_rows(user, municipality: Municipality, year: int) -> list[UnitRow]:
     return rows
 
 
-def _area_rows(
+def area_rows(
     user, municipality: Municipality, quality_plan: QualityPlan, year: int, today
 ) -> list[AreaRow]:
+    """Per development area of the plan, the year's unit plans, measures, self-assessment
+    trend and latest inputs, as the user may see them: the dashboard's rows and the
+    status report's unit-plan figures. A fixed number of queries."""
     areas = list(DevelopmentArea.objects.filter(plan=quality_plan).order_by("order", "pk"))
     keys = [area.key for area in areas]
 

@@ -39,6 +39,7 @@ from reports.models import (
     report_file_name,
 )
 from reports.pdf import PdfRenderError, render_pdf
+from reports.schema import upgrade
 from reports.snapshot import build_snapshot
 
 logger = logging.getLogger(__name__)
@@ -368,4 +369,4 @@ def page_count(content: bytes) -> int:
 
 
 def pdf_context(snapshot: dict[str, Any]) -> dict[str, Any]:
-    return {"report": snapshot, "for_pdf": True}
+    return {"report": upgrade(snapshot), "for_pdf": True}

@@ -32,20 +32,18 @@ from competence.selectors_reports import (
     published_evaluation,
 )
 from indicators.findings import read_indicator
-from indicators.models import Commentary, Indicator, Observation, Place, PlaceLevel, Target
+from indicators.models import Commentary, Indicator, Target
 from indicators.selectors import (
     COUNTRY,
-    COUNTY,
-    KOSTRA,
     MUNICIPALITY,
     IndicatorSeries,
     Line,
     Point,
-    _merge,
-    main_subgroup,
+    figure_in_year,
     municipality_places,
-    period_year,
+    series_for,
     subgroup_label,
+    targets_by_indicator,
 )
 from plans import disclosure
 from plans.charts import format_value
@@ -60,10 +58,10 @@ from plans.models import (
     UnitPlan,
     school_year_label,
 )
-from plans.selectors_dashboard import _area_rows
+from plans.selectors_dashboard import area_rows
 from reports.bti import bti_section
+from reports.schema import SCHEMA_VERSION
 
-SCHEMA = 1
 MAX_STORIES_PER_AREA = 6
 
 
@@ -113,74 +111,6 @@ def point_from_json(row: list) -> Point:
     )
 
 
-def _indicator_series(indicators: list[Indicator], municipality, places, year: int) -> dict:
-    """Per indicator the lines the indicator page draws (municipality, country, county,
-    a KOSTRA group), up to the report's year. Two queries for all indicators at once."""
-    ids = [indicator.pk for indicator in indicators]
-    kostra_by_indicator: dict[int, int] = {}
-    for place_id, indicator_id in (
-        Observation.objects.filter(indicator_id__in=ids, place__level=PlaceLevel.KOSTRA_GROUP)
-        .order_by("indicator_id", "place__code")
-        .values_list("place_id", "indicator_id")
-        .distinct()
-    ):
-        kostra_by_indicator.setdefault(indicator_id, place_id)
-    kostra_places = {
-        place.pk: place for place in Place.objects.filter(pk__in=set(kostra_by_indicator.values()))
-    }
-    place_ids = places.municipality.keys() | places.county.keys() | places.country.keys()
-    rows = Observation.objects.filter(
-        indicator_id__in=ids, place_id__in=place_ids | set(kostra_places)
-    ).values(
-        "indicator_id",
-        "place_id",
-        "period_label",
-        "period_start",
-        "period_end",
-        "subgroup",
-        "value",
-        "status",
-        "symbol",
-    )
-    by_indicator: dict[int, dict[int, list[dict]]] = defaultdict(lambda: defaultdict(list))
-    for row in rows:
-        if period_year(row["period_start"], row["period_end"]) <= year:
-            by_indicator[row["indicator_id"]][row["place_id"]].append(dict(row))
-    result = {}
-    for indicator in indicators:
-        by_place = by_indicator.get(indicator.pk, {})
-
-        def rows_of(ranks: dict[int, int], by_place=by_place) -> list[dict]:
-            return [row for pk in ranks for row in by_place.get(pk, ())]
-
-        lines = [
-            Line(
-                MUNICIPALITY,
-                municipality.name,
-                _merge(rows_of(places.municipality), places.municipality),
-            ),
-            Line(
-                COUNTRY,
-                places.country_name or _("Hele landet"),
-                _merge(rows_of(places.country), places.country),
-            ),
-        ]
-        county = _merge(rows_of(places.county), places.county)
-        if county:
-            lines.append(Line(COUNTY, places.county_name, county))
-        kostra_id = kostra_by_indicator.get(indicator.pk)
-        if kostra_id is not None and by_place.get(kostra_id):
-            lines.append(
-                Line(
-                    KOSTRA,
-                    kostra_places[kostra_id].name,
-                    _merge(by_place[kostra_id], {kostra_id: 0}),
-                )
-            )
-        result[indicator.pk] = lines
-    return result
-
-
 def _attainment(indicator: Indicator, own: list[Point], target: Target | None, year: int) -> dict:
     """Whether the year's target was met: ``met``, ``not_met``, ``no_value`` (the year's
     figure is suppressed or missing) or ``not_judged`` (no direction is better)."""
@@ -188,18 +118,17 @@ def _attainment(indicator: Indicator, own: list[Point], target: Target | None, y
         return {"status": "no_target", "label": ""}
     if indicator.higher_is_better is None:
         return {"status": "not_judged", "label": _("Vurderes ikke")}
-    in_year = [p for p in own if p.year == year and p.has_value and p.value is not None]
-    if not in_year:
+    figure = figure_in_year(own, year)
+    if figure is None or figure.value is None:
         return {"status": "no_value", "label": _("Kan ikke vurderes (mangler tall)")}
-    value = in_year[-1].value
-    assert value is not None
+    value = figure.value
     difference = value - target.value
     met = difference == 0 or (difference > 0) == indicator.higher_is_better
     return {
         "status": "met" if met else "not_met",
         "label": _("Nådd") if met else _("Ikke nådd"),
         "value": _amount(value, indicator),
-        "period": in_year[-1].period_label,
+        "period": figure.period_label,
     }
 
 
@@ -220,14 +149,9 @@ def _indicators_by_area(user, report, areas, places, year) -> dict[int, list[dic
         indicator.pk: indicator
         for indicator in Indicator.objects.filter(pk__in=indicator_ids).select_related("source")
     }
-    lines = _indicator_series(list(indicators.values()), municipality, places, year)
-    targets: dict[int, list[Target]] = defaultdict(list)
-    for target in (
-        Target.objects.visible_to(user)
-        .filter(indicator_id__in=indicator_ids, municipality=municipality, unit__isnull=True)
-        .order_by("year", "pk")
-    ):
-        targets[target.indicator_id].append(target)
+    # The indicator page's read model, up to the report's year.
+    all_series = series_for(list(indicators.values()), municipality, places=places, until_year=year)
+    targets = targets_by_indicator(indicator_ids, municipality, whole_municipality=True, user=user)
     commentary = dict(
         Commentary.objects.visible_to(user)
         .filter(indicator_id__in=indicator_ids, municipality=municipality)
@@ -235,15 +159,13 @@ def _indicators_by_area(user, report, areas, places, year) -> dict[int, list[dic
     )
     built: dict[int, dict] = {}
     for pk, indicator in indicators.items():
-        indicator_lines = lines[pk]
-        own_line = indicator_lines[0]
-        subgroups = {s for line in indicator_lines for s in line.points}
-        subgroup = main_subgroup(own_line.points) or main_subgroup(subgroups)
+        data = all_series[pk]
+        subgroup = data.main_subgroup
         if subgroup is None:
             continue
-        own = own_line.for_subgroup(subgroup)
-        country = indicator_lines[1].for_subgroup(subgroup)
-        own_targets = [t for t in targets[pk] if t.subgroup == subgroup]
+        own = data.points(MUNICIPALITY, subgroup)
+        country = data.points(COUNTRY, subgroup)
+        own_targets = [t for t in targets.get(pk, []) if t.subgroup == subgroup]
         year_target = next((t for t in own_targets if t.year == year), None)
         later = [t for t in own_targets if t.year > year]
         earlier = [t for t in own_targets if t.year <= year]
@@ -255,12 +177,8 @@ def _indicators_by_area(user, report, areas, places, year) -> dict[int, list[dic
             place_name=municipality.name,
             subgroup=subgroup,
         )
-        latest = next((p for p in reversed(own) if p.has_value), None)
-        country_latest = (
-            next((p for p in country if latest and p.period_label == latest.period_label), None)
-            if latest
-            else None
-        )
+        latest = data.latest(subgroup)
+        country_latest = data.at_latest(subgroup, COUNTRY)
         built[pk] = {
             "id": pk,
             "name": indicator.name,
@@ -299,7 +217,7 @@ def _indicators_by_area(user, report, areas, places, year) -> dict[int, list[dic
                     "label": line.label,
                     "points": [_point_json(p) for p in line.for_subgroup(subgroup)],
                 }
-                for line in indicator_lines
+                for line in data.lines
                 if line.for_subgroup(subgroup)
             ],
             "targets": [
@@ -484,7 +402,7 @@ def build_snapshot(report, user, *, now=None) -> dict:
     indicators = _indicators_by_area(user, report, areas, places, year)
     dashboard_rows = {
         row.area.pk: row
-        for row in _area_rows(user, municipality, plan, year, timezone.localdate(now))
+        for row in area_rows(user, municipality, plan, year, timezone.localdate(now))
     }
     goal_counts = _unit_goal_attainment(user, plan, year)
     next_units = _units_next_year(user, plan, year, keys)
@@ -577,7 +495,8 @@ def build_snapshot(report, user, *, now=None) -> dict:
         )
     assessed = totals["met"] + totals["not_met"]
     return {
-        "schema": SCHEMA,
+        # How today's templates read it: reports.schema.upgrade brings older ones here.
+        "schema_version": SCHEMA_VERSION,
         "collected_at": now.isoformat(),
         "threshold": disclosure.threshold(),
         "suppression": disclosure.legend(),

@@ -20,6 +20,7 @@ from plans.views.self_assessment import MemberObjectMixin, own_municipality
 from reports import services
 from reports.forms import ReportOrderForm
 from reports.models import ReportState, StatusReport
+from reports.schema import upgrade
 
 
 def _error_text(error: ValidationError) -> str:
@@ -171,7 +172,8 @@ class StatusReportReadView(ReportMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(report_row=self.report, report=self.report.snapshot)
+        # A published report keeps the snapshot of its day: read in today's shape.
+        context.update(report_row=self.report, report=upgrade(self.report.snapshot))
         return context
 
 

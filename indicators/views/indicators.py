@@ -230,15 +230,12 @@ class IndicatorDetailView(IndicatorMixin, TemplateView):
         whole = [t for t in targets if t.unit_id is None and t.subgroup == subgroup]
         chart = indicator_chart(data, subgroup, whole, chart_id="indicator-chart")
         decimals = indicator.decimals
-        own_line, country_line = data.line(MUNICIPALITY), data.line(COUNTRY)
-        own = own_line.for_subgroup(subgroup) if own_line else []
-        country = country_line.for_subgroup(subgroup) if country_line else []
-        latest = own[-1] if own else None
-        country_latest = (
-            next((p for p in country if p.period_label == latest.period_label), None)
-            if latest
-            else (country[-1] if country else None)
-        )
+        country_line = data.line(COUNTRY)
+        own = data.points(MUNICIPALITY, subgroup)
+        country = data.points(COUNTRY, subgroup)
+        # The latest figure is the latest with a value, as in the list and the report.
+        latest = data.latest(subgroup)
+        country_latest = data.at_latest(subgroup, COUNTRY)
         reading = None
         if municipality is not None and own:
             reading = read_indicator(

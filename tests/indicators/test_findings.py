@@ -177,6 +177,31 @@ def test_a_school_year_target_is_read_in_the_school_year_it_starts():
     ]
 
 
+def test_a_target_is_judged_by_the_years_last_figure_with_a_value_here_and_in_the_report():
+    # Two periods in 2024, the later withheld: the spring figure is the year's figure, in
+    # the findings and in the report's goal attainment alike (selectors.figure_in_year).
+    from reports.snapshot import _attainment
+
+    own = [
+        Point("vår 2024", datetime.date(2024, 1, 1), datetime.date(2024, 6, 30), Decimal(5), VALUE),
+        Point(
+            "høst 2024",
+            datetime.date(2024, 8, 1),
+            datetime.date(2024, 12, 31),
+            None,
+            ObservationStatus.SUPPRESSED,
+            ":",
+        ),
+    ]
+    goal = target(2024, "6.0")
+    reading = read_indicator(indicator(True), own, [], goal, place_name="Solvik kommune")
+    assert reading.attention == [
+        "Målet for vår 2024 er ikke nådd: 5,0 prosent mot målet 6,0 prosent."
+    ]
+    attainment = _attainment(indicator(True), own, goal, 2024)
+    assert (attainment["status"], attainment["period"]) == ("not_met", "vår 2024")
+
+
 # --- The overview -------------------------------------------------------------------------
 
 

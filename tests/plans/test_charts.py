@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from plans.charts import bar_chart, line_chart, series_table
+from plans.charts import COLOURS, Withheld, bar_chart, line_chart, series_table
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
 
@@ -89,6 +89,54 @@ def test_line_chart_leaves_a_gap_for_a_missing_value():
     assert second.findall("svg:polyline", NS) == []
     markers = second.findall("svg:path[@class='point']", NS)
     assert [marker.get("data-x") for marker in markers] == ["01.02.2024", "01.02.2026"]
+
+
+def _gap_chart(**kwargs):
+    return line_chart(
+        title="Utvikling",
+        series=SERIES,
+        y_min=1,
+        y_max=4,
+        y_label="Snitt",
+        description="d",
+        **kwargs,
+    )
+
+
+def test_a_withheld_point_is_a_hollow_marker_under_its_period_in_its_series_colour():
+    gap = Withheld("Tidlig innsats", "01.02.2025", "skjult", "Tidlig innsats, 2025: skjult")
+    svg = parse(_gap_chart(withheld=[gap]))
+    (marker,) = svg.findall("svg:g[@class='withheld']/svg:circle", NS)
+    x_label = next(
+        text
+        for text in svg.findall("svg:g[@class='x-labels']/svg:text", NS)
+        if text.text == "01.02.2025"
+    )
+    assert float(marker.get("cx")) == float(x_label.get("x"))
+    # Inside the plot, just above the x axis (the grid's lowest line), never at a value.
+    axis = max(float(line.get("y1")) for line in svg.findall("svg:g[@class='grid']/svg:line", NS))
+    assert axis - 30 < float(marker.get("cy")) < axis
+    assert marker.get("fill") == "#ffffff"
+    assert marker.get("stroke") == COLOURS[1]
+    assert marker.get("data-status") == "skjult"
+    assert marker.find("svg:title", NS).text == "Tidlig innsats, 2025: skjult"
+
+
+def test_a_withheld_point_the_chart_does_not_have_is_an_error_not_left_out():
+    with pytest.raises(ValueError, match="not charted"):
+        _gap_chart(withheld=[Withheld("Tidlig innsats", "01.02.2099", "skjult", "t")])
+    with pytest.raises(ValueError, match="not charted"):
+        _gap_chart(withheld=[Withheld("Et annet område", "01.02.2025", "skjult", "t")])
+
+
+def test_the_target_is_a_line_of_its_own_after_the_series():
+    target = ("Mål", [("01.02.2024", 3), ("01.02.2026", 3.5)])
+    svg = parse(_gap_chart(target=target))
+    groups = svg.findall("svg:g[@class='series']", NS)
+    assert [group.get("data-series") for group in groups][-1] == "Mål"
+    assert groups[-1].find("svg:polyline", NS).get("stroke") == COLOURS[2]
+    legend = svg.find("svg:g[@class='legend']", NS)
+    assert [text.text for text in legend.findall("svg:text", NS)][-1] == "Mål"
 
 
 def test_series_differ_by_more_than_colour():

@@ -84,6 +84,12 @@ def test_a_target_whose_figure_is_suppressed_cannot_be_judged(world):
     snapshot = _snapshot(world)
     item = snapshot["areas"][0]["indicators"][0]
     assert item["attainment"]["status"] == "no_value"
+    # The latest figure is the latest with a value, as on the indicator pages.
+    assert item["latest"] == {
+        "period": "2024-25",
+        "value": "46,0 prosent",
+        "country": "42,0 prosent",
+    }
     assert snapshot["areas"][0]["attainment"] == {"met": 0, "not_met": 1, "unknown": 1, "share": 0}
 
 
