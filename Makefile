@@ -72,7 +72,7 @@ test-fast: install ## Run the tests without the browser and real-service tests
 # The service and read layers are type-checked; the rest follows as it is annotated.
 TYPED := config/env.py plans/access.py plans/disclosure.py plans/text_limits.py plans/login_guard.py plans/querysets.py plans/selectors.py plans/services \
 	competence/querysets.py competence/selectors_reports.py competence/services.py competence/services_calendar.py \
-	competence/services_funding.py competence/needs_import.py reports/pdf.py \
+	competence/services_funding.py competence/needs_import.py documents/pdf.py documents/layout.py \
 	indicators/querysets.py indicators/selectors.py indicators/findings.py \
 	indicators/services/imports.py indicators/services/file_checks.py indicators/services/bulk.py \
 	indicators/services/preview.py indicators/services/mappings.py indicators/selectors_imports.py \

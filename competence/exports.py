@@ -3,7 +3,7 @@
 CSV is UTF-8 with a byte order mark and semicolons, which is what Excel with Norwegian
 settings opens without an import dialog; numbers there use a decimal comma. Text cells that
 a spreadsheet would run as a formula get an apostrophe in front (the same rule as the
-organisation's exports in ``plans.resources``). PDFs go through ``reports.pdf.render_pdf``.
+organisation's exports in ``plans.resources``). PDFs go through ``documents.pdf.render_pdf``.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from competence.selectors_reports import PublishedEvaluation, PublishedFigures, TableRow
+from documents.pdf import render_pdf
 from plans import disclosure
 from plans.models.unit_plans import school_year_label
 from plans.resources import escape_formula
-from reports.pdf import render_pdf
 
 FORMATS = ("csv", "xlsx", "pdf")
 CONTENT_TYPES = {

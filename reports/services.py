@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import RedisError
 
+from documents.pdf import PdfRenderError, render_pdf
 from plans.models import QualityPlan
 from reports.charts import add_charts
 from reports.models import (
@@ -38,7 +39,6 @@ from reports.models import (
     StatusReport,
     report_file_name,
 )
-from reports.pdf import PdfRenderError, render_pdf
 from reports.snapshot import build_snapshot
 
 logger = logging.getLogger(__name__)
