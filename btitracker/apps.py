@@ -23,12 +23,13 @@ class BtitrackerConfig(AppConfig):
         # btitracker may not import reports (docs/architecture.md: reports uses the
         # others); the hook is reports' own registry, filled from here at start-up.
         register_statistics(report_rows)
-        entries = [
-            navigation.NavEntry(_("BTI"), "bti:home", "btitracker.use_bti", "/bti/"),
+        navigation.register(
+            navigation.NavEntry(_("BTI"), "bti:home", "btitracker.use_bti", "/bti/", order=110),
             navigation.NavEntry(
-                _("BTI-statistikk"), "bti:statistics", "btitracker.view_statistics", "/bti/"
+                _("BTI-statistikk"),
+                "bti:statistics",
+                "btitracker.view_statistics",
+                "/bti/",
+                order=120,
             ),
-        ]
-        for entry in entries:
-            if entry not in navigation.ENTRIES:
-                navigation.ENTRIES.insert(-2, entry)
+        )

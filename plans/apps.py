@@ -16,11 +16,13 @@ class PlansConfig(AppConfig):
         # login_guard connects the device-cookie counters to the login signals.
         from plans import (
             login_guard,  # noqa: F401
+            navigation,
             permissions,  # noqa: F401
         )
         from plans.converters import IdConverter
 
         register_converter(IdConverter, "id")
+        navigation.register(*navigation.PLANS_ENTRIES)
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):
