@@ -83,9 +83,10 @@ TYPED := config/env.py plans/access.py plans/disclosure.py plans/text_limits.py 
 	plans/text.py plans/converters.py \
 	reports/services.py reports/snapshot.py reports/charts.py reports/bti.py
 
-lint: install ## ruff lint and format check, djLint on templates, mypy on the service layer
+lint: install ## ruff lint and format check, the app arrows (import-linter), djLint, mypy
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/djlint templates --lint
 	$(VENV)/bin/mypy $(TYPED)
 
