@@ -30,3 +30,11 @@ class PortalAdminConfig(admin_apps.AdminConfig):
 
     default = False
     default_site = "plans.admin_site.PortalAdminSite"
+
+    def ready(self) -> None:
+        # Before the autodiscovery imports import_export.admin, whose list of formats
+        # would otherwise import openpyxl at every start-up (documents/tablib_formats.py).
+        from documents.tablib_formats import defer_xlsx
+
+        defer_xlsx()
+        super().ready()

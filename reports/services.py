@@ -16,7 +16,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import pypdf
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -362,6 +361,9 @@ def _fail(report: StatusReport, message: str) -> None:
 
 def page_count(content: bytes) -> int:
     """Pages in a PDF, read from its page tree's count (no page is parsed)."""
+    # pypdf brings fontTools: imported on the first report, not when the project starts.
+    import pypdf
+
     reader = pypdf.PdfReader(io.BytesIO(content))
     pages: Any = reader.trailer["/Root"]["/Pages"]  # type: ignore[index]
     return int(pages["/Count"])
