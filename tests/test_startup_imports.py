@@ -6,14 +6,11 @@ They are imported where a PDF or a spreadsheet is made or read."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.config.test_settings import run_django
+
 HEAVY = ("weasyprint", "fontTools", "openpyxl")
 
 START = """
@@ -32,16 +29,8 @@ print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
 @pytest.fixture(scope="module")
 def started_modules() -> set[str]:
     # A fresh interpreter: this test process has long imported everything.
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
-    result = subprocess.run(
-        [sys.executable, "-c", START],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
+    result = run_django({}, START)
+    assert result.returncode == 0, result.stderr
     return set(json.loads(result.stdout.strip().splitlines()[-1]))
 
 
