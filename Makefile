@@ -72,7 +72,7 @@ test-fast: install ## Run the tests without the browser and real-service tests
 # The service and read layers are type-checked; the rest follows as it is annotated.
 TYPED := config/env.py plans/access.py plans/disclosure.py plans/text_limits.py plans/login_guard.py plans/querysets.py plans/selectors.py plans/services \
 	competence/querysets.py competence/selectors_reports.py competence/services.py competence/services_calendar.py \
-	competence/services_funding.py competence/needs_import.py reports/pdf.py \
+	competence/services_funding.py competence/needs_import.py documents/pdf.py documents/layout.py documents/tablib_formats.py \
 	indicators/querysets.py indicators/selectors.py indicators/findings.py \
 	indicators/services/imports.py indicators/services/file_checks.py indicators/services/bulk.py \
 	indicators/services/preview.py indicators/services/mappings.py indicators/selectors_imports.py \
@@ -80,12 +80,13 @@ TYPED := config/env.py plans/access.py plans/disclosure.py plans/text_limits.py 
 	indicators/parsing/streaming.py indicators/checks.py \
 	btitracker/crypto.py btitracker/querysets.py btitracker/services.py btitracker/audit.py \
 	btitracker/statistics.py btitracker/selectors.py btitracker/reminders.py btitracker/enrolment.py \
-	plans/text.py plans/converters.py \
+	plans/text.py plans/converters.py plans/report_statistics.py plans/navigation.py \
 	reports/services.py reports/snapshot.py reports/charts.py reports/bti.py
 
-lint: install ## ruff lint and format check, djLint on templates, mypy on the service layer
+lint: install ## ruff lint and format check, the app arrows (import-linter), djLint, mypy
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/djlint templates --lint
 	$(VENV)/bin/mypy $(TYPED)
 

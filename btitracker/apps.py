@@ -13,22 +13,22 @@ class BtitrackerConfig(AppConfig):
         from btitracker.selectors import home_panel
         from btitracker.signals import membership_deleted, membership_saved
         from btitracker.statistics import report_rows
-        from plans import home_panels, navigation
+        from plans import home_panels, navigation, report_statistics
         from plans.models import Membership
-        from reports.bti import register_statistics
 
         post_save.connect(membership_saved, sender=Membership, dispatch_uid="bti-membership")
         post_delete.connect(membership_deleted, sender=Membership, dispatch_uid="bti-membership")
         home_panels.register("btitracker/_home_panel.html", home_panel)
         # btitracker may not import reports (docs/architecture.md: reports uses the
-        # others); the hook is reports' own registry, filled from here at start-up.
-        register_statistics(report_rows)
-        entries = [
-            navigation.NavEntry(_("BTI"), "bti:home", "btitracker.use_bti", "/bti/"),
+        # others); the status report reads its BTI figures from this registry.
+        report_statistics.register(report_statistics.BTI, report_rows)
+        navigation.register(
+            navigation.NavEntry(_("BTI"), "bti:home", "btitracker.use_bti", "/bti/", order=110),
             navigation.NavEntry(
-                _("BTI-statistikk"), "bti:statistics", "btitracker.view_statistics", "/bti/"
+                _("BTI-statistikk"),
+                "bti:statistics",
+                "btitracker.view_statistics",
+                "/bti/",
+                order=120,
             ),
-        ]
-        for entry in entries:
-            if entry not in navigation.ENTRIES:
-                navigation.ENTRIES.insert(-2, entry)
+        )

@@ -838,7 +838,7 @@ def case_printout_context(case: ConcernCase) -> dict:
 
 
 def case_printout_pdf(case: ConcernCase) -> bytes:
-    from reports.pdf import render_pdf
+    from documents.pdf import render_pdf
 
     return render_pdf("btitracker/pdf/case.html", case_printout_context(case))
 
@@ -859,7 +859,7 @@ def case_close(*, actor, case: ConcernCase, ip_address=None) -> ConcernCase:
 def access_history_pdf(case: ConcernCase) -> bytes:
     """For the family: who accessed the child's log and when (names, roles, times)."""
     from btitracker.models import AccessEvent
-    from reports.pdf import render_pdf
+    from documents.pdf import render_pdf
 
     events = AccessEvent.objects.filter(case_id=case.pk, outcome=audit.Outcome.OK).order_by("pk")
     return render_pdf(

@@ -185,7 +185,8 @@ def statistics_for(user) -> dict | None:
 
 
 def report_rows(user, quality_plan, year: int) -> dict:
-    """The status report's BTI figures (``reports.bti.register_statistics``): the
+    """The status report's BTI figures (registered as ``BTI`` in
+    ``plans.report_statistics``, read by ``reports.bti``): the
     statistics page's level row for the report's school year, cell for cell."""
     grid = grid_for_municipality(quality_plan.municipality_id)
     group = grid.get(year) or disclosure.protect_group(

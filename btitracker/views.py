@@ -718,7 +718,7 @@ class HandoverAcceptView(BtiFormView):
 
 class CaseCloseView(BtiMixin, View):
     def post(self, request, pk):
-        from reports.pdf import PdfRenderError
+        from documents.pdf import PdfRenderError
 
         case = self.get_case(holder=True)
         try:

@@ -10,6 +10,15 @@ class CompetenceConfig(AppConfig):
     def ready(self) -> None:
         from competence import permissions  # noqa: F401
         from competence.selectors import home_panel
-        from plans import home_panels
+        from plans import home_panels, navigation
 
         home_panels.register("competence/_home_sessions.html", home_panel)
+        navigation.register(
+            navigation.NavEntry(
+                _("Kompetanse"),
+                "competence:activity-table",
+                "competence.view_activity",
+                "/competence/",
+                order=90,
+            )
+        )

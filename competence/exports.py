@@ -3,7 +3,7 @@
 CSV is UTF-8 with a byte order mark and semicolons, which is what Excel with Norwegian
 settings opens without an import dialog; numbers there use a decimal comma. Text cells that
 a spreadsheet would run as a formula get an apostrophe in front (the same rule as the
-organisation's exports in ``plans.resources``). PDFs go through ``reports.pdf.render_pdf``.
+organisation's exports in ``plans.resources``). PDFs go through ``documents.pdf.render_pdf``.
 """
 
 from __future__ import annotations
@@ -16,16 +16,12 @@ from decimal import Decimal
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from competence.selectors_reports import PublishedEvaluation, PublishedFigures, TableRow
+from documents.pdf import render_pdf
 from plans import disclosure
 from plans.models.unit_plans import school_year_label
 from plans.resources import escape_formula
-from reports.pdf import render_pdf
 
 FORMATS = ("csv", "xlsx", "pdf")
 CONTENT_TYPES = {
@@ -169,6 +165,10 @@ def area_cells(evaluation: PublishedEvaluation) -> list[list[Cell]]:
 
 
 def _text(value: str) -> str:
+    # openpyxl is imported where it is used: at start-up it would cost every command
+    # half a second (tests/test_startup_imports.py).
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     return escape_formula(ILLEGAL_CHARACTERS_RE.sub("", value))
 
 
@@ -198,6 +198,9 @@ Sheet = tuple[str, Sequence[str], Sequence[Sequence[Cell]]]
 def to_xlsx(*sheets: Sheet) -> bytes:
     """One sheet per ``(title, headers, rows)``, each with a bold, frozen header row;
     numbers stay numbers."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     workbook = Workbook()
     workbook.remove(workbook.active)
     for title, headers, rows in sheets:
@@ -217,6 +220,9 @@ def to_xlsx(*sheets: Sheet) -> bytes:
 
 
 def _fit_columns(sheet, count: int) -> None:
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
     wrap = Alignment(wrap_text=True, vertical="top")
     for index in range(1, count + 1):
         letter = get_column_letter(index)

@@ -92,8 +92,8 @@ MIDDLEWARE = [
     "plans.middleware.SessionTimeoutMiddleware",
     # Who is making a membership change, for the BTI access log (btitracker/signals.py).
     "btitracker.signals.RequestMiddleware",
-    # A PDF that timed out or failed becomes a page with the reason (reports/pdf.py).
-    "reports.middleware.PdfRenderErrorMiddleware",
+    # A PDF that timed out or failed becomes a page with the reason (documents/pdf.py).
+    "documents.middleware.PdfRenderErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -429,7 +429,7 @@ BTI_POLICE_CONTACT = env.str(
 )
 OTP_TOTP_ISSUER = "Kvalitetsportalen"
 
-# Every PDF (reports.pdf.render_pdf) is laid out in a child process that is killed after
+# Every PDF (documents.pdf.render_pdf) is laid out in a child process that is killed after
 # this many seconds; keep it well below gunicorn's --timeout (120 in the Dockerfile).
 PDF_RENDER_TIMEOUT = env.int("PDF_RENDER_TIMEOUT", default=60, minimum=1)
 

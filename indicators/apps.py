@@ -9,3 +9,14 @@ class IndicatorsConfig(AppConfig):
 
     def ready(self) -> None:
         from indicators import checks, permissions  # noqa: F401
+        from plans import navigation
+
+        navigation.register(
+            navigation.NavEntry(
+                _("Tellinger"),
+                "indicators:indicator-list",
+                "indicators.view_indicator",
+                "/indicators/",
+                order=70,
+            )
+        )

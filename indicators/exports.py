@@ -18,8 +18,6 @@ from decimal import Decimal
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.text import slugify
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from indicators.models import Indicator, Observation, ObservationStatus
 from indicators.parsing.portal_template import TEMPLATE_COLUMNS
@@ -109,6 +107,10 @@ def rows(indicator: Indicator) -> Iterator[list[Cell]]:
 
 
 def _text(value: str) -> str:
+    # openpyxl is imported where it is used: at start-up it would cost every command
+    # half a second (tests/test_startup_imports.py).
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     return escape_formula(ILLEGAL_CHARACTERS_RE.sub("", value))
 
 
@@ -135,6 +137,8 @@ def _csv_lines(indicator: Indicator) -> Iterator[bytes]:
 
 
 def to_xlsx(indicator: Indicator) -> bytes:
+    from openpyxl import Workbook
+
     workbook = Workbook(write_only=True)
     title = "".join(ch for ch in indicator.name if ch not in "[]:*?/\\")[:31] or "Indikator"
     sheet = workbook.create_sheet(title)

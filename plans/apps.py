@@ -16,11 +16,13 @@ class PlansConfig(AppConfig):
         # login_guard connects the device-cookie counters to the login signals.
         from plans import (
             login_guard,  # noqa: F401
+            navigation,
             permissions,  # noqa: F401
         )
         from plans.converters import IdConverter
 
         register_converter(IdConverter, "id")
+        navigation.register(*navigation.PLANS_ENTRIES)
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):
@@ -28,3 +30,11 @@ class PortalAdminConfig(admin_apps.AdminConfig):
 
     default = False
     default_site = "plans.admin_site.PortalAdminSite"
+
+    def ready(self) -> None:
+        # Before the autodiscovery imports import_export.admin, whose list of formats
+        # would otherwise import openpyxl at every start-up (documents/tablib_formats.py).
+        from documents.tablib_formats import defer_xlsx
+
+        defer_xlsx()
+        super().ready()

@@ -1,31 +1,21 @@
-"""The status report's BTI section, and the hook ``btitracker`` plugs its statistics into.
+"""The status report's BTI section.
 
-``btitracker``'s ``AppConfig.ready()`` calls :func:`register_statistics` with a function
-``(user, quality_plan, school_year) -> {"rows": [{"label", "count": Cell}], "total": Cell}``
-whose cells are already suppressed by ``plans.disclosure`` — the statistics page's row for
-that school year, so the report publishes nothing the page does not. Without a provider
-the section says plainly that the figures are not available: no made-up numbers."""
+Its figures come from the provider ``btitracker`` registers as ``BTI`` in
+``plans.report_statistics`` (``btitracker.statistics.report_rows``): cells already
+suppressed by ``plans.disclosure`` — the statistics page's row for that school year, so
+the report publishes nothing the page does not. Without a provider the section says
+plainly that the figures are not available: no made-up numbers."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from django.utils.translation import gettext as _
 
-StatisticsProvider = Callable[[Any, Any, int], dict]
-
-_provider: StatisticsProvider | None = None
-
-
-def register_statistics(provider: StatisticsProvider | None) -> None:
-    """Register (or with None, remove) the function that gives the BTI statistics."""
-    global _provider
-    _provider = provider
+from plans import report_statistics
 
 
 def bti_section(user, quality_plan, year: int) -> dict:
-    if _provider is None:
+    provider = report_statistics.provider(report_statistics.BTI)
+    if provider is None:
         return {
             "available": False,
             "message": _(
@@ -35,7 +25,7 @@ def bti_section(user, quality_plan, year: int) -> dict:
             "rows": [],
             "total": None,
         }
-    figures = _provider(user, quality_plan, year)
+    figures = provider(user, quality_plan, year)
     return {
         "available": True,
         "message": "",

@@ -16,7 +16,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import pypdf
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -29,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import RedisError
 
+from documents.pdf import PdfRenderError, render_pdf
 from plans.models import QualityPlan
 from reports.charts import add_charts
 from reports.models import (
@@ -38,7 +38,6 @@ from reports.models import (
     StatusReport,
     report_file_name,
 )
-from reports.pdf import PdfRenderError, render_pdf
 from reports.schema import upgrade
 from reports.snapshot import build_snapshot
 
@@ -363,6 +362,9 @@ def _fail(report: StatusReport, message: str) -> None:
 
 def page_count(content: bytes) -> int:
     """Pages in a PDF, read from its page tree's count (no page is parsed)."""
+    # pypdf brings fontTools: imported on the first report, not when the project starts.
+    import pypdf
+
     reader = pypdf.PdfReader(io.BytesIO(content))
     pages: Any = reader.trailer["/Root"]["/Pages"]  # type: ignore[index]
     return int(pages["/Count"])

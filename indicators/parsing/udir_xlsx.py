@@ -17,7 +17,6 @@ from __future__ import annotations
 import io
 import zipfile
 
-import openpyxl
 from django.utils.translation import gettext as _
 
 from indicators.parsing.base import FatalImportError, ParseResult
@@ -171,6 +170,9 @@ def _declares_spreadsheet(content: bytes) -> bool:
 
 
 def _load(content: bytes):
+    # Imported here, on the first upload, not when the project starts (half a second).
+    import openpyxl
+
     try:
         return openpyxl.load_workbook(
             io.BytesIO(content), read_only=True, data_only=True, keep_links=False

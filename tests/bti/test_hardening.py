@@ -18,8 +18,8 @@ from django.utils import timezone
 from btitracker import audit, forms, services
 from btitracker.crypto import child_lookup_hash
 from btitracker.models import AccessEvent, CaseStatus, Child, LogEntry
+from documents.pdf import PdfRenderTimeout, render_pdf
 from plans.models import Role, Unit
-from reports.pdf import PdfRenderTimeout, render_pdf
 from tests.bti.helpers import CHILD_BIRTH, CHILD_NAME, login_verified
 from tests.factories import MembershipFactory, UserFactory
 

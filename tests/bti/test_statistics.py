@@ -148,6 +148,21 @@ def test_status_report_bti_section_is_suppressed(cast):
     assert [cell["text"] for cell in row] == [*texts, "11"]
 
 
+def test_status_report_bti_section_without_a_provider_says_so(cast, monkeypatch):
+    # btitracker gives the report its figures through plans.report_statistics (it may not
+    # import reports); with nothing registered the report shows no made-up numbers.
+    from plans import report_statistics
+    from plans.models import QualityPlan
+    from reports.bti import bti_section
+
+    assert report_statistics.provider(report_statistics.BTI) is statistics.report_rows
+    monkeypatch.setattr(report_statistics, "_PROVIDERS", {})
+    section = bti_section(cast["sector_leader"], QualityPlan(municipality=cast.municipality), 2026)
+    assert section["available"] is False
+    assert section["rows"] == []
+    assert "ikke tilgjengelig" in section["message"]
+
+
 def test_events_are_counted_in_their_school_year_not_their_calendar_year(cast, bti):
     """The demo case's concern and log were created today: they count in today's school
     year, the one a report for that year shows (July belongs to the year before)."""

@@ -17,8 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from competence.models import Activity
+from documents.layout import StaticFilesOnly
+from documents.pdf import render_pdf
 from plans.models import UnitKind
-from reports.pdf import StaticFilesOnly, render_pdf
 from tests.competence.pdf_reading import pdf_text as read_pdf_text
 from tests.factories import (
     ActivityFactory,
@@ -375,7 +376,7 @@ def test_pdf_fetcher_refuses_everything_but_static_files(url):
 
 
 def test_pdf_fetcher_serves_static_files():
-    response = StaticFilesOnly().fetch("https://static.invalid/static/reports/pdf/base.css")
+    response = StaticFilesOnly().fetch("https://static.invalid/static/documents/pdf/base.css")
     assert response.content_type == "text/css"
     assert b"@page" in response.read()
     response.close()

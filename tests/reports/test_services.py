@@ -78,7 +78,7 @@ def test_the_pdf_is_tagged_norwegian_with_bookmarks_and_the_real_figures(world, 
     assert "Måloppnåelse: 50 % (1 av 2 målverdier nådd)." in text
     assert "Fortelling 1.1: jeg liker å være med" in text
     assert "Hemmelig fortelling" not in text
-    # BTI (issue 4) fills the section through reports.bti's hook.
+    # BTI (issue 4) fills the section through the plans.report_statistics registry.
     assert "Nye undringer (nivå 0)" in text
     # The competence table: hidden cells print «<5», never the 3 and 2 behind them.
     row = re.search(r"Kurs 1\.2 for Testvik kommune \(Kurs\)(.{0,40})", text).group(1)

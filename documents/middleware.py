@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.shortcuts import render
 
-from reports.pdf import PdfRenderError
+from documents.pdf import PdfRenderError
 
 
 class PdfRenderErrorMiddleware:
@@ -21,6 +21,6 @@ class PdfRenderErrorMiddleware:
     def process_exception(self, request, exception):
         if isinstance(exception, PdfRenderError):
             return render(
-                request, "reports/pdf_error.html", {"message": str(exception)}, status=503
+                request, "documents/pdf_error.html", {"message": str(exception)}, status=503
             )
         return None

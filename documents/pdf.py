@@ -3,7 +3,7 @@ PDF bytes out.
 
 Every PDF the portal makes — the activity table, the yearly evaluation, the status report,
 the BTI archive — goes through :func:`render_pdf`, so they share one layout (running
-header and footer with page numbers from ``reports/pdf/base.css``), one set of fonts
+header and footer with page numbers from ``documents/pdf/base.css``), one set of fonts
 (DejaVu Sans or Liberation Sans from the system) and one security stance:
 
 * nothing is fetched from the network. The URL fetcher answers only URLs under
@@ -14,9 +14,9 @@ header and footer with page numbers from ``reports/pdf/base.css``), one set of f
   otherwise), its language is set on the ``<html>`` element and its title comes from the
   template's ``<title>``.
 
-Templates extend ``reports/pdf/base.html`` and fill its blocks::
+Templates extend ``documents/pdf/base.html`` and fill its blocks::
 
-    {% extends "reports/pdf/base.html" %}
+    {% extends "documents/pdf/base.html" %}
     {% block title %}Tiltaksplan 2026/27{% endblock %}
     {% block header_right %}Solvik kommune{% endblock %}
     {% block content %}<h1>…</h1><table>…</table>{% endblock %}
@@ -34,105 +34,33 @@ the limit is reached. The caller gets :class:`PdfRenderTimeout`, a
 :class:`PdfRenderError` whose text is a Norwegian message for the user, never a hung
 worker. ``os.fork`` rather than ``multiprocessing``: Celery's worker processes are
 daemonic and may not start ``multiprocessing`` children.
+
+The WeasyPrint side — the static-files-only URL fetcher, the PDF/UA variant, the layout
+itself — is :mod:`documents.layout`, imported on the first render: WeasyPrint and
+fontTools take over a second to import, and no other command should pay for them.
 """
 
 from __future__ import annotations
 
-import mimetypes
 import os
-import posixpath
 import select
 import signal
 import time
 from collections.abc import Callable
-from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
 
 from django.conf import settings
-from django.contrib.staticfiles import finders
-from django.contrib.staticfiles.storage import staticfiles_storage
-from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from weasyprint import CSS, HTML, URLFetcher
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcherResponse
-
-try:  # Where WeasyPrint lists the PDF variants it can write (PDF/A, PDF/UA …).
-    from weasyprint.pdf import VARIANTS as _PDF_VARIANTS
-except ImportError:  # pragma: no cover - older WeasyPrint
-    _PDF_VARIANTS = {}
 
 __all__ = [
-    "DEFAULT_LANGUAGE",
-    "PDF_VARIANT",
+    "DEFAULT_STYLESHEET",
     "PdfRenderError",
     "PdfRenderTimeout",
-    "StaticFilesOnly",
     "render_html",
     "render_pdf",
 ]
 
-DEFAULT_LANGUAGE = "nb"
-DEFAULT_STYLESHEET = "reports/pdf/base.css"
-# The base URL relative links resolve against. ``.invalid`` never resolves (RFC 2606), and
-# the fetcher below never goes to the network anyway: it only maps the path to a file.
-STATIC_ORIGIN = "https://static.invalid/"
-PDF_VARIANT = "pdf/ua-1" if "pdf/ua-1" in _PDF_VARIANTS else None
-
-
-class StaticFilesOnly(URLFetcher):
-    """A WeasyPrint URL fetcher that serves static files and refuses everything else.
-
-    A URL is served when it lies under ``STATIC_URL`` (relative to the document's base
-    URL or absolute) and names a file the staticfiles finders, or the collected static
-    files, have. Anything else raises, which WeasyPrint logs and skips."""
-
-    def __init__(self, base_url: str | None = None):
-        super().__init__(allowed_protocols=())
-        self.base_url = base_url or STATIC_ORIGIN
-
-    def fetch(self, url, headers=None):
-        path = self.static_file(url)
-        if path is None:
-            raise ValueError(f"PDF-en kan bare bruke statiske filer, ikke {url}")
-        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
-
-    def static_file(self, url: str) -> Path | None:
-        """The local file a static URL names, or None for any other URL."""
-        name = self._static_name(url)
-        if name is None:
-            return None
-        try:
-            found = finders.find(name)
-            if not found and hasattr(staticfiles_storage, "path"):
-                # After collectstatic the templates link hashed names the finders lack.
-                candidate = staticfiles_storage.path(name)
-                found = candidate if Path(candidate).is_file() else None
-        except (SuspiciousFileOperation, NotImplementedError):
-            return None
-        if isinstance(found, list):
-            found = found[0] if found else None
-        return Path(found) if found else None
-
-    def _static_name(self, url: str) -> str | None:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https"):
-            return None
-        bare = f"{parts.scheme}://{parts.netloc}{parts.path}"
-        prefixes = {
-            urljoin(self.base_url, settings.STATIC_URL),
-            urljoin(STATIC_ORIGIN, settings.STATIC_URL),
-        }
-        for prefix in prefixes:
-            if bare.startswith(prefix):
-                name = unquote(bare[len(prefix) :])
-                normalised = posixpath.normpath(name)
-                if not name or normalised.startswith(("..", "/")) or normalised != name:
-                    return None
-                return name
-        return None
+DEFAULT_STYLESHEET = "documents/pdf/base.css"
 
 
 class PdfRenderError(Exception):
@@ -221,7 +149,7 @@ def render_pdf(
 ) -> bytes:
     """Render ``template_name`` with ``context`` to PDF bytes.
 
-    ``stylesheet`` is a static file name (``reports/pdf/base.css``), looked up through
+    ``stylesheet`` is a static file name (``documents/pdf/base.css``), looked up through
     the staticfiles finders; a missing one is an error rather than an unstyled report.
     ``base_url`` is what relative links in the template resolve against; by default a
     placeholder origin, so ``{% static %}`` links resolve to static files. The result is
@@ -229,21 +157,18 @@ def render_pdf(
 
     The layout is stopped after ``timeout`` seconds (default ``PDF_RENDER_TIMEOUT``) with
     :class:`PdfRenderTimeout`; any failure in it is a :class:`PdfRenderError`."""
+    # WeasyPrint (and fontTools under it) takes a second or more to import: imported
+    # here, on the first PDF, not when the project starts (tests/test_startup_imports.py).
+    from documents.layout import StaticFilesOnly, lay_out
+
     fetcher = StaticFilesOnly(base_url)
-    stylesheet_url = urljoin(urljoin(fetcher.base_url, settings.STATIC_URL), stylesheet)
+    stylesheet_url = fetcher.static_url(stylesheet)
     if fetcher.static_file(stylesheet_url) is None:
         raise FileNotFoundError(f"Fant ikke stilarket {stylesheet} blant de statiske filene.")
     html = render_html(template_name, context)
 
     def layout() -> bytes:
-        document = HTML(string=html, base_url=fetcher.base_url, url_fetcher=fetcher)
-        root = document.etree_element
-        if not root.get("lang"):
-            root.set("lang", DEFAULT_LANGUAGE)
-        font_config = FontConfiguration()
-        css = CSS(url=stylesheet_url, url_fetcher=fetcher, font_config=font_config)
-        options: dict = {"pdf_variant": PDF_VARIANT} if PDF_VARIANT else {"pdf_tags": True}
-        return document.write_pdf(stylesheets=[css], font_config=font_config, **options)
+        return lay_out(html, stylesheet_url, fetcher)
 
     seconds = settings.PDF_RENDER_TIMEOUT if timeout is None else timeout
     if not hasattr(os, "fork"):  # pragma: no cover - not on the Linux the portal runs on
