@@ -53,21 +53,22 @@ browser: ## Install Debian's Chromium for the browser tests, if missing and we a
 	  else echo "No /usr/bin/chromium and not root: browser tests will be skipped (sudo apt-get install chromium)."; fi; \
 	fi
 
-# Two processes (pytest-xdist), one per core; each gets its own test database. Tests are
-# handed out one by one, so the long access matrix is shared between both.
+# Two processes (pytest-xdist), one per core; each gets its own test database. Work
+# stealing: each starts with half, and the one that finishes first takes over the other's
+# remaining tests, so a long test at the end of the collection does not leave a core idle.
 TEST_WORKERS ?= 2
 
 test: install browser ## Run the test suite but the slow drills (SQLite unless DATABASE_URL is set)
-	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist load -m "not slow"
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist worksteal -m "not slow"
 
 test-slow: install browser ## Run only the slow drills (CI runs them after `make test`)
-	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist load -m slow
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist worksteal -m slow
 
 test-all: install browser ## Run every test, the slow drills included
-	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist load
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist worksteal
 
 test-fast: install ## Run the tests without the browser and real-service tests
-	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist load -m "not browser and not services and not slow"
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist worksteal -m "not browser and not services and not slow"
 
 # The service and read layers are type-checked; the rest follows as it is annotated.
 TYPED := config/env.py plans/access.py plans/disclosure.py plans/text_limits.py plans/login_guard.py plans/querysets.py plans/selectors.py plans/services \

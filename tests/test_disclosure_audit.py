@@ -348,6 +348,7 @@ def media(tmp_path, settings):
     return settings.MEDIA_ROOT
 
 
+@pytest.mark.slow  # a drill: `make test-slow` and CI run it
 @pytest.mark.django_db
 def test_no_role_can_work_out_a_withheld_figure_on_the_demo(media, settings):
     """The demo with three published status reports side by side (the school years its

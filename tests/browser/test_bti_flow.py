@@ -93,6 +93,7 @@ def log_in_with_totp(browser, live_server, username):
     return page
 
 
+@pytest.mark.slow  # a drill: `make test-slow` and CI run it
 def test_undring_to_level_one_to_action_and_meeting(browser, live_server, people):
     today = timezone.localdate()
     # 1. The staff member records an undring without naming the child.

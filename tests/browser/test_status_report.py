@@ -54,6 +54,7 @@ def report_worker(tmp_path, settings):
     app.conf.task_default_queue = previous
 
 
+@pytest.mark.slow  # a drill: `make test-slow` and CI run it
 def test_sector_leader_orders_watches_and_publishes_and_the_official_reads_it(
     browser, live_server, report_worker
 ):

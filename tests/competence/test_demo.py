@@ -68,6 +68,7 @@ def _local_dates(activity):
     return [timezone.localtime(session.starts_at).date() for session in activity.sessions.all()]
 
 
+@pytest.mark.slow  # a drill: `make test-slow` and CI run it
 def test_load_demo_twice_gives_the_same_competence_counts():
     first = load_demo()
     second = load_demo()

@@ -85,7 +85,15 @@ def test_real_file_reads_the_same_without_damage(name):
     assert undamaged(name)
 
 
-@pytest.mark.parametrize("name", REAL_FILES)
+# Damaging a spreadsheet means rewriting its zip, about ten seconds an example: the XLSX
+# file's run is a drill (`make test-slow`, CI), the text files run in `make test`.
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(name, marks=pytest.mark.slow) if name.endswith(".xlsx") else name
+        for name in REAL_FILES
+    ],
+)
 @settings(
     max_examples=12,
     deadline=None,

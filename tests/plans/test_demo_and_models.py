@@ -10,6 +10,7 @@ from plans.models import Membership, Municipality, Role, Unit, UnitKind
 from tests.factories import MembershipFactory, UnitFactory, UserFactory
 
 
+@pytest.mark.slow  # a drill: `make test-slow` and CI run it
 @pytest.mark.django_db
 def test_load_demo_is_idempotent_and_covers_every_kind_and_role(capsys):
     call_command("load_demo")
@@ -43,6 +44,7 @@ def test_every_demo_login_reaches_its_home(client):
         assert client.get(reverse("home")).status_code == 200
 
 
+@pytest.mark.slow  # a drill: `make test-slow` and CI run it
 @pytest.mark.django_db
 def test_load_demo_leaves_other_municipalities_alone():
     other = UnitFactory(municipality__number="5555", name="Annen skole")

@@ -207,6 +207,7 @@ def test_participation_inputs_and_user_journeys(demo):
         assert journey.areas.exists()
 
 
+@pytest.mark.slow  # a drill: `make test-slow` and CI run it
 def test_loading_twice_keeps_every_count(demo):
     first = _counts()
     load_demo()

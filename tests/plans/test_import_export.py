@@ -151,6 +151,7 @@ def test_export_escapes_formula_cells_and_stays_in_municipality(cast, client_for
     assert "Solvik barneskole" in text
 
 
+@pytest.mark.slow  # a drill: `make test-slow` and CI run it
 @pytest.mark.parametrize(
     ("model", "filename"),
     [("unit", "enheter_eksempel.csv"), ("membership", "medlemskap_eksempel.csv")],

@@ -3,6 +3,7 @@ fortellinger without consent do not, and it has the full report's size."""
 
 from __future__ import annotations
 
+import pytest
 from django.contrib.auth import get_user_model
 
 from demo.services import load_demo
@@ -45,6 +46,7 @@ def test_the_demo_report_shows_solviks_figures_and_only_consented_fortellinger(d
     assert all(item.quote[:40] not in text for item in hidden)
 
 
+@pytest.mark.slow  # a drill: `make test-slow` and CI run it
 def test_load_demo_again_after_a_published_report_starts_the_demo_afresh(
     db, media, django_capture_on_commit_callbacks
 ):
