@@ -127,7 +127,7 @@ class BtiMixin(NoStoreMixin, BtiMemberRequiredMixin):
             raise Http404
         allowed = True
         if holder:
-            allowed = case.holder_id == self.request.user.pk and case.is_open
+            allowed = ConcernCase.objects.held_by(self.request.user).filter(pk=pk).exists()
         elif write:
             allowed = ConcernCase.objects.writable_by(self.request.user).filter(pk=pk).exists()
         if not allowed:
@@ -404,7 +404,7 @@ class CaseDetailView(BtiMixin, TemplateView):
         audit.record(actor=user, action=Act.VIEW, obj=case, case=case, ip_address=_ip(self.request))
         context.update(services.case_printout_context(case))
         context["can_write"] = user.has_perm("btitracker.change_concerncase", case)
-        context["is_holder"] = case.holder_id == user.pk and case.is_open
+        context["is_holder"] = ConcernCase.objects.held_by(user).filter(pk=case.pk).exists()
         context["leads"] = user.has_perm("btitracker.view_access_history", case)
         context["pending_handover"] = case.handovers.filter(status=HandoverStatus.PENDING).first()
         context["consent_valid"] = any(
@@ -639,8 +639,8 @@ class HandoverAcceptView(BtiFormView):
     def get_target(self):
         pk = self.kwargs["pk"]
         handover = (
-            Handover.objects.visible_to(self.request.user)
-            .filter(pk=pk, to_holder=self.request.user, status=HandoverStatus.PENDING)
+            Handover.objects.awaiting(self.request.user)
+            .filter(pk=pk)
             .select_related("case", "from_unit", "to_unit", "from_holder")
             .first()
         )
@@ -720,10 +720,7 @@ class CaseExportView(BtiMixin, View):
 
     def get(self, request, pk):
         case = self.get_case()
-        if not (
-            case.holder_id == request.user.pk
-            or request.user.has_perm("btitracker.view_access_history", case)
-        ):
+        if not request.user.has_perm("btitracker.export_concerncase", case):
             self._denied("concerncase", case.pk, Act.EXPORT)
             raise PermissionDenied
         content = (
