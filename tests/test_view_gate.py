@@ -121,3 +121,19 @@ def test_a_superuser_without_membership_passes_the_gate(cast, client):
     client.force_login(UserFactory(username="drift", is_superuser=True))
     assert client.get(reverse("home")).status_code == 200
     assert client.get(reverse("plans:unit-list")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("url_name", "refused", "admitted"),
+    [
+        ("plans:dashboard", "data_admin", "sector_leader"),
+        ("plans:membership-review", "unit_leader", "sector_leader"),
+        ("bti:statistics", "data_admin", "bti_coordinator"),
+    ],
+)
+def test_the_gate_asks_the_pages_own_rule_of_members(cast, client, url_name, refused, admitted):
+    url = reverse(url_name)
+    client.force_login(cast[refused])
+    assert client.get(url).status_code == 403
+    client.force_login(cast[admitted])
+    assert client.get(url).status_code == 200
