@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import rules
 
-from btitracker.models import Concern, ConcernCase, HandoverStatus
+from btitracker.models import Concern, ConcernCase, Handover
 from plans.access import access_for
 from plans.models import Role
 from plans.permissions import (
@@ -44,7 +44,12 @@ def can_write_case(user, case) -> bool:
 
 @rules.predicate
 def is_holder(user, case) -> bool:
-    return case is not None and case.holder_id == user.pk and case.is_open
+    return case is not None and ConcernCase.objects.held_by(user).filter(pk=case.pk).exists()
+
+
+@rules.predicate
+def exports_case(user, case) -> bool:
+    return case is not None and ConcernCase.objects.exportable_by(user).filter(pk=case.pk).exists()
 
 
 @rules.predicate
@@ -58,11 +63,7 @@ def can_read_handover(user, handover) -> bool:
     reads the log (mirrors HandoverQuerySet.visible_to)."""
     if handover is None:
         return False
-    waits_for_user = (
-        handover.to_holder_id == user.pk
-        and handover.status == HandoverStatus.PENDING
-        and handover.case.municipality_id == access_for(user).municipality_id
-    )
+    waits_for_user = Handover.objects.awaiting(user).filter(pk=handover.pk).exists()
     return waits_for_user or can_read_case.test(user, handover.case)
 
 
@@ -91,8 +92,9 @@ rules.add_perm("btitracker.view_concern", can_read_concern)
 rules.add_perm("btitracker.decide_concern", can_decide_concern)
 rules.add_perm("btitracker.view_concerncase", can_read_case)
 rules.add_perm("btitracker.change_concerncase", can_write_case)
-rules.add_perm("btitracker.hold_concerncase", is_holder & can_read_case)
+rules.add_perm("btitracker.hold_concerncase", is_holder)
 rules.add_perm("btitracker.view_access_history", leads_case)
+rules.add_perm("btitracker.export_concerncase", exports_case)
 rules.add_perm("btitracker.view_handover", can_read_handover)
 rules.add_perm("btitracker.view_accessevent", can_read_access_event)
 rules.add_perm("btitracker.view_statistics", sees_statistics)

@@ -86,24 +86,53 @@ class ConcernCaseQuerySet(models.QuerySet):
             .filter(Q(holder_id=user.pk) | Exists(writer))
         )
 
+    def held_by(self, user) -> ConcernCaseQuerySet:
+        """Open logs the user holds the relay for: only the holder changes the team, the
+        consent and the level, hands the log over and closes it. The one holder rule: the
+        views, ``btitracker.hold_concerncase`` and the services all ask it."""
+        from btitracker.models import CaseStatus
+
+        if user is None:
+            return self.none()
+        return self.visible_to(user).filter(holder_id=user.pk, status=CaseStatus.OPEN)
+
     def led_by(self, user) -> ConcernCaseQuerySet:
         access = access_for(user)
         return self.visible_to(user).filter(holder_unit_id__in=access.unit_ids(Role.UNIT_LEADER))
+
+    def exportable_by(self, user) -> ConcernCaseQuerySet:
+        """Logs the user may take out as PDF for the pupil file: the holder's, open or
+        closed (the archive copy), and those of the unit they lead."""
+        if user is None:
+            return self.none()
+        access = access_for(user)
+        return self.visible_to(user).filter(
+            Q(holder_id=user.pk) | Q(holder_unit_id__in=access.unit_ids(Role.UNIT_LEADER))
+        )
 
 
 class HandoverQuerySet(models.QuerySet):
     def visible_to(self, user) -> HandoverQuerySet:
         """A handover is seen by whoever reads its log, and by the proposed new holder
         while it waits (who sees the handover, not the log)."""
-        from btitracker.models import ConcernCase
+        from btitracker.models import ConcernCase, HandoverStatus
 
         access = access_for(user)
         if access.municipality_id is None or user is None:
             return self.none()
         return self.filter(case__municipality_id=access.municipality_id).filter(
-            Q(to_holder_id=user.pk, status="venter")
+            Q(to_holder_id=user.pk, status=HandoverStatus.PENDING)
             | Q(case__in=ConcernCase.objects.visible_to(user))
         )
+
+    def awaiting(self, user) -> HandoverQuerySet:
+        """Handovers proposed to the user, still waiting for their answer: only they
+        accept or decline them."""
+        from btitracker.models import HandoverStatus
+
+        if user is None:
+            return self.none()
+        return self.visible_to(user).filter(to_holder_id=user.pk, status=HandoverStatus.PENDING)
 
 
 class AccessEventQuerySet(models.QuerySet):

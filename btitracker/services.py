@@ -370,11 +370,7 @@ def _writable(actor, case: ConcernCase) -> None:
 
 
 def _holder(actor, case: ConcernCase) -> None:
-    _require(
-        case.holder_id == actor.pk
-        and case.is_open
-        and ConcernCase.objects.visible_to(actor).filter(pk=case.pk).exists()
-    )
+    _require(ConcernCase.objects.held_by(actor).filter(pk=case.pk).exists())
 
 
 def case_level_change(*, actor, case: ConcernCase, level: int, ip_address=None) -> ConcernCase:
@@ -762,7 +758,7 @@ def handover_accept(
 ) -> ConcernCase:
     """The new holder accepts: a new consent naming the new unit is recorded (not in a
     log flagged for suspected violence), the holder changes, the history is kept."""
-    _require(handover.to_holder_id == actor.pk and handover.status == HandoverStatus.PENDING)
+    _require(Handover.objects.awaiting(actor).filter(pk=handover.pk).exists())
     case = handover.case
     _require(case.is_open)
     with transaction.atomic():
@@ -799,7 +795,7 @@ def handover_accept(
 
 
 def handover_decline(*, actor, handover: Handover, ip_address=None) -> Handover:
-    _require(handover.to_holder_id == actor.pk and handover.status == HandoverStatus.PENDING)
+    _require(Handover.objects.awaiting(actor).filter(pk=handover.pk).exists())
     with transaction.atomic():
         handover.status = HandoverStatus.DECLINED
         handover.decided_at = timezone.now()

@@ -41,7 +41,7 @@ from btitracker.services import Act
 from btitracker.statistics import statistics_for
 from plans.access import access_for
 from plans.converters import ID_MAX
-from plans.views.organisation import MemberRequiredMixin
+from plans.views.gate import MemberRequiredMixin
 
 
 def _ip(request):
@@ -72,23 +72,15 @@ def _url_target(request, kwargs) -> tuple[str, int | None]:
 
 
 class BtiMemberRequiredMixin(MemberRequiredMixin):
-    """A member of a municipality, as everywhere; on BTI pages an account without a
-    membership is also written to the access log (with the log it aimed at) before it is
-    refused."""
+    """The portal's gate; on BTI pages an account without a membership is also written to
+    the access log (with the log it aimed at) before it is refused."""
 
-    def dispatch(self, request, *args, **kwargs):
-        user = request.user
-        if (
-            user.is_authenticated
-            and not user.is_superuser
-            and access_for(user).municipality_id is None
-        ):
-            object_type, object_id = _url_target(request, kwargs)
-            audit.record_denied(
-                request=request, action="open", object_type=object_type, object_id=object_id
-            )
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    def refuse_non_member(self) -> None:
+        object_type, object_id = _url_target(self.request, self.kwargs)
+        audit.record_denied(
+            request=self.request, action="open", object_type=object_type, object_id=object_id
+        )
+        super().refuse_non_member()
 
 
 class NoStoreMixin:
@@ -102,31 +94,18 @@ class BtiMixin(NoStoreMixin, BtiMemberRequiredMixin):
     """The gate of every BTI page that can show a log."""
 
     otp_required = True
-    # A rule every user of the page must pass (checked after the second factor).
-    permission_required: str | None = None
 
-    def dispatch(self, request, *args, **kwargs):
-        user = request.user
-        if (
-            self.otp_required
-            and user.is_authenticated
-            and access_for(user).municipality_id is not None
-            and works_with_children(user)
-            and not user.is_verified()
-        ):
+    def check_access(self):
+        """The second factor first, for those who can read logs; then the page's rule."""
+        user = self.request.user
+        if self.otp_required and works_with_children(user) and not user.is_verified():
             enrolled = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
             target = reverse("bti:otp-verify" if enrolled else "bti:otp-enrol")
-            response = HttpResponseRedirect(f"{target}?next={quote(request.get_full_path())}")
+            next_url = quote(self.request.get_full_path())
+            response = HttpResponseRedirect(f"{target}?next={next_url}")
             patch_cache_control(response, no_store=True)
             return response
-        if (
-            self.permission_required
-            and user.is_authenticated
-            and access_for(user).municipality_id is not None
-            and not user.has_perm(self.permission_required)
-        ):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+        return super().check_access()
 
     # --- objects ---------------------------------------------------------------------
 
@@ -148,7 +127,7 @@ class BtiMixin(NoStoreMixin, BtiMemberRequiredMixin):
             raise Http404
         allowed = True
         if holder:
-            allowed = case.holder_id == self.request.user.pk and case.is_open
+            allowed = ConcernCase.objects.held_by(self.request.user).filter(pk=pk).exists()
         elif write:
             allowed = ConcernCase.objects.writable_by(self.request.user).filter(pk=pk).exists()
         if not allowed:
@@ -281,13 +260,7 @@ class CaseSearchView(BtiMixin, View):
 
 class StatisticsView(NoStoreMixin, BtiMemberRequiredMixin, TemplateView):
     template_name = "btitracker/statistics.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not request.user.has_perm(
-            "btitracker.view_statistics"
-        ):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    permission_required = "btitracker.view_statistics"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -431,7 +404,7 @@ class CaseDetailView(BtiMixin, TemplateView):
         audit.record(actor=user, action=Act.VIEW, obj=case, case=case, ip_address=_ip(self.request))
         context.update(services.case_printout_context(case))
         context["can_write"] = user.has_perm("btitracker.change_concerncase", case)
-        context["is_holder"] = case.holder_id == user.pk and case.is_open
+        context["is_holder"] = ConcernCase.objects.held_by(user).filter(pk=case.pk).exists()
         context["leads"] = user.has_perm("btitracker.view_access_history", case)
         context["pending_handover"] = case.handovers.filter(status=HandoverStatus.PENDING).first()
         context["consent_valid"] = any(
@@ -666,8 +639,8 @@ class HandoverAcceptView(BtiFormView):
     def get_target(self):
         pk = self.kwargs["pk"]
         handover = (
-            Handover.objects.visible_to(self.request.user)
-            .filter(pk=pk, to_holder=self.request.user, status=HandoverStatus.PENDING)
+            Handover.objects.awaiting(self.request.user)
+            .filter(pk=pk)
             .select_related("case", "from_unit", "to_unit", "from_holder")
             .first()
         )
@@ -747,10 +720,7 @@ class CaseExportView(BtiMixin, View):
 
     def get(self, request, pk):
         case = self.get_case()
-        if not (
-            case.holder_id == request.user.pk
-            or request.user.has_perm("btitracker.view_access_history", case)
-        ):
+        if not request.user.has_perm("btitracker.export_concerncase", case):
             self._denied("concerncase", case.pk, Act.EXPORT)
             raise PermissionDenied
         content = (

@@ -85,6 +85,8 @@ rules.add_perm(
 rules.add_perm("competence.cancel_registration", member & (is_own_registration | plans_competence))
 rules.add_perm("competence.give_feedback", member & is_own_registration)
 rules.add_perm("competence.view_unit_attendance", member & (plans_competence | is_unit_leader))
+# Every unit's sign-ups, not only the units one leads.
+rules.add_perm("competence.view_all_unit_attendance", member & plans_competence)
 
 # Money: the sector leader plans it; elected officials follow it.
 rules.add_perm("competence.view_budget", member & (plans_competence | is_elected_official))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import rules
 
 from plans.access import access_for
-from plans.models import Municipality, Role
+from plans.models import Municipality, Role, UnitPlanStatus
 
 
 def has_role(role: str) -> rules.Predicate:
@@ -231,9 +231,9 @@ def is_published_plan(user, plan) -> bool:
     return plan is not None and plan.is_published
 
 
-is_editable_plan = _status_is("draft", "returned")
-is_submitted_plan = _status_is("submitted")
-is_approved_plan = _status_is("approved")
+is_editable_plan = _status_is(UnitPlanStatus.DRAFT, UnitPlanStatus.RETURNED)
+is_submitted_plan = _status_is(UnitPlanStatus.SUBMITTED)
+is_approved_plan = _status_is(UnitPlanStatus.APPROVED)
 
 # Mirrors UnitPlanQuerySet.visible_to.
 reads_unit_plan = (

@@ -54,6 +54,13 @@ class UnitQuerySet(_MunicipalityScope, models.QuerySet["Unit"]):
     def active(self) -> UnitQuerySet:
         return self.filter(active=True)
 
+    def led_by(self, user) -> UnitQuerySet:
+        """The units the user leads (a unit leader's grant in force), within their scope:
+        where a unit leader starts a plan, registers participation input or follows sign-ups."""
+        from plans.models import Role
+
+        return self.visible_to(user).filter(pk__in=access_for(user).unit_ids(Role.UNIT_LEADER))
+
 
 class MembershipQuerySet(_MunicipalityScope, models.QuerySet["Membership"]):
     def narrow(self, own, access, user):

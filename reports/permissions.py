@@ -7,22 +7,23 @@ from __future__ import annotations
 import rules
 
 from plans.permissions import in_own_municipality, is_portal_member, is_sector_leader, is_superuser
+from reports.models import ReportState
 
 
 @rules.predicate
 def is_published_report(user, report) -> bool:
     # A model-level check (no object) passes: the list is scoped by visible_to.
-    return report is None or report.state == "publisert"
+    return report is None or report.state == ReportState.PUBLISHED
 
 
 @rules.predicate
 def is_ready_draft(user, report) -> bool:
-    return report is not None and report.state == "klar"
+    return report is not None and report.state == ReportState.READY
 
 
 @rules.predicate
 def is_unpublished(user, report) -> bool:
-    return report is not None and report.state != "publisert"
+    return report is not None and report.state != ReportState.PUBLISHED
 
 
 member = is_portal_member & in_own_municipality

@@ -15,19 +15,21 @@ class StatusReportQuerySet(_MunicipalityScope):
         return own.published()
 
     def published(self):
-        return self.filter(state="publisert")
+        from reports.models import ReportState
+
+        return self.filter(state=ReportState.PUBLISHED)
 
     def update(self, **kwargs):
         # Bulk updates bypass save(); refuse them on published rows all the same.
         from reports.models import PublishedReportError
 
-        if self.filter(state="publisert").exists():
+        if self.published().exists():
             raise PublishedReportError("En publisert rapport kan ikke endres.")
         return super().update(**kwargs)
 
     def delete(self):
         from reports.models import PublishedReportError
 
-        if self.filter(state="publisert").exists():
+        if self.published().exists():
             raise PublishedReportError("En publisert rapport kan ikke slettes.")
         return super().delete()

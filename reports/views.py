@@ -16,18 +16,14 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from plans.models import QualityPlan
-from plans.views.self_assessment import MemberObjectMixin, own_municipality
+from plans.views.gate import MemberRequiredMixin, error_text, own_municipality
 from reports import services
 from reports.forms import ReportOrderForm
 from reports.models import ReportState, StatusReport
 from reports.schema import upgrade
 
 
-def _error_text(error: ValidationError) -> str:
-    return " ".join(error.messages)
-
-
-class ReportMixin(MemberObjectMixin):
+class ReportMixin(MemberRequiredMixin):
     permission = "reports.view_statusreport"
 
     def load_objects(self):
@@ -40,7 +36,7 @@ class ReportMixin(MemberObjectMixin):
         self.require(self.permission, self.report)
 
 
-class StatusReportListView(MemberObjectMixin, TemplateView):
+class StatusReportListView(MemberRequiredMixin, TemplateView):
     template_name = "reports/list.html"
 
     def load_objects(self):
@@ -58,7 +54,7 @@ class StatusReportListView(MemberObjectMixin, TemplateView):
         return context
 
 
-class StatusReportOrderView(MemberObjectMixin, TemplateView):
+class StatusReportOrderView(MemberRequiredMixin, TemplateView):
     template_name = "reports/order.html"
 
     def load_objects(self):
@@ -200,7 +196,7 @@ class ReportActionView(ReportMixin, TemplateView):
         try:
             target, message = self.act()
         except ValidationError as error:
-            messages.error(request, _error_text(error))
+            messages.error(request, error_text(error))
             target = self.report
         else:
             if message:

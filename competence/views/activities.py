@@ -18,14 +18,9 @@ from competence import services
 from competence.forms_activities import ActivityForm, FeedbackForm, SessionForm
 from competence.models import Activity, Registration, RegistrationStatus, Session
 from plans import selectors_assessment
-from plans.access import access_for
-from plans.models import Membership, Role, Unit
+from plans.models import Membership, Unit
 from plans.models.unit_plans import current_school_year, school_year_label
-from plans.views.self_assessment import MemberObjectMixin, own_municipality
-
-
-def _error_text(error: ValidationError) -> str:
-    return " ".join(error.messages)
+from plans.views.gate import MemberRequiredMixin, error_text, own_municipality
 
 
 def add_service_errors(form, error: ValidationError) -> None:
@@ -49,7 +44,7 @@ def sessions_with_counts(activity_sessions):
     )
 
 
-class ActivityDetailView(MemberObjectMixin, TemplateView):
+class ActivityDetailView(MemberRequiredMixin, TemplateView):
     template_name = "competence/activities/detail.html"
 
     def load_objects(self):
@@ -100,7 +95,7 @@ class ActivityDetailView(MemberObjectMixin, TemplateView):
         return context
 
 
-class ActivityFormMixin(MemberObjectMixin):
+class ActivityFormMixin(MemberRequiredMixin):
     template_name = "competence/activities/form.html"
 
     def get_form(self, data=None):
@@ -153,7 +148,7 @@ class ActivityUpdateView(ActivityFormMixin, TemplateView):
         self.municipality = self.instance.municipality
 
 
-class ActivityDeleteView(MemberObjectMixin, TemplateView):
+class ActivityDeleteView(MemberRequiredMixin, TemplateView):
     template_name = "competence/activities/delete.html"
 
     def load_objects(self):
@@ -180,7 +175,7 @@ class ActivityDeleteView(MemberObjectMixin, TemplateView):
 # --- Sessions -----------------------------------------------------------------------------
 
 
-class SessionFormMixin(MemberObjectMixin):
+class SessionFormMixin(MemberRequiredMixin):
     template_name = "competence/activities/session_form.html"
 
     def get(self, request, *args, **kwargs):
@@ -225,7 +220,7 @@ class SessionUpdateView(SessionFormMixin, TemplateView):
         self.require("competence.change_activity", self.activity)
 
 
-class SessionDeleteView(MemberObjectMixin, TemplateView):
+class SessionDeleteView(MemberRequiredMixin, TemplateView):
     template_name = "competence/activities/session_delete.html"
 
     def load_objects(self):
@@ -251,7 +246,7 @@ class SessionDeleteView(MemberObjectMixin, TemplateView):
 # --- Sign-up ------------------------------------------------------------------------------
 
 
-class SessionRegisterView(MemberObjectMixin, TemplateView):
+class SessionRegisterView(MemberRequiredMixin, TemplateView):
     http_method_names = ["post"]
 
     def load_objects(self):
@@ -265,7 +260,7 @@ class SessionRegisterView(MemberObjectMixin, TemplateView):
         try:
             registration = services.register(session=self.session, user=request.user)
         except ValidationError as error:
-            messages.error(request, _error_text(error))
+            messages.error(request, error_text(error))
         else:
             if registration.status == RegistrationStatus.WAITING:
                 messages.warning(
@@ -277,7 +272,7 @@ class SessionRegisterView(MemberObjectMixin, TemplateView):
         return redirect("competence:activity-detail", pk=self.session.activity_id)
 
 
-class RegistrationCancelView(MemberObjectMixin, TemplateView):
+class RegistrationCancelView(MemberRequiredMixin, TemplateView):
     http_method_names = ["post"]
 
     def load_objects(self):
@@ -291,7 +286,7 @@ class RegistrationCancelView(MemberObjectMixin, TemplateView):
         try:
             services.cancel(registration=self.registration)
         except ValidationError as error:
-            messages.error(request, _error_text(error))
+            messages.error(request, error_text(error))
         else:
             messages.success(request, _("Du er meldt av."))
         target = request.POST.get("next")
@@ -300,7 +295,7 @@ class RegistrationCancelView(MemberObjectMixin, TemplateView):
         return redirect("competence:activity-detail", pk=self.registration.session.activity_id)
 
 
-class SessionAttendanceView(MemberObjectMixin, TemplateView):
+class SessionAttendanceView(MemberRequiredMixin, TemplateView):
     template_name = "competence/activities/attendance.html"
 
     def load_objects(self):
@@ -338,7 +333,7 @@ class SessionAttendanceView(MemberObjectMixin, TemplateView):
         try:
             counts = services.attendance_save(session=self.session, attended_ids=attended)
         except ValidationError as error:
-            messages.error(request, _error_text(error))
+            messages.error(request, error_text(error))
             return self.render_to_response(self.get_context_data(), status=400)
         messages.success(
             request,
@@ -347,7 +342,7 @@ class SessionAttendanceView(MemberObjectMixin, TemplateView):
         return redirect("competence:session-attendance", pk=self.session.pk)
 
 
-class FeedbackView(MemberObjectMixin, TemplateView):
+class FeedbackView(MemberRequiredMixin, TemplateView):
     template_name = "competence/activities/feedback.html"
 
     def load_objects(self):
@@ -386,7 +381,7 @@ class FeedbackView(MemberObjectMixin, TemplateView):
 # --- Personal and unit overviews ----------------------------------------------------------
 
 
-class MyActivitiesView(MemberObjectMixin, TemplateView):
+class MyActivitiesView(MemberRequiredMixin, TemplateView):
     """What is meant for me this year, and what I have signed up for."""
 
     template_name = "competence/activities/mine.html"
@@ -434,7 +429,7 @@ class MyActivitiesView(MemberObjectMixin, TemplateView):
         return context
 
 
-class UnitAttendanceView(MemberObjectMixin, TemplateView):
+class UnitAttendanceView(MemberRequiredMixin, TemplateView):
     """A leader's view of their unit's sign-ups and attendance in a school year."""
 
     template_name = "competence/activities/unit_attendance.html"
@@ -442,10 +437,9 @@ class UnitAttendanceView(MemberObjectMixin, TemplateView):
     def load_objects(self):
         user = self.request.user
         self.require("competence.view_unit_attendance", own_municipality(user))
-        access = access_for(user)
         units = Unit.objects.visible_to(user).order_by("name")
-        if not (access.is_superuser or access.has_role(Role.SECTOR_LEADER)):
-            units = units.filter(pk__in=access.unit_ids(Role.UNIT_LEADER))
+        if not user.has_perm("competence.view_all_unit_attendance"):
+            units = units.led_by(user)
         self.units = list(units)
         if not self.units:
             raise PermissionDenied

@@ -33,7 +33,7 @@ from competence.services_calendar import (
 from competence.wheel import annual_wheel_svg
 from plans.access import access_for
 from plans.models.unit_plans import current_school_year, school_year_label
-from plans.views.self_assessment import MemberObjectMixin, own_municipality
+from plans.views.gate import MemberRequiredMixin, own_municipality
 
 
 def _wheel_url(year: int, anchor: str = "") -> str:
@@ -41,7 +41,7 @@ def _wheel_url(year: int, anchor: str = "") -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
-class AnnualWheelView(MemberObjectMixin, TemplateView):
+class AnnualWheelView(MemberRequiredMixin, TemplateView):
     template_name = "competence/calendar/wheel.html"
 
     def load_objects(self):
@@ -91,7 +91,7 @@ class AnnualWheelView(MemberObjectMixin, TemplateView):
         return f"{url}&kind={kind}" if kind else url
 
 
-class EventFormMixin(MemberObjectMixin):
+class EventFormMixin(MemberRequiredMixin):
     template_name = "competence/calendar/event_form.html"
 
     def get(self, request, *args, **kwargs):
@@ -142,7 +142,7 @@ class EventUpdateView(EventFormMixin, TemplateView):
         self.require("competence.manage_events", self.municipality)
 
 
-class EventDeleteView(MemberObjectMixin, TemplateView):
+class EventDeleteView(MemberRequiredMixin, TemplateView):
     template_name = "competence/calendar/event_delete.html"
 
     def load_objects(self):
@@ -171,7 +171,7 @@ class EventDeleteView(MemberObjectMixin, TemplateView):
 
 
 @method_decorator(never_cache, name="dispatch")
-class FeedListView(MemberObjectMixin, TemplateView):
+class FeedListView(MemberRequiredMixin, TemplateView):
     """The user's own subscriptions. The page shows secret URLs, so it is never cached."""
 
     template_name = "competence/calendar/feeds.html"
@@ -229,7 +229,7 @@ class FeedListView(MemberObjectMixin, TemplateView):
         return context
 
 
-class FeedRevokeView(MemberObjectMixin, View):
+class FeedRevokeView(MemberRequiredMixin, View):
     http_method_names = ["post"]
 
     def load_objects(self):

@@ -32,7 +32,7 @@ from competence.selectors_needs import needs_coverage
 from plans import charts
 from plans.models import Municipality
 from plans.models.unit_plans import school_year_label
-from plans.views.self_assessment import MemberObjectMixin, own_municipality
+from plans.views.gate import MemberRequiredMixin, own_municipality
 
 SIGNING_SALT = "competence.needs-import"
 SIGNATURE_MAX_AGE = 60 * 60
@@ -46,7 +46,7 @@ skole;Atferd;48,2;112
 """
 
 
-class NeedsCoverageView(MemberObjectMixin, TemplateView):
+class NeedsCoverageView(MemberRequiredMixin, TemplateView):
     template_name = "competence/needs/coverage.html"
 
     def load_objects(self):
@@ -120,7 +120,7 @@ class NeedsCoverageView(MemberObjectMixin, TemplateView):
         return context
 
 
-class NeedsImportView(MemberObjectMixin, TemplateView):
+class NeedsImportView(MemberRequiredMixin, TemplateView):
     template_name = "competence/needs/import.html"
     municipality: Municipality
 
@@ -243,7 +243,7 @@ class NeedsImportView(MemberObjectMixin, TemplateView):
         return context
 
 
-class NeedSurveyDeleteView(MemberObjectMixin, TemplateView):
+class NeedSurveyDeleteView(MemberRequiredMixin, TemplateView):
     """Removes a survey imported by mistake, with its needs; themes stay, since activities
     may use them. Those who may import may delete."""
 

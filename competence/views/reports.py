@@ -38,14 +38,14 @@ from competence.services_funding import funding_scheme_save
 from plans import charts, disclosure
 from plans.models.unit_plans import school_year_label
 from plans.selectors_assessment import plan_in_force
-from plans.views.self_assessment import MemberObjectMixin, own_municipality
+from plans.views.gate import MemberRequiredMixin, own_municipality
 
 THOUSAND = Decimal(1000)
 
 # --- The activity table -------------------------------------------------------------------
 
 
-class ActivityTableMixin(MemberObjectMixin):
+class ActivityTableMixin(MemberRequiredMixin):
     """The filter and the rows the page and every export share."""
 
     def load_objects(self):
@@ -109,7 +109,7 @@ def _years_with_money(user) -> list[int]:
     return sorted(set(school_years_with_activities(user)) | set(grant_years), reverse=True)
 
 
-class BudgetView(MemberObjectMixin, TemplateView):
+class BudgetView(MemberRequiredMixin, TemplateView):
     template_name = "competence/reports/budget.html"
 
     def load_objects(self):
@@ -156,7 +156,7 @@ class BudgetView(MemberObjectMixin, TemplateView):
         )
 
 
-class FundingSchemeListView(MemberObjectMixin, TemplateView):
+class FundingSchemeListView(MemberRequiredMixin, TemplateView):
     template_name = "competence/reports/funding_list.html"
 
     def load_objects(self):
@@ -175,7 +175,7 @@ class FundingSchemeListView(MemberObjectMixin, TemplateView):
         return context
 
 
-class FundingSchemeFormMixin(MemberObjectMixin):
+class FundingSchemeFormMixin(MemberRequiredMixin):
     template_name = "competence/reports/funding_form.html"
     instance: FundingScheme | None = None
 
@@ -238,7 +238,7 @@ class FundingSchemeUpdateView(FundingSchemeFormMixin, TemplateView):
 # --- The yearly evaluation ----------------------------------------------------------------
 
 
-class EvaluationMixin(MemberObjectMixin):
+class EvaluationMixin(MemberRequiredMixin):
     permission = "competence.view_evaluation"
 
     def load_objects(self):

@@ -34,7 +34,7 @@ from indicators.services.imports import (
     parses_in_request,
 )
 from indicators.tasks import parse_import_batch
-from plans.views.self_assessment import MemberObjectMixin, own_municipality
+from plans.views.gate import MemberRequiredMixin, error_text, own_municipality
 
 RUNNING = (ImportStatus.QUEUED, ImportStatus.RUNNING)
 DISCARDABLE = (*RUNNING, ImportStatus.PREVIEW, ImportStatus.FAILED)
@@ -48,11 +48,7 @@ def _start_parse(batch: ImportBatch) -> None:
         parse_import_batch.delay_on_commit(batch.pk)
 
 
-def _error_text(error: ValidationError) -> str:
-    return " ".join(error.messages)
-
-
-class BatchMixin(MemberObjectMixin):
+class BatchMixin(MemberRequiredMixin):
     permission = "indicators.view_importbatch"
 
     def load_objects(self):
@@ -68,7 +64,7 @@ class BatchMixin(MemberObjectMixin):
 # --- Upload -------------------------------------------------------------------------------
 
 
-class ImportUploadView(MemberObjectMixin, TemplateView):
+class ImportUploadView(MemberRequiredMixin, TemplateView):
     template_name = "indicators/imports/upload.html"
 
     def load_objects(self):
@@ -165,7 +161,7 @@ class BatchActionView(BatchMixin, TemplateView):
         try:
             message = self.act()
         except ValidationError as error:
-            messages.error(request, _error_text(error))
+            messages.error(request, error_text(error))
         else:
             messages.success(request, message)
         return redirect(self.next_url())
@@ -215,7 +211,7 @@ class ImportRollbackView(BatchActionView):
 # --- History --------------------------------------------------------------------------------
 
 
-class ImportListView(MemberObjectMixin, ListView):
+class ImportListView(MemberRequiredMixin, ListView):
     template_name = "indicators/imports/list.html"
     context_object_name = "batches"
     paginate_by = 25

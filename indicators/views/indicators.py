@@ -51,7 +51,7 @@ from indicators.services_indicators import (
 )
 from plans.charts import format_value
 from plans.models import DevelopmentArea, Unit
-from plans.views.self_assessment import MemberObjectMixin, own_municipality
+from plans.views.gate import MemberRequiredMixin, own_municipality
 
 
 def point_text(point: Point | None, decimals: int) -> str:
@@ -64,7 +64,7 @@ def point_text(point: Point | None, decimals: int) -> str:
     return f"{point.status_label.lower()}{symbol}"
 
 
-class IndicatorMixin(MemberObjectMixin):
+class IndicatorMixin(MemberRequiredMixin):
     """The indicator from the URL, in the user's scope (404 outside it)."""
 
     def load_indicator(self) -> Indicator:
@@ -108,7 +108,7 @@ class IndicatorGroup:
     anchor: str
 
 
-class IndicatorListView(MemberObjectMixin, TemplateView):
+class IndicatorListView(MemberRequiredMixin, TemplateView):
     template_name = "indicators/indicator_list.html"
 
     def get_context_data(self, **kwargs):
@@ -497,7 +497,7 @@ class CommentaryView(IndicatorMixin, TemplateView):
 # --- Findings -----------------------------------------------------------------------------
 
 
-class FindingsView(MemberObjectMixin, TemplateView):
+class FindingsView(MemberRequiredMixin, TemplateView):
     template_name = "indicators/findings.html"
 
     def get_context_data(self, **kwargs):

@@ -20,14 +20,14 @@ from indicators.selectors_imports import import_preview, mappings_for
 from indicators.services.imports import batch_headers, parser_accepts, parser_by_name
 from indicators.services.mappings import mapping_delete, mapping_update
 from indicators.services.preview import batch_indicator_link
-from indicators.views.imports import BatchMixin, _error_text, _start_parse, mapping_answer
+from indicators.views.imports import BatchMixin, _start_parse, mapping_answer
 from plans.models import DevelopmentArea
-from plans.views.self_assessment import MemberObjectMixin
+from plans.views.gate import MemberRequiredMixin, error_text
 
 PERMISSION = "indicators.manage_importmapping"
 
 
-class ImportMappingListView(MemberObjectMixin, TemplateView):
+class ImportMappingListView(MemberRequiredMixin, TemplateView):
     template_name = "indicators/imports/mapping_list.html"
 
     def load_objects(self):
@@ -39,7 +39,7 @@ class ImportMappingListView(MemberObjectMixin, TemplateView):
         return context
 
 
-class MappingMixin(MemberObjectMixin):
+class MappingMixin(MemberRequiredMixin):
     def load_objects(self):
         self.mapping = get_object_or_404(
             ImportMapping.objects.visible_to(self.request.user).select_related("source"),
@@ -199,7 +199,7 @@ class ImportIndicatorLinkView(BatchMixin, TemplateView):
                     actor=request.user,
                 )
             except ValidationError as problem:
-                error = _error_text(problem)
+                error = error_text(problem)
         else:
             error = " ".join(
                 str(message) for messages_ in form.errors.values() for message in messages_

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from plans import selectors_dashboard as selectors
 from plans.models import current_school_year, school_year_label
-from plans.views.organisation import MemberRequiredMixin
+from plans.views.gate import MemberRequiredMixin
 
 
 class DashboardYearForm(forms.Form):
@@ -37,12 +36,7 @@ class DashboardYearForm(forms.Form):
 
 class SectorDashboardView(MemberRequiredMixin, TemplateView):
     template_name = "plans/dashboard/dashboard.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        user = request.user
-        if user.is_authenticated and not user.has_perm("plans.view_dashboard"):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    permission_required = "plans.view_dashboard"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

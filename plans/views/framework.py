@@ -21,7 +21,7 @@ from plans.selectors_quality import (
     visible_areas,
     visible_components,
 )
-from plans.views.organisation import MemberRequiredMixin
+from plans.views.gate import MemberRequiredMixin
 from plans.wheel import framework_wheel
 
 

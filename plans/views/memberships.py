@@ -14,7 +14,7 @@ from django.views.generic import ListView
 
 from plans import selectors, services
 from plans.models import MembershipAction, Role
-from plans.views.organisation import MemberRequiredMixin
+from plans.views.gate import MemberRequiredMixin
 
 
 class MembershipChangeFilterForm(forms.Form):
@@ -30,10 +30,7 @@ class MembershipChangeFilterForm(forms.Form):
 
 
 class ReviewerRequiredMixin(MemberRequiredMixin):
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not request.user.has_perm("plans.review_memberships"):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    permission_required = "plans.review_memberships"
 
 
 class MembershipReviewView(ReviewerRequiredMixin, ListView):

@@ -3,9 +3,7 @@ from __future__ import annotations
 from axes.helpers import get_lockout_response
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.signals import user_login_failed
-from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
@@ -18,21 +16,7 @@ from plans.access import access_for
 from plans.forms import QueuedPasswordResetForm, UnitFilterForm
 from plans.login_guard import is_locked_device, is_throttled, remember_device
 from plans.models import Membership, Role, Unit, UnitPlan, UnitPlanStatus
-
-
-class MemberRequiredMixin(LoginRequiredMixin):
-    """Logged in and a member of a municipality. An account with no membership sees a page
-    explaining that, rather than an empty portal."""
-
-    def dispatch(self, request, *args, **kwargs):
-        user = request.user
-        if (
-            user.is_authenticated
-            and not user.is_superuser
-            and (access_for(user).municipality_id is None)
-        ):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+from plans.views.gate import MemberRequiredMixin
 
 
 class HomeView(MemberRequiredMixin, TemplateView):

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.views.generic import ListView, TemplateView
 
 from plans import selectors_assessment
-from plans.access import access_for
 from plans.forms_participation import (
     JourneyStepFormSet,
     ParticipationFilterForm,
@@ -20,16 +19,16 @@ from plans.forms_participation import (
     UserJourneyForm,
     steps_from_formset,
 )
-from plans.models import ParticipationInput, Role, StepAssessment, Unit, UserJourney
+from plans.models import ParticipationInput, StepAssessment, Unit, UserJourney
 from plans.services.participation import (
     participation_input_delete,
     participation_input_save,
     user_journey_save,
 )
-from plans.views.self_assessment import MemberObjectMixin, own_municipality
+from plans.views.gate import MemberRequiredMixin, own_municipality
 
 
-class MunicipalityMixin(MemberObjectMixin):
+class MunicipalityMixin(MemberRequiredMixin):
     def load_municipality(self):
         self.municipality = own_municipality(self.request.user)
         if self.municipality is None:
@@ -41,7 +40,7 @@ class MunicipalityMixin(MemberObjectMixin):
 # --- Participation input ------------------------------------------------------------------
 
 
-class ParticipationInputListView(MemberObjectMixin, ListView):
+class ParticipationInputListView(MemberRequiredMixin, ListView):
     template_name = "plans/participation/list.html"
     context_object_name = "inputs"
     paginate_by = 25
@@ -102,7 +101,7 @@ class ParticipationInputFormMixin(MunicipalityMixin):
         manages = user.has_perm("plans.change_participationinput", self.municipality)
         if not manages:
             # A unit leader registers input from their own units' processes.
-            units = units.filter(pk__in=access_for(user).unit_ids(Role.UNIT_LEADER))
+            units = units.led_by(user)
         return ParticipationInputForm(
             data,
             instance=self.instance,
@@ -154,7 +153,7 @@ class ParticipationInputUpdateView(ParticipationInputFormMixin, TemplateView):
         self.load_municipality()
 
 
-class ParticipationInputDeleteView(MemberObjectMixin, TemplateView):
+class ParticipationInputDeleteView(MemberRequiredMixin, TemplateView):
     template_name = "plans/participation/delete.html"
 
     def load_objects(self):
@@ -178,7 +177,7 @@ class ParticipationInputDeleteView(MemberObjectMixin, TemplateView):
 # --- User journeys ------------------------------------------------------------------------
 
 
-class UserJourneyListView(MemberObjectMixin, ListView):
+class UserJourneyListView(MemberRequiredMixin, ListView):
     template_name = "plans/participation/journey_list.html"
     context_object_name = "journeys"
     paginate_by = 25
@@ -205,7 +204,7 @@ class UserJourneyListView(MemberObjectMixin, ListView):
         return context
 
 
-class UserJourneyDetailView(MemberObjectMixin, TemplateView):
+class UserJourneyDetailView(MemberRequiredMixin, TemplateView):
     template_name = "plans/participation/journey_detail.html"
 
     def load_objects(self):

@@ -36,7 +36,7 @@ from plans.services.quality_plan import (
     quality_plan_revise,
     quality_plan_update,
 )
-from plans.views.organisation import MemberRequiredMixin
+from plans.views.gate import MemberRequiredMixin
 
 
 def add_service_errors(form, error: ValidationError) -> None:

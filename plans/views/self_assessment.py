@@ -23,7 +23,6 @@ from plans.forms_assessment import (
 )
 from plans.models import (
     AssessmentStatus,
-    Municipality,
     QualityTool,
     Score,
     SelfAssessment,
@@ -38,48 +37,16 @@ from plans.services.self_assessment import (
     tool_statement_delete,
     tool_statement_save,
 )
-from plans.views.organisation import MemberRequiredMixin
+from plans.views.gate import MemberRequiredMixin, error_text, own_municipality
 
 SCORE_MIN = min(Score.values)
 SCORE_MAX = max(Score.values)
 
 
-class MemberObjectMixin(MemberRequiredMixin):
-    """Logged in and a member first (302 to login, 403 without membership), then
-    ``load_objects`` finds the page's objects in the user's scope (404 outside it) and
-    checks the rule for the action (403) — before the method is dispatched, so a GET on
-    a POST-only action answers 405 only to those who may do it."""
-
-    def dispatch(self, request, *args, **kwargs):
-        user = request.user
-        if not user.is_authenticated:
-            return self.handle_no_permission()
-        if not user.is_superuser and access_for(user).municipality_id is None:
-            raise PermissionDenied
-        self.load_objects()
-        return super().dispatch(request, *args, **kwargs)
-
-    def load_objects(self) -> None:
-        pass
-
-    def require(self, permission: str, obj=None) -> None:
-        if not self.request.user.has_perm(permission, obj):
-            raise PermissionDenied
-
-
-def own_municipality(user) -> Municipality | None:
-    municipality_id = access_for(user).municipality_id
-    return Municipality.objects.filter(pk=municipality_id).first() if municipality_id else None
-
-
-def _error_text(error: ValidationError) -> str:
-    return " ".join(error.messages)
-
-
 # --- Quality tools ------------------------------------------------------------------------
 
 
-class QualityToolListView(MemberObjectMixin, TemplateView):
+class QualityToolListView(MemberRequiredMixin, TemplateView):
     template_name = "plans/assessment/tool_list.html"
 
     def get_context_data(self, **kwargs):
@@ -93,7 +60,7 @@ class QualityToolListView(MemberObjectMixin, TemplateView):
         return context
 
 
-class QualityToolDetailView(MemberObjectMixin, TemplateView):
+class QualityToolDetailView(MemberRequiredMixin, TemplateView):
     template_name = "plans/assessment/tool_detail.html"
 
     def load_objects(self):
@@ -111,7 +78,7 @@ class QualityToolDetailView(MemberObjectMixin, TemplateView):
         return context
 
 
-class QualityToolCreateView(MemberObjectMixin, FormView):
+class QualityToolCreateView(MemberRequiredMixin, FormView):
     template_name = "plans/assessment/tool_form.html"
     form_class = QualityToolCreateForm
 
@@ -152,7 +119,7 @@ class QualityToolCreateView(MemberObjectMixin, FormView):
         return redirect("plans:quality-tool-detail", pk=tool.pk)
 
 
-class ToolStatementMixin(MemberObjectMixin):
+class ToolStatementMixin(MemberRequiredMixin):
     def load_objects(self):
         self.tool = get_object_or_404(
             QualityTool.objects.visible_to(self.request.user).select_related("quality_plan"),
@@ -217,7 +184,7 @@ class ToolStatementDeleteView(ToolStatementMixin, TemplateView):
         try:
             tool_statement_delete(statement=self.statement, actor=request.user)
         except ValidationError as error:
-            messages.error(request, _error_text(error))
+            messages.error(request, error_text(error))
         else:
             messages.success(request, _("Påstanden er slettet."))
         return redirect(self.tool_url())
@@ -226,7 +193,7 @@ class ToolStatementDeleteView(ToolStatementMixin, TemplateView):
 # --- Self-assessments ---------------------------------------------------------------------
 
 
-class SelfAssessmentListView(MemberObjectMixin, TemplateView):
+class SelfAssessmentListView(MemberRequiredMixin, TemplateView):
     template_name = "plans/assessment/list.html"
 
     def get_context_data(self, **kwargs):
@@ -238,7 +205,7 @@ class SelfAssessmentListView(MemberObjectMixin, TemplateView):
         return context
 
 
-class SelfAssessmentStartView(MemberObjectMixin, View):
+class SelfAssessmentStartView(MemberRequiredMixin, View):
     http_method_names = ["post"]
 
     def load_objects(self):
@@ -255,11 +222,11 @@ class SelfAssessmentStartView(MemberObjectMixin, View):
                 draft = SelfAssessment.objects.filter(
                     unit=self.unit, status=AssessmentStatus.DRAFT
                 ).first()
-                messages.info(request, _error_text(error))
+                messages.info(request, error_text(error))
                 if draft is not None:
                     return redirect("plans:self-assessment-edit", pk=draft.pk)
             else:
-                messages.error(request, _error_text(error))
+                messages.error(request, error_text(error))
             return redirect("plans:self-assessment-list")
         except PlanLocked as error:
             messages.error(request, error.message)
@@ -279,7 +246,7 @@ def _answers(assessment: SelfAssessment):
     )
 
 
-class SelfAssessmentUpdateView(MemberObjectMixin, TemplateView):
+class SelfAssessmentUpdateView(MemberRequiredMixin, TemplateView):
     template_name = "plans/assessment/form.html"
 
     def load_objects(self):
@@ -339,7 +306,7 @@ class SelfAssessmentUpdateView(MemberObjectMixin, TemplateView):
         return context
 
 
-class SelfAssessmentDetailView(MemberObjectMixin, TemplateView):
+class SelfAssessmentDetailView(MemberRequiredMixin, TemplateView):
     template_name = "plans/assessment/detail.html"
 
     def load_objects(self):
@@ -370,7 +337,7 @@ class SelfAssessmentDetailView(MemberObjectMixin, TemplateView):
         return context
 
 
-class SelfAssessmentUnitHistoryView(MemberObjectMixin, TemplateView):
+class SelfAssessmentUnitHistoryView(MemberRequiredMixin, TemplateView):
     template_name = "plans/assessment/unit_history.html"
 
     def load_objects(self):
@@ -410,7 +377,7 @@ class SelfAssessmentUnitHistoryView(MemberObjectMixin, TemplateView):
         return context
 
 
-class SelfAssessmentSectorView(MemberObjectMixin, TemplateView):
+class SelfAssessmentSectorView(MemberRequiredMixin, TemplateView):
     template_name = "plans/assessment/sector.html"
 
     def load_objects(self):

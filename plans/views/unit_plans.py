@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
 
-from plans.access import access_for
 from plans.forms_unit_plans import (
     PART_FORMS,
     EvaluationForm,
@@ -30,7 +29,6 @@ from plans.models import (
     Measure,
     ParticipationProcess,
     Phase,
-    Role,
     Unit,
     UnitGoal,
     UnitPlan,
@@ -38,7 +36,7 @@ from plans.models import (
 )
 from plans.services import unit_plans as services
 from plans.services.history import EditConflict, PlanLocked, display_value
-from plans.views.organisation import MemberRequiredMixin
+from plans.views.gate import MemberRequiredMixin, error_text
 
 PART_MODELS = {"goal": UnitGoal, "measure": Measure, "participation": ParticipationProcess}
 SECTION_TEMPLATES = {
@@ -52,18 +50,6 @@ def is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def is_member(request) -> bool:
-    """The membership check of MemberRequiredMixin, run before a view loads its objects:
-    False for anonymous visitors (the mixin then redirects to the login page), 403 for an
-    account without membership."""
-    user = request.user
-    if not user.is_authenticated:
-        return False
-    if not user.is_superuser and access_for(user).municipality_id is None:
-        raise PermissionDenied
-    return True
-
-
 def visible_plan(request, pk: int) -> UnitPlan:
     """The plan if the user may see it at all; 404 otherwise, so another unit's or
     municipality's plan is indistinguishable from a missing one."""
@@ -73,11 +59,6 @@ def visible_plan(request, pk: int) -> UnitPlan:
         ),
         pk=pk,
     )
-
-
-def require(request, perm: str, obj) -> None:
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied
 
 
 def plan_context(request, plan: UnitPlan) -> dict:
@@ -136,11 +117,8 @@ class UnitPlanListView(MemberRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        access = access_for(user)
         year = current_school_year()
-        led = Unit.objects.visible_to(user).filter(
-            pk__in=access.unit_ids(Role.UNIT_LEADER), active=True
-        )
+        led = Unit.objects.led_by(user).active()
         existing = set(
             UnitPlan.objects.filter(unit__in=led, school_year__in=(year, year + 1)).values_list(
                 "unit_id", "school_year"
@@ -165,7 +143,7 @@ class UnitPlanCreateView(MemberRequiredMixin, View):
 
     def post(self, request, unit_pk: int):
         unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=unit_pk)
-        require(request, "plans.add_unitplan", unit)
+        self.require("plans.add_unitplan", unit)
         form = UnitPlanCreateForm(request.POST, prefix=f"unit{unit.pk}")
         if not form.is_valid():
             messages.error(request, _("Velg et gyldig skoleår."))
@@ -205,7 +183,7 @@ class UnitPlanSummaryView(MemberRequiredMixin, View):
         plan = visible_plan(request, pk)
         if not plan.is_published:
             raise Http404
-        require(request, "plans.view_unitplan_summary", plan)
+        self.require("plans.view_unitplan_summary", plan)
         context = plan_context(request, plan)
         return render(request, "plans/unit_plans/summary.html", context)
 
@@ -223,7 +201,7 @@ def _message(error: Exception) -> str:
     if isinstance(error, PlanLocked):
         return error.message
     if isinstance(error, ValidationError):
-        return " ".join(error.messages)
+        return error_text(error)
     return str(error)
 
 
@@ -302,12 +280,9 @@ class _PlanFormMixin:
 
 
 class UnitPlanEditView(MemberRequiredMixin, _PlanFormMixin, View):
-    def dispatch(self, request, *args, **kwargs):
-        if not is_member(request):
-            return super().dispatch(request, *args, **kwargs)
-        self.plan = visible_plan(request, kwargs["pk"])
-        require(request, "plans.change_unitplan", self.plan)
-        return super().dispatch(request, *args, **kwargs)
+    def load_objects(self):
+        self.plan = visible_plan(self.request, self.kwargs["pk"])
+        self.require("plans.change_unitplan", self.plan)
 
     def get(self, request, pk: int):
         form = UnitPlanForm(instance=self.plan, plan=self.plan)
@@ -343,27 +318,24 @@ class UnitPlanEditView(MemberRequiredMixin, _PlanFormMixin, View):
 class UnitPlanPartView(MemberRequiredMixin, _PlanFormMixin, View):
     """Add (no part_pk) or edit a goal, a measure or a participation process."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if not is_member(request):
-            return super().dispatch(request, *args, **kwargs)
-        part = kwargs["part"]
+    def load_objects(self):
+        part = self.kwargs["part"]
         if part not in PART_MODELS:
             raise Http404
         self.part = part
         self.model = PART_MODELS[part]
-        self.plan = visible_plan(request, kwargs["pk"])
+        self.plan = visible_plan(self.request, self.kwargs["pk"])
         if not (
-            request.user.has_perm("plans.change_unitplan", self.plan)
-            or request.user.has_perm("plans.evaluate_unitplan", self.plan)
+            self.request.user.has_perm("plans.change_unitplan", self.plan)
+            or self.request.user.has_perm("plans.evaluate_unitplan", self.plan)
         ):
             raise PermissionDenied
-        part_pk = kwargs.get("part_pk")
+        part_pk = self.kwargs.get("part_pk")
         self.instance = (
             get_object_or_404(self.model, pk=part_pk, plan=self.plan) if part_pk else None
         )
         if self.instance is None and not services.editable_fields(self.plan, self.model):
             raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def _labels(self):
         names = {
@@ -438,18 +410,15 @@ def section_response(request, plan: UnitPlan, part: str):
 
 
 class UnitPlanPartDeleteView(MemberRequiredMixin, View):
-    def dispatch(self, request, *args, **kwargs):
-        if not is_member(request):
-            return super().dispatch(request, *args, **kwargs)
-        if kwargs["part"] not in PART_MODELS:
+    def load_objects(self):
+        if self.kwargs["part"] not in PART_MODELS:
             raise Http404
-        self.part = kwargs["part"]
-        self.plan = visible_plan(request, kwargs["pk"])
-        require(request, "plans.change_unitplan", self.plan)
+        self.part = self.kwargs["part"]
+        self.plan = visible_plan(self.request, self.kwargs["pk"])
+        self.require("plans.change_unitplan", self.plan)
         self.instance = get_object_or_404(
-            PART_MODELS[self.part], pk=kwargs["part_pk"], plan=self.plan
+            PART_MODELS[self.part], pk=self.kwargs["part_pk"], plan=self.plan
         )
-        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, **kwargs):
         return render(
@@ -475,7 +444,7 @@ class UnitPlanSubmitView(MemberRequiredMixin, View):
 
     def post(self, request, pk: int):
         plan = visible_plan(request, pk)
-        require(request, "plans.submit_unitplan", plan)
+        self.require("plans.submit_unitplan", plan)
         try:
             services.unit_plan_submit(plan=plan, actor=request.user)
         except (PlanLocked, ValidationError) as error:
@@ -488,12 +457,9 @@ class UnitPlanSubmitView(MemberRequiredMixin, View):
 class UnitPlanReviewView(MemberRequiredMixin, View):
     """The sector leader approves the submitted plan or returns it with a comment."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if not is_member(request):
-            return super().dispatch(request, *args, **kwargs)
-        self.plan = visible_plan(request, kwargs["pk"])
-        require(request, "plans.review_unitplan", self.plan)
-        return super().dispatch(request, *args, **kwargs)
+    def load_objects(self):
+        self.plan = visible_plan(self.request, self.kwargs["pk"])
+        self.require("plans.review_unitplan", self.plan)
 
     def render_page(self, request, form, status=200):
         context = plan_context(request, self.plan)
@@ -522,12 +488,9 @@ class UnitPlanReviewView(MemberRequiredMixin, View):
 
 
 class UnitPlanEvaluateView(MemberRequiredMixin, View):
-    def dispatch(self, request, *args, **kwargs):
-        if not is_member(request):
-            return super().dispatch(request, *args, **kwargs)
-        self.plan = visible_plan(request, kwargs["pk"])
-        require(request, "plans.evaluate_unitplan", self.plan)
-        return super().dispatch(request, *args, **kwargs)
+    def load_objects(self):
+        self.plan = visible_plan(self.request, self.kwargs["pk"])
+        self.require("plans.evaluate_unitplan", self.plan)
 
     def render_page(self, request, form):
         context = plan_context(request, self.plan)
