@@ -517,6 +517,7 @@ def test_history_shows_who_imported_what_when_with_counts(
     client.get(reverse("indicators:import-list"))  # warm up
     with django_assert_max_num_queries(8):  # as many as for one row
         response = client.get(reverse("indicators:import-list"))
+    assert response.status_code == 200
     assert response.content.decode().count("<tr>") == 26  # header + one page of 25
 
 
