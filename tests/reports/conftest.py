@@ -9,7 +9,7 @@ import pypdf
 import pytest
 
 from reports import services
-from reports.models import StatusReport
+from reports.models import ReportState, StatusReport
 from reports.synthetic import build_world
 
 
@@ -29,7 +29,7 @@ def order_and_render(world, user=None) -> StatusReport:
     report = services.status_report_order(user=user, quality_plan=world.plan, year=world.year)
     state = services.status_report_render(report_id=report.pk, task_id="test")
     report.refresh_from_db()
-    assert state == "klar", report.error
+    assert state == ReportState.READY, report.error
     return report
 
 
