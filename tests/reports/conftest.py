@@ -1,4 +1,4 @@
-"""A synthetic municipality (reports.synthetic) and helpers to order and render reports
+"""A synthetic municipality (tests.reports.synthetic) and helpers to order and render reports
 in the test process."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 
 from reports import services
 from reports.models import ReportState, StatusReport
-from reports.synthetic import build_world
+from tests.reports.synthetic import build_world
 
 
 @pytest.fixture
