@@ -42,7 +42,6 @@ from btitracker.models import (
     TeamAccess,
     TeamMember,
 )
-from plans.access import access_for
 from plans.models import Membership, Municipality, Role, Unit, current_school_year
 from plans.text import normalise_name, require_lengths, validate_name
 
@@ -890,8 +889,3 @@ def retention_apply(*, today: datetime.date | None = None) -> dict[str, int]:
             child.guardians.all().delete()
             child.delete()
     return counts
-
-
-def user_roles_label(user) -> str:
-    roles = access_for(user).roles()
-    return ", ".join(str(label) for role, label in Role.choices if role in roles)

@@ -10,6 +10,8 @@ from django.db import models
 from plans.access import access_for
 
 if TYPE_CHECKING:
+    import datetime
+
     # Named in the string type arguments below, which ruff does not read.
     from plans.models import (  # noqa: F401
         Measure,
@@ -134,13 +136,10 @@ class MeasureQuerySet(models.QuerySet["Measure"]):
 
         return self.filter(plan__in=UnitPlan.objects.visible_to(user).values("pk"))
 
-    def overdue(self, today=None) -> MeasureQuerySet:
-        from django.utils import timezone
+    def overdue(self, today: datetime.date | None = None) -> MeasureQuerySet:
+        from plans.models import overdue_measure_q
 
-        from plans.models import OPEN_MEASURE_STATES
-
-        today = today or timezone.localdate()
-        return self.filter(status__in=OPEN_MEASURE_STATES, end__lt=today)
+        return self.filter(overdue_measure_q(today))
 
 
 class QualityToolQuerySet(_MunicipalityScope, models.QuerySet["QualityTool"]):

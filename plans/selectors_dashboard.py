@@ -35,7 +35,6 @@ from django.utils.translation import gettext_lazy as _
 
 from plans.access import access_for
 from plans.models import (
-    OPEN_MEASURE_STATES,
     AssessmentAnswer,
     AssessmentStatus,
     DevelopmentArea,
@@ -49,6 +48,7 @@ from plans.models import (
     UnitPlan,
     UnitPlanStatus,
     current_school_year,
+    overdue_measure_q,
     school_year_label,
 )
 
@@ -294,14 +294,13 @@ def area_rows(
         plan__school_year=year,
         component__area__key__in=keys,
     )
-    open_states = list(OPEN_MEASURE_STATES)
     by_status: dict[Any, dict[str, Any]] = {
         row["area_key"]: dict(row)
         for row in measures.order_by()
         .values(area_key=F("component__area__key"))
         .annotate(
             total=Count("pk"),
-            overdue=Count("pk", filter=Q(status__in=open_states, end__lt=today)),
+            overdue=Count("pk", filter=overdue_measure_q(today)),
             **{
                 f"n_{status}": Count("pk", filter=Q(status=status))
                 for status in MeasureStatus.values
@@ -311,7 +310,7 @@ def area_rows(
 
     top_overdue: dict = defaultdict(list)
     for measure in (
-        measures.filter(status__in=open_states, end__lt=today)
+        measures.overdue(today)
         .annotate(
             area_key=F("component__area__key"),
             rank=Window(

@@ -25,11 +25,11 @@ import os
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from decimal import Decimal
-from importlib import import_module
 from pathlib import PurePath
 from typing import Any
 
 import psycopg
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -51,7 +51,7 @@ from indicators.models import (
     PlaceLevel,
     Source,
 )
-from indicators.parsing import streaming
+from indicators.parsing import mapped, streaming
 from indicators.parsing.base import FatalImportError, ParseResult
 from indicators.parsing.streaming import StreamingParse
 from indicators.services import bulk
@@ -235,7 +235,7 @@ def batch_parse(batch: ImportBatch, *, progress: Progress | None = None) -> Impo
     except FatalImportError as error:
         # A file read with a mapping that does not fit it goes back to the mapping step.
         return _fail(batch, str(error), detected_format=_remapping_format(batch))
-    except _TimeLimit as error:
+    except SoftTimeLimitExceeded as error:  # Celery's: the task ran too long
         logger.warning("indicator import %s stopped: %s", batch.pk, error)
         return _fail(
             batch, _("Innlesingen tok for lang tid og ble stoppet. Del filen opp og prøv igjen.")
@@ -318,12 +318,6 @@ def progress_on_row(batch: ImportBatch) -> Iterator[Progress]:
             side_connection.close()
 
 
-try:  # Celery's soft time limit, raised inside a task that runs too long.
-    from celery.exceptions import SoftTimeLimitExceeded as _TimeLimit
-except ImportError:  # pragma: no cover
-    _TimeLimit = TimeoutError  # type: ignore[assignment,misc]
-
-
 def _finish(batch: ImportBatch, **fields) -> ImportBatch:
     """Record the outcome unless the batch was discarded meanwhile (the page may discard
     a batch while a worker is still reading it)."""
@@ -379,12 +373,8 @@ def _stored_content(batch: ImportBatch) -> bytes:
 
 
 def parser_by_name(name: str):
-    for module_name in parsing.PARSER_MODULES:
-        try:
-            module = import_module(module_name)
-        except ImportError:
-            continue
-        if getattr(module, "NAME", None) == name:
+    for module in parsing.parsers():
+        if name == module.NAME:
             return module
     return None
 
@@ -395,25 +385,14 @@ def format_label(name: str) -> str:
         return ""
     if name == UNKNOWN_LAYOUT:
         return _("Ukjent oppsett")
-    mapped = _mapped_module()
-    if mapped is not None and name == mapped.NAME:
+    if name == mapped.NAME:
         return str(mapped.LABEL)
     module = parser_by_name(name)
     return str(getattr(module, "LABEL", name)) if module else name
 
 
-def _mapped_module():
-    try:
-        return import_module("indicators.parsing.mapped")
-    except ImportError:
-        return None
-
-
 def file_headers(content: bytes, filename: str = "") -> list[str]:
     """The header cells of a file, for the mapping step; [] when it has none."""
-    mapped = _mapped_module()
-    if mapped is None:  # pragma: no cover
-        return []
     try:
         return list(mapped.headers(content, filename))
     except (FatalImportError, UnicodeDecodeError):
@@ -431,9 +410,6 @@ def batch_headers(batch: ImportBatch) -> list[str]:
 def header_signature(content: bytes, filename: str = "") -> str:
     """A fingerprint of a file's header row (``indicators.parsing.mapped``): a saved
     mapping is found by it. "" when the file has no header row."""
-    mapped = _mapped_module()
-    if mapped is None:  # pragma: no cover
-        return ""
     try:
         return mapped.header_signature(content, filename)
     except Exception:  # a file without a readable header has no signature; parsing says why
@@ -526,9 +502,6 @@ def _parse_mapped(mapping: ImportMapping, content: bytes, name: str) -> tuple[st
             (key, value) for key, value in _automatic_options(parser).items() if key not in options
         )
         return parser.NAME, parser.parse(content, name, **options)
-    mapped = _mapped_module()
-    if mapped is None:  # pragma: no cover - the module is part of the app
-        raise FatalImportError(_("Importen med eget kolonneoppsett er ikke tilgjengelig."))
     return mapped.NAME, mapped.parse_with_mapping(
         content,
         name,

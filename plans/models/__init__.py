@@ -56,6 +56,7 @@ from plans.models.unit_plans import (
     UnitPlan,
     UnitPlanStatus,
     current_school_year,
+    overdue_measure_q,
     parse_school_year,
     school_year_label,
 )
@@ -107,6 +108,7 @@ __all__ = [
     "UserJourney",
     "current_school_year",
     "municipality_number_validator",
+    "overdue_measure_q",
     "parse_school_year",
     "school_year_label",
     "validate_historic_numbers",

@@ -144,10 +144,6 @@ class UnitPlan(models.Model):
         return self.unit.municipality_id
 
     @property
-    def is_editable(self) -> bool:
-        return self.status in EDITABLE_STATES
-
-    @property
     def is_published(self) -> bool:
         return self.status in PUBLISHED_STATES
 
@@ -198,6 +194,14 @@ class MeasureStatus(models.TextChoices):
 OPEN_MEASURE_STATES = frozenset(
     {MeasureStatus.PLANNED, MeasureStatus.IN_PROGRESS, MeasureStatus.POSTPONED}
 )
+
+
+def overdue_measure_q(today: datetime.date | None = None) -> models.Q:
+    """The one definition of an overdue measure: open (``OPEN_MEASURE_STATES``) and
+    ended before ``today`` (the local date unless given), so a measure ending today is
+    not yet overdue. ``Measure.objects.overdue`` (the reminders) and the dashboard's
+    counts and lists all filter with it."""
+    return models.Q(status__in=OPEN_MEASURE_STATES, end__lt=today or timezone.localdate())
 
 
 class TargetGroup(models.TextChoices):
@@ -278,10 +282,6 @@ class Measure(models.Model):
     def target_group_labels(self) -> list[str]:
         labels = dict(TargetGroup.choices)
         return [str(labels[group]) for group in TargetGroup.values if group in self.target_groups]
-
-    def is_overdue(self, today: datetime.date | None = None) -> bool:
-        today = today or timezone.localdate()
-        return self.status in OPEN_MEASURE_STATES and self.end < today
 
 
 class Phase(models.TextChoices):

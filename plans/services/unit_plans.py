@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from plans.models import (
+    EDITABLE_STATES,
     OPEN_MEASURE_STATES,
     CoreComponent,
     DevelopmentArea,
@@ -68,7 +69,7 @@ PART_MODELS: dict[str, type[models.Model]] = {
 
 def editable_fields(plan: UnitPlan, model: type[models.Model]) -> tuple[str, ...]:
     """The fields of ``model`` the unit may change in the plan's current state."""
-    if plan.status in (UnitPlanStatus.DRAFT, UnitPlanStatus.RETURNED):
+    if plan.status in EDITABLE_STATES:
         return {
             UnitPlan: PLAN_FIELDS,
             UnitGoal: GOAL_FIELDS,
@@ -254,11 +255,7 @@ def unit_plan_part_save(
 ) -> models.Model:
     """Create (``instance`` None) or change a goal, measure or participation process."""
     plan = _locked_plan(plan)
-    if (
-        instance is None
-        and model in (UnitGoal, Measure)
-        and plan.status not in (UnitPlanStatus.DRAFT, UnitPlanStatus.RETURNED)
-    ):
+    if instance is None and model in (UnitGoal, Measure) and plan.status not in EDITABLE_STATES:
         raise PlanLocked(_("Nye mål og tiltak legges til før planen sendes inn."))
     _require_fields(plan, model, data)
     _check_references(plan, data)
@@ -296,7 +293,7 @@ def unit_plan_part_delete(
     *, plan: UnitPlan, instance: models.Model, actor, expected_version: int | None = None
 ) -> None:
     plan = _locked_plan(plan)
-    if plan.status not in (UnitPlanStatus.DRAFT, UnitPlanStatus.RETURNED):
+    if plan.status not in EDITABLE_STATES:
         raise PlanLocked(_("Rader kan bare slettes mens planen er et utkast."))
     if getattr(instance, "plan_id", None) != plan.pk:
         raise PlanLocked(_("Raden hører ikke til denne planen."))
@@ -337,7 +334,7 @@ def submission_problems(plan: UnitPlan) -> list[str]:
 @transaction.atomic
 def unit_plan_submit(*, plan: UnitPlan, actor, expected_version: int | None = None) -> UnitPlan:
     plan = _locked_plan(plan)
-    if plan.status not in (UnitPlanStatus.DRAFT, UnitPlanStatus.RETURNED):
+    if plan.status not in EDITABLE_STATES:
         raise PlanLocked(_("Bare et utkast eller en returnert plan kan sendes inn."))
     problems = submission_problems(plan)
     if problems:

@@ -10,7 +10,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from competence.models import Activity, Registration, Session
+from competence.models import Activity, Registration, RegistrationStatus, Session
 from plans.models import Role, UnitKind
 from tests.browser.conftest import ARTIFACTS, axe_violations
 from tests.factories import (
@@ -90,7 +90,7 @@ def test_sign_up_attendance_leader_view_and_feedback(browser, live_server, secto
     no_violations(teacher, "activity")
     teacher.get_by_role("button", name="Meld meg på").click()
     teacher.get_by_text("Du er påmeldt.").wait_for()
-    assert Registration.objects.get(user=people["lærer"]).status == "pameldt"
+    assert Registration.objects.get(user=people["lærer"]).status == RegistrationStatus.CONFIRMED
     no_violations(teacher, "activity-registered")
 
     # The only seat is taken: the colleague goes on the waiting list.
@@ -98,7 +98,7 @@ def test_sign_up_attendance_leader_view_and_feedback(browser, live_server, secto
     colleague.goto(f"{live_server.url}/competence/activities/{session.activity_id}/")
     colleague.get_by_role("button", name="Sett meg på venteliste").click()
     colleague.get_by_text("Du står på ventelisten").wait_for()
-    assert Registration.objects.get(user=people["kollega"]).status == "venteliste"
+    assert Registration.objects.get(user=people["kollega"]).status == RegistrationStatus.WAITING
 
     # The kindergarten's organiser is not in the target group and gets no button.
     organiser = log_in(browser, live_server, "ppt")

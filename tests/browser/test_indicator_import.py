@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from indicators.models import ImportBatch, Indicator, Observation
+from indicators.models import ImportBatch, ImportStatus, Indicator, Observation
 from plans.models import Role
 from tests.browser.conftest import ARTIFACTS, axe_violations
 from tests.factories import (
@@ -98,7 +98,7 @@ def test_data_admin_imports_a_udir_file_and_sees_the_chart(browser, live_server,
     page.get_by_role("button", name="Lagre tallene").click()
     page.get_by_text("Importen er lagret: 144 nye").wait_for()
     assert Observation.objects.count() == 144
-    assert ImportBatch.objects.get().status == "lagret"
+    assert ImportBatch.objects.get().status == ImportStatus.COMMITTED
     linked = Indicator.objects.get(name="Mobbing på skolen (prosent)")
     assert [area.name for area in linked.areas.all()] == ["Inkluderende miljø"]
     no_violations(page, "committed")

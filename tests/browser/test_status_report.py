@@ -12,8 +12,8 @@ import pytest
 from django.conf import settings
 
 from reports.models import ReportState, StatusReport
-from reports.synthetic import PASSWORD, build_world
 from tests.browser.conftest import ARTIFACTS, axe_violations
+from tests.reports.synthetic import PASSWORD, build_world
 from tests.services.test_report_worker import Worker, _skip_without_services
 
 pytestmark = [pytest.mark.browser, pytest.mark.services, pytest.mark.django_db(transaction=True)]

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from btitracker import services
-from btitracker.models import AccessEvent, Concern, ConcernCase, Consent
+from btitracker.models import AccessEvent, Concern, ConcernCase, Consent, HandoverStatus
 from plans.models import Role
 from tests.bti.helpers import CHILD_NAME, login_verified
 from tests.factories import MembershipFactory, UserFactory
@@ -171,7 +171,7 @@ def test_pending_handover_gives_the_new_holder_nothing_until_accepted(cast, clie
     bti.case.refresh_from_db()
     assert bti.case.holder == bti.kg_staff
     assert bti.case.holder_unit == cast.kindergarten
-    assert bti.case.handovers.get().status == "akseptert"
+    assert bti.case.handovers.get().status == HandoverStatus.ACCEPTED
     # The new consent names only the kindergarten: the school's people lose access.
     assert readers(bti.case) == {"barnehagelaerer"}
 

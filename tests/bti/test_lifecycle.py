@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from btitracker import crypto, reminders, services
-from btitracker.models import AccessEvent, Child, Concern, ConcernCase
+from btitracker.models import AccessEvent, CaseStatus, Child, Concern, ConcernCase
 from tests.bti.helpers import CHILD_NAME, current_token, enrol_code_confirm, login_verified
 from tests.competence.pdf_reading import pdf_text
 
@@ -22,7 +22,7 @@ def test_closing_stores_an_encrypted_archive_pdf_for_the_pupil_file(cast, client
     response = client.post(reverse("bti:case-close", args=[bti.case.pk]))
     assert response.status_code == 302
     case = ConcernCase.objects.get(pk=bti.case.pk)
-    assert case.status == "avsluttet"
+    assert case.status == CaseStatus.CLOSED
     assert case.archive
     assert not bytes(case.archive).startswith(b"%PDF")
     assert CHILD_NAME in pdf_text(crypto.decrypt_bytes(bytes(case.archive)))

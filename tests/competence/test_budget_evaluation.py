@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import html
 import io
 from decimal import Decimal
 
@@ -12,6 +13,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from competence.models import Feedback, FundingGrant, FundingScheme, RegistrationStatus
 from competence.selectors_reports import budget_overview, evaluation
@@ -448,3 +450,19 @@ def test_other_municipality_evaluates_only_its_own(client, held):
         "Nabovik-kurs i hemmelighet"
     ]
     assert "Fagdag om skolefravær" not in response.content.decode()
+
+
+def test_evaluation_page_and_pdf_show_the_same_figures_per_activity_and_area(
+    client, held, pdf_text
+):
+    """The page and the PDF draw the figure cells and the area rows from the same
+    partials (competence/reports/_figure_cells.html and _area_row.html)."""
+    client.force_login(held["cast"]["sector_leader"])
+    page = client.get(EVALUATION).content.decode()
+    page_text = " ".join(html.unescape(strip_tags(page)).split())
+    pdf = pdf_text(client.get(reverse("competence:evaluation-export", args=["pdf"])).content)
+    activity = "2 av 3 <5 <5 <5 <5"  # held of planned, confirmed, came, rate, feedback
+    area = "Inkluderende miljø 1 2 : : : :"  # an area of one activity withholds its sums
+    for text in (page_text, pdf):
+        assert activity in text
+        assert area in text

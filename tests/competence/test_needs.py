@@ -428,7 +428,7 @@ def test_need_is_covered_by_an_activity_for_its_kind_and_open_for_another_kind(
     }
     assert [float(row.share) for row in overview.needs] == [61.0, 44.2, 30.5]
     assert (overview.covered_count, overview.total) == (1, 3)
-    assert [kind.unit_kind for kind in overview.kinds] == ["barnehage", "skole"]
+    assert [kind.unit_kind for kind in overview.kinds] == [UnitKind.KINDERGARTEN, UnitKind.SCHOOL]
 
 
 def test_untargeted_activity_covers_every_kind_and_a_target_unit_covers_its_kind(
@@ -452,9 +452,9 @@ def test_untargeted_activity_covers_every_kind_and_a_target_unit_covers_its_kind
     last_year.themes.add(themes["Psykisk helse"])
 
     rows = _rows(needs_coverage(competence_cast["staff"], coverage, 2026))
-    assert rows[("barnehage", "Psykisk helse")] == ["Åpen fagdag"]
-    assert rows[("barnehage", "Inkluderende læringsmiljø")] == ["For Solbakken"]
-    assert rows[("skole", "Inkluderende læringsmiljø")] == ["Fagdag om skolefravær"]
+    assert rows[(UnitKind.KINDERGARTEN, "Psykisk helse")] == ["Åpen fagdag"]
+    assert rows[(UnitKind.KINDERGARTEN, "Inkluderende læringsmiljø")] == ["For Solbakken"]
+    assert rows[(UnitKind.SCHOOL, "Inkluderende læringsmiljø")] == ["Fagdag om skolefravær"]
     # Compared with another school year, only that year's activities count.
     assert _rows(needs_coverage(competence_cast["staff"], coverage, 2025))[
         ("barnehage", "Psykisk helse")
@@ -549,7 +549,7 @@ def test_coverage_page_queries_do_not_grow_with_rows(
     client.force_login(competence_cast["sector_leader"])
     client.get(NEEDS_URL)  # warm up: session, access, content types
     with CaptureQueriesContext(connection) as few:
-        client.get(NEEDS_URL)
+        assert client.get(NEEDS_URL).status_code == 200
 
     municipality = competence_cast.municipality
     kinds = [UnitKind.KINDERGARTEN, UnitKind.SCHOOL, UnitKind.SFO, UnitKind.PPT, UnitKind.CULTURE]
@@ -566,6 +566,7 @@ def test_coverage_page_queries_do_not_grow_with_rows(
 
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(NEEDS_URL)
+    assert response.status_code == 200
     assert response.context["overview"].total == 53
 
 

@@ -3,8 +3,6 @@ test, and running a file through the import service."""
 
 from __future__ import annotations
 
-import importlib
-
 from indicators.models import ImportStatus
 from indicators.services.imports import batch_commit, batch_create, batch_parse
 
@@ -54,19 +52,6 @@ def imported(content: bytes, name: str, *, user=None, municipality=None):
     batch = preview(content, name, user=user, municipality=municipality)
     assert batch.status == ImportStatus.PREVIEW, batch.error
     return batch_commit(batch, user=user)
-
-
-def missing_parsers() -> list[str]:
-    """Parser modules named in ``indicators.parsing`` that do not exist (yet)."""
-    from indicators import parsing
-
-    missing = []
-    for name in parsing.PARSER_MODULES:
-        try:
-            importlib.import_module(name)
-        except ImportError:
-            missing.append(name)
-    return missing
 
 
 # The mapping step's answer for a layout the importer does not know («Kommunenr;Skoleår;

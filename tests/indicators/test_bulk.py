@@ -5,10 +5,12 @@ duplicates across chunks. Runs on SQLite and on PostgreSQL (COPY + staging table
 from __future__ import annotations
 
 import datetime
+import os
 from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from indicators.models import (
     ImportBatch,
@@ -85,9 +87,31 @@ def counts(result: dict) -> tuple[int, int, int, int]:
     return result["new"], result["changed"], result["unchanged"], result["rejected"]
 
 
-def test_database_under_test_is_the_one_asked_for():
-    # The same tests run on SQLite (ORM) and PostgreSQL (COPY); say which one ran.
-    assert connection.vendor in {"sqlite", "postgresql"}
+def test_the_tests_run_on_the_database_database_url_names():
+    # CI sets DATABASE_URL to PostgreSQL so that these tests cover the COPY path; a
+    # setting that fell back to SQLite there would test the ORM path twice.
+    url = os.environ.get("DATABASE_URL", "")
+    asked = "postgresql" if url.startswith(("postgres://", "postgresql://")) else "sqlite"
+    assert connection.vendor == asked
+
+
+def test_postgresql_writes_by_copy_and_sqlite_through_the_orm():
+    """The writer follows the database: on PostgreSQL the observations go by COPY and
+    one INSERT … SELECT on psycopg's own cursor, never through the ORM; on SQLite through
+    the ORM's bulk_create."""
+    with CaptureQueriesContext(connection) as queries:
+        result = upsert(template(*BASE))
+    assert result["new"] == len(BASE)
+    assert Observation.objects.count() == len(BASE)
+    orm_inserts = [
+        query
+        for query in queries.captured_queries
+        if query["sql"].startswith('INSERT INTO "indicators_observation"')
+    ]
+    if connection.vendor == "postgresql":
+        assert orm_inserts == []
+    else:
+        assert orm_inserts
 
 
 def test_first_import_is_all_new_and_again_all_unchanged():

@@ -221,6 +221,7 @@ def test_the_mapping_list_runs_the_same_queries_for_one_mapping_and_for_many(cas
     with CaptureQueriesContext(connection) as many:
         response = client.get(url)
 
+    assert response.status_code == 200
     assert response.content.decode().count("/edit/") == 31
     assert len(many) == len(one)
 

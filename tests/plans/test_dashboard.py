@@ -193,6 +193,8 @@ def test_overdue_list_shows_the_oldest_five(sector, client_for):
             text=f"Forfalt for {days} dager siden",
             end=TODAY - datetime.timedelta(days=days),
         )
+    # Ends today: not overdue yet, the same rule as the reminders' (Measure.objects.overdue).
+    _measure(sector, plan, text="Slutter i dag", end=TODAY)
     area = _dashboard(client_for, cast).context["dashboard"].areas[0]
     assert area.overdue == 7
     assert [m.description for m in area.overdue_measures] == [

@@ -10,6 +10,7 @@ from django.db.models import Count
 from demo.services import load_demo
 from plans.demo import DEMO_MUNICIPALITY
 from plans.models import (
+    AnchoringKind,
     AssessmentStatus,
     InputGroup,
     InputSetting,
@@ -88,7 +89,7 @@ def test_plan_in_force_has_the_four_areas_with_goals_and_three_components(demo):
         assert all(component.description for component in components)
         assert 5 <= area.characteristics.count() <= 8
     assert [value.name for value in plan.values.all()] == ["Åpen", "Nytenkende", "Redelig"]
-    assert {anchoring.kind for anchoring in plan.anchorings.all()} == {"lov", "nasjonal", "lokal"}
+    assert {anchoring.kind for anchoring in plan.anchorings.all()} == set(AnchoringKind)
     assert plan.anchorings.filter(url__startswith="https://lovdata.no/").exists()
     assert set(plan.quality_descriptions.values_list("service_field", flat=True)) == set(
         ServiceField.values

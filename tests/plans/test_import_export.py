@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
-from plans.models import Membership, Unit
+from plans.models import Membership, Unit, UnitKind
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
@@ -59,7 +59,7 @@ def test_unit_import_previews_then_commits(cast, client_for):
     done = confirm(client, "unit", preview)
     assert done.status_code == 302
     sfo = Unit.objects.get(name="Bakkeli SFO")
-    assert sfo.kind == "sfo"
+    assert sfo.kind == UnitKind.SFO
     assert sfo.parent.name == "Bakkeli skole"
     assert sfo.municipality == cast.municipality
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from plans.models import ParticipationInput
+from plans.models import InputGroup, InputSetting, ParticipationInput
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 HEADER = "dato,sitat,hvem,gruppe,sammenheng,enhet,omraader,samtykke_publisering\n"
@@ -59,15 +59,15 @@ def test_import_previews_then_stores_the_values(plan_cast, client_for):
     assert first.municipality == plan_cast.municipality
     assert first.given_on == datetime.date(2025, 3, 12)
     assert first.descriptor == "Jente, 5 år"
-    assert first.group == "barn"
-    assert first.setting == "barnesamtale"
+    assert first.group == InputGroup.CHILDREN
+    assert first.setting == InputSetting.CONVERSATION
     assert first.unit == plan_cast.kindergarten
     assert set(first.areas.all()) == set(plan_cast.areas)
     assert first.publishable is True
     assert first.created_by == plan_cast["data_admin"]
     second = ParticipationInput.objects.get(quote="Mer tid til lek.")
     assert second.given_on == datetime.date(2025, 4, 2)
-    assert second.group == "foresatte"
+    assert second.group == InputGroup.GUARDIANS
     assert second.unit is None
     assert second.publishable is False
 

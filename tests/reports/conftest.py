@@ -1,4 +1,4 @@
-"""A synthetic municipality (reports.synthetic) and helpers to order and render reports
+"""A synthetic municipality (tests.reports.synthetic) and helpers to order and render reports
 in the test process."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import pypdf
 import pytest
 
 from reports import services
-from reports.models import StatusReport
-from reports.synthetic import build_world
+from reports.models import ReportState, StatusReport
+from tests.reports.synthetic import build_world
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def order_and_render(world, user=None) -> StatusReport:
     report = services.status_report_order(user=user, quality_plan=world.plan, year=world.year)
     state = services.status_report_render(report_id=report.pk, task_id="test")
     report.refresh_from_db()
-    assert state == "klar", report.error
+    assert state == ReportState.READY, report.error
     return report
 
 

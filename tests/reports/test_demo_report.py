@@ -10,7 +10,7 @@ from demo.services import load_demo
 from plans.models import ParticipationInput, QualityPlan, current_school_year
 from reports import services
 from reports.charts import chart_count
-from reports.models import StatusReport
+from reports.models import ReportState, StatusReport
 from tests.reports.conftest import pdf_text
 
 
@@ -20,7 +20,7 @@ def test_the_demo_report_shows_solviks_figures_and_only_consented_fortellinger(d
     plan = QualityPlan.objects.filter(municipality__number="9901").in_force()
     year = current_school_year() - 1  # the demo's last school year with figures
     report = services.status_report_order(user=leader, quality_plan=plan, year=year)
-    assert services.status_report_render(report_id=report.pk) == "klar"
+    assert services.status_report_render(report_id=report.pk) == ReportState.READY
     report.refresh_from_db()
     text = pdf_text(report)
     assert "Tilstandsrapport for oppvekst" in text
@@ -58,7 +58,7 @@ def test_load_demo_again_after_a_published_report_starts_the_demo_afresh(
     report = services.status_report_order(
         user=leader, quality_plan=plan, year=current_school_year() - 1
     )
-    assert services.status_report_render(report_id=report.pk) == "klar"
+    assert services.status_report_render(report_id=report.pk) == ReportState.READY
     report.refresh_from_db()
     services.status_report_publish(report=report, user=leader)
     stored = report.pdf.name

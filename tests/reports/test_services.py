@@ -13,6 +13,7 @@ from indicators.models import Observation, Target
 from plans.models import InputGroup, InputSetting, ParticipationInput
 from reports import services
 from reports.models import PublishedReportError, ReportState, StatusReport
+from reports.tasks import render_status_report
 from tests.reports.conftest import order_and_render, pdf_reader, pdf_text
 
 
@@ -32,13 +33,13 @@ def test_rendering_stores_one_pdf_under_a_stable_name_and_a_rerun_replaces_it(wo
     # A worker that died mid-render leaves the row rendering; the redelivered task runs
     # again and replaces the file rather than adding one.
     StatusReport.objects.filter(pk=report.pk).update(state=ReportState.RENDERING)
-    assert services.status_report_render(report_id=report.pk, task_id="test") == "klar"
+    assert services.status_report_render(report_id=report.pk, task_id="test") == ReportState.READY
     report.refresh_from_db()
     assert report.attempts == 2
     assert _stored_files(media) == first
     assert StatusReport.objects.count() == 1
     # A finished report is left alone by a duplicate delivery.
-    assert services.status_report_render(report_id=report.pk, task_id="other") == "klar"
+    assert services.status_report_render(report_id=report.pk, task_id="other") == ReportState.READY
     assert StatusReport.objects.get().attempts == 2
 
 
@@ -47,7 +48,10 @@ def test_a_run_under_another_live_task_is_skipped(world):
         user=world.sector_leader, quality_plan=world.plan, year=world.year
     )
     assert services._claim(report.pk, "first") is not None
-    assert services.status_report_render(report_id=report.pk, task_id="second") == "lages"
+    assert (
+        services.status_report_render(report_id=report.pk, task_id="second")
+        == ReportState.RENDERING
+    )
 
 
 def test_the_pdf_is_tagged_norwegian_with_bookmarks_and_the_real_figures(world, settings):
@@ -116,7 +120,9 @@ def test_publishing_freezes_the_snapshot_and_the_pdf(world):
     )
     item.areas.add(world.areas[0])
     # … a stray job for it does nothing, and nothing can write the row.
-    assert services.status_report_render(report_id=report.pk, task_id="late") == "publisert"
+    assert (
+        services.status_report_render(report_id=report.pk, task_id="late") == ReportState.PUBLISHED
+    )
     report.refresh_from_db()
     assert report.snapshot == snapshot
     with report.pdf.open("rb") as handle:
@@ -169,7 +175,7 @@ def test_a_failure_is_recorded_in_norwegian_and_a_retry_renders_again(world, med
     def broken(*args, **kwargs):
         raise RuntimeError("layout exploded")
 
-    assert services.status_report_render(report_id=report.pk, render=broken) == "feilet"
+    assert services.status_report_render(report_id=report.pk, render=broken) == ReportState.FAILED
     report.refresh_from_db()
     assert report.state == ReportState.FAILED
     assert report.error.startswith("Rapporten kunne ikke lages på grunn av en feil (RuntimeError)")
@@ -179,7 +185,7 @@ def test_a_failure_is_recorded_in_norwegian_and_a_retry_renders_again(world, med
     services.status_report_retry(report=report, user=world.sector_leader)
     report.refresh_from_db()
     assert (report.state, report.error, report.progress) == (ReportState.QUEUED, "", 0)
-    assert services.status_report_render(report_id=report.pk) == "klar"
+    assert services.status_report_render(report_id=report.pk) == ReportState.READY
     assert len(_stored_files(media)) == 1
 
 
@@ -189,6 +195,10 @@ def test_requeue_sends_again_the_reports_the_broker_never_got(world, monkeypatch
     )
     StatusReport.objects.filter(pk=report.pk).update(dispatched_at=None)
     sent = []
-    monkeypatch.setattr(services, "_dispatch", lambda r: sent.append(r.pk) or True)
+    # The broker's side of the task; everything up to it is the service's own.
+    monkeypatch.setattr(render_status_report, "delay_on_commit", sent.append)
     assert services.status_report_requeue() == 1
     assert sent == [report.pk]
+    report.refresh_from_db()
+    assert report.dispatched_at is not None  # sent: the beat's requeue leaves it alone
+    assert services.status_report_requeue(older_than=services.STALE_AFTER) == 0

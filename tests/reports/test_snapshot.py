@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from reports.models import StatusReport
 from reports.snapshot import build_snapshot
-from reports.synthetic import build_world
+from tests.reports.synthetic import build_world
 
 
 def _snapshot(world):

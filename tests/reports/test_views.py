@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from reports import services
 from reports.models import ReportState, StatusReport
-from reports.synthetic import build_world
 from tests.reports.conftest import order_and_render
+from tests.reports.synthetic import build_world
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from competence.models import RegistrationStatus
 from plans.models import Role, current_school_year
 from plans.tasks import send_weekly_reminders
 from tests.factories import (
@@ -195,11 +196,11 @@ def test_worker_tells_the_next_on_the_waiting_list_about_a_freed_seat(worker):
     )
     taken = competence_services.register(session=session, user=first.user)
     waiting = competence_services.register(session=session, user=second.user)
-    assert waiting.status == "venteliste"
+    assert waiting.status == RegistrationStatus.WAITING
 
     # The task is queued when the cancellation commits; the worker reads the promoted row.
     competence_services.cancel(registration=taken)
-    assert Registration.objects.get(pk=waiting.pk).status == "pameldt"
+    assert Registration.objects.get(pk=waiting.pk).status == RegistrationStatus.CONFIRMED
 
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -24,7 +24,7 @@ from django.db import connection
 from django.urls import reverse
 
 from reports.models import ReportState, StatusReport
-from reports.synthetic import build_world
+from tests.reports.synthetic import build_world
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
