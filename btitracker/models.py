@@ -193,7 +193,9 @@ class Concern(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return self.is_pending and self.decision_due < timezone.localdate()
+        # The rule is the queryset's (``ConcernQuerySet.overdue``); one query on the one
+        # page that shows a single concern.
+        return self.pk is not None and Concern.objects.filter(pk=self.pk).overdue().exists()
 
 
 class CaseStatus(models.TextChoices):

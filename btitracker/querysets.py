@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.utils import timezone
 
 from plans.access import access_for
@@ -53,6 +53,30 @@ class ConcernQuerySet(models.QuerySet):
     def decidable_by(self, user) -> ConcernQuerySet:
         access = access_for(user)
         return self.visible_to(user).filter(unit_id__in=access.unit_ids(Role.UNIT_LEADER))
+
+    def pending(self) -> ConcernQuerySet:
+        from btitracker.models import Decision
+
+        return self.filter(decision=Decision.PENDING)
+
+    def overdue(self, today=None) -> ConcernQuerySet:
+        return self.filter(overdue_decision_q(today))
+
+    def with_overdue(self, today=None) -> ConcernQuerySet:
+        """Each concern with ``overdue`` (True/False) for lists that mark the late ones."""
+        return self.annotate(
+            overdue=ExpressionWrapper(overdue_decision_q(today), output_field=BooleanField())
+        )
+
+
+def overdue_decision_q(today=None) -> Q:
+    """The one definition of an overdue level-0 decision: still pending and due before
+    ``today`` (the local date unless given), so a decision due today is not yet late. The
+    home panel counts with it, the BTI overview marks its list with it and
+    ``Concern.is_overdue`` asks it."""
+    from btitracker.models import Decision
+
+    return Q(decision=Decision.PENDING, decision_due__lt=today or timezone.localdate())
 
 
 class ConcernCaseQuerySet(models.QuerySet):

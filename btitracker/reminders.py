@@ -17,7 +17,6 @@ from btitracker.models import (
     ActionStatus,
     CaseStatus,
     Concern,
-    Decision,
     ReminderSent,
 )
 from plans.models import Membership, Role
@@ -52,7 +51,7 @@ def reminders_send_daily(*, today: datetime.date | None = None) -> int:
     for action in actions:
         url = reverse("bti:case-detail", args=[action.case_id])
         sent += _send_once(action.responsible.user, "evaluering", action.pk, today, url)
-    concerns = Concern.objects.filter(decision=Decision.PENDING, decision_due__lte=ahead)
+    concerns = Concern.objects.pending().filter(decision_due__lte=ahead)
     for concern in concerns:
         leaders = (
             Membership.objects.in_force()

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
-
-from btitracker.models import Concern, ConcernCase, Decision, Handover, HandoverStatus
+from btitracker.models import Concern, ConcernCase, Handover
 from plans.access import access_for
 from plans.models import Role
 
 
 def overview_for(user) -> dict:
     """The user's own BTI work: nothing here is a browse of a unit or a municipality."""
-    today = timezone.localdate()
     concerns = Concern.objects.visible_to(user).select_related("unit", "band", "author")
     return {
         "my_concerns": list(concerns.filter(author=user)[:50]),
         "to_decide": list(
             Concern.objects.decidable_by(user)
-            .filter(decision=Decision.PENDING)
+            .pending()
+            .with_overdue()
             .select_related("unit", "band", "author")
             .order_by("decision_due")
         ),
@@ -27,11 +25,8 @@ def overview_for(user) -> dict:
             .order_by("-opened_at")[:100]
         ),
         "handovers_to_me": list(
-            Handover.objects.visible_to(user)
-            .filter(to_holder=user, status=HandoverStatus.PENDING)
-            .select_related("from_unit", "from_holder", "to_unit")
+            Handover.objects.awaiting(user).select_related("from_unit", "from_holder", "to_unit")
         ),
-        "today": today,
     }
 
 
@@ -41,12 +36,9 @@ def home_panel(user) -> dict | None:
     roles = access_for(user).roles()
     if not roles & {Role.UNIT_LEADER, Role.STAFF}:
         return None
-    pending = Concern.objects.decidable_by(user).filter(decision=Decision.PENDING)
-    today = timezone.localdate()
+    pending = Concern.objects.decidable_by(user).pending()
     return {
         "bti_pending": pending.count(),
-        "bti_overdue": pending.filter(decision_due__lt=today).count(),
-        "bti_handovers": Handover.objects.filter(
-            to_holder=user, status=HandoverStatus.PENDING
-        ).count(),
+        "bti_overdue": pending.overdue().count(),
+        "bti_handovers": Handover.objects.awaiting(user).count(),
     }

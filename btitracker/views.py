@@ -41,7 +41,7 @@ from btitracker.services import Act
 from btitracker.statistics import statistics_for
 from plans.access import access_for
 from plans.converters import ID_MAX
-from plans.views.gate import MemberRequiredMixin
+from plans.views.gate import MemberRequiredMixin, add_service_errors
 
 
 def _ip(request):
@@ -193,19 +193,11 @@ class BtiFormView(BtiMixin, View):
             try:
                 result = self.save(form)
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Lagret."))
                 return redirect(result if isinstance(result, str) else self.success_url())
         return self.render_form(form, status=400)
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 # --- Overview, search, statistics, guidance ----------------------------------------------------
@@ -610,7 +602,7 @@ class MeetingAddView(BtiFormView):
                     ip_address=_ip(request),
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Møtet og tiltakene er lagret."))
                 return redirect("bti:case-detail", self.target.pk)

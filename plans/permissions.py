@@ -10,7 +10,7 @@ from __future__ import annotations
 import rules
 
 from plans.access import access_for
-from plans.models import Municipality, Role, UnitPlanStatus
+from plans.models import EDITABLE_STATES, Municipality, Role, UnitPlanStatus
 
 
 def has_role(role: str) -> rules.Predicate:
@@ -231,7 +231,7 @@ def is_published_plan(user, plan) -> bool:
     return plan is not None and plan.is_published
 
 
-is_editable_plan = _status_is(UnitPlanStatus.DRAFT, UnitPlanStatus.RETURNED)
+is_editable_plan = _status_is(*sorted(EDITABLE_STATES))
 is_submitted_plan = _status_is(UnitPlanStatus.SUBMITTED)
 is_approved_plan = _status_is(UnitPlanStatus.APPROVED)
 

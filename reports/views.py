@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from plans.models import QualityPlan
-from plans.views.gate import MemberRequiredMixin, error_text, own_municipality
+from plans.views.gate import MemberRequiredMixin, add_service_errors, error_text, own_municipality
 from reports import services
 from reports.forms import ReportOrderForm
 from reports.models import ReportState, StatusReport
@@ -83,11 +83,7 @@ class StatusReportOrderView(MemberRequiredMixin, TemplateView):
                     year=form.cleaned_data["year"],
                 )
             except ValidationError as error:
-                if hasattr(error, "error_dict"):
-                    for field, errors in error.message_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
-                else:
-                    form.add_error(None, error)
+                add_service_errors(form, error)
             else:
                 if report.dispatched_at is None and report.state == ReportState.QUEUED:
                     messages.warning(request, _queued_message())

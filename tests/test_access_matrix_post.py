@@ -329,8 +329,9 @@ def _published_report(c):
 def _declined_case(bti):
     """The log once the kindergarten has declined the pending handover: free to propose."""
     from btitracker import services
+    from btitracker.models import HandoverStatus
 
-    if bti.handover.status == "venter":
+    if bti.handover.status == HandoverStatus.PENDING:
         services.handover_decline(actor=bti.kg_staff, handover=bti.handover)
     return bti.case
 

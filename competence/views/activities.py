@@ -20,17 +20,7 @@ from competence.models import Activity, Registration, RegistrationStatus, Sessio
 from plans import selectors_assessment
 from plans.models import Membership, Unit
 from plans.models.unit_plans import current_school_year, school_year_label
-from plans.views.gate import MemberRequiredMixin, error_text, own_municipality
-
-
-def add_service_errors(form, error: ValidationError) -> None:
-    """Show a service's validation errors on the form: by field where the form has the
-    field, otherwise above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
+from plans.views.gate import MemberRequiredMixin, add_service_errors, error_text, own_municipality
 
 
 def sessions_with_counts(activity_sessions):

@@ -78,3 +78,13 @@ def own_municipality(user) -> Municipality | None:
 def error_text(error: ValidationError) -> str:
     """A service's refusal as one line for a message or a form's top error."""
     return " ".join(error.messages)
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """Show a service's refusal on the form: on the field it names where the form has that
+    field, otherwise above the form."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

@@ -36,17 +36,7 @@ from plans.services.quality_plan import (
     quality_plan_revise,
     quality_plan_update,
 )
-from plans.views.gate import MemberRequiredMixin
-
-
-def add_service_errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on the field it names when the form
-    has that field, otherwise above the form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+from plans.views.gate import MemberRequiredMixin, add_service_errors
 
 
 def detail_url(plan: QualityPlan, section: str = "") -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import re
 
+import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -109,6 +110,25 @@ def test_home_panel_flags_overdue_decisions(cast, client, bti):
     client.force_login(cast["unit_leader"])
     body = client.get(reverse("home")).content.decode()
     assert "1 beslutning har passert fristen" in body
+
+
+@pytest.mark.parametrize(("days_late", "overdue"), [(0, False), (1, True)])
+def test_a_decision_is_late_the_day_after_it_is_due_on_every_page(
+    cast, client, bti, days_late, overdue
+):
+    """One rule (``overdue_decision_q``) behind the home panel, the BTI overview's list and
+    the concern's own page: due today is not yet late."""
+    Concern.objects.filter(pk=bti.pending_concern.pk).update(
+        decision_due=timezone.localdate() - datetime.timedelta(days=days_late)
+    )
+    login_verified(client, cast["unit_leader"])
+    home = client.get(reverse("home"))
+    overview = client.get(reverse("bti:home"))
+    detail = client.get(reverse("bti:concern-detail", args=[bti.pending_concern.pk]))
+    assert home.status_code == overview.status_code == detail.status_code == 200
+    assert ("1 beslutning har passert fristen" in home.content.decode()) is overdue
+    assert ("Forfalt" in overview.content.decode()) is overdue
+    assert ("Fristen for beslutning er passert." in detail.content.decode()) is overdue
 
 
 def test_totp_enrolment_shows_qr_and_secret_and_needs_a_right_code(cast, client):
