@@ -45,8 +45,8 @@ from plans.models import (
     Role,
     Unit,
     UnitKind,
-    current_school_year,
 )
+from plans.schoolyear import SchoolYear
 
 FACT_YEAR = 2022  # the Ås table's school year, 2022/23
 
@@ -905,7 +905,7 @@ def seed_competence(
     today: datetime.date,
 ) -> dict[str, int]:
     """Create the demo competence plan; returns what was made, by kind."""
-    year = current_school_year(today)
+    year = SchoolYear.current(today).start_year
     schemes = _seed_schemes(municipality, year)
     themes = {name: Theme.objects.create(municipality=municipality, name=name) for name in THEMES}
     context = _Context(

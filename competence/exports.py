@@ -23,8 +23,8 @@ from openpyxl.utils import get_column_letter
 
 from competence.selectors_reports import PublishedEvaluation, PublishedFigures, TableRow
 from plans import disclosure
-from plans.models.unit_plans import school_year_label
 from plans.resources import escape_formula
+from plans.schoolyear import SchoolYear
 from reports.pdf import render_pdf
 
 FORMATS = ("csv", "xlsx", "pdf")
@@ -248,7 +248,7 @@ def file_response(content: bytes, fmt: str, filename: str) -> HttpResponse:
 def activity_table_export(
     fmt: str, rows: Sequence[TableRow], *, school_year: int, municipality, filters: dict
 ) -> HttpResponse:
-    label = school_year_label(school_year)
+    label = SchoolYear(school_year).label
     filename = f"tiltaksplan-{label.replace('/', '-')}"
     title = _("Tiltaksplan %(year)s") % {"year": label}
     if fmt == "pdf":
@@ -271,7 +271,7 @@ def activity_table_export(
 
 
 def evaluation_export(fmt: str, evaluation: PublishedEvaluation, *, municipality) -> HttpResponse:
-    label = school_year_label(evaluation.school_year)
+    label = SchoolYear(evaluation.school_year).label
     filename = f"evaluering-kompetanse-{label.replace('/', '-')}"
     title = _("Evaluering av kompetansetiltak %(year)s") % {"year": label}
     if fmt == "pdf":

@@ -48,8 +48,8 @@ from plans.models import (
     QualityPlan,
     ServiceField,
     Unit,
-    current_school_year,
 )
+from plans.schoolyear import SchoolYear
 
 SOURCE_CODE = "lokal-demo"
 SOURCE_NAME = "Lokal kartlegging (demo)"
@@ -662,7 +662,7 @@ def seed_indicators(
             "committed_at": timezone.now(),
         },
     )
-    school_year = current_school_year(today)
+    school_year = SchoolYear.current(today).start_year
     areas = {area.name: area for area in DevelopmentArea.objects.filter(plan=plan)}
     first_components: dict[int, CoreComponent] = {}
     for component in CoreComponent.objects.filter(area__plan=plan).order_by("area", "order"):

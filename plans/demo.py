@@ -56,9 +56,8 @@ from plans.models import (
     UnitPlan,
     UnitPlanStatus,
     UserJourney,
-    current_school_year,
-    school_year_label,
 )
+from plans.schoolyear import SchoolYear
 from plans.services.history import field_changes, record_change, snapshot
 from plans.services.unit_plans import (
     unit_plan_approve,
@@ -1539,7 +1538,7 @@ def _delete_plan_content(municipality: Municipality) -> None:
 
 def _school_year_day(today: datetime.date, offset: int, month: int, day: int) -> datetime.date:
     """A day in last school year (offset 0) or this one (offset 1), never after yesterday."""
-    start = current_school_year(today) - 1 + offset
+    start = SchoolYear.current(today).start_year - 1 + offset
     wanted = datetime.date(start if month >= 8 else start + 1, month, day)
     return min(wanted, today - datetime.timedelta(days=1))
 
@@ -1547,7 +1546,7 @@ def _school_year_day(today: datetime.date, offset: int, month: int, day: int) ->
 def _seed_quality_plan(municipality, sector_leader, today) -> QualityPlan:
     """Revision 1, adopted in June before last school year (plain ORM: the quality-plan
     services belong to the plan pages; the demo only needs the result and its history)."""
-    start = current_school_year(today) - 1
+    start = SchoolYear.current(today).start_year - 1
     plan = QualityPlan(
         municipality=municipality,
         title=PLAN_TITLE,
@@ -1779,7 +1778,7 @@ def _seed_unit_plans(quality_plan: QualityPlan, units: dict[str, Unit], today) -
     people = _people(units)
     areas = list(quality_plan.areas.order_by("order"))
     components = {area.pk: list(area.components.order_by("order")) for area in areas}
-    year = current_school_year(today)
+    year = SchoolYear.current(today).start_year
     count = 0
     for index, spec in enumerate(DEMO_UNIT_PLANS):
         unit = units[spec.unit]
@@ -1875,7 +1874,7 @@ def _start_plan(context: _PlanContext, year: int) -> UnitPlan:
         plan=plan,
         data={
             "summary": (
-                f"I {school_year_label(year)} arbeider {context.unit.name} særlig med {area_names}."
+                f"I {SchoolYear(year).label} arbeider {context.unit.name} særlig med {area_names}."
             ),
             "areas": sorted({*plan.areas.all(), *context.areas}, key=lambda a: a.order),
             "components": sorted({*plan.components.all(), *wanted_components}, key=lambda c: c.pk),

@@ -48,9 +48,8 @@ from plans.models import (
     Unit,
     UnitPlan,
     UnitPlanStatus,
-    current_school_year,
-    school_year_label,
 )
+from plans.schoolyear import SchoolYear
 
 # The traffic light, in whole percent of the area's measures that are not cancelled.
 RED_OVERDUE_FROM = 25  # this share overdue or more: red
@@ -204,7 +203,7 @@ def dashboard_municipality(user) -> Municipality | None:
 def dashboard_years(user, municipality: Municipality | None, *, today=None) -> list[int]:
     """The school years the dashboard offers, newest first: every year with a unit plan,
     and at least the current one and the two before it."""
-    current = current_school_year(today)
+    current = SchoolYear.current(today).start_year
     years = {current, current - 1, current - 2}
     if municipality is not None:
         years |= set(
@@ -234,7 +233,7 @@ def sector_dashboard(
         municipality=municipality,
         quality_plan=quality_plan,
         year=year,
-        year_label=school_year_label(year),
+        year_label=SchoolYear(year).label,
         today=today,
         active_units=len(units),
         units=units,
@@ -340,7 +339,7 @@ def _area_rows(
             f"n_{MeasureStatus.IN_PROGRESS}", 0
         )
         yearly = [
-            YearAverage(y, school_year_label(y), averages.get((area.key, y))) for y in trend_years
+            YearAverage(y, SchoolYear(y).label, averages.get((area.key, y))) for y in trend_years
         ]
         rows.append(
             AreaRow(

@@ -58,8 +58,8 @@ from plans.models import (
     QualityPlan,
     UnitGoal,
     UnitPlan,
-    school_year_label,
 )
+from plans.schoolyear import SchoolYear
 from plans.selectors_dashboard import _area_rows
 from reports.bti import bti_section
 
@@ -590,8 +590,8 @@ def build_snapshot(report, user, *, now=None) -> dict:
             "purpose": plan.purpose,
         },
         "year": year,
-        "year_label": school_year_label(year),
-        "next_year_label": school_year_label(year + 1),
+        "year_label": SchoolYear(year).label,
+        "next_year_label": SchoolYear(year + 1).label,
         "version": report.version,
         "summary": {
             "areas": len(areas),

@@ -32,7 +32,7 @@ from competence.services_calendar import (
 )
 from competence.wheel import annual_wheel_svg
 from plans.access import access_for
-from plans.models.unit_plans import current_school_year, school_year_label
+from plans.schoolyear import SchoolYear
 from plans.views.self_assessment import MemberObjectMixin, own_municipality
 
 
@@ -51,7 +51,7 @@ class AnnualWheelView(MemberObjectMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        form = WheelFilterForm(self.request.GET, current_year=current_school_year())
+        form = WheelFilterForm(self.request.GET, current_year=SchoolYear.current().start_year)
         year, kind = form.values()
         entries = municipality_calendar(
             user,
@@ -60,7 +60,7 @@ class AnnualWheelView(MemberObjectMixin, TemplateView):
             kinds=[kind] if kind else None,
         )
         months = by_month(entries, year)
-        label = school_year_label(year)
+        label = SchoolYear(year).label
         context.update(
             filter_form=form,
             year=year,
@@ -68,8 +68,8 @@ class AnnualWheelView(MemberObjectMixin, TemplateView):
             kind=kind,
             previous_url=self._year_url(year - 1, kind),
             next_url=self._year_url(year + 1, kind),
-            previous_label=school_year_label(year - 1),
-            next_label=school_year_label(year + 1),
+            previous_label=SchoolYear(year).previous().label,
+            next_label=SchoolYear(year).next().label,
             months=months,
             entry_count=len(entries),
             wheel=annual_wheel_svg(
@@ -263,7 +263,7 @@ class ICalFeedView(View):
             raise Http404
         feed_token_touch(token=feed)
         owner = feed.user
-        year = current_school_year()
+        year = SchoolYear.current().start_year
         if feed.scope == FeedScope.PERSONAL:
             entries = personal_calendar(
                 owner, school_year=year, years=2, municipality=feed.municipality

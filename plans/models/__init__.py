@@ -55,9 +55,6 @@ from plans.models.unit_plans import (
     UnitGoal,
     UnitPlan,
     UnitPlanStatus,
-    current_school_year,
-    parse_school_year,
-    school_year_label,
 )
 
 __all__ = [
@@ -105,10 +102,7 @@ __all__ = [
     "UnitPlan",
     "UnitPlanStatus",
     "UserJourney",
-    "current_school_year",
     "municipality_number_validator",
-    "parse_school_year",
-    "school_year_label",
     "validate_historic_numbers",
     "validate_organisation_number",
 ]

@@ -26,16 +26,8 @@ from plans.forms_unit_plans import (
     UnitPlanFilterForm,
     UnitPlanForm,
 )
-from plans.models import (
-    Measure,
-    ParticipationProcess,
-    Phase,
-    Role,
-    Unit,
-    UnitGoal,
-    UnitPlan,
-    current_school_year,
-)
+from plans.models import Measure, ParticipationProcess, Phase, Role, Unit, UnitGoal, UnitPlan
+from plans.schoolyear import SchoolYear
 from plans.services import unit_plans as services
 from plans.services.history import EditConflict, PlanLocked, display_value
 from plans.views.organisation import MemberRequiredMixin
@@ -137,7 +129,7 @@ class UnitPlanListView(MemberRequiredMixin, ListView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         access = access_for(user)
-        year = current_school_year()
+        year = SchoolYear.current().start_year
         led = Unit.objects.visible_to(user).filter(
             pk__in=access.unit_ids(Role.UNIT_LEADER), active=True
         )

@@ -24,7 +24,8 @@ from competence.models import (
     RegistrationStatus,
 )
 from competence.wheel import EMPTY_FILL, EMPTY_LABEL, annual_wheel_svg, month_colours
-from plans.models import Membership, Role, current_school_year
+from plans.models import Membership, Role
+from plans.schoolyear import SchoolYear
 from plans.wheel import FILLS, LABEL_COLOUR, contrast_ratio
 from tests.factories import (
     ActivityFactory,
@@ -201,10 +202,10 @@ def test_wrong_year_falls_back_to_the_current_year_with_an_error(competence_cast
         reverse("competence:wheel"), {"year": "om lenge"}
     )
     assert response.status_code == 200
-    assert response.context["year"] == current_school_year()
+    assert response.context["year"] == SchoolYear.current().start_year
     assert "Velg et barnehage- og skoleår fra listen." in response.content.decode()
     plain = client_for(competence_cast["staff"]).get(reverse("competence:wheel"))
-    year = current_school_year()
+    year = SchoolYear.current().start_year
     assert plain.context["year"] == year
     assert f'<option value="{year}" selected>' in plain.content.decode()
 
@@ -382,7 +383,7 @@ def _events_by_uid(calendar: Calendar) -> dict:
 def this_year(competence_cast):
     """Sessions and events inside the feeds' window (this and next school year)."""
     cc = competence_cast
-    year = current_school_year()
+    year = SchoolYear.current().start_year
     staff = cc["staff"]
     waiting_session = _session(cc.activity, cc.session.starts_at + datetime.timedelta(days=7))
     unregistered = _session(cc.activity, cc.session.starts_at + datetime.timedelta(days=14))
@@ -639,7 +640,9 @@ def test_personal_calendar_queries_stay_constant(competence_cast, django_assert_
         session = _session(cc.activity, timezone.now() + datetime.timedelta(days=40 + n))
         RegistrationFactory(session=session, user=staff)
         _event(cc.municipality, f"Frist {n}", timezone.localdate() + datetime.timedelta(days=n))
-    personal_calendar(staff, school_year=current_school_year(), years=2)  # warm the access
+    personal_calendar(
+        staff, school_year=SchoolYear.current().start_year, years=2
+    )  # warm the access
     with django_assert_max_num_queries(2):
-        entries = personal_calendar(staff, school_year=current_school_year(), years=2)
+        entries = personal_calendar(staff, school_year=SchoolYear.current().start_year, years=2)
     assert len([entry for entry in entries if entry.kind == "kompetanse"]) == 10

@@ -22,7 +22,8 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from plans.models import Role, current_school_year
+from plans.models import Role
+from plans.schoolyear import SchoolYear
 from plans.tasks import send_weekly_reminders
 from tests.factories import (
     CoreComponentFactory,
@@ -155,7 +156,7 @@ def test_worker_sends_one_weekly_reminder_per_person_when_queued_twice(worker):
     today = timezone.localdate()
     quality_plan = QualityPlanFactory(municipality=unit.municipality)
     plan = UnitPlanFactory(
-        unit=unit, quality_plan=quality_plan, school_year=current_school_year(today)
+        unit=unit, quality_plan=quality_plan, school_year=SchoolYear.current(today).start_year
     )
     MeasureFactory(
         plan=plan,
