@@ -26,6 +26,8 @@ from django.utils.translation import gettext as _
 
 # The month the school year turns: the rule this module exists to say once.
 FIRST_MONTH = 8
+# Its twelve months in order, August first (the annual wheel, the month lists).
+MONTHS_IN_ORDER = tuple((FIRST_MONTH - 1 + step) % 12 + 1 for step in range(12))
 
 # «2025/26», «2025-26», «2025–26» (en dash, as typeset) or «2025/2026»; «2025-2026» is a
 # span of two calendar years in indicator files, so it is not a school year here.
@@ -121,6 +123,11 @@ class SchoolYear:
 
     def contains(self, moment: datetime.date | datetime.datetime) -> bool:
         return self.start <= _local_day(moment) < self.end
+
+    def first_of(self, month: int) -> datetime.date:
+        """The first day of ``month`` (1–12) within this school year: for 2025/26, October
+        is 1 October 2025 and March is 1 March 2026."""
+        return datetime.date(self.start_year + (month < FIRST_MONTH), month, 1)
 
     def previous(self) -> SchoolYear:
         return SchoolYear(self.start_year - 1)

@@ -18,7 +18,6 @@ from competence.calendar import (
     by_month,
     municipality_calendar,
     personal_calendar,
-    school_year_of,
 )
 from competence.forms_calendar import CalendarEventForm, FeedCreateForm, WheelFilterForm
 from competence.ical import absolute_url, calendar_ical
@@ -112,7 +111,7 @@ class EventFormMixin(MemberObjectMixin):
                 form.add_error(None, error)
             else:
                 messages.success(request, _("Hendelsen er lagret i årshjulet."))
-                year = school_year_of(event.starts_on)
+                year = SchoolYear.containing(event.starts_on).start_year
                 return redirect(_wheel_url(year, f"hendelse-{event.pk}"))
         return self.render_to_response(self.get_context_data(form=form))
 
@@ -156,12 +155,13 @@ class EventDeleteView(MemberObjectMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["instance"] = self.instance
         context["back_url"] = _wheel_url(
-            school_year_of(self.instance.starts_on), f"hendelse-{self.instance.pk}"
+            SchoolYear.containing(self.instance.starts_on).start_year,
+            f"hendelse-{self.instance.pk}",
         )
         return context
 
     def post(self, request, *args, **kwargs):
-        year = school_year_of(self.instance.starts_on)
+        year = SchoolYear.containing(self.instance.starts_on).start_year
         calendar_event_delete(instance=self.instance, actor=request.user)
         messages.success(request, _("Hendelsen er slettet fra årshjulet."))
         return redirect(_wheel_url(year, f"maned-{self.instance.starts_on.month}"))

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from plans.schoolyear import SchoolYear
+from plans.schoolyear import MONTHS_IN_ORDER, SchoolYear
 
 OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
 UTC = datetime.UTC
@@ -114,3 +114,13 @@ def test_an_oslo_moment_counts_by_its_oslo_day(day, time):
     year = SchoolYear.containing(moment.astimezone(UTC))
     assert year == SchoolYear.containing(day)
     assert year.contains(moment)
+
+
+def test_months_run_august_to_july_within_the_year():
+    assert MONTHS_IN_ORDER == (8, 9, 10, 11, 12, 1, 2, 3, 4, 5, 6, 7)
+    year = SchoolYear(2025)
+    firsts = [year.first_of(month) for month in MONTHS_IN_ORDER]
+    assert firsts[0] == year.start
+    assert firsts[-1] == datetime.date(2026, 7, 1)
+    assert firsts == sorted(firsts)
+    assert all(year.contains(day) for day in firsts)
