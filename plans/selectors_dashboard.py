@@ -18,17 +18,14 @@ from typing import Any
 
 from django.db.models import (
     Avg,
-    Case,
     Count,
     F,
-    IntegerField,
     OuterRef,
     Q,
     Subquery,
-    When,
     Window,
 )
-from django.db.models.functions import ExtractYear, RowNumber
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -362,24 +359,16 @@ def _assessment_averages(user, municipality: Municipality, years: list[int]) -> 
     """(area key, school year) → the average score of completed self-assessments. The
     school year of an assessment follows its date: from August it is the new year."""
     conducted = "assessment__conducted_on"
-    school_year = Case(
-        When(**{f"{conducted}__month__gte": 8}, then=ExtractYear(conducted)),
-        default=ExtractYear(conducted) - 1,
-        output_field=IntegerField(),
-    )
     assessments = SelfAssessment.objects.visible_to(user).filter(
         unit__municipality=municipality, status=AssessmentStatus.COMPLETED
     )
     rows = (
         AssessmentAnswer.objects.filter(
+            SchoolYear(min(years)).q(conducted, until=SchoolYear(max(years))),
             assessment__in=assessments.values("pk"),
             score__isnull=False,
-            **{
-                f"{conducted}__gte": datetime.date(min(years), 8, 1),
-                f"{conducted}__lt": datetime.date(max(years) + 1, 8, 1),
-            },
         )
-        .annotate(school_year=school_year)
+        .annotate(school_year=SchoolYear.of_field(conducted))
         .order_by()
         .values("statement__area__key", "school_year")
         .annotate(average=Avg("score"))

@@ -67,11 +67,6 @@ SCHEMA = 1
 MAX_STORIES_PER_AREA = 6
 
 
-def school_year_span(year: int) -> tuple[datetime.date, datetime.date]:
-    """1 August of ``year`` to 31 July the year after."""
-    return datetime.date(year, 8, 1), datetime.date(year + 1, 7, 31)
-
-
 def _text(value: Decimal | None, decimals: int) -> str | None:
     return None if value is None else format_value(value, decimals)
 
@@ -373,11 +368,10 @@ def _units_next_year(user, plan: QualityPlan, year: int, keys: list) -> dict[Any
 def _stories(user, plan: QualityPlan, year: int, keys: list) -> dict[Any, list[dict]]:
     """Fortellinger given in the school year, linked to an area, consented for publishing
     (``published()`` as well as the scope, whoever ordered the report)."""
-    start, end = school_year_span(year)
     inputs = (
         ParticipationInput.objects.visible_to(user)
         .published()
-        .filter(municipality=plan.municipality, given_on__range=(start, end))
+        .filter(SchoolYear(year).q("given_on"), municipality=plan.municipality)
     )
     links = (
         ParticipationInput.areas.through.objects.filter(

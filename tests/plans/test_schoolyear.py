@@ -9,7 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from competence.models import Session
+from plans.models import InputGroup, InputSetting, ParticipationInput
 from plans.schoolyear import MONTHS_IN_ORDER, SchoolYear
+from tests.factories import MunicipalityFactory, SessionFactory
 
 OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
 UTC = datetime.UTC
@@ -124,3 +127,46 @@ def test_months_run_august_to_july_within_the_year():
     assert firsts[-1] == datetime.date(2026, 7, 1)
     assert firsts == sorted(firsts)
     assert all(year.contains(day) for day in firsts)
+
+
+EDGES = [
+    datetime.date(2025, 7, 31),
+    datetime.date(2025, 8, 1),
+    datetime.date(2026, 7, 31),
+    datetime.date(2026, 8, 1),
+]
+
+
+@pytest.mark.django_db
+def test_the_database_counts_school_years_as_python_does():
+    municipality = MunicipalityFactory()
+    for day in EDGES:
+        ParticipationInput.objects.create(
+            municipality=municipality,
+            quote="Vi vil ha mer friluft.",
+            group=InputGroup.CHILDREN,
+            setting=InputSetting.CONVERSATION,
+            given_on=day,
+        )
+    grouped = dict(
+        ParticipationInput.objects.annotate(year=SchoolYear.of_field("given_on")).values_list(
+            "given_on", "year"
+        )
+    )
+    assert grouped == {day: SchoolYear.containing(day).start_year for day in EDGES}
+    inside = ParticipationInput.objects.filter(SchoolYear(2025).q("given_on"))
+    assert sorted(inside.values_list("given_on", flat=True)) == EDGES[1:3]
+    both = ParticipationInput.objects.filter(SchoolYear(2024).q("given_on", until=SchoolYear(2025)))
+    assert sorted(both.values_list("given_on", flat=True)) == EDGES[:3]
+
+
+@pytest.mark.django_db
+def test_datetime_fields_turn_at_oslo_midnight():
+    last = datetime.datetime(2026, 7, 31, 23, 59, tzinfo=OSLO)
+    first = datetime.datetime(2026, 8, 1, 0, 0, tzinfo=OSLO)
+    SessionFactory(starts_at=last)
+    SessionFactory(starts_at=first)
+    old = Session.objects.filter(SchoolYear(2025).q_datetime("starts_at"))
+    new = Session.objects.filter(SchoolYear(2026).q_datetime("starts_at"))
+    assert list(old.values_list("starts_at", flat=True)) == [last]
+    assert list(new.values_list("starts_at", flat=True)) == [first]
