@@ -695,7 +695,9 @@ def seed_indicators(
             if area.pk in first_components:
                 indicator.components.add(first_components[area.pk])
         if demo.school_years:
-            periods = [school_year_period(year) for year in range(school_year - 6, school_year)]
+            periods = [
+                school_year_period(SchoolYear(year)) for year in range(school_year - 6, school_year)
+            ]
         else:
             periods = [year_period(year) for year in range(today.year - 6, today.year)]
 
