@@ -23,6 +23,7 @@ from indicators.selectors import (
     main_series,
     municipality_places,
     subgroup_label,
+    year_label,
 )
 from plans.access import access_for
 from plans.charts import format_value
@@ -181,11 +182,14 @@ def _read_target(
     last_period_year: int,
 ) -> None:
     in_year = [point for point in values if point.year == target.year]
-    texts: dict[str, object] = {"year": target.year, "target": amount(target.value, indicator)}
+    texts: dict[str, object] = {
+        "year": year_label(target.year, [(point.period_label, point.year) for point in values]),
+        "target": amount(target.value, indicator),
+    }
     if in_year:
         point = in_year[-1]
         texts["value"] = amount(point.value, indicator)
-        texts["period"] = point.period_label  # «2025-26» for a school year, else the year
+        texts["period"] = point.period_label  # «2025/26» for a school year, else the year
         if _better(point.value - target.value, higher) is False:
             reading.attention.append(
                 _("Målet for %(period)s er ikke nådd: %(value)s mot målet %(target)s.") % texts

@@ -84,6 +84,15 @@ def period_year(start: datetime.date, end: datetime.date) -> int:
     return end.year
 
 
+def year_label(year: int, periods: Iterable[tuple[str, int]]) -> str:
+    """A target's year as its figures name their periods: «2025/26» when the figures are
+    school years (a target for 2025 is set for 2025/26), else «2025». ``periods`` are
+    ``(period label, year)`` pairs as ``IndicatorSeries.periods`` gives them."""
+    if any(label == SchoolYear(period).label for label, period in periods):
+        return SchoolYear(year).label
+    return str(year)
+
+
 def subgroup_label(subgroup: str) -> str:
     """ "kjønn=Jenter|trinn=10. trinn" → "Jenter, 10. trinn"; "" → "Alle"."""
     if not subgroup:

@@ -46,6 +46,7 @@ from indicators.selectors import (
     municipality_places,
     period_year,
     subgroup_label,
+    year_label,
 )
 from plans import disclosure
 from plans.charts import format_value
@@ -239,6 +240,7 @@ def _indicators_by_area(user, report, areas, places, year) -> dict[int, list[dic
         own = own_line.for_subgroup(subgroup)
         country = indicator_lines[1].for_subgroup(subgroup)
         own_targets = [t for t in targets[pk] if t.subgroup == subgroup]
+        periods = [(p.period_label, p.year) for p in own]  # names a target's year alike
         year_target = next((t for t in own_targets if t.year == year), None)
         later = [t for t in own_targets if t.year > year]
         earlier = [t for t in own_targets if t.year <= year]
@@ -277,12 +279,18 @@ def _indicators_by_area(user, report, areas, places, year) -> dict[int, list[dic
             else None,
             "target": {
                 "year": year_target.year,
+                "year_label": year_label(year_target.year, periods),
                 "value": _amount(year_target.value, indicator),
             }
             if year_target
             else None,
             "later_targets": [
-                {"year": t.year, "value": _amount(t.value, indicator)} for t in later
+                {
+                    "year": t.year,
+                    "year_label": year_label(t.year, periods),
+                    "value": _amount(t.value, indicator),
+                }
+                for t in later
             ],
             "attainment": _attainment(indicator, own, year_target, year),
             "findings": {"positive": reading.positive, "attention": reading.attention},

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime
 import importlib
+from decimal import Decimal
 
 import pytest
 from django.apps import apps
 
-from indicators.models import Observation
+from indicators.charts import target_points
+from indicators.models import Observation, Target
 from indicators.parsing.cellvalues import CellError, parse_period
 from indicators.selectors import period_year
 from tests.indicators.factories_pages import IndicatorFactory, observe, solvik
@@ -67,3 +69,12 @@ def test_the_migration_relabels_stored_school_years_and_leaves_the_rest():
 
     relabel.backwards(apps, None)
     assert Observation.objects.get(pk=old.pk).period_label == "2020-21"
+
+
+def test_a_flat_target_beyond_the_figures_is_named_like_their_periods():
+    school_years = [("2023/24", 2023), ("2024/25", 2024)]
+    name, _points = target_points(school_years, [Target(year=2026, value=Decimal(5))])
+    assert name == "Mål for 2026/27"
+    calendar_years = [("2023", 2023), ("2024", 2024)]
+    name, _points = target_points(calendar_years, [Target(year=2026, value=Decimal(5))])
+    assert name == "Mål for 2026"
