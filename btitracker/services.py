@@ -711,7 +711,7 @@ def action_evaluate(
             defaults={
                 "municipality_id": case.municipality_id,
                 "year": action.evaluation_date.year,
-                "school_year": SchoolYear.current(action.evaluation_date).start_year,
+                "school_year": SchoolYear.containing(action.evaluation_date).start_year,
                 "on_time": evaluated_on <= action.evaluation_date,
             },
         )

@@ -1538,8 +1538,8 @@ def _delete_plan_content(municipality: Municipality) -> None:
 
 def _school_year_day(today: datetime.date, offset: int, month: int, day: int) -> datetime.date:
     """A day in last school year (offset 0) or this one (offset 1), never after yesterday."""
-    start = SchoolYear.current(today).start_year - 1 + offset
-    wanted = datetime.date(start if month >= 8 else start + 1, month, day)
+    year = SchoolYear.current(today).previous()
+    wanted = SchoolYear(year.start_year + offset).first_of(month).replace(day=day)
     return min(wanted, today - datetime.timedelta(days=1))
 
 
