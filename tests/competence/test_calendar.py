@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import zoneinfo
 
 import pytest
 from django.db import connection
@@ -13,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from competence.calendar import Entry, personal_calendar
+from competence.calendar import Entry, municipality_calendar, personal_calendar
 from competence.ical import calendar_ical
 from competence.models import (
     CalendarEvent,
@@ -646,3 +647,29 @@ def test_personal_calendar_queries_stay_constant(competence_cast, django_assert_
     with django_assert_max_num_queries(2):
         entries = personal_calendar(staff, school_year=SchoolYear.current().start_year, years=2)
     assert len([entry for entry in entries if entry.kind == "kompetanse"]) == 10
+
+
+def test_a_two_year_calendar_runs_from_one_oslo_1_august_to_the_one_two_years_later(
+    competence_cast,
+):
+    cc = competence_cast
+    oslo = zoneinfo.ZoneInfo("Europe/Oslo")
+    activity = ActivityFactory(municipality=cc.municipality, title="Kurs")
+    for title, moment in (
+        ("før", datetime.datetime(YEAR, 7, 31, 23, 30, tzinfo=oslo)),
+        ("første", datetime.datetime(YEAR, 8, 1, 0, 0, tzinfo=oslo)),
+        ("andre", datetime.datetime(YEAR + 1, 8, 1, 0, 30, tzinfo=oslo)),
+        ("siste", datetime.datetime(YEAR + 2, 7, 31, 23, 30, tzinfo=oslo)),
+        ("etter", datetime.datetime(YEAR + 2, 8, 1, 0, 0, tzinfo=oslo)),
+    ):
+        _session(activity, moment)
+        _event(cc.municipality, title, moment.date())
+    entries = municipality_calendar(cc["sector_leader"], school_year=YEAR, years=2)
+    sessions = [entry.start for entry in entries if not entry.all_day]
+    events = [entry.title for entry in entries if entry.all_day]
+    assert events == ["første", "andre", "siste"]
+    assert [timezone.localtime(start).date() for start in sessions] == [
+        datetime.date(YEAR, 8, 1),
+        datetime.date(YEAR + 1, 8, 1),
+        datetime.date(YEAR + 2, 7, 31),
+    ]
