@@ -1052,7 +1052,7 @@ def _at(day: datetime.date, clock: str) -> datetime.datetime:
 
 
 def _school_year_date(year: int, month: int, day: int) -> datetime.date:
-    return datetime.date(year if month >= 8 else year + 1, month, day)
+    return SchoolYear(year).first_of(month).replace(day=day)
 
 
 def _activity(

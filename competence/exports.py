@@ -249,7 +249,7 @@ def activity_table_export(
     fmt: str, rows: Sequence[TableRow], *, school_year: int, municipality, filters: dict
 ) -> HttpResponse:
     label = SchoolYear(school_year).label
-    filename = f"tiltaksplan-{label.replace('/', '-')}"
+    filename = f"tiltaksplan-{SchoolYear(school_year).slug}"
     title = _("Tiltaksplan %(year)s") % {"year": label}
     if fmt == "pdf":
         content = render_pdf(
@@ -272,7 +272,7 @@ def activity_table_export(
 
 def evaluation_export(fmt: str, evaluation: PublishedEvaluation, *, municipality) -> HttpResponse:
     label = SchoolYear(evaluation.school_year).label
-    filename = f"evaluering-kompetanse-{label.replace('/', '-')}"
+    filename = f"evaluering-kompetanse-{SchoolYear(evaluation.school_year).slug}"
     title = _("Evaluering av kompetansetiltak %(year)s") % {"year": label}
     if fmt == "pdf":
         content = render_pdf(

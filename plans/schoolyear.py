@@ -96,6 +96,11 @@ class SchoolYear:
         return self.label
 
     @property
+    def slug(self) -> str:
+        """«2025-26»: the label where «/» cannot stand, in a file name."""
+        return self.label.replace("/", "-")
+
+    @property
     def start(self) -> datetime.date:
         """1 August: the first day, included."""
         return datetime.date(self.start_year, FIRST_MONTH, 1)

@@ -53,7 +53,7 @@ def forwards(apps, schema_editor) -> None:
 
 def backwards(apps, schema_editor) -> None:
     # The label the importers wrote before; SSB's «2020-2021» is not brought back.
-    _relabel(apps, lambda year: year.label.replace("/", "-"))
+    _relabel(apps, lambda year: year.slug)
 
 
 class Migration(migrations.Migration):

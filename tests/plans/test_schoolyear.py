@@ -55,6 +55,7 @@ def test_oslo_midnight_decides_not_utc():
 def test_label_and_neighbours():
     assert SchoolYear(2025).label == "2025/26"
     assert str(SchoolYear(1999)) == "1999/00"
+    assert SchoolYear(2025).slug == "2025-26"
     assert SchoolYear(2025).previous() == SchoolYear(2024)
     assert SchoolYear(2025).next() == SchoolYear(2026)
     assert sorted({SchoolYear(2026), SchoolYear(2024), SchoolYear(2024)}) == [
