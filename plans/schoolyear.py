@@ -31,7 +31,7 @@ MONTHS_IN_ORDER = tuple((FIRST_MONTH - 1 + step) % 12 + 1 for step in range(12))
 
 # «2025/26», «2025-26», «2025–26» (en dash, as typeset) or «2025/2026»; «2025-2026» is a
 # span of two calendar years in indicator files, so it is not a school year here.
-_PATTERN = re.compile(r"(?P<start>\d{4})(?:[/\-–](?P<short>\d{2})|/(?P<long>\d{4}))")
+_PATTERN = re.compile(r"(?P<start>\d{4})(?:[/\-–](?P<short>\d{2})|/(?P<long>\d{4}))", re.ASCII)
 
 
 @dataclass(frozen=True, order=True)

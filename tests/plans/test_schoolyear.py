@@ -70,7 +70,8 @@ def test_parse_reads_the_written_forms(text):
 
 
 @pytest.mark.parametrize(
-    "text", ["2025", "2025/27", "2025-2026", "2025/2027", "25/26", "2025/6", "skoleår", ""]
+    "text",
+    ["2025", "2025/27", "2025-2026", "2025/2027", "25/26", "2025/6", "skoleår", "", "٢٠٢٥/٢٦"],
 )
 def test_parse_refuses_anything_else_in_norwegian(text):
     with pytest.raises(ValueError, match="skoleår"):
