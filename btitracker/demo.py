@@ -23,7 +23,7 @@ from btitracker.models import (
     TeamAccess,
 )
 from plans.demo_data import read_demo_data
-from plans.models import current_school_year
+from plans.schoolyear import SchoolYear
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ def _past_statistics(municipality, today: datetime.date) -> None:
         month = today.month - 3 * back
         year = today.year + (month - 1) // 12
         quarter = ((month - 1) % 12) // 3 + 1
-        school_year = current_school_year(datetime.date(year, (month - 1) % 12 + 1, 1))
+        school_year = SchoolYear.containing(datetime.date(year, (month - 1) % 12 + 1, 1)).start_year
         for i in range(6 + back % 4 * 3):
             level = 0 if i % 3 else 1 + (i % 2)
             age = [4, 7, 9, 13, 16][i % 5]

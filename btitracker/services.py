@@ -42,7 +42,8 @@ from btitracker.models import (
     TeamAccess,
     TeamMember,
 )
-from plans.models import Membership, Municipality, Role, Unit, current_school_year
+from plans.models import Membership, Municipality, Role, Unit
+from plans.schoolyear import SchoolYear
 from plans.text import normalise_name, require_lengths, validate_name
 
 MIN_JUSTIFICATION = 30
@@ -260,7 +261,7 @@ def concern_create(
             unit_kind=unit.kind,
             year=today.year,
             quarter=_quarter(today),
-            school_year=current_school_year(today),
+            school_year=SchoolYear.current(today).start_year,
             age_band=AgeBand.for_age(age),
             age_years=age,
             first_for_child=child is not None and _first_concern_for(child, concern.pk),
@@ -344,7 +345,7 @@ def concern_decide(
                 unit_kind=concern.unit.kind,
                 year=today.year,
                 quarter=_quarter(today),
-                school_year=current_school_year(today),
+                school_year=SchoolYear.current(today).start_year,
                 age_band=AgeBand.for_age(age),
                 age_years=age,
             )
@@ -705,7 +706,7 @@ def action_evaluate(
             defaults={
                 "municipality_id": case.municipality_id,
                 "year": action.evaluation_date.year,
-                "school_year": current_school_year(action.evaluation_date),
+                "school_year": SchoolYear.containing(action.evaluation_date).start_year,
                 "on_time": evaluated_on <= action.evaluation_date,
             },
         )

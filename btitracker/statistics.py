@@ -20,7 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from btitracker.models import ActionStat, AgeBand, StatEvent, StatEventKind
 from plans import disclosure
 from plans.access import access_for
-from plans.models import UnitKind, current_school_year, school_year_label
+from plans.models import UnitKind
+from plans.schoolyear import SchoolYear
 
 LEVELS = [0, 1, 2, 3]
 
@@ -66,7 +67,7 @@ class Table:
 def _school_years(first: int | None) -> list[int]:
     if first is None:
         return []
-    return list(range(first, max(first, current_school_year()) + 1))
+    return list(range(first, max(first, SchoolYear.current().start_year) + 1))
 
 
 def grid_for_municipality(
@@ -108,7 +109,7 @@ def tables_for_municipality(municipality_id: int, *, limit: int | None = None) -
             title=str(title),
             column_labels=[*labels, str(_("Sum"))],
             rows=[
-                (school_year_label(year), [*group.breakdowns[name], group.total])
+                (SchoolYear(year).label, [*group.breakdowns[name], group.total])
                 for year, group in grid.items()
             ],
         )
@@ -130,7 +131,7 @@ def _first_age(municipality_id: int, limit: int) -> list[dict]:
     cut of the level-0 count."""
     return [
         {
-            "year": school_year_label(row["school_year"]),
+            "year": SchoolYear(row["school_year"]).label,
             "average": round(row["average"], 1) if row["n"] >= limit else None,
         }
         for row in StatEvent.objects.filter(
@@ -166,7 +167,7 @@ def _on_time(municipality_id: int, limit: int) -> list[dict]:
         share = disclosure.share(on_time, group.total, "1")
         rows.append(
             {
-                "year": school_year_label(row["school_year"]),
+                "year": SchoolYear(row["school_year"]).label,
                 "count": group.total,
                 "share": None if share is None or _late["suppressed"] else int(share),
             }

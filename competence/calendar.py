@@ -29,12 +29,11 @@ from competence.models import (
 )
 from plans.access import access_for
 from plans.models import Municipality, Role
+from plans.schoolyear import MONTHS_IN_ORDER, SchoolYear
 
 # Sessions share the wheel's kind filter with the events' kinds; no EventKind uses it.
 SESSION_KIND = "kompetanse"
 SESSION_KIND_LABEL = gettext_lazy("Kompetansesamling")
-# August first: the order of the wheel's segments and the list's months.
-SCHOOL_YEAR_MONTHS = (8, 9, 10, 11, 12, 1, 2, 3, 4, 5, 6, 7)
 
 
 def kind_choices() -> list[tuple[str, str]]:
@@ -101,21 +100,8 @@ class Entry:
         return (self.start, 0, datetime.time.min, self.title)
 
 
-def school_year_dates(school_year: int, years: int = 1) -> tuple[datetime.date, datetime.date]:
-    """1 August of ``school_year`` up to (not including) 1 August ``years`` later."""
-    return datetime.date(school_year, 8, 1), datetime.date(school_year + years, 8, 1)
-
-
-def _local_midnight(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
 def _wheel_url(school_year: int, anchor: str) -> str:
     return f"{reverse('competence:wheel')}?year={school_year}#{anchor}"
-
-
-def school_year_of(day: datetime.date) -> int:
-    return day.year if day.month >= 8 else day.year - 1
 
 
 def _event_entry(event: CalendarEvent) -> Entry:
@@ -126,7 +112,7 @@ def _event_entry(event: CalendarEvent) -> Entry:
         title=event.title,
         kind=event.kind,
         kind_label=str(event.get_kind_display()),
-        url=_wheel_url(school_year_of(event.starts_on), f"hendelse-{event.pk}"),
+        url=_wheel_url(SchoolYear.containing(event.starts_on).start_year, f"hendelse-{event.pk}"),
         description=event.description,
         event_pk=event.pk,
         leaders_only=event.audience == EventAudience.LEADERS,
@@ -173,20 +159,18 @@ def municipality_calendar(
 
     ``municipality`` narrows a superuser's view (or a feed) to one municipality; ``kinds``
     to some of the kinds in ``kind_choices()``. Events count by the day they start."""
-    first, after = school_year_dates(school_year, years)
+    first, last = SchoolYear(school_year), SchoolYear(school_year + years - 1)
     with_sessions, event_kinds = _wanted(kinds)
     entries: list[Entry] = []
     if with_sessions:
         sessions = Session.objects.visible_to(user).filter(
-            starts_at__gte=_local_midnight(first), starts_at__lt=_local_midnight(after)
+            first.q_datetime("starts_at", until=last)
         )
         if municipality is not None:
             sessions = sessions.filter(activity__municipality=municipality)
         entries += [_session_entry(s) for s in sessions.select_related("activity")]
     if event_kinds is None or event_kinds:
-        events = CalendarEvent.objects.visible_to(user).filter(
-            starts_on__gte=first, starts_on__lt=after
-        )
+        events = CalendarEvent.objects.visible_to(user).filter(first.q("starts_on", until=last))
         if municipality is not None:
             events = events.filter(municipality=municipality)
         if event_kinds:
@@ -210,14 +194,14 @@ def personal_calendar(
     """One person's calendar: sessions they are signed up for (confirmed or on the waiting
     list), sessions of activities they organise, and the events meant for everyone —
     or for leaders, when they lead a unit or the sector."""
-    first, after = school_year_dates(school_year, years)
+    first, last = SchoolYear(school_year), SchoolYear(school_year + years - 1)
     own_status = Registration.objects.filter(session=OuterRef("pk"), user_id=user.pk).values(
         "status"
     )[:1]
     organised = Activity.organisers.through.objects.filter(user_id=user.pk).values("activity_id")
     sessions = (
         Session.objects.visible_to(user)
-        .filter(starts_at__gte=_local_midnight(first), starts_at__lt=_local_midnight(after))
+        .filter(first.q_datetime("starts_at", until=last))
         .annotate(own_status=Subquery(own_status))
         .annotate(
             organising=ExpressionWrapper(Q(activity_id__in=organised), output_field=BooleanField())
@@ -232,7 +216,7 @@ def personal_calendar(
     if is_leader(user):
         audiences.append(EventAudience.LEADERS)
     events = CalendarEvent.objects.visible_to(user).filter(
-        starts_on__gte=first, starts_on__lt=after, audience__in=audiences
+        first.q("starts_on", until=last), audience__in=audiences
     )
     if municipality is not None:
         sessions = sessions.filter(activity__municipality=municipality)
@@ -253,16 +237,16 @@ def by_month(entries: list[Entry], school_year: int) -> list[dict[str, Any]]:
     """The school year's twelve months, August first, each with its entries."""
     from django.utils.dates import MONTHS
 
-    grouped: dict[int, list[Entry]] = {month: [] for month in SCHOOL_YEAR_MONTHS}
+    grouped: dict[int, list[Entry]] = {month: [] for month in MONTHS_IN_ORDER}
     for entry in entries:
         grouped[entry.month].append(entry)
     return [
         {
             "number": month,
-            "year": school_year if month >= 8 else school_year + 1,
+            "year": SchoolYear(school_year).first_of(month).year,
             "name": str(MONTHS[month]),
             "anchor": f"maned-{month}",
             "entries": grouped[month],
         }
-        for month in SCHOOL_YEAR_MONTHS
+        for month in MONTHS_IN_ORDER
     ]

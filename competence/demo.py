@@ -47,8 +47,8 @@ from plans.models import (
     Role,
     Unit,
     UnitKind,
-    current_school_year,
 )
+from plans.schoolyear import SchoolYear
 
 FACT_YEAR = 2022  # the Ås table's school year, 2022/23
 
@@ -153,7 +153,7 @@ def demo_seed(
     today: datetime.date,
 ) -> dict[str, int]:
     """Create the demo competence plan; returns what was made, by kind."""
-    year = current_school_year(today)
+    year = SchoolYear.current(today).start_year
     schemes = _seed_schemes(municipality, year)
     themes = {
         name: Theme.objects.create(municipality=municipality, name=name) for name in DATA.themes
@@ -302,7 +302,7 @@ def _at(day: datetime.date, clock: str) -> datetime.datetime:
 
 
 def _school_year_date(year: int, month: int, day: int) -> datetime.date:
-    return datetime.date(year if month >= 8 else year + 1, month, day)
+    return SchoolYear(year).first_of(month).replace(day=day)
 
 
 def _activity(

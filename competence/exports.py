@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from competence.selectors_reports import PublishedEvaluation, PublishedFigures, TableRow
 from documents.pdf import render_pdf
 from plans import disclosure
-from plans.models.unit_plans import school_year_label
 from plans.resources import escape_formula
+from plans.schoolyear import SchoolYear
 
 FORMATS = ("csv", "xlsx", "pdf")
 CONTENT_TYPES = {
@@ -254,8 +254,8 @@ def file_response(content: bytes, fmt: str, filename: str) -> HttpResponse:
 def activity_table_export(
     fmt: str, rows: Sequence[TableRow], *, school_year: int, municipality, filters: dict
 ) -> HttpResponse:
-    label = school_year_label(school_year)
-    filename = f"tiltaksplan-{label.replace('/', '-')}"
+    label = SchoolYear(school_year).label
+    filename = f"tiltaksplan-{SchoolYear(school_year).slug}"
     title = _("Tiltaksplan %(year)s") % {"year": label}
     if fmt == "pdf":
         content = render_pdf(
@@ -277,8 +277,8 @@ def activity_table_export(
 
 
 def evaluation_export(fmt: str, evaluation: PublishedEvaluation, *, municipality) -> HttpResponse:
-    label = school_year_label(evaluation.school_year)
-    filename = f"evaluering-kompetanse-{label.replace('/', '-')}"
+    label = SchoolYear(evaluation.school_year).label
+    filename = f"evaluering-kompetanse-{SchoolYear(evaluation.school_year).slug}"
     title = _("Evaluering av kompetansetiltak %(year)s") % {"year": label}
     if fmt == "pdf":
         content = render_pdf(

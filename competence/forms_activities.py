@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from competence.models import Activity, Feedback, FundingScheme, Session, Theme
 from plans.models import CoreComponent, DevelopmentArea, Membership, Role, Unit, UnitKind
-from plans.models.unit_plans import current_school_year, school_year_label
+from plans.schoolyear import SchoolYear
 from plans.text_limits import max_length_of
 
 # Roles an activity can be meant for; elected officials and data admins are not staff.
@@ -31,11 +31,11 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 def school_year_choices(around: int | None = None, extra: int | None = None):
-    current = around or current_school_year()
+    current = around or SchoolYear.current().start_year
     years = set(range(current - 4, current + 3))
     if extra is not None:
         years.add(extra)
-    return [(year, school_year_label(year)) for year in sorted(years, reverse=True)]
+    return SchoolYear.choices(years)
 
 
 def municipality_people(municipality):
@@ -120,7 +120,7 @@ class ActivityForm(forms.ModelForm):
         instance_year = self.instance.school_year if self.instance.pk else None
         self.fields["school_year"].choices = school_year_choices(extra=instance_year)
         if not self.instance.pk:
-            self.initial.setdefault("school_year", current_school_year())
+            self.initial.setdefault("school_year", SchoolYear.current().start_year)
         units = Unit.objects.filter(municipality=municipality, active=True).order_by("name")
         self.fields["target_units"].queryset = units
         self.fields["organiser_units"].queryset = units

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from competence.calendar import kind_choices
 from competence.models import CalendarEvent, FeedScope
-from plans.models.unit_plans import parse_school_year, school_year_label
+from plans.schoolyear import SchoolYear
 
 # The year menu offers a few years back and ahead; the previous/next links reach further.
 YEARS_BACK = 3
@@ -52,9 +52,11 @@ class CalendarEventForm(forms.ModelForm):
 
 
 def _parse_year(value) -> int | None:
+    # The menu and the wheel's links send the start year («2026»); a person may type «2026/27».
+    text = str(value or "").strip()
     try:
-        year = parse_school_year(str(value))
-    except (TypeError, ValueError):
+        year = int(text) if text.isdigit() else SchoolYear.parse(text).start_year
+    except ValueError:
         return None
     return year if EARLIEST_YEAR <= year <= LATEST_YEAR else None
 
@@ -87,9 +89,7 @@ class WheelFilterForm(forms.Form):
         if requested is not None:
             years.add(requested)
         year_field = cast(forms.TypedChoiceField, self.fields["year"])
-        year_field.choices = [
-            (year, school_year_label(year)) for year in sorted(years, reverse=True)
-        ]
+        year_field.choices = SchoolYear.choices(years)
         kind_field = cast(forms.ChoiceField, self.fields["kind"])
         kind_field.choices = [("", _("Alle typer")), *kind_choices()]
         self.current_year = current_year

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from competence.models import NeedSurvey
 from competence.needs_import import MAX_BYTES, SURVEY_NAME_MAX_LENGTH
-from plans.models.unit_plans import current_school_year, parse_school_year, school_year_label
+from plans.schoolyear import SchoolYear
 
 
 class DateInput(forms.DateInput):
@@ -45,7 +45,7 @@ class NeedsImportForm(forms.Form):
     def __init__(self, *args, municipality, **kwargs):
         super().__init__(*args, **kwargs)
         self.municipality = municipality
-        self.fields["school_year"].initial = school_year_label(current_school_year() + 1)
+        self.fields["school_year"].initial = SchoolYear.current().next().label
         self.fields["file"].widget.attrs["accept"] = ".csv,text/csv"
 
     def clean_name(self) -> str:
@@ -60,7 +60,7 @@ class NeedsImportForm(forms.Form):
     def clean_school_year(self) -> int:
         text = self.cleaned_data["school_year"]
         try:
-            year = parse_school_year(text)
+            year = SchoolYear.parse(text).start_year
         except ValueError:
             year = None
         if year is None or not 2000 <= year <= 2100:
@@ -103,5 +103,5 @@ class CoverageFilterForm(forms.Form):
         survey_field.queryset = surveys
         year_field.choices = [
             ("", _("Året kartleggingen gjelder")),
-            *((year, school_year_label(year)) for year in years),
+            *((year, SchoolYear(year).label) for year in years),
         ]

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from competence.models import ActivityForm, FundingGrant, FundingScheme
 from plans.models import DevelopmentArea, Municipality, QualityPlan, UnitKind
-from plans.models.unit_plans import current_school_year, parse_school_year, school_year_label
+from plans.schoolyear import SchoolYear
 
 FIRST_YEAR = 2000
 LAST_YEAR = 2099
@@ -21,8 +21,7 @@ LAST_YEAR = 2099
 
 def school_year_choices(years: Iterable[int]) -> list[tuple[int, str]]:
     """The years that have data plus the current one, newest first, as "2026/27"."""
-    every = set(years) | {current_school_year()}
-    return [(year, school_year_label(year)) for year in sorted(every, reverse=True)]
+    return SchoolYear.choices([*years, SchoolYear.current()])
 
 
 class ActivityTableFilterForm(forms.Form):
@@ -63,13 +62,13 @@ class ActivityTableFilterForm(forms.Form):
             else DevelopmentArea.objects.none()
         )
         self.fields["scheme"].queryset = schemes
-        self.initial.setdefault("year", current_school_year())
+        self.initial.setdefault("year", SchoolYear.current().start_year)
 
     def selection(self) -> tuple[int, dict]:
         """The chosen school year and the filters for ``selectors_reports.activity_table``;
         the current year without filters when the input does not validate."""
         if not self.is_bound or not self.is_valid():
-            return current_school_year(), {}
+            return SchoolYear.current().start_year, {}
         data = self.cleaned_data
         filters = {
             "target_kind": data["target"],
@@ -77,7 +76,7 @@ class ActivityTableFilterForm(forms.Form):
             "scheme": data["scheme"],
             "form": data["learning_form"],
         }
-        return data["year"] or current_school_year(), filters
+        return data["year"] or SchoolYear.current().start_year, filters
 
     def summary(self) -> list[str]:
         """The filters in use as «Målgruppe: Skole», for the PDF's heading."""
@@ -107,12 +106,12 @@ class SchoolYearForm(forms.Form):
     def __init__(self, *args, years: Iterable[int], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = school_year_choices(years)
-        self.initial.setdefault("year", current_school_year())
+        self.initial.setdefault("year", SchoolYear.current().start_year)
 
     def school_year(self) -> int:
         if self.is_bound and self.is_valid() and self.cleaned_data["year"]:
             return self.cleaned_data["year"]
-        return current_school_year()
+        return SchoolYear.current().start_year
 
 
 class FundingSchemeForm(forms.ModelForm):
@@ -162,12 +161,12 @@ class FundingGrantForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
-            self.initial["school_year"] = school_year_label(self.instance.school_year)
+            self.initial["school_year"] = SchoolYear(self.instance.school_year).label
 
     def clean_school_year(self) -> int:
         text = self.cleaned_data["school_year"]
         try:
-            year = parse_school_year(text)
+            year = SchoolYear.parse(text).start_year
         except ValueError:
             raise ValidationError(
                 _("Skriv skoleåret som «2026/27»."), code="invalid_school_year"
@@ -175,7 +174,7 @@ class FundingGrantForm(forms.ModelForm):
         if not FIRST_YEAR <= year <= LAST_YEAR:
             raise ValidationError(
                 _("Skoleåret må ligge mellom %(first)s og %(last)s.")
-                % {"first": school_year_label(FIRST_YEAR), "last": school_year_label(LAST_YEAR)}
+                % {"first": SchoolYear(FIRST_YEAR).label, "last": SchoolYear(LAST_YEAR).label}
             )
         return year
 
@@ -198,7 +197,7 @@ class BaseGrantFormSet(BaseInlineFormSet):
         if duplicates:
             raise ValidationError(
                 _("Det kan bare være ett tilskudd per skoleår: %(years)s står flere ganger.")
-                % {"years": ", ".join(school_year_label(year) for year in sorted(duplicates))}
+                % {"years": ", ".join(SchoolYear(year).label for year in sorted(duplicates))}
             )
         super().clean()
 

@@ -28,7 +28,7 @@ from competence.querysets import (
     ThemeQuerySet,
 )
 from plans.models import CoreComponent, DevelopmentArea, Municipality, Role, Unit, UnitKind
-from plans.models.unit_plans import school_year_label
+from plans.schoolyear import SchoolYear
 from plans.text_limits import SHORT_TEXT, TEXT, bounded_text, text_length_checks
 
 
@@ -93,7 +93,7 @@ class FundingGrant(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.scheme} {school_year_label(self.school_year)}"
+        return f"{self.scheme} {SchoolYear(self.school_year).label}"
 
     @property
     def municipality_id(self) -> int:
@@ -238,7 +238,7 @@ class Activity(models.Model):
 
     @property
     def school_year_label(self) -> str:
-        return school_year_label(self.school_year)
+        return SchoolYear(self.school_year).label
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

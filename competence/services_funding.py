@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from competence.models import FundingGrant, FundingScheme
 from plans.models import Municipality
-from plans.models.unit_plans import school_year_label
+from plans.schoolyear import SchoolYear
 
 SCHEME_FIELDS = ("name", "description", "active")
 GRANT_FIELDS = ("school_year", "amount", "note")
@@ -47,7 +47,7 @@ def funding_scheme_save(
     if repeated:
         raise ValidationError(
             _("Det kan bare være ett tilskudd per skoleår: %(years)s står flere ganger.")
-            % {"years": ", ".join(school_year_label(year) for year in repeated)}
+            % {"years": ", ".join(SchoolYear(year).label for year in repeated)}
         )
     instance.grants.exclude(school_year__in=years).delete()
     existing = {grant.school_year: grant for grant in instance.grants.all()}

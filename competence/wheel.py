@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from competence.calendar import SCHOOL_YEAR_MONTHS
+from plans.schoolyear import MONTHS_IN_ORDER, SchoolYear
 from plans.wheel import CENTRE_FILL, CENTRE_TEXT, FILLS, LABEL_COLOUR, annular_sector
 
 SIZE = 400
@@ -25,7 +25,7 @@ CENTRE = SIZE / 2
 OUTER_RADIUS = 195
 INNER_RADIUS = 92
 GAP_DEGREES = 1.2
-SPAN = 360 / len(SCHOOL_YEAR_MONTHS)
+SPAN = 360 / len(MONTHS_IN_ORDER)
 
 # Months with something in them take the framework wheel's dark fills (white labels at
 # 7:1 or more); empty months are pale with dark labels, so a glance finds the busy ones
@@ -93,9 +93,9 @@ def annual_wheel_svg(
         ),
     ]
     label_radius = (OUTER_RADIUS + INNER_RADIUS) / 2
-    for index, month in enumerate(SCHOOL_YEAR_MONTHS):
+    for index, month in enumerate(MONTHS_IN_ORDER):
         count = counts.get(month, 0)
-        year = school_year if month >= 8 else school_year + 1
+        year = SchoolYear(school_year).first_of(month).year
         start = index * SPAN + GAP_DEGREES / 2
         end = (index + 1) * SPAN - GAP_DEGREES / 2
         x, y = _point(label_radius, (start + end) / 2)
@@ -131,7 +131,7 @@ def annual_wheel_svg(
                 count,
             )
         )
-    total = sum(counts.get(month, 0) for month in SCHOOL_YEAR_MONTHS)
+    total = sum(counts.get(month, 0) for month in MONTHS_IN_ORDER)
     parts.append(
         format_html(
             '<circle cx="{}" cy="{}" r="{}" fill="{}"></circle>'

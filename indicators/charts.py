@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from indicators.models import ObservationStatus, Target
-from indicators.selectors import IndicatorSeries, Point, subgroup_label
+from indicators.selectors import IndicatorSeries, Point, subgroup_label, year_label
 from plans import charts
 from plans.charts import SeriesTable
 
@@ -66,8 +66,11 @@ def target_points(
         return _("Mål"), steps
     latest = max(by_year)
     flat: list[tuple[str, Decimal | None]] = [(label, by_year[latest]) for label, _y in periods]
-    # Named by its period («2025-26») when the data has one for that year.
-    name = next((label for label, year in periods if year == latest), str(latest))
+    # Named by its period when the data has one for that year, else as the periods are
+    # named («2025/26» beside school years), so the target and the series read alike.
+    name = next((label for label, year in periods if year == latest), None) or year_label(
+        latest, periods
+    )
     return _("Mål for %(period)s") % {"period": name}, flat
 
 

@@ -52,8 +52,8 @@ from plans.models import (
     QualityPlan,
     ServiceField,
     Unit,
-    current_school_year,
 )
+from plans.schoolyear import SchoolYear
 
 SOURCE_CODE = "lokal-demo"
 SOURCE_NAME = "Lokal kartlegging (demo)"
@@ -140,7 +140,7 @@ def demo_seed(
             "committed_at": timezone.now(),
         },
     )
-    school_year = current_school_year(today)
+    school_year = SchoolYear.current(today).start_year
     areas = {area.name: area for area in DevelopmentArea.objects.filter(plan=plan)}
     first_components: dict[int, CoreComponent] = {}
     for component in CoreComponent.objects.filter(area__plan=plan).order_by("area", "order"):
@@ -173,7 +173,9 @@ def demo_seed(
             if area.pk in first_components:
                 indicator.components.add(first_components[area.pk])
         if demo.school_years:
-            periods = [school_year_period(year) for year in range(school_year - 6, school_year)]
+            periods = [
+                school_year_period(SchoolYear(year)) for year in range(school_year - 6, school_year)
+            ]
         else:
             periods = [year_period(year) for year in range(today.year - 6, today.year)]
 

@@ -24,6 +24,7 @@ from indicators.selectors import (
     main_series,
     municipality_places,
     subgroup_label,
+    year_label,
 )
 from plans.access import access_for
 from plans.charts import format_value
@@ -180,11 +181,14 @@ def _read_target(
     values: list[_Figure],
     target: Target,
 ) -> None:
-    texts: dict[str, object] = {"year": target.year, "target": amount(target.value, indicator)}
+    texts: dict[str, object] = {
+        "year": year_label(target.year, [(point.period_label, point.year) for point in values]),
+        "target": amount(target.value, indicator),
+    }
     point = figure_in_year(own, target.year)  # as the status report judges it
     if point is not None and point.value is not None:
         texts["value"] = amount(point.value, indicator)
-        texts["period"] = point.period_label  # «2025-26» for a school year, else the year
+        texts["period"] = point.period_label  # «2025/26» for a school year, else the year
         if _better(point.value - target.value, higher) is False:
             reading.attention.append(
                 _("Målet for %(period)s er ikke nådd: %(value)s mot målet %(target)s.") % texts

@@ -36,6 +36,7 @@ from indicators.models import (
 )
 from indicators.parsing.base import COUNTRY_CODE
 from plans.models import Municipality, QualityPlan, Unit
+from plans.schoolyear import SchoolYear
 
 # The three comparison lines beside the municipality's own, in the order the chart and
 # the table show them.
@@ -83,9 +84,19 @@ def period_year(start: datetime.date, end: datetime.date) -> int:
     """The year a target for this period is set for: a school year (August to July) counts
     as the year it starts, as everywhere in the portal (2024 = 2024/25); a calendar year
     or a span of years as its last year."""
-    if start.month == 8 and end.month == 7 and end.year == start.year + 1:
-        return start.year
+    school_year = SchoolYear.containing(start)
+    if (start, end) == (school_year.start, school_year.last_day):
+        return school_year.start_year
     return end.year
+
+
+def year_label(year: int, periods: Iterable[tuple[str, int]]) -> str:
+    """A target's year as its figures name their periods: «2025/26» when the figures are
+    school years (a target for 2025 is set for 2025/26), else «2025». ``periods`` are
+    ``(period label, year)`` pairs as ``IndicatorSeries.periods`` gives them."""
+    if any(label == SchoolYear(period).label for label, period in periods):
+        return SchoolYear(year).label
+    return str(year)
 
 
 def subgroup_label(subgroup: str) -> str:

@@ -63,9 +63,8 @@ from plans.models import (
     UnitPlan,
     UnitPlanStatus,
     UserJourney,
-    current_school_year,
-    school_year_label,
 )
+from plans.schoolyear import SchoolYear
 from plans.services.history import field_changes, record_change, snapshot
 from plans.services.unit_plans import (
     unit_plan_approve,
@@ -341,15 +340,15 @@ def demo_seed(
 
 def _school_year_day(today: datetime.date, offset: int, month: int, day: int) -> datetime.date:
     """A day in last school year (offset 0) or this one (offset 1), never after yesterday."""
-    start = current_school_year(today) - 1 + offset
-    wanted = datetime.date(start if month >= 8 else start + 1, month, day)
+    year = SchoolYear.current(today).previous()
+    wanted = SchoolYear(year.start_year + offset).first_of(month).replace(day=day)
     return min(wanted, today - datetime.timedelta(days=1))
 
 
 def _seed_quality_plan(municipality, sector_leader, today) -> QualityPlan:
     """Revision 1, adopted in June before last school year (plain ORM: the quality-plan
     services belong to the plan pages; the demo only needs the result and its history)."""
-    start = current_school_year(today) - 1
+    start = SchoolYear.current(today).start_year - 1
     plan = QualityPlan(
         municipality=municipality,
         title=DATA.plan_title,
@@ -581,7 +580,7 @@ def _seed_unit_plans(quality_plan: QualityPlan, units: dict[str, Unit], today) -
     people = _people(units)
     areas = list(quality_plan.areas.order_by("order"))
     components = {area.pk: list(area.components.order_by("order")) for area in areas}
-    year = current_school_year(today)
+    year = SchoolYear.current(today).start_year
     count = 0
     for index, spec in enumerate(DATA.unit_plans):
         unit = units[spec.unit]
@@ -677,7 +676,7 @@ def _start_plan(context: _PlanContext, year: int) -> UnitPlan:
         plan=plan,
         data={
             "summary": (
-                f"I {school_year_label(year)} arbeider {context.unit.name} særlig med {area_names}."
+                f"I {SchoolYear(year).label} arbeider {context.unit.name} særlig med {area_names}."
             ),
             "areas": sorted({*plan.areas.all(), *context.areas}, key=lambda a: a.order),
             "components": sorted({*plan.components.all(), *wanted_components}, key=lambda c: c.pk),

@@ -15,9 +15,8 @@ from plans.models import (
     TargetGroup,
     UnitGoal,
     UnitPlan,
-    current_school_year,
-    school_year_label,
 )
+from plans.schoolyear import SchoolYear
 from plans.services.unit_plans import editable_fields
 from plans.text_limits import max_length_of
 
@@ -184,8 +183,10 @@ class UnitPlanCreateForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        year = current_school_year()
-        self.fields["school_year"].choices = [(y, school_year_label(y)) for y in (year, year + 1)]
+        current = SchoolYear.current()
+        self.fields["school_year"].choices = SchoolYear.choices(
+            [current, current.next()], newest_first=False
+        )
 
 
 class ReviewForm(forms.Form):
@@ -226,5 +227,5 @@ class UnitPlanFilterForm(forms.Form):
     def __init__(self, *args, years=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [("", _("Alle år"))] + [
-            (year, school_year_label(year)) for year in years
+            (year, SchoolYear(year).label) for year in years
         ]

@@ -14,8 +14,8 @@ from plans.models import (
     Unit,
     UnitKind,
     UnitPlan,
-    current_school_year,
 )
+from plans.schoolyear import SchoolYear
 
 
 def users_managed_by(actor) -> QuerySet:
@@ -143,7 +143,7 @@ def current_plans_of_my_units(user) -> list[tuple[Unit, UnitPlan | None]]:
     plans = {
         plan.unit_id: plan
         for plan in UnitPlan.objects.visible_to(user).filter(
-            unit__in=units, school_year=current_school_year()
+            unit__in=units, school_year=SchoolYear.current().start_year
         )
     }
     return [(unit, plans.get(unit.pk)) for unit in units]

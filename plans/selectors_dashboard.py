@@ -18,17 +18,14 @@ from typing import Any
 
 from django.db.models import (
     Avg,
-    Case,
     Count,
     F,
-    IntegerField,
     OuterRef,
     Q,
     Subquery,
-    When,
     Window,
 )
-from django.db.models.functions import ExtractYear, RowNumber
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -47,10 +44,9 @@ from plans.models import (
     Unit,
     UnitPlan,
     UnitPlanStatus,
-    current_school_year,
     overdue_measure_q,
-    school_year_label,
 )
+from plans.schoolyear import SchoolYear
 
 # The traffic light, in whole percent of the area's measures that are not cancelled.
 RED_OVERDUE_FROM = 25  # this share overdue or more: red
@@ -204,7 +200,7 @@ def dashboard_municipality(user) -> Municipality | None:
 def dashboard_years(user, municipality: Municipality | None, *, today=None) -> list[int]:
     """The school years the dashboard offers, newest first: every year with a unit plan,
     and at least the current one and the two before it."""
-    current = current_school_year(today)
+    current = SchoolYear.current(today).start_year
     years = {current, current - 1, current - 2}
     if municipality is not None:
         years |= set(
@@ -234,7 +230,7 @@ def sector_dashboard(
         municipality=municipality,
         quality_plan=quality_plan,
         year=year,
-        year_label=school_year_label(year),
+        year_label=SchoolYear(year).label,
         today=today,
         active_units=len(units),
         units=units,
@@ -342,7 +338,7 @@ def area_rows(
             f"n_{MeasureStatus.IN_PROGRESS}", 0
         )
         yearly = [
-            YearAverage(y, school_year_label(y), averages.get((area.key, y))) for y in trend_years
+            YearAverage(y, SchoolYear(y).label, averages.get((area.key, y))) for y in trend_years
         ]
         rows.append(
             AreaRow(
@@ -365,24 +361,16 @@ def _assessment_averages(user, municipality: Municipality, years: list[int]) -> 
     """(area key, school year) → the average score of completed self-assessments. The
     school year of an assessment follows its date: from August it is the new year."""
     conducted = "assessment__conducted_on"
-    school_year = Case(
-        When(**{f"{conducted}__month__gte": 8}, then=ExtractYear(conducted)),
-        default=ExtractYear(conducted) - 1,
-        output_field=IntegerField(),
-    )
     assessments = SelfAssessment.objects.visible_to(user).filter(
         unit__municipality=municipality, status=AssessmentStatus.COMPLETED
     )
     rows = (
         AssessmentAnswer.objects.filter(
+            SchoolYear(min(years)).q(conducted, until=SchoolYear(max(years))),
             assessment__in=assessments.values("pk"),
             score__isnull=False,
-            **{
-                f"{conducted}__gte": datetime.date(min(years), 8, 1),
-                f"{conducted}__lt": datetime.date(max(years) + 1, 8, 1),
-            },
         )
-        .annotate(school_year=school_year)
+        .annotate(school_year=SchoolYear.of_field(conducted))
         .order_by()
         .values("statement__area__key", "school_year")
         .annotate(average=Avg("score"))

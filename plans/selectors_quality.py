@@ -24,8 +24,8 @@ from plans.models import (
     Role,
     ServiceField,
     UnitPlan,
-    current_school_year,
 )
+from plans.schoolyear import SchoolYear
 
 
 def split_lines(text: str) -> list[str]:
@@ -327,7 +327,7 @@ def _unit_work(user, plans_filter: dict, measures_filter: dict, municipality_id)
     plans = (
         UnitPlan.objects.visible_to(user)
         .filter(
-            school_year=current_school_year(),
+            school_year=SchoolYear.current().start_year,
             quality_plan__municipality_id=municipality_id,
             **plans_filter,
         )

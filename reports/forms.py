@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from plans.models import QualityPlan, current_school_year, school_year_label
+from plans.models import QualityPlan
+from plans.schoolyear import SchoolYear
 
 
 class ReportOrderForm(forms.Form):
@@ -31,10 +32,10 @@ class ReportOrderForm(forms.Form):
     def __init__(self, *args, plans, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["quality_plan"].queryset = plans
-        current = current_school_year()
+        current = SchoolYear.current().start_year
         starts = [plan.period_start for plan in plans] or [current - 1]
         years = range(current, min(min(starts) - 1, current - 1) - 1, -1)
-        self.fields["year"].choices = [(year, school_year_label(year)) for year in years]
+        self.fields["year"].choices = SchoolYear.choices(years)
         if not self.is_bound:
             self.initial.setdefault("year", current - 1)
             first = plans.first()

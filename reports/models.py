@@ -14,7 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from plans.models import Municipality, QualityPlan, school_year_label
+from plans.models import Municipality, QualityPlan
+from plans.schoolyear import SchoolYear
 from reports.querysets import StatusReportQuerySet
 
 
@@ -130,7 +131,7 @@ class StatusReport(models.Model):
 
     @property
     def year_label(self) -> str:
-        return school_year_label(self.year)
+        return SchoolYear(self.year).label
 
     @property
     def is_published(self) -> bool:

@@ -22,6 +22,11 @@ The versions:
    whether they are ``small``; still ``"schema": 1``, so it is told from version 1 by the
    legend.
 3. The version as ``schema_version``.
+4. Targets name their year as the figures name their periods (``year_label``: «2025/26»
+   for a school-year indicator, «2025» for a calendar-year one), and periods are labelled
+   «2020/21» (``plans.schoolyear.SchoolYear``). Older reports printed the bare year
+   («Målverdi for 2025»), so that is what their upgrade gives; their stored period labels
+   («2020-21») stay as published.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 Snapshot = dict[str, Any]
 
@@ -77,4 +82,17 @@ def _v2_to_v3(snapshot: Snapshot) -> Snapshot:
     return snapshot
 
 
-_STEPS: dict[int, Callable[[Snapshot], Snapshot]] = {1: _v1_to_v2, 2: _v2_to_v3}
+def _v3_to_v4(snapshot: Snapshot) -> Snapshot:
+    # Version 3 printed a target's bare year; keep what the report said on its day.
+    for area in snapshot.get("areas", []):
+        for item in area.get("indicators", []):
+            if item.get("target"):
+                item["target"]["year_label"] = str(item["target"]["year"])
+            for target in item.get("later_targets", []):
+                target["year_label"] = str(target["year"])
+        for target in area.get("next", {}).get("targets", []):
+            target["year_label"] = str(target["year"])
+    return snapshot
+
+
+_STEPS: dict[int, Callable[[Snapshot], Snapshot]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}

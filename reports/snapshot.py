@@ -44,6 +44,7 @@ from indicators.selectors import (
     series_for,
     subgroup_label,
     targets_by_indicator,
+    year_label,
 )
 from plans import disclosure
 from plans.charts import format_value
@@ -56,18 +57,13 @@ from plans.models import (
     QualityPlan,
     UnitGoal,
     UnitPlan,
-    school_year_label,
 )
+from plans.schoolyear import SchoolYear
 from plans.selectors_dashboard import area_rows
 from reports.bti import bti_section
 from reports.schema import SCHEMA_VERSION
 
 MAX_STORIES_PER_AREA = 6
-
-
-def school_year_span(year: int) -> tuple[datetime.date, datetime.date]:
-    """1 August of ``year`` to 31 July the year after."""
-    return datetime.date(year, 8, 1), datetime.date(year + 1, 7, 31)
 
 
 def _text(value: Decimal | None, decimals: int) -> str | None:
@@ -166,6 +162,7 @@ def _indicators_by_area(user, report, areas, places, year) -> dict[int, list[dic
         own = data.points(MUNICIPALITY, subgroup)
         country = data.points(COUNTRY, subgroup)
         own_targets = [t for t in targets.get(pk, []) if t.subgroup == subgroup]
+        periods = [(p.period_label, p.year) for p in own]  # names a target's year alike
         year_target = next((t for t in own_targets if t.year == year), None)
         later = [t for t in own_targets if t.year > year]
         earlier = [t for t in own_targets if t.year <= year]
@@ -200,12 +197,18 @@ def _indicators_by_area(user, report, areas, places, year) -> dict[int, list[dic
             else None,
             "target": {
                 "year": year_target.year,
+                "year_label": year_label(year_target.year, periods),
                 "value": _amount(year_target.value, indicator),
             }
             if year_target
             else None,
             "later_targets": [
-                {"year": t.year, "value": _amount(t.value, indicator)} for t in later
+                {
+                    "year": t.year,
+                    "year_label": year_label(t.year, periods),
+                    "value": _amount(t.value, indicator),
+                }
+                for t in later
             ],
             "attainment": _attainment(indicator, own, year_target, year),
             "findings": {"positive": reading.positive, "attention": reading.attention},
@@ -291,11 +294,10 @@ def _units_next_year(user, plan: QualityPlan, year: int, keys: list) -> dict[Any
 def _stories(user, plan: QualityPlan, year: int, keys: list) -> dict[Any, list[dict]]:
     """Fortellinger given in the school year, linked to an area, consented for publishing
     (``published()`` as well as the scope, whoever ordered the report)."""
-    start, end = school_year_span(year)
     inputs = (
         ParticipationInput.objects.visible_to(user)
         .published()
-        .filter(municipality=plan.municipality, given_on__range=(start, end))
+        .filter(SchoolYear(year).q("given_on"), municipality=plan.municipality)
     )
     links = (
         ParticipationInput.areas.through.objects.filter(
@@ -509,8 +511,8 @@ def build_snapshot(report, user, *, now=None) -> dict:
             "purpose": plan.purpose,
         },
         "year": year,
-        "year_label": school_year_label(year),
-        "next_year_label": school_year_label(year + 1),
+        "year_label": SchoolYear(year).label,
+        "next_year_label": SchoolYear(year + 1).label,
         "version": report.version,
         "summary": {
             "areas": len(areas),

@@ -122,7 +122,8 @@ class PlanCast:
 
 @pytest.fixture
 def plan_cast(cast) -> PlanCast:
-    from plans.models import UnitPlanStatus, current_school_year
+    from plans.models import UnitPlanStatus
+    from plans.schoolyear import SchoolYear
     from tests.factories import (
         CoreComponentFactory,
         DevelopmentAreaFactory,
@@ -132,7 +133,7 @@ def plan_cast(cast) -> PlanCast:
         UnitPlanFactory,
     )
 
-    year = current_school_year()
+    year = SchoolYear.current().start_year
     plan = QualityPlanFactory(municipality=cast.municipality, title="Kvalitetsplan for Solvik")
     areas = [
         DevelopmentAreaFactory(plan=plan, name="Inkluderende miljø", order=1),

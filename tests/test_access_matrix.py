@@ -222,7 +222,7 @@ def _ind(c):
         Observation.objects.create(
             indicator=indicator,
             place=place,
-            period_label="2024-25",
+            period_label="2024/25",
             period_start=datetime.date(2024, 8, 1),
             period_end=datetime.date(2025, 7, 31),
             value=value,

@@ -211,10 +211,11 @@ def _draft_area(c):
 
 def _approved_school_plan(c):
     """Last year's approved plan of the unit leader's school: the one they evaluate."""
-    from plans.models import UnitPlan, UnitPlanStatus, current_school_year
+    from plans.models import UnitPlan, UnitPlanStatus
+    from plans.schoolyear import SchoolYear
     from tests.factories import UnitPlanFactory
 
-    year = current_school_year() - 1
+    year = SchoolYear.current().start_year - 1
     return UnitPlan.objects.filter(unit=c.school, school_year=year).first() or UnitPlanFactory(
         unit=c.school, quality_plan=c.quality_plan, school_year=year, status=UnitPlanStatus.APPROVED
     )
@@ -233,9 +234,9 @@ def _measure(c):
 
 
 def _next_year(c):
-    from plans.models import current_school_year
+    from plans.schoolyear import SchoolYear
 
-    return str(current_school_year() + 1)
+    return str(SchoolYear.current().start_year + 1)
 
 
 def _today():

@@ -29,17 +29,8 @@ from competence.selectors_reports import (
     published_evaluation,
     school_years_with_activities,
 )
-from plans.models import (
-    InputGroup,
-    InputSetting,
-    ParticipationInput,
-    QualityPlan,
-    Unit,
-    UnitKind,
-    current_school_year,
-    parse_school_year,
-    school_year_label,
-)
+from plans.models import InputGroup, InputSetting, ParticipationInput, QualityPlan, Unit, UnitKind
+from plans.schoolyear import SchoolYear
 from reports.bti import bti_section
 from reports.models import ReportState, StatusReport
 from reports.snapshot import build_snapshot
@@ -109,7 +100,7 @@ class BtiModel:
             found += 1
             header = table.header[1:]
             for row in table.rows:
-                school_year = parse_school_year(row[0])
+                school_year = SchoolYear.parse(row[0]).start_year
                 # A group whose total is withheld has «:» in every cell: none bounds. A
                 # «<5» beside them would tell the «:» cells are 5 or more.
                 withheld = row[1 + header.index("Sum")] == ":" and "<5" not in row
@@ -130,7 +121,7 @@ class BtiModel:
         for label, text in table.rows:
             level = REPORT_LEVEL_ROWS.get(label)
             self.attacker.read(
-                f"rapport {school_year_label(school_year)} {label}",
+                f"rapport {SchoolYear(school_year).label} {label}",
                 self.coeffs(school_year, None if level is None else 0, level),
                 text,
                 sum_cell=level is None or withheld,
@@ -265,7 +256,7 @@ class FortellingerModel:
     def read_report(self, html: str, school_year: int) -> None:
         match = REPORT_COUNT.search(html)
         assert match, "the report states how many fortellinger it shows"
-        name = f"rapport {school_year_label(school_year)} fortellinger"
+        name = f"rapport {SchoolYear(school_year).label} fortellinger"
         self.read(name, int(match.group(1)), html.count(REPORT_STORY))
 
 
@@ -360,7 +351,7 @@ def test_no_role_can_work_out_a_withheld_figure_on_the_demo(media, settings):
     users = get_user_model().objects
     leader = users.get(username="sektorleder")
     plan = QualityPlan.objects.filter(municipality__number="9901").in_force()
-    years = range(current_school_year() - 2, current_school_year() + 1)
+    years = range(SchoolYear.current().start_year - 2, SchoolYear.current().start_year + 1)
     published = [_publish(plan, leader, year) for year in years]
     summary = {}
     for username in (
@@ -420,7 +411,7 @@ def test_no_withheld_bti_figure_can_be_worked_out_on_random_data(cast, settings,
     status report's section for each year, read together."""
     settings.SUPPRESSION_THRESHOLD = THRESHOLD
     StatEvent.objects.filter(municipality=cast.municipality).delete()
-    first = current_school_year() - 1
+    first = SchoolYear.current().start_year - 1
     StatEvent.objects.bulk_create(
         StatEvent(
             municipality=cast.municipality,

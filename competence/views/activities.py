@@ -19,7 +19,7 @@ from competence.forms_activities import ActivityForm, FeedbackForm, SessionForm
 from competence.models import Activity, Registration, RegistrationStatus, Session
 from plans import selectors_assessment
 from plans.models import Membership, Unit
-from plans.models.unit_plans import current_school_year, school_year_label
+from plans.schoolyear import SchoolYear
 from plans.views.gate import MemberRequiredMixin, add_service_errors, error_text, own_municipality
 
 
@@ -383,7 +383,7 @@ class MyActivitiesView(MemberRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         now = timezone.now()
-        year = current_school_year()
+        year = SchoolYear.current().start_year
         upcoming = Prefetch(
             "sessions",
             queryset=sessions_with_counts(Session.objects.filter(starts_at__gt=now)),
@@ -414,7 +414,7 @@ class MyActivitiesView(MemberRequiredMixin, TemplateView):
             organised=Activity.objects.visible_to(user)
             .filter(organisers=user.pk, school_year__gte=year - 1)
             .prefetch_related("sessions"),
-            school_year_label=school_year_label(year),
+            school_year_label=SchoolYear(year).label,
         )
         return context
 
@@ -435,7 +435,7 @@ class UnitAttendanceView(MemberRequiredMixin, TemplateView):
             raise PermissionDenied
         try:
             wanted = int(self.request.GET.get("unit", self.units[0].pk))
-            self.year = int(self.request.GET.get("year", current_school_year()))
+            self.year = int(self.request.GET.get("year", SchoolYear.current().start_year))
         except ValueError as error:
             raise Http404 from error
         self.unit = next((unit for unit in self.units if unit.pk == wanted), None)
@@ -459,11 +459,10 @@ class UnitAttendanceView(MemberRequiredMixin, TemplateView):
             units=self.units,
             unit=self.unit,
             year=self.year,
-            year_label=school_year_label(self.year),
-            years=[
-                (y, school_year_label(y))
-                for y in range(current_school_year() + 1, current_school_year() - 4, -1)
-            ],
+            year_label=SchoolYear(self.year).label,
+            years=SchoolYear.choices(
+                range(SchoolYear.current().start_year - 3, SchoolYear.current().start_year + 2)
+            ),
             registrations=registrations,
             held_count=len(confirmed_held),
             attended_count=attended,

@@ -18,7 +18,6 @@ from competence.calendar import (
     by_month,
     municipality_calendar,
     personal_calendar,
-    school_year_of,
 )
 from competence.forms_calendar import CalendarEventForm, FeedCreateForm, WheelFilterForm
 from competence.ical import absolute_url, calendar_ical
@@ -32,7 +31,7 @@ from competence.services_calendar import (
 )
 from competence.wheel import annual_wheel_svg
 from plans.access import access_for
-from plans.models.unit_plans import current_school_year, school_year_label
+from plans.schoolyear import SchoolYear
 from plans.views.gate import MemberRequiredMixin, own_municipality
 
 
@@ -51,7 +50,7 @@ class AnnualWheelView(MemberRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        form = WheelFilterForm(self.request.GET, current_year=current_school_year())
+        form = WheelFilterForm(self.request.GET, current_year=SchoolYear.current().start_year)
         year, kind = form.values()
         entries = municipality_calendar(
             user,
@@ -60,7 +59,7 @@ class AnnualWheelView(MemberRequiredMixin, TemplateView):
             kinds=[kind] if kind else None,
         )
         months = by_month(entries, year)
-        label = school_year_label(year)
+        label = SchoolYear(year).label
         context.update(
             filter_form=form,
             year=year,
@@ -68,8 +67,8 @@ class AnnualWheelView(MemberRequiredMixin, TemplateView):
             kind=kind,
             previous_url=self._year_url(year - 1, kind),
             next_url=self._year_url(year + 1, kind),
-            previous_label=school_year_label(year - 1),
-            next_label=school_year_label(year + 1),
+            previous_label=SchoolYear(year).previous().label,
+            next_label=SchoolYear(year).next().label,
             months=months,
             entry_count=len(entries),
             wheel=annual_wheel_svg(
@@ -112,7 +111,7 @@ class EventFormMixin(MemberRequiredMixin):
                 form.add_error(None, error)
             else:
                 messages.success(request, _("Hendelsen er lagret i årshjulet."))
-                year = school_year_of(event.starts_on)
+                year = SchoolYear.containing(event.starts_on).start_year
                 return redirect(_wheel_url(year, f"hendelse-{event.pk}"))
         return self.render_to_response(self.get_context_data(form=form))
 
@@ -156,12 +155,13 @@ class EventDeleteView(MemberRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["instance"] = self.instance
         context["back_url"] = _wheel_url(
-            school_year_of(self.instance.starts_on), f"hendelse-{self.instance.pk}"
+            SchoolYear.containing(self.instance.starts_on).start_year,
+            f"hendelse-{self.instance.pk}",
         )
         return context
 
     def post(self, request, *args, **kwargs):
-        year = school_year_of(self.instance.starts_on)
+        year = SchoolYear.containing(self.instance.starts_on).start_year
         calendar_event_delete(instance=self.instance, actor=request.user)
         messages.success(request, _("Hendelsen er slettet fra årshjulet."))
         return redirect(_wheel_url(year, f"maned-{self.instance.starts_on.month}"))
@@ -263,7 +263,7 @@ class ICalFeedView(View):
             raise Http404
         feed_token_touch(token=feed)
         owner = feed.user
-        year = current_school_year()
+        year = SchoolYear.current().start_year
         if feed.scope == FeedScope.PERSONAL:
             entries = personal_calendar(
                 owner, school_year=year, years=2, municipality=feed.municipality

@@ -31,7 +31,7 @@ from competence.needs_import import (
 from competence.selectors_needs import needs_coverage
 from plans import charts
 from plans.models import Municipality
-from plans.models.unit_plans import school_year_label
+from plans.schoolyear import SchoolYear
 from plans.views.gate import MemberRequiredMixin, own_municipality
 
 SIGNING_SALT = "competence.needs-import"
@@ -100,7 +100,7 @@ class NeedsCoverageView(MemberRequiredMixin, TemplateView):
         )
         overview = needs_coverage(user, self.survey, school_year)
         context["overview"] = overview
-        context["school_year_label"] = school_year_label(school_year)
+        context["school_year_label"] = SchoolYear(school_year).label
         context["kinds"] = [
             (
                 kind,
@@ -170,7 +170,7 @@ class NeedsImportView(MemberRequiredMixin, TemplateView):
                 payload=payload,
                 survey_name=data["name"],
                 conducted_on=data["conducted_on"],
-                school_year_label=school_year_label(data["school_year"]),
+                school_year_label=SchoolYear(data["school_year"]).label,
                 rows=[(row, row.theme.casefold() in fresh) for row in parsed.rows],
                 new_theme_count=len(fresh),
             )

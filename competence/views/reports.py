@@ -36,7 +36,7 @@ from competence.selectors_reports import (
 )
 from competence.services_funding import funding_scheme_save
 from plans import charts, disclosure
-from plans.models.unit_plans import school_year_label
+from plans.schoolyear import SchoolYear
 from plans.selectors_assessment import plan_in_force
 from plans.views.gate import MemberRequiredMixin, own_municipality
 
@@ -75,7 +75,7 @@ class ActivityTableView(ActivityTableMixin, TemplateView):
         context.update(
             filter_form=self.filter_form,
             rows=self.rows(),
-            school_year=school_year_label(self.school_year),
+            school_year=SchoolYear(self.school_year).label,
             query_string=query.urlencode(),
             formats=exports.FORMATS,
             can_add=user.has_perm("competence.add_activity", self.municipality),
@@ -124,7 +124,7 @@ class BudgetView(MemberRequiredMixin, TemplateView):
         context.update(
             year_form=form,
             overview=overview,
-            school_year=school_year_label(overview.school_year),
+            school_year=SchoolYear(overview.school_year).label,
             chart=self.chart(overview),
             can_manage=user.has_perm("competence.manage_funding", self.municipality),
         )
@@ -144,7 +144,7 @@ class BudgetView(MemberRequiredMixin, TemplateView):
             return None
         return charts.bar_chart(
             title=_("Tilskudd, planlagt og brukt per tilskuddsordning %(year)s (1000 kr)")
-            % {"year": school_year_label(overview.school_year)},
+            % {"year": SchoolYear(overview.school_year).label},
             bars=bars,
             max_value=highest,
             decimals=0,
@@ -262,7 +262,7 @@ class EvaluationView(EvaluationMixin, TemplateView):
             year_form=self.year_form,
             evaluation=result,
             suppression=disclosure.legend(),
-            school_year=school_year_label(result.school_year),
+            school_year=SchoolYear(result.school_year).label,
             query_string=urlencode({"year": result.school_year}),
             formats=exports.FORMATS,
             can_export=self.request.user.has_perm(
@@ -270,7 +270,7 @@ class EvaluationView(EvaluationMixin, TemplateView):
             ),
             chart=charts.bar_chart(
                 title=_("Oppmøte per tiltak %(year)s")
-                % {"year": school_year_label(result.school_year)},
+                % {"year": SchoolYear(result.school_year).label},
                 bars=[(row.activity.title, row.attendance_rate) for row in rated],
                 max_value=100,
                 decimals=1,

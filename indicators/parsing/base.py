@@ -11,6 +11,8 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from plans.schoolyear import SchoolYear
+
 # Observation statuses (indicators.models.ObservationStatus values).
 VALUE = "verdi"
 MISSING = "mangler"
@@ -91,13 +93,10 @@ def year_period(year: int) -> tuple[str, datetime.date, datetime.date]:
     return str(year), datetime.date(year, 1, 1), datetime.date(year, 12, 31)
 
 
-def school_year_period(start: int, label: str | None = None):
-    """2020 → ("2020-21", 1 Aug 2020, 31 Jul 2021)."""
-    return (
-        label or f"{start}-{(start + 1) % 100:02d}",
-        datetime.date(start, 8, 1),
-        datetime.date(start + 1, 7, 31),
-    )
+def school_year_period(year: SchoolYear) -> tuple[str, datetime.date, datetime.date]:
+    """SchoolYear(2020) → ("2020/21", 1 Aug 2020, 31 Jul 2021): the portal's one label,
+    whatever the file wrote, and an inclusive end like the other periods."""
+    return year.label, year.start, year.last_day
 
 
 def span_period(first: int, last: int, label: str | None = None):

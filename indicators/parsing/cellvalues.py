@@ -37,6 +37,7 @@ from indicators.parsing.base import (
     year_period,
 )
 from indicators.parsing.text import decode
+from plans.schoolyear import SchoolYear
 
 
 class CellError(ValueError):
@@ -169,14 +170,19 @@ def parse_period(text: str) -> tuple[str, datetime.date, datetime.date]:
         return year_period(year)
     match = _SCHOOL_YEAR_SPAN.fullmatch(stripped)
     if match:  # «2016/17-2018/19»: three school years, as Udir labels an average
-        first, first_tail, last, last_tail = (int(part) for part in match.groups())
-        _check_year(first, text)
-        _check_year(last, text)
-        if first_tail != (first + 1) % 100 or last_tail != (last + 1) % 100 or last < first:
+        first_text, first_tail, last_text, last_tail = match.groups()
+        _check_year(int(first_text), text)
+        _check_year(int(last_text), text)
+        try:
+            first = SchoolYear.parse(f"{first_text}/{first_tail}")
+            last = SchoolYear.parse(f"{last_text}/{last_tail}")
+        except ValueError:
+            first = last = None
+        if first is None or last is None or last < first:
             raise CellError(
                 _("«%(value)s» er ikke et tidsrom av skoleår (2016/17-2018/19).") % {"value": text}
             )
-        return stripped, datetime.date(first, 8, 1), datetime.date(last + 1, 7, 31)
+        return stripped, first.start, last.last_day
     match = _TWO_YEARS.fullmatch(stripped)
     if not match:
         raise CellError(
@@ -189,15 +195,17 @@ def parse_period(text: str) -> tuple[str, datetime.date, datetime.date]:
     first, tail = int(match.group(1)), match.group(2)
     _check_year(first, text)
     if len(tail) == 2:
-        if int(tail) != (first + 1) % 100:
+        try:
+            school_year = SchoolYear.parse(f"{first}/{tail}")
+        except ValueError:
             raise CellError(
                 _(
                     "«%(value)s» er ikke et skoleår: det andre året må følge rett etter det første "
                     "(2020-21)."
                 )
                 % {"value": text}
-            )
-        return school_year_period(first)
+            ) from None
+        return school_year_period(school_year)
     last = int(tail)
     _check_year(last, text)
     if last < first:

@@ -53,6 +53,7 @@ from indicators.parsing.base import (
 )
 from indicators.parsing.cellvalues import row_problem
 from indicators.parsing.text import decode
+from plans.schoolyear import SchoolYear
 
 NAME = "ssb_statbank_csv"
 LABEL = gettext_lazy("SSB statistikkbank (CSV)")
@@ -185,7 +186,7 @@ def period_from_text(text: str, dimension: str = ""):
     if end < year:
         raise ValueError(_("Ukjent periode «%(period)s».") % {"period": label})
     if end == year + 1 and (len(end_text) == 2 or "skoleår" in dimension.lower()):
-        return school_year_period(year, label)
+        return school_year_period(SchoolYear(year))
     return span_period(year, end, label)
 
 

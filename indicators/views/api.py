@@ -17,6 +17,7 @@ from django.views.generic import TemplateView
 
 from indicators.exports import exact
 from indicators.models import Indicator, Observation
+from plans.schoolyear import SchoolYear
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 500
@@ -171,6 +172,15 @@ class IndicatorApi(JsonApiView):
         return indicator_json(request, get_object_or_404(_published_indicators(), pk=pk))
 
 
+def _period_label(text: str) -> str:
+    """«2023-24», «2023–24» and «2023/2024» name the school year stored as «2023/24»; the
+    API asked for «2023-24» before the labels were made one, and still may."""
+    try:
+        return SchoolYear.parse(text).label
+    except ValueError:
+        return text
+
+
 class ObservationListApi(JsonApiView):
     FILTERS = {
         "place": "place__code",
@@ -189,7 +199,10 @@ class ObservationListApi(JsonApiView):
         )
         for name, lookup in self.FILTERS.items():
             if name in request.GET:
-                observations = observations.filter(**{lookup: request.GET[name].strip()})
+                value = request.GET[name].strip()
+                if name == "period":
+                    value = _period_label(value)
+                observations = observations.filter(**{lookup: value})
         decimals = indicator.decimals
 
         def serialize(observation: Observation) -> dict[str, Any]:

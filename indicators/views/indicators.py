@@ -42,6 +42,7 @@ from indicators.selectors import (
     series,
     subgroup_label,
     targets_for,
+    year_label,
 )
 from indicators.services_indicators import (
     indicator_commentary_delete,
@@ -306,7 +307,13 @@ class IndicatorDetailView(IndicatorMixin, TemplateView):
             reading=reading,
             targets=targets,
             target_rows=[
-                (t, format_value(t.value, decimals), subgroup_label(t.subgroup)) for t in targets
+                (
+                    t,
+                    year_label(t.year, data.periods(t.subgroup) or data.periods(subgroup)),
+                    format_value(t.value, decimals),
+                    subgroup_label(t.subgroup),
+                )
+                for t in targets
             ],
             commentary=commentary,
             plan_areas=DevelopmentArea.objects.filter(

@@ -55,10 +55,7 @@ from plans.models.unit_plans import (
     UnitGoal,
     UnitPlan,
     UnitPlanStatus,
-    current_school_year,
     overdue_measure_q,
-    parse_school_year,
-    school_year_label,
 )
 
 __all__ = [
@@ -106,11 +103,8 @@ __all__ = [
     "UnitPlan",
     "UnitPlanStatus",
     "UserJourney",
-    "current_school_year",
     "municipality_number_validator",
     "overdue_measure_q",
-    "parse_school_year",
-    "school_year_label",
     "validate_historic_numbers",
     "validate_organisation_number",
 ]

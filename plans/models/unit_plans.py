@@ -19,28 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from plans.models.organisation import Unit
 from plans.models.quality_plan import CoreComponent, DevelopmentArea, QualityPlan
 from plans.querysets import MeasureQuerySet, UnitPlanQuerySet
+from plans.schoolyear import SchoolYear
 from plans.text_limits import LONG_TEXT, SHORT_TEXT, TEXT, bounded_text, text_length_checks
-
-
-def school_year_label(start_year: int) -> str:
-    """2025 → "2025/26"."""
-    return f"{start_year}/{(start_year + 1) % 100:02d}"
-
-
-def current_school_year(today: datetime.date | None = None) -> int:
-    """The school year starts in August: November 2026 is in 2026/27, March 2027 too."""
-    today = today or timezone.localdate()
-    return today.year if today.month >= 8 else today.year - 1
-
-
-def parse_school_year(value: str) -> int:
-    """ "2025/26" or "2025-26" or "2025" → 2025; raises ValueError otherwise."""
-    text = value.strip().replace("–", "/").replace("-", "/")
-    start, _sep, end = text.partition("/")
-    year = int(start)
-    if end and int(end) % 100 != (year + 1) % 100:
-        raise ValueError(value)
-    return year
 
 
 class UnitPlanStatus(models.TextChoices):
@@ -136,7 +116,7 @@ class UnitPlan(models.Model):
 
     @property
     def school_year_label(self) -> str:
-        return school_year_label(self.school_year)
+        return SchoolYear(self.school_year).label
 
     @property
     def municipality_id(self) -> int:

@@ -35,9 +35,8 @@ from plans.models import (
     Role,
     UnitPlan,
     UnitPlanStatus,
-    current_school_year,
-    school_year_label,
 )
+from plans.schoolyear import SchoolYear
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -116,7 +115,7 @@ def reminder_digests(*, today: datetime.date) -> list[Digest]:
         )
 
     # (b) and (c): unit leaders, for the units they lead.
-    school_year = current_school_year(today)
+    school_year = SchoolYear.current(today).start_year
     leaderships = list(
         Membership.objects.in_force()
         .filter(role=Role.UNIT_LEADER, user__in=recipients, unit__active=True)
@@ -142,7 +141,7 @@ def reminder_digests(*, today: datetime.date) -> list[Digest]:
             digest_for(membership.user).unsubmitted.append(
                 {
                     "unit": unit.name,
-                    "school_year": school_year_label(school_year),
+                    "school_year": SchoolYear(school_year).label,
                     "state": _("ikke startet"),
                     "url": portal_url(reverse("plans:unit-plan-create", args=[unit.pk])),
                 }

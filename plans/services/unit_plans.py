@@ -31,8 +31,8 @@ from plans.models import (
     UnitGoal,
     UnitPlan,
     UnitPlanStatus,
-    school_year_label,
 )
+from plans.schoolyear import SchoolYear
 from plans.services.history import (
     EditConflict,
     PlanLocked,
@@ -153,7 +153,7 @@ def unit_plan_create(
     if UnitPlan.objects.filter(unit=unit, school_year=school_year).exists():
         raise ValidationError(
             _("%(unit)s har allerede en plan for %(year)s.")
-            % {"unit": unit.name, "year": school_year_label(school_year)}
+            % {"unit": unit.name, "year": SchoolYear(school_year).label}
         )
     previous = (
         UnitPlan.objects.filter(unit=unit, school_year=school_year - 1).first()

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from plans import selectors_dashboard as selectors
-from plans.models import current_school_year, school_year_label
+from plans.schoolyear import SchoolYear
 from plans.views.gate import MemberRequiredMixin
 
 
@@ -31,7 +31,7 @@ class DashboardYearForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["year"]
         assert isinstance(field, forms.TypedChoiceField)
-        field.choices = [(year, school_year_label(year)) for year in years]
+        field.choices = [(year, SchoolYear(year).label) for year in years]
 
 
 class SectorDashboardView(MemberRequiredMixin, TemplateView):
@@ -42,7 +42,7 @@ class SectorDashboardView(MemberRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         today = timezone.localdate()
-        current = current_school_year(today)
+        current = SchoolYear.current(today).start_year
         municipality = selectors.dashboard_municipality(user)
         years = selectors.dashboard_years(user, municipality, today=today)
         form = DashboardYearForm(
@@ -56,7 +56,7 @@ class SectorDashboardView(MemberRequiredMixin, TemplateView):
         context.update(
             form=form,
             year_invalid=form.is_bound and not form.is_valid(),
-            current_year_label=school_year_label(current),
+            current_year_label=SchoolYear(current).label,
             dashboard=selectors.sector_dashboard(
                 user, municipality=municipality, year=year, today=today
             ),

@@ -9,7 +9,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.generic import TemplateView
 
-from plans.models import CoreComponent, current_school_year, school_year_label
+from plans.models import CoreComponent
+from plans.schoolyear import SchoolYear
 from plans.selectors_quality import (
     areas_with_components,
     inputs_on_area,
@@ -65,7 +66,7 @@ class FrameworkAreaView(MemberRequiredMixin, TemplateView):
             meaning_lines=split_lines(area.meaning_for_individual),
             work=unit_work_on_area(user, area),
             inputs=inputs_on_area(user, area),
-            school_year=school_year_label(current_school_year()),
+            school_year=SchoolYear.current().label,
         )
         return context
 
@@ -85,6 +86,6 @@ class FrameworkComponentView(MemberRequiredMixin, TemplateView):
             plan=component.area.plan,
             work=unit_work_on_component(user, component),
             inputs=inputs_on_component(user, component),
-            school_year=school_year_label(current_school_year()),
+            school_year=SchoolYear.current().label,
         )
         return context

@@ -25,15 +25,8 @@ from plans.forms_unit_plans import (
     UnitPlanFilterForm,
     UnitPlanForm,
 )
-from plans.models import (
-    Measure,
-    ParticipationProcess,
-    Phase,
-    Unit,
-    UnitGoal,
-    UnitPlan,
-    current_school_year,
-)
+from plans.models import Measure, ParticipationProcess, Phase, Unit, UnitGoal, UnitPlan
+from plans.schoolyear import SchoolYear
 from plans.services import unit_plans as services
 from plans.services.history import EditConflict, PlanLocked, display_value
 from plans.views.gate import MemberRequiredMixin, error_text
@@ -117,7 +110,7 @@ class UnitPlanListView(MemberRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        year = current_school_year()
+        year = SchoolYear.current().start_year
         led = Unit.objects.led_by(user).active()
         existing = set(
             UnitPlan.objects.filter(unit__in=led, school_year__in=(year, year + 1)).values_list(

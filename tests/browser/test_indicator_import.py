@@ -70,13 +70,13 @@ def test_data_admin_imports_a_udir_file_and_sees_the_chart(browser, live_server,
     assert new == 144
     assert Observation.objects.count() == 0
     # The sample of parsed rows, as a table: the file's first line of figures is the
-    # country's 2020-21 total for boys and girls.
+    # country's 2020/21 total for boys and girls.
     sample = page.locator("#import-sample")
     assert sample.is_visible()
     assert sample.locator("tbody tr").count() == 10
     first = sample.locator("tbody tr").first.inner_text()
     assert "Hele landet" in first
-    assert "2020-21" in first
+    assert "2020/21" in first
     # The file holds no figure for Solvik: the preview says so.
     assert (
         "Ingen av radene i filen gjelder Solvik kommune"

@@ -210,12 +210,14 @@ def test_sector_leader_creates_a_scheme_with_grants(client, competence_cast):
     ("grants", "message"),
     [
         (
-            [{"school_year": "2026/27", "amount": "1"}, {"school_year": "2026", "amount": "2"}],
+            [{"school_year": "2026/27", "amount": "1"}, {"school_year": "2026–27", "amount": "2"}],
             "Det kan bare være ett tilskudd per skoleår: 2026/27 står flere ganger.",
         ),
         ([{"school_year": "2026/27", "amount": "-5"}], "Tilskuddet kan ikke være negativt."),
         ([{"school_year": "2026/28", "amount": "5"}], "Skriv skoleåret som «2026/27»."),
         ([{"school_year": "neste år", "amount": "5"}], "Skriv skoleåret som «2026/27»."),
+        # A lone year could mean either of two school years (SchoolYear.parse refuses it).
+        ([{"school_year": "2026", "amount": "5"}], "Skriv skoleåret som «2026/27»."),
     ],
 )
 def test_bad_grants_are_refused_in_norwegian_and_nothing_is_written(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import zoneinfo
 
 import pytest
 from django.db import connection
@@ -13,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from competence.calendar import Entry, personal_calendar
+from competence.calendar import Entry, municipality_calendar, personal_calendar
 from competence.ical import calendar_ical
 from competence.models import (
     CalendarEvent,
@@ -24,7 +25,8 @@ from competence.models import (
     RegistrationStatus,
 )
 from competence.wheel import EMPTY_FILL, EMPTY_LABEL, annual_wheel_svg, month_colours
-from plans.models import Membership, Role, current_school_year
+from plans.models import Membership, Role
+from plans.schoolyear import SchoolYear
 from plans.wheel import FILLS, LABEL_COLOUR, contrast_ratio
 from tests.factories import (
     ActivityFactory,
@@ -201,10 +203,10 @@ def test_wrong_year_falls_back_to_the_current_year_with_an_error(competence_cast
         reverse("competence:wheel"), {"year": "om lenge"}
     )
     assert response.status_code == 200
-    assert response.context["year"] == current_school_year()
+    assert response.context["year"] == SchoolYear.current().start_year
     assert "Velg et barnehage- og skoleår fra listen." in response.content.decode()
     plain = client_for(competence_cast["staff"]).get(reverse("competence:wheel"))
-    year = current_school_year()
+    year = SchoolYear.current().start_year
     assert plain.context["year"] == year
     assert f'<option value="{year}" selected>' in plain.content.decode()
 
@@ -384,7 +386,7 @@ def _events_by_uid(calendar: Calendar) -> dict:
 def this_year(competence_cast):
     """Sessions and events inside the feeds' window (this and next school year)."""
     cc = competence_cast
-    year = current_school_year()
+    year = SchoolYear.current().start_year
     staff = cc["staff"]
     waiting_session = _session(cc.activity, cc.session.starts_at + datetime.timedelta(days=7))
     unregistered = _session(cc.activity, cc.session.starts_at + datetime.timedelta(days=14))
@@ -641,7 +643,35 @@ def test_personal_calendar_queries_stay_constant(competence_cast, django_assert_
         session = _session(cc.activity, timezone.now() + datetime.timedelta(days=40 + n))
         RegistrationFactory(session=session, user=staff)
         _event(cc.municipality, f"Frist {n}", timezone.localdate() + datetime.timedelta(days=n))
-    personal_calendar(staff, school_year=current_school_year(), years=2)  # warm the access
+    personal_calendar(
+        staff, school_year=SchoolYear.current().start_year, years=2
+    )  # warm the access
     with django_assert_max_num_queries(2):
-        entries = personal_calendar(staff, school_year=current_school_year(), years=2)
+        entries = personal_calendar(staff, school_year=SchoolYear.current().start_year, years=2)
     assert len([entry for entry in entries if entry.kind == "kompetanse"]) == 10
+
+
+def test_a_two_year_calendar_runs_from_one_oslo_1_august_to_the_one_two_years_later(
+    competence_cast,
+):
+    cc = competence_cast
+    oslo = zoneinfo.ZoneInfo("Europe/Oslo")
+    activity = ActivityFactory(municipality=cc.municipality, title="Kurs")
+    for title, moment in (
+        ("før", datetime.datetime(YEAR, 7, 31, 23, 30, tzinfo=oslo)),
+        ("første", datetime.datetime(YEAR, 8, 1, 0, 0, tzinfo=oslo)),
+        ("andre", datetime.datetime(YEAR + 1, 8, 1, 0, 30, tzinfo=oslo)),
+        ("siste", datetime.datetime(YEAR + 2, 7, 31, 23, 30, tzinfo=oslo)),
+        ("etter", datetime.datetime(YEAR + 2, 8, 1, 0, 0, tzinfo=oslo)),
+    ):
+        _session(activity, moment)
+        _event(cc.municipality, title, moment.date())
+    entries = municipality_calendar(cc["sector_leader"], school_year=YEAR, years=2)
+    sessions = [entry.start for entry in entries if not entry.all_day]
+    events = [entry.title for entry in entries if entry.all_day]
+    assert events == ["første", "andre", "siste"]
+    assert [timezone.localtime(start).date() for start in sessions] == [
+        datetime.date(YEAR, 8, 1),
+        datetime.date(YEAR + 1, 8, 1),
+        datetime.date(YEAR + 2, 7, 31),
+    ]

@@ -26,7 +26,8 @@ from competence.models import (
 from competence.selectors_needs import needs_coverage
 from demo.services import load_demo
 from plans.demo import DEMO_MUNICIPALITY
-from plans.models import UnitKind, current_school_year
+from plans.models import UnitKind
+from plans.schoolyear import SchoolYear
 
 pytestmark = pytest.mark.django_db
 
@@ -127,7 +128,7 @@ def test_the_2022_23_table_is_there_with_its_dates(demo):
 def test_last_school_year_is_over_with_attendance_and_feedback_in_every_area(demo):
     """The year the demo's status report covers: every session held, every confirmed
     sign-up marked, feedback given, and competence work in each of the plan's areas."""
-    year = current_school_year() - 1
+    year = SchoolYear.current().start_year - 1
     last = Activity.objects.filter(
         municipality__number=DEMO_MUNICIPALITY["number"], school_year=year
     )
@@ -153,7 +154,7 @@ def test_last_school_year_is_over_with_attendance_and_feedback_in_every_area(dem
 
 
 def test_funding_schemes_have_grants_for_2022_and_the_last_two_years(demo):
-    year = current_school_year()
+    year = SchoolYear.current().start_year
     years = set(
         FundingGrant.objects.filter(scheme__name="Dekomp").values_list("school_year", flat=True)
     )
@@ -163,7 +164,11 @@ def test_funding_schemes_have_grants_for_2022_and_the_last_two_years(demo):
 def test_ansatt_has_an_activity_meant_for_them_with_a_future_session(demo):
     ansatt = _user("ansatt")
     now = timezone.now()
-    meant = Activity.objects.visible_to(ansatt).meant_for(ansatt).for_year(current_school_year())
+    meant = (
+        Activity.objects.visible_to(ansatt)
+        .meant_for(ansatt)
+        .for_year(SchoolYear.current().start_year)
+    )
     coming = Session.objects.filter(activity__in=meant, starts_at__gt=now)
     assert coming.exists()
     # A staff course with places left that she is not on yet, and one with a waiting list.
@@ -179,7 +184,7 @@ def test_ansatt_has_an_activity_meant_for_them_with_a_future_session(demo):
 
 def test_unit_leader_sees_attendance_for_their_unit(demo):
     leader = _user("virksomhetsleder")
-    year = current_school_year()
+    year = SchoolYear.current().start_year
     attended = (
         Registration.objects.visible_to(leader)
         .filter(
@@ -209,7 +214,7 @@ def test_evaluation_has_attendance_and_feedback(demo):
 
 
 def test_needs_survey_and_coverage(demo):
-    year = current_school_year()
+    year = SchoolYear.current().start_year
     survey = NeedSurvey.objects.get(school_year=year)
     assert survey.conducted_on == datetime.date(year - 1, 11, 18)
     needs = CompetenceNeed.objects.filter(survey=survey)
@@ -230,7 +235,7 @@ def test_needs_survey_and_coverage(demo):
 
 
 def test_annual_wheel_events_for_the_current_year(demo):
-    year = current_school_year()
+    year = SchoolYear.current().start_year
     events = CalendarEvent.objects.filter(municipality__number=DEMO_MUNICIPALITY["number"])
     kinds = set(events.values_list("kind", flat=True))
     assert {

@@ -3,7 +3,6 @@ directly with the ORM, as an import would leave them."""
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 
 import factory
@@ -18,6 +17,8 @@ from indicators.models import (
     PlaceLevel,
     Source,
 )
+from indicators.parsing.base import school_year_period, year_period
+from plans.schoolyear import SchoolYear
 
 
 class SourceFactory(factory.django.DjangoModelFactory):
@@ -79,15 +80,13 @@ def observe(
     symbol: str = "",
     batch: ImportBatch | None = None,
 ) -> Observation:
-    """One observation for a calendar year (``2021``) or a school year (``"2021-22"``);
-    ``value=None`` with a status and symbol for a withheld figure."""
-    if isinstance(year, str) and "-" in year:
-        start_year = int(year[:4])
-        start, end = datetime.date(start_year, 8, 1), datetime.date(start_year + 1, 7, 31)
-        label = year
+    """One observation for a calendar year (``2021``) or a school year (``"2021/22"``,
+    stored as the importers store it); ``value=None`` with a status and symbol for a
+    withheld figure."""
+    if isinstance(year, str) and not year.isdigit():
+        label, start, end = school_year_period(SchoolYear.parse(year))
     else:
-        start, end = datetime.date(int(year), 1, 1), datetime.date(int(year), 12, 31)
-        label = str(year)
+        label, start, end = year_period(int(year))
     if value is None and status == ObservationStatus.VALUE:
         status = ObservationStatus.SUPPRESSED
     return Observation.objects.create(

@@ -180,3 +180,13 @@ def test_the_open_api_stays_publicly_cacheable_for_a_logged_in_user(cast, client
     """The API opts out of the private rule on purpose: its answer is the same for all."""
     client.force_login(cast["staff"])
     get(client, LIST)
+
+
+@pytest.mark.parametrize("asked", ["2023/24", "2023-24", "2023–24", "2023/2024"])
+def test_a_school_year_period_is_found_however_it_is_written(client, published, asked):
+    kultur, _hidden = published
+    own = kultur.observations.get(period_label="2023", place__code="9901").place
+    observe(kultur, own, "2023/24", "55.5")
+    url = reverse("indicators:api-observations", args=[kultur.pk])
+    results = get(client, url, {"period": asked})["results"]
+    assert [(r["period"], r["value"]) for r in results] == [("2023/24", "55.5")]

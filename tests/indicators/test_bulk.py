@@ -140,7 +140,7 @@ def test_one_changed_value_is_counted_and_keeps_what_it_was():
     result = upsert(template(*rows), batch=second)
 
     assert counts(result) == (0, 1, 7, 0)
-    changed = cell("trivsel", "9901", "2023-24")
+    changed = cell("trivsel", "9901", "2023/24")
     assert changed.value == Decimal("88.25")
     assert changed.batch_id == second.pk
     assert changed.previous == {
@@ -151,7 +151,7 @@ def test_one_changed_value_is_counted_and_keeps_what_it_was():
         "previous": None,
     }
     # The neighbours were not touched.
-    girls = cell("trivsel", "9901", "2023-24", "kjønn=Jenter")
+    girls = cell("trivsel", "9901", "2023/24", "kjønn=Jenter")
     assert (girls.value, girls.batch_id, girls.previous) == (Decimal("89.1"), first.pk, None)
 
 
@@ -162,7 +162,7 @@ def test_a_value_turning_suppressed_is_a_change_with_its_symbol():
     rows[3] = line("trivsel", LANDET, "2023-24", "", ":")
     result = upsert(template(*rows), batch=new_batch())
     assert counts(result) == (0, 1, 7, 0)
-    country = cell("trivsel", "0", "2023-24")
+    country = cell("trivsel", "0", "2023/24")
     assert (country.value, country.status, country.symbol) == (
         None,
         ObservationStatus.SUPPRESSED,
@@ -174,9 +174,9 @@ def test_a_value_turning_suppressed_is_a_change_with_its_symbol():
 
 def test_statuses_and_symbols_read_back_exactly():
     upsert(template(*BASE))
-    boys = cell("trivsel", "9901", "2023-24", "kjønn=Gutter")
+    boys = cell("trivsel", "9901", "2023/24", "kjønn=Gutter")
     assert (boys.value, boys.status, boys.symbol) == (None, ObservationStatus.SUPPRESSED, "")
-    assert cell("trivsel", "9901", "2023-24", "kjønn=Jenter").value == Decimal("89.1")
+    assert cell("trivsel", "9901", "2023/24", "kjønn=Jenter").value == Decimal("89.1")
     suppressed = cell("mobbing", "9901", "2022")
     assert (suppressed.value, suppressed.status, suppressed.symbol) == (
         None,
@@ -192,7 +192,7 @@ def test_statuses_and_symbols_read_back_exactly():
     )
     zero = cell("mobbing", "0", "2024")
     assert (zero.value, zero.status, zero.symbol) == (Decimal(0), ObservationStatus.VALUE, "-")
-    school_year = cell("trivsel", "9901", "2023-24")
+    school_year = cell("trivsel", "9901", "2023/24")
     assert (school_year.period_start, school_year.period_end) == (
         datetime.date(2023, 8, 1),
         datetime.date(2024, 7, 31),
@@ -262,8 +262,8 @@ def test_the_same_cell_twice_is_rejected_also_across_chunks():
         (5, "Det samme tallet (sted, periode og undergruppe) står også på linje 2."),
         (6, "Det samme tallet (sted, periode og undergruppe) står også på linje 4."),
     ]
-    assert cell("trivsel", "9901", "2023-24").value == Decimal("87.5")
-    assert cell("trivsel", "9901", "2022-23").value == Decimal("80")
+    assert cell("trivsel", "9901", "2023/24").value == Decimal("87.5")
+    assert cell("trivsel", "9901", "2022/23").value == Decimal("80")
 
 
 def _row(**changes) -> ParsedRow:
@@ -321,7 +321,7 @@ def test_preview_counts_what_the_commit_does_and_writes_nothing():
     assert counts(result) == (1, 1, 7, 1)
     assert (result["indicators_created"], result["places_created"]) == (1, 1)
     assert Observation.objects.count() == 8
-    assert cell("trivsel", "9901", "2023-24", "kjønn=Jenter").value == Decimal("89.1")
+    assert cell("trivsel", "9901", "2023/24", "kjønn=Jenter").value == Decimal("89.1")
     assert not Indicator.objects.filter(code="ny").exists()
 
     committed = upsert(template(*rows))
@@ -353,13 +353,13 @@ def test_the_flow_rolls_back_a_batch_written_here():
 
     batch_rollback(second, user=None)
 
-    restored = cell("trivsel", "9901", "2023-24")
+    restored = cell("trivsel", "9901", "2023/24")
     assert (restored.value, restored.batch_id, restored.previous) == (
         Decimal("87.5"),
         first.pk,
         None,
     )
-    assert not Observation.objects.filter(period_label="2024-25").exists()
+    assert not Observation.objects.filter(period_label="2024/25").exists()
     assert Observation.objects.count() == 8
 
 
@@ -420,4 +420,4 @@ def test_the_same_cell_twice_is_rejected_across_chunks_for_a_stored_indicator_to
     assert [(problem["line"], problem["reason"]) for problem in result["problems"]] == [
         (5, "Det samme tallet (sted, periode og undergruppe) står også på linje 2."),
     ]
-    assert cell("trivsel", "9901", "2023-24").value == Decimal("87.5")
+    assert cell("trivsel", "9901", "2023/24").value == Decimal("87.5")

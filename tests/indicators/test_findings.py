@@ -11,7 +11,9 @@ from django.urls import reverse
 
 from indicators.findings import findings_overview, read_indicator
 from indicators.models import Indicator, ObservationStatus, PlaceLevel, Source, Target
+from indicators.parsing.base import school_year_period
 from indicators.selectors import Point
+from plans.schoolyear import SchoolYear
 from tests.indicators.factories_pages import (
     IndicatorFactory,
     PlaceFactory,
@@ -159,21 +161,29 @@ def test_a_later_target_is_read_against_the_latest_value():
 
 def test_a_school_year_target_is_read_in_the_school_year_it_starts():
     # A target for 2024 is the target for the school year 2024/25.
-    own = [
-        Point(
-            f"{y}-{(y + 1) % 100:02d}",
-            datetime.date(y, 8, 1),
-            datetime.date(y + 1, 7, 31),
-            Decimal(v),
-            VALUE,
-        )
-        for y, v in ((2023, "6.9"), (2024, "5.8"))
-    ]
+    own = _school_years((2023, "6.9"), (2024, "5.8"))
     reading = read_indicator(
         indicator(False), own, [], target(2024, "5.0"), place_name="Solvik kommune"
     )
     assert reading.attention == [
-        "Målet for 2024-25 er ikke nådd: 5,8 prosent mot målet 5,0 prosent."
+        "Målet for 2024/25 er ikke nådd: 5,8 prosent mot målet 5,0 prosent."
+    ]
+
+
+def test_a_later_school_year_target_is_named_as_the_figures_name_their_years():
+    own = _school_years((2023, "6.9"), (2024, "5.8"))
+    reading = read_indicator(
+        indicator(False), own, [], target(2026, "5.0"), place_name="Solvik kommune"
+    )
+    assert reading.attention == [
+        "Siste verdi er 5,8 prosent (2024/25); målet for 2026/27 er 5,0 prosent."
+    ]
+
+
+def _school_years(*values: tuple[int, str]) -> list[Point]:
+    return [
+        Point(*school_year_period(SchoolYear(year)), Decimal(value), VALUE)
+        for year, value in values
     ]
 
 

@@ -58,7 +58,7 @@ def media(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
-def solvik(period="2023-24", subgroup=""):
+def solvik(period="2023/24", subgroup=""):
     return Observation.objects.get(
         indicator__source__code="lokal",
         indicator__code="solvik-trivsel",
@@ -134,7 +134,7 @@ def test_upload_previews_counts_then_commit_writes_the_exact_values(cast, client
     assert indicator.unit_of_measure == "prosent"
     assert Place.objects.get(level=PlaceLevel.MUNICIPALITY, code="9901").name == "Solvik"
     # The rejected line is not written.
-    assert not Observation.objects.filter(period_label="2022-23").exists()
+    assert not Observation.objects.filter(period_label="2022/23").exists()
 
 
 def test_reimporting_the_same_file_changes_nothing(cast):
@@ -602,10 +602,10 @@ def test_an_unknown_layout_fails_with_a_link_to_the_mapping_step(cast, client):
     assert (batch.rows_new, batch.rows_rejected) == (3, 0)
     batch_commit(batch, user=None)
     girls = Observation.objects.get(
-        indicator__code="solvik-trives", period_label="2023-24", subgroup="kjønn=Jenter"
+        indicator__code="solvik-trives", period_label="2023/24", subgroup="kjønn=Jenter"
     )
     assert girls.value == Decimal("89.1")
-    hidden = Observation.objects.get(indicator__code="solvik-trives", period_label="2022-23")
+    hidden = Observation.objects.get(indicator__code="solvik-trives", period_label="2022/23")
     assert (hidden.status, hidden.symbol) == (ObservationStatus.SUPPRESSED, ":")
 
     # The next file with the same columns is read with the saved mapping.

@@ -103,8 +103,8 @@ def test_udir_utlandet_is_kept_apart_from_country_and_counties_with_one_warning(
     assert not any(code.upper() == "U" for _level, code in places)
     country = [row for row in result.rows if row.place_level == base.COUNTRY]
     assert {(row.period_label, row.value) for row in country} == {
-        ("2020-21", Decimal("43.3")),
-        ("2021-22", Decimal("41.9")),
+        ("2020/21", Decimal("43.3")),
+        ("2021/22", Decimal("41.9")),
     }
     warnings = [problem for problem in result.problems if "Utlandet" in problem.value]
     assert len(warnings) == 1
@@ -121,8 +121,8 @@ def test_udir_school_rows_are_unit_places_by_organisation_number():
         for row in result.rows
         if row.place_level == base.UNIT
     }
-    assert schools[("974568098", "2021-22")] == (Decimal("40.1"), base.VALUE)
-    assert schools[("974568101", "2020-21")] == (None, base.SUPPRESSED)
+    assert schools[("974568098", "2021/22")] == (Decimal("40.1"), base.VALUE)
+    assert schools[("974568101", "2020/21")] == (None, base.SUPPRESSED)
     kragero = [row for row in result.rows if row.place_code == "4014"]
     assert {row.place_level for row in kragero} == {base.MUNICIPALITY}
     assert not [p for p in result.problems if "fire siffer" in p.reason]
@@ -306,6 +306,6 @@ def test_udir_school_rows_are_linked_to_the_unit_with_that_organisation_number_a
     assert not Place.objects.filter(code="974568101").exists()
     indicator = Indicator.objects.get(code="udir-grunnskolepoeng")
     html = detail(client, cast["staff"], indicator)
-    assert columns(html, "indicator-units") == ["2020-21", "2021-22"]
+    assert columns(html, "indicator-units") == ["2020/21", "2021/22"]
     assert cells(html, cast.school.name, "indicator-units") == ["41,5", "40,1"]
     assert "Sannidal skole" not in html

@@ -652,9 +652,11 @@ def test_demo_loads_twice_with_the_same_counts_and_every_kind_of_finding(db, cli
     assert cells(html, "Solvik fylke (demo)")[-1] == "6,9"
     # One target, for the last school year: drawn flat and named by its school year.
     last = own_label = columns(html)[-1]
-    assert re.fullmatch(r"\d{4}-\d\d", own_label)
+    assert re.fullmatch(r"\d{4}/\d\d", own_label)
     assert f'data-series="Mål for {last}"' in html
     assert f"Målet for {last} er ikke nådd: 5,2 prosent mot målet 5,0 prosent." in html
+    # The targets table names the year as the chart and the findings do.
+    assert cells(html, last, "indicator-targets")[-1] == "5,0"
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])

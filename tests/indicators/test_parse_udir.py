@@ -52,7 +52,7 @@ def grunnskolepoeng():
 
 
 def test_mobbing_reads_named_cells_back(mobbing):
-    country = cell(mobbing, indicator=MOBBING_TOTAL, code="0", period="2020-21")
+    country = cell(mobbing, indicator=MOBBING_TOTAL, code="0", period="2020/21")
     assert (country.value, country.status, country.place_level) == (Decimal("3.3"), VALUE, "land")
     assert country.place_name == "Hele landet"
     assert country.indicator_name == "Mobbing på skolen (prosent)"
@@ -65,7 +65,7 @@ def test_mobbing_reads_named_cells_back(mobbing):
         mobbing,
         indicator=MOBBING_TOTAL,
         code="38",
-        period="2021-22",
+        period="2021/22",
         subgroup="kjønn=Jente|utdanningsprogram=Yrkesfaglig",
     )
     assert county_girls_vocational.value == Decimal("5.1")
@@ -75,7 +75,7 @@ def test_mobbing_reads_named_cells_back(mobbing):
         mobbing,
         indicator="udir-67.10.01.11A:prosentandel",
         code="0",
-        period="2020-21",
+        period="2020/21",
         subgroup="kjønn=Gutt|utdanningsprogram=Yrkesfaglig",
     )
     assert str(by_pupils.value) == "3.0"  # «3,0» keeps its decimal
@@ -84,7 +84,7 @@ def test_mobbing_reads_named_cells_back(mobbing):
         mobbing,
         indicator="udir-67.17.01.11:prosentandel",
         code="38",
-        period="2020-21",
+        period="2020/21",
         subgroup="utdanningsprogram=Studieforberedende",
     )
     assert digital.value == Decimal("0.7")
@@ -111,10 +111,10 @@ def test_star_in_a_udir_csv_is_suppressed_with_its_symbol():
     hidden = text.replace("\t3,3\t3,7\t", "\t*\t3,7\t", 1)
     assert hidden != text
     result = udir_csv.parse(hidden.encode("utf-16-le"), MOBBING)
-    row = cell(result, indicator=MOBBING_TOTAL, code="0", period="2020-21")
+    row = cell(result, indicator=MOBBING_TOTAL, code="0", period="2020/21")
     assert (row.status, row.symbol, row.value) == (SUPPRESSED, "*", None)
     assert cell(
-        result, indicator=MOBBING_TOTAL, code="0", period="2020-21", subgroup="kjønn=Gutt"
+        result, indicator=MOBBING_TOTAL, code="0", period="2020/21", subgroup="kjønn=Gutt"
     ).value == Decimal("3.7")
 
 
@@ -176,25 +176,25 @@ def test_pedagognorm_levels_and_row_count(pedagognorm):
 
 def test_grunnskolepoeng_reads_named_cells_back(grunnskolepoeng):
     points, pupils = "udir-grunnskolepoeng", "udir-antall-elever"
-    country = cell(grunnskolepoeng, indicator=points, code="0", period="2020-21")
+    country = cell(grunnskolepoeng, indicator=points, code="0", period="2020/21")
     assert (country.value, country.unit_of_measure) == (Decimal("43.3"), "poeng")
-    assert cell(grunnskolepoeng, indicator=pupils, code="0", period="2020-21").value == 58945
-    asker = cell(grunnskolepoeng, indicator=points, code="0220", period="2015-16")
+    assert cell(grunnskolepoeng, indicator=pupils, code="0", period="2020/21").value == 58945
+    asker = cell(grunnskolepoeng, indicator=points, code="0220", period="2015/16")
     assert (asker.value, asker.place_level, asker.place_name, asker.line) == (
         Decimal("42.9"),
         "kommune",
         "Asker",
         98,
     )
-    agder = cell(grunnskolepoeng, indicator=pupils, code="42", period="2019-20")
+    agder = cell(grunnskolepoeng, indicator=pupils, code="42", period="2019/20")
     assert (agder.value, agder.place_level) == (Decimal("3554"), "fylke")
-    school = cell(grunnskolepoeng, indicator=points, code="975280888", period="2016-17")
+    school = cell(grunnskolepoeng, indicator=points, code="975280888", period="2016/17")
     assert (school.value, school.place_name) == (Decimal("39.4"), "Asdal skole")
 
 
 def test_grunnskolepoeng_star_is_suppressed(grunnskolepoeng):
     hidden = cell(
-        grunnskolepoeng, indicator="udir-grunnskolepoeng", code="975283275", period="2015-16"
+        grunnskolepoeng, indicator="udir-grunnskolepoeng", code="975283275", period="2015/16"
     )
     assert (hidden.status, hidden.symbol, hidden.value) == (SUPPRESSED, "*", None)
     assert hidden.place_name == "Engesland skole"
@@ -207,7 +207,7 @@ def test_grunnskolepoeng_float_noise_is_rounded_to_one_decimal(grunnskolepoeng):
     # Asdal skole, 2015-16: Excel stores the binary float, Udir shows 39,3.
     assert '<c r="J5"><v>39.299999999999997</v></c>' in sheet
     asdal = cell(
-        grunnskolepoeng, indicator="udir-grunnskolepoeng", code="975280888", period="2015-16"
+        grunnskolepoeng, indicator="udir-grunnskolepoeng", code="975280888", period="2015/16"
     )
     assert str(asdal.value) == "39.3"
     assert asdal.line == 5
@@ -216,13 +216,13 @@ def test_grunnskolepoeng_float_noise_is_rounded_to_one_decimal(grunnskolepoeng):
     assert (
         str(
             cell(
-                grunnskolepoeng, indicator="udir-grunnskolepoeng", code="0", period="2018-19"
+                grunnskolepoeng, indicator="udir-grunnskolepoeng", code="0", period="2018/19"
             ).value
         )
         == "42.0"
     )
     assert (
-        str(cell(grunnskolepoeng, indicator="udir-antall-elever", code="0", period="2018-19").value)
+        str(cell(grunnskolepoeng, indicator="udir-antall-elever", code="0", period="2018/19").value)
         == "58750"
     )
     decimals = {
@@ -251,14 +251,14 @@ def test_float_noise_beyond_the_shortest_float_is_rounded_too():
         "eksport.xlsx",
     )
     assert result.problems == []
-    oslo = cell(result, indicator="udir-grunnskolepoeng", code="0301", period="2020-21")
+    oslo = cell(result, indicator="udir-grunnskolepoeng", code="0301", period="2020/21")
     assert str(oslo.value) == "41.3"
     assert (
-        str(cell(result, indicator="udir-antall-elever", code="0301", period="2020-21").value)
+        str(cell(result, indicator="udir-antall-elever", code="0301", period="2020/21").value)
         == "60679"
     )
     assert cell(
-        result, indicator="udir-grunnskolepoeng", code="3236", period="2020-21"
+        result, indicator="udir-grunnskolepoeng", code="3236", period="2020/21"
     ).value == Decimal("40.7")
 
 
@@ -268,7 +268,7 @@ def test_break_columns_give_no_rows(grunnskolepoeng):
     country = [
         row
         for row in grunnskolepoeng.rows
-        if row.place_code == "0" and row.period_label == "2019-20"
+        if row.place_code == "0" and row.period_label == "2019/20"
     ]
     assert sorted((row.indicator_code, row.value) for row in country) == [
         ("udir-antall-elever", Decimal("59245")),
@@ -346,8 +346,8 @@ def test_places_in_headers_follow_the_county_reform_and_need_a_number():
     text = "sep=\t\n" + "\t".join(header) + "\n" + "\t".join(row) + "\n"
     result = udir_csv.parse(text.encode("utf-16-le"), "mobbing.csv")
     assert [(r.place_code, r.period_label, r.value) for r in result.rows] == [
-        ("08", "2018-19", Decimal("4.1")),
-        ("40", "2024-25", Decimal("5.2")),
+        ("08", "2018/19", Decimal("4.1")),
+        ("40", "2024/25", Decimal("5.2")),
     ]
     [problem] = result.problems
     assert problem.column == header[-1]

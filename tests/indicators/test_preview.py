@@ -197,7 +197,7 @@ def test_a_status_change_shows_what_the_source_said_before_and_now(cast, client)
         ":",
     )
     (row,) = table_rows(detail(client, batch), "import-changes")
-    assert row[2:] == ["9901 Solvik", "2023-24", "Alle", "87,5", "skjult av personvernhensyn (:)"]
+    assert row[2:] == ["9901 Solvik", "2023/24", "Alle", "87,5", "skjult av personvernhensyn (:)"]
 
 
 def test_the_changed_cells_shown_are_bounded(cast, monkeypatch):
@@ -380,7 +380,7 @@ def test_the_indicator_list_shows_the_imported_national_and_kostra_group_figures
     chosen = client.get(reverse("indicators:indicator-list") + "?kostra=EKG14").content.decode()
 
     (row,) = table_rows(html, "table table-sm indicator-table", "class")
-    assert row[-4:] == ["2023-24", "87,5", "85,0", "84,2 (EKG13)"]
+    assert row[-4:] == ["2023/24", "87,5", "85,0", "84,2 (EKG13)"]
     assert '<abbr title="KOSTRA-gruppe 13">EKG13</abbr>' in html
     assert table_rows(chosen, "table table-sm indicator-table", "class")[0][-1] == "83,1 (EKG14)"
 

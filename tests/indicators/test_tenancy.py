@@ -59,7 +59,7 @@ def solvik_total():
         indicator__code="solvik-trivsel",
         place__level=PlaceLevel.MUNICIPALITY,
         place__code="9901",
-        period_label="2023-24",
+        period_label="2023/24",
         subgroup="",
     )
 

@@ -24,9 +24,8 @@ from plans.models import (
     ToolStatement,
     UnitKind,
     UnitPlanStatus,
-    current_school_year,
-    school_year_label,
 )
+from plans.schoolyear import SchoolYear
 from plans.selectors_dashboard import traffic_light, trend_of
 from tests.factories import (
     CoreComponentFactory,
@@ -40,7 +39,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
-YEAR = current_school_year(TODAY)
+YEAR = SchoolYear.current(TODAY).start_year
 PAST = TODAY - datetime.timedelta(days=10)
 FUTURE = TODAY + datetime.timedelta(days=60)
 
@@ -241,7 +240,7 @@ def test_year_parameter_chooses_the_school_year(sector, client_for):
     response = _dashboard(client_for, cast, year=YEAR - 1)
     dashboard = response.context["dashboard"]
     assert dashboard.year == YEAR - 1
-    assert school_year_label(YEAR - 1) in response.content.decode()
+    assert SchoolYear(YEAR - 1).label in response.content.decode()
     states = {row.unit.name: row.state for row in dashboard.units}
     assert states["Solvik barneskole"] == UnitPlanStatus.EVALUATED
 

@@ -17,8 +17,8 @@ from plans.models import (
     ParticipationInput,
     UnitKind,
     UnitPlanStatus,
-    current_school_year,
 )
+from plans.schoolyear import SchoolYear
 from plans.services.quality_plan import quality_plan_create, quality_plan_part_save
 from plans.wheel import FILLS, LABEL_COLOUR, Segment, contrast_ratio, wheel_svg
 from tests.factories import MeasureFactory, UnitFactory, UnitPlanFactory
@@ -192,7 +192,7 @@ def _add_units_with_plans(plan_cast, count, offset):
         plan = UnitPlanFactory(
             unit=unit,
             quality_plan=plan_cast.quality_plan,
-            school_year=current_school_year(),
+            school_year=SchoolYear.current().start_year,
             status=UnitPlanStatus.APPROVED,
         )
         plan.areas.set(plan_cast.areas[:1])

@@ -10,7 +10,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from plans.models import MeasureStatus, ReminderDigest, UnitPlanStatus, current_school_year
+from plans.models import MeasureStatus, ReminderDigest, UnitPlanStatus
+from plans.schoolyear import SchoolYear
 from plans.services.reminders import iso_week, reminders_send_weekly
 from plans.tasks import send_weekly_reminders
 from tests.factories import (
@@ -26,7 +27,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 MONDAY = datetime.date(2026, 11, 23)  # ISO week 2026-W48
-YEAR = current_school_year(MONDAY)
+YEAR = SchoolYear.current(MONDAY).start_year
 
 
 @pytest.fixture

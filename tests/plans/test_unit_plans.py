@@ -19,8 +19,8 @@ from plans.models import (
     TargetGroup,
     UnitPlan,
     UnitPlanStatus,
-    current_school_year,
 )
+from plans.schoolyear import SchoolYear
 from plans.services import unit_plans as services
 from plans.services.history import EditConflict, PlanLocked
 from tests.factories import (
@@ -451,7 +451,7 @@ def test_unit_leader_creates_the_next_years_plan_from_the_list(plan_cast, client
     c = plan_cast
     client = client_for(c["unit_leader"])
     url = reverse("plans:unit-plan-create", args=[c.school.pk])
-    next_year = current_school_year() + 1
+    next_year = SchoolYear.current().start_year + 1
     prefix = f"unit{c.school.pk}"
     response = client.post(
         url, {f"{prefix}-school_year": next_year, f"{prefix}-start_from_previous": "on"}

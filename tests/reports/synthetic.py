@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from competence.models import Activity, Feedback, Registration, Session
 from indicators.models import ImportBatch, Indicator, Observation, Place, PlaceLevel, Source, Target
-from indicators.parsing.base import COUNTRY_CODE
+from indicators.parsing.base import COUNTRY_CODE, school_year_period
 from plans.models import (
     AssessmentAnswer,
     AssessmentStatus,
@@ -44,6 +44,7 @@ from plans.models import (
     UnitPlan,
     UnitPlanStatus,
 )
+from plans.schoolyear import SchoolYear
 
 PASSWORD = "Rapport-test-2026"
 AREA_NAMES = (
@@ -73,14 +74,6 @@ def _user(username: str, municipality: Municipality, role: str):
     )
     Membership.objects.create(user=user, municipality=municipality, role=role)
     return user
-
-
-def school_period(year: int) -> tuple[str, datetime.date, datetime.date]:
-    return (
-        f"{year}-{(year + 1) % 100:02d}",
-        datetime.date(year, 8, 1),
-        datetime.date(year + 1, 7, 31),
-    )
 
 
 def build_world(
@@ -152,7 +145,7 @@ def build_world(
             indicator.areas.add(area)
             indicator_rows.append(indicator)
             for k, period_year in enumerate(range(year - 5, year + 1)):
-                label, start, end = school_period(period_year)
+                label, start, end = school_year_period(SchoolYear(period_year))
                 base = Decimal(40 + 3 * a + i)
                 for place, value in (
                     (own, base + Decimal(k) * Decimal("1.5")),

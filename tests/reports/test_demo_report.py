@@ -7,7 +7,8 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from demo.services import load_demo
-from plans.models import ParticipationInput, QualityPlan, current_school_year
+from plans.models import ParticipationInput, QualityPlan
+from plans.schoolyear import SchoolYear
 from reports import services
 from reports.charts import chart_count
 from reports.models import ReportState, StatusReport
@@ -18,7 +19,7 @@ def test_the_demo_report_shows_solviks_figures_and_only_consented_fortellinger(d
     load_demo()
     leader = get_user_model().objects.get(username="sektorleder")
     plan = QualityPlan.objects.filter(municipality__number="9901").in_force()
-    year = current_school_year() - 1  # the demo's last school year with figures
+    year = SchoolYear.current().start_year - 1  # the demo's last school year with figures
     report = services.status_report_order(user=leader, quality_plan=plan, year=year)
     assert services.status_report_render(report_id=report.pk) == ReportState.READY
     report.refresh_from_db()
@@ -56,7 +57,7 @@ def test_load_demo_again_after_a_published_report_starts_the_demo_afresh(
     leader = get_user_model().objects.get(username="sektorleder")
     plan = QualityPlan.objects.filter(municipality__number="9901").in_force()
     report = services.status_report_order(
-        user=leader, quality_plan=plan, year=current_school_year() - 1
+        user=leader, quality_plan=plan, year=SchoolYear.current().start_year - 1
     )
     assert services.status_report_render(report_id=report.pk) == ReportState.READY
     report.refresh_from_db()

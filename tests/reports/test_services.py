@@ -77,8 +77,9 @@ def test_the_pdf_is_tagged_norwegian_with_bookmarks_and_the_real_figures(world, 
     assert "Side 3 av" in text
     assert "Tilstandsrapport 2025/26 – Testvik kommune" in reader.pages[4].extract_text()
     # Real figures: the latest value, the country's, the target and the attainment.
-    assert "Siste tall: 47,5 prosent (2025-26). Landet: 42,0 prosent." in text
-    assert "Målverdi for 2025: 46,5 prosent." in text
+    assert "Siste tall: 47,5 prosent (2025/26). Landet: 42,0 prosent." in text
+    # The target is named as the figures name the school year, not «2025».
+    assert "Målverdi for 2025/26: 46,5 prosent." in text
     assert "Måloppnåelse: 50 % (1 av 2 målverdier nådd)." in text
     assert "Fortelling 1.1: jeg liker å være med" in text
     assert "Hemmelig fortelling" not in text
@@ -107,7 +108,7 @@ def test_publishing_freezes_the_snapshot_and_the_pdf(world):
 
     # The data changes after publishing …
     Observation.objects.filter(
-        indicator=world.indicators[0], place__code="9950", period_label="2025-26"
+        indicator=world.indicators[0], place__code="9950", period_label="2025/26"
     ).update(value="99.9")
     Target.objects.filter(indicator=world.indicators[0], year=2025).update(value="12.3")
     item = ParticipationInput.objects.create(

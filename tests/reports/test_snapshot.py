@@ -33,11 +33,11 @@ def test_snapshot_holds_each_area_with_goal_indicators_units_stories_and_compete
     ]
     item = first["indicators"][0]
     assert item["latest"] == {
-        "period": "2025-26",
+        "period": "2025/26",
         "value": "47,5 prosent",
         "country": "42,0 prosent",
     }
-    assert item["target"] == {"year": 2025, "value": "46,5 prosent"}
+    assert item["target"] == {"year": 2025, "year_label": "2025/26", "value": "46,5 prosent"}
     assert item["findings"]["positive"]  # better than the country
     # Every unit works on area 1; measures are counted per status.
     assert first["unit_plans"]["units"] == 6
@@ -79,14 +79,14 @@ def test_a_target_whose_figure_is_suppressed_cannot_be_judged(world):
 
     indicator = world.indicators[0]
     Observation.objects.filter(
-        indicator=indicator, place__code=world.municipality.number, period_label="2025-26"
+        indicator=indicator, place__code=world.municipality.number, period_label="2025/26"
     ).update(value=None, status="skjult", symbol=":")
     snapshot = _snapshot(world)
     item = snapshot["areas"][0]["indicators"][0]
     assert item["attainment"]["status"] == "no_value"
     # The latest figure is the latest with a value, as on the indicator pages.
     assert item["latest"] == {
-        "period": "2024-25",
+        "period": "2024/25",
         "value": "46,0 prosent",
         "country": "42,0 prosent",
     }

@@ -23,7 +23,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from competence.models import RegistrationStatus
-from plans.models import Role, current_school_year
+from plans.models import Role
+from plans.schoolyear import SchoolYear
 from plans.tasks import send_weekly_reminders
 from tests.factories import (
     CoreComponentFactory,
@@ -156,7 +157,7 @@ def test_worker_sends_one_weekly_reminder_per_person_when_queued_twice(worker):
     today = timezone.localdate()
     quality_plan = QualityPlanFactory(municipality=unit.municipality)
     plan = UnitPlanFactory(
-        unit=unit, quality_plan=quality_plan, school_year=current_school_year(today)
+        unit=unit, quality_plan=quality_plan, school_year=SchoolYear.current(today).start_year
     )
     MeasureFactory(
         plan=plan,
