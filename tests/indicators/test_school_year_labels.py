@@ -15,7 +15,7 @@ from indicators.parsing.cellvalues import CellError, parse_period
 from indicators.selectors import period_year
 from tests.indicators.factories_pages import IndicatorFactory, observe, solvik
 
-relabel = importlib.import_module("indicators.migrations.0006_h16_schoolyear_period_labels")
+relabel = importlib.import_module("indicators.migrations.0006_school_year_period_labels")
 
 SCHOOL_YEAR_2020 = ("2020/21", datetime.date(2020, 8, 1), datetime.date(2021, 7, 31))
 
