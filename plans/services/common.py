@@ -29,6 +29,10 @@ def model_update(
     not have, is a programming error and raises ValueError: the calling service decides
     which fields may change, the helper does not silently drop the rest.
 
+    Pass the row as stored, freshly loaded (under ``select_for_update`` where the
+    service locks): a value already set on the instance, say by a ModelForm's
+    validation, compares as unchanged and is not written.
+
     Returns the instance and whether anything was written. Modelled on
     HackSoftware's Django-Styleguide ``model_update``."""
     if instance.pk is None:

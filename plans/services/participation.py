@@ -21,6 +21,7 @@ from plans.models import (
     StepAssessment,
     UserJourney,
 )
+from plans.services.common import model_update
 
 INPUT_FIELDS = (
     "quote",
@@ -79,12 +80,19 @@ def participation_input_save(
     if instance is None:
         instance = ParticipationInput()
     _check_owner(instance, municipality)
-    created = instance.pk is None
+    if instance.pk is not None:
+        current = ParticipationInput.objects.select_for_update().get(pk=instance.pk)
+        current, _updated = model_update(
+            instance=current,
+            fields=(*INPUT_FIELDS, "municipality"),
+            data={**data, "municipality": municipality},
+        )
+        return current
     instance.municipality = municipality
     for name, value in data.items():
         if name not in M2M_FIELDS:
             setattr(instance, name, value)
-    if created and getattr(actor, "pk", None):
+    if getattr(actor, "pk", None):
         instance.created_by = actor
     instance.full_clean()
     instance.save()
@@ -153,6 +161,16 @@ def user_journey_save(
     if instance is None:
         instance = UserJourney()
     _check_owner(instance, municipality)
+    if instance.pk is not None:
+        current = UserJourney.objects.select_for_update().get(pk=instance.pk)
+        current, _updated = model_update(
+            instance=current,
+            fields=(*JOURNEY_FIELDS, "municipality"),
+            data={**data, "municipality": municipality},
+        )
+        if steps is not None:
+            journey_steps_save(journey=current, steps=steps, actor=actor)
+        return current
     instance.municipality = municipality
     for name, value in data.items():
         if name != "areas":
