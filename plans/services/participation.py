@@ -21,7 +21,7 @@ from plans.models import (
     StepAssessment,
     UserJourney,
 )
-from plans.services.common import model_update
+from plans.services.common import ModelT, model_update
 
 INPUT_FIELDS = (
     "quote",
@@ -66,6 +66,20 @@ def _check_owner(instance, municipality: Municipality) -> None:
         raise ValidationError(_("Raden hører til en annen kommune."))
 
 
+def _stored_row_update(
+    instance: ModelT, fields: Iterable[str], data: Mapping[str, Any], municipality: Municipality
+) -> ModelT:
+    """Change a saved row, compared with the row as stored: the admin and the import hand
+    over an instance their form has already changed in memory."""
+    current = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+    current, _updated = model_update(
+        instance=current,
+        fields=(*fields, "municipality"),
+        data={**data, "municipality": municipality},
+    )
+    return current
+
+
 @transaction.atomic
 def participation_input_save(
     *,
@@ -81,13 +95,7 @@ def participation_input_save(
         instance = ParticipationInput()
     _check_owner(instance, municipality)
     if instance.pk is not None:
-        current = ParticipationInput.objects.select_for_update().get(pk=instance.pk)
-        current, _updated = model_update(
-            instance=current,
-            fields=(*INPUT_FIELDS, "municipality"),
-            data={**data, "municipality": municipality},
-        )
-        return current
+        return _stored_row_update(instance, INPUT_FIELDS, data, municipality)
     instance.municipality = municipality
     for name, value in data.items():
         if name not in M2M_FIELDS:
@@ -162,12 +170,7 @@ def user_journey_save(
         instance = UserJourney()
     _check_owner(instance, municipality)
     if instance.pk is not None:
-        current = UserJourney.objects.select_for_update().get(pk=instance.pk)
-        current, _updated = model_update(
-            instance=current,
-            fields=(*JOURNEY_FIELDS, "municipality"),
-            data={**data, "municipality": municipality},
-        )
+        current = _stored_row_update(instance, JOURNEY_FIELDS, data, municipality)
         if steps is not None:
             journey_steps_save(journey=current, steps=steps, actor=actor)
         return current
