@@ -23,7 +23,8 @@ def model_update(
     those that changed (after ``full_clean`` unless ``clean`` is False), so a concurrent
     change to another column is not overwritten with what this process loaded earlier.
     Fields Django keeps current itself (``auto_now``) are written along with them.
-    Many-to-many fields are replaced after the row is saved.
+    Many-to-many fields are replaced after the row is saved; a changed relation
+    moves the ``auto_now`` fields too.
 
     A name in ``data`` that is not in ``fields``, or in ``fields`` that the model does
     not have, is a programming error and raises ValueError: the calling service decides
@@ -57,23 +58,26 @@ def model_update(
         elif _differs(instance, field, value):
             setattr(instance, name, value)
             changed.append(name)
+    automatic = [
+        field.name
+        for field in meta.concrete_fields
+        if getattr(field, "auto_now", False) and field.name not in changed
+    ]
     if changed:
         if clean:
             instance.full_clean()
-        automatic = [
-            field.name
-            for field in meta.concrete_fields
-            if getattr(field, "auto_now", False) and field.name not in changed
-        ]
         instance.save(update_fields=[*changed, *automatic])
-    has_updated = bool(changed)
+    relations_changed = False
     for name, value in many_to_many.items():
         manager = getattr(instance, name)
         wanted = {item.pk if isinstance(item, models.Model) else item for item in value or []}
         if wanted != set(manager.values_list("pk", flat=True)):
             manager.set(value or [])
-            has_updated = True
-    return instance, has_updated
+            relations_changed = True
+    if relations_changed and not changed and automatic:
+        # A changed relation is a change to the row: "last changed" moves with it.
+        instance.save(update_fields=automatic)
+    return instance, bool(changed) or relations_changed
 
 
 def _differs(instance: models.Model, field: Any, value: Any) -> bool:

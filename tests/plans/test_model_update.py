@@ -99,9 +99,12 @@ def test_an_unsaved_row_is_refused():
 def test_many_to_many_is_replaced_and_counts_as_a_change():
     plan = UnitPlanFactory()
     area = DevelopmentAreaFactory(plan=plan.quality_plan)
+    long_ago = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+    UnitPlan.objects.filter(pk=plan.pk).update(updated_at=long_ago)
     plan, has_updated = model_update(instance=plan, fields=FIELDS, data={"areas": [area]})
     assert has_updated
     assert list(plan.areas.all()) == [area]
+    assert UnitPlan.objects.get(pk=plan.pk).updated_at > long_ago
     plan, has_updated = model_update(instance=plan, fields=FIELDS, data={"areas": [area]})
     assert not has_updated
 
