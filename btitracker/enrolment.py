@@ -27,11 +27,13 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from btitracker import audit
 from btitracker.models import EnrolCode
 from btitracker.services import Act
 from plans.mail import bti_enrol_code_email_send
+from plans.services.common import model_update
 
 logger = logging.getLogger(__name__)
 
@@ -61,10 +63,24 @@ class Checked(enum.Enum):
     USED = "used"
 
 
+class Confirmed(enum.Enum):
+    OK = "ok"
+    NOT_ALLOWED = "not_allowed"  # no right e-mailed code in this session
+    ALREADY = "already"  # the user has a confirmed device already
+    NOT_YOURS = "not_yours"  # the device is another user's, or gone
+    WRONG = "wrong"  # the app's code does not match
+
+
 @dataclass
 class SendResult:
     status: Sent
     wait_seconds: int = 0
+
+
+@dataclass
+class ConfirmResult:
+    status: Confirmed
+    device: TOTPDevice | None = None
 
 
 def minutes() -> int:
@@ -227,3 +243,63 @@ def may_see_secret(session, user) -> bool:
 
 def finished(session) -> None:
     session.pop(SESSION_KEY, None)
+
+
+class AlreadyEnrolled(Exception):
+    """The user has a confirmed device; a new one would be a second way in."""
+
+
+def _enrolled(user) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+@transaction.atomic
+def otp_device_enrol(*, user) -> TOTPDevice:
+    """A new unconfirmed device for ``user``, with a key nobody has seen: any earlier
+    unconfirmed device (and its secret, which may have been shown) is dropped."""
+    if _enrolled(user):
+        raise AlreadyEnrolled
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name="BTI", confirmed=False)
+
+
+def otp_device_ensure(*, user) -> TOTPDevice:
+    """The user's device waiting to be confirmed, enrolled new if there is none."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    return device or otp_device_enrol(user=user)
+
+
+@transaction.atomic
+def otp_device_confirm(
+    *, user, device: TOTPDevice, token: str, session, ip_address: str | None
+) -> ConfirmResult:
+    """Confirm ``device`` with a code from the user's app and log it. Only the user's
+    own unconfirmed device, only after a right e-mailed code in this session, and only
+    while the user has no confirmed device; the set-up state in the session ends here."""
+    if not may_see_secret(session, user):
+        return ConfirmResult(Confirmed.NOT_ALLOWED)
+    # Locked, so two requests with the same code cannot both confirm.
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    if _enrolled(user):
+        return ConfirmResult(Confirmed.ALREADY)
+    current = (
+        TOTPDevice.objects.select_for_update()
+        .filter(pk=device.pk, user=user, confirmed=False)
+        .first()
+    )
+    if current is None:
+        return ConfirmResult(Confirmed.NOT_YOURS)
+    if not current.verify_token(token):
+        return ConfirmResult(Confirmed.WRONG)
+    current, _updated = model_update(
+        instance=current, fields=["confirmed"], data={"confirmed": True}, clean=False
+    )
+    finished(session)
+    audit.record(
+        actor=user,
+        action=Act.OTP_ENROLLED,
+        object_type="totpdevice",
+        object_id=current.pk,
+        ip_address=ip_address,
+    )
+    return ConfirmResult(Confirmed.OK, current)

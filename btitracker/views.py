@@ -793,15 +793,6 @@ class OtpEnrolView(NoStoreMixin, BtiMemberRequiredMixin, View):
     code from the app confirms the device. Whoever has only the password never sees the
     secret. Every step is on the access log."""
 
-    def _fresh_device(self, user) -> TOTPDevice:
-        # A key nobody has seen: any earlier unconfirmed device (and its secret) is dropped.
-        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-        return TOTPDevice.objects.create(user=user, name="BTI", confirmed=False)
-
-    def _device(self, user) -> TOTPDevice:
-        device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-        return device or self._fresh_device(user)
-
     def _render(self, request, *, form=None, code_form=None, status=200):
         user = request.user
         context = {"next": _safe_next(request, ""), "minutes": enrolment.minutes()}
@@ -813,7 +804,7 @@ class OtpEnrolView(NoStoreMixin, BtiMemberRequiredMixin, View):
             import qrcode
             import qrcode.image.svg
 
-            device = self._device(user)
+            device = enrolment.otp_device_ensure(user=user)
             image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
             context.update(
                 step="secret",
@@ -855,24 +846,28 @@ class OtpEnrolView(NoStoreMixin, BtiMemberRequiredMixin, View):
             # No right e-mailed code in this session: no device can be confirmed.
             messages.error(request, _("Skriv inn koden fra e-posten først."))
             return self._again(request)
-        device = self._device(user)
+        device = enrolment.otp_device_ensure(user=user)
         form = forms.OtpTokenForm(request.POST)
-        if form.is_valid() and device.verify_token(form.cleaned_data["token"]):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
-            enrolment.finished(request.session)
-            request.session.cycle_key()  # a new session id for the stronger login
-            otp_login(request, device)
-            audit.record(
-                actor=user,
-                action=Act.OTP_ENROLLED,
-                object_type="totpdevice",
-                object_id=device.pk,
+        if form.is_valid():
+            result = enrolment.otp_device_confirm(
+                user=user,
+                device=device,
+                token=form.cleaned_data["token"],
+                session=request.session,
                 ip_address=_ip(request),
             )
-            messages.success(request, _("Totrinnsinnlogging er satt opp."))
-            return redirect(_safe_next(request, reverse("bti:home")))
-        if form.is_valid():
+            if result.status is enrolment.Confirmed.OK:
+                request.session.cycle_key()  # a new session id for the stronger login
+                otp_login(request, result.device)
+                messages.success(request, _("Totrinnsinnlogging er satt opp."))
+                return redirect(_safe_next(request, reverse("bti:home")))
+            if result.status is enrolment.Confirmed.ALREADY:
+                raise PermissionDenied
+            if result.status is enrolment.Confirmed.NOT_ALLOWED:
+                messages.error(request, _("Skriv inn koden fra e-posten først."))
+                return self._again(request)
+            # WRONG, or NOT_YOURS when another tab replaced the device: the page shows
+            # the device there is now.
             form.add_error("token", _("Koden stemmer ikke. Prøv med koden som vises nå."))
         return self._render(request, form=form, status=400)
 
@@ -919,7 +914,7 @@ class OtpEnrolView(NoStoreMixin, BtiMemberRequiredMixin, View):
                 ip_address=_ip(request),
             )
             if result is enrolment.Checked.OK:
-                self._fresh_device(request.user)
+                enrolment.otp_device_enrol(user=request.user)
                 return self._again(request)
             code_form.add_error("code", str(_CODE_ERRORS[result]))
         return self._render(request, code_form=code_form, status=400)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from competence.models import CalendarEvent, FeedScope, FeedToken
 from plans.access import access_for
 from plans.models import Municipality
+from plans.services.common import model_update
 
 EVENT_FIELDS = ("kind", "title", "description", "starts_on", "ends_on", "audience")
 
@@ -30,15 +31,20 @@ def calendar_event_save(
     if refused:
         raise ValidationError(_("Ukjente felt: %(fields)s.") % {"fields": ", ".join(refused)})
     if instance is None:
-        instance = CalendarEvent(created_by=actor if getattr(actor, "pk", None) else None)
-    elif instance.municipality_id != municipality.pk:
+        instance = CalendarEvent(
+            created_by=actor if getattr(actor, "pk", None) else None,
+            municipality=municipality,
+            **data,
+        )
+        instance.full_clean()
+        instance.save()
+        return instance
+    # Compared with the stored row: a form may already have changed ``instance``.
+    current = CalendarEvent.objects.select_for_update().get(pk=instance.pk)
+    if current.municipality_id != municipality.pk:
         raise ValidationError(_("Hendelsen hører til en annen kommune."))
-    instance.municipality = municipality
-    for name, value in data.items():
-        setattr(instance, name, value)
-    instance.full_clean()
-    instance.save()
-    return instance
+    current, _updated = model_update(instance=current, fields=EVENT_FIELDS, data=data)
+    return current
 
 
 @transaction.atomic

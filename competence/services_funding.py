@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from competence.models import FundingGrant, FundingScheme
 from plans.models import Municipality
 from plans.schoolyear import SchoolYear
+from plans.services.common import model_update
 
 SCHEME_FIELDS = ("name", "description", "active")
 GRANT_FIELDS = ("school_year", "amount", "note")
@@ -34,13 +35,15 @@ def funding_scheme_save(
     if refused:
         raise ValidationError(_("Ukjente felt: %(fields)s.") % {"fields": ", ".join(refused)})
     if instance is None:
-        instance = FundingScheme(municipality=municipality)
-    elif instance.municipality_id != municipality.pk:
-        raise ValidationError(_("Tilskuddsordningen hører til en annen kommune."))
-    for name, value in data.items():
-        setattr(instance, name, value)
-    instance.full_clean()
-    instance.save()
+        instance = FundingScheme(municipality=municipality, **data)
+        instance.full_clean()
+        instance.save()
+    else:
+        # Compared with the stored row: a form may already have changed ``instance``.
+        instance = FundingScheme.objects.select_for_update().get(pk=instance.pk)
+        if instance.municipality_id != municipality.pk:
+            raise ValidationError(_("Tilskuddsordningen hører til en annen kommune."))
+        instance, _updated = model_update(instance=instance, fields=SCHEME_FIELDS, data=data)
 
     years = [grant["school_year"] for grant in grants]
     repeated = sorted({year for year in years if years.count(year) > 1})
@@ -52,10 +55,14 @@ def funding_scheme_save(
     instance.grants.exclude(school_year__in=years).delete()
     existing = {grant.school_year: grant for grant in instance.grants.all()}
     for values in grants:
-        grant = existing.get(values["school_year"]) or FundingGrant(scheme=instance)
-        for name in GRANT_FIELDS:
-            setattr(grant, name, values.get(name, getattr(grant, name)))
-        grant.note = grant.note or ""
-        grant.full_clean()
-        grant.save()
+        given = {name: values[name] for name in GRANT_FIELDS if name in values}
+        if "note" in given:
+            given["note"] = given["note"] or ""
+        grant = existing.get(values["school_year"])
+        if grant is None:
+            grant = FundingGrant(scheme=instance, **given)
+            grant.full_clean()
+            grant.save()
+        else:
+            model_update(instance=grant, fields=GRANT_FIELDS, data=given)
     return instance

@@ -58,6 +58,7 @@ from indicators.services import bulk
 from indicators.services.file_checks import check_content, size_limit_text
 from indicators.services.preview import PreviewCollector, batch_apply_links
 from indicators.services.tenancy import import_scope, skip_reason
+from plans.services.common import model_update
 
 logger = logging.getLogger(__name__)
 
@@ -643,17 +644,17 @@ def batch_commit(batch: ImportBatch, *, user) -> ImportBatch:
                 )
             except FatalImportError as error:
                 raise ValidationError(str(error)) from error
-            counts = _counts(parse, tally)
-            locked.source = source
+            outcome = {
+                "status": ImportStatus.COMMITTED,
+                "stage": str(_("Lagret")),
+                "detected_format": parser_name,
+                "source": source,
+                **_counts(parse, tally),
+                "committed_at": timezone.now(),
+            }
+            model_update(instance=locked, fields=outcome.keys(), data=outcome, clean=False)
+            # After the update: the links are looked up under the batch's source.
             batch_apply_links(locked)
-            locked.status = ImportStatus.COMMITTED
-            locked.stage = str(_("Lagret"))
-            locked.detected_format = parser_name
-            locked.source = source
-            for name, value in counts.items():
-                setattr(locked, name, value)
-            locked.committed_at = timezone.now()
-            locked.save()
     except IntegrityError as error:
         logger.warning("indicator import %s: commit conflict: %s", batch.pk, error)
         raise ValidationError(

@@ -21,6 +21,7 @@ from plans.models import (
     StepAssessment,
     UserJourney,
 )
+from plans.services.common import ModelT, model_update
 
 INPUT_FIELDS = (
     "quote",
@@ -65,6 +66,20 @@ def _check_owner(instance, municipality: Municipality) -> None:
         raise ValidationError(_("Raden hører til en annen kommune."))
 
 
+def _stored_row_update(
+    instance: ModelT, fields: Iterable[str], data: Mapping[str, Any], municipality: Municipality
+) -> ModelT:
+    """Change a saved row, compared with the row as stored: the admin and the import hand
+    over an instance their form has already changed in memory."""
+    current = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+    current, _updated = model_update(
+        instance=current,
+        fields=(*fields, "municipality"),
+        data={**data, "municipality": municipality},
+    )
+    return current
+
+
 @transaction.atomic
 def participation_input_save(
     *,
@@ -79,12 +94,13 @@ def participation_input_save(
     if instance is None:
         instance = ParticipationInput()
     _check_owner(instance, municipality)
-    created = instance.pk is None
+    if instance.pk is not None:
+        return _stored_row_update(instance, INPUT_FIELDS, data, municipality)
     instance.municipality = municipality
     for name, value in data.items():
         if name not in M2M_FIELDS:
             setattr(instance, name, value)
-    if created and getattr(actor, "pk", None):
+    if getattr(actor, "pk", None):
         instance.created_by = actor
     instance.full_clean()
     instance.save()
@@ -153,6 +169,11 @@ def user_journey_save(
     if instance is None:
         instance = UserJourney()
     _check_owner(instance, municipality)
+    if instance.pk is not None:
+        current = _stored_row_update(instance, JOURNEY_FIELDS, data, municipality)
+        if steps is not None:
+            journey_steps_save(journey=current, steps=steps, actor=actor)
+        return current
     instance.municipality = municipality
     for name, value in data.items():
         if name != "areas":

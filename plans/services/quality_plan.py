@@ -27,6 +27,7 @@ from plans.models import (
     QualityDescription,
     QualityPlan,
 )
+from plans.services.common import model_update
 from plans.services.history import (
     EditConflict,
     PlanLocked,
@@ -131,15 +132,13 @@ def quality_plan_update(
     _require_draft(plan)
     before = snapshot(plan, data.keys())
     claim_version(plan, expected_version, attempted=data)
-    old_start = plan.period_start
-    for name, value in data.items():
-        setattr(plan, name, value)
-    if plan.period_start != old_start and plan.period_start:
+    values = dict(data)
+    new_start = values.get("period_start", plan.period_start)
+    if new_start != plan.period_start and new_start:
         # Revisions are numbered within a period; a draft moved to another period takes
         # the next number there.
-        plan.revision = _next_revision(plan.municipality_id, plan.period_start)
-    plan.full_clean()
-    plan.save()
+        values["revision"] = _next_revision(plan.municipality_id, new_start)
+    plan, _updated = model_update(instance=plan, fields=values.keys(), data=values)
     changes = field_changes(QualityPlan, before, snapshot(plan, data.keys()))
     if changes:
         record_change(plan=plan, actor=actor, action="changed", subject=_("Planen"), fields=changes)
@@ -202,10 +201,7 @@ def quality_plan_part_save(
         return instance
     current = model._default_manager.get(pk=instance.pk)
     before = snapshot(current, data.keys())
-    for name, value in data.items():
-        setattr(current, name, value)
-    current.full_clean()
-    current.save()
+    current, _updated = model_update(instance=current, fields=PART_FIELDS[model], data=data)
     changes = field_changes(model, before, snapshot(current, data.keys()))
     if changes:
         record_change(

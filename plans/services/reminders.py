@@ -37,6 +37,7 @@ from plans.models import (
     UnitPlanStatus,
 )
 from plans.schoolyear import SchoolYear
+from plans.services.common import model_update
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -208,17 +209,19 @@ def _send_digest(digest: Digest, *, week: str) -> bool:
         )
         if claimed is None:
             return False
-        for name, value in counts.items():
-            setattr(claimed, name, value)
         try:
             reminder_email(digest, week=week).send()
         except Exception:
             # Keep the claim unsent, so next run tries again; the others still get theirs.
             logger.exception("Ukens påminnelse til bruker %s ble ikke sendt", digest.user.pk)
-            claimed.save(update_fields=list(counts))
+            model_update(instance=claimed, fields=counts.keys(), data=counts, clean=False)
             return False
-        claimed.sent_at = timezone.now()
-        claimed.save(update_fields=[*counts, "sent_at"])
+        model_update(
+            instance=claimed,
+            fields=[*counts, "sent_at"],
+            data={**counts, "sent_at": timezone.now()},
+            clean=False,
+        )
         return True
 
 

@@ -31,6 +31,7 @@ from plans.models import (
     ToolStatement,
     Unit,
 )
+from plans.services.common import model_update
 from plans.services.history import PlanLocked, field_changes, record_change, snapshot
 from plans.text_limits import check_text_lengths
 
@@ -87,10 +88,7 @@ def quality_tool_update(*, tool: QualityTool, data: Mapping[str, Any], actor) ->
         raise ValidationError(_("Disse feltene kan ikke endres: %s.") % ", ".join(refused))
     tool = QualityTool.objects.select_for_update().get(pk=tool.pk)
     before = snapshot(tool, data.keys())
-    for name, value in data.items():
-        setattr(tool, name, value)
-    tool.full_clean()
-    tool.save()
+    tool, _updated = model_update(instance=tool, fields=("title", "introduction"), data=data)
     changes = field_changes(QualityTool, before, snapshot(tool, data.keys()))
     if changes:
         record_change(
@@ -151,10 +149,7 @@ def tool_statement_save(
         raise ValidationError(_("Påstanden hører ikke til dette kvalitetsverktøyet."))
     statement = ToolStatement.objects.select_for_update().get(pk=instance.pk)
     before = snapshot(statement, data.keys())
-    for name, value in data.items():
-        setattr(statement, name, value)
-    statement.full_clean()
-    statement.save()
+    statement, _updated = model_update(instance=statement, fields=STATEMENT_FIELDS, data=data)
     changes = field_changes(ToolStatement, before, snapshot(statement, data.keys()))
     if changes:
         record_change(

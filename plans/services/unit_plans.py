@@ -33,6 +33,7 @@ from plans.models import (
     UnitPlanStatus,
 )
 from plans.schoolyear import SchoolYear
+from plans.services.common import model_update
 from plans.services.history import (
     EditConflict,
     PlanLocked,
@@ -230,13 +231,7 @@ def unit_plan_update(
     _check_references(plan, data)
     before = snapshot(plan, data.keys())
     claim_version(plan, expected_version, attempted=data)
-    for name, value in data.items():
-        if name in ("areas", "components"):
-            getattr(plan, name).set(value)
-        else:
-            setattr(plan, name, value)
-    plan.full_clean()
-    plan.save()
+    plan, _updated = model_update(instance=plan, fields=data.keys(), data=data)
     changes = field_changes(UnitPlan, before, snapshot(plan, data.keys()))
     if changes:
         record_change(plan=plan, actor=actor, action="changed", subject=_("Planen"), fields=changes)
@@ -276,10 +271,7 @@ def unit_plan_part_save(
     current = model._default_manager.get(pk=instance.pk)
     before = snapshot(current, data.keys())
     claim_version(current, expected_version, attempted=data)
-    for name, value in data.items():
-        setattr(current, name, value)
-    current.full_clean()
-    current.save()
+    current, _updated = model_update(instance=current, fields=data.keys(), data=data)
     changes = field_changes(model, before, snapshot(current, data.keys()))
     if changes:
         record_change(

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import datetime
 
+import pytest
+from django.contrib.sessions.backends.db import SessionStore
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from btitracker import audit
+from btitracker import audit, enrolment
 from btitracker.models import AccessEvent, EnrolCode
 from tests.bti.helpers import current_token, enrol_code_confirm, enrol_code_from_outbox
 from tests.factories import UserFactory
@@ -240,3 +242,97 @@ def test_the_secret_is_new_when_the_code_is_accepted(cast, client):
     enrol_code_confirm(client, user)
     assert not TOTPDevice.objects.filter(pk=seen.pk).exists()
     assert TOTPDevice.objects.filter(user=user, confirmed=False).count() == 1
+
+
+# --- The device services behind the page (btitracker.enrolment) -----------------------------
+
+
+def _ready(cast, client):
+    """A user past the e-mailed code, with the device the page shows, and that session."""
+    user = cast["staff"]
+    client.force_login(user)
+    enrol_code_confirm(client, user)
+    return user, TOTPDevice.objects.get(user=user, confirmed=False), client.session
+
+
+def _confirm(user, device, session, token=None):
+    return enrolment.otp_device_confirm(
+        user=user,
+        device=device,
+        token=token or current_token(device),
+        session=session,
+        ip_address="192.0.2.1",
+    )
+
+
+def _enrolled_events(user) -> int:
+    return AccessEvent.objects.filter(actor_id=user.pk, action="otp_enrolled").count()
+
+
+def test_confirm_with_the_apps_code_confirms_the_device_and_logs_it(cast, client):
+    user, device, session = _ready(cast, client)
+    result = _confirm(user, device, session)
+    assert result.status is enrolment.Confirmed.OK
+    assert result.device.pk == device.pk
+    assert TOTPDevice.objects.get(pk=device.pk).confirmed
+    event = AccessEvent.objects.get(actor_id=user.pk, action="otp_enrolled")
+    assert event.object_id == device.pk
+    # The set-up state ends with it: the secret is not shown again.
+    assert not enrolment.may_see_secret(session, user)
+
+
+def test_confirming_a_second_time_is_refused_and_logged_once(cast, client):
+    user, device, _session = _ready(cast, client)
+    second = TOTPDevice.objects.create(user=user, name="BTI", confirmed=False)
+    assert _confirm(user, device, client.session).status is enrolment.Confirmed.OK
+    result = _confirm(user, second, client.session)
+    assert result.status is enrolment.Confirmed.ALREADY
+    assert not TOTPDevice.objects.get(pk=second.pk).confirmed
+    assert _enrolled_events(user) == 1
+    with pytest.raises(enrolment.AlreadyEnrolled):
+        enrolment.otp_device_enrol(user=user)
+
+
+def test_a_wrong_app_code_confirms_nothing(cast, client):
+    user, device, session = _ready(cast, client)
+    wrong = f"{(int(current_token(device)) + 1) % 10**6:06d}"
+    result = _confirm(user, device, session, token=wrong)
+    assert result.status is enrolment.Confirmed.WRONG
+    assert not TOTPDevice.objects.get(pk=device.pk).confirmed
+    assert _enrolled_events(user) == 0
+
+
+def test_another_users_device_is_not_confirmed(cast, client):
+    user, _device, session = _ready(cast, client)
+    theirs = TOTPDevice.objects.create(user=UserFactory(), name="BTI", confirmed=False)
+    result = _confirm(user, theirs, session)
+    assert result.status is enrolment.Confirmed.NOT_YOURS
+    assert not TOTPDevice.objects.get(pk=theirs.pk).confirmed
+    assert _enrolled_events(user) == 0
+
+
+def test_without_the_emailed_code_in_this_session_no_device_is_confirmed(cast, client):
+    user, device, _session = _ready(cast, client)
+    result = _confirm(user, device, SessionStore())
+    assert result.status is enrolment.Confirmed.NOT_ALLOWED
+    assert not TOTPDevice.objects.get(pk=device.pk).confirmed
+
+
+def test_the_page_confirms_through_the_service_and_refuses_a_wrong_app_code(cast, client):
+    user, device, _session = _ready(cast, client)
+    wrong = f"{(int(current_token(device)) + 1) % 10**6:06d}"
+    response = client.post(reverse(ENROL), {"step": "token", "token": wrong})
+    assert response.status_code == 400
+    assert "Koden stemmer ikke" in response.content.decode()
+    assert not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    # django_otp holds the device back for a second after a wrong code; skip that wait.
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        throttling_failure_count=0, throttling_failure_timestamp=None
+    )
+    response = client.post(reverse(ENROL), {"step": "token", "token": current_token(device)})
+    assert response.status_code == 302
+    assert _enrolled_events(user) == 1
+    # Enrolled now: the page refuses a second set-up outright.
+    response = client.post(reverse(ENROL), {"step": "token", "token": current_token(device)})
+    assert response.status_code == 403
+    assert _enrolled_events(user) == 1

@@ -260,6 +260,8 @@ def test_editing_replaces_the_grants(client, competence_cast):
         2026: Decimal(250000),
         2027: Decimal(100000),
     }
+    scheme.refresh_from_db()
+    assert scheme.description == "For barnehagene"
     response = client.post(
         url,
         grant_data(

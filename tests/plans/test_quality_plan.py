@@ -121,6 +121,20 @@ def test_update_from_a_stale_version_raises_a_conflict_and_keeps_the_newer_save(
     assert draft.title == "Først"
 
 
+def test_a_draft_moved_to_another_period_is_stored_with_the_next_revision_there(
+    draft, cast, leader
+):
+    QualityPlanFactory(municipality=cast.municipality, period_start=2030, period_end=2033)
+    quality_plan_update(
+        plan=draft,
+        data={**HEADER, "period_start": 2030, "period_end": 2033},
+        expected_version=draft.version,
+        actor=leader,
+    )
+    stored = QualityPlan.objects.get(pk=draft.pk)
+    assert (stored.period_start, stored.period_end, stored.revision) == (2030, 2033, 2)
+
+
 def test_part_save_names_the_row_and_records_field_diffs(draft, leader):
     value = quality_plan_part_save(
         plan=draft,

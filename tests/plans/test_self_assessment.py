@@ -29,6 +29,7 @@ from plans.models import (
 from plans.services.history import PlanLocked
 from plans.services.self_assessment import (
     quality_tool_create,
+    quality_tool_update,
     self_assessment_save,
     self_assessment_start,
     tool_statement_delete,
@@ -282,6 +283,22 @@ def test_statement_changes_are_recorded_in_the_plans_history(plan_cast):
         }
     ]
     assert changes[1].actor == plan_cast["sector_leader"]
+
+
+def test_changes_to_a_tool_and_its_statement_are_stored(plan_cast):
+    tool = school_tool(plan_cast)
+    statement = tool.statements.first()
+    quality_tool_update(
+        tool=tool, data={"title": "Skoleverktøyet"}, actor=plan_cast["sector_leader"]
+    )
+    tool_statement_save(
+        tool=tool,
+        data={"text": "Alle barn hører til, hver dag."},
+        actor=plan_cast["sector_leader"],
+        instance=statement,
+    )
+    assert QualityTool.objects.get(pk=tool.pk).title == "Skoleverktøyet"
+    assert ToolStatement.objects.get(pk=statement.pk).text == "Alle barn hører til, hver dag."
 
 
 def test_an_answered_statement_cannot_be_deleted_but_a_placeholder_can(plan_cast):
