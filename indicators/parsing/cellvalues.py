@@ -173,16 +173,18 @@ def parse_period(text: str) -> tuple[str, datetime.date, datetime.date]:
         first_text, first_tail, last_text, last_tail = match.groups()
         _check_year(int(first_text), text)
         _check_year(int(last_text), text)
+        opening: SchoolYear | None
+        closing: SchoolYear | None
         try:
-            first = SchoolYear.parse(f"{first_text}/{first_tail}")
-            last = SchoolYear.parse(f"{last_text}/{last_tail}")
+            opening = SchoolYear.parse(f"{first_text}/{first_tail}")
+            closing = SchoolYear.parse(f"{last_text}/{last_tail}")
         except ValueError:
-            first = last = None
-        if first is None or last is None or last < first:
+            opening = closing = None
+        if opening is None or closing is None or closing < opening:
             raise CellError(
                 _("«%(value)s» er ikke et tidsrom av skoleår (2016/17-2018/19).") % {"value": text}
             )
-        return stripped, first.start, last.last_day
+        return stripped, opening.start, closing.last_day
     match = _TWO_YEARS.fullmatch(stripped)
     if not match:
         raise CellError(
