@@ -443,7 +443,12 @@ def targets_by_indicator(
     if whole_municipality:
         targets = targets.filter(unit__isnull=True)
     found: dict[int, list[Target]] = defaultdict(list)
-    for target in targets.select_related("unit").order_by("year", "unit__name", "subgroup", "pk"):
+    # The whole municipality's target before the units' in every year, on PostgreSQL (where
+    # NULL sorts last) as on SQLite (first).
+    ordered = targets.select_related("unit").order_by(
+        "year", F("unit__name").asc(nulls_first=True), "subgroup", "pk"
+    )
+    for target in ordered:
         found[target.indicator_id].append(target)
     return dict(found)
 
