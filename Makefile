@@ -82,7 +82,7 @@ test-fast: install ## Run the tests without the browser and real-service tests
 # The service and read layers are type-checked: every app's services*, selectors* and
 # querysets* modules (and services/ or selectors/ packages), found by name so a new one is
 # checked from its first commit. The other modules follow as they are annotated.
-APPS := plans indicators btitracker competence reports demo
+APPS := plans indicators btitracker competence reports demo identity
 LAYERS := $(sort \
 	$(wildcard $(foreach app,$(APPS),$(app)/services*.py $(app)/selectors*.py $(app)/querysets*.py)) \
 	$(patsubst %/__init__.py,%,$(wildcard $(foreach app,$(APPS),$(app)/services/__init__.py $(app)/selectors/__init__.py))))
