@@ -19,6 +19,7 @@ from django.views import View
 from joserfc.errors import JoseError
 from requests import RequestException
 
+from config.env import OidcProvider
 from identity.providers import client_for, provider_for
 from identity.services import oidc_asserts_mfa, oidc_login_complete
 from plans.second_factor import IDP_MFA_SESSION_KEY
@@ -37,6 +38,20 @@ def _safe_next(request: HttpRequest, value: str | None) -> str:
     ):
         return value
     return reverse("home")
+
+
+def _claims_options(config: OidcProvider, metadata: dict) -> dict:
+    """What the ID token must say, checked by Authlib's (joserfc's) claims registry: issued
+    by this provider — the issuer discovery reported, which must be the configured one —
+    to this client. Authlib's default checks the issuer but tests the audience only through
+    ``azp``; the portal asks for the audience outright."""
+    issuer = str(metadata.get("issuer", ""))
+    if issuer.rstrip("/") != config.issuer.rstrip("/"):
+        raise PermissionDenied(_("Identitetsleverandøren oppgir en annen utsteder enn oppsatt."))
+    return {
+        "iss": {"essential": True, "value": issuer},
+        "aud": {"essential": True, "value": config.client_id},
+    }
 
 
 class OidcLoginView(View):
@@ -64,7 +79,10 @@ class OidcCallbackView(View):
     def get(self, request: HttpRequest, provider: str) -> HttpResponse:
         config = provider_for(provider)
         try:
-            token = client_for(config).authorize_access_token(request)
+            client = client_for(config)
+            token = client.authorize_access_token(
+                request, claims_options=_claims_options(config, client.load_server_metadata())
+            )
             claims = token.get("userinfo")
             if not claims:
                 # Without a verified ID token there is nobody to log in.

@@ -42,7 +42,8 @@ const provider = new Provider(issuer, {
   pkce: { required: () => true, methods: ["S256"] },
   scopes: ['openid', 'profile', 'email', 'groups'],
   claims: {
-    openid: ['sub'],
+    // amr and acr with every ID token: the portal reads MFA from them (as Entra ID sends amr).
+    openid: ['sub', 'amr', 'acr', 'auth_time'],
     profile: ['name', 'preferred_username'],
     email: ['email'],
     groups: ['groups'],
@@ -52,7 +53,8 @@ const provider = new Provider(issuer, {
   features: { devInteractions: { enabled: false } },
   async findAccount(ctx, sub) {
     const user = users()[sub];
-    if (!user) return undefined;
+    // A disabled account is gone for the provider: no tokens, a new login is required.
+    if (!user || user.disabled) return undefined;
     return {
       accountId: sub,
       async claims() {
