@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from plans.models import UNIT_ROLES, Municipality, Role, Unit
+from plans.models import Municipality, Role, Unit, role_placement_errors
 
 
 class OidcIdentity(models.Model):
@@ -81,11 +81,18 @@ class GroupRoleMapping(models.Model):
         verbose_name_plural = _("gruppekoblinger")
         ordering = ["municipality__name", "provider", "group", "role"]
         constraints = [
+            # As for memberships: NULL units are distinct in SQL, so the whole-municipality
+            # mappings get their own constraint.
             models.UniqueConstraint(
                 fields=["provider", "group", "role", "unit"],
-                name="group_role_mapping_unique",
-                nulls_distinct=False,
-            )
+                name="group_role_mapping_unique_in_unit",
+                condition=models.Q(unit__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["provider", "group", "role", "municipality"],
+                name="group_role_mapping_unique_in_municipality",
+                condition=models.Q(unit__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -93,22 +100,15 @@ class GroupRoleMapping(models.Model):
         return f"{self.group} → {self.get_role_display()} – {place}"
 
     def clean(self) -> None:
-        errors: dict[str, object] = {}
+        errors = role_placement_errors(
+            role=self.role,
+            municipality_id=self.municipality_id,
+            unit=self.unit if self.unit_id else None,
+        )
         provider = settings.OIDC_PROVIDERS.get(self.provider)
         if provider is None:
             errors["provider"] = _("Ingen identitetsleverandør med denne nøkkelen er satt opp.")
         elif self.municipality_id and provider.municipality_number != self.municipality.number:
             errors["provider"] = _("Identitetsleverandøren hører til en annen kommune.")
-        unit = self.unit if self.unit_id else None
-        if (
-            unit is not None
-            and self.municipality_id
-            and unit.municipality_id != (self.municipality_id)
-        ):
-            errors["unit"] = _("Enheten hører ikke til den valgte kommunen.")
-        if self.role in UNIT_ROLES and not self.unit_id:
-            errors["unit"] = _("Rollen %(role)s må knyttes til en enhet.") % {
-                "role": self.get_role_display()
-            }
         if errors:
             raise ValidationError(errors)

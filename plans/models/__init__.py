@@ -12,6 +12,7 @@ from plans.models.organisation import (
     Unit,
     UnitKind,
     municipality_number_validator,
+    role_placement_errors,
     validate_historic_numbers,
     validate_organisation_number,
 )
@@ -110,6 +111,7 @@ __all__ = [
     "municipality_number_validator",
     "overdue_measure_q",
     "parse_school_year",
+    "role_placement_errors",
     "school_year_label",
     "validate_historic_numbers",
     "validate_organisation_number",
