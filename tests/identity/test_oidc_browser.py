@@ -7,6 +7,7 @@ refused — each by Authlib's own verification."""
 
 from __future__ import annotations
 
+import logging
 import time
 
 import pytest
@@ -164,7 +165,8 @@ def test_a_forged_id_token_is_refused(browser, live_server, portal, mode):
     page.context.close()
 
 
-def test_a_replayed_callback_is_refused(browser, live_server, portal):
+def test_a_replayed_callback_is_refused(browser, live_server, portal, caplog):
+    caplog.set_level(logging.WARNING, logger="identity.views")
     callbacks: list[str] = []
     context = browser.new_context(locale="nb-NO")
     context.on(
@@ -179,9 +181,13 @@ def test_a_replayed_callback_is_refused(browser, live_server, portal):
     thief.goto(callbacks[0])
     assert "/accounts/login/" in thief.url
     assert REFUSED in thief.content()
+    # Refused at the state check, before the code reaches the provider (which would also
+    # refuse a used code without its PKCE verifier).
+    assert caplog.text.count("mismatching_state") == 1
     # The same browser replaying it: the state was used up at the first callback.
     page.goto(callbacks[0])
     assert REFUSED in page.content()
+    assert caplog.text.count("mismatching_state") == 2
     thief.context.close()
     context.close()
 
