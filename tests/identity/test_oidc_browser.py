@@ -15,6 +15,7 @@ import pytest
 from identity.models import GroupRoleMapping, OidcIdentity
 from plans.models import Membership, Role, UnitKind
 from plans.services.organisation import membership_confirm
+from tests.browser.conftest import axe_violations
 from tests.factories import MembershipFactory, MunicipalityFactory, UnitFactory, UserFactory
 from tests.identity.helpers import make_provider
 
@@ -214,3 +215,15 @@ def test_a_login_at_one_municipalitys_provider_never_opens_the_others_account(
     }
     north_page.context.close()
     south_page.context.close()
+
+
+def test_the_login_page_with_the_municipalities_buttons_is_accessible(browser, live_server, portal):
+    # axe is injected as a script, which the portal's CSP rightly forbids: this context only.
+    context = browser.new_context(bypass_csp=True, locale="nb-NO")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    for label in ("Nordvik kommune", "Sorvik kommune"):
+        assert page.get_by_role("link", name=f"Logg inn med {label}").count() == 1
+    assert page.get_by_label("Brukernavn").count() == 1  # local login stays
+    assert axe_violations(page) == []
+    context.close()
