@@ -28,6 +28,12 @@ class GroupRoleMappingAdmin(admin.ModelAdmin):
     list_filter = ("provider", "role")
     search_fields = ("group", "unit__name")
 
+    readonly_fields = ("changed_by",)
+
+    def save_model(self, request, obj, form, change):
+        obj.changed_by = request.user
+        super().save_model(request, obj, form, change)
+
     def get_queryset(self, request):
         return (
             super()

@@ -75,6 +75,18 @@ class GroupRoleMapping(models.Model):
         verbose_name=_("enhet"),
         help_text=_("Tom betyr hele kommunen."),
     )
+    # Whoever last saved the mapping (the admin sets it). Nobody gets a role through a
+    # mapping they edited themselves: the portal's rule that nobody changes their own
+    # memberships (plans.services.organisation) holds for mappings too.
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("sist endret av"),
+    )
 
     class Meta:
         verbose_name = _("gruppekobling")

@@ -65,9 +65,14 @@ def oidc_memberships_sync(
     municipality. A role whose group is gone is revoked — all of them when no mapped group
     is left — and a membership anywhere else is revoked too: roles of a provider's users
     come from the provider's groups only."""
-    mappings = GroupRoleMapping.objects.filter(
-        municipality=municipality, provider=provider.key, group__in=set(groups)
-    ).select_related("unit")
+    mappings = (
+        GroupRoleMapping.objects.filter(
+            municipality=municipality, provider=provider.key, group__in=set(groups)
+        )
+        # Nobody gives themselves a role: not through a mapping they edited either.
+        .exclude(changed_by=user)
+        .select_related("unit")
+    )
     wanted = {(mapping.unit_id, mapping.role): mapping for mapping in mappings}
     for membership in Membership.objects.filter(user=user).select_related("unit", "user"):
         place = (membership.unit_id, membership.role)

@@ -47,6 +47,7 @@ def test_a_data_admin_adds_a_mapping_for_their_municipality_and_it_is_logged(cli
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     mapping = GroupRoleMapping.objects.get(group="g-staff")
+    assert mapping.changed_by == two["admin"]
     assert LogEntry.objects.filter(object_id=str(mapping.pk), user=two["admin"]).exists()
 
 

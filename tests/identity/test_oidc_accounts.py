@@ -160,3 +160,20 @@ def test_a_mapping_must_stay_in_its_providers_municipality(world):
     )
     with pytest.raises(ValidationError):
         mapping.full_clean()
+
+
+def test_nobody_gets_a_role_through_a_mapping_they_edited_themselves(world):
+    a = world["a"]
+    admin = oidc_login_complete(provider=a, claims=claims_for(a, "admin", ["g-admin", "g-x"]))
+    colleague = oidc_login_complete(provider=a, claims=claims_for(a, "colleague", ["g-x"]))
+    GroupRoleMapping.objects.create(
+        municipality=world["north"],
+        provider=a.key,
+        group="g-x",
+        role=Role.ELECTED_OFFICIAL,
+        changed_by=admin,
+    )
+    oidc_login_complete(provider=a, claims=claims_for(a, "admin", ["g-admin", "g-x"]))
+    oidc_login_complete(provider=a, claims=claims_for(a, "colleague", ["g-x"]))
+    assert roles(admin) == {(Role.DATA_ADMIN, False)}
+    assert roles(colleague) == {(Role.ELECTED_OFFICIAL, False)}
