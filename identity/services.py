@@ -71,7 +71,7 @@ def oidc_memberships_sync(
         )
         # Nobody gives themselves a role: not through a mapping they edited either.
         .exclude(changed_by=user)
-        .select_related("unit")
+        .select_related("unit", "changed_by")
     )
     wanted = {(mapping.unit_id, mapping.role): mapping for mapping in mappings}
     for membership in Membership.objects.filter(user=user).select_related("unit", "user"):
@@ -85,6 +85,8 @@ def oidc_memberships_sync(
             role=mapping.role,
             unit=mapping.unit,
             actor=None,
+            # Four eyes: whoever saved the mapping granted the role, and cannot confirm it.
+            on_behalf_of=mapping.changed_by,
         )
 
 

@@ -177,3 +177,21 @@ def test_nobody_gets_a_role_through_a_mapping_they_edited_themselves(world):
     oidc_login_complete(provider=a, claims=claims_for(a, "colleague", ["g-x"]))
     assert roles(admin) == {(Role.DATA_ADMIN, False)}
     assert roles(colleague) == {(Role.ELECTED_OFFICIAL, False)}
+
+
+def test_whoever_saved_the_mapping_cannot_confirm_the_role_it_grants(world):
+    from plans.selectors import pending_memberships_for
+    from tests.factories import MembershipFactory
+
+    a = world["a"]
+    editor = UserFactory(username="leder-og-admin")
+    MembershipFactory(user=editor, municipality=world["north"], role=Role.SECTOR_LEADER)
+    other_leader = UserFactory(username="annen-leder")
+    MembershipFactory(user=other_leader, municipality=world["north"], role=Role.SECTOR_LEADER)
+    GroupRoleMapping.objects.filter(group="g-staff").update(changed_by=editor)
+    user = oidc_login_complete(provider=a, claims=claims_for(a, "kari", ["g-staff"]))
+    pending = Membership.objects.get(user=user, role=Role.STAFF)
+    assert pending.pending
+    assert pending.granted_by == editor
+    assert not pending_memberships_for(editor).filter(pk=pending.pk).exists()
+    assert pending_memberships_for(other_leader).filter(pk=pending.pk).exists()
