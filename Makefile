@@ -11,7 +11,7 @@ MANAGE := $(PY) manage.py
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help install run serve migrate demo test test-slow test-all test-fast lint format messages translations browser worker check-deploy bench-import clean
+.PHONY: help install run serve migrate demo test test-slow test-all test-fast lint format messages translations browser oidc-provider worker check-deploy bench-import clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -53,18 +53,27 @@ browser: ## Install Debian's Chromium for the browser tests, if missing and we a
 	  else echo "No /usr/bin/chromium and not root: browser tests will be skipped (sudo apt-get install chromium)."; fi; \
 	fi
 
+# The sign-in tests log in through a real OpenID Connect provider (node-oidc-provider,
+# tests/oidc_provider/); npm installs its locked packages. Without Node the tests skip, and
+# fail under CI=true (tests/oidc/conftest.py).
+oidc-provider: ## Install the test OpenID Connect provider's locked npm packages, if Node is there
+	@if command -v npm >/dev/null; then \
+	  [ tests/oidc_provider/node_modules/.package-lock.json -nt tests/oidc_provider/package-lock.json ] \
+	    || npm ci --prefix tests/oidc_provider --no-audit --no-fund --silent; \
+	else echo "No Node.js/npm: the OpenID Connect sign-in tests will be skipped."; fi
+
 # Two processes (pytest-xdist), one per core; each gets its own test database. Work
 # stealing: each starts with half, and the one that finishes first takes over the other's
 # remaining tests, so a long test at the end of the collection does not leave a core idle.
 TEST_WORKERS ?= 2
 
-test: install browser ## Run the test suite but the slow drills (SQLite unless DATABASE_URL is set)
+test: install browser oidc-provider ## Run the test suite but the slow drills (SQLite unless DATABASE_URL is set)
 	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist worksteal -m "not slow"
 
-test-slow: install browser ## Run only the slow drills (CI runs them after `make test`)
+test-slow: install browser oidc-provider ## Run only the slow drills (CI runs them after `make test`)
 	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist worksteal -m slow
 
-test-all: install browser ## Run every test, the slow drills included
+test-all: install browser oidc-provider ## Run every test, the slow drills included
 	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist worksteal
 
 test-fast: install ## Run the tests without the browser and real-service tests
@@ -73,7 +82,7 @@ test-fast: install ## Run the tests without the browser and real-service tests
 # The service and read layers are type-checked: every app's services*, selectors* and
 # querysets* modules (and services/ or selectors/ packages), found by name so a new one is
 # checked from its first commit. The other modules follow as they are annotated.
-APPS := plans indicators btitracker competence reports demo
+APPS := plans indicators btitracker competence reports demo identity
 LAYERS := $(sort \
 	$(wildcard $(foreach app,$(APPS),$(app)/services*.py $(app)/selectors*.py $(app)/querysets*.py)) \
 	$(patsubst %/__init__.py,%,$(wildcard $(foreach app,$(APPS),$(app)/services/__init__.py $(app)/selectors/__init__.py))))

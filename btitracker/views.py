@@ -41,6 +41,7 @@ from btitracker.services import Act
 from btitracker.statistics import statistics_for
 from plans.access import access_for
 from plans.converters import ID_MAX
+from plans.second_factor import has_second_factor
 from plans.views.gate import MemberRequiredMixin, add_service_errors
 
 
@@ -96,9 +97,10 @@ class BtiMixin(NoStoreMixin, BtiMemberRequiredMixin):
     otp_required = True
 
     def check_access(self):
-        """The second factor first, for those who can read logs; then the page's rule."""
+        """The second factor first, for those who can read logs (TOTP, or the identity
+        provider's MFA: plans.second_factor); then the page's rule."""
         user = self.request.user
-        if self.otp_required and works_with_children(user) and not user.is_verified():
+        if self.otp_required and works_with_children(user) and not has_second_factor(self.request):
             enrolled = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
             target = reverse("bti:otp-verify" if enrolled else "bti:otp-enrol")
             next_url = quote(self.request.get_full_path())

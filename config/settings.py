@@ -17,7 +17,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import Env
+from config.env import Env, read_oidc_providers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = Env()
@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "btitracker",
     "competence",
     "reports",
+    # Sign-in with the municipality's identity provider (OpenID Connect).
+    "identity",
     # The highest layer: loads the demo municipality through every app's seeder.
     "demo",
 ]
@@ -90,6 +92,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "plans.middleware.SessionTimeoutMiddleware",
+    # An OpenID Connect session goes back to its provider after OIDC_REVALIDATE_SECONDS.
+    "identity.middleware.OidcRevalidationMiddleware",
     # Who is making a membership change, for the BTI access log (btitracker/signals.py).
     "btitracker.signals.RequestMiddleware",
     # A PDF that timed out or failed becomes a page with the reason (documents/pdf.py).
@@ -228,6 +232,13 @@ SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+
+# Sign-in with each municipality's own identity provider, beside the local accounts
+# (identity/, docs/deployment.md). Incomplete settings stop the start (config/env.py).
+OIDC_PROVIDERS = read_oidc_providers(env)
+# How long an OpenID Connect login holds before the provider is asked again, so an
+# account disabled there stops working here within this many seconds.
+OIDC_REVALIDATE_SECONDS = env.int("OIDC_REVALIDATE_SECONDS", default=60 * 60, minimum=60)
 
 # Login lockout (plans/login_guard.py, docs/settings.md): the failing address and the
 # username are locked, progressively longer; a browser the user has logged in with before

@@ -35,6 +35,7 @@ account_patterns = [
 urlpatterns = [
     path("", plans_views.HomeView.as_view(), name="home"),
     path("accounts/", include(account_patterns)),
+    path("accounts/oidc/", include("identity.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", plans_views.HealthView.as_view(), name="healthz"),
     path("plans/", include("plans.urls")),

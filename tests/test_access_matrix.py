@@ -1173,6 +1173,9 @@ def test_matrix_covers_every_named_portal_url(plan_cast):
         "password_reset_done",
         "password_reset_confirm",
         "password_reset_complete",
+        # Sign-in with the municipality's provider: tests/identity/ (a real provider).
+        "identity:login",
+        "identity:callback",
     }
     assert sorted(names - covered - covered_elsewhere) == []
 

@@ -26,6 +26,9 @@ PUBLIC = {
     "django.contrib.auth.views.PasswordChangeView",
     "django.contrib.auth.views.PasswordChangeDoneView",
     "django.views.i18n.set_language",
+    # Signing in with the municipality's identity provider: before anyone is a member.
+    "identity.views.OidcLoginView",
+    "identity.views.OidcCallbackView",
     # Load balancers and compose healthchecks: says nothing about data.
     "plans.views.organisation.HealthView",
     # Nothing in the portal stands between a person and a report to child welfare.

@@ -12,6 +12,7 @@ from plans.models.organisation import (
     Unit,
     UnitKind,
     municipality_number_validator,
+    role_placement_errors,
     validate_historic_numbers,
     validate_organisation_number,
 )
@@ -105,6 +106,7 @@ __all__ = [
     "UserJourney",
     "municipality_number_validator",
     "overdue_measure_q",
+    "role_placement_errors",
     "validate_historic_numbers",
     "validate_organisation_number",
 ]

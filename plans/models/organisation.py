@@ -173,6 +173,22 @@ CONFIRMED_ROLES = frozenset(
 )
 
 
+def role_placement_errors(
+    *, role: str, municipality_id: int | None, unit: Unit | None
+) -> dict[str, Any]:
+    """Where a role may be held: a unit role needs a unit, and the unit must belong to the
+    municipality. One rule for memberships and for the identity provider's group mappings
+    (identity.models.GroupRoleMapping), which grant them."""
+    errors: dict[str, Any] = {}
+    if unit is not None and municipality_id and unit.municipality_id != municipality_id:
+        errors["unit"] = _("Enheten hører ikke til den valgte kommunen.")
+    if role in UNIT_ROLES and unit is None:
+        errors["unit"] = _("Rollen %(role)s må knyttes til en enhet.") % {
+            "role": dict(Role.choices).get(role, role)
+        }
+    return errors
+
+
 class Membership(models.Model):
     """A user's role in one unit, or in the whole municipality when ``unit`` is empty."""
 
@@ -248,18 +264,11 @@ class Membership(models.Model):
         return f"{self.user} – {self.get_role_display()} – {place}"
 
     def clean(self) -> None:
-        errors: dict[str, Any] = {}
-        unit = self.unit if self.unit_id else None
-        if (
-            unit is not None
-            and self.municipality_id
-            and unit.municipality_id != (self.municipality_id)
-        ):
-            errors["unit"] = _("Enheten hører ikke til den valgte kommunen.")
-        if self.role in UNIT_ROLES and not self.unit_id:
-            errors["unit"] = _("Rollen %(role)s må knyttes til en enhet.") % {
-                "role": self.get_role_display()
-            }
+        errors = role_placement_errors(
+            role=self.role,
+            municipality_id=self.municipality_id,
+            unit=self.unit if self.unit_id else None,
+        )
         if self.user_id and self.municipality_id:
             other = (
                 Membership.objects.filter(user_id=self.user_id)

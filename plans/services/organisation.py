@@ -126,16 +126,22 @@ def membership_grant(
     unit: Unit | None = None,
     actor=None,
     confirmed: bool = False,
+    on_behalf_of=None,
 ) -> Membership:
     """Give ``user`` a role, idempotently: granting a role twice returns the existing one.
     ``confirmed=True`` is for the portal's own trusted code (the demo loader): the grant
-    takes effect at once instead of waiting for a sector leader."""
+    takes effect at once instead of waiting for a sector leader. ``on_behalf_of``: with
+    ``actor=None``, the person the portal's code grants for (the data admin who saved an
+    identity provider's group mapping); recorded as the grantor, so they cannot confirm
+    the grant themselves."""
     existing = Membership.objects.filter(
         user=user, municipality=municipality, unit=unit, role=role
     ).first()
     if existing is not None:
         return existing
     membership = Membership(user=user, municipality=municipality, unit=unit, role=role)
+    if actor is None and on_behalf_of is not None:
+        membership.granted_by = on_behalf_of
     return membership_save(membership=membership, actor=actor, confirmed=confirmed)
 
 

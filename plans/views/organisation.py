@@ -137,6 +137,12 @@ class PortalLoginView(auth_views.LoginView):
 
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # One button per municipality's identity provider (identity/, issue 17).
+        context["oidc_providers"] = list(settings.OIDC_PROVIDERS.values())
+        return context
+
     def post(self, request, *args, **kwargs):
         username = request.POST.get("username")
         if is_locked_device(request, username):

@@ -108,6 +108,10 @@ def test_s3_media_storage_is_configurable():
         ({"MEDIA_STORAGE": "ftp"}, "Ugyldig verdi for MEDIA_STORAGE"),
         ({"MEDIA_STORAGE": "s3"}, "MEDIA_STORAGE=s3 krever også S3_BUCKET"),
         ({"SESSION_IDLE_TIMEOUT": "10"}, "et heltall på minst 60"),
+        (
+            {"OIDC_PROVIDERS": "nordvik", "OIDC_NORDVIK_ISSUER": "https://login.example.no"},
+            "OIDC_PROVIDERS nevner 'nordvik', men OIDC_NORDVIK_CLIENT_ID",
+        ),
     ],
     ids=lambda value: next(iter(value)) if isinstance(value, dict) else None,
 )

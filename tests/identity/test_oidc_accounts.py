@@ -1,0 +1,197 @@
+"""Accounts and roles from an identity provider's claims (issue 17): matched on the
+provider's subject only, memberships exactly as the mapped groups say, granted and revoked
+through the membership services (logged, BTI roles held for a sector leader)."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+
+from identity.models import GroupRoleMapping, OidcIdentity
+from identity.services import oidc_asserts_mfa, oidc_login_complete
+from plans.models import Membership, MembershipAction, MembershipChange, Role
+from tests.factories import PASSWORD, MunicipalityFactory, UnitFactory, UserFactory
+from tests.identity.helpers import claims_for, make_provider
+
+pytestmark = pytest.mark.django_db
+
+User = get_user_model()
+
+
+@pytest.fixture
+def world(settings):
+    north = MunicipalityFactory(name="Nordvik kommune", number="9101")
+    south = MunicipalityFactory(name="Sørvik kommune", number="9102")
+    a = make_provider("nordvik", "9101")
+    b = make_provider("sorvik", "9102")
+    settings.OIDC_PROVIDERS = {a.key: a, b.key: b}
+    school = UnitFactory(municipality=north, name="Nordvik skole")
+    south_school = UnitFactory(municipality=south, name="Sørvik skole")
+    GroupRoleMapping.objects.create(
+        municipality=north, provider=a.key, group="g-staff", role=Role.STAFF, unit=school
+    )
+    GroupRoleMapping.objects.create(
+        municipality=north, provider=a.key, group="g-admin", role=Role.DATA_ADMIN
+    )
+    GroupRoleMapping.objects.create(
+        municipality=south,
+        provider=b.key,
+        group="g-south-leader",
+        role=Role.UNIT_LEADER,
+        unit=south_school,
+    )
+    return {"a": a, "b": b, "north": north, "south": south, "school": school}
+
+
+def roles(user) -> set[tuple[str, bool]]:
+    return set(Membership.objects.filter(user=user).values_list("role", "pending"))
+
+
+def test_first_login_creates_the_account_with_the_mapped_memberships(world):
+    a = world["a"]
+    user = oidc_login_complete(provider=a, claims=claims_for(a, "kari", ["g-staff", "g-admin"]))
+    assert OidcIdentity.objects.get(user=user).subject == "kari"
+    assert not user.has_usable_password()
+    # Staff opens BTI logs: held for a sector leader (four eyes). Data admin does not.
+    assert roles(user) == {(Role.STAFF, True), (Role.DATA_ADMIN, False)}
+    granted = MembershipChange.objects.filter(subject=user, action=MembershipAction.GRANTED)
+    assert granted.count() == 2
+
+
+def test_the_next_login_finds_the_same_account_by_subject(world):
+    a = world["a"]
+    first = oidc_login_complete(provider=a, claims=claims_for(a, "kari", ["g-admin"]))
+    again = oidc_login_complete(
+        provider=a, claims=claims_for(a, "kari", ["g-admin"], preferred_username="other")
+    )
+    assert again.pk == first.pk
+    assert User.objects.filter(oidc_identity__isnull=False).count() == 1
+
+
+def test_a_removed_group_loses_its_role_and_the_last_group_every_role(world):
+    a = world["a"]
+    user = oidc_login_complete(provider=a, claims=claims_for(a, "kari", ["g-staff", "g-admin"]))
+    oidc_login_complete(provider=a, claims=claims_for(a, "kari", ["g-admin"]))
+    assert roles(user) == {(Role.DATA_ADMIN, False)}
+    oidc_login_complete(provider=a, claims=claims_for(a, "kari", ["unmapped"]))
+    assert roles(user) == set()
+    revoked = MembershipChange.objects.filter(subject=user, action=MembershipAction.REVOKED)
+    assert revoked.count() == 2
+
+
+def test_a_group_mapped_in_another_municipality_grants_nothing(world):
+    a = world["a"]
+    user = oidc_login_complete(provider=a, claims=claims_for(a, "kari", ["g-south-leader"]))
+    assert roles(user) == set()
+
+
+def test_the_same_subject_at_another_provider_is_another_account(world):
+    a, b = world["a"], world["b"]
+    north_user = oidc_login_complete(provider=a, claims=claims_for(a, "same-sub", ["g-admin"]))
+    south_user = oidc_login_complete(
+        provider=b, claims=claims_for(b, "same-sub", ["g-south-leader"])
+    )
+    assert north_user.pk != south_user.pk
+    assert set(
+        Membership.objects.filter(user=north_user).values_list("municipality", flat=True)
+    ) == {world["north"].pk}
+
+
+def test_a_local_account_with_the_same_name_or_email_is_not_taken_over(world):
+    a = world["a"]
+    local = UserFactory(username="kari@nordvik", email="kari@nordvik.kommune.no")
+    user = oidc_login_complete(
+        provider=a,
+        claims=claims_for(a, "kari", ["g-admin"], email="kari@nordvik.kommune.no"),
+    )
+    assert user.pk != local.pk
+    assert user.username == "kari@nordvik-2"
+    local.refresh_from_db()
+    assert local.check_password(PASSWORD)
+    assert not Membership.objects.filter(user=local).exists()
+
+
+def test_a_provider_pointed_at_another_issuer_cannot_reach_existing_accounts(world):
+    a = world["a"]
+    oidc_login_complete(provider=a, claims=claims_for(a, "kari", ["g-admin"]))
+    moved = make_provider("nordvik", "9101", issuer="https://evil.example.com")
+    with pytest.raises(PermissionDenied):
+        oidc_login_complete(provider=moved, claims=claims_for(moved, "kari", ["g-admin"]))
+
+
+def test_a_disabled_account_is_refused(world):
+    a = world["a"]
+    user = oidc_login_complete(provider=a, claims=claims_for(a, "kari", ["g-admin"]))
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    with pytest.raises(PermissionDenied):
+        oidc_login_complete(provider=a, claims=claims_for(a, "kari", ["g-admin"]))
+
+
+def test_login_without_a_subject_is_refused(world):
+    a = world["a"]
+    with pytest.raises(PermissionDenied):
+        oidc_login_complete(provider=a, claims=claims_for(a, "", ["g-admin"]))
+
+
+def test_mfa_is_read_from_amr_or_the_configured_acr():
+    provider = make_provider("x", "9101", mfa_acr=("idporten-loa-high",))
+    assert oidc_asserts_mfa(provider=provider, claims={"amr": ["pwd", "mfa"]})
+    assert not oidc_asserts_mfa(provider=provider, claims={"amr": ["pwd"]})
+    assert not oidc_asserts_mfa(provider=provider, claims={"amr": "mfa"})
+    assert oidc_asserts_mfa(provider=provider, claims={"acr": "idporten-loa-high"})
+    assert not oidc_asserts_mfa(provider=provider, claims={"acr": "idporten-loa-substantial"})
+
+
+def test_a_mapping_must_stay_in_its_providers_municipality(world):
+    from django.core.exceptions import ValidationError
+
+    mapping = GroupRoleMapping(
+        municipality=world["south"], provider="nordvik", group="x", role=Role.DATA_ADMIN
+    )
+    with pytest.raises(ValidationError):
+        mapping.full_clean()
+    mapping = GroupRoleMapping(
+        municipality=world["north"],
+        provider="nordvik",
+        group="x",
+        role=Role.STAFF,
+        unit=UnitFactory(municipality=world["south"]),
+    )
+    with pytest.raises(ValidationError):
+        mapping.full_clean()
+
+
+def test_nobody_gets_a_role_through_a_mapping_they_edited_themselves(world):
+    a = world["a"]
+    admin = oidc_login_complete(provider=a, claims=claims_for(a, "admin", ["g-admin", "g-x"]))
+    colleague = oidc_login_complete(provider=a, claims=claims_for(a, "colleague", ["g-x"]))
+    GroupRoleMapping.objects.create(
+        municipality=world["north"],
+        provider=a.key,
+        group="g-x",
+        role=Role.ELECTED_OFFICIAL,
+        changed_by=admin,
+    )
+    oidc_login_complete(provider=a, claims=claims_for(a, "admin", ["g-admin", "g-x"]))
+    oidc_login_complete(provider=a, claims=claims_for(a, "colleague", ["g-x"]))
+    assert roles(admin) == {(Role.DATA_ADMIN, False)}
+    assert roles(colleague) == {(Role.ELECTED_OFFICIAL, False)}
+
+
+def test_whoever_saved_the_mapping_cannot_confirm_the_role_it_grants(world):
+    from plans.selectors import pending_memberships_for
+    from tests.factories import MembershipFactory
+
+    a = world["a"]
+    editor = UserFactory(username="leder-og-admin")
+    MembershipFactory(user=editor, municipality=world["north"], role=Role.SECTOR_LEADER)
+    other_leader = UserFactory(username="annen-leder")
+    MembershipFactory(user=other_leader, municipality=world["north"], role=Role.SECTOR_LEADER)
+    GroupRoleMapping.objects.filter(group="g-staff").update(changed_by=editor)
+    user = oidc_login_complete(provider=a, claims=claims_for(a, "kari", ["g-staff"]))
+    pending = Membership.objects.get(user=user, role=Role.STAFF)
+    assert pending.pending
+    assert pending.granted_by == editor
+    assert not pending_memberships_for(editor).filter(pk=pending.pk).exists()
+    assert pending_memberships_for(other_leader).filter(pk=pending.pk).exists()
