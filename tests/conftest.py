@@ -9,6 +9,9 @@ from dataclasses import dataclass
 import pytest
 
 from plans.models import Role, UnitKind
+
+# Chromium for every directory's browser tests, one Playwright per process.
+from tests.browser.chromium import browser, page  # noqa: F401
 from tests.factories import MembershipFactory, MunicipalityFactory, UnitFactory, UserFactory
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests

@@ -14,7 +14,7 @@ from django_otp.oath import totp
 
 from btitracker.models import Concern, ConcernCase, Meeting
 from plans.models import Role, UnitKind
-from tests.browser.conftest import ARTIFACTS, axe_violations
+from tests.browser.chromium import ARTIFACTS, axe_violations
 from tests.bti.helpers import enrol_code_from_outbox
 from tests.factories import (
     PASSWORD,

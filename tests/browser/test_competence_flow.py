@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from competence.models import Activity, Registration, RegistrationStatus, Session
 from plans.models import Role, UnitKind
-from tests.browser.conftest import ARTIFACTS, axe_violations
+from tests.browser.chromium import ARTIFACTS, axe_violations
 from tests.factories import (
     PASSWORD,
     MembershipFactory,

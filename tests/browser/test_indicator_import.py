@@ -10,7 +10,7 @@ import pytest
 
 from indicators.models import ImportBatch, ImportStatus, Indicator, Observation
 from plans.models import Role
-from tests.browser.conftest import ARTIFACTS, axe_violations
+from tests.browser.chromium import ARTIFACTS, axe_violations
 from tests.factories import (
     PASSWORD,
     DevelopmentAreaFactory,

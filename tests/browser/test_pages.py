@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from plans.demo import DEMO_PASSWORD
-from tests.browser.conftest import ARTIFACTS, axe_violations
+from tests.browser.chromium import ARTIFACTS, axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from plans.demo import DEMO_PASSWORD
 from plans.models import SelfAssessment, UnitPlan, UserJourney
-from tests.browser.conftest import ARTIFACTS, axe_violations
+from tests.browser.chromium import ARTIFACTS, axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

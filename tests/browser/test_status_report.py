@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 
 from reports.models import ReportState, StatusReport
-from tests.browser.conftest import ARTIFACTS, axe_violations
+from tests.browser.chromium import ARTIFACTS, axe_violations
 from tests.reports.synthetic import PASSWORD, build_world
 from tests.services.test_report_worker import Worker, _skip_without_services
 

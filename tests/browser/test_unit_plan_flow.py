@@ -9,7 +9,7 @@ import re
 import pytest
 
 from plans.models import Role, UnitKind, UnitPlan, UnitPlanStatus
-from tests.browser.conftest import ARTIFACTS, axe_violations
+from tests.browser.chromium import ARTIFACTS, axe_violations
 from tests.factories import (
     PASSWORD,
     CoreComponentFactory,

@@ -19,9 +19,6 @@ from pathlib import Path
 import pytest
 import requests
 
-# Chromium as the other browser tests launch it.
-from tests.browser.conftest import browser  # noqa: F401
-
 PROVIDER_DIR = Path(__file__).resolve().parents[1] / "oidc_provider"
 
 

@@ -15,7 +15,7 @@ import pytest
 from identity.models import GroupRoleMapping, OidcIdentity
 from plans.models import Membership, Role, UnitKind
 from plans.services.organisation import membership_confirm
-from tests.browser.conftest import axe_violations
+from tests.browser.chromium import axe_violations
 from tests.factories import MembershipFactory, MunicipalityFactory, UnitFactory, UserFactory
 from tests.identity.helpers import make_provider
 

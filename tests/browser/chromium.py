@@ -1,4 +1,9 @@
-"""Headless Chromium (Debian's /usr/bin/chromium) driven by Playwright, with axe-core."""
+"""Headless Chromium (Debian's /usr/bin/chromium) driven by Playwright, with axe-core.
+
+The fixtures are made available to every test directory by ``tests/conftest.py``: one
+Playwright per worker process, whichever directory's tests (browser pages, the sign-in
+through the test OpenID provider) ask for it first — Playwright's sync API cannot start
+twice in one process."""
 
 from __future__ import annotations
 
