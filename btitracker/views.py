@@ -22,7 +22,7 @@ from django.views.generic import TemplateView
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from btitracker import audit, enrolment, forms, selectors, services
+from btitracker import audit, forms
 from btitracker.crypto import child_lookup_hash, decrypt_bytes
 from btitracker.models import (
     AccessEvent,
@@ -37,7 +37,10 @@ from btitracker.models import (
     TeamMember,
 )
 from btitracker.permissions import works_with_children
-from btitracker.services import Act
+from btitracker.selectors import overview as selectors
+from btitracker.services import cases as services
+from btitracker.services import enrolment
+from btitracker.services.cases import Act
 from btitracker.statistics import statistics_for
 from plans.access import access_for
 from plans.converters import ID_MAX
@@ -787,7 +790,7 @@ class IdOutOfRangeView(BtiMixin, View):
 
 class OtpEnrolView(NoStoreMixin, BtiMemberRequiredMixin, View):
     """Set up TOTP in three steps. 1: a one-time code is e-mailed to the address on the
-    account (``btitracker.enrolment``); without an address the user cannot go on. 2: the
+    account (``btitracker.services.enrolment``); without an address the user cannot go on. 2: the
     right code, in the session that asked for it, shows the QR code (inline SVG drawn on
     the server) and the secret as text, from a device created new at that moment. 3: a
     code from the app confirms the device. Whoever has only the password never sees the

@@ -36,7 +36,7 @@ from plans.models import (
     UserJourney,
 )
 from plans.resources import MembershipResource, ParticipationInputResource, UnitResource
-from plans.selectors import users_managed_by
+from plans.selectors.organisation import users_managed_by
 from plans.services import participation, self_assessment
 
 User = get_user_model()

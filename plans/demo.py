@@ -10,7 +10,7 @@ participation input and user journeys. The content is data, ``fixtures/demo/plan
 this module says how it becomes rows. Every date is relative to ``today`` and nothing is
 random, so two runs on the same day give the same data.
 
-``demo.services.load_demo`` calls it, with the other apps' seeders: the organisation
+``demo.services.loading.load_demo`` calls it, with the other apps' seeders: the organisation
 first, then every app clears its own demo rows (highest layer first), then every app
 seeds its own (``plans`` first)."""
 
@@ -298,7 +298,7 @@ def demo_organisation_ensure() -> tuple[Municipality, dict[str, Unit], dict[str,
 def demo_clear(municipality: Municipality) -> None:
     """Everything the demo makes in plans below the organisation, in an order the PROTECT
     foreign keys allow. The plans' history goes with them. The other apps' demo rows (and
-    the status reports) point at these and are cleared first: ``demo.services``."""
+    the status reports) point at these and are cleared first: ``demo.services.loading``."""
     SelfAssessment.objects.filter(unit__municipality=municipality).delete()
     UnitPlan.objects.filter(unit__municipality=municipality).delete()
     ParticipationInput.objects.filter(municipality=municipality).delete()

@@ -226,7 +226,7 @@ class MembershipResource(ScopedResource):
         account. The error names the row, since the preview lists rows by number."""
         from django.contrib.auth import get_user_model
 
-        from plans.selectors import users_managed_by
+        from plans.selectors.organisation import users_managed_by
 
         # Django stores usernames NFKC-normalised (AbstractUser.normalize_username).
         username = get_user_model().normalize_username(

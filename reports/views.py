@@ -17,10 +17,10 @@ from django.views.generic import TemplateView
 
 from plans.models import QualityPlan
 from plans.views.gate import MemberRequiredMixin, add_service_errors, error_text, own_municipality
-from reports import services
 from reports.forms import ReportOrderForm
 from reports.models import ReportState, StatusReport
 from reports.schema import upgrade
+from reports.services import status_reports as services
 
 
 class ReportMixin(MemberRequiredMixin):

@@ -287,7 +287,7 @@ BTI_STATISTICS = only(
 def _rep(c):
     """Solvik's published report and its draft (the next version), both rendered from the
     plan cast's quality plan; an elected official finds the draft nowhere."""
-    from reports import services
+    from reports.services import status_reports as services
 
     found = getattr(c, "_reports", None)
     if found is not None:

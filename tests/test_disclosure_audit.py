@@ -24,7 +24,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from btitracker.models import AgeBand, StatEvent
-from competence.selectors_reports import (
+from competence.selectors.reports import (
     EvaluationRow,
     published_evaluation,
     school_years_with_activities,
@@ -344,7 +344,7 @@ def media(tmp_path, settings):
 def test_no_role_can_work_out_a_withheld_figure_on_the_demo(media, settings):
     """The demo with three published status reports side by side (the school years its
     BTI statistics cover), audited for every demo role."""
-    from demo.services import load_demo
+    from demo.services.loading import load_demo
 
     settings.SUPPRESSION_THRESHOLD = THRESHOLD
     load_demo()
@@ -564,7 +564,7 @@ def _texts(figures) -> dict[str, str]:
 
 
 def _evaluation(rows):
-    from competence.selectors_reports import AreaSummary, Evaluation, Figures
+    from competence.selectors.reports import AreaSummary, Evaluation, Figures
 
     total = Figures()
     for row in rows:

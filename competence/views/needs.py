@@ -20,7 +20,8 @@ from django.views.generic import TemplateView
 
 from competence.forms_needs import CoverageFilterForm, NeedsImportForm
 from competence.models import Activity, NeedSurvey
-from competence.needs_import import (
+from competence.selectors.needs import needs_coverage
+from competence.services.needs_import import (
     MAX_BYTES,
     NeedRow,
     need_survey_delete,
@@ -28,7 +29,6 @@ from competence.needs_import import (
     new_themes,
     parse_needs_file,
 )
-from competence.selectors_needs import needs_coverage
 from plans import charts
 from plans.models import Municipality
 from plans.schoolyear import SchoolYear

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from indicators.models import ImportBatch, ImportStatus, PlaceLevel, Source
 from indicators.parsing.base import ParsedRow
-from indicators.selectors_imports import indicators_by_code
+from indicators.selectors.imports import indicators_by_code
 from indicators.services.bulk import row_summary
 from indicators.services.tenancy import ImportScope
 from plans.models import DevelopmentArea

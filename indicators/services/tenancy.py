@@ -104,7 +104,7 @@ def import_scope(municipality: Municipality | None, *, detected_format: str) -> 
     administrator's import). A fixed number of queries."""
     if municipality is None:
         return None
-    from indicators.selectors import municipality_places
+    from indicators.selectors.figures import municipality_places
 
     others = Municipality.objects.exclude(pk=municipality.pk).values_list(
         "number", "historic_numbers"

@@ -17,7 +17,7 @@ from django.views.generic import ListView, TemplateView
 
 from indicators.forms_imports import ColumnMappingForm, ImportUploadForm, PlaceMappingForm
 from indicators.models import ImportBatch, ImportStatus, Indicator
-from indicators.selectors_imports import import_preview
+from indicators.selectors.imports import import_preview
 from indicators.services.imports import (
     UNKNOWN_LAYOUT,
     batch_commit,
@@ -118,7 +118,7 @@ class ImportDetailView(BatchMixin, TemplateView):
             can_rollback=batch.status == ImportStatus.COMMITTED
             and user.has_perm("indicators.rollback_importbatch", batch),
             can_map=can_import and needs_mapping(batch),
-            # What the data admin judges the file by (indicators.selectors_imports).
+            # What the data admin judges the file by (indicators.selectors.imports).
             preview=import_preview(batch) if batch.status != ImportStatus.FAILED else None,
             can_link=can_import and batch.status == ImportStatus.PREVIEW,
             can_manage_mapping=user.has_perm("indicators.manage_importmapping", batch.mapping)

@@ -15,8 +15,8 @@ from django.views.generic import TemplateView
 
 from indicators.forms_imports import ColumnMappingForm, IndicatorAreaForm, PlaceMappingForm
 from indicators.models import ImportMapping, ImportStatus
-from indicators.selectors import plan_in_force
-from indicators.selectors_imports import import_preview, mappings_for
+from indicators.selectors.figures import plan_in_force
+from indicators.selectors.imports import import_preview, mappings_for
 from indicators.services.imports import batch_headers, parser_accepts, parser_by_name
 from indicators.services.mappings import mapping_delete, mapping_update
 from indicators.services.preview import batch_indicator_link

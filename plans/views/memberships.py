@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import ListView
 
-from plans import selectors, services
+from plans import services
 from plans.models import MembershipAction, Role
+from plans.selectors import organisation as selectors
 from plans.views.gate import MemberRequiredMixin
 
 

@@ -24,7 +24,7 @@ from plans.forms_quality import (
     revision_label,
 )
 from plans.models import Municipality, QualityPlan
-from plans.selectors_quality import compare_plans, plan_document
+from plans.selectors.quality import compare_plans, plan_document
 from plans.services.history import EditConflict, PlanLocked, snapshot
 from plans.services.quality_plan import (
     PLAN_FIELDS,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from btitracker.audit import verify_chain
 from btitracker.models import Child, Concern, ConcernCase, StatEvent
-from demo.services import load_demo
+from demo.services.loading import load_demo
 
 
 def test_demo_children_are_marked_fictitious_and_reload_is_idempotent(db):

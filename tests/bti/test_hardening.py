@@ -15,9 +15,10 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import URLPattern, get_resolver, reverse
 from django.utils import timezone
 
-from btitracker import audit, forms, services
+from btitracker import audit, forms
 from btitracker.crypto import child_lookup_hash
 from btitracker.models import AccessEvent, CaseStatus, Child, LogEntry
+from btitracker.services import cases as services
 from documents.pdf import PdfRenderTimeout, render_pdf
 from plans.models import Role, Unit
 from tests.bti.helpers import CHILD_BIRTH, CHILD_NAME, login_verified

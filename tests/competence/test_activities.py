@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from competence import services
 from competence.models import Activity, Feedback, Registration, RegistrationStatus, Session, Theme
+from competence.services import activities as services
 from plans.models import Role, UnitKind
 from tests.factories import (
     ActivityFactory,

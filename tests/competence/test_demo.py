@@ -23,8 +23,8 @@ from competence.models import (
     RegistrationStatus,
     Session,
 )
-from competence.selectors_needs import needs_coverage
-from demo.services import load_demo
+from competence.selectors.needs import needs_coverage
+from demo.services.loading import load_demo
 from plans.demo import DEMO_MUNICIPALITY
 from plans.models import UnitKind
 from plans.schoolyear import SchoolYear

@@ -17,8 +17,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from competence.models import CompetenceNeed, NeedSurvey, Theme
-from competence.needs_import import parse_needs_file
-from competence.selectors_needs import needs_coverage
+from competence.selectors.needs import needs_coverage
+from competence.services.needs_import import parse_needs_file
 from competence.views.needs import EXAMPLE_CSV, SIGNING_SALT
 from plans.models import Role, UnitKind
 from tests.factories import ActivityFactory, ThemeFactory

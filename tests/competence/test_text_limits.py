@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from competence import services
 from competence.models import Activity, Feedback, FundingScheme
+from competence.services import activities as services
 from tests.competence.test_activities import move_to_past, school_staff
 
 MEGABYTE = "x" * (1024 * 1024)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from indicators.models import Commentary, Indicator, ObservationStatus, PlaceLevel, Target
-from indicators.selectors import MUNICIPALITY, series
+from indicators.selectors.figures import MUNICIPALITY, series
 from tests.factories import DevelopmentAreaFactory
 from tests.indicators.factories_pages import (
     BatchFactory,
@@ -608,7 +608,7 @@ INDICATOR_KEYS = (
 def test_demo_loads_twice_with_the_same_counts_and_every_kind_of_finding(db, client):
     from django.contrib.auth import get_user_model
 
-    from demo.services import load_demo
+    from demo.services.loading import load_demo
     from indicators.findings import findings_overview
 
     land = country()

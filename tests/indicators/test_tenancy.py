@@ -27,7 +27,7 @@ from indicators.models import (
     Target,
 )
 from indicators.services.imports import batch_commit, batch_rollback, mapping_create
-from indicators.services_indicators import (
+from indicators.services.indicators import (
     indicator_commentary_save,
     indicator_targets_save,
     indicator_update,

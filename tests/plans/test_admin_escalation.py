@@ -14,7 +14,7 @@ from btitracker.models import ConcernCase
 from plans.access import access_for, forget_access
 from plans.models import Membership, MembershipAction, MembershipChange, Role, Unit
 from plans.resources import MembershipResource, UnitResource
-from plans.selectors import users_managed_by
+from plans.selectors.organisation import users_managed_by
 from tests.bti.helpers import build_bti
 from tests.conftest import PERSONAS
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
@@ -676,7 +676,7 @@ def test_services_refuse_a_data_admin_outside_their_reach(cast, targets):
 
 def test_a_pending_staff_member_is_not_offered_for_a_bti_team(cast):
     from btitracker.forms import _people
-    from btitracker.services import works_in
+    from btitracker.services.cases import works_in
 
     newcomer = UserFactory(username="nykommer")
     MembershipFactory(

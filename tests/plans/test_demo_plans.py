@@ -7,7 +7,7 @@ import pytest
 from django.db import transaction
 from django.db.models import Count
 
-from demo.services import load_demo
+from demo.services.loading import load_demo
 from plans.demo import DEMO_MUNICIPALITY
 from plans.models import (
     AnchoringKind,

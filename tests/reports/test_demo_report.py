@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 
-from demo.services import load_demo
+from demo.services.loading import load_demo
 from plans.models import ParticipationInput, QualityPlan
 from plans.schoolyear import SchoolYear
-from reports import services
 from reports.charts import chart_count
 from reports.models import ReportState, StatusReport
+from reports.services import status_reports as services
 from tests.reports.conftest import pdf_text
 
 

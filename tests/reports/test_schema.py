@@ -17,7 +17,7 @@ from django.utils import timezone
 from reports.charts import add_charts
 from reports.models import ReportState, StatusReport
 from reports.schema import SCHEMA_VERSION, upgrade, version_of
-from reports.services import pdf_context
+from reports.services.status_reports import pdf_context
 from reports.snapshot import build_snapshot
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"

@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 
 from indicators.models import Observation, Target
 from plans.models import InputGroup, InputSetting, ParticipationInput
-from reports import services
 from reports.models import PublishedReportError, ReportState, StatusReport
+from reports.services import status_reports as services
 from reports.tasks import render_status_report
 from tests.reports.conftest import order_and_render, pdf_reader, pdf_text
 

@@ -180,8 +180,8 @@ def test_worker_sends_one_weekly_reminder_per_person_when_queued_twice(worker):
 
 
 def test_worker_tells_the_next_on_the_waiting_list_about_a_freed_seat(worker):
-    from competence import services as competence_services
     from competence.models import Registration
+    from competence.services import activities as competence_services
     from tests.factories import ActivityFactory, SessionFactory
 
     unit = UnitFactory(name="Solvik barneskole")

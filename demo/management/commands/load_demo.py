@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from demo.services import load_demo
+from demo.services.loading import load_demo
 from plans.demo import DEMO_MUNICIPALITY, DEMO_PASSWORD, DEMO_STAFF, DEMO_USERS
 from plans.models import Role
 

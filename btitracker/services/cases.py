@@ -63,7 +63,7 @@ class Act:
     HANDOVER = "handover"
     CLOSE = "close"
     HISTORY = "access_history"
-    # Setting up the second factor (btitracker/enrolment.py); the code is never logged.
+    # Setting up the second factor (btitracker/services/enrolment.py); the code is never logged.
     OTP_CODE_SENT = "otp_code_sent"
     OTP_CODE_WRONG = "otp_code_wrong"
     OTP_CODE_OK = "otp_code_ok"

@@ -14,7 +14,7 @@ from competence import demo as competence_demo
 from indicators import demo as indicators_demo
 from plans import demo as plans_demo
 from plans.models import Municipality
-from reports.services import status_reports_purge_for_demo
+from reports.services.status_reports import status_reports_purge_for_demo
 
 
 def _clear(municipality: Municipality) -> None:

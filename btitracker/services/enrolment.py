@@ -31,7 +31,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from btitracker import audit
 from btitracker.models import EnrolCode
-from btitracker.services import Act
+from btitracker.services.cases import Act
 from plans.mail import bti_enrol_code_email_send
 from plans.services.common import model_update
 
@@ -42,6 +42,8 @@ MAX_ATTEMPTS = 5
 RESEND_SECONDS = 60
 MAX_CODES_PER_DAY = 10
 SESSION_KEY = "bti_enrol"
+# The salts keep the module's old dotted name: changing them would void codes and
+# sessions signed before the move to btitracker/services/.
 _CODE_SALT = "btitracker.enrolment.code"
 _SESSION_SALT = "btitracker.enrolment.session"
 
