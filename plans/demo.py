@@ -26,7 +26,6 @@ from typing import Annotated, Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 
-from plans import services
 from plans.demo_data import read_demo_data
 from plans.models import (
     Anchoring,
@@ -65,6 +64,7 @@ from plans.models import (
     UserJourney,
 )
 from plans.schoolyear import SchoolYear
+from plans.services import organisation
 from plans.services.history import field_changes, record_change, snapshot
 from plans.services.unit_plans import (
     unit_plan_approve,
@@ -257,7 +257,7 @@ def _upsert_user(demo: DemoUser, municipality: Municipality, units: dict[str, Un
     user.is_active = True
     user.save()
     for role, unit_name in demo.grants:
-        services.membership_grant(
+        organisation.membership_grant(
             user=user,
             municipality=municipality,
             role=role,
@@ -277,7 +277,7 @@ def demo_organisation_ensure() -> tuple[Municipality, dict[str, Unit], dict[str,
     )
     municipality.name = DATA.municipality.name
     municipality.historic_numbers = list(DATA.municipality.historic_numbers)
-    services.municipality_save(municipality=municipality)
+    organisation.municipality_save(municipality=municipality)
 
     units: dict[str, Unit] = {}
     for name, kind, parent_name in DATA.units:
@@ -287,7 +287,7 @@ def demo_organisation_ensure() -> tuple[Municipality, dict[str, Unit], dict[str,
         unit.kind = kind
         unit.parent = units[parent_name] if parent_name else None
         unit.active = True
-        units[name] = services.unit_save(unit=unit)
+        units[name] = organisation.unit_save(unit=unit)
 
     users = {
         demo.username: _upsert_user(demo, municipality, units) for demo in DEMO_USERS + DEMO_STAFF

@@ -232,14 +232,14 @@ def test_a_right_to_left_override_is_refused_in_the_guardian_and_consent_forms(c
 
 
 def test_a_right_to_left_override_is_refused_in_the_unit_name(cast):
-    from plans import services as plan_services
+    from plans.services import organisation
 
     unit = Unit(municipality=cast.municipality, name=f"Solvik {RLO}elok", kind="skole")
     with pytest.raises(ValidationError) as caught:
-        plan_services.unit_save(unit=unit)
+        organisation.unit_save(unit=unit)
     assert "U+202E" in caught.value.message_dict["name"][0]
     spaced = Unit(municipality=cast.municipality, name="Ny\u200b  skole ", kind="skole")
-    plan_services.unit_save(unit=spaced)
+    organisation.unit_save(unit=spaced)
     assert spaced.name == "Ny skole"
 
 
