@@ -719,7 +719,9 @@ class CaseExportView(BtiMixin, View):
             self._denied("concerncase", case.pk, Act.EXPORT)
             raise PermissionDenied
         content = (
-            decrypt_bytes(bytes(case.archive)) if case.archive else services.case_printout_pdf(case)
+            decrypt_bytes(bytes(case.archive))
+            if case.archive
+            else services.case_printout_render(case=case)
         )
         audit.record(
             actor=request.user, action=Act.EXPORT, obj=case, case=case, ip_address=_ip(request)
@@ -764,7 +766,7 @@ class AccessHistoryPdfView(BtiMixin, View):
             case=case,
             ip_address=_ip(request),
         )
-        return _pdf_response(services.access_history_pdf(case), f"innsyn-{case.pk}.pdf")
+        return _pdf_response(services.access_history_render(case=case), f"innsyn-{case.pk}.pdf")
 
 
 class IdOutOfRangeView(BtiMixin, View):

@@ -22,4 +22,4 @@ def parse_import_batch(batch_id: int) -> str:
         return batch.status
 
     with progress_on_row(batch) as record:
-        return batch_parse(batch, progress=record).status
+        return batch_parse(batch=batch, progress=record).status

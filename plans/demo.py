@@ -10,7 +10,7 @@ participation input and user journeys. The content is data, ``fixtures/demo/plan
 this module says how it becomes rows. Every date is relative to ``today`` and nothing is
 random, so two runs on the same day give the same data.
 
-``demo.services.loading.load_demo`` calls it, with the other apps' seeders: the organisation
+``demo.services.loading.demo_load`` calls it, with the other apps' seeders: the organisation
 first, then every app clears its own demo rows (highest layer first), then every app
 seeds its own (``plans`` first)."""
 

@@ -30,7 +30,7 @@ class DateInput(forms.DateInput):
 
 class VersionedForm(forms.ModelForm):
     """Carries the version the editor loaded, so a save made after someone else's can be
-    caught (see plans.services.history.claim_version)."""
+    caught (see plans.services.history.version_claim)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 

@@ -134,7 +134,7 @@ class StatusReportProgressView(ReportMixin, TemplateView):
     template_name = "reports/_progress.html"
 
     def get(self, request, *args, **kwargs):
-        report = services.status_report_poll(self.report)
+        report = services.status_report_poll(report=self.report)
         done = not report.is_pending
         if done and request.headers.get("HX-Request"):
             response = HttpResponse(status=200)
@@ -226,7 +226,7 @@ class StatusReportNewVersionView(ReportActionView):
     permission = "reports.new_version_statusreport"
 
     def act(self):
-        report = services.status_report_new_version(report=self.report, user=self.request.user)
+        report = services.status_report_version_create(report=self.report, user=self.request.user)
         if report.dispatched_at is None:
             messages.warning(self.request, _queued_message())
             return report, ""

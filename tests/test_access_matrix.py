@@ -298,7 +298,7 @@ def _rep(c):
     )
     services.status_report_render(report_id=published.pk)
     published = services.status_report_publish(report=published, user=c["sector_leader"])
-    draft = services.status_report_new_version(report=published, user=c["sector_leader"])
+    draft = services.status_report_version_create(report=published, user=c["sector_leader"])
     services.status_report_render(report_id=draft.pk)
     found = {"published": published, "draft": draft}
     object.__setattr__(c, "_reports", found)

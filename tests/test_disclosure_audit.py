@@ -344,10 +344,10 @@ def media(tmp_path, settings):
 def test_no_role_can_work_out_a_withheld_figure_on_the_demo(media, settings):
     """The demo with three published status reports side by side (the school years its
     BTI statistics cover), audited for every demo role."""
-    from demo.services.loading import load_demo
+    from demo.services.loading import demo_load
 
     settings.SUPPRESSION_THRESHOLD = THRESHOLD
-    load_demo()
+    demo_load()
     users = get_user_model().objects
     leader = users.get(username="sektorleder")
     plan = QualityPlan.objects.filter(municipality__number="9901").in_force()

@@ -833,7 +833,7 @@ def case_printout_context(case: ConcernCase) -> dict:
     }
 
 
-def case_printout_pdf(case: ConcernCase) -> bytes:
+def case_printout_render(*, case: ConcernCase) -> bytes:
     from documents.pdf import render_pdf
 
     return render_pdf("btitracker/pdf/case.html", case_printout_context(case))
@@ -842,7 +842,7 @@ def case_printout_pdf(case: ConcernCase) -> bytes:
 def case_close(*, actor, case: ConcernCase, ip_address=None) -> ConcernCase:
     """Close the log and keep its archive printout (for the pupil file), encrypted."""
     _holder(actor, case)
-    pdf = case_printout_pdf(case)
+    pdf = case_printout_render(case=case)
     with transaction.atomic():
         case.status = CaseStatus.CLOSED
         case.closed_at = timezone.now()
@@ -852,7 +852,7 @@ def case_close(*, actor, case: ConcernCase, ip_address=None) -> ConcernCase:
     return case
 
 
-def access_history_pdf(case: ConcernCase) -> bytes:
+def access_history_render(*, case: ConcernCase) -> bytes:
     """For the family: who accessed the child's log and when (names, roles, times)."""
     from btitracker.models import AccessEvent
     from documents.pdf import render_pdf

@@ -243,7 +243,7 @@ def may_see_secret(session, user) -> bool:
     ).exists()
 
 
-def finished(session) -> None:
+def enrolment_finish(*, session) -> None:
     session.pop(SESSION_KEY, None)
 
 
@@ -296,7 +296,7 @@ def otp_device_confirm(
     current, _updated = model_update(
         instance=current, fields=["confirmed"], data={"confirmed": True}, clean=False
     )
-    finished(session)
+    enrolment_finish(session=session)
     audit.record(
         actor=user,
         action=Act.OTP_ENROLLED,

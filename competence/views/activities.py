@@ -248,7 +248,7 @@ class SessionRegisterView(MemberRequiredMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         try:
-            registration = services.register(session=self.session, user=request.user)
+            registration = services.registration_create(session=self.session, user=request.user)
         except ValidationError as error:
             messages.error(request, error_text(error))
         else:
@@ -274,7 +274,7 @@ class RegistrationCancelView(MemberRequiredMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         try:
-            services.cancel(registration=self.registration)
+            services.registration_cancel(registration=self.registration)
         except ValidationError as error:
             messages.error(request, error_text(error))
         else:

@@ -1,6 +1,6 @@
 """The fast, streaming way parsed rows reach the observation table.
 
-``upsert_observations`` writes rows and ``preview_counts`` counts what writing them would
+``observations_upsert`` writes rows and ``preview_counts`` counts what writing them would
 do, both without holding the file: they take any iterable of ``ParsedRow`` (a list, or
 the generators in ``indicators.parsing.streaming``) and work through it in chunks of
 ``CHUNK_ROWS``. Per chunk they
@@ -1319,9 +1319,9 @@ def _writer_for(
     return _OrmWriter(batch_id=batch_id, municipality_id=municipality_id)
 
 
-def upsert_observations(
-    rows: Iterable[ParsedRow],
+def observations_upsert(
     *,
+    rows: Iterable[ParsedRow],
     batch: ImportBatch,
     source_code: str,
     chunk_size: int = CHUNK_ROWS,
@@ -1372,7 +1372,7 @@ def preview_counts(
     municipality_id: int | None = None,
     scope: ImportScope | None = None,
 ) -> dict[str, Any]:
-    """What ``upsert_observations`` would report for these rows, without writing any:
+    """What ``observations_upsert`` would report for these rows, without writing any:
     the same dictionary (``indicators_created`` and ``places_created`` count the ones it
     would create). On PostgreSQL the rows pass through the same staging table and are
     joined with the stored cells; temporary tables are all it writes."""

@@ -58,7 +58,7 @@ def size_limit_text(limit: int) -> str:
     return text.replace(".", ",")
 
 
-def check_content(content: bytes) -> None:
+def file_content_check(*, content: bytes) -> None:
     """Refuse, with a Norwegian reason, what is plainly no table before any parser sees it:
     an empty file, a picture or an archive, a spreadsheet that unpacks to far too much (a
     zip bomb) or is cut off, text decoded twice or mixing encodings, a line of megabytes."""

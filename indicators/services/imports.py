@@ -55,8 +55,8 @@ from indicators.parsing import mapped, streaming
 from indicators.parsing.base import FatalImportError, ParseResult
 from indicators.parsing.streaming import StreamingParse
 from indicators.services import bulk
-from indicators.services.file_checks import check_content, size_limit_text
-from indicators.services.preview import PreviewCollector, batch_apply_links
+from indicators.services.file_checks import file_content_check, size_limit_text
+from indicators.services.preview import PreviewCollector, batch_links_apply
 from indicators.services.tenancy import import_scope, skip_reason
 from plans.services.common import model_update
 
@@ -184,7 +184,7 @@ def parses_in_request(batch: ImportBatch) -> bool:
 # --- Parsing and the preview --------------------------------------------------------------
 
 
-def batch_parse(batch: ImportBatch, *, progress: Progress | None = None) -> ImportBatch:
+def batch_parse(*, batch: ImportBatch, progress: Progress | None = None) -> ImportBatch:
     """Read the stored file, recognise its layout (or use a saved mapping for it), parse it
     and compare every row with what is stored. Ends in PREVIEW with the counts and the
     first problems, or FAILED with a Norwegian message; never raises for a bad file.
@@ -202,7 +202,7 @@ def batch_parse(batch: ImportBatch, *, progress: Progress | None = None) -> Impo
         report(_("Leser filen"), 5)
         content = _stored_content(batch)
         report(_("Kontrollerer filen"), 10)
-        check_content(content)
+        file_content_check(content=content)
         report(_("Kjenner igjen formatet"), 15)
         parser_name, parse, fraction = _reader(batch, content)
         report(_("Tolker og sammenligner tallene"), 20)
@@ -604,7 +604,7 @@ def _counts(parse: StreamingParse, tally: dict[str, Any]) -> dict[str, Any]:
 # --- Committing ---------------------------------------------------------------------------
 
 
-def batch_commit(batch: ImportBatch, *, user) -> ImportBatch:
+def batch_commit(*, batch: ImportBatch, user) -> ImportBatch:
     """Write a previewed batch in one transaction: the source, new indicators and places
     (historic municipality numbers linked to the number that continues them), new
     observations, and changed ones with what they were before (so a rollback can restore
@@ -636,8 +636,8 @@ def batch_commit(batch: ImportBatch, *, user) -> ImportBatch:
             if source is None:
                 raise ValidationError(_("Filen sier ikke hvilken kilde tallene kommer fra."))
             try:
-                tally = bulk.upsert_observations(
-                    parse.rows,
+                tally = bulk.observations_upsert(
+                    rows=parse.rows,
                     batch=locked,
                     source_code=source.code,
                     scope=import_scope(locked.municipality, detected_format=parser_name),
@@ -654,7 +654,7 @@ def batch_commit(batch: ImportBatch, *, user) -> ImportBatch:
             }
             model_update(instance=locked, fields=outcome.keys(), data=outcome, clean=False)
             # After the update: the links are looked up under the batch's source.
-            batch_apply_links(locked)
+            batch_links_apply(batch=locked)
     except IntegrityError as error:
         logger.warning("indicator import %s: commit conflict: %s", batch.pk, error)
         raise ValidationError(
@@ -682,7 +682,7 @@ def _source(code: str) -> Source | None:
 # --- Rolling back and discarding ----------------------------------------------------------
 
 
-def batch_rollback(batch: ImportBatch, *, user) -> ImportBatch:
+def batch_rollback(*, batch: ImportBatch, user) -> ImportBatch:
     """Undo a committed batch in one transaction: delete the observations it created,
     restore those it changed to what they were, and take it out of the history
     (``previous``) of cells later batches changed after it. Refused while a later
@@ -788,7 +788,7 @@ def _splice_out(batch_id: int) -> int:
     return len(changed)
 
 
-def batch_discard(batch: ImportBatch, *, user) -> ImportBatch:
+def batch_discard(*, batch: ImportBatch, user) -> ImportBatch:
     """Drop a batch that was never committed, and its stored file."""
     with transaction.atomic():
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)

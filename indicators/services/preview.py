@@ -9,7 +9,7 @@ numbers, every number the municipality reforms lead to it, and its units). Memor
 constant whatever the file's length; the commit does not pass through it.
 
 ``batch_indicator_link`` records, on a batch in preview, which development area of the
-municipality's plan a new indicator belongs to; ``batch_apply_links`` links them when the
+municipality's plan a new indicator belongs to; ``batch_links_apply`` links them when the
 batch is committed (the indicator does not exist before that)."""
 
 from __future__ import annotations
@@ -162,7 +162,7 @@ def batch_indicator_link(
     return batch
 
 
-def batch_apply_links(batch: ImportBatch) -> int:
+def batch_links_apply(*, batch: ImportBatch) -> int:
     """Link the indicators a committed batch created to the areas chosen in its preview
     (inside the commit's transaction). Returns the number of links made."""
     links: dict[str, list[int]] = (batch.preview or {}).get("links") or {}

@@ -43,7 +43,7 @@ DISCARDABLE = (*RUNNING, ImportStatus.PREVIEW, ImportStatus.FAILED)
 def _start_parse(batch: ImportBatch) -> None:
     """Small files are read in the request; big ones by a worker once the row is saved."""
     if parses_in_request(batch):
-        batch_parse(batch)
+        batch_parse(batch=batch)
     else:
         parse_import_batch.delay_on_commit(batch.pk)
 
@@ -175,7 +175,7 @@ class BatchActionView(BatchMixin, TemplateView):
 
 class ImportCommitView(BatchActionView):
     def act(self) -> str:
-        batch = batch_commit(self.batch, user=self.request.user)
+        batch = batch_commit(batch=self.batch, user=self.request.user)
         return _(
             "Importen er lagret: %(new)s nye og %(changed)s endrede tall. "
             "%(unchanged)s var uendret."
@@ -188,7 +188,7 @@ class ImportCommitView(BatchActionView):
 
 class ImportDiscardView(BatchActionView):
     def act(self) -> str:
-        batch_discard(self.batch, user=self.request.user)
+        batch_discard(batch=self.batch, user=self.request.user)
         return _("Importen er forkastet. Ingen tall ble lagret.")
 
     def next_url(self) -> str:
@@ -199,7 +199,7 @@ class ImportRollbackView(BatchActionView):
     permission = "indicators.rollback_importbatch"
 
     def act(self) -> str:
-        batch_rollback(self.batch, user=self.request.user)
+        batch_rollback(batch=self.batch, user=self.request.user)
         return _("Importen er tilbakestilt: tallene er som før den ble lagret.")
 
     def next_url(self) -> str:

@@ -102,7 +102,8 @@ def record_change(
     )
 
 
-def claim_version(
+def version_claim(
+    *,
     instance: models.Model,
     expected_version: int | None,
     attempted: Mapping[str, Any] | None = None,

@@ -31,10 +31,10 @@ from plans.services.common import model_update
 from plans.services.history import (
     EditConflict,
     PlanLocked,
-    claim_version,
     field_changes,
     record_change,
     snapshot,
+    version_claim,
 )
 
 PLAN_FIELDS = ("title", "period_start", "period_end", "purpose", "introduction")
@@ -131,7 +131,7 @@ def quality_plan_update(
     plan = _locked_plan(plan)
     _require_draft(plan)
     before = snapshot(plan, data.keys())
-    claim_version(plan, expected_version, attempted=data)
+    version_claim(instance=plan, expected_version=expected_version, attempted=data)
     values = dict(data)
     new_start = values.get("period_start", plan.period_start)
     if new_start != plan.period_start and new_start:
@@ -260,7 +260,7 @@ def quality_plan_adopt(
     if errors:
         raise ValidationError(errors)
     before = snapshot(plan, ADOPTION_FIELDS)
-    claim_version(plan, None)
+    version_claim(instance=plan, expected_version=None)
     plan.adopted_on = adopted_on
     plan.council_case = council_case.strip()
     plan.full_clean()

@@ -171,7 +171,7 @@ def reminder_digests(*, today: datetime.date) -> list[Digest]:
     return [digests[pk] for pk in sorted(digests) if not digests[pk].is_empty]
 
 
-def reminder_email(digest: Digest, *, week: str) -> EmailMultiAlternatives:
+def reminder_email_build(*, digest: Digest, week: str) -> EmailMultiAlternatives:
     context = {
         "user": digest.user,
         "week": week,
@@ -210,7 +210,7 @@ def _send_digest(digest: Digest, *, week: str) -> bool:
         if claimed is None:
             return False
         try:
-            reminder_email(digest, week=week).send()
+            reminder_email_build(digest=digest, week=week).send()
         except Exception:
             # Keep the claim unsent, so next run tries again; the others still get theirs.
             logger.exception("Ukens påminnelse til bruker %s ble ikke sendt", digest.user.pk)
@@ -225,7 +225,7 @@ def _send_digest(digest: Digest, *, week: str) -> bool:
         return True
 
 
-def reminders_send_weekly(*, today: datetime.date | None = None) -> int:
+def reminder_digests_send(*, today: datetime.date | None = None) -> int:
     """Send this ISO week's digest to everyone with overdue measures or unsubmitted plans,
     at most once per person and week. Returns the number of e-mails sent."""
     today = today or timezone.localdate()

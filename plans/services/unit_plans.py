@@ -37,11 +37,11 @@ from plans.services.common import model_update
 from plans.services.history import (
     EditConflict,
     PlanLocked,
-    claim_version,
     field_changes,
     field_label,
     record_change,
     snapshot,
+    version_claim,
 )
 from plans.text_limits import check_text_lengths
 
@@ -230,7 +230,7 @@ def unit_plan_update(
     _require_fields(plan, UnitPlan, data)
     _check_references(plan, data)
     before = snapshot(plan, data.keys())
-    claim_version(plan, expected_version, attempted=data)
+    version_claim(instance=plan, expected_version=expected_version, attempted=data)
     plan, _updated = model_update(instance=plan, fields=data.keys(), data=data)
     changes = field_changes(UnitPlan, before, snapshot(plan, data.keys()))
     if changes:
@@ -270,7 +270,7 @@ def unit_plan_part_save(
         raise PlanLocked(_("Raden hører ikke til denne planen."))
     current = model._default_manager.get(pk=instance.pk)
     before = snapshot(current, data.keys())
-    claim_version(current, expected_version, attempted=data)
+    version_claim(instance=current, expected_version=expected_version, attempted=data)
     current, _updated = model_update(instance=current, fields=data.keys(), data=data)
     changes = field_changes(model, before, snapshot(current, data.keys()))
     if changes:
@@ -291,7 +291,7 @@ def unit_plan_part_delete(
         raise PlanLocked(_("Raden hører ikke til denne planen."))
     model = type(instance)
     current = model._default_manager.get(pk=instance.pk)
-    claim_version(current, expected_version)
+    version_claim(instance=current, expected_version=expected_version)
     # Keep what was removed in the history, field by field.
     fields = [
         {"field": field_label(model, name), "old": value, "new": ""}
@@ -331,7 +331,7 @@ def unit_plan_submit(*, plan: UnitPlan, actor, expected_version: int | None = No
     problems = submission_problems(plan)
     if problems:
         raise ValidationError(problems)
-    claim_version(plan, expected_version)
+    version_claim(instance=plan, expected_version=expected_version)
     before = snapshot(plan, ["status"])
     plan.status = UnitPlanStatus.SUBMITTED
     plan.submitted_at = timezone.now()
@@ -353,7 +353,7 @@ def _review(plan: UnitPlan, *, actor, status: str, comment: str, action: str, su
     if plan.status != UnitPlanStatus.SUBMITTED:
         raise PlanLocked(_("Planen er ikke sendt til godkjenning."))
     before = snapshot(plan, ["status", "review_comment"])
-    claim_version(plan, None)
+    version_claim(instance=plan, expected_version=None)
     plan.status = status
     plan.review_comment = comment
     plan.reviewed_at = timezone.now()
@@ -434,7 +434,9 @@ def unit_plan_evaluate(
         problems.insert(0, _("Skriv en evaluering av året."))
     if problems:
         raise ValidationError(problems)
-    claim_version(plan, expected_version, attempted={"evaluation": evaluation})
+    version_claim(
+        instance=plan, expected_version=expected_version, attempted={"evaluation": evaluation}
+    )
     before = snapshot(plan, ["status", "evaluation"])
     plan.status = UnitPlanStatus.EVALUATED
     plan.evaluation = evaluation.strip()

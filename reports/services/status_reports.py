@@ -142,7 +142,7 @@ def status_report_requeue(*, older_than: datetime.timedelta = datetime.timedelta
     return sent
 
 
-def status_report_poll(report: StatusReport) -> StatusReport:
+def status_report_poll(*, report: StatusReport) -> StatusReport:
     """What the page's poll does besides reading: a queued report the broker never got
     is sent again (at most every ``REDISPATCH_EVERY``), so a report ordered while Redis
     was down starts as soon as Redis is back, even without the beat."""
@@ -198,7 +198,7 @@ def status_report_publish(*, report: StatusReport, user) -> StatusReport:
     return locked
 
 
-def status_report_new_version(*, report: StatusReport, user) -> StatusReport:
+def status_report_version_create(*, report: StatusReport, user) -> StatusReport:
     """A new draft for the same plan and year, rendered from today's data."""
     if report.state != ReportState.PUBLISHED:
         raise ValidationError(
@@ -245,7 +245,7 @@ def _record(report: StatusReport, stage_key: str, extra: int = 0, text: str | No
     )
 
 
-def status_reports_purge_for_demo(municipality) -> int:
+def status_report_demo_purge(*, municipality) -> int:
     """Remove every status report of a municipality, published ones too, with their
     files. Only the demo's reset calls this (``load_demo`` rebuilds the demo municipality
     from scratch, plans included); in use a published report never changes and is never

@@ -115,7 +115,7 @@ def test_closing_stays_undone_when_the_archive_render_times_out(cast, client, bt
 
 def test_a_pdf_within_its_limit_is_made_in_the_child_process(cast, bti, settings):
     settings.PDF_RENDER_TIMEOUT = 120
-    content = services.case_printout_pdf(bti.case)
+    content = services.case_printout_render(case=bti.case)
     assert content.startswith(b"%PDF")
 
 

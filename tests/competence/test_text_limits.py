@@ -17,7 +17,7 @@ MEGABYTE = "x" * (1024 * 1024)
 def attended(competence_cast):
     session = competence_cast.session
     user = school_staff(competence_cast, "deltaker")
-    registration = services.register(session=session, user=user)
+    registration = services.registration_create(session=session, user=user)
     move_to_past(session)
     services.attendance_save(session=session, attended_ids={registration.pk})
     registration.refresh_from_db()

@@ -222,7 +222,7 @@ def test_formula_in_a_name_is_stored_as_text_and_exported_with_an_apostrophe(
     assert batch.status == ImportStatus.PREVIEW
     assert (batch.rows_new, batch.rows_rejected) == (1, 1)  # a formula is never a number
     assert batch.problems[0]["value"] == "=SUM(A1:A3)"
-    batch_commit(batch, user=None)
+    batch_commit(batch=batch, user=None)
     place = Place.objects.get(level=PlaceLevel.MUNICIPALITY, code="9903")
     assert place.name == FORMULA  # kept as the text it is
     observation = Observation.objects.get(place=place)

@@ -195,12 +195,12 @@ def test_worker_tells_the_next_on_the_waiting_list_about_a_freed_seat(worker):
         ends_at=start + datetime.timedelta(hours=2),
         capacity=1,
     )
-    taken = competence_services.register(session=session, user=first.user)
-    waiting = competence_services.register(session=session, user=second.user)
+    taken = competence_services.registration_create(session=session, user=first.user)
+    waiting = competence_services.registration_create(session=session, user=second.user)
     assert waiting.status == RegistrationStatus.WAITING
 
     # The task is queued when the cancellation commits; the worker reads the promoted row.
-    competence_services.cancel(registration=taken)
+    competence_services.registration_cancel(registration=taken)
     assert Registration.objects.get(pk=waiting.pk).status == RegistrationStatus.CONFIRMED
 
     deadline = time.monotonic() + 60

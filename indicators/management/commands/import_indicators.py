@@ -87,7 +87,7 @@ class Command(BaseCommand):
         if batch.status == ImportStatus.FAILED:
             raise CommandError(self._failure(batch))
         try:
-            batch = batch_commit(batch, user=user)
+            batch = batch_commit(batch=batch, user=user)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         self.stdout.write(
@@ -102,7 +102,7 @@ class Command(BaseCommand):
             batch = batch_create(content=content, name=name, user=user, municipality=municipality)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
-        batch = batch_parse(batch, progress=self._progress)
+        batch = batch_parse(batch=batch, progress=self._progress)
         if batch.status == ImportStatus.PREVIEW:
             self._report(batch)
         return batch
