@@ -65,7 +65,7 @@ from plans.models import (
 )
 from plans.schoolyear import SchoolYear
 from plans.services import organisation
-from plans.services.history import field_changes, record_change, snapshot
+from plans.services.history import field_changes_diff, fields_snapshot, record_change
 from plans.services.unit_plans import (
     unit_plan_approve,
     unit_plan_create,
@@ -390,17 +390,21 @@ def _seed_quality_plan(municipality, sector_leader, today) -> QualityPlan:
         actor=sector_leader,
         action="created",
         subject="Planen ble opprettet",
-        fields=field_changes(QualityPlan, {}, snapshot(plan, ["title", "purpose"])),
+        fields=field_changes_diff(
+            model=QualityPlan,
+            before={},
+            after=fields_snapshot(instance=plan, fields=["title", "purpose"]),
+        ),
     )
     record_change(
         plan=plan,
         actor=sector_leader,
         action="adopted",
         subject=f"Vedtatt i kommunestyret, sak {plan.council_case}",
-        fields=field_changes(
-            QualityPlan,
-            {"adopted_on": "", "council_case": ""},
-            snapshot(plan, ["adopted_on", "council_case"]),
+        fields=field_changes_diff(
+            model=QualityPlan,
+            before={"adopted_on": "", "council_case": ""},
+            after=fields_snapshot(instance=plan, fields=["adopted_on", "council_case"]),
         ),
     )
     return plan
@@ -469,7 +473,7 @@ def _seed_revision(plan: QualityPlan, sector_leader) -> QualityPlan:
         subject=f"Ny revisjon opprettet fra revisjon {plan.revision}",
     )
 
-    before = snapshot(draft, ["purpose"])
+    before = fields_snapshot(instance=draft, fields=["purpose"])
     draft.purpose = DATA.revision_2_purpose
     draft.save()
     record_change(
@@ -477,11 +481,15 @@ def _seed_revision(plan: QualityPlan, sector_leader) -> QualityPlan:
         actor=sector_leader,
         action="changed",
         subject="Planen",
-        fields=field_changes(QualityPlan, before, snapshot(draft, ["purpose"])),
+        fields=field_changes_diff(
+            model=QualityPlan,
+            before=before,
+            after=fields_snapshot(instance=draft, fields=["purpose"]),
+        ),
     )
     area_name, goal = DATA.revision_2_goal
     area = draft.areas.get(name=area_name)
-    before = snapshot(area, ["goal"])
+    before = fields_snapshot(instance=area, fields=["goal"])
     area.goal = goal
     area.save()
     record_change(
@@ -489,7 +497,11 @@ def _seed_revision(plan: QualityPlan, sector_leader) -> QualityPlan:
         actor=sector_leader,
         action="changed",
         subject=f"Utviklingsområde «{area.name}»",
-        fields=field_changes(DevelopmentArea, before, snapshot(area, ["goal"])),
+        fields=field_changes_diff(
+            model=DevelopmentArea,
+            before=before,
+            after=fields_snapshot(instance=area, fields=["goal"]),
+        ),
     )
     area_name, text = DATA.revision_2_characteristic
     area = draft.areas.get(name=area_name)
@@ -501,7 +513,11 @@ def _seed_revision(plan: QualityPlan, sector_leader) -> QualityPlan:
         actor=sector_leader,
         action="added",
         subject=f"Kjennetegn på god praksis «{text}»",
-        fields=field_changes(PracticeCharacteristic, {}, snapshot(characteristic, ["text"])),
+        fields=field_changes_diff(
+            model=PracticeCharacteristic,
+            before={},
+            after=fields_snapshot(instance=characteristic, fields=["text"]),
+        ),
     )
     kind, title, url, note = DATA.revision_2_anchoring
     anchoring = Anchoring.objects.create(
@@ -517,7 +533,11 @@ def _seed_revision(plan: QualityPlan, sector_leader) -> QualityPlan:
         actor=sector_leader,
         action="added",
         subject=f"Forankring «{anchoring.title}»",
-        fields=field_changes(Anchoring, {}, snapshot(anchoring, ["kind", "title"])),
+        fields=field_changes_diff(
+            model=Anchoring,
+            before={},
+            after=fields_snapshot(instance=anchoring, fields=["kind", "title"]),
+        ),
     )
     return draft
 

@@ -120,7 +120,7 @@ def mask_email(address: str) -> str:
     return f"{local[:2]}…@{domain}" if domain else "…"
 
 
-def normalise(code: str) -> str:
+def _normalise(code: str) -> str:
     return "".join(ch for ch in code if ch.isdigit())
 
 
@@ -189,7 +189,7 @@ def code_check(*, user, session, code: str, ip_address: str | None) -> Checked:
     """Check an entered code against this session's newest code for this user. Every try
     counts (an atomic increment, so parallel guesses cannot pass the limit); the right
     code marks the row used and the session allowed to see the secret."""
-    result, row = _check(user, session, normalise(code))
+    result, row = _check(user, session, _normalise(code))
     audit.record(
         actor=user,
         action=Act.OTP_CODE_OK if result is Checked.OK else Act.OTP_CODE_WRONG,

@@ -109,7 +109,7 @@ def _file_problem(reason: str, line: int | None = None) -> ParsedNeeds:
     return ParsedNeeds(rows=[], problems=[ImportProblem(reason=reason, line=line)])
 
 
-def decode(content: bytes) -> str | None:
+def _decode(content: bytes) -> str | None:
     """The file's text, or None when it is not text: UTF-8 (a byte order mark is dropped)
     first, then Windows-1252. NUL bytes or control characters mean a binary file."""
     if b"\x00" in content:
@@ -173,7 +173,7 @@ def parse_needs_file(content: bytes) -> ParsedNeeds:
         return _file_problem(
             _("Filen er større enn 2 MB. Del den opp i mindre filer og importer dem hver for seg.")
         )
-    text = decode(content)
+    text = _decode(content)
     if text is None:
         return _file_problem(
             _(

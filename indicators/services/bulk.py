@@ -5,7 +5,7 @@ do, both without holding the file: they take any iterable of ``ParsedRow`` (a li
 the generators in ``indicators.parsing.streaming``) and work through it in chunks of
 ``CHUNK_ROWS``. Per chunk they
 
-1. validate each row (``row_problem``, or the caller's rule) and leave out the rows the
+1. validate each row (``_row_problem``, or the caller's rule) and leave out the rows the
    import's scope does not allow (``indicators.services.tenancy``: another
    municipality's places, shared figures from a table typed by hand), counted per reason;
 2. turn indicator codes and places into ids from dictionaries loaded once per import,
@@ -115,7 +115,7 @@ _UNIT_LENGTH = _max_length(Indicator, "unit_of_measure")
 # --- Validation -------------------------------------------------------------------------
 
 
-def row_problem(row: ParsedRow) -> str | None:
+def _row_problem(row: ParsedRow) -> str | None:
     """Why a parsed row cannot be stored, in Norwegian, or None. The same rules as the
     import flow's check, written so that a good row costs one expression per group of
     checks (this runs for every row of a file)."""
@@ -251,7 +251,7 @@ class _Tally:
         }
 
 
-def row_summary(row: ParsedRow) -> dict[str, Any]:
+def _row_summary(row: ParsedRow) -> dict[str, Any]:
     """Where a row's figure belongs, as the preview keeps it (JSON)."""
     return {
         "line": row.line,
@@ -268,7 +268,7 @@ def row_summary(row: ParsedRow) -> dict[str, Any]:
 def _change(row: ParsedRow, value: str | None, status: str, symbol: str) -> dict:
     """A changed cell as the preview shows it: the row and what the stored cell was."""
     return {
-        **row_summary(row),
+        **_row_summary(row),
         "old_value": value,
         "old_status": status,
         "old_symbol": symbol,
@@ -1325,7 +1325,7 @@ def observations_upsert(
     batch: ImportBatch,
     source_code: str,
     chunk_size: int = CHUNK_ROWS,
-    validate: Validate = row_problem,
+    validate: Validate = _row_problem,
     progress: Progress | None = None,
     scope: ImportScope | None = None,
 ) -> dict[str, Any]:
@@ -1337,7 +1337,7 @@ def observations_upsert(
     A changed cell keeps what it was in ``previous`` (value, status, symbol, batch and its
     own previous), as the import flow's rollback expects; an unchanged cell is not
     touched. ``rows`` is read once, in chunks of ``chunk_size``; ``validate`` (default
-    ``row_problem``) rejects a row by returning a reason; ``progress`` is called with the
+    ``_row_problem``) rejects a row by returning a reason; ``progress`` is called with the
     number of rows read after each chunk. Runs in the caller's transaction (a savepoint),
     so an exception leaves nothing written.
 
@@ -1367,7 +1367,7 @@ def preview_counts(
     *,
     source_code: str,
     chunk_size: int = CHUNK_ROWS,
-    validate: Validate = row_problem,
+    validate: Validate = _row_problem,
     progress: Progress | None = None,
     municipality_id: int | None = None,
     scope: ImportScope | None = None,

@@ -392,7 +392,7 @@ def format_label(name: str) -> str:
     return str(getattr(module, "LABEL", name)) if module else name
 
 
-def file_headers(content: bytes, filename: str = "") -> list[str]:
+def _file_headers(content: bytes, filename: str = "") -> list[str]:
     """The header cells of a file, for the mapping step; [] when it has none."""
     try:
         return list(mapped.headers(content, filename))
@@ -403,7 +403,7 @@ def file_headers(content: bytes, filename: str = "") -> list[str]:
 def batch_headers(batch: ImportBatch) -> list[str]:
     """The header cells of a batch's stored file, or [] when it has none we can read."""
     try:
-        return file_headers(_stored_content(batch), batch.file_name)
+        return _file_headers(_stored_content(batch), batch.file_name)
     except FatalImportError:
         return []
 

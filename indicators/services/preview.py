@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from indicators.models import ImportBatch, ImportStatus, PlaceLevel, Source
 from indicators.parsing.base import ParsedRow
 from indicators.selectors.imports import indicators_by_code
-from indicators.services.bulk import row_summary
+from indicators.services.bulk import _row_summary
 from indicators.services.tenancy import ImportScope
 from plans.models import DevelopmentArea
 
@@ -39,7 +39,7 @@ _OWN_LEVELS = frozenset({PlaceLevel.MUNICIPALITY.value, PlaceLevel.UNIT.value})
 
 def _sample_row(row: ParsedRow) -> dict[str, Any]:
     return {
-        **row_summary(row),
+        **_row_summary(row),
         "value": None if row.value is None else format(row.value, "f"),
         "status": row.status,
         "symbol": row.symbol,

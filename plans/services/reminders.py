@@ -68,7 +68,7 @@ def iso_week(day: datetime.date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def portal_url(path: str) -> str:
+def _portal_url(path: str) -> str:
     return settings.PORTAL_BASE_URL.rstrip("/") + path
 
 
@@ -111,7 +111,7 @@ def reminder_digests(*, today: datetime.date) -> list[Digest]:
                 "unit": measure.plan.unit.name,
                 "school_year": measure.plan.school_year_label,
                 "end": measure.end,
-                "url": portal_url(reverse("plans:unit-plan-detail", args=[measure.plan_id])),
+                "url": _portal_url(reverse("plans:unit-plan-detail", args=[measure.plan_id])),
             }
         )
 
@@ -144,7 +144,7 @@ def reminder_digests(*, today: datetime.date) -> list[Digest]:
                     "unit": unit.name,
                     "school_year": SchoolYear(school_year).label,
                     "state": _("ikke startet"),
-                    "url": portal_url(reverse("plans:unit-plan-create", args=[unit.pk])),
+                    "url": _portal_url(reverse("plans:unit-plan-create", args=[unit.pk])),
                 }
             )
         elif this_year is not None and this_year.status in NOT_SUBMITTED:
@@ -156,7 +156,7 @@ def reminder_digests(*, today: datetime.date) -> list[Digest]:
                     "comment": this_year.review_comment
                     if this_year.status == UnitPlanStatus.RETURNED
                     else "",
-                    "url": portal_url(reverse("plans:unit-plan-detail", args=[this_year.pk])),
+                    "url": _portal_url(reverse("plans:unit-plan-detail", args=[this_year.pk])),
                 }
             )
         for plan in sorted(plans, key=lambda plan: plan.school_year):
@@ -165,7 +165,7 @@ def reminder_digests(*, today: datetime.date) -> list[Digest]:
                     {
                         "unit": unit.name,
                         "school_year": plan.school_year_label,
-                        "url": portal_url(reverse("plans:unit-plan-detail", args=[plan.pk])),
+                        "url": _portal_url(reverse("plans:unit-plan-detail", args=[plan.pk])),
                     }
                 )
     return [digests[pk] for pk in sorted(digests) if not digests[pk].is_empty]
@@ -178,7 +178,7 @@ def reminder_email_build(*, digest: Digest, week: str) -> EmailMultiAlternatives
         "overdue": digest.overdue,
         "unsubmitted": digest.unsubmitted,
         "to_evaluate": digest.to_evaluate,
-        "portal_url": portal_url(reverse("home")),
+        "portal_url": _portal_url(reverse("home")),
     }
     # The worker has no request: the digest is written in the portal's default language.
     with translation.override(settings.LANGUAGE_CODE):

@@ -21,7 +21,6 @@ from plans.models import (
     EDITABLE_STATES,
     OPEN_MEASURE_STATES,
     CoreComponent,
-    DevelopmentArea,
     Measure,
     MeasureStatus,
     Membership,
@@ -37,10 +36,10 @@ from plans.services.common import model_update
 from plans.services.history import (
     EditConflict,
     PlanLocked,
-    field_changes,
-    field_label,
+    field_changes_diff,
+    field_label_get,
+    fields_snapshot,
     record_change,
-    snapshot,
     version_claim,
 )
 from plans.text_limits import check_text_lengths
@@ -134,7 +133,7 @@ def _require_fields(plan: UnitPlan, model: type[models.Model], data: Mapping[str
         )
     refused = [name for name in data if name not in allowed]
     if refused:
-        labels = [field_label(model, name) for name in refused]
+        labels = [field_label_get(model=model, name=name) for name in refused]
         raise PlanLocked(
             _("Disse feltene kan ikke endres når planen er «%(status)s»: %(fields)s.")
             % {"status": plan.get_status_display(), "fields": ", ".join(labels)}
@@ -229,10 +228,12 @@ def unit_plan_update(
     plan = _locked_plan(plan)
     _require_fields(plan, UnitPlan, data)
     _check_references(plan, data)
-    before = snapshot(plan, data.keys())
+    before = fields_snapshot(instance=plan, fields=data.keys())
     version_claim(instance=plan, expected_version=expected_version, attempted=data)
     plan, _updated = model_update(instance=plan, fields=data.keys(), data=data)
-    changes = field_changes(UnitPlan, before, snapshot(plan, data.keys()))
+    changes = field_changes_diff(
+        model=UnitPlan, before=before, after=fields_snapshot(instance=plan, fields=data.keys())
+    )
     if changes:
         record_change(plan=plan, actor=actor, action="changed", subject=_("Planen"), fields=changes)
     return plan
@@ -263,16 +264,20 @@ def unit_plan_part_save(
             actor=actor,
             action="added",
             subject=_subject(instance),
-            fields=field_changes(model, {}, snapshot(instance, data.keys())),
+            fields=field_changes_diff(
+                model=model, before={}, after=fields_snapshot(instance=instance, fields=data.keys())
+            ),
         )
         return instance
     if getattr(instance, "plan_id", None) != plan.pk:
         raise PlanLocked(_("Raden hører ikke til denne planen."))
     current = model._default_manager.get(pk=instance.pk)
-    before = snapshot(current, data.keys())
+    before = fields_snapshot(instance=current, fields=data.keys())
     version_claim(instance=current, expected_version=expected_version, attempted=data)
     current, _updated = model_update(instance=current, fields=data.keys(), data=data)
-    changes = field_changes(model, before, snapshot(current, data.keys()))
+    changes = field_changes_diff(
+        model=model, before=before, after=fields_snapshot(instance=current, fields=data.keys())
+    )
     if changes:
         record_change(
             plan=plan, actor=actor, action="changed", subject=_subject(current), fields=changes
@@ -294,8 +299,8 @@ def unit_plan_part_delete(
     version_claim(instance=current, expected_version=expected_version)
     # Keep what was removed in the history, field by field.
     fields = [
-        {"field": field_label(model, name), "old": value, "new": ""}
-        for name, value in snapshot(current, _fields_of(model)).items()
+        {"field": field_label_get(model=model, name=name), "old": value, "new": ""}
+        for name, value in fields_snapshot(instance=current, fields=_fields_of(model)).items()
         if value
     ]
     subject = _subject(current)
@@ -332,7 +337,7 @@ def unit_plan_submit(*, plan: UnitPlan, actor, expected_version: int | None = No
     if problems:
         raise ValidationError(problems)
     version_claim(instance=plan, expected_version=expected_version)
-    before = snapshot(plan, ["status"])
+    before = fields_snapshot(instance=plan, fields=["status"])
     plan.status = UnitPlanStatus.SUBMITTED
     plan.submitted_at = timezone.now()
     plan.submitted_by = actor
@@ -342,7 +347,9 @@ def unit_plan_submit(*, plan: UnitPlan, actor, expected_version: int | None = No
         actor=actor,
         action="submitted",
         subject=_("Sendt til godkjenning"),
-        fields=field_changes(UnitPlan, before, snapshot(plan, ["status"])),
+        fields=field_changes_diff(
+            model=UnitPlan, before=before, after=fields_snapshot(instance=plan, fields=["status"])
+        ),
     )
     return plan
 
@@ -352,7 +359,7 @@ def _review(plan: UnitPlan, *, actor, status: str, comment: str, action: str, su
     plan = _locked_plan(plan)
     if plan.status != UnitPlanStatus.SUBMITTED:
         raise PlanLocked(_("Planen er ikke sendt til godkjenning."))
-    before = snapshot(plan, ["status", "review_comment"])
+    before = fields_snapshot(instance=plan, fields=["status", "review_comment"])
     version_claim(instance=plan, expected_version=None)
     plan.status = status
     plan.review_comment = comment
@@ -366,7 +373,11 @@ def _review(plan: UnitPlan, *, actor, status: str, comment: str, action: str, su
         actor=actor,
         action=action,
         subject=subject,
-        fields=field_changes(UnitPlan, before, snapshot(plan, ["status", "review_comment"])),
+        fields=field_changes_diff(
+            model=UnitPlan,
+            before=before,
+            after=fields_snapshot(instance=plan, fields=["status", "review_comment"]),
+        ),
     )
     return plan
 
@@ -437,7 +448,7 @@ def unit_plan_evaluate(
     version_claim(
         instance=plan, expected_version=expected_version, attempted={"evaluation": evaluation}
     )
-    before = snapshot(plan, ["status", "evaluation"])
+    before = fields_snapshot(instance=plan, fields=["status", "evaluation"])
     plan.status = UnitPlanStatus.EVALUATED
     plan.evaluation = evaluation.strip()
     plan.evaluated_at = timezone.now()
@@ -447,19 +458,18 @@ def unit_plan_evaluate(
         actor=actor,
         action="evaluated",
         subject=_("Året er evaluert"),
-        fields=field_changes(UnitPlan, before, snapshot(plan, ["status", "evaluation"])),
+        fields=field_changes_diff(
+            model=UnitPlan,
+            before=before,
+            after=fields_snapshot(instance=plan, fields=["status", "evaluation"]),
+        ),
     )
     return plan
-
-
-def area_choices(plan: UnitPlan):
-    return DevelopmentArea.objects.filter(plan_id=plan.quality_plan_id)
 
 
 __all__ = [
     "EditConflict",
     "PlanLocked",
-    "area_choices",
     "editable_fields",
     "evaluation_problems",
     "submission_problems",

@@ -25,7 +25,7 @@ from plans.forms_quality import (
 )
 from plans.models import Municipality, QualityPlan
 from plans.selectors.quality import compare_plans, plan_document
-from plans.services.history import EditConflict, PlanLocked, snapshot
+from plans.services.history import EditConflict, PlanLocked, fields_snapshot
 from plans.services.quality_plan import (
     PLAN_FIELDS,
     adoption_problems,
@@ -160,9 +160,9 @@ class QualityPlanEditView(MemberRequiredMixin, QualityPlanObjectMixin, TemplateV
 
     def _conflict(self, conflict: EditConflict):
         current = conflict.current
-        shown = snapshot(current, PLAN_FIELDS)
+        shown = fields_snapshot(instance=current, fields=PLAN_FIELDS)
         attempted = QualityPlan(**{name: conflict.attempted.get(name) for name in PLAN_FIELDS})
-        theirs = snapshot(attempted, PLAN_FIELDS)
+        theirs = fields_snapshot(instance=attempted, fields=PLAN_FIELDS)
         rows = [
             {
                 "label": QualityPlanForm.base_fields[name].label,

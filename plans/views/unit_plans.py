@@ -28,7 +28,7 @@ from plans.forms_unit_plans import (
 from plans.models import Measure, ParticipationProcess, Phase, Unit, UnitGoal, UnitPlan
 from plans.schoolyear import SchoolYear
 from plans.services import unit_plans as services
-from plans.services.history import EditConflict, PlanLocked, display_value
+from plans.services.history import EditConflict, PlanLocked, field_value_display
 from plans.views.gate import MemberRequiredMixin, error_text
 
 PART_MODELS = {"goal": UnitGoal, "measure": Measure, "participation": ParticipationProcess}
@@ -203,7 +203,7 @@ def _conflict_rows(form, current) -> list[dict]:
     rows = []
     for name, value in form.service_data().items():
         field = form.fields[name]
-        saved = display_value(current, name)
+        saved = field_value_display(instance=current, field_name=name)
         if hasattr(value, "__iter__") and not isinstance(value, str):
             if name == "target_groups":
                 labels = dict(field.choices)

@@ -344,7 +344,7 @@ def _render(report: StatusReport, render: Callable[..., bytes]) -> str:
                 storage.delete(old)
         locked.pdf.save(name, ContentFile(content), save=False)
         locked.snapshot = snapshot
-        locked.pdf_pages = page_count(content)
+        locked.pdf_pages = _page_count(content)
         locked.pdf_size = len(content)
         locked.state = ReportState.READY
         locked.stage = str(_("Ferdig"))
@@ -360,7 +360,7 @@ def _fail(report: StatusReport, message: str) -> None:
     )
 
 
-def page_count(content: bytes) -> int:
+def _page_count(content: bytes) -> int:
     """Pages in a PDF, read from its page tree's count (no page is parsed)."""
     # pypdf brings fontTools: imported on the first report, not when the project starts.
     import pypdf

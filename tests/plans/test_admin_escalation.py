@@ -678,7 +678,7 @@ def test_services_refuse_a_data_admin_outside_their_reach(cast, targets):
 
 def test_a_pending_staff_member_is_not_offered_for_a_bti_team(cast):
     from btitracker.forms import _people
-    from btitracker.services.cases import works_in
+    from btitracker.permissions import works_in
 
     newcomer = UserFactory(username="nykommer")
     MembershipFactory(
@@ -688,10 +688,10 @@ def test_a_pending_staff_member_is_not_offered_for_a_bti_team(cast):
         role=Role.STAFF,
         pending=True,
     )
-    assert not works_in(newcomer, cast.school)
+    assert not works_in(user=newcomer, unit=cast.school)
     assert newcomer not in _people(cast.municipality.pk)
     assert cast["staff"] in _people(cast.municipality.pk)
-    assert works_in(cast["staff"], cast.school)
+    assert works_in(user=cast["staff"], unit=cast.school)
 
 
 @pytest.mark.parametrize("persona", ALL)
