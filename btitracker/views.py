@@ -38,6 +38,8 @@ from btitracker.models import (
 )
 from btitracker.permissions import works_with_children
 from btitracker.selectors import overview as selectors
+from btitracker.selectors.cases import case_printout_context
+from btitracker.selectors.enrolment import enrol_code_minutes, enrolment_email_mask
 from btitracker.services import cases as services
 from btitracker.services import enrolment
 from btitracker.services.cases import Act
@@ -397,7 +399,7 @@ class CaseDetailView(BtiMixin, TemplateView):
         user = self.request.user
         case = self.get_case()
         audit.record(actor=user, action=Act.VIEW, obj=case, case=case, ip_address=_ip(self.request))
-        context.update(services.case_printout_context(case))
+        context.update(case_printout_context(case=case))
         context["can_write"] = user.has_perm("btitracker.change_concerncase", case)
         context["is_holder"] = ConcernCase.objects.held_by(user).filter(pk=case.pk).exists()
         context["leads"] = user.has_perm("btitracker.view_access_history", case)
@@ -800,7 +802,7 @@ class OtpEnrolView(NoStoreMixin, BtiMemberRequiredMixin, View):
 
     def _render(self, request, *, form=None, code_form=None, status=200):
         user = request.user
-        context = {"next": _safe_next(request, ""), "minutes": enrolment.minutes()}
+        context = {"next": _safe_next(request, ""), "minutes": enrol_code_minutes()}
         if not user.email:
             context["step"] = "no_email"
         elif code_form is None and enrolment.may_see_secret(request.session, user):
@@ -822,7 +824,7 @@ class OtpEnrolView(NoStoreMixin, BtiMemberRequiredMixin, View):
                 step="code",
                 code_sent=enrolment.code_sent_in_session(request.session, user),
                 code_form=code_form or forms.EnrolCodeForm(),
-                email_masked=enrolment.mask_email(user.email),
+                email_masked=enrolment_email_mask(address=user.email),
             )
         return render(request, "btitracker/otp_enrol.html", context, status=status)
 
@@ -885,8 +887,8 @@ class OtpEnrolView(NoStoreMixin, BtiMemberRequiredMixin, View):
                 request,
                 _("Vi har sendt en kode til %(email)s. Den gjelder i %(minutes)s minutter.")
                 % {
-                    "email": enrolment.mask_email(request.user.email),
-                    "minutes": enrolment.minutes(),
+                    "email": enrolment_email_mask(address=request.user.email),
+                    "minutes": enrol_code_minutes(),
                 },
             )
         elif result.status is enrolment.Sent.TOO_SOON:

@@ -43,6 +43,7 @@ from btitracker.models import (
     TeamMember,
 )
 from btitracker.permissions import works_in
+from btitracker.selectors.cases import case_printout_context
 from plans.models import Municipality, Unit
 from plans.schoolyear import SchoolYear
 from plans.text import normalise_name, require_lengths, validate_name
@@ -806,30 +807,10 @@ def handover_decline(*, actor, handover: Handover, ip_address=None) -> Handover:
 # --- Closing, printouts, retention ---------------------------------------------------------
 
 
-def case_printout_context(case: ConcernCase) -> dict:
-    return {
-        "case": case,
-        "child": case.child,
-        "guardians": list(case.child.guardians.all()),
-        "team": list(case.team.select_related("user", "unit")),
-        "consents": list(case.consents.prefetch_related("services")),
-        "goals": list(case.goals.all()),
-        "actions": list(
-            case.actions.select_related("responsible__user").prefetch_related("evaluations")
-        ),
-        "entries": list(case.entries.select_related("author")),
-        "meetings": list(case.meetings.all()),
-        "handovers": list(
-            case.handovers.select_related("from_holder", "to_holder", "from_unit", "to_unit")
-        ),
-        "printed_at": timezone.now(),
-    }
-
-
 def case_printout_render(*, case: ConcernCase) -> bytes:
     from documents.pdf import render_pdf
 
-    return render_pdf("btitracker/pdf/case.html", case_printout_context(case))
+    return render_pdf("btitracker/pdf/case.html", case_printout_context(case=case))
 
 
 def case_close(*, actor, case: ConcernCase, ip_address=None) -> ConcernCase:

@@ -21,7 +21,6 @@ import logging
 import secrets
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F
@@ -31,6 +30,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from btitracker import audit
 from btitracker.models import EnrolCode
+from btitracker.selectors.enrolment import enrol_code_minutes
 from btitracker.services.cases import Act
 from plans.mail import bti_enrol_code_email_send
 from plans.services.common import model_update
@@ -85,10 +85,6 @@ class ConfirmResult:
     device: TOTPDevice | None = None
 
 
-def minutes() -> int:
-    return settings.BTI_ENROL_CODE_MINUTES
-
-
 def _code_hash(salt: str, user_id: int, code: str) -> str:
     return salted_hmac(_CODE_SALT, f"{salt}:{user_id}:{code}", algorithm="sha256").hexdigest()
 
@@ -113,11 +109,6 @@ def _latest(session, user) -> EnrolCode | None:
         .order_by("-created_at", "-pk")
         .first()
     )
-
-
-def mask_email(address: str) -> str:
-    local, _at, domain = address.partition("@")
-    return f"{local[:2]}…@{domain}" if domain else "…"
 
 
 def _normalise(code: str) -> str:
@@ -159,12 +150,12 @@ def code_send(*, user, session, ip_address: str | None) -> SendResult:
             code_hash=_code_hash(salt, user.pk, code),
             session_hash=session_hash,
             created_at=now,
-            expires_at=now + datetime.timedelta(minutes=minutes()),
+            expires_at=now + datetime.timedelta(minutes=enrol_code_minutes()),
         )
     # Sent here, not through Celery: the person is waiting for it, and the code would
     # otherwise lie in clear text in the broker.
     try:
-        bti_enrol_code_email_send(user=user, code=code, minutes=minutes())
+        bti_enrol_code_email_send(user=user, code=code, minutes=enrol_code_minutes())
     except Exception:
         logger.exception("Koden for totrinnsoppsett til bruker %s ble ikke sendt", user.pk)
         EnrolCode.objects.filter(pk=row.pk).update(expires_at=now, created_at=now - _a_minute())
@@ -234,7 +225,7 @@ def may_see_secret(session, user) -> bool:
     state = session.get(SESSION_KEY)
     if not isinstance(state, dict) or state.get("user") != user.pk or not state.get("accepted"):
         return False
-    since = timezone.now() - datetime.timedelta(minutes=minutes())
+    since = timezone.now() - datetime.timedelta(minutes=enrol_code_minutes())
     return EnrolCode.objects.filter(
         pk=state["accepted"],
         user=user,

@@ -27,6 +27,7 @@ from plans.models import (
     QualityDescription,
     QualityPlan,
 )
+from plans.selectors.quality import quality_plan_adoption_problems
 from plans.services.common import model_update
 from plans.services.history import (
     EditConflict,
@@ -241,14 +242,6 @@ def quality_plan_part_delete(*, plan: QualityPlan, instance: models.Model, actor
     record_change(plan=plan, actor=actor, action="deleted", subject=subject, fields=fields)
 
 
-def adoption_problems(plan: QualityPlan) -> list[str]:
-    """What keeps the plan from being adopted, in the sector leader's words."""
-    problems = []
-    if not any(goal.strip() for goal in plan.areas.values_list("goal", flat=True)):
-        problems.append(_("Planen må ha minst ett utviklingsområde med et mål."))
-    return problems
-
-
 @transaction.atomic
 def quality_plan_adopt(
     *, plan: QualityPlan, adopted_on: datetime.date, council_case: str, actor
@@ -262,7 +255,7 @@ def quality_plan_adopt(
         errors["adopted_on"] = [_("Oppgi datoen planen ble vedtatt.")]
     if not (council_case or "").strip():
         errors["council_case"] = [_("Oppgi saksnummeret i kommunestyret.")]
-    problems = adoption_problems(plan)
+    problems = quality_plan_adoption_problems(plan=plan)
     if problems:
         errors["__all__"] = problems
     if errors:
@@ -377,7 +370,6 @@ __all__ = [
     "PLAN_FIELDS",
     "EditConflict",
     "PlanLocked",
-    "adoption_problems",
     "quality_plan_adopt",
     "quality_plan_create",
     "quality_plan_part_delete",

@@ -32,6 +32,10 @@ from plans.models import (
     UnitPlanStatus,
 )
 from plans.schoolyear import SchoolYear
+from plans.selectors.unit_plans import (
+    unit_plan_evaluation_problems,
+    unit_plan_submission_problems,
+)
 from plans.services.common import model_update
 from plans.services.history import (
     EditConflict,
@@ -316,24 +320,12 @@ def _fields_of(model: type[models.Model]) -> tuple[str, ...]:
     }[model]
 
 
-def submission_problems(plan: UnitPlan) -> list[str]:
-    """What keeps the plan from being submitted, in the unit leader's words."""
-    problems = []
-    if not plan.areas.exists():
-        problems.append(_("Velg minst ett utviklingsområde."))
-    if not plan.goals.exists():
-        problems.append(_("Skriv minst ett lokalt mål."))
-    if not plan.measures.exists():
-        problems.append(_("Legg til minst ett tiltak."))
-    return problems
-
-
 @transaction.atomic
 def unit_plan_submit(*, plan: UnitPlan, actor, expected_version: int | None = None) -> UnitPlan:
     plan = _locked_plan(plan)
     if plan.status not in EDITABLE_STATES:
         raise PlanLocked(_("Bare et utkast eller en returnert plan kan sendes inn."))
-    problems = submission_problems(plan)
+    problems = unit_plan_submission_problems(plan=plan)
     if problems:
         raise ValidationError(problems)
     version_claim(instance=plan, expected_version=expected_version)
@@ -409,27 +401,6 @@ def unit_plan_approve(*, plan: UnitPlan, actor, comment: str = "") -> UnitPlan:
     )
 
 
-def evaluation_problems(plan: UnitPlan) -> list[str]:
-    problems = []
-    missing = plan.goals.filter(attainment="").count()
-    if missing:
-        problems.append(
-            _("Vurder måloppnåelsen for alle mål (%(count)s mangler).") % {"count": missing}
-        )
-    open_measures = plan.measures.filter(
-        status__in=(MeasureStatus.PLANNED, MeasureStatus.IN_PROGRESS)
-    ).count()
-    if open_measures:
-        problems.append(
-            _(
-                "Sett sluttstatus på alle tiltak – fullført, utsatt eller avlyst "
-                "(%(count)s står som planlagt eller pågår)."
-            )
-            % {"count": open_measures}
-        )
-    return problems
-
-
 @transaction.atomic
 def unit_plan_evaluate(
     *, plan: UnitPlan, actor, evaluation: str, expected_version: int | None = None
@@ -440,7 +411,7 @@ def unit_plan_evaluate(
     if plan.status != UnitPlanStatus.APPROVED:
         raise PlanLocked(_("Bare en godkjent plan kan evalueres."))
     check_text_lengths(UnitPlan, evaluation=evaluation.strip())
-    problems = evaluation_problems(plan)
+    problems = unit_plan_evaluation_problems(plan=plan)
     if not evaluation.strip():
         problems.insert(0, _("Skriv en evaluering av året."))
     if problems:
@@ -471,8 +442,6 @@ __all__ = [
     "EditConflict",
     "PlanLocked",
     "editable_fields",
-    "evaluation_problems",
-    "submission_problems",
     "unit_plan_approve",
     "unit_plan_create",
     "unit_plan_evaluate",

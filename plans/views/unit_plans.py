@@ -27,6 +27,10 @@ from plans.forms_unit_plans import (
 )
 from plans.models import Measure, ParticipationProcess, Phase, Unit, UnitGoal, UnitPlan
 from plans.schoolyear import SchoolYear
+from plans.selectors.unit_plans import (
+    unit_plan_evaluation_problems,
+    unit_plan_submission_problems,
+)
 from plans.services import unit_plans as services
 from plans.services.history import EditConflict, PlanLocked, field_value_display
 from plans.views.gate import MemberRequiredMixin, error_text
@@ -80,7 +84,7 @@ def plan_context(request, plan: UnitPlan) -> dict:
         "can_follow_up": user.has_perm("plans.change_unitplan", plan)
         or user.has_perm("plans.evaluate_unitplan", plan),
         "can_submit": can_submit,
-        "submission_problems": services.submission_problems(plan) if can_submit else [],
+        "submission_problems": unit_plan_submission_problems(plan=plan) if can_submit else [],
         "can_review": user.has_perm("plans.review_unitplan", plan),
         "can_evaluate": user.has_perm("plans.evaluate_unitplan", plan),
         "can_add_rows": user.has_perm("plans.change_unitplan", plan),
@@ -488,7 +492,7 @@ class UnitPlanEvaluateView(MemberRequiredMixin, View):
     def render_page(self, request, form):
         context = plan_context(request, self.plan)
         context["form"] = form
-        context["problems"] = services.evaluation_problems(self.plan)
+        context["problems"] = unit_plan_evaluation_problems(plan=self.plan)
         return render(request, "plans/unit_plans/evaluate.html", context)
 
     def get(self, request, pk: int):
