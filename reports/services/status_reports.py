@@ -38,7 +38,7 @@ from reports.models import (
     StatusReport,
     report_file_name,
 )
-from reports.schema import upgrade
+from reports.selectors.status_reports import status_report_pdf_context
 from reports.snapshot import build_snapshot
 
 logger = logging.getLogger(__name__)
@@ -326,7 +326,7 @@ def _render(report: StatusReport, render: Callable[..., bytes]) -> str:
         time.sleep(delay)
     content = render(
         PDF_TEMPLATE,
-        pdf_context(snapshot),
+        status_report_pdf_context(snapshot=snapshot),
         stylesheet=PDF_STYLESHEET,
         timeout=settings.REPORT_PDF_TIMEOUT,
     )
@@ -368,7 +368,3 @@ def _page_count(content: bytes) -> int:
     reader = pypdf.PdfReader(io.BytesIO(content))
     pages: Any = reader.trailer["/Root"]["/Pages"]  # type: ignore[index]
     return int(pages["/Count"])
-
-
-def pdf_context(snapshot: dict[str, Any]) -> dict[str, Any]:
-    return {"report": upgrade(snapshot), "for_pdf": True}
