@@ -97,7 +97,6 @@ PENDING: dict[str, set[str]] = {
         "too_big_message",
     },
     "indicators/services/tenancy.py": {"import_scope", "skip_reason"},
-    "plans/services/reminders.py": {"iso_week", "reminder_digests"},
     "plans/services/unit_plans.py": {"editable_fields"},
 }
 

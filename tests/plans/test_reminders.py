@@ -12,7 +12,8 @@ from django.urls import reverse
 
 from plans.models import MeasureStatus, ReminderDigest, UnitPlanStatus
 from plans.schoolyear import SchoolYear
-from plans.services.reminders import iso_week, reminder_digests_send
+from plans.selectors.reminders import iso_week
+from plans.services.reminders import reminder_digests_send
 from plans.tasks import send_weekly_reminders
 from tests.factories import (
     CoreComponentFactory,
@@ -244,8 +245,8 @@ def test_evaluated_plans_and_inactive_units_do_not_remind(reminders):
 
 
 def test_iso_week_uses_the_iso_year():
-    assert iso_week(datetime.date(2026, 11, 23)) == "2026-W48"
-    assert iso_week(datetime.date(2027, 1, 1)) == "2026-W53"
+    assert iso_week(day=datetime.date(2026, 11, 23)) == "2026-W48"
+    assert iso_week(day=datetime.date(2027, 1, 1)) == "2026-W53"
 
 
 def test_task_runs_the_service_and_is_idempotent(reminders, tasks_in_process, monkeypatch):
