@@ -82,19 +82,7 @@ VERBS = frozenset(
 PENDING: dict[str, set[str]] = {
     "btitracker/services/enrolment.py": {"code_sent_in_session", "may_see_secret"},
     "indicators/services/bulk.py": {"preview_counts"},
-    "indicators/services/file_checks.py": {"size_limit_text"},
-    "indicators/services/imports.py": {
-        "batch_headers",
-        "format_label",
-        "header_signature",
-        "needs_mapping",
-        "parser_accepts",
-        "parser_by_name",
-        "parses_in_request",
-        "place_codes",
-        "progress_on_row",
-        "too_big_message",
-    },
+    "indicators/services/imports.py": {"batch_headers"},
     "indicators/services/tenancy.py": {"import_scope", "skip_reason"},
     "plans/services/unit_plans.py": {"editable_fields"},
 }

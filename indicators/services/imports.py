@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import inspect
 import io
 import logging
 import os
-from collections import defaultdict
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import PurePath
@@ -40,7 +38,7 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
-from indicators import parsing, reforms
+from indicators import parsing
 from indicators.models import (
     ImportBatch,
     ImportMapping,
@@ -48,14 +46,22 @@ from indicators.models import (
     Indicator,
     Observation,
     Place,
-    PlaceLevel,
     Source,
 )
 from indicators.parsing import mapped, streaming
 from indicators.parsing.base import FatalImportError, ParseResult
 from indicators.parsing.streaming import StreamingParse
+from indicators.selectors.parsers import (
+    MAPPING_OPTIONS,
+    UNKNOWN_LAYOUT,
+    file_too_big_message,
+    header_signature,
+    parser_accepts,
+    parser_by_name,
+    place_codes_by_name,
+)
 from indicators.services import bulk
-from indicators.services.file_checks import file_content_check, size_limit_text
+from indicators.services.file_checks import file_content_check
 from indicators.services.preview import PreviewCollector, batch_links_apply
 from indicators.services.tenancy import import_scope, skip_reason
 from plans.services.common import model_update
@@ -65,11 +71,6 @@ logger = logging.getLogger(__name__)
 Progress = Callable[[str, int], None]
 
 MAX_PROBLEMS = 100
-# ``detected_format`` of a batch whose layout no parser recognised: the mapping step.
-UNKNOWN_LAYOUT = "ukjent"
-# Parse options a data admin gives in the mapping step when the file does not say them
-# (an Ungdata report table names neither its place nor, sometimes, its year).
-MAPPING_OPTIONS = ("place", "period")
 
 SOURCE_NAMES = {
     "ssb": ("Statistisk sentralbyrå (SSB)", "https://www.ssb.no/statbank"),
@@ -113,13 +114,6 @@ LIMITS = {
 # --- Creating a batch ---------------------------------------------------------------------
 
 
-def too_big_message(size: int, limit: int) -> str:
-    return _("Filen er for stor (%(size)s MB). Største tillatte filstørrelse er %(limit)s MB.") % {
-        "size": size_limit_text(size),
-        "limit": size_limit_text(limit),
-    }
-
-
 def batch_create(
     *,
     uploaded_file=None,
@@ -137,7 +131,7 @@ def batch_create(
         name = name or uploaded_file.name or ""
         size = uploaded_file.size or 0
         if size > limit:
-            raise ValidationError(too_big_message(size, limit), code="too_big")
+            raise ValidationError(file_too_big_message(size=size, limit=limit), code="too_big")
         for chunk in uploaded_file.chunks():
             digest.update(chunk)
         uploaded_file.seek(0)
@@ -145,7 +139,7 @@ def batch_create(
     elif content is not None:
         size = len(content)
         if size > limit:
-            raise ValidationError(too_big_message(size, limit), code="too_big")
+            raise ValidationError(file_too_big_message(size=size, limit=limit), code="too_big")
         digest.update(content)
         stored = ContentFile(content)
     else:
@@ -173,12 +167,6 @@ def _storage_name(name: str) -> str:
     safe = get_valid_filename(stem)[:80] or "fil"
     suffix = get_valid_filename(suffix)[:10] if suffix else ""
     return f"{timezone.now():%Y/%m}/{safe}{suffix}"
-
-
-def parses_in_request(batch: ImportBatch) -> bool:
-    """Small files are parsed in the request; from ``INDICATOR_IMPORT_ASYNC_BYTES`` on a
-    Celery worker does it while the page shows the progress."""
-    return batch.file_size < settings.INDICATOR_IMPORT_ASYNC_BYTES
 
 
 # --- Parsing and the preview --------------------------------------------------------------
@@ -286,7 +274,7 @@ def _no_progress(stage: str, percent: int) -> None:
 
 
 @contextlib.contextmanager
-def progress_on_row(batch: ImportBatch) -> Iterator[Progress]:
+def batch_progress_record(*, batch: ImportBatch) -> Iterator[Progress]:
     """A ``progress(stage, percent)`` that saves both on the batch row, where the page
     polls them. Most of the reading happens inside a transaction (the bulk writer's), so
     on PostgreSQL the row is updated through a connection of its own, in autocommit, to
@@ -373,25 +361,6 @@ def _stored_content(batch: ImportBatch) -> bytes:
 # --- Choosing the parser ------------------------------------------------------------------
 
 
-def parser_by_name(name: str):
-    for module in parsing.parsers():
-        if name == module.NAME:
-            return module
-    return None
-
-
-def format_label(name: str) -> str:
-    """The Norwegian name of a parser's format, for the preview and the history."""
-    if not name:
-        return ""
-    if name == UNKNOWN_LAYOUT:
-        return _("Ukjent oppsett")
-    if name == mapped.NAME:
-        return str(mapped.LABEL)
-    module = parser_by_name(name)
-    return str(getattr(module, "LABEL", name)) if module else name
-
-
 def _file_headers(content: bytes, filename: str = "") -> list[str]:
     """The header cells of a file, for the mapping step; [] when it has none."""
     try:
@@ -408,34 +377,6 @@ def batch_headers(batch: ImportBatch) -> list[str]:
         return []
 
 
-def header_signature(content: bytes, filename: str = "") -> str:
-    """A fingerprint of a file's header row (``indicators.parsing.mapped``): a saved
-    mapping is found by it. "" when the file has no header row."""
-    try:
-        return mapped.header_signature(content, filename)
-    except Exception:  # a file without a readable header has no signature; parsing says why
-        return ""
-
-
-def parser_accepts(parser, option: str) -> bool:
-    """Whether a parser's ``parse`` takes this keyword option."""
-    try:
-        return option in inspect.signature(parser.parse).parameters
-    except (TypeError, ValueError):
-        return False
-
-
-def needs_mapping(batch: ImportBatch) -> bool:
-    """A failed batch the mapping step can rescue: no parser knew the layout, or the
-    parser needs a place or a year the file does not give."""
-    if batch.status != ImportStatus.FAILED or not batch.detected_format:
-        return False
-    if batch.detected_format == UNKNOWN_LAYOUT:
-        return True
-    parser = parser_by_name(batch.detected_format)
-    return parser is not None and any(parser_accepts(parser, option) for option in MAPPING_OPTIONS)
-
-
 def _parse(batch: ImportBatch, content: bytes) -> tuple[str, ParseResult]:
     """(format name, result) for the stored file: with the batch's mapping; else with the
     parser that recognises the layout; else, when no parser does (or the parser needs a
@@ -448,7 +389,9 @@ def _parse(batch: ImportBatch, content: bytes) -> tuple[str, ParseResult]:
     result = None
     if parser is not None:
         result = parser.parse(content, name, **_automatic_options(parser))
-        if result.rows or not any(parser_accepts(parser, option) for option in MAPPING_OPTIONS):
+        if result.rows or not any(
+            parser_accepts(parser=parser, option=option) for option in MAPPING_OPTIONS
+        ):
             return parser.NAME, result
     mapping = _saved_mapping(batch, content)
     if mapping is not None:
@@ -469,7 +412,7 @@ def _saved_mapping(batch: ImportBatch, content: bytes) -> ImportMapping | None:
     saved = ImportMapping.objects.filter(municipality_id=batch.municipality_id)
     if not saved.exists():
         return None
-    signature = header_signature(content, batch.file_name)
+    signature = header_signature(content=content, filename=batch.file_name)
     if not signature:
         return None
     return (
@@ -484,20 +427,20 @@ def _parse_mapped(mapping: ImportMapping, content: bytes, name: str) -> tuple[st
     columns = mapping.columns or {}
     parser_name = columns.get("parser")
     if parser_name:
-        parser = parser_by_name(parser_name)
+        parser = parser_by_name(name=parser_name)
         if parser is None:
             raise FatalImportError(
                 _("Kolonneoppsettet «%(name)s» viser til et format som ikke finnes lenger.")
                 % {"name": mapping.name}
             )
         options: dict[str, Any] = {}
-        if columns.get("place") and parser_accepts(parser, "place"):
+        if columns.get("place") and parser_accepts(parser=parser, option="place"):
             options["place"] = tuple(columns["place"])
-        if columns.get("period") and parser_accepts(parser, "period"):
+        if columns.get("period") and parser_accepts(parser=parser, option="period"):
             options["period"] = columns["period"]
-        if mapping.indicator_code and parser_accepts(parser, "indicator_code"):
+        if mapping.indicator_code and parser_accepts(parser=parser, option="indicator_code"):
             options["indicator_code"] = mapping.indicator_code
-        if mapping.indicator_name and parser_accepts(parser, "indicator_name"):
+        if mapping.indicator_name and parser_accepts(parser=parser, option="indicator_name"):
             options["indicator_name"] = mapping.indicator_name
         options.update(
             (key, value) for key, value in _automatic_options(parser).items() if key not in options
@@ -515,27 +458,9 @@ def _parse_mapped(mapping: ImportMapping, content: bytes, name: str) -> tuple[st
 
 def _automatic_options(parser) -> dict[str, Any]:
     options: dict[str, Any] = {}
-    if parser_accepts(parser, "place_codes"):
-        options["place_codes"] = place_codes()
+    if parser_accepts(parser=parser, option="place_codes"):
+        options["place_codes"] = place_codes_by_name()
     return options
-
-
-def place_codes() -> dict[str, tuple[str, str]]:
-    """Lower-case place name → (level, code) for the municipalities and counties of today,
-    for files that give places by name only (FHI's API). A name two places share is left
-    out: such a file keeps its own stable name code for it."""
-    found: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    for name, code in reforms.current_municipalities().items():
-        found[name.lower()].add((PlaceLevel.MUNICIPALITY, code))
-    stored = Place.objects.filter(
-        level__in=[PlaceLevel.MUNICIPALITY, PlaceLevel.COUNTY], valid_to__isnull=True
-    ).values_list("level", "code", "name")
-    stored_names: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    for level, code, name in stored:
-        if not code.startswith("navn:"):
-            stored_names[name.lower()].add((level, code))
-    found.update(stored_names)
-    return {name: next(iter(codes)) for name, codes in found.items() if len(codes) == 1}
 
 
 # --- Comparing with what is stored --------------------------------------------------------
@@ -843,7 +768,7 @@ def mapping_create(
         mapping = ImportMapping.objects.create(
             municipality_id=batch.municipality_id,
             name=name[:120],
-            header_signature=header_signature(content, batch.file_name),
+            header_signature=header_signature(content=content, filename=batch.file_name),
             columns=columns,
             source=source,
             indicator_code=indicator_code[: LIMITS["indicator_code"]],

@@ -17,7 +17,8 @@ from indicators.forms_imports import ColumnMappingForm, IndicatorAreaForm, Place
 from indicators.models import ImportMapping, ImportStatus
 from indicators.selectors.figures import plan_in_force
 from indicators.selectors.imports import import_preview, mappings_for
-from indicators.services.imports import batch_headers, parser_accepts, parser_by_name
+from indicators.selectors.parsers import parser_accepts, parser_by_name
+from indicators.services.imports import batch_headers
 from indicators.services.mappings import mapping_delete, mapping_update
 from indicators.services.preview import batch_indicator_link
 from indicators.views.imports import BatchMixin, _start_parse, mapping_answer
@@ -89,7 +90,7 @@ class ImportMappingUpdateView(MappingMixin, TemplateView):
     def load_objects(self):
         super().load_objects()
         parser_name = (self.mapping.columns or {}).get("parser")
-        self.parser = parser_by_name(parser_name) if parser_name else None
+        self.parser = parser_by_name(name=parser_name) if parser_name else None
 
     def headers(self) -> list[str]:
         columns = self.mapping.columns or {}
@@ -105,7 +106,7 @@ class ImportMappingUpdateView(MappingMixin, TemplateView):
             return PlaceMappingForm(
                 data,
                 initial=_place_initial(self.mapping),
-                asks_period=parser_accepts(self.parser, "period"),
+                asks_period=parser_accepts(parser=self.parser, option="period"),
             )
         return ColumnMappingForm(
             data, headers=self.headers(), initial=_column_initial(self.mapping)

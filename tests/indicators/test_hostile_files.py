@@ -14,7 +14,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from indicators.models import ImportBatch, ImportStatus, Observation, Place, PlaceLevel
-from indicators.services.imports import batch_commit, too_big_message
+from indicators.selectors.parsers import file_too_big_message
+from indicators.services.imports import batch_commit
 from tests.indicators.conftest import real_file
 from tests.indicators.import_helpers import base_file, imported, template, trivsel
 
@@ -291,7 +292,7 @@ def test_file_over_the_size_limit_is_refused_naming_the_limit(cast, admin_client
 
 
 def test_size_limit_message_in_megabytes():
-    assert too_big_message(25 * 1024 * 1024, 20 * 1024 * 1024) == (
+    assert file_too_big_message(size=25 * 1024 * 1024, limit=20 * 1024 * 1024) == (
         "Filen er for stor (25 MB). Største tillatte filstørrelse er 20 MB."
     )
-    assert "er 0,5 MB" in too_big_message(600 * 1024, 512 * 1024)
+    assert "er 0,5 MB" in file_too_big_message(size=600 * 1024, limit=512 * 1024)

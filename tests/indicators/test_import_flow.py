@@ -28,6 +28,7 @@ from indicators.models import (
     Place,
     PlaceLevel,
 )
+from indicators.selectors.parsers import batch_needs_mapping, parser_by_name
 from indicators.services.imports import (
     batch_commit,
     batch_create,
@@ -35,8 +36,6 @@ from indicators.services.imports import (
     batch_parse,
     batch_rollback,
     mapping_create,
-    needs_mapping,
-    parser_by_name,
 )
 from indicators.tasks import parse_import_batch
 from tests.indicators.conftest import DATA, real_file
@@ -420,14 +419,14 @@ def test_progress_is_seen_by_the_page_while_the_rows_are_read_in_a_transaction()
         pytest.skip("the side connection is PostgreSQL's; SQLite saves through the ORM")
     import psycopg
 
-    from indicators.services.imports import progress_on_row
+    from indicators.services.imports import batch_progress_record
 
     rows = [trivsel("kommune:9901:Solvik", str(year), "", "50") for year in range(1990, 2030)]
     batch = batch_create(content=template(*rows), name="lang.csv", user=None, municipality=None)
     seen_elsewhere = []
     reader = psycopg.connect(**connection.get_connection_params(), autocommit=True)
     try:
-        with progress_on_row(batch) as record:
+        with batch_progress_record(batch=batch) as record:
 
             def record_and_look(stage, percent):
                 record(stage, percent)
@@ -622,7 +621,7 @@ def test_the_mapping_step_asks_an_ungdata_table_for_its_place_and_year(cast, cli
     upload(client, real_file(name), name)
     batch = ImportBatch.objects.get()
     assert batch.status == ImportStatus.FAILED
-    assert needs_mapping(batch)
+    assert batch_needs_mapping(batch=batch)
 
     form = client.get(reverse("indicators:import-mapping", args=[batch.pk])).content.decode()
     assert 'name="place_code"' in form
@@ -791,7 +790,7 @@ def test_every_real_file_imports_and_reimports_unchanged(cast, name):
         assert "legg til et linjeskift" in refused.error
         content += b"\n"
     batch = preview(content, name, municipality=municipality)
-    if needs_mapping(batch):
+    if batch_needs_mapping(batch=batch):
         mapping_create(
             batch=batch,
             user=None,
@@ -806,7 +805,7 @@ def test_every_real_file_imports_and_reimports_unchanged(cast, name):
         batch = batch_parse(batch=batch)
     assert batch.status == ImportStatus.PREVIEW, batch.error
     # Read by the parser listed for it, not by whichever other layout also fits.
-    assert parser_by_name(batch.detected_format).__name__ == module
+    assert parser_by_name(name=batch.detected_format).__name__ == module
     assert batch.rows_new > 0
     assert batch.rows_total == batch.rows_new + batch.rows_rejected
     batch = batch_commit(batch=batch, user=None)

@@ -11,13 +11,8 @@ from django.db import transaction
 from django.urls import reverse
 
 from indicators.models import ImportStatus
-from indicators.services.imports import (
-    batch_commit,
-    batch_create,
-    batch_parse,
-    format_label,
-    needs_mapping,
-)
+from indicators.selectors.parsers import batch_needs_mapping, parser_format_label
+from indicators.services.imports import batch_commit, batch_create, batch_parse
 from plans.models import Municipality
 
 
@@ -114,7 +109,7 @@ class Command(BaseCommand):
     def _report(self, batch) -> None:
         write = self.stdout.write
         write(f"Fil: {batch.file_name}")
-        write(f"Format: {format_label(batch.detected_format)}")
+        write(f"Format: {parser_format_label(name=batch.detected_format)}")
         if batch.source:
             write(f"Kilde: {batch.source.name}")
         write(
@@ -140,7 +135,7 @@ class Command(BaseCommand):
 
     def _failure(self, batch, *, link: bool = True) -> str:
         message = f"Filen kunne ikke importeres: {batch.error}"
-        if link and needs_mapping(batch):
+        if link and batch_needs_mapping(batch=batch):
             path = reverse("indicators:import-mapping", args=[batch.pk])
             message += f" Angi kolonneoppsettet på {path} i portalen."
         return message
