@@ -656,7 +656,7 @@ COMPETENCE_ROWS = [
 
 def _own_indicator(c):
     """Solvik's own indicator: its settings are Solvik's to change (an installation-wide
-    one's are the installation administrators', indicators/services/tenancy.py)."""
+    one's are the installation administrators', indicators/selectors/tenancy.py)."""
     from indicators.models import Indicator
 
     found = getattr(c, "_own_indicator", None)

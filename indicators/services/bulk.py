@@ -6,7 +6,7 @@ the generators in ``indicators.parsing.streaming``) and work through it in chunk
 ``CHUNK_ROWS``. Per chunk they
 
 1. validate each row (``_row_problem``, or the caller's rule) and leave out the rows the
-   import's scope does not allow (``indicators.services.tenancy``: another
+   import's scope does not allow (``indicators.selectors.tenancy``: another
    municipality's places, shared figures from a table typed by hand), counted per reason;
 2. turn indicator codes and places into ids from dictionaries loaded once per import,
    creating the missing indicators and places in bulk (get-or-create on the unique
@@ -57,7 +57,7 @@ from indicators.models import (
 from indicators.parsing.base import ParsedRow
 from indicators.parsing.cellvalues import collector_paused
 from indicators.parsing.ssb_csv import split_historic
-from indicators.services.tenancy import (
+from indicators.selectors.tenancy import (
     SHARED,
     SHARED_LEVELS,
     SHOWN_LINES,
@@ -334,7 +334,7 @@ class _Ids:
         self.municipality_id = municipality_id
         self._stored_indicators: dict[str, int] = {}
         # Codes of the installation-wide indicators among them: their shared figures are
-        # seen by every municipality (``indicators.services.tenancy``).
+        # seen by every municipality (``indicators.selectors.tenancy``).
         self.catalogue: set[str] = set()
         if source is not None and source.pk is not None:
             for code, pk, owner in (
@@ -1346,7 +1346,7 @@ def observations_upsert(
     counted in ``skipped`` and ``rows_skipped``. Indicators it creates belong to the
     batch's municipality (installation-wide for a batch without one)."""
     if scope is None and batch.municipality_id is not None:
-        scope = import_scope(batch.municipality, detected_format=batch.detected_format)
+        scope = import_scope(municipality=batch.municipality, detected_format=batch.detected_format)
     with transaction.atomic():
         source = _source(source_code)
         ids = _Ids(source, create=True, municipality_id=batch.municipality_id)

@@ -60,10 +60,10 @@ from indicators.selectors.parsers import (
     parser_by_name,
     place_codes_by_name,
 )
+from indicators.selectors.tenancy import import_scope, import_skip_reason
 from indicators.services import bulk
 from indicators.services.file_checks import file_content_check
 from indicators.services.preview import PreviewCollector, batch_links_apply
-from indicators.services.tenancy import import_scope, skip_reason
 from plans.services.common import model_update
 
 logger = logging.getLogger(__name__)
@@ -195,7 +195,7 @@ def batch_parse(*, batch: ImportBatch, progress: Progress | None = None) -> Impo
         parser_name, parse, fraction = _reader(batch, content)
         report(_("Tolker og sammenligner tallene"), 20)
         source = _source(parse.source_code)
-        scope = import_scope(batch.municipality, detected_format=parser_name)
+        scope = import_scope(municipality=batch.municipality, detected_format=parser_name)
         collector = PreviewCollector(scope)
         tally = bulk.preview_counts(
             collector.watch(parse.rows),
@@ -516,7 +516,7 @@ def _counts(parse: StreamingParse, tally: dict[str, Any]) -> dict[str, Any]:
         "skipped": [
             {
                 "key": entry["reason"],
-                "reason": str(skip_reason(entry["reason"])),
+                "reason": str(import_skip_reason(key=entry["reason"])),
                 "count": entry["count"],
                 "lines": entry["lines"],
             }
@@ -565,7 +565,9 @@ def batch_commit(*, batch: ImportBatch, user) -> ImportBatch:
                     rows=parse.rows,
                     batch=locked,
                     source_code=source.code,
-                    scope=import_scope(locked.municipality, detected_format=parser_name),
+                    scope=import_scope(
+                        municipality=locked.municipality, detected_format=parser_name
+                    ),
                 )
             except FatalImportError as error:
                 raise ValidationError(str(error)) from error

@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 from indicators.models import ImportBatch, ImportStatus, PlaceLevel, Source
 from indicators.parsing.base import ParsedRow
 from indicators.selectors.imports import indicators_by_code
+from indicators.selectors.tenancy import ImportScope
 from indicators.services.bulk import _row_summary
-from indicators.services.tenancy import ImportScope
 from plans.models import DevelopmentArea
 
 # The sample: the file's first rows, and the first rows about the own municipality.
