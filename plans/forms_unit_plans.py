@@ -17,7 +17,7 @@ from plans.models import (
     UnitPlan,
 )
 from plans.schoolyear import SchoolYear
-from plans.services.unit_plans import editable_fields
+from plans.selectors.unit_plans import unit_plan_editable_fields
 from plans.text_limits import max_length_of
 
 
@@ -37,7 +37,7 @@ class VersionedForm(forms.ModelForm):
     def __init__(self, *args, plan: UnitPlan, **kwargs):
         super().__init__(*args, **kwargs)
         self.plan = plan
-        allowed = set(editable_fields(plan, self._meta.model))
+        allowed = set(unit_plan_editable_fields(plan=plan, model=self._meta.model))
         for name in list(self.fields):
             if name != "version" and name not in allowed:
                 del self.fields[name]

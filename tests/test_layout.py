@@ -83,7 +83,6 @@ PENDING: dict[str, set[str]] = {
     "btitracker/services/enrolment.py": {"code_sent_in_session", "may_see_secret"},
     "indicators/services/bulk.py": {"preview_counts"},
     "indicators/services/imports.py": {"batch_headers"},
-    "plans/services/unit_plans.py": {"editable_fields"},
 }
 
 

@@ -33,6 +33,10 @@ from plans.models import (
 )
 from plans.schoolyear import SchoolYear
 from plans.selectors.unit_plans import (
+    GOAL_FIELDS,
+    MEASURE_FIELDS,
+    PARTICIPATION_FIELDS,
+    unit_plan_editable_fields,
     unit_plan_evaluation_problems,
     unit_plan_submission_problems,
 )
@@ -48,46 +52,11 @@ from plans.services.history import (
 )
 from plans.text_limits import check_text_lengths
 
-PLAN_FIELDS = ("summary", "areas", "components")
-GOAL_FIELDS = ("area", "text", "attainment", "evaluation")
-GOAL_FOLLOW_UP_FIELDS = ("attainment", "evaluation")
-MEASURE_FIELDS = (
-    "description",
-    "component",
-    "responsible",
-    "start",
-    "end",
-    "status",
-    "target_groups",
-    "evaluation",
-)
-MEASURE_FOLLOW_UP_FIELDS = ("status", "end", "evaluation")
-PARTICIPATION_FIELDS = ("phase", "participants", "method", "outcome", "held_on")
-
 PART_MODELS: dict[str, type[models.Model]] = {
     "goal": UnitGoal,
     "measure": Measure,
     "participation": ParticipationProcess,
 }
-
-
-def editable_fields(plan: UnitPlan, model: type[models.Model]) -> tuple[str, ...]:
-    """The fields of ``model`` the unit may change in the plan's current state."""
-    if plan.status in EDITABLE_STATES:
-        return {
-            UnitPlan: PLAN_FIELDS,
-            UnitGoal: GOAL_FIELDS,
-            Measure: MEASURE_FIELDS,
-            ParticipationProcess: PARTICIPATION_FIELDS,
-        }[model]
-    if plan.status == UnitPlanStatus.APPROVED:
-        return {
-            UnitPlan: (),
-            UnitGoal: GOAL_FOLLOW_UP_FIELDS,
-            Measure: MEASURE_FOLLOW_UP_FIELDS,
-            ParticipationProcess: PARTICIPATION_FIELDS,
-        }[model]
-    return ()
 
 
 def _subject(instance: models.Model) -> str:
@@ -129,7 +98,7 @@ def _locked_plan(plan: UnitPlan) -> UnitPlan:
 
 
 def _require_fields(plan: UnitPlan, model: type[models.Model], data: Mapping[str, Any]) -> None:
-    allowed = set(editable_fields(plan, model))
+    allowed = set(unit_plan_editable_fields(plan=plan, model=model))
     if not allowed:
         raise PlanLocked(
             _("Planen kan ikke endres når den er «%(status)s».")
@@ -441,7 +410,6 @@ def unit_plan_evaluate(
 __all__ = [
     "EditConflict",
     "PlanLocked",
-    "editable_fields",
     "unit_plan_approve",
     "unit_plan_create",
     "unit_plan_evaluate",

@@ -28,6 +28,7 @@ from plans.forms_unit_plans import (
 from plans.models import Measure, ParticipationProcess, Phase, Unit, UnitGoal, UnitPlan
 from plans.schoolyear import SchoolYear
 from plans.selectors.unit_plans import (
+    unit_plan_editable_fields,
     unit_plan_evaluation_problems,
     unit_plan_submission_problems,
 )
@@ -331,7 +332,9 @@ class UnitPlanPartView(MemberRequiredMixin, _PlanFormMixin, View):
         self.instance = (
             get_object_or_404(self.model, pk=part_pk, plan=self.plan) if part_pk else None
         )
-        if self.instance is None and not services.editable_fields(self.plan, self.model):
+        if self.instance is None and not unit_plan_editable_fields(
+            plan=self.plan, model=self.model
+        ):
             raise PermissionDenied
 
     def _labels(self):
