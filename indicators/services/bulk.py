@@ -1,6 +1,6 @@
 """The fast, streaming way parsed rows reach the observation table.
 
-``observations_upsert`` writes rows and ``preview_counts`` counts what writing them would
+``observations_upsert`` writes rows and ``observations_preview`` counts what writing them would
 do, both without holding the file: they take any iterable of ``ParsedRow`` (a list, or
 the generators in ``indicators.parsing.streaming``) and work through it in chunks of
 ``CHUNK_ROWS``. Per chunk they
@@ -1362,9 +1362,9 @@ def observations_upsert(
         )
 
 
-def preview_counts(
-    rows: Iterable[ParsedRow],
+def observations_preview(
     *,
+    rows: Iterable[ParsedRow],
     source_code: str,
     chunk_size: int = CHUNK_ROWS,
     validate: Validate = _row_problem,

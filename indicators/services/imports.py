@@ -197,8 +197,8 @@ def batch_parse(*, batch: ImportBatch, progress: Progress | None = None) -> Impo
         source = _source(parse.source_code)
         scope = import_scope(municipality=batch.municipality, detected_format=parser_name)
         collector = PreviewCollector(scope)
-        tally = bulk.preview_counts(
-            collector.watch(parse.rows),
+        tally = bulk.observations_preview(
+            rows=collector.watch(parse.rows),
             source_code=source.code if source else "",
             progress=lambda _rows: report(
                 _("Tolker og sammenligner tallene"), 20 + int(75 * fraction())

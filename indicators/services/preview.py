@@ -1,6 +1,6 @@
 """What a data admin judges an import by, before it is committed.
 
-``PreviewCollector.watch`` sits between the parser and ``bulk.preview_counts`` in
+``PreviewCollector.watch`` sits between the parser and ``bulk.observations_preview`` in
 ``batch_parse`` and looks at each row once as it passes: it keeps a bounded sample of
 rows, the indicators the file holds (at most ``MAX_INDICATORS``) with the place levels
 each has figures for, and counts the rows about the batch's own municipality (the

@@ -23,7 +23,7 @@ from indicators.models import (
 )
 from indicators.parsing.base import FatalImportError, ParsedRow
 from indicators.parsing.streaming import iter_parse
-from indicators.services.bulk import observations_upsert, preview_counts
+from indicators.services.bulk import observations_preview, observations_upsert
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +74,9 @@ def upsert(content: bytes, *, batch: ImportBatch | None = None, chunk_size: int 
 
 def preview(content: bytes, *, chunk_size: int = 3) -> dict:
     parse = iter_parse(content, "mal.csv")
-    return preview_counts(parse.rows, source_code=parse.source_code, chunk_size=chunk_size)
+    return observations_preview(
+        rows=parse.rows, source_code=parse.source_code, chunk_size=chunk_size
+    )
 
 
 def cell(code: str, place_code: str, period: str, subgroup: str = "") -> Observation:
