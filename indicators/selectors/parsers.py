@@ -1,12 +1,13 @@
 """Reads about a file and its parser, before anything is stored: which parser a format
 name means and what it is called, which options it takes, the fingerprint of a file's
-header row, whether a failed batch can be rescued by the mapping step, and the texts for
-the size limit. The import services (``indicators.services.imports``) and the pages use
-the same functions.
+header row, a batch's stored file and its header cells, whether a failed batch can be
+rescued by the mapping step, and the texts for the size limit. The import services
+(``indicators.services.imports``) and the pages use the same functions.
 """
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 from collections import defaultdict
 from decimal import Decimal
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from indicators import parsing, reforms
 from indicators.models import ImportBatch, ImportStatus, Place, PlaceLevel
 from indicators.parsing import mapped
+from indicators.parsing.base import FatalImportError
 
 # ``detected_format`` of a batch whose layout no parser recognised: the mapping step.
 UNKNOWN_LAYOUT = "ukjent"
@@ -114,3 +116,31 @@ def file_too_big_message(*, size: int, limit: int) -> str:
         "size": file_size_limit_text(limit=size),
         "limit": file_size_limit_text(limit=limit),
     }
+
+
+def batch_stored_content(*, batch: ImportBatch) -> bytes:
+    """The batch's stored file, checked against the hash taken at upload: a file changed
+    on disk since then is refused, not parsed."""
+    if not batch.stored_file:
+        raise FatalImportError(_("Filen til denne importen finnes ikke lenger."))
+    with batch.stored_file.open("rb") as stored:
+        content = stored.read()
+    if hashlib.sha256(content).hexdigest() != batch.sha256:
+        raise FatalImportError(_("Den lagrede filen er endret siden den ble lastet opp."))
+    return content
+
+
+def _file_headers(content: bytes, filename: str = "") -> list[str]:
+    """The header cells of a file, for the mapping step; [] when it has none."""
+    try:
+        return list(mapped.headers(content, filename))
+    except (FatalImportError, UnicodeDecodeError):
+        return []
+
+
+def batch_headers(*, batch: ImportBatch) -> list[str]:
+    """The header cells of a batch's stored file, or [] when it has none we can read."""
+    try:
+        return _file_headers(batch_stored_content(batch=batch), batch.file_name)
+    except FatalImportError:
+        return []

@@ -54,6 +54,7 @@ from indicators.parsing.streaming import StreamingParse
 from indicators.selectors.parsers import (
     MAPPING_OPTIONS,
     UNKNOWN_LAYOUT,
+    batch_stored_content,
     file_too_big_message,
     header_signature,
     parser_accepts,
@@ -188,7 +189,7 @@ def batch_parse(*, batch: ImportBatch, progress: Progress | None = None) -> Impo
     batch.save(update_fields=["status", "error"])
     try:
         report(_("Leser filen"), 5)
-        content = _stored_content(batch)
+        content = batch_stored_content(batch=batch)
         report(_("Kontrollerer filen"), 10)
         file_content_check(content=content)
         report(_("Kjenner igjen formatet"), 15)
@@ -348,33 +349,7 @@ def _remapping_format(batch: ImportBatch) -> str:
     return (batch.mapping.columns or {}).get("parser") or UNKNOWN_LAYOUT
 
 
-def _stored_content(batch: ImportBatch) -> bytes:
-    if not batch.stored_file:
-        raise FatalImportError(_("Filen til denne importen finnes ikke lenger."))
-    with batch.stored_file.open("rb") as stored:
-        content = stored.read()
-    if hashlib.sha256(content).hexdigest() != batch.sha256:
-        raise FatalImportError(_("Den lagrede filen er endret siden den ble lastet opp."))
-    return content
-
-
 # --- Choosing the parser ------------------------------------------------------------------
-
-
-def _file_headers(content: bytes, filename: str = "") -> list[str]:
-    """The header cells of a file, for the mapping step; [] when it has none."""
-    try:
-        return list(mapped.headers(content, filename))
-    except (FatalImportError, UnicodeDecodeError):
-        return []
-
-
-def batch_headers(batch: ImportBatch) -> list[str]:
-    """The header cells of a batch's stored file, or [] when it has none we can read."""
-    try:
-        return _file_headers(_stored_content(batch), batch.file_name)
-    except FatalImportError:
-        return []
 
 
 def _parse(batch: ImportBatch, content: bytes) -> tuple[str, ParseResult]:
@@ -551,7 +526,7 @@ def batch_commit(*, batch: ImportBatch, user) -> ImportBatch:
                     _("Alle radene i filen ble avvist, så det er ingenting å lagre.")
                 )
             try:
-                content = _stored_content(locked)
+                content = batch_stored_content(batch=locked)
                 parser_name, parse, _fraction = _reader(locked, content)
             except (FatalImportError, _NeedsMapping) as error:
                 raise ValidationError(str(error)) from error
@@ -760,7 +735,7 @@ def mapping_create(
     if batch.municipality_id is None:
         raise ValidationError(_("Importen hører ikke til en kommune."))
     try:
-        content = _stored_content(batch)
+        content = batch_stored_content(batch=batch)
     except FatalImportError as error:
         raise ValidationError(str(error)) from error
     source = _source(source_code)

@@ -20,6 +20,7 @@ from indicators.models import ImportBatch, ImportStatus, Indicator
 from indicators.selectors.imports import import_preview
 from indicators.selectors.parsers import (
     UNKNOWN_LAYOUT,
+    batch_headers,
     batch_needs_mapping,
     batch_parses_in_request,
     parser_accepts,
@@ -30,7 +31,6 @@ from indicators.services.imports import (
     batch_commit,
     batch_create,
     batch_discard,
-    batch_headers,
     batch_parse,
     batch_rollback,
     mapping_create,
@@ -287,7 +287,7 @@ class ImportMappingView(BatchMixin, TemplateView):
         if batch.detected_format != UNKNOWN_LAYOUT:
             self.parser = parser_by_name(name=batch.detected_format)
             return
-        self.headers = batch_headers(batch)
+        self.headers = batch_headers(batch=batch)
 
     def get_form(self, data=None):
         initial = {"name": self.batch.file_name[:120]}

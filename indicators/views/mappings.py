@@ -17,8 +17,7 @@ from indicators.forms_imports import ColumnMappingForm, IndicatorAreaForm, Place
 from indicators.models import ImportMapping, ImportStatus
 from indicators.selectors.figures import plan_in_force
 from indicators.selectors.imports import import_preview, mappings_for
-from indicators.selectors.parsers import parser_accepts, parser_by_name
-from indicators.services.imports import batch_headers
+from indicators.selectors.parsers import batch_headers, parser_accepts, parser_by_name
 from indicators.services.mappings import mapping_delete, mapping_update
 from indicators.services.preview import batch_indicator_link
 from indicators.views.imports import BatchMixin, _start_parse, mapping_answer
@@ -98,7 +97,7 @@ class ImportMappingUpdateView(MappingMixin, TemplateView):
             columns.get(key) for key in ("place_code", "place_name", "place_level", "period")
         ] + [*(columns.get("subgroup") or []), columns.get("value"), columns.get("status")]
         last = self.mapping.batches.exclude(stored_file="").order_by("-created_at").first()
-        headers = batch_headers(last) if last is not None else []
+        headers = batch_headers(batch=last) if last is not None else []
         return headers + [c for c in chosen if c and c not in headers]
 
     def get_form(self, data=None):
