@@ -10,7 +10,7 @@ class BtitrackerConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from btitracker import checks, permissions  # noqa: F401  (registers rules and checks)
-        from btitracker.selectors import home_panel
+        from btitracker.selectors.overview import home_panel
         from btitracker.signals import membership_deleted, membership_saved
         from btitracker.statistics import report_rows
         from plans import home_panels, navigation, report_statistics

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from btitracker import services
 from btitracker.models import (
     ActionStat,
     AgeBand,
@@ -22,6 +21,7 @@ from btitracker.models import (
     StatEvent,
     TeamAccess,
 )
+from btitracker.services import cases as services
 from plans.demo_data import read_demo_data
 from plans.schoolyear import SchoolYear
 

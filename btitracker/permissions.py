@@ -8,7 +8,7 @@ import rules
 
 from btitracker.models import Concern, ConcernCase, Handover
 from plans.access import access_for
-from plans.models import Role
+from plans.models import Membership, Role, Unit
 from plans.permissions import (
     is_bti_coordinator,
     is_elected_official,
@@ -16,6 +16,16 @@ from plans.permissions import (
     is_staff_member,
     is_unit_leader,
 )
+
+
+def works_in(*, user, unit: Unit) -> bool:
+    """Whether ``user`` works in ``unit`` today (staff or unit leader): who may own or take
+    over a unit's concern case."""
+    return (
+        Membership.objects.in_force()
+        .filter(user=user, unit=unit, role__in=[Role.STAFF, Role.UNIT_LEADER])
+        .exists()
+    )
 
 
 @rules.predicate

@@ -41,12 +41,12 @@ def _record(instance, action: str) -> None:
 
 
 def membership_saved(sender, instance, created, **kwargs) -> None:
-    from btitracker.services import Act
+    from btitracker.services.cases import Act
 
     _record(instance, Act.MEMBERSHIP_SAVED)
 
 
 def membership_deleted(sender, instance, **kwargs) -> None:
-    from btitracker.services import Act
+    from btitracker.services.cases import Act
 
     _record(instance, Act.MEMBERSHIP_DELETED)

@@ -6,7 +6,7 @@ from celery import shared_task
 
 from btitracker.audit import checkpoint_write
 from btitracker.reminders import reminders_send_daily
-from btitracker.services import retention_apply
+from btitracker.services.cases import retention_apply
 
 
 @shared_task(name="btitracker.send_reminders")

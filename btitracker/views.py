@@ -22,7 +22,7 @@ from django.views.generic import TemplateView
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from btitracker import audit, enrolment, forms, selectors, services
+from btitracker import audit, forms
 from btitracker.crypto import child_lookup_hash, decrypt_bytes
 from btitracker.models import (
     AccessEvent,
@@ -37,7 +37,12 @@ from btitracker.models import (
     TeamMember,
 )
 from btitracker.permissions import works_with_children
-from btitracker.services import Act
+from btitracker.selectors import overview as selectors
+from btitracker.selectors.cases import case_printout_context
+from btitracker.selectors.enrolment import enrol_code_minutes, enrolment_email_mask
+from btitracker.services import cases as services
+from btitracker.services import enrolment
+from btitracker.services.cases import Act
 from btitracker.statistics import statistics_for
 from plans.access import access_for
 from plans.converters import ID_MAX
@@ -396,7 +401,7 @@ class CaseDetailView(BtiMixin, TemplateView):
         user = self.request.user
         case = self.get_case()
         audit.record(actor=user, action=Act.VIEW, obj=case, case=case, ip_address=_ip(self.request))
-        context.update(services.case_printout_context(case))
+        context.update(case_printout_context(case=case))
         context["can_write"] = user.has_perm("btitracker.change_concerncase", case)
         context["is_holder"] = ConcernCase.objects.held_by(user).filter(pk=case.pk).exists()
         context["leads"] = user.has_perm("btitracker.view_access_history", case)
@@ -718,7 +723,9 @@ class CaseExportView(BtiMixin, View):
             self._denied("concerncase", case.pk, Act.EXPORT)
             raise PermissionDenied
         content = (
-            decrypt_bytes(bytes(case.archive)) if case.archive else services.case_printout_pdf(case)
+            decrypt_bytes(bytes(case.archive))
+            if case.archive
+            else services.case_printout_render(case=case)
         )
         audit.record(
             actor=request.user, action=Act.EXPORT, obj=case, case=case, ip_address=_ip(request)
@@ -763,7 +770,7 @@ class AccessHistoryPdfView(BtiMixin, View):
             case=case,
             ip_address=_ip(request),
         )
-        return _pdf_response(services.access_history_pdf(case), f"innsyn-{case.pk}.pdf")
+        return _pdf_response(services.access_history_render(case=case), f"innsyn-{case.pk}.pdf")
 
 
 class IdOutOfRangeView(BtiMixin, View):
@@ -789,7 +796,7 @@ class IdOutOfRangeView(BtiMixin, View):
 
 class OtpEnrolView(NoStoreMixin, BtiMemberRequiredMixin, View):
     """Set up TOTP in three steps. 1: a one-time code is e-mailed to the address on the
-    account (``btitracker.enrolment``); without an address the user cannot go on. 2: the
+    account (``btitracker.services.enrolment``); without an address the user cannot go on. 2: the
     right code, in the session that asked for it, shows the QR code (inline SVG drawn on
     the server) and the secret as text, from a device created new at that moment. 3: a
     code from the app confirms the device. Whoever has only the password never sees the
@@ -797,7 +804,7 @@ class OtpEnrolView(NoStoreMixin, BtiMemberRequiredMixin, View):
 
     def _render(self, request, *, form=None, code_form=None, status=200):
         user = request.user
-        context = {"next": _safe_next(request, ""), "minutes": enrolment.minutes()}
+        context = {"next": _safe_next(request, ""), "minutes": enrol_code_minutes()}
         if not user.email:
             context["step"] = "no_email"
         elif code_form is None and enrolment.may_see_secret(request.session, user):
@@ -819,7 +826,7 @@ class OtpEnrolView(NoStoreMixin, BtiMemberRequiredMixin, View):
                 step="code",
                 code_sent=enrolment.code_sent_in_session(request.session, user),
                 code_form=code_form or forms.EnrolCodeForm(),
-                email_masked=enrolment.mask_email(user.email),
+                email_masked=enrolment_email_mask(address=user.email),
             )
         return render(request, "btitracker/otp_enrol.html", context, status=status)
 
@@ -882,8 +889,8 @@ class OtpEnrolView(NoStoreMixin, BtiMemberRequiredMixin, View):
                 request,
                 _("Vi har sendt en kode til %(email)s. Den gjelder i %(minutes)s minutter.")
                 % {
-                    "email": enrolment.mask_email(request.user.email),
-                    "minutes": enrolment.minutes(),
+                    "email": enrolment_email_mask(address=request.user.email),
+                    "minutes": enrol_code_minutes(),
                 },
             )
         elif result.status is enrolment.Sent.TOO_SOON:

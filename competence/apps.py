@@ -9,7 +9,7 @@ class CompetenceConfig(AppConfig):
 
     def ready(self) -> None:
         from competence import permissions  # noqa: F401
-        from competence.selectors import home_panel
+        from competence.selectors.home import home_panel
         from plans import home_panels, navigation
 
         home_panels.register("competence/_home_sessions.html", home_panel)

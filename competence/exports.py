@@ -17,7 +17,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from competence.selectors_reports import PublishedEvaluation, PublishedFigures, TableRow
+from competence.selectors.reports import PublishedEvaluation, PublishedFigures, TableRow
 from documents.pdf import render_pdf
 from plans import disclosure
 from plans.resources import escape_formula

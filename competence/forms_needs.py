@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from competence.models import NeedSurvey
-from competence.needs_import import MAX_BYTES, SURVEY_NAME_MAX_LENGTH
+from competence.services.needs_import import MAX_BYTES, SURVEY_NAME_MAX_LENGTH
 from plans.schoolyear import SchoolYear
 
 

@@ -47,7 +47,7 @@ class OidcIdentity(models.Model):
 class GroupRoleMapping(models.Model):
     """A group the provider names in its groups claim, and the role it gives in one
     municipality (in one unit, or in the whole municipality). Memberships follow the
-    groups at every login (``identity.services.oidc_memberships_sync``)."""
+    groups at every login (``identity.services.oidc.oidc_memberships_sync``)."""
 
     municipality = models.ForeignKey(
         Municipality,

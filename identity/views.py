@@ -21,7 +21,8 @@ from requests import RequestException
 
 from config.env import OidcProvider
 from identity.providers import client_for, provider_for
-from identity.services import oidc_asserts_mfa, oidc_login_complete
+from identity.selectors.claims import oidc_asserts_mfa
+from identity.services.oidc import oidc_login_complete
 from plans.second_factor import IDP_MFA_SESSION_KEY
 
 logger = logging.getLogger(__name__)

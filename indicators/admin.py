@@ -15,7 +15,7 @@ from django.contrib import admin
 from django.db import models
 
 from indicators.models import ImportBatch, Indicator, Place, Source
-from indicators.services_indicators import SETTINGS_FIELDS, indicator_update
+from indicators.services.indicators import SETTINGS_FIELDS, indicator_update
 from plans.access import access_for
 from plans.admin import ReadOnlyAdminMixin
 

@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from indicators.models import ObservationStatus, Target
-from indicators.selectors import IndicatorSeries, Point, subgroup_label, year_label
+from indicators.selectors.figures import IndicatorSeries, Point, subgroup_label, year_label
 from plans import charts
 from plans.charts import SeriesTable
 

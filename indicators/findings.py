@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from indicators.models import Indicator, Target
-from indicators.selectors import (
+from indicators.selectors.figures import (
     MainSeries,
     Point,
     figure_in_year,

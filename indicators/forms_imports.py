@@ -7,7 +7,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import PlaceLevel
-from indicators.services.imports import SOURCE_NAMES, size_limit_text, too_big_message
+from indicators.selectors.parsers import file_size_limit_text, file_too_big_message
+from indicators.services.imports import SOURCE_NAMES
 
 ACCEPTED_TYPES = ".csv,.txt,.tsv,.json,.xlsx,text/csv,application/json"
 
@@ -26,13 +27,13 @@ class ImportUploadForm(forms.Form):
         field.help_text = _(
             "CSV, JSON-stat eller XLSX slik SSB, Udir og FHI leverer filene, en Ungdata-tabell "
             "eller portalens egen mal. Høyst %(limit)s MB."
-        ) % {"limit": size_limit_text(settings.INDICATOR_IMPORT_MAX_BYTES)}
+        ) % {"limit": file_size_limit_text(limit=settings.INDICATOR_IMPORT_MAX_BYTES)}
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         limit = settings.INDICATOR_IMPORT_MAX_BYTES
         if upload.size > limit:
-            raise forms.ValidationError(too_big_message(upload.size, limit))
+            raise forms.ValidationError(file_too_big_message(size=upload.size, limit=limit))
         return upload
 
 

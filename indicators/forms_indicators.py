@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import Commentary, Indicator, Source
-from indicators.selectors import subgroup_label
+from indicators.selectors.figures import subgroup_label
 from plans.models import CoreComponent, DevelopmentArea, QualityPlan, Unit
 from plans.text_limits import max_length_of
 

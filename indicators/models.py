@@ -4,7 +4,7 @@ adds to them (targets, commentary, saved column mappings).
 
 Observations are public figures stored once per installation. A municipality's import
 writes only its own places' figures and, from a publisher's own file, the shared figures
-of the country, counties and KOSTRA groups (``indicators.services.tenancy``). An
+of the country, counties and KOSTRA groups (``indicators.selectors.tenancy``). An
 indicator is either installation-wide (``municipality`` empty: the catalogue an
 installation administrator keeps) or belongs to the municipality whose import created it.
 Targets, commentary and saved mappings belong to one municipality."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from indicators.models import ImportBatch, ImportStatus
-from indicators.services.imports import batch_parse, progress_on_row
+from indicators.services.imports import batch_parse, batch_progress_record
 
 
 @shared_task(name="indicators.parse_import_batch")
@@ -21,5 +21,5 @@ def parse_import_batch(batch_id: int) -> str:
     if batch.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING):
         return batch.status
 
-    with progress_on_row(batch) as record:
-        return batch_parse(batch, progress=record).status
+    with batch_progress_record(batch=batch) as record:
+        return batch_parse(batch=batch, progress=record).status

@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from rules.contrib.admin import ObjectPermissionsModelAdminMixin
 
-from plans import services
 from plans.access import access_for
 from plans.forms import PortalUserChangeForm, PortalUserCreationForm
 from plans.models import (
@@ -36,8 +35,8 @@ from plans.models import (
     UserJourney,
 )
 from plans.resources import MembershipResource, ParticipationInputResource, UnitResource
-from plans.selectors import users_managed_by
-from plans.services import participation, self_assessment
+from plans.selectors.organisation import users_managed_by
+from plans.services import organisation, participation, self_assessment
 
 User = get_user_model()
 
@@ -73,7 +72,7 @@ class MunicipalityAdmin(ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ("name", "number")
 
     def save_model(self, request, obj, form, change):
-        services.municipality_save(municipality=obj)
+        organisation.municipality_save(municipality=obj)
 
 
 class ChildUnitInline(admin.TabularInline):
@@ -107,7 +106,7 @@ class UnitAdmin(ScopedAdminMixin, ImportExportModelAdmin):
         return self.list_filter
 
     def save_model(self, request, obj, form, change):
-        services.unit_save(unit=obj)
+        organisation.unit_save(unit=obj)
 
 
 MEMBERSHIP_REVIEW_FIELDS = ("pending", "granted_by", "confirmed_by", "confirmed_at")
@@ -136,15 +135,15 @@ class MembershipAdmin(ScopedAdminMixin, ImportExportModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        services.membership_save(membership=obj, actor=request.user)
+        organisation.membership_save(membership=obj, actor=request.user)
 
     def delete_model(self, request, obj):
-        services.membership_revoke(membership=obj, actor=request.user)
+        organisation.membership_revoke(membership=obj, actor=request.user)
 
     def delete_queryset(self, request, queryset):
         # The bulk action too goes through the service, so every revocation is recorded.
         for membership in queryset.select_related("user", "unit"):
-            services.membership_revoke(membership=membership, actor=request.user)
+            organisation.membership_revoke(membership=membership, actor=request.user)
 
 
 class MembershipInline(admin.TabularInline):
@@ -228,9 +227,11 @@ class PortalUserAdmin(ObjectPermissionsModelAdminMixin, UserAdmin):
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)
         for removed in formset.deleted_objects:
-            services.membership_revoke(membership=removed, actor=request.user)
+            organisation.membership_revoke(membership=removed, actor=request.user)
         for membership in instances:
-            services.membership_save(membership=membership, actor=request.user, new_user=not change)
+            organisation.membership_save(
+                membership=membership, actor=request.user, new_user=not change
+            )
 
 
 # --- Quality tools, self-assessment and fortellinger ----------------------------------------

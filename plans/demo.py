@@ -10,7 +10,7 @@ participation input and user journeys. The content is data, ``fixtures/demo/plan
 this module says how it becomes rows. Every date is relative to ``today`` and nothing is
 random, so two runs on the same day give the same data.
 
-``demo.services.load_demo`` calls it, with the other apps' seeders: the organisation
+``demo.services.loading.demo_load`` calls it, with the other apps' seeders: the organisation
 first, then every app clears its own demo rows (highest layer first), then every app
 seeds its own (``plans`` first)."""
 
@@ -26,7 +26,6 @@ from typing import Annotated, Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 
-from plans import services
 from plans.demo_data import read_demo_data
 from plans.models import (
     Anchoring,
@@ -65,7 +64,8 @@ from plans.models import (
     UserJourney,
 )
 from plans.schoolyear import SchoolYear
-from plans.services.history import field_changes, record_change, snapshot
+from plans.services import organisation
+from plans.services.history import field_changes_diff, fields_snapshot, record_change
 from plans.services.unit_plans import (
     unit_plan_approve,
     unit_plan_create,
@@ -257,7 +257,7 @@ def _upsert_user(demo: DemoUser, municipality: Municipality, units: dict[str, Un
     user.is_active = True
     user.save()
     for role, unit_name in demo.grants:
-        services.membership_grant(
+        organisation.membership_grant(
             user=user,
             municipality=municipality,
             role=role,
@@ -277,7 +277,7 @@ def demo_organisation_ensure() -> tuple[Municipality, dict[str, Unit], dict[str,
     )
     municipality.name = DATA.municipality.name
     municipality.historic_numbers = list(DATA.municipality.historic_numbers)
-    services.municipality_save(municipality=municipality)
+    organisation.municipality_save(municipality=municipality)
 
     units: dict[str, Unit] = {}
     for name, kind, parent_name in DATA.units:
@@ -287,7 +287,7 @@ def demo_organisation_ensure() -> tuple[Municipality, dict[str, Unit], dict[str,
         unit.kind = kind
         unit.parent = units[parent_name] if parent_name else None
         unit.active = True
-        units[name] = services.unit_save(unit=unit)
+        units[name] = organisation.unit_save(unit=unit)
 
     users = {
         demo.username: _upsert_user(demo, municipality, units) for demo in DEMO_USERS + DEMO_STAFF
@@ -298,7 +298,7 @@ def demo_organisation_ensure() -> tuple[Municipality, dict[str, Unit], dict[str,
 def demo_clear(municipality: Municipality) -> None:
     """Everything the demo makes in plans below the organisation, in an order the PROTECT
     foreign keys allow. The plans' history goes with them. The other apps' demo rows (and
-    the status reports) point at these and are cleared first: ``demo.services``."""
+    the status reports) point at these and are cleared first: ``demo.services.loading``."""
     SelfAssessment.objects.filter(unit__municipality=municipality).delete()
     UnitPlan.objects.filter(unit__municipality=municipality).delete()
     ParticipationInput.objects.filter(municipality=municipality).delete()
@@ -390,17 +390,21 @@ def _seed_quality_plan(municipality, sector_leader, today) -> QualityPlan:
         actor=sector_leader,
         action="created",
         subject="Planen ble opprettet",
-        fields=field_changes(QualityPlan, {}, snapshot(plan, ["title", "purpose"])),
+        fields=field_changes_diff(
+            model=QualityPlan,
+            before={},
+            after=fields_snapshot(instance=plan, fields=["title", "purpose"]),
+        ),
     )
     record_change(
         plan=plan,
         actor=sector_leader,
         action="adopted",
         subject=f"Vedtatt i kommunestyret, sak {plan.council_case}",
-        fields=field_changes(
-            QualityPlan,
-            {"adopted_on": "", "council_case": ""},
-            snapshot(plan, ["adopted_on", "council_case"]),
+        fields=field_changes_diff(
+            model=QualityPlan,
+            before={"adopted_on": "", "council_case": ""},
+            after=fields_snapshot(instance=plan, fields=["adopted_on", "council_case"]),
         ),
     )
     return plan
@@ -469,7 +473,7 @@ def _seed_revision(plan: QualityPlan, sector_leader) -> QualityPlan:
         subject=f"Ny revisjon opprettet fra revisjon {plan.revision}",
     )
 
-    before = snapshot(draft, ["purpose"])
+    before = fields_snapshot(instance=draft, fields=["purpose"])
     draft.purpose = DATA.revision_2_purpose
     draft.save()
     record_change(
@@ -477,11 +481,15 @@ def _seed_revision(plan: QualityPlan, sector_leader) -> QualityPlan:
         actor=sector_leader,
         action="changed",
         subject="Planen",
-        fields=field_changes(QualityPlan, before, snapshot(draft, ["purpose"])),
+        fields=field_changes_diff(
+            model=QualityPlan,
+            before=before,
+            after=fields_snapshot(instance=draft, fields=["purpose"]),
+        ),
     )
     area_name, goal = DATA.revision_2_goal
     area = draft.areas.get(name=area_name)
-    before = snapshot(area, ["goal"])
+    before = fields_snapshot(instance=area, fields=["goal"])
     area.goal = goal
     area.save()
     record_change(
@@ -489,7 +497,11 @@ def _seed_revision(plan: QualityPlan, sector_leader) -> QualityPlan:
         actor=sector_leader,
         action="changed",
         subject=f"Utviklingsområde «{area.name}»",
-        fields=field_changes(DevelopmentArea, before, snapshot(area, ["goal"])),
+        fields=field_changes_diff(
+            model=DevelopmentArea,
+            before=before,
+            after=fields_snapshot(instance=area, fields=["goal"]),
+        ),
     )
     area_name, text = DATA.revision_2_characteristic
     area = draft.areas.get(name=area_name)
@@ -501,7 +513,11 @@ def _seed_revision(plan: QualityPlan, sector_leader) -> QualityPlan:
         actor=sector_leader,
         action="added",
         subject=f"Kjennetegn på god praksis «{text}»",
-        fields=field_changes(PracticeCharacteristic, {}, snapshot(characteristic, ["text"])),
+        fields=field_changes_diff(
+            model=PracticeCharacteristic,
+            before={},
+            after=fields_snapshot(instance=characteristic, fields=["text"]),
+        ),
     )
     kind, title, url, note = DATA.revision_2_anchoring
     anchoring = Anchoring.objects.create(
@@ -517,7 +533,11 @@ def _seed_revision(plan: QualityPlan, sector_leader) -> QualityPlan:
         actor=sector_leader,
         action="added",
         subject=f"Forankring «{anchoring.title}»",
-        fields=field_changes(Anchoring, {}, snapshot(anchoring, ["kind", "title"])),
+        fields=field_changes_diff(
+            model=Anchoring,
+            before={},
+            after=fields_snapshot(instance=anchoring, fields=["kind", "title"]),
+        ),
     )
     return draft
 

@@ -31,7 +31,7 @@ class DateInput(forms.DateInput):
 
 class QualityPlanForm(forms.ModelForm):
     """The plan's header. On an edit it carries the version the editor loaded, so a save
-    made after someone else's is caught (plans.services.history.claim_version)."""
+    made after someone else's is caught (plans.services.history.version_claim)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 

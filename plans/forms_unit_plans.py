@@ -17,7 +17,7 @@ from plans.models import (
     UnitPlan,
 )
 from plans.schoolyear import SchoolYear
-from plans.services.unit_plans import editable_fields
+from plans.selectors.unit_plans import unit_plan_editable_fields
 from plans.text_limits import max_length_of
 
 
@@ -30,14 +30,14 @@ class DateInput(forms.DateInput):
 
 class VersionedForm(forms.ModelForm):
     """Carries the version the editor loaded, so a save made after someone else's can be
-    caught (see plans.services.history.claim_version)."""
+    caught (see plans.services.history.version_claim)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, plan: UnitPlan, **kwargs):
         super().__init__(*args, **kwargs)
         self.plan = plan
-        allowed = set(editable_fields(plan, self._meta.model))
+        allowed = set(unit_plan_editable_fields(plan=plan, model=self._meta.model))
         for name in list(self.fields):
             if name != "version" and name not in allowed:
                 del self.fields[name]

@@ -75,7 +75,7 @@ def manages_member(user, obj) -> bool:
     superuser, a staff user or one's own account for a data admin. ``None`` (a model-level
     check) passes, since the admin's querysets then apply ``users_managed_by``."""
     from plans.models import Membership
-    from plans.selectors import users_managed_by
+    from plans.selectors.organisation import users_managed_by
 
     if obj is None:
         return True
@@ -85,7 +85,7 @@ def manages_member(user, obj) -> bool:
 
 @rules.predicate
 def sets_credentials_of(user, target) -> bool:
-    from plans.selectors import users_with_credentials_managed_by
+    from plans.selectors.organisation import users_with_credentials_managed_by
 
     return target is not None and (
         users_with_credentials_managed_by(user).filter(pk=target.pk).exists()
@@ -94,7 +94,7 @@ def sets_credentials_of(user, target) -> bool:
 
 @rules.predicate
 def may_confirm_membership(user, membership) -> bool:
-    from plans.selectors import pending_memberships_for
+    from plans.selectors.organisation import pending_memberships_for
 
     return membership is not None and (
         pending_memberships_for(user).filter(pk=membership.pk).exists()
@@ -133,12 +133,12 @@ rules.add_perm(
 )
 
 # Users are managed by data admins of the municipality they belong to, within
-# plans.selectors.users_managed_by; the admin's queryset is the same.
+# plans.selectors.organisation.users_managed_by; the admin's queryset is the same.
 rules.add_perm("auth", manages_organisation)
 for action in ("view", "add", "change"):
     rules.add_perm(f"auth.{action}_user", manages_organisation & manages_member)
 rules.add_perm("auth.delete_user", is_superuser)
-# Password and e-mail: see plans.selectors.users_with_credentials_managed_by.
+# Password and e-mail: see plans.selectors.organisation.users_with_credentials_managed_by.
 rules.add_perm("auth.set_credentials_user", manages_organisation & sets_credentials_of)
 
 # The portal's own pages.

@@ -226,7 +226,7 @@ class MembershipResource(ScopedResource):
         account. The error names the row, since the preview lists rows by number."""
         from django.contrib.auth import get_user_model
 
-        from plans.selectors import users_managed_by
+        from plans.selectors.organisation import users_managed_by
 
         # Django stores usernames NFKC-normalised (AbstractUser.normalize_username).
         username = get_user_model().normalize_username(
@@ -263,12 +263,12 @@ class MembershipResource(ScopedResource):
 
     def save_instance(self, instance, is_create, row, **kwargs):
         # Through the service: the reach check, four eyes on BTI roles and the change log.
-        from plans.services import membership_save
+        from plans.services.organisation import membership_save
 
         membership_save(membership=instance, actor=self.actor)
 
     def delete_instance(self, instance, row, **kwargs):
-        from plans.services import membership_revoke
+        from plans.services.organisation import membership_revoke
 
         membership_revoke(membership=instance, actor=self.actor)
 

@@ -6,7 +6,7 @@ from celery import shared_task
 from django.contrib.auth import get_user_model
 
 from plans.mail import password_reset_email_send
-from plans.services.reminders import reminders_send_weekly
+from plans.services.reminders import reminder_digests_send
 
 
 @shared_task(name="plans.send_password_reset_email")
@@ -25,4 +25,4 @@ def send_weekly_reminders() -> int:
     """The weekly digest (scheduled in CELERY_BEAT_SCHEDULE). Takes no ids: it works out
     who to remind itself, and sends each person at most one mail per ISO week, so a retry
     or a second run in the same week sends nothing more."""
-    return reminders_send_weekly()
+    return reminder_digests_send()

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from competence.models import Activity
-from competence.selectors_reports import (
+from competence.selectors.reports import (
     PublishedFigures,
     PublishedRow,
     evaluation,
@@ -33,7 +33,7 @@ from competence.selectors_reports import (
 )
 from indicators.findings import read_indicator
 from indicators.models import Commentary, Indicator, Target
-from indicators.selectors import (
+from indicators.selectors.figures import (
     COUNTRY,
     MUNICIPALITY,
     IndicatorSeries,
@@ -59,7 +59,7 @@ from plans.models import (
     UnitPlan,
 )
 from plans.schoolyear import SchoolYear
-from plans.selectors_dashboard import area_rows
+from plans.selectors.dashboard import area_rows
 from reports.bti import bti_section
 from reports.schema import SCHEMA_VERSION
 

@@ -1,11 +1,12 @@
-"""Celery adapters for the status reports: they take ids and call ``reports.services``."""
+"""Celery adapters for the status reports: they take ids and call
+``reports.services.status_reports``."""
 
 from __future__ import annotations
 
 from celery import shared_task
 from django.conf import settings
 
-from reports import services
+from reports.services import status_reports as services
 
 
 @shared_task(

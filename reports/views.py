@@ -17,10 +17,10 @@ from django.views.generic import TemplateView
 
 from plans.models import QualityPlan
 from plans.views.gate import MemberRequiredMixin, add_service_errors, error_text, own_municipality
-from reports import services
 from reports.forms import ReportOrderForm
 from reports.models import ReportState, StatusReport
 from reports.schema import upgrade
+from reports.services import status_reports as services
 
 
 class ReportMixin(MemberRequiredMixin):
@@ -134,7 +134,7 @@ class StatusReportProgressView(ReportMixin, TemplateView):
     template_name = "reports/_progress.html"
 
     def get(self, request, *args, **kwargs):
-        report = services.status_report_poll(self.report)
+        report = services.status_report_poll(report=self.report)
         done = not report.is_pending
         if done and request.headers.get("HX-Request"):
             response = HttpResponse(status=200)
@@ -226,7 +226,7 @@ class StatusReportNewVersionView(ReportActionView):
     permission = "reports.new_version_statusreport"
 
     def act(self):
-        report = services.status_report_new_version(report=self.report, user=self.request.user)
+        report = services.status_report_version_create(report=self.report, user=self.request.user)
         if report.dispatched_at is None:
             messages.warning(self.request, _queued_message())
             return report, ""

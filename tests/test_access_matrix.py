@@ -287,7 +287,7 @@ BTI_STATISTICS = only(
 def _rep(c):
     """Solvik's published report and its draft (the next version), both rendered from the
     plan cast's quality plan; an elected official finds the draft nowhere."""
-    from reports import services
+    from reports.services import status_reports as services
 
     found = getattr(c, "_reports", None)
     if found is not None:
@@ -298,7 +298,7 @@ def _rep(c):
     )
     services.status_report_render(report_id=published.pk)
     published = services.status_report_publish(report=published, user=c["sector_leader"])
-    draft = services.status_report_new_version(report=published, user=c["sector_leader"])
+    draft = services.status_report_version_create(report=published, user=c["sector_leader"])
     services.status_report_render(report_id=draft.pk)
     found = {"published": published, "draft": draft}
     object.__setattr__(c, "_reports", found)

@@ -318,7 +318,7 @@ def _unknown_batch(c):
 
 def _published_report(c):
     """A published report with no newer draft: the one a new version starts from."""
-    from reports import services
+    from reports.services import status_reports as services
 
     report = services.status_report_order(
         user=c["sector_leader"], quality_plan=c.quality_plan, year=c.quality_plan.period_end
@@ -329,8 +329,8 @@ def _published_report(c):
 
 def _declined_case(bti):
     """The log once the kindergarten has declined the pending handover: free to propose."""
-    from btitracker import services
     from btitracker.models import HandoverStatus
+    from btitracker.services import cases as services
 
     if bti.handover.status == HandoverStatus.PENDING:
         services.handover_decline(actor=bti.kg_staff, handover=bti.handover)
@@ -656,7 +656,7 @@ COMPETENCE_ROWS = [
 
 def _own_indicator(c):
     """Solvik's own indicator: its settings are Solvik's to change (an installation-wide
-    one's are the installation administrators', indicators/services/tenancy.py)."""
+    one's are the installation administrators', indicators/selectors/tenancy.py)."""
     from indicators.models import Indicator
 
     found = getattr(c, "_own_indicator", None)

@@ -24,7 +24,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from btitracker.models import AgeBand, StatEvent
-from competence.selectors_reports import (
+from competence.selectors.reports import (
     EvaluationRow,
     published_evaluation,
     school_years_with_activities,
@@ -344,10 +344,10 @@ def media(tmp_path, settings):
 def test_no_role_can_work_out_a_withheld_figure_on_the_demo(media, settings):
     """The demo with three published status reports side by side (the school years its
     BTI statistics cover), audited for every demo role."""
-    from demo.services import load_demo
+    from demo.services.loading import demo_load
 
     settings.SUPPRESSION_THRESHOLD = THRESHOLD
-    load_demo()
+    demo_load()
     users = get_user_model().objects
     leader = users.get(username="sektorleder")
     plan = QualityPlan.objects.filter(municipality__number="9901").in_force()
@@ -564,7 +564,7 @@ def _texts(figures) -> dict[str, str]:
 
 
 def _evaluation(rows):
-    from competence.selectors_reports import AreaSummary, Evaluation, Figures
+    from competence.selectors.reports import AreaSummary, Evaluation, Figures
 
     total = Figures()
     for row in rows:

@@ -31,7 +31,7 @@ def scoped_models():
 
 def _nabovik_bti(c):
     """Nabovik's own concern and log, held by Nabovik's staff member."""
-    from btitracker import services
+    from btitracker.services import cases as services
     from plans.models import Role
     from tests.factories import MembershipFactory, UserFactory
 

@@ -14,12 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from competence import services
 from competence.forms_activities import ActivityForm, FeedbackForm, SessionForm
 from competence.models import Activity, Registration, RegistrationStatus, Session
-from plans import selectors_assessment
+from competence.services import activities as services
 from plans.models import Membership, Unit
 from plans.schoolyear import SchoolYear
+from plans.selectors import assessment as selectors_assessment
 from plans.views.gate import MemberRequiredMixin, add_service_errors, error_text, own_municipality
 
 
@@ -248,7 +248,7 @@ class SessionRegisterView(MemberRequiredMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         try:
-            registration = services.register(session=self.session, user=request.user)
+            registration = services.registration_create(session=self.session, user=request.user)
         except ValidationError as error:
             messages.error(request, error_text(error))
         else:
@@ -274,7 +274,7 @@ class RegistrationCancelView(MemberRequiredMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         try:
-            services.cancel(registration=self.registration)
+            services.registration_cancel(registration=self.registration)
         except ValidationError as error:
             messages.error(request, error_text(error))
         else:

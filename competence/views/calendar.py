@@ -22,7 +22,7 @@ from competence.calendar import (
 from competence.forms_calendar import CalendarEventForm, FeedCreateForm, WheelFilterForm
 from competence.ical import absolute_url, calendar_ical
 from competence.models import CalendarEvent, FeedScope, FeedToken
-from competence.services_calendar import (
+from competence.services.calendar import (
     calendar_event_delete,
     calendar_event_save,
     feed_token_create,

@@ -20,15 +20,14 @@ from django.views.generic import TemplateView
 
 from competence.forms_needs import CoverageFilterForm, NeedsImportForm
 from competence.models import Activity, NeedSurvey
-from competence.needs_import import (
+from competence.selectors.needs import needs_coverage, new_themes
+from competence.services.needs_import import (
     MAX_BYTES,
     NeedRow,
     need_survey_delete,
     need_survey_import,
-    new_themes,
-    parse_needs_file,
+    needs_file_parse,
 )
-from competence.selectors_needs import needs_coverage
 from plans import charts
 from plans.models import Municipality
 from plans.schoolyear import SchoolYear
@@ -146,7 +145,7 @@ class NeedsImportView(MemberRequiredMixin, TemplateView):
             return self.render_to_response(self.get_context_data(form=form), status=400)
         upload = form.cleaned_data["file"]
         content = upload.read(MAX_BYTES + 1)
-        parsed = parse_needs_file(content)
+        parsed = needs_file_parse(content=content)
         if not parsed.is_valid:
             return self.render_to_response(
                 self.get_context_data(
@@ -163,7 +162,7 @@ class NeedsImportView(MemberRequiredMixin, TemplateView):
             school_year=data["school_year"],
             rows=parsed.rows,
         )
-        fresh = new_themes(self.municipality, parsed.rows)
+        fresh = new_themes(municipality=self.municipality, rows=parsed.rows)
         return self.render_to_response(
             self.get_context_data(
                 preview=True,

@@ -26,7 +26,7 @@ from competence.forms_reports import (
     SchoolYearForm,
 )
 from competence.models import FundingGrant, FundingScheme
-from competence.selectors_reports import (
+from competence.selectors.reports import (
     activity_table,
     budget_overview,
     evaluation,
@@ -34,10 +34,10 @@ from competence.selectors_reports import (
     school_years_with_activities,
     table_rows,
 )
-from competence.services_funding import funding_scheme_save
+from competence.services.funding import funding_scheme_save
 from plans import charts, disclosure
 from plans.schoolyear import SchoolYear
-from plans.selectors_assessment import plan_in_force
+from plans.selectors.assessment import plan_in_force
 from plans.views.gate import MemberRequiredMixin, own_municipality
 
 THOUSAND = Decimal(1000)

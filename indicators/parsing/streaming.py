@@ -3,7 +3,7 @@
 The parsers in this package return every row of a file in one list: fine for what SSB,
 Udir and FHI publish for one municipality, too much for a national file of a million
 observations. ``iter_parse`` gives the rows of the two long layouts one at a time, for
-``indicators.services.bulk.upsert_observations`` to write in chunks:
+``indicators.services.bulk.observations_upsert`` to write in chunks:
 
 * the portal's own long template, read line by line by the list parser's own generator
   (``portal_template.template_rows``);

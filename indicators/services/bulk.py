@@ -1,12 +1,12 @@
 """The fast, streaming way parsed rows reach the observation table.
 
-``upsert_observations`` writes rows and ``preview_counts`` counts what writing them would
+``observations_upsert`` writes rows and ``observations_preview`` counts what writing them would
 do, both without holding the file: they take any iterable of ``ParsedRow`` (a list, or
 the generators in ``indicators.parsing.streaming``) and work through it in chunks of
 ``CHUNK_ROWS``. Per chunk they
 
-1. validate each row (``row_problem``, or the caller's rule) and leave out the rows the
-   import's scope does not allow (``indicators.services.tenancy``: another
+1. validate each row (``_row_problem``, or the caller's rule) and leave out the rows the
+   import's scope does not allow (``indicators.selectors.tenancy``: another
    municipality's places, shared figures from a table typed by hand), counted per reason;
 2. turn indicator codes and places into ids from dictionaries loaded once per import,
    creating the missing indicators and places in bulk (get-or-create on the unique
@@ -57,7 +57,7 @@ from indicators.models import (
 from indicators.parsing.base import ParsedRow
 from indicators.parsing.cellvalues import collector_paused
 from indicators.parsing.ssb_csv import split_historic
-from indicators.services.tenancy import (
+from indicators.selectors.tenancy import (
     SHARED,
     SHARED_LEVELS,
     SHOWN_LINES,
@@ -115,7 +115,7 @@ _UNIT_LENGTH = _max_length(Indicator, "unit_of_measure")
 # --- Validation -------------------------------------------------------------------------
 
 
-def row_problem(row: ParsedRow) -> str | None:
+def _row_problem(row: ParsedRow) -> str | None:
     """Why a parsed row cannot be stored, in Norwegian, or None. The same rules as the
     import flow's check, written so that a good row costs one expression per group of
     checks (this runs for every row of a file)."""
@@ -251,7 +251,7 @@ class _Tally:
         }
 
 
-def row_summary(row: ParsedRow) -> dict[str, Any]:
+def _row_summary(row: ParsedRow) -> dict[str, Any]:
     """Where a row's figure belongs, as the preview keeps it (JSON)."""
     return {
         "line": row.line,
@@ -268,7 +268,7 @@ def row_summary(row: ParsedRow) -> dict[str, Any]:
 def _change(row: ParsedRow, value: str | None, status: str, symbol: str) -> dict:
     """A changed cell as the preview shows it: the row and what the stored cell was."""
     return {
-        **row_summary(row),
+        **_row_summary(row),
         "old_value": value,
         "old_status": status,
         "old_symbol": symbol,
@@ -334,7 +334,7 @@ class _Ids:
         self.municipality_id = municipality_id
         self._stored_indicators: dict[str, int] = {}
         # Codes of the installation-wide indicators among them: their shared figures are
-        # seen by every municipality (``indicators.services.tenancy``).
+        # seen by every municipality (``indicators.selectors.tenancy``).
         self.catalogue: set[str] = set()
         if source is not None and source.pk is not None:
             for code, pk, owner in (
@@ -1319,13 +1319,13 @@ def _writer_for(
     return _OrmWriter(batch_id=batch_id, municipality_id=municipality_id)
 
 
-def upsert_observations(
-    rows: Iterable[ParsedRow],
+def observations_upsert(
     *,
+    rows: Iterable[ParsedRow],
     batch: ImportBatch,
     source_code: str,
     chunk_size: int = CHUNK_ROWS,
-    validate: Validate = row_problem,
+    validate: Validate = _row_problem,
     progress: Progress | None = None,
     scope: ImportScope | None = None,
 ) -> dict[str, Any]:
@@ -1337,7 +1337,7 @@ def upsert_observations(
     A changed cell keeps what it was in ``previous`` (value, status, symbol, batch and its
     own previous), as the import flow's rollback expects; an unchanged cell is not
     touched. ``rows`` is read once, in chunks of ``chunk_size``; ``validate`` (default
-    ``row_problem``) rejects a row by returning a reason; ``progress`` is called with the
+    ``_row_problem``) rejects a row by returning a reason; ``progress`` is called with the
     number of rows read after each chunk. Runs in the caller's transaction (a savepoint),
     so an exception leaves nothing written.
 
@@ -1346,7 +1346,7 @@ def upsert_observations(
     counted in ``skipped`` and ``rows_skipped``. Indicators it creates belong to the
     batch's municipality (installation-wide for a batch without one)."""
     if scope is None and batch.municipality_id is not None:
-        scope = import_scope(batch.municipality, detected_format=batch.detected_format)
+        scope = import_scope(municipality=batch.municipality, detected_format=batch.detected_format)
     with transaction.atomic():
         source = _source(source_code)
         ids = _Ids(source, create=True, municipality_id=batch.municipality_id)
@@ -1362,17 +1362,17 @@ def upsert_observations(
         )
 
 
-def preview_counts(
-    rows: Iterable[ParsedRow],
+def observations_preview(
     *,
+    rows: Iterable[ParsedRow],
     source_code: str,
     chunk_size: int = CHUNK_ROWS,
-    validate: Validate = row_problem,
+    validate: Validate = _row_problem,
     progress: Progress | None = None,
     municipality_id: int | None = None,
     scope: ImportScope | None = None,
 ) -> dict[str, Any]:
-    """What ``upsert_observations`` would report for these rows, without writing any:
+    """What ``observations_upsert`` would report for these rows, without writing any:
     the same dictionary (``indicators_created`` and ``places_created`` count the ones it
     would create). On PostgreSQL the rows pass through the same staging table and are
     joined with the stored cells; temporary tables are all it writes."""

@@ -11,13 +11,13 @@ import csv
 import io
 import re
 import zipfile
-from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from indicators.parsing.base import FatalImportError
 from indicators.parsing.text import decode
+from indicators.selectors.parsers import file_size_limit_text
 
 # An XLSX is a zip: refuse one that unpacks to far more than any real export does.
 XLSX_MAX_UNPACKED_BYTES = 200 * 1024 * 1024
@@ -47,18 +47,7 @@ _DOUBLE_ENCODED = re.compile("[ÃÂ][" + re.escape(_CONTINUATION_CHARS) + "]")
 _UTF8_LETTER = re.compile(rb"[\xc2\xc3][\x80-\xbf]")
 
 
-def size_limit_text(limit: int) -> str:
-    """20971520 → «20», 1000 → «0,00095»: the limit in MB, as the message shows it."""
-    megabytes = Decimal(limit) / Decimal(1024 * 1024)
-    text = f"{megabytes:.1f}" if megabytes >= 1 else f"{megabytes:.2g}"
-    if "e" in text.lower():
-        text = f"{megabytes:.6f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text.replace(".", ",")
-
-
-def check_content(content: bytes) -> None:
+def file_content_check(*, content: bytes) -> None:
     """Refuse, with a Norwegian reason, what is plainly no table before any parser sees it:
     an empty file, a picture or an archive, a spreadsheet that unpacks to far too much (a
     zip bomb) or is cut off, text decoded twice or mixing encodings, a line of megabytes."""
@@ -122,8 +111,8 @@ def _check_zip(content: bytes) -> None:
                 "«zip-bombe», og det blir ikke lest."
             )
             % {
-                "size": size_limit_text(unpacked),
-                "limit": size_limit_text(XLSX_MAX_UNPACKED_BYTES),
+                "size": file_size_limit_text(limit=unpacked),
+                "limit": file_size_limit_text(limit=XLSX_MAX_UNPACKED_BYTES),
                 "ratio": XLSX_MAX_RATIO,
             }
         )

@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import inspect
 import io
 import logging
 import os
-from collections import defaultdict
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import PurePath
@@ -40,7 +38,7 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
-from indicators import parsing, reforms
+from indicators import parsing
 from indicators.models import (
     ImportBatch,
     ImportMapping,
@@ -48,16 +46,25 @@ from indicators.models import (
     Indicator,
     Observation,
     Place,
-    PlaceLevel,
     Source,
 )
 from indicators.parsing import mapped, streaming
 from indicators.parsing.base import FatalImportError, ParseResult
 from indicators.parsing.streaming import StreamingParse
+from indicators.selectors.parsers import (
+    MAPPING_OPTIONS,
+    UNKNOWN_LAYOUT,
+    batch_stored_content,
+    file_too_big_message,
+    header_signature,
+    parser_accepts,
+    parser_by_name,
+    place_codes_by_name,
+)
+from indicators.selectors.tenancy import import_scope, import_skip_reason
 from indicators.services import bulk
-from indicators.services.file_checks import check_content, size_limit_text
-from indicators.services.preview import PreviewCollector, batch_apply_links
-from indicators.services.tenancy import import_scope, skip_reason
+from indicators.services.file_checks import file_content_check
+from indicators.services.preview import PreviewCollector, batch_links_apply
 from plans.services.common import model_update
 
 logger = logging.getLogger(__name__)
@@ -65,11 +72,6 @@ logger = logging.getLogger(__name__)
 Progress = Callable[[str, int], None]
 
 MAX_PROBLEMS = 100
-# ``detected_format`` of a batch whose layout no parser recognised: the mapping step.
-UNKNOWN_LAYOUT = "ukjent"
-# Parse options a data admin gives in the mapping step when the file does not say them
-# (an Ungdata report table names neither its place nor, sometimes, its year).
-MAPPING_OPTIONS = ("place", "period")
 
 SOURCE_NAMES = {
     "ssb": ("Statistisk sentralbyrå (SSB)", "https://www.ssb.no/statbank"),
@@ -113,13 +115,6 @@ LIMITS = {
 # --- Creating a batch ---------------------------------------------------------------------
 
 
-def too_big_message(size: int, limit: int) -> str:
-    return _("Filen er for stor (%(size)s MB). Største tillatte filstørrelse er %(limit)s MB.") % {
-        "size": size_limit_text(size),
-        "limit": size_limit_text(limit),
-    }
-
-
 def batch_create(
     *,
     uploaded_file=None,
@@ -137,7 +132,7 @@ def batch_create(
         name = name or uploaded_file.name or ""
         size = uploaded_file.size or 0
         if size > limit:
-            raise ValidationError(too_big_message(size, limit), code="too_big")
+            raise ValidationError(file_too_big_message(size=size, limit=limit), code="too_big")
         for chunk in uploaded_file.chunks():
             digest.update(chunk)
         uploaded_file.seek(0)
@@ -145,7 +140,7 @@ def batch_create(
     elif content is not None:
         size = len(content)
         if size > limit:
-            raise ValidationError(too_big_message(size, limit), code="too_big")
+            raise ValidationError(file_too_big_message(size=size, limit=limit), code="too_big")
         digest.update(content)
         stored = ContentFile(content)
     else:
@@ -175,16 +170,10 @@ def _storage_name(name: str) -> str:
     return f"{timezone.now():%Y/%m}/{safe}{suffix}"
 
 
-def parses_in_request(batch: ImportBatch) -> bool:
-    """Small files are parsed in the request; from ``INDICATOR_IMPORT_ASYNC_BYTES`` on a
-    Celery worker does it while the page shows the progress."""
-    return batch.file_size < settings.INDICATOR_IMPORT_ASYNC_BYTES
-
-
 # --- Parsing and the preview --------------------------------------------------------------
 
 
-def batch_parse(batch: ImportBatch, *, progress: Progress | None = None) -> ImportBatch:
+def batch_parse(*, batch: ImportBatch, progress: Progress | None = None) -> ImportBatch:
     """Read the stored file, recognise its layout (or use a saved mapping for it), parse it
     and compare every row with what is stored. Ends in PREVIEW with the counts and the
     first problems, or FAILED with a Norwegian message; never raises for a bad file.
@@ -200,17 +189,17 @@ def batch_parse(batch: ImportBatch, *, progress: Progress | None = None) -> Impo
     batch.save(update_fields=["status", "error"])
     try:
         report(_("Leser filen"), 5)
-        content = _stored_content(batch)
+        content = batch_stored_content(batch=batch)
         report(_("Kontrollerer filen"), 10)
-        check_content(content)
+        file_content_check(content=content)
         report(_("Kjenner igjen formatet"), 15)
         parser_name, parse, fraction = _reader(batch, content)
         report(_("Tolker og sammenligner tallene"), 20)
         source = _source(parse.source_code)
-        scope = import_scope(batch.municipality, detected_format=parser_name)
+        scope = import_scope(municipality=batch.municipality, detected_format=parser_name)
         collector = PreviewCollector(scope)
-        tally = bulk.preview_counts(
-            collector.watch(parse.rows),
+        tally = bulk.observations_preview(
+            rows=collector.watch(parse.rows),
             source_code=source.code if source else "",
             progress=lambda _rows: report(
                 _("Tolker og sammenligner tallene"), 20 + int(75 * fraction())
@@ -286,7 +275,7 @@ def _no_progress(stage: str, percent: int) -> None:
 
 
 @contextlib.contextmanager
-def progress_on_row(batch: ImportBatch) -> Iterator[Progress]:
+def batch_progress_record(*, batch: ImportBatch) -> Iterator[Progress]:
     """A ``progress(stage, percent)`` that saves both on the batch row, where the page
     polls them. Most of the reading happens inside a transaction (the bulk writer's), so
     on PostgreSQL the row is updated through a connection of its own, in autocommit, to
@@ -360,80 +349,7 @@ def _remapping_format(batch: ImportBatch) -> str:
     return (batch.mapping.columns or {}).get("parser") or UNKNOWN_LAYOUT
 
 
-def _stored_content(batch: ImportBatch) -> bytes:
-    if not batch.stored_file:
-        raise FatalImportError(_("Filen til denne importen finnes ikke lenger."))
-    with batch.stored_file.open("rb") as stored:
-        content = stored.read()
-    if hashlib.sha256(content).hexdigest() != batch.sha256:
-        raise FatalImportError(_("Den lagrede filen er endret siden den ble lastet opp."))
-    return content
-
-
 # --- Choosing the parser ------------------------------------------------------------------
-
-
-def parser_by_name(name: str):
-    for module in parsing.parsers():
-        if name == module.NAME:
-            return module
-    return None
-
-
-def format_label(name: str) -> str:
-    """The Norwegian name of a parser's format, for the preview and the history."""
-    if not name:
-        return ""
-    if name == UNKNOWN_LAYOUT:
-        return _("Ukjent oppsett")
-    if name == mapped.NAME:
-        return str(mapped.LABEL)
-    module = parser_by_name(name)
-    return str(getattr(module, "LABEL", name)) if module else name
-
-
-def file_headers(content: bytes, filename: str = "") -> list[str]:
-    """The header cells of a file, for the mapping step; [] when it has none."""
-    try:
-        return list(mapped.headers(content, filename))
-    except (FatalImportError, UnicodeDecodeError):
-        return []
-
-
-def batch_headers(batch: ImportBatch) -> list[str]:
-    """The header cells of a batch's stored file, or [] when it has none we can read."""
-    try:
-        return file_headers(_stored_content(batch), batch.file_name)
-    except FatalImportError:
-        return []
-
-
-def header_signature(content: bytes, filename: str = "") -> str:
-    """A fingerprint of a file's header row (``indicators.parsing.mapped``): a saved
-    mapping is found by it. "" when the file has no header row."""
-    try:
-        return mapped.header_signature(content, filename)
-    except Exception:  # a file without a readable header has no signature; parsing says why
-        return ""
-
-
-def parser_accepts(parser, option: str) -> bool:
-    """Whether a parser's ``parse`` takes this keyword option."""
-    try:
-        return option in inspect.signature(parser.parse).parameters
-    except (TypeError, ValueError):
-        return False
-
-
-def needs_mapping(batch: ImportBatch) -> bool:
-    """A failed batch the mapping step can rescue: no parser knew the layout, or the
-    parser needs a place or a year the file does not give."""
-    if batch.status != ImportStatus.FAILED or not batch.detected_format:
-        return False
-    if batch.detected_format == UNKNOWN_LAYOUT:
-        return True
-    parser = parser_by_name(batch.detected_format)
-    return parser is not None and any(parser_accepts(parser, option) for option in MAPPING_OPTIONS)
 
 
 def _parse(batch: ImportBatch, content: bytes) -> tuple[str, ParseResult]:
@@ -448,7 +364,9 @@ def _parse(batch: ImportBatch, content: bytes) -> tuple[str, ParseResult]:
     result = None
     if parser is not None:
         result = parser.parse(content, name, **_automatic_options(parser))
-        if result.rows or not any(parser_accepts(parser, option) for option in MAPPING_OPTIONS):
+        if result.rows or not any(
+            parser_accepts(parser=parser, option=option) for option in MAPPING_OPTIONS
+        ):
             return parser.NAME, result
     mapping = _saved_mapping(batch, content)
     if mapping is not None:
@@ -469,7 +387,7 @@ def _saved_mapping(batch: ImportBatch, content: bytes) -> ImportMapping | None:
     saved = ImportMapping.objects.filter(municipality_id=batch.municipality_id)
     if not saved.exists():
         return None
-    signature = header_signature(content, batch.file_name)
+    signature = header_signature(content=content, filename=batch.file_name)
     if not signature:
         return None
     return (
@@ -484,20 +402,20 @@ def _parse_mapped(mapping: ImportMapping, content: bytes, name: str) -> tuple[st
     columns = mapping.columns or {}
     parser_name = columns.get("parser")
     if parser_name:
-        parser = parser_by_name(parser_name)
+        parser = parser_by_name(name=parser_name)
         if parser is None:
             raise FatalImportError(
                 _("Kolonneoppsettet «%(name)s» viser til et format som ikke finnes lenger.")
                 % {"name": mapping.name}
             )
         options: dict[str, Any] = {}
-        if columns.get("place") and parser_accepts(parser, "place"):
+        if columns.get("place") and parser_accepts(parser=parser, option="place"):
             options["place"] = tuple(columns["place"])
-        if columns.get("period") and parser_accepts(parser, "period"):
+        if columns.get("period") and parser_accepts(parser=parser, option="period"):
             options["period"] = columns["period"]
-        if mapping.indicator_code and parser_accepts(parser, "indicator_code"):
+        if mapping.indicator_code and parser_accepts(parser=parser, option="indicator_code"):
             options["indicator_code"] = mapping.indicator_code
-        if mapping.indicator_name and parser_accepts(parser, "indicator_name"):
+        if mapping.indicator_name and parser_accepts(parser=parser, option="indicator_name"):
             options["indicator_name"] = mapping.indicator_name
         options.update(
             (key, value) for key, value in _automatic_options(parser).items() if key not in options
@@ -515,27 +433,9 @@ def _parse_mapped(mapping: ImportMapping, content: bytes, name: str) -> tuple[st
 
 def _automatic_options(parser) -> dict[str, Any]:
     options: dict[str, Any] = {}
-    if parser_accepts(parser, "place_codes"):
-        options["place_codes"] = place_codes()
+    if parser_accepts(parser=parser, option="place_codes"):
+        options["place_codes"] = place_codes_by_name()
     return options
-
-
-def place_codes() -> dict[str, tuple[str, str]]:
-    """Lower-case place name → (level, code) for the municipalities and counties of today,
-    for files that give places by name only (FHI's API). A name two places share is left
-    out: such a file keeps its own stable name code for it."""
-    found: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    for name, code in reforms.current_municipalities().items():
-        found[name.lower()].add((PlaceLevel.MUNICIPALITY, code))
-    stored = Place.objects.filter(
-        level__in=[PlaceLevel.MUNICIPALITY, PlaceLevel.COUNTY], valid_to__isnull=True
-    ).values_list("level", "code", "name")
-    stored_names: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    for level, code, name in stored:
-        if not code.startswith("navn:"):
-            stored_names[name.lower()].add((level, code))
-    found.update(stored_names)
-    return {name: next(iter(codes)) for name, codes in found.items() if len(codes) == 1}
 
 
 # --- Comparing with what is stored --------------------------------------------------------
@@ -591,7 +491,7 @@ def _counts(parse: StreamingParse, tally: dict[str, Any]) -> dict[str, Any]:
         "skipped": [
             {
                 "key": entry["reason"],
-                "reason": str(skip_reason(entry["reason"])),
+                "reason": str(import_skip_reason(key=entry["reason"])),
                 "count": entry["count"],
                 "lines": entry["lines"],
             }
@@ -604,7 +504,7 @@ def _counts(parse: StreamingParse, tally: dict[str, Any]) -> dict[str, Any]:
 # --- Committing ---------------------------------------------------------------------------
 
 
-def batch_commit(batch: ImportBatch, *, user) -> ImportBatch:
+def batch_commit(*, batch: ImportBatch, user) -> ImportBatch:
     """Write a previewed batch in one transaction: the source, new indicators and places
     (historic municipality numbers linked to the number that continues them), new
     observations, and changed ones with what they were before (so a rollback can restore
@@ -626,7 +526,7 @@ def batch_commit(batch: ImportBatch, *, user) -> ImportBatch:
                     _("Alle radene i filen ble avvist, så det er ingenting å lagre.")
                 )
             try:
-                content = _stored_content(locked)
+                content = batch_stored_content(batch=locked)
                 parser_name, parse, _fraction = _reader(locked, content)
             except (FatalImportError, _NeedsMapping) as error:
                 raise ValidationError(str(error)) from error
@@ -636,11 +536,13 @@ def batch_commit(batch: ImportBatch, *, user) -> ImportBatch:
             if source is None:
                 raise ValidationError(_("Filen sier ikke hvilken kilde tallene kommer fra."))
             try:
-                tally = bulk.upsert_observations(
-                    parse.rows,
+                tally = bulk.observations_upsert(
+                    rows=parse.rows,
                     batch=locked,
                     source_code=source.code,
-                    scope=import_scope(locked.municipality, detected_format=parser_name),
+                    scope=import_scope(
+                        municipality=locked.municipality, detected_format=parser_name
+                    ),
                 )
             except FatalImportError as error:
                 raise ValidationError(str(error)) from error
@@ -654,7 +556,7 @@ def batch_commit(batch: ImportBatch, *, user) -> ImportBatch:
             }
             model_update(instance=locked, fields=outcome.keys(), data=outcome, clean=False)
             # After the update: the links are looked up under the batch's source.
-            batch_apply_links(locked)
+            batch_links_apply(batch=locked)
     except IntegrityError as error:
         logger.warning("indicator import %s: commit conflict: %s", batch.pk, error)
         raise ValidationError(
@@ -682,7 +584,7 @@ def _source(code: str) -> Source | None:
 # --- Rolling back and discarding ----------------------------------------------------------
 
 
-def batch_rollback(batch: ImportBatch, *, user) -> ImportBatch:
+def batch_rollback(*, batch: ImportBatch, user) -> ImportBatch:
     """Undo a committed batch in one transaction: delete the observations it created,
     restore those it changed to what they were, and take it out of the history
     (``previous``) of cells later batches changed after it. Refused while a later
@@ -788,7 +690,7 @@ def _splice_out(batch_id: int) -> int:
     return len(changed)
 
 
-def batch_discard(batch: ImportBatch, *, user) -> ImportBatch:
+def batch_discard(*, batch: ImportBatch, user) -> ImportBatch:
     """Drop a batch that was never committed, and its stored file."""
     with transaction.atomic():
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
@@ -833,7 +735,7 @@ def mapping_create(
     if batch.municipality_id is None:
         raise ValidationError(_("Importen hører ikke til en kommune."))
     try:
-        content = _stored_content(batch)
+        content = batch_stored_content(batch=batch)
     except FatalImportError as error:
         raise ValidationError(str(error)) from error
     source = _source(source_code)
@@ -843,7 +745,7 @@ def mapping_create(
         mapping = ImportMapping.objects.create(
             municipality_id=batch.municipality_id,
             name=name[:120],
-            header_signature=header_signature(content, batch.file_name),
+            header_signature=header_signature(content=content, filename=batch.file_name),
             columns=columns,
             source=source,
             indicator_code=indicator_code[: LIMITS["indicator_code"]],

@@ -58,5 +58,5 @@ def mapping_delete(*, mapping: ImportMapping, actor) -> None:
     the file without it); committed batches keep their figures."""
     with transaction.atomic():
         for batch in ImportBatch.objects.filter(mapping=mapping, status=ImportStatus.PREVIEW):
-            batch_discard(batch, user=actor)
+            batch_discard(batch=batch, user=actor)
         mapping.delete()

@@ -1,6 +1,6 @@
 """What a data admin judges an import by, before it is committed.
 
-``PreviewCollector.watch`` sits between the parser and ``bulk.preview_counts`` in
+``PreviewCollector.watch`` sits between the parser and ``bulk.observations_preview`` in
 ``batch_parse`` and looks at each row once as it passes: it keeps a bounded sample of
 rows, the indicators the file holds (at most ``MAX_INDICATORS``) with the place levels
 each has figures for, and counts the rows about the batch's own municipality (the
@@ -9,7 +9,7 @@ numbers, every number the municipality reforms lead to it, and its units). Memor
 constant whatever the file's length; the commit does not pass through it.
 
 ``batch_indicator_link`` records, on a batch in preview, which development area of the
-municipality's plan a new indicator belongs to; ``batch_apply_links`` links them when the
+municipality's plan a new indicator belongs to; ``batch_links_apply`` links them when the
 batch is committed (the indicator does not exist before that)."""
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from django.utils.translation import gettext as _
 
 from indicators.models import ImportBatch, ImportStatus, PlaceLevel, Source
 from indicators.parsing.base import ParsedRow
-from indicators.selectors_imports import indicators_by_code
-from indicators.services.bulk import row_summary
-from indicators.services.tenancy import ImportScope
+from indicators.selectors.imports import indicators_by_code
+from indicators.selectors.tenancy import ImportScope
+from indicators.services.bulk import _row_summary
 from plans.models import DevelopmentArea
 
 # The sample: the file's first rows, and the first rows about the own municipality.
@@ -39,7 +39,7 @@ _OWN_LEVELS = frozenset({PlaceLevel.MUNICIPALITY.value, PlaceLevel.UNIT.value})
 
 def _sample_row(row: ParsedRow) -> dict[str, Any]:
     return {
-        **row_summary(row),
+        **_row_summary(row),
         "value": None if row.value is None else format(row.value, "f"),
         "status": row.status,
         "symbol": row.symbol,
@@ -162,7 +162,7 @@ def batch_indicator_link(
     return batch
 
 
-def batch_apply_links(batch: ImportBatch) -> int:
+def batch_links_apply(*, batch: ImportBatch) -> int:
     """Link the indicators a committed batch created to the areas chosen in its preview
     (inside the commit's transaction). Returns the number of links made."""
     links: dict[str, list[int]] = (batch.preview or {}).get("links") or {}

@@ -17,21 +17,23 @@ from django.views.generic import ListView, TemplateView
 
 from indicators.forms_imports import ColumnMappingForm, ImportUploadForm, PlaceMappingForm
 from indicators.models import ImportBatch, ImportStatus, Indicator
-from indicators.selectors_imports import import_preview
-from indicators.services.imports import (
+from indicators.selectors.imports import import_preview
+from indicators.selectors.parsers import (
     UNKNOWN_LAYOUT,
+    batch_headers,
+    batch_needs_mapping,
+    batch_parses_in_request,
+    parser_accepts,
+    parser_by_name,
+    parser_format_label,
+)
+from indicators.services.imports import (
     batch_commit,
     batch_create,
     batch_discard,
-    batch_headers,
     batch_parse,
     batch_rollback,
-    format_label,
     mapping_create,
-    needs_mapping,
-    parser_accepts,
-    parser_by_name,
-    parses_in_request,
 )
 from indicators.tasks import parse_import_batch
 from plans.views.gate import MemberRequiredMixin, error_text, own_municipality
@@ -42,8 +44,8 @@ DISCARDABLE = (*RUNNING, ImportStatus.PREVIEW, ImportStatus.FAILED)
 
 def _start_parse(batch: ImportBatch) -> None:
     """Small files are read in the request; big ones by a worker once the row is saved."""
-    if parses_in_request(batch):
-        batch_parse(batch)
+    if batch_parses_in_request(batch=batch):
+        batch_parse(batch=batch)
     else:
         parse_import_batch.delay_on_commit(batch.pk)
 
@@ -107,7 +109,7 @@ class ImportDetailView(BatchMixin, TemplateView):
         can_import = user.has_perm("indicators.import_indicators", batch)
         context.update(
             batch=batch,
-            format_label=format_label(batch.detected_format),
+            format_label=parser_format_label(name=batch.detected_format),
             running=batch.status in RUNNING,
             problems=batch.problems or [],
             accepted=batch.rows_total - batch.rows_rejected - batch.rows_skipped,
@@ -117,8 +119,8 @@ class ImportDetailView(BatchMixin, TemplateView):
             can_discard=can_import and batch.status in DISCARDABLE,
             can_rollback=batch.status == ImportStatus.COMMITTED
             and user.has_perm("indicators.rollback_importbatch", batch),
-            can_map=can_import and needs_mapping(batch),
-            # What the data admin judges the file by (indicators.selectors_imports).
+            can_map=can_import and batch_needs_mapping(batch=batch),
+            # What the data admin judges the file by (indicators.selectors.imports).
             preview=import_preview(batch) if batch.status != ImportStatus.FAILED else None,
             can_link=can_import and batch.status == ImportStatus.PREVIEW,
             can_manage_mapping=user.has_perm("indicators.manage_importmapping", batch.mapping)
@@ -175,7 +177,7 @@ class BatchActionView(BatchMixin, TemplateView):
 
 class ImportCommitView(BatchActionView):
     def act(self) -> str:
-        batch = batch_commit(self.batch, user=self.request.user)
+        batch = batch_commit(batch=self.batch, user=self.request.user)
         return _(
             "Importen er lagret: %(new)s nye og %(changed)s endrede tall. "
             "%(unchanged)s var uendret."
@@ -188,7 +190,7 @@ class ImportCommitView(BatchActionView):
 
 class ImportDiscardView(BatchActionView):
     def act(self) -> str:
-        batch_discard(self.batch, user=self.request.user)
+        batch_discard(batch=self.batch, user=self.request.user)
         return _("Importen er forkastet. Ingen tall ble lagret.")
 
     def next_url(self) -> str:
@@ -199,7 +201,7 @@ class ImportRollbackView(BatchActionView):
     permission = "indicators.rollback_importbatch"
 
     def act(self) -> str:
-        batch_rollback(self.batch, user=self.request.user)
+        batch_rollback(batch=self.batch, user=self.request.user)
         return _("Importen er tilbakestilt: tallene er som før den ble lagret.")
 
     def next_url(self) -> str:
@@ -239,7 +241,7 @@ class ImportListView(MemberRequiredMixin, ListView):
         labels: dict[str, str] = {}
         for batch in context["batches"]:
             if batch.detected_format not in labels:
-                labels[batch.detected_format] = format_label(batch.detected_format)
+                labels[batch.detected_format] = parser_format_label(name=batch.detected_format)
             batch.format_label = labels[batch.detected_format]
         return context
 
@@ -280,12 +282,12 @@ class ImportMappingView(BatchMixin, TemplateView):
         batch = self.batch
         self.parser = None
         self.headers: list[str] = []
-        if not needs_mapping(batch):
+        if not batch_needs_mapping(batch=batch):
             return
         if batch.detected_format != UNKNOWN_LAYOUT:
-            self.parser = parser_by_name(batch.detected_format)
+            self.parser = parser_by_name(name=batch.detected_format)
             return
-        self.headers = batch_headers(batch)
+        self.headers = batch_headers(batch=batch)
 
     def get_form(self, data=None):
         initial = {"name": self.batch.file_name[:120]}
@@ -293,20 +295,20 @@ class ImportMappingView(BatchMixin, TemplateView):
             return PlaceMappingForm(
                 data,
                 initial=initial,
-                asks_period=parser_accepts(self.parser, "period"),
+                asks_period=parser_accepts(parser=self.parser, option="period"),
             )
         if not self.headers:
             return None
         return ColumnMappingForm(data, headers=self.headers, initial=initial)
 
     def get(self, request, *args, **kwargs):
-        if not needs_mapping(self.batch):
+        if not batch_needs_mapping(batch=self.batch):
             messages.info(request, _("Denne importen trenger ikke kolonneoppsett."))
             return redirect("indicators:import-detail", pk=self.batch.pk)
         return self.render_to_response(self.get_context_data(form=self.get_form()))
 
     def post(self, request, *args, **kwargs):
-        if not needs_mapping(self.batch):
+        if not batch_needs_mapping(batch=self.batch):
             messages.info(request, _("Denne importen trenger ikke kolonneoppsett."))
             return redirect("indicators:import-detail", pk=self.batch.pk)
         form = self.get_form(request.POST)

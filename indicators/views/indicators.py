@@ -29,7 +29,7 @@ from indicators.forms_indicators import (
     TargetFormSet,
 )
 from indicators.models import Commentary, Indicator, Observation, Source
-from indicators.selectors import (
+from indicators.selectors.figures import (
     COUNTRY,
     MUNICIPALITY,
     GroupPoint,
@@ -44,7 +44,7 @@ from indicators.selectors import (
     targets_for,
     year_label,
 )
-from indicators.services_indicators import (
+from indicators.services.indicators import (
     indicator_commentary_delete,
     indicator_commentary_save,
     indicator_targets_save,

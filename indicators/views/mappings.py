@@ -15,9 +15,9 @@ from django.views.generic import TemplateView
 
 from indicators.forms_imports import ColumnMappingForm, IndicatorAreaForm, PlaceMappingForm
 from indicators.models import ImportMapping, ImportStatus
-from indicators.selectors import plan_in_force
-from indicators.selectors_imports import import_preview, mappings_for
-from indicators.services.imports import batch_headers, parser_accepts, parser_by_name
+from indicators.selectors.figures import plan_in_force
+from indicators.selectors.imports import import_preview, mappings_for
+from indicators.selectors.parsers import batch_headers, parser_accepts, parser_by_name
 from indicators.services.mappings import mapping_delete, mapping_update
 from indicators.services.preview import batch_indicator_link
 from indicators.views.imports import BatchMixin, _start_parse, mapping_answer
@@ -89,7 +89,7 @@ class ImportMappingUpdateView(MappingMixin, TemplateView):
     def load_objects(self):
         super().load_objects()
         parser_name = (self.mapping.columns or {}).get("parser")
-        self.parser = parser_by_name(parser_name) if parser_name else None
+        self.parser = parser_by_name(name=parser_name) if parser_name else None
 
     def headers(self) -> list[str]:
         columns = self.mapping.columns or {}
@@ -97,7 +97,7 @@ class ImportMappingUpdateView(MappingMixin, TemplateView):
             columns.get(key) for key in ("place_code", "place_name", "place_level", "period")
         ] + [*(columns.get("subgroup") or []), columns.get("value"), columns.get("status")]
         last = self.mapping.batches.exclude(stored_file="").order_by("-created_at").first()
-        headers = batch_headers(last) if last is not None else []
+        headers = batch_headers(batch=last) if last is not None else []
         return headers + [c for c in chosen if c and c not in headers]
 
     def get_form(self, data=None):
@@ -105,7 +105,7 @@ class ImportMappingUpdateView(MappingMixin, TemplateView):
             return PlaceMappingForm(
                 data,
                 initial=_place_initial(self.mapping),
-                asks_period=parser_accepts(self.parser, "period"),
+                asks_period=parser_accepts(parser=self.parser, option="period"),
             )
         return ColumnMappingForm(
             data, headers=self.headers(), initial=_column_initial(self.mapping)

@@ -1,23 +1,4 @@
 """Every change goes through these functions, whether it comes from a view, the admin, an
 import, a management command or a task. They validate fully, write atomically and record
-what changed in a plan's history themselves."""
-
-from plans.services.organisation import (
-    membership_confirm,
-    membership_grant,
-    membership_reject,
-    membership_revoke,
-    membership_save,
-    municipality_save,
-    unit_save,
-)
-
-__all__ = [
-    "membership_confirm",
-    "membership_grant",
-    "membership_reject",
-    "membership_revoke",
-    "membership_save",
-    "municipality_save",
-    "unit_save",
-]
+what changed in a plan's history themselves. One module per topic; import from the module
+(``plans.services.organisation``), so each function has one import path."""

@@ -35,14 +35,14 @@ class EditConflict(Exception):
         self.attempted = dict(attempted)
 
 
-def field_label(model: type[models.Model], name: str) -> str:
+def field_label_get(*, model: type[models.Model], name: str) -> str:
     """A field's verbose name, capitalised as a label."""
     field = model._meta.get_field(name)
     label = str(getattr(field, "verbose_name", name))
     return label[:1].upper() + label[1:]
 
 
-def display_value(instance: models.Model, field_name: str) -> str:
+def field_value_display(*, instance: models.Model, field_name: str) -> str:
     """A field's value as the pages show it."""
     field: Any = instance._meta.get_field(field_name)
     if field.many_to_many:
@@ -66,19 +66,21 @@ def display_value(instance: models.Model, field_name: str) -> str:
     return str(value)
 
 
-def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, str]:
-    return {name: display_value(instance, name) for name in fields}
+def fields_snapshot(*, instance: models.Model, fields: Iterable[str]) -> dict[str, str]:
+    return {name: field_value_display(instance=instance, field_name=name) for name in fields}
 
 
-def field_changes(
-    model: type[models.Model], before: Mapping[str, str], after: Mapping[str, str]
+def field_changes_diff(
+    *, model: type[models.Model], before: Mapping[str, str], after: Mapping[str, str]
 ) -> list[dict[str, str]]:
     """The fields whose shown value differs, labelled with their verbose names."""
     changes = []
     for name, new in after.items():
         old = before.get(name, "")
         if old != new:
-            changes.append({"field": field_label(model, name), "old": old, "new": new})
+            changes.append(
+                {"field": field_label_get(model=model, name=name), "old": old, "new": new}
+            )
     return changes
 
 
@@ -102,7 +104,8 @@ def record_change(
     )
 
 
-def claim_version(
+def version_claim(
+    *,
     instance: models.Model,
     expected_version: int | None,
     attempted: Mapping[str, Any] | None = None,

@@ -3,7 +3,8 @@ the admin, an import or a management command. They validate fully and write atom
 
 Memberships carry the portal's access, so their functions also enforce who may change
 whom (nobody their own memberships; a data admin only the users of
-``plans.selectors.users_managed_by``), hold every grant of a ``CONFIRMED_ROLES`` role as
+``plans.selectors.organisation.users_managed_by``),
+hold every grant of a ``CONFIRMED_ROLES`` role as
 *pending* until a sector leader other than the grantor and the grantee confirms it, and
 write a ``MembershipChange`` for every grant, change, revocation, confirmation and
 rejection."""
@@ -98,7 +99,7 @@ def _check_may_manage(*, actor, user, new_user: bool = False) -> None:
     ``users_managed_by``, and — when ``new_user`` says the actor has just created the
     account in the same request — that account's first membership. ``actor=None`` is the
     portal's own code (demo loader)."""
-    from plans.selectors import users_managed_by
+    from plans.selectors.organisation import users_managed_by
 
     if actor is None:
         return
@@ -208,7 +209,7 @@ def membership_revoke(*, membership: Membership, actor=None) -> None:
 def _check_may_confirm(*, membership: Membership, actor) -> None:
     """Four eyes: a sector leader of the membership's municipality (or a superuser, for a
     municipality's first sector leader), never the one who granted it nor the grantee."""
-    from plans.selectors import pending_memberships_for
+    from plans.selectors.organisation import pending_memberships_for
 
     if not pending_memberships_for(actor).filter(pk=membership.pk).exists():
         raise PermissionDenied(

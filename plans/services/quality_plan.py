@@ -27,14 +27,15 @@ from plans.models import (
     QualityDescription,
     QualityPlan,
 )
+from plans.selectors.quality import quality_plan_adoption_problems
 from plans.services.common import model_update
 from plans.services.history import (
     EditConflict,
     PlanLocked,
-    claim_version,
-    field_changes,
+    field_changes_diff,
+    fields_snapshot,
     record_change,
-    snapshot,
+    version_claim,
 )
 
 PLAN_FIELDS = ("title", "period_start", "period_end", "purpose", "introduction")
@@ -75,7 +76,7 @@ def _require_draft(plan: QualityPlan) -> None:
         )
 
 
-def plan_of(instance: models.Model) -> int:
+def _plan_of(instance: models.Model) -> int:
     """The id of the quality plan a part belongs to."""
     if isinstance(instance, AREA_PARTS):
         return instance.area.plan_id
@@ -116,7 +117,9 @@ def quality_plan_create(
         actor=actor,
         action="created",
         subject=_("Planen ble opprettet"),
-        fields=field_changes(QualityPlan, {}, snapshot(plan, data.keys())),
+        fields=field_changes_diff(
+            model=QualityPlan, before={}, after=fields_snapshot(instance=plan, fields=data.keys())
+        ),
     )
     return plan
 
@@ -130,8 +133,8 @@ def quality_plan_update(
     _refuse_unknown_fields(QualityPlan, PLAN_FIELDS, data)
     plan = _locked_plan(plan)
     _require_draft(plan)
-    before = snapshot(plan, data.keys())
-    claim_version(plan, expected_version, attempted=data)
+    before = fields_snapshot(instance=plan, fields=data.keys())
+    version_claim(instance=plan, expected_version=expected_version, attempted=data)
     values = dict(data)
     new_start = values.get("period_start", plan.period_start)
     if new_start != plan.period_start and new_start:
@@ -139,7 +142,9 @@ def quality_plan_update(
         # the next number there.
         values["revision"] = _next_revision(plan.municipality_id, new_start)
     plan, _updated = model_update(instance=plan, fields=values.keys(), data=values)
-    changes = field_changes(QualityPlan, before, snapshot(plan, data.keys()))
+    changes = field_changes_diff(
+        model=QualityPlan, before=before, after=fields_snapshot(instance=plan, fields=data.keys())
+    )
     if changes:
         record_change(plan=plan, actor=actor, action="changed", subject=_("Planen"), fields=changes)
     return plan
@@ -166,7 +171,7 @@ def _check_area(plan: QualityPlan, data: Mapping[str, Any]) -> None:
 def _check_part(plan: QualityPlan, model: type[models.Model], instance=None) -> None:
     if model not in PART_FIELDS:
         raise ValueError(f"{model.__name__} is not a part of the quality plan")
-    if instance is not None and (type(instance) is not model or plan_of(instance) != plan.pk):
+    if instance is not None and (type(instance) is not model or _plan_of(instance) != plan.pk):
         raise PlanLocked(_("Raden hører ikke til denne planen."))
 
 
@@ -196,13 +201,17 @@ def quality_plan_part_save(
             actor=actor,
             action="added",
             subject=_subject(instance),
-            fields=field_changes(model, {}, snapshot(instance, data.keys())),
+            fields=field_changes_diff(
+                model=model, before={}, after=fields_snapshot(instance=instance, fields=data.keys())
+            ),
         )
         return instance
     current = model._default_manager.get(pk=instance.pk)
-    before = snapshot(current, data.keys())
+    before = fields_snapshot(instance=current, fields=data.keys())
     current, _updated = model_update(instance=current, fields=PART_FIELDS[model], data=data)
-    changes = field_changes(model, before, snapshot(current, data.keys()))
+    changes = field_changes_diff(
+        model=model, before=before, after=fields_snapshot(instance=current, fields=data.keys())
+    )
     if changes:
         record_change(
             plan=plan, actor=actor, action="changed", subject=_subject(current), fields=changes
@@ -220,8 +229,8 @@ def quality_plan_part_delete(*, plan: QualityPlan, instance: models.Model, actor
     _require_draft(plan)
     current = model._default_manager.get(pk=instance.pk)
     # Keep what was removed in the history, field by field.
-    before = snapshot(current, PART_FIELDS[model])
-    fields = field_changes(model, before, dict.fromkeys(before, ""))
+    before = fields_snapshot(instance=current, fields=PART_FIELDS[model])
+    fields = field_changes_diff(model=model, before=before, after=dict.fromkeys(before, ""))
     subject = _subject(current)
     try:
         current.delete()
@@ -231,14 +240,6 @@ def quality_plan_part_delete(*, plan: QualityPlan, instance: models.Model, actor
             % {"subject": subject}
         ) from exc
     record_change(plan=plan, actor=actor, action="deleted", subject=subject, fields=fields)
-
-
-def adoption_problems(plan: QualityPlan) -> list[str]:
-    """What keeps the plan from being adopted, in the sector leader's words."""
-    problems = []
-    if not any(goal.strip() for goal in plan.areas.values_list("goal", flat=True)):
-        problems.append(_("Planen må ha minst ett utviklingsområde med et mål."))
-    return problems
 
 
 @transaction.atomic
@@ -254,13 +255,13 @@ def quality_plan_adopt(
         errors["adopted_on"] = [_("Oppgi datoen planen ble vedtatt.")]
     if not (council_case or "").strip():
         errors["council_case"] = [_("Oppgi saksnummeret i kommunestyret.")]
-    problems = adoption_problems(plan)
+    problems = quality_plan_adoption_problems(plan=plan)
     if problems:
         errors["__all__"] = problems
     if errors:
         raise ValidationError(errors)
-    before = snapshot(plan, ADOPTION_FIELDS)
-    claim_version(plan, None)
+    before = fields_snapshot(instance=plan, fields=ADOPTION_FIELDS)
+    version_claim(instance=plan, expected_version=None)
     plan.adopted_on = adopted_on
     plan.council_case = council_case.strip()
     plan.full_clean()
@@ -270,7 +271,11 @@ def quality_plan_adopt(
         actor=actor,
         action="adopted",
         subject=_("Vedtatt i kommunestyret, sak %(case)s") % {"case": plan.council_case},
-        fields=field_changes(QualityPlan, before, snapshot(plan, ADOPTION_FIELDS)),
+        fields=field_changes_diff(
+            model=QualityPlan,
+            before=before,
+            after=fields_snapshot(instance=plan, fields=ADOPTION_FIELDS),
+        ),
     )
     return plan
 
@@ -365,8 +370,6 @@ __all__ = [
     "PLAN_FIELDS",
     "EditConflict",
     "PlanLocked",
-    "adoption_problems",
-    "plan_of",
     "quality_plan_adopt",
     "quality_plan_create",
     "quality_plan_part_delete",

@@ -32,7 +32,7 @@ from plans.models import (
     Unit,
 )
 from plans.services.common import model_update
-from plans.services.history import PlanLocked, field_changes, record_change, snapshot
+from plans.services.history import PlanLocked, field_changes_diff, fields_snapshot, record_change
 from plans.text_limits import check_text_lengths
 
 STATEMENT_FIELDS = ("area", "component", "order", "text")
@@ -87,9 +87,11 @@ def quality_tool_update(*, tool: QualityTool, data: Mapping[str, Any], actor) ->
     if refused:
         raise ValidationError(_("Disse feltene kan ikke endres: %s.") % ", ".join(refused))
     tool = QualityTool.objects.select_for_update().get(pk=tool.pk)
-    before = snapshot(tool, data.keys())
+    before = fields_snapshot(instance=tool, fields=data.keys())
     tool, _updated = model_update(instance=tool, fields=("title", "introduction"), data=data)
-    changes = field_changes(QualityTool, before, snapshot(tool, data.keys()))
+    changes = field_changes_diff(
+        model=QualityTool, before=before, after=fields_snapshot(instance=tool, fields=data.keys())
+    )
     if changes:
         record_change(
             plan=tool.quality_plan,
@@ -142,15 +144,23 @@ def tool_statement_save(
             actor=actor,
             action="added",
             subject=_statement_subject(tool, statement),
-            fields=field_changes(ToolStatement, {}, snapshot(statement, data.keys())),
+            fields=field_changes_diff(
+                model=ToolStatement,
+                before={},
+                after=fields_snapshot(instance=statement, fields=data.keys()),
+            ),
         )
         return statement
     if instance.tool_id != tool.pk:
         raise ValidationError(_("Påstanden hører ikke til dette kvalitetsverktøyet."))
     statement = ToolStatement.objects.select_for_update().get(pk=instance.pk)
-    before = snapshot(statement, data.keys())
+    before = fields_snapshot(instance=statement, fields=data.keys())
     statement, _updated = model_update(instance=statement, fields=STATEMENT_FIELDS, data=data)
-    changes = field_changes(ToolStatement, before, snapshot(statement, data.keys()))
+    changes = field_changes_diff(
+        model=ToolStatement,
+        before=before,
+        after=fields_snapshot(instance=statement, fields=data.keys()),
+    )
     if changes:
         record_change(
             plan=tool.quality_plan,
@@ -194,8 +204,10 @@ def tool_statement_delete(*, statement: ToolStatement, actor) -> None:
     answers.delete()
     tool = statement.tool
     # Keep what was removed in the history, field by field.
-    fields = field_changes(
-        ToolStatement, snapshot(statement, STATEMENT_FIELDS), dict.fromkeys(STATEMENT_FIELDS, "")
+    fields = field_changes_diff(
+        model=ToolStatement,
+        before=fields_snapshot(instance=statement, fields=STATEMENT_FIELDS),
+        after=dict.fromkeys(STATEMENT_FIELDS, ""),
     )
     subject = _statement_subject(tool, statement)
     statement.delete()
@@ -204,7 +216,7 @@ def tool_statement_delete(*, statement: ToolStatement, actor) -> None:
     )
 
 
-def tool_for_unit(unit: Unit) -> QualityTool | None:
+def _tool_for_unit(unit: Unit) -> QualityTool | None:
     """The tool a unit assesses itself against: its service field's, in the plan in force."""
     plan = QualityPlan.objects.filter(municipality_id=unit.municipality_id).in_force()
     if plan is None:
@@ -225,7 +237,7 @@ def self_assessment_start(
     """A new draft assessment of the unit against its tool, with one empty answer per
     statement. A unit has at most one draft at a time; completed ones accumulate."""
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
-    tool = tool_for_unit(unit)
+    tool = _tool_for_unit(unit)
     field_label = ServiceField(ServiceField.for_unit_kind(unit.kind)).label
     if tool is None:
         raise ValidationError(

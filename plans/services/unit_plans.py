@@ -21,7 +21,6 @@ from plans.models import (
     EDITABLE_STATES,
     OPEN_MEASURE_STATES,
     CoreComponent,
-    DevelopmentArea,
     Measure,
     MeasureStatus,
     Membership,
@@ -33,58 +32,31 @@ from plans.models import (
     UnitPlanStatus,
 )
 from plans.schoolyear import SchoolYear
+from plans.selectors.unit_plans import (
+    GOAL_FIELDS,
+    MEASURE_FIELDS,
+    PARTICIPATION_FIELDS,
+    unit_plan_editable_fields,
+    unit_plan_evaluation_problems,
+    unit_plan_submission_problems,
+)
 from plans.services.common import model_update
 from plans.services.history import (
     EditConflict,
     PlanLocked,
-    claim_version,
-    field_changes,
-    field_label,
+    field_changes_diff,
+    field_label_get,
+    fields_snapshot,
     record_change,
-    snapshot,
+    version_claim,
 )
 from plans.text_limits import check_text_lengths
-
-PLAN_FIELDS = ("summary", "areas", "components")
-GOAL_FIELDS = ("area", "text", "attainment", "evaluation")
-GOAL_FOLLOW_UP_FIELDS = ("attainment", "evaluation")
-MEASURE_FIELDS = (
-    "description",
-    "component",
-    "responsible",
-    "start",
-    "end",
-    "status",
-    "target_groups",
-    "evaluation",
-)
-MEASURE_FOLLOW_UP_FIELDS = ("status", "end", "evaluation")
-PARTICIPATION_FIELDS = ("phase", "participants", "method", "outcome", "held_on")
 
 PART_MODELS: dict[str, type[models.Model]] = {
     "goal": UnitGoal,
     "measure": Measure,
     "participation": ParticipationProcess,
 }
-
-
-def editable_fields(plan: UnitPlan, model: type[models.Model]) -> tuple[str, ...]:
-    """The fields of ``model`` the unit may change in the plan's current state."""
-    if plan.status in EDITABLE_STATES:
-        return {
-            UnitPlan: PLAN_FIELDS,
-            UnitGoal: GOAL_FIELDS,
-            Measure: MEASURE_FIELDS,
-            ParticipationProcess: PARTICIPATION_FIELDS,
-        }[model]
-    if plan.status == UnitPlanStatus.APPROVED:
-        return {
-            UnitPlan: (),
-            UnitGoal: GOAL_FOLLOW_UP_FIELDS,
-            Measure: MEASURE_FOLLOW_UP_FIELDS,
-            ParticipationProcess: PARTICIPATION_FIELDS,
-        }[model]
-    return ()
 
 
 def _subject(instance: models.Model) -> str:
@@ -126,7 +98,7 @@ def _locked_plan(plan: UnitPlan) -> UnitPlan:
 
 
 def _require_fields(plan: UnitPlan, model: type[models.Model], data: Mapping[str, Any]) -> None:
-    allowed = set(editable_fields(plan, model))
+    allowed = set(unit_plan_editable_fields(plan=plan, model=model))
     if not allowed:
         raise PlanLocked(
             _("Planen kan ikke endres når den er «%(status)s».")
@@ -134,7 +106,7 @@ def _require_fields(plan: UnitPlan, model: type[models.Model], data: Mapping[str
         )
     refused = [name for name in data if name not in allowed]
     if refused:
-        labels = [field_label(model, name) for name in refused]
+        labels = [field_label_get(model=model, name=name) for name in refused]
         raise PlanLocked(
             _("Disse feltene kan ikke endres når planen er «%(status)s»: %(fields)s.")
             % {"status": plan.get_status_display(), "fields": ", ".join(labels)}
@@ -229,10 +201,12 @@ def unit_plan_update(
     plan = _locked_plan(plan)
     _require_fields(plan, UnitPlan, data)
     _check_references(plan, data)
-    before = snapshot(plan, data.keys())
-    claim_version(plan, expected_version, attempted=data)
+    before = fields_snapshot(instance=plan, fields=data.keys())
+    version_claim(instance=plan, expected_version=expected_version, attempted=data)
     plan, _updated = model_update(instance=plan, fields=data.keys(), data=data)
-    changes = field_changes(UnitPlan, before, snapshot(plan, data.keys()))
+    changes = field_changes_diff(
+        model=UnitPlan, before=before, after=fields_snapshot(instance=plan, fields=data.keys())
+    )
     if changes:
         record_change(plan=plan, actor=actor, action="changed", subject=_("Planen"), fields=changes)
     return plan
@@ -263,16 +237,20 @@ def unit_plan_part_save(
             actor=actor,
             action="added",
             subject=_subject(instance),
-            fields=field_changes(model, {}, snapshot(instance, data.keys())),
+            fields=field_changes_diff(
+                model=model, before={}, after=fields_snapshot(instance=instance, fields=data.keys())
+            ),
         )
         return instance
     if getattr(instance, "plan_id", None) != plan.pk:
         raise PlanLocked(_("Raden hører ikke til denne planen."))
     current = model._default_manager.get(pk=instance.pk)
-    before = snapshot(current, data.keys())
-    claim_version(current, expected_version, attempted=data)
+    before = fields_snapshot(instance=current, fields=data.keys())
+    version_claim(instance=current, expected_version=expected_version, attempted=data)
     current, _updated = model_update(instance=current, fields=data.keys(), data=data)
-    changes = field_changes(model, before, snapshot(current, data.keys()))
+    changes = field_changes_diff(
+        model=model, before=before, after=fields_snapshot(instance=current, fields=data.keys())
+    )
     if changes:
         record_change(
             plan=plan, actor=actor, action="changed", subject=_subject(current), fields=changes
@@ -291,11 +269,11 @@ def unit_plan_part_delete(
         raise PlanLocked(_("Raden hører ikke til denne planen."))
     model = type(instance)
     current = model._default_manager.get(pk=instance.pk)
-    claim_version(current, expected_version)
+    version_claim(instance=current, expected_version=expected_version)
     # Keep what was removed in the history, field by field.
     fields = [
-        {"field": field_label(model, name), "old": value, "new": ""}
-        for name, value in snapshot(current, _fields_of(model)).items()
+        {"field": field_label_get(model=model, name=name), "old": value, "new": ""}
+        for name, value in fields_snapshot(instance=current, fields=_fields_of(model)).items()
         if value
     ]
     subject = _subject(current)
@@ -311,28 +289,16 @@ def _fields_of(model: type[models.Model]) -> tuple[str, ...]:
     }[model]
 
 
-def submission_problems(plan: UnitPlan) -> list[str]:
-    """What keeps the plan from being submitted, in the unit leader's words."""
-    problems = []
-    if not plan.areas.exists():
-        problems.append(_("Velg minst ett utviklingsområde."))
-    if not plan.goals.exists():
-        problems.append(_("Skriv minst ett lokalt mål."))
-    if not plan.measures.exists():
-        problems.append(_("Legg til minst ett tiltak."))
-    return problems
-
-
 @transaction.atomic
 def unit_plan_submit(*, plan: UnitPlan, actor, expected_version: int | None = None) -> UnitPlan:
     plan = _locked_plan(plan)
     if plan.status not in EDITABLE_STATES:
         raise PlanLocked(_("Bare et utkast eller en returnert plan kan sendes inn."))
-    problems = submission_problems(plan)
+    problems = unit_plan_submission_problems(plan=plan)
     if problems:
         raise ValidationError(problems)
-    claim_version(plan, expected_version)
-    before = snapshot(plan, ["status"])
+    version_claim(instance=plan, expected_version=expected_version)
+    before = fields_snapshot(instance=plan, fields=["status"])
     plan.status = UnitPlanStatus.SUBMITTED
     plan.submitted_at = timezone.now()
     plan.submitted_by = actor
@@ -342,7 +308,9 @@ def unit_plan_submit(*, plan: UnitPlan, actor, expected_version: int | None = No
         actor=actor,
         action="submitted",
         subject=_("Sendt til godkjenning"),
-        fields=field_changes(UnitPlan, before, snapshot(plan, ["status"])),
+        fields=field_changes_diff(
+            model=UnitPlan, before=before, after=fields_snapshot(instance=plan, fields=["status"])
+        ),
     )
     return plan
 
@@ -352,8 +320,8 @@ def _review(plan: UnitPlan, *, actor, status: str, comment: str, action: str, su
     plan = _locked_plan(plan)
     if plan.status != UnitPlanStatus.SUBMITTED:
         raise PlanLocked(_("Planen er ikke sendt til godkjenning."))
-    before = snapshot(plan, ["status", "review_comment"])
-    claim_version(plan, None)
+    before = fields_snapshot(instance=plan, fields=["status", "review_comment"])
+    version_claim(instance=plan, expected_version=None)
     plan.status = status
     plan.review_comment = comment
     plan.reviewed_at = timezone.now()
@@ -366,7 +334,11 @@ def _review(plan: UnitPlan, *, actor, status: str, comment: str, action: str, su
         actor=actor,
         action=action,
         subject=subject,
-        fields=field_changes(UnitPlan, before, snapshot(plan, ["status", "review_comment"])),
+        fields=field_changes_diff(
+            model=UnitPlan,
+            before=before,
+            after=fields_snapshot(instance=plan, fields=["status", "review_comment"]),
+        ),
     )
     return plan
 
@@ -398,27 +370,6 @@ def unit_plan_approve(*, plan: UnitPlan, actor, comment: str = "") -> UnitPlan:
     )
 
 
-def evaluation_problems(plan: UnitPlan) -> list[str]:
-    problems = []
-    missing = plan.goals.filter(attainment="").count()
-    if missing:
-        problems.append(
-            _("Vurder måloppnåelsen for alle mål (%(count)s mangler).") % {"count": missing}
-        )
-    open_measures = plan.measures.filter(
-        status__in=(MeasureStatus.PLANNED, MeasureStatus.IN_PROGRESS)
-    ).count()
-    if open_measures:
-        problems.append(
-            _(
-                "Sett sluttstatus på alle tiltak – fullført, utsatt eller avlyst "
-                "(%(count)s står som planlagt eller pågår)."
-            )
-            % {"count": open_measures}
-        )
-    return problems
-
-
 @transaction.atomic
 def unit_plan_evaluate(
     *, plan: UnitPlan, actor, evaluation: str, expected_version: int | None = None
@@ -429,13 +380,15 @@ def unit_plan_evaluate(
     if plan.status != UnitPlanStatus.APPROVED:
         raise PlanLocked(_("Bare en godkjent plan kan evalueres."))
     check_text_lengths(UnitPlan, evaluation=evaluation.strip())
-    problems = evaluation_problems(plan)
+    problems = unit_plan_evaluation_problems(plan=plan)
     if not evaluation.strip():
         problems.insert(0, _("Skriv en evaluering av året."))
     if problems:
         raise ValidationError(problems)
-    claim_version(plan, expected_version, attempted={"evaluation": evaluation})
-    before = snapshot(plan, ["status", "evaluation"])
+    version_claim(
+        instance=plan, expected_version=expected_version, attempted={"evaluation": evaluation}
+    )
+    before = fields_snapshot(instance=plan, fields=["status", "evaluation"])
     plan.status = UnitPlanStatus.EVALUATED
     plan.evaluation = evaluation.strip()
     plan.evaluated_at = timezone.now()
@@ -445,22 +398,18 @@ def unit_plan_evaluate(
         actor=actor,
         action="evaluated",
         subject=_("Året er evaluert"),
-        fields=field_changes(UnitPlan, before, snapshot(plan, ["status", "evaluation"])),
+        fields=field_changes_diff(
+            model=UnitPlan,
+            before=before,
+            after=fields_snapshot(instance=plan, fields=["status", "evaluation"]),
+        ),
     )
     return plan
-
-
-def area_choices(plan: UnitPlan):
-    return DevelopmentArea.objects.filter(plan_id=plan.quality_plan_id)
 
 
 __all__ = [
     "EditConflict",
     "PlanLocked",
-    "area_choices",
-    "editable_fields",
-    "evaluation_problems",
-    "submission_problems",
     "unit_plan_approve",
     "unit_plan_create",
     "unit_plan_evaluate",

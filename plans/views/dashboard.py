@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from plans import selectors_dashboard as selectors
 from plans.schoolyear import SchoolYear
+from plans.selectors import dashboard as selectors
 from plans.views.gate import MemberRequiredMixin
 
 

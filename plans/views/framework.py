@@ -11,7 +11,7 @@ from django.views.generic import TemplateView
 
 from plans.models import CoreComponent
 from plans.schoolyear import SchoolYear
-from plans.selectors_quality import (
+from plans.selectors.quality import (
     areas_with_components,
     inputs_on_area,
     inputs_on_component,

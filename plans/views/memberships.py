@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import ListView
 
-from plans import selectors, services
 from plans.models import MembershipAction, Role
+from plans.selectors import organisation as selectors
+from plans.services import organisation
 from plans.views.gate import MemberRequiredMixin
 
 
@@ -79,13 +80,13 @@ class MembershipDecisionView(ReviewerRequiredMixin, View):
         name = membership.user.get_full_name() or membership.user.username
         role = membership.get_role_display()
         if self.decision == "confirm":
-            services.membership_confirm(membership=membership, actor=request.user)
+            organisation.membership_confirm(membership=membership, actor=request.user)
             messages.success(
                 request,
                 _("Rollen %(role)s for %(name)s er godkjent.") % {"role": role, "name": name},
             )
         else:
-            services.membership_reject(membership=membership, actor=request.user)
+            organisation.membership_reject(membership=membership, actor=request.user)
             messages.success(
                 request,
                 _("Rollen %(role)s for %(name)s er avvist og fjernet.")

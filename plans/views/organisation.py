@@ -11,11 +11,12 @@ from django.urls import reverse_lazy
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
-from plans import home_panels, selectors
+from plans import home_panels
 from plans.access import access_for
 from plans.forms import QueuedPasswordResetForm, UnitFilterForm
 from plans.login_guard import is_locked_device, is_throttled, remember_device
 from plans.models import Membership, Role, Unit, UnitPlan, UnitPlanStatus
+from plans.selectors import organisation as selectors
 from plans.views.gate import MemberRequiredMixin
 
 

@@ -11,7 +11,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.generic import ListView, TemplateView
 
-from plans import selectors_assessment
 from plans.forms_participation import (
     JourneyStepFormSet,
     ParticipationFilterForm,
@@ -20,6 +19,7 @@ from plans.forms_participation import (
     steps_from_formset,
 )
 from plans.models import ParticipationInput, StepAssessment, Unit, UserJourney
+from plans.selectors import assessment as selectors_assessment
 from plans.services.participation import (
     participation_input_delete,
     participation_input_save,

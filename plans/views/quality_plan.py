@@ -24,11 +24,10 @@ from plans.forms_quality import (
     revision_label,
 )
 from plans.models import Municipality, QualityPlan
-from plans.selectors_quality import compare_plans, plan_document
-from plans.services.history import EditConflict, PlanLocked, snapshot
+from plans.selectors.quality import compare_plans, plan_document, quality_plan_adoption_problems
+from plans.services.history import EditConflict, PlanLocked, fields_snapshot
 from plans.services.quality_plan import (
     PLAN_FIELDS,
-    adoption_problems,
     quality_plan_adopt,
     quality_plan_create,
     quality_plan_part_delete,
@@ -160,9 +159,9 @@ class QualityPlanEditView(MemberRequiredMixin, QualityPlanObjectMixin, TemplateV
 
     def _conflict(self, conflict: EditConflict):
         current = conflict.current
-        shown = snapshot(current, PLAN_FIELDS)
+        shown = fields_snapshot(instance=current, fields=PLAN_FIELDS)
         attempted = QualityPlan(**{name: conflict.attempted.get(name) for name in PLAN_FIELDS})
-        theirs = snapshot(attempted, PLAN_FIELDS)
+        theirs = fields_snapshot(instance=attempted, fields=PLAN_FIELDS)
         rows = [
             {
                 "label": QualityPlanForm.base_fields[name].label,
@@ -306,7 +305,7 @@ class QualityPlanAdoptView(MemberRequiredMixin, QualityPlanObjectMixin, Template
     def get_context_data(self, form=None, **kwargs):
         context = super().get_context_data(**kwargs)
         context["form"] = form or AdoptForm()
-        context["problems"] = adoption_problems(self.plan)
+        context["problems"] = quality_plan_adoption_problems(plan=self.plan)
         return context
 
     def post(self, request, *args, **kwargs):

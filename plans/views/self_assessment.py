@@ -13,7 +13,6 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from plans import charts
-from plans import selectors_assessment as selectors
 from plans.access import access_for
 from plans.forms_assessment import (
     QualityToolCreateForm,
@@ -29,6 +28,7 @@ from plans.models import (
     ToolStatement,
     Unit,
 )
+from plans.selectors import assessment as selectors
 from plans.services.history import PlanLocked
 from plans.services.self_assessment import (
     quality_tool_create,

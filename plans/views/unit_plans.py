@@ -27,8 +27,13 @@ from plans.forms_unit_plans import (
 )
 from plans.models import Measure, ParticipationProcess, Phase, Unit, UnitGoal, UnitPlan
 from plans.schoolyear import SchoolYear
+from plans.selectors.unit_plans import (
+    unit_plan_editable_fields,
+    unit_plan_evaluation_problems,
+    unit_plan_submission_problems,
+)
 from plans.services import unit_plans as services
-from plans.services.history import EditConflict, PlanLocked, display_value
+from plans.services.history import EditConflict, PlanLocked, field_value_display
 from plans.views.gate import MemberRequiredMixin, error_text
 
 PART_MODELS = {"goal": UnitGoal, "measure": Measure, "participation": ParticipationProcess}
@@ -80,7 +85,7 @@ def plan_context(request, plan: UnitPlan) -> dict:
         "can_follow_up": user.has_perm("plans.change_unitplan", plan)
         or user.has_perm("plans.evaluate_unitplan", plan),
         "can_submit": can_submit,
-        "submission_problems": services.submission_problems(plan) if can_submit else [],
+        "submission_problems": unit_plan_submission_problems(plan=plan) if can_submit else [],
         "can_review": user.has_perm("plans.review_unitplan", plan),
         "can_evaluate": user.has_perm("plans.evaluate_unitplan", plan),
         "can_add_rows": user.has_perm("plans.change_unitplan", plan),
@@ -203,7 +208,7 @@ def _conflict_rows(form, current) -> list[dict]:
     rows = []
     for name, value in form.service_data().items():
         field = form.fields[name]
-        saved = display_value(current, name)
+        saved = field_value_display(instance=current, field_name=name)
         if hasattr(value, "__iter__") and not isinstance(value, str):
             if name == "target_groups":
                 labels = dict(field.choices)
@@ -327,7 +332,9 @@ class UnitPlanPartView(MemberRequiredMixin, _PlanFormMixin, View):
         self.instance = (
             get_object_or_404(self.model, pk=part_pk, plan=self.plan) if part_pk else None
         )
-        if self.instance is None and not services.editable_fields(self.plan, self.model):
+        if self.instance is None and not unit_plan_editable_fields(
+            plan=self.plan, model=self.model
+        ):
             raise PermissionDenied
 
     def _labels(self):
@@ -488,7 +495,7 @@ class UnitPlanEvaluateView(MemberRequiredMixin, View):
     def render_page(self, request, form):
         context = plan_context(request, self.plan)
         context["form"] = form
-        context["problems"] = services.evaluation_problems(self.plan)
+        context["problems"] = unit_plan_evaluation_problems(plan=self.plan)
         return render(request, "plans/unit_plans/evaluate.html", context)
 
     def get(self, request, pk: int):

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from btitracker import services
 from btitracker.models import ConsentKind, TeamAccess
+from btitracker.services import cases as services
 from plans.access import forget_access
 from plans.models import Role, UnitKind
 from tests.factories import MembershipFactory, UnitFactory, UserFactory

@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from btitracker import services
 from btitracker.models import AccessEvent, Concern, ConcernCase, Consent, HandoverStatus
+from btitracker.services import cases as services
 from plans.models import Role
 from tests.bti.helpers import CHILD_NAME, login_verified
 from tests.factories import MembershipFactory, UserFactory

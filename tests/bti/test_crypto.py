@@ -9,9 +9,10 @@ from cryptography.fernet import Fernet
 from django.core.management import call_command
 from django.db import connection
 
-from btitracker import crypto, services
+from btitracker import crypto
 from btitracker.checks import bti_keys_set
 from btitracker.models import Child
+from btitracker.services import cases as services
 from tests.bti.helpers import CHILD_NAME
 
 

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from btitracker.audit import verify_chain
 from btitracker.models import Child, Concern, ConcernCase, StatEvent
-from demo.services import load_demo
+from demo.services.loading import demo_load
 
 
 def test_demo_children_are_marked_fictitious_and_reload_is_idempotent(db):
-    first = load_demo()
+    first = demo_load()
     assert first["bti_cases"] == 1
     assert first["bti_concerns"] == 3
     assert Child.objects.count() == 2
     assert all("fiktivt barn" in child.name for child in Child.objects.all())
     stats = StatEvent.objects.count()
-    second = load_demo()
+    second = demo_load()
     assert {k: v for k, v in second.items() if k.startswith("bti")} == {
         k: v for k, v in first.items() if k.startswith("bti")
     }

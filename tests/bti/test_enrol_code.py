@@ -13,8 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from btitracker import audit, enrolment
+from btitracker import audit
 from btitracker.models import AccessEvent, EnrolCode
+from btitracker.services import enrolment
 from tests.bti.helpers import current_token, enrol_code_confirm, enrol_code_from_outbox
 from tests.factories import UserFactory
 
@@ -244,7 +245,7 @@ def test_the_secret_is_new_when_the_code_is_accepted(cast, client):
     assert TOTPDevice.objects.filter(user=user, confirmed=False).count() == 1
 
 
-# --- The device services behind the page (btitracker.enrolment) -----------------------------
+# --- The device services behind the page (btitracker.services.enrolment) ------------------
 
 
 def _ready(cast, client):

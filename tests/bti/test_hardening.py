@@ -15,9 +15,10 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import URLPattern, get_resolver, reverse
 from django.utils import timezone
 
-from btitracker import audit, forms, services
+from btitracker import audit, forms
 from btitracker.crypto import child_lookup_hash
 from btitracker.models import AccessEvent, CaseStatus, Child, LogEntry
+from btitracker.services import cases as services
 from documents.pdf import PdfRenderTimeout, render_pdf
 from plans.models import Role, Unit
 from tests.bti.helpers import CHILD_BIRTH, CHILD_NAME, login_verified
@@ -114,7 +115,7 @@ def test_closing_stays_undone_when_the_archive_render_times_out(cast, client, bt
 
 def test_a_pdf_within_its_limit_is_made_in_the_child_process(cast, bti, settings):
     settings.PDF_RENDER_TIMEOUT = 120
-    content = services.case_printout_pdf(bti.case)
+    content = services.case_printout_render(case=bti.case)
     assert content.startswith(b"%PDF")
 
 
@@ -231,14 +232,14 @@ def test_a_right_to_left_override_is_refused_in_the_guardian_and_consent_forms(c
 
 
 def test_a_right_to_left_override_is_refused_in_the_unit_name(cast):
-    from plans import services as plan_services
+    from plans.services import organisation
 
     unit = Unit(municipality=cast.municipality, name=f"Solvik {RLO}elok", kind="skole")
     with pytest.raises(ValidationError) as caught:
-        plan_services.unit_save(unit=unit)
+        organisation.unit_save(unit=unit)
     assert "U+202E" in caught.value.message_dict["name"][0]
     spaced = Unit(municipality=cast.municipality, name="Ny\u200b  skole ", kind="skole")
-    plan_services.unit_save(unit=spaced)
+    organisation.unit_save(unit=spaced)
     assert spaced.name == "Ny skole"
 
 

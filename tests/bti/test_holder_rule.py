@@ -10,8 +10,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from btitracker import services
 from btitracker.models import CaseStatus, ConcernCase, Handover, HandoverStatus
+from btitracker.services import cases as services
 from plans.access import forget_access
 from plans.models import Membership
 from tests.bti.helpers import login_verified

@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from btitracker import crypto, reminders, services
+from btitracker import crypto, reminders
 from btitracker.models import AccessEvent, CaseStatus, Child, Concern, ConcernCase
+from btitracker.services import cases as services
 from tests.bti.helpers import CHILD_NAME, current_token, enrol_code_confirm, login_verified
 from tests.competence.pdf_reading import pdf_text
 

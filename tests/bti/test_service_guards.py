@@ -13,8 +13,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from btitracker import services
 from btitracker.models import ConsentKind, TeamAccess
+from btitracker.services import cases as services
 from tests.bti.helpers import build_bti
 from tests.test_access_matrix_post import changed_tables, fingerprint
 

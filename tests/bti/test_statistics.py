@@ -107,8 +107,8 @@ def test_first_concern_age_and_on_time_share_are_suppressed_below_threshold(cast
 
 
 def test_statistics_survive_retention(cast, bti, settings):
-    from btitracker import services
     from btitracker.models import ConcernCase
+    from btitracker.services import cases as services
 
     before = StatEvent.objects.filter(municipality=cast.municipality).count()
     bti.handover.status = "avslatt"

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from competence import services
 from competence.models import Activity, Feedback, Registration, RegistrationStatus, Session, Theme
+from competence.services import activities as services
 from plans.models import Role, UnitKind
 from tests.factories import (
     ActivityFactory,
@@ -68,7 +68,7 @@ def test_cancelling_gives_the_seat_to_the_first_on_the_waiting_list(
     session = competence_cast.session
     first, second, third, fourth = (school_staff(competence_cast, f"p{n}") for n in range(4))
     for person in (first, second, third, fourth):
-        services.register(session=session, user=person)
+        services.registration_create(session=session, user=person)
     client = client_for(first)
     registration = Registration.objects.get(session=session, user=first)
     with django_capture_on_commit_callbacks(execute=True):
@@ -95,9 +95,9 @@ def test_cancelling_gives_the_seat_to_the_first_on_the_waiting_list(
 def test_signup_refusals_are_clear_and_write_nothing(competence_cast, client_for):
     session = competence_cast.session
     teacher = school_staff(competence_cast, "lærer")
-    services.register(session=session, user=teacher)
+    services.registration_create(session=session, user=teacher)
     with pytest.raises(ValidationError, match="allerede påmeldt"):
-        services.register(session=session, user=teacher)
+        services.registration_create(session=session, user=teacher)
 
     # A kindergarten employee is not in the target group (schools).
     kindergarten_staff = UserFactory(username="bhg")
@@ -116,18 +116,18 @@ def test_signup_refusals_are_clear_and_write_nothing(competence_cast, client_for
     move_to_past(session)
     late = school_staff(competence_cast, "sen")
     with pytest.raises(ValidationError, match="påmeldingen er stengt"):
-        services.register(session=session, user=late)
+        services.registration_create(session=session, user=late)
     assert not Registration.objects.filter(user=late).exists()
 
 
 def test_signing_up_again_after_cancelling_goes_to_the_back(competence_cast):
     session = competence_cast.session
     a, b, c = (school_staff(competence_cast, name) for name in "abc")
-    services.register(session=session, user=a)
-    services.register(session=session, user=b)
-    services.cancel(registration=Registration.objects.get(user=a, session=session))
-    services.register(session=session, user=c)
-    again = services.register(session=session, user=a)
+    services.registration_create(session=session, user=a)
+    services.registration_create(session=session, user=b)
+    services.registration_cancel(registration=Registration.objects.get(user=a, session=session))
+    services.registration_create(session=session, user=c)
+    again = services.registration_create(session=session, user=a)
     assert again.status == RegistrationStatus.WAITING
     assert Registration.objects.filter(session=session).count() == 3
 
@@ -137,7 +137,7 @@ def test_an_untargeted_activity_is_for_everyone(cast):
     session = SessionFactory(
         activity=activity, starts_at=timezone.now() + datetime.timedelta(days=3)
     )
-    registration = services.register(session=session, user=cast["bti_coordinator"])
+    registration = services.registration_create(session=session, user=cast["bti_coordinator"])
     assert registration.status == RegistrationStatus.CONFIRMED
 
 
@@ -180,7 +180,7 @@ def test_another_municipality_is_not_found(competence_cast, client_for):
 
 def test_nobody_cancels_someone_elses_registration(competence_cast, client_for):
     victim = school_staff(competence_cast, "offer")
-    registration = services.register(session=competence_cast.session, user=victim)
+    registration = services.registration_create(session=competence_cast.session, user=victim)
     response = client_for(competence_cast["staff"]).post(
         reverse("competence:registration-cancel", args=[registration.pk])
     )
@@ -196,7 +196,7 @@ def test_capacity_cannot_drop_below_the_confirmed_and_raising_it_promotes(compet
     session = competence_cast.session
     people = [school_staff(competence_cast, f"k{n}") for n in range(4)]
     for person in people:
-        services.register(session=session, user=person)
+        services.registration_create(session=session, user=person)
     session.capacity = 1
     with pytest.raises(ValidationError, match="2 er allerede påmeldt"):
         services.session_save(session=session)
@@ -250,8 +250,8 @@ def test_organiser_adds_a_session(competence_cast, client_for):
 def test_organiser_marks_attendance_and_the_participant_gives_feedback(competence_cast, client_for):
     session = competence_cast.session
     came, stayed_away = school_staff(competence_cast, "kom"), school_staff(competence_cast, "borte")
-    r_came = services.register(session=session, user=came)
-    services.register(session=session, user=stayed_away)
+    r_came = services.registration_create(session=session, user=came)
+    services.registration_create(session=session, user=stayed_away)
 
     organiser = client_for(competence_cast.organiser)
     url = reverse("competence:session-attendance", args=[session.pk])
@@ -415,7 +415,7 @@ def test_my_page_lists_what_is_meant_for_me_and_my_registrations(competence_cast
     page = client.get(reverse("competence:mine")).content.decode()
     assert "Fagdag om skolefravær" in page
     assert "Du er ikke påmeldt noen kommende samlinger." in page
-    services.register(session=competence_cast.session, user=staff)
+    services.registration_create(session=competence_cast.session, user=staff)
     page = client.get(reverse("competence:mine")).content.decode()
     assert "Meld meg av" in page
     assert "Nabovik-kurs" not in page
@@ -430,7 +430,7 @@ def test_leader_sees_attendance_for_own_units_only(competence_cast, client_for):
     teacher = school_staff(competence_cast, "skolelærer")
     teacher.first_name, teacher.last_name = "Siri", "Skole"
     teacher.save()
-    registration = services.register(session=session, user=teacher)
+    registration = services.registration_create(session=session, user=teacher)
     move_to_past(session)
     services.attendance_save(session=session, attended_ids={registration.pk})
 
@@ -451,7 +451,7 @@ def test_home_page_lists_my_next_sessions(competence_cast, client_for):
     staff = competence_cast["staff"]
     client = client_for(staff)
     assert "Kurs og samlinger du er påmeldt" not in client.get("/").content.decode()
-    services.register(session=competence_cast.session, user=staff)
+    services.registration_create(session=competence_cast.session, user=staff)
     page = client.get("/").content.decode()
     assert "Kurs og samlinger du er påmeldt" in page
     assert "Fagdag om skolefravær" in page

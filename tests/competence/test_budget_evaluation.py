@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from competence.models import Feedback, FundingGrant, FundingScheme, RegistrationStatus
-from competence.selectors_reports import budget_overview, evaluation
+from competence.selectors.reports import budget_overview, evaluation
 from tests.competence.pdf_reading import pdf_text as read_pdf_text
 from tests.factories import (
     ActivityFactory,

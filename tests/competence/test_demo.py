@@ -23,8 +23,8 @@ from competence.models import (
     RegistrationStatus,
     Session,
 )
-from competence.selectors_needs import needs_coverage
-from demo.services import load_demo
+from competence.selectors.needs import needs_coverage
+from demo.services.loading import demo_load
 from plans.demo import DEMO_MUNICIPALITY
 from plans.models import UnitKind
 from plans.schoolyear import SchoolYear
@@ -49,7 +49,7 @@ def _demo_loaded(django_db_setup, django_db_blocker):
     """Load the demo once for the module, inside a transaction rolled back at the end; each
     test runs in a savepoint within it, so the tests still cannot affect one another."""
     with django_db_blocker.unblock(), transaction.atomic():
-        load_demo()
+        demo_load()
         yield
         transaction.set_rollback(True)
 
@@ -71,8 +71,8 @@ def _local_dates(activity):
 
 @pytest.mark.slow  # a drill: `make test-slow` and CI run it
 def test_load_demo_twice_gives_the_same_competence_counts():
-    first = load_demo()
-    second = load_demo()
+    first = demo_load()
+    second = demo_load()
     assert {key: first[key] for key in COMPETENCE_KEYS} == {
         key: second[key] for key in COMPETENCE_KEYS
     }

@@ -17,8 +17,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from competence.models import CompetenceNeed, NeedSurvey, Theme
-from competence.needs_import import parse_needs_file
-from competence.selectors_needs import needs_coverage
+from competence.selectors.needs import needs_coverage
+from competence.services.needs_import import needs_file_parse
 from competence.views.needs import EXAMPLE_CSV, SIGNING_SALT
 from plans.models import Role, UnitKind
 from tests.factories import ActivityFactory, ThemeFactory
@@ -111,7 +111,7 @@ def test_bom_comma_separator_labels_and_percent_signs_are_read():
         'Barnehage,Psykisk helse,"42,25 %",\n'
         "SKOLE,  Atferd ,17.5%,1 204\n"
     ).encode()
-    parsed = parse_needs_file(content)
+    parsed = needs_file_parse(content=content)
     assert parsed.problems == []
     assert [(row.unit_kind, row.theme, row.share, row.respondents) for row in parsed.rows] == [
         ("barnehage", "Psykisk helse", Decimal("42.3"), None),

@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from competence import services
 from competence.models import Activity, Feedback, FundingScheme
+from competence.services import activities as services
 from tests.competence.test_activities import move_to_past, school_staff
 
 MEGABYTE = "x" * (1024 * 1024)
@@ -17,7 +17,7 @@ MEGABYTE = "x" * (1024 * 1024)
 def attended(competence_cast):
     session = competence_cast.session
     user = school_staff(competence_cast, "deltaker")
-    registration = services.register(session=session, user=user)
+    registration = services.registration_create(session=session, user=user)
     move_to_past(session)
     services.attendance_save(session=session, attended_ids={registration.pk})
     registration.refresh_from_db()

@@ -9,7 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 
 from identity.models import GroupRoleMapping, OidcIdentity
-from identity.services import oidc_asserts_mfa, oidc_login_complete
+from identity.selectors.claims import oidc_asserts_mfa
+from identity.services.oidc import oidc_login_complete
 from plans.models import Membership, MembershipAction, MembershipChange, Role
 from tests.factories import PASSWORD, MunicipalityFactory, UnitFactory, UserFactory
 from tests.identity.helpers import claims_for, make_provider
@@ -180,7 +181,7 @@ def test_nobody_gets_a_role_through_a_mapping_they_edited_themselves(world):
 
 
 def test_whoever_saved_the_mapping_cannot_confirm_the_role_it_grants(world):
-    from plans.selectors import pending_memberships_for
+    from plans.selectors.organisation import pending_memberships_for
     from tests.factories import MembershipFactory
 
     a = world["a"]

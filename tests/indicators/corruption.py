@@ -19,7 +19,7 @@ from indicators import parsing
 from indicators.parsing import streaming
 from indicators.parsing.base import FatalImportError, ParsedRow
 from indicators.parsing.cellvalues import delimiter_of
-from indicators.services.file_checks import check_content
+from indicators.services.file_checks import file_content_check
 
 Key = tuple[str, str, str, str, str]
 Cell = tuple[Decimal | None, str]
@@ -41,7 +41,7 @@ def observations(content: bytes, name: str) -> dict[Key, Cell]:
     import service uses (``imports._reader``: streaming for the long layouts, the
     parser's list for the rest). Raises ``FatalImportError`` when the file is refused;
     a rejected row is simply not there."""
-    check_content(content)
+    file_content_check(content=content)
     parser = parsing.detect(content, name)
     if parser is None:
         raise FatalImportError("unknown layout")

@@ -45,13 +45,13 @@ def changed_file(value: str = "88,25") -> bytes:
 
 def preview(content: bytes, name: str, *, user=None, municipality=None):
     batch = batch_create(content=content, name=name, user=user, municipality=municipality)
-    return batch_parse(batch)
+    return batch_parse(batch=batch)
 
 
 def imported(content: bytes, name: str, *, user=None, municipality=None):
     batch = preview(content, name, user=user, municipality=municipality)
     assert batch.status == ImportStatus.PREVIEW, batch.error
-    return batch_commit(batch, user=user)
+    return batch_commit(batch=batch, user=user)
 
 
 # The mapping step's answer for a layout the importer does not know («Kommunenr;Skoleår;

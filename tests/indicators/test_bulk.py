@@ -23,7 +23,7 @@ from indicators.models import (
 )
 from indicators.parsing.base import FatalImportError, ParsedRow
 from indicators.parsing.streaming import iter_parse
-from indicators.services.bulk import preview_counts, upsert_observations
+from indicators.services.bulk import observations_preview, observations_upsert
 
 pytestmark = pytest.mark.django_db
 
@@ -64,8 +64,8 @@ def new_batch(name: str = "fil.csv") -> ImportBatch:
 
 def upsert(content: bytes, *, batch: ImportBatch | None = None, chunk_size: int = 3) -> dict:
     parse = iter_parse(content, "mal.csv")
-    return upsert_observations(
-        parse.rows,
+    return observations_upsert(
+        rows=parse.rows,
         batch=batch or new_batch(),
         source_code=parse.source_code,
         chunk_size=chunk_size,
@@ -74,7 +74,9 @@ def upsert(content: bytes, *, batch: ImportBatch | None = None, chunk_size: int 
 
 def preview(content: bytes, *, chunk_size: int = 3) -> dict:
     parse = iter_parse(content, "mal.csv")
-    return preview_counts(parse.rows, source_code=parse.source_code, chunk_size=chunk_size)
+    return observations_preview(
+        rows=parse.rows, source_code=parse.source_code, chunk_size=chunk_size
+    )
 
 
 def cell(code: str, place_code: str, period: str, subgroup: str = "") -> Observation:
@@ -295,7 +297,7 @@ def test_rows_that_cannot_be_stored_are_rejected_with_a_reason():
         _row(line=5, period_label="2021", place_level="bydel"),
         _row(line=6, period_label="2020", subgroup="x" * 201),
     ]
-    result = upsert_observations(rows, batch=new_batch(), source_code="lokal", chunk_size=2)
+    result = observations_upsert(rows=rows, batch=new_batch(), source_code="lokal", chunk_size=2)
     assert counts(result) == (1, 0, 0, 4)
     assert [(problem["line"], problem["reason"]) for problem in result["problems"]] == [
         (3, "En celle uten verdi (status «skjult») kan ikke ha et tall."),
@@ -335,7 +337,7 @@ def test_an_error_in_the_middle_of_the_file_writes_nothing():
         raise FatalImportError("Filen slutter midt i en linje.")
 
     with pytest.raises(FatalImportError, match="slutter midt i"):
-        upsert_observations(rows(), batch=new_batch(), source_code="lokal", chunk_size=1)
+        observations_upsert(rows=rows(), batch=new_batch(), source_code="lokal", chunk_size=1)
     assert not Observation.objects.exists()
     assert not Indicator.objects.exists()
 
@@ -351,7 +353,7 @@ def test_the_flow_rolls_back_a_batch_written_here():
     second = new_batch("andre.csv")
     upsert(template(*rows), batch=second)
 
-    batch_rollback(second, user=None)
+    batch_rollback(batch=second, user=None)
 
     restored = cell("trivsel", "9901", "2023/24")
     assert (restored.value, restored.batch_id, restored.previous) == (
@@ -366,8 +368,8 @@ def test_the_flow_rolls_back_a_batch_written_here():
 def test_progress_is_told_the_rows_read():
     seen = []
     parse = iter_parse(template(*BASE), "mal.csv")
-    upsert_observations(
-        parse.rows, batch=new_batch(), source_code="lokal", chunk_size=3, progress=seen.append
+    observations_upsert(
+        rows=parse.rows, batch=new_batch(), source_code="lokal", chunk_size=3, progress=seen.append
     )
     assert seen == [3, 6, 8]
 
@@ -380,7 +382,7 @@ def test_without_database_foreign_keys_the_orm_cascades_and_protects_and_the_che
     from django.db.models import ProtectedError
 
     batch = new_batch()
-    upsert_observations(iter_parse(template(*BASE)).rows, batch=batch, source_code="lokal")
+    observations_upsert(rows=iter_parse(template(*BASE)).rows, batch=batch, source_code="lokal")
     place = Place.objects.get(level=PlaceLevel.MUNICIPALITY, code="9901")
     with pytest.raises(ProtectedError):
         place.delete()

@@ -12,7 +12,7 @@ from django.urls import reverse
 from indicators.findings import findings_overview, read_indicator
 from indicators.models import Indicator, ObservationStatus, PlaceLevel, Source, Target
 from indicators.parsing.base import school_year_period
-from indicators.selectors import Point
+from indicators.selectors.figures import Point
 from plans.schoolyear import SchoolYear
 from tests.indicators.factories_pages import (
     IndicatorFactory,

@@ -14,7 +14,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from indicators.models import ImportBatch, ImportStatus, Observation, Place, PlaceLevel
-from indicators.services.imports import batch_commit, too_big_message
+from indicators.selectors.parsers import file_too_big_message
+from indicators.services.imports import batch_commit
 from tests.indicators.conftest import real_file
 from tests.indicators.import_helpers import base_file, imported, template, trivsel
 
@@ -222,7 +223,7 @@ def test_formula_in_a_name_is_stored_as_text_and_exported_with_an_apostrophe(
     assert batch.status == ImportStatus.PREVIEW
     assert (batch.rows_new, batch.rows_rejected) == (1, 1)  # a formula is never a number
     assert batch.problems[0]["value"] == "=SUM(A1:A3)"
-    batch_commit(batch, user=None)
+    batch_commit(batch=batch, user=None)
     place = Place.objects.get(level=PlaceLevel.MUNICIPALITY, code="9903")
     assert place.name == FORMULA  # kept as the text it is
     observation = Observation.objects.get(place=place)
@@ -291,7 +292,7 @@ def test_file_over_the_size_limit_is_refused_naming_the_limit(cast, admin_client
 
 
 def test_size_limit_message_in_megabytes():
-    assert too_big_message(25 * 1024 * 1024, 20 * 1024 * 1024) == (
+    assert file_too_big_message(size=25 * 1024 * 1024, limit=20 * 1024 * 1024) == (
         "Filen er for stor (25 MB). Største tillatte filstørrelse er 20 MB."
     )
-    assert "er 0,5 MB" in too_big_message(600 * 1024, 512 * 1024)
+    assert "er 0,5 MB" in file_too_big_message(size=600 * 1024, limit=512 * 1024)

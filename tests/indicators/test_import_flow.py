@@ -28,6 +28,7 @@ from indicators.models import (
     Place,
     PlaceLevel,
 )
+from indicators.selectors.parsers import batch_needs_mapping, parser_by_name
 from indicators.services.imports import (
     batch_commit,
     batch_create,
@@ -35,8 +36,6 @@ from indicators.services.imports import (
     batch_parse,
     batch_rollback,
     mapping_create,
-    needs_mapping,
-    parser_by_name,
 )
 from indicators.tasks import parse_import_batch
 from tests.indicators.conftest import DATA, real_file
@@ -145,7 +144,7 @@ def test_reimporting_the_same_file_changes_nothing(cast):
     assert (again.rows_new, again.rows_changed, again.rows_unchanged) == (0, 0, 4)
     assert again.rows_rejected == 1
     with CaptureQueriesContext(connection) as queries:
-        again = batch_commit(again, user=None)
+        again = batch_commit(batch=again, user=None)
 
     assert again.status == ImportStatus.COMMITTED
     assert (again.rows_new, again.rows_changed, again.rows_unchanged) == (0, 0, 4)
@@ -166,7 +165,7 @@ def test_a_changed_value_is_one_changed_row_and_rollback_restores_it_exactly(cas
 
     second = preview(changed_file("88,25"), "trivsel-rettet.csv", municipality=cast.municipality)
     assert (second.rows_new, second.rows_changed, second.rows_unchanged) == (0, 1, 3)
-    second = batch_commit(second, user=None)
+    second = batch_commit(batch=second, user=None)
 
     changed = solvik()
     assert changed.value == Decimal("88.25")
@@ -175,7 +174,7 @@ def test_a_changed_value_is_one_changed_row_and_rollback_restores_it_exactly(cas
     assert Decimal(changed.previous["value"]) == Decimal("87.5")
     assert solvik(subgroup="kjønn=Jenter").batch == first  # untouched
 
-    batch_rollback(second, user=cast["data_admin"])
+    batch_rollback(batch=second, user=cast["data_admin"])
 
     restored = solvik()
     assert restored.value == Decimal("87.5")
@@ -188,7 +187,7 @@ def test_a_changed_value_is_one_changed_row_and_rollback_restores_it_exactly(cas
     assert Observation.objects.count() == 4
 
     # Rolling the first batch back too deletes what it created.
-    batch_rollback(first, user=None)
+    batch_rollback(batch=first, user=None)
     assert not Observation.objects.exists()
 
 
@@ -201,7 +200,7 @@ def test_rollback_restores_a_status_change_and_its_symbol(cast):
     assert second.rows_changed == 1
     assert solvik(subgroup="kjønn=Gutter").value == Decimal("84.0")
 
-    batch_rollback(second, user=None)
+    batch_rollback(batch=second, user=None)
 
     boys = solvik(subgroup="kjønn=Gutter")
     assert (boys.value, boys.status) == (None, ObservationStatus.SUPPRESSED)
@@ -212,7 +211,7 @@ def test_rollback_is_refused_while_a_later_batch_changed_the_same_cells(cast, cl
     second = imported(changed_file("88,25"), "trivsel-rettet.csv", municipality=cast.municipality)
 
     with pytest.raises(ValidationError) as refused:
-        batch_rollback(first, user=None)
+        batch_rollback(batch=first, user=None)
     assert "trivsel-rettet.csv" in refused.value.messages[0]
     assert "senere import" in refused.value.messages[0]
     first.refresh_from_db()
@@ -228,8 +227,8 @@ def test_rollback_is_refused_while_a_later_batch_changed_the_same_cells(cast, cl
     assert solvik().value == Decimal("88.25")
 
     # Once the later batch is rolled back, the first can be.
-    batch_rollback(second, user=None)
-    batch_rollback(first, user=None)
+    batch_rollback(batch=second, user=None)
+    batch_rollback(batch=first, user=None)
     assert not Observation.objects.exists()
 
 
@@ -245,7 +244,7 @@ def test_a_fatal_error_writes_nothing_and_cannot_be_committed(cast):
     assert "binære data" in batch.error
     assert (batch.rows_total, batch.rows_new) == (0, 0)
     with pytest.raises(ValidationError):
-        batch_commit(batch, user=None)
+        batch_commit(batch=batch, user=None)
     assert (Observation.objects.count(), Indicator.objects.count(), Place.objects.count()) == counts
 
 
@@ -256,7 +255,7 @@ def test_a_batch_whose_rows_are_all_rejected_cannot_be_committed(cast, client):
     assert (batch.rows_total, batch.rows_rejected) == (1, 1)
 
     with pytest.raises(ValidationError):
-        batch_commit(batch, user=None)
+        batch_commit(batch=batch, user=None)
 
     client.force_login(cast["data_admin"])
     html = client.get(reverse("indicators:import-detail", args=[batch.pk])).content.decode()
@@ -280,12 +279,12 @@ def test_discard_drops_the_batch_and_its_file(cast, client, media):
     assert batch.status == ImportStatus.DISCARDED
     assert not Observation.objects.exists()
     with pytest.raises(ValidationError):
-        batch_commit(batch, user=None)
+        batch_commit(batch=batch, user=None)
 
 
 def test_a_discarded_batch_is_left_alone_by_a_late_worker(cast):
     batch = batch_create(content=base_file(), name="x.csv", user=None, municipality=None)
-    batch_discard(batch, user=None)
+    batch_discard(batch=batch, user=None)
     batch.refresh_from_db()
 
     assert parse_import_batch(batch.pk) == ImportStatus.DISCARDED
@@ -331,7 +330,7 @@ def test_sector_leaders_see_a_batch_but_may_not_commit_or_roll_back(cast, client
     assert page.status_code == 200
     assert reverse("indicators:import-commit", args=[batch.pk]) not in page.content.decode()
     assert client.post(reverse("indicators:import-commit", args=[batch.pk])).status_code == 403
-    batch = batch_commit(batch, user=None)
+    batch = batch_commit(batch=batch, user=None)
     assert client.post(reverse("indicators:import-rollback", args=[batch.pk])).status_code == 403
     assert Observation.objects.count() == 4
 
@@ -376,7 +375,7 @@ def test_progress_view_returns_the_stage_and_percent(cast, client):
     assert 'aria-live="polite"' in detail
 
     # Done: htmx reloads the page to show the preview; without htmx, a redirect.
-    batch_parse(batch)
+    batch_parse(batch=batch)
     done = client.get(
         reverse("indicators:import-progress", args=[batch.pk]), headers={"HX-Request": "true"}
     )
@@ -420,14 +419,14 @@ def test_progress_is_seen_by_the_page_while_the_rows_are_read_in_a_transaction()
         pytest.skip("the side connection is PostgreSQL's; SQLite saves through the ORM")
     import psycopg
 
-    from indicators.services.imports import progress_on_row
+    from indicators.services.imports import batch_progress_record
 
     rows = [trivsel("kommune:9901:Solvik", str(year), "", "50") for year in range(1990, 2030)]
     batch = batch_create(content=template(*rows), name="lang.csv", user=None, municipality=None)
     seen_elsewhere = []
     reader = psycopg.connect(**connection.get_connection_params(), autocommit=True)
     try:
-        with progress_on_row(batch) as record:
+        with batch_progress_record(batch=batch) as record:
 
             def record_and_look(stage, percent):
                 record(stage, percent)
@@ -442,7 +441,7 @@ def test_progress_is_seen_by_the_page_while_the_rows_are_read_in_a_transaction()
                         )
                     )
 
-            batch_parse(batch, progress=record_and_look)
+            batch_parse(batch=batch, progress=record_and_look)
     finally:
         reader.close()
 
@@ -600,7 +599,7 @@ def test_an_unknown_layout_fails_with_a_link_to_the_mapping_step(cast, client):
     assert batch.status == ImportStatus.PREVIEW
     assert batch.mapping == mapping
     assert (batch.rows_new, batch.rows_rejected) == (3, 0)
-    batch_commit(batch, user=None)
+    batch_commit(batch=batch, user=None)
     girls = Observation.objects.get(
         indicator__code="solvik-trives", period_label="2023/24", subgroup="kjønn=Jenter"
     )
@@ -622,7 +621,7 @@ def test_the_mapping_step_asks_an_ungdata_table_for_its_place_and_year(cast, cli
     upload(client, real_file(name), name)
     batch = ImportBatch.objects.get()
     assert batch.status == ImportStatus.FAILED
-    assert needs_mapping(batch)
+    assert batch_needs_mapping(batch=batch)
 
     form = client.get(reverse("indicators:import-mapping", args=[batch.pk])).content.decode()
     assert 'name="place_code"' in form
@@ -791,7 +790,7 @@ def test_every_real_file_imports_and_reimports_unchanged(cast, name):
         assert "legg til et linjeskift" in refused.error
         content += b"\n"
     batch = preview(content, name, municipality=municipality)
-    if needs_mapping(batch):
+    if batch_needs_mapping(batch=batch):
         mapping_create(
             batch=batch,
             user=None,
@@ -803,19 +802,19 @@ def test_every_real_file_imports_and_reimports_unchanged(cast, name):
             },
             source_code="ungdata",
         )
-        batch = batch_parse(batch)
+        batch = batch_parse(batch=batch)
     assert batch.status == ImportStatus.PREVIEW, batch.error
     # Read by the parser listed for it, not by whichever other layout also fits.
-    assert parser_by_name(batch.detected_format).__name__ == module
+    assert parser_by_name(name=batch.detected_format).__name__ == module
     assert batch.rows_new > 0
     assert batch.rows_total == batch.rows_new + batch.rows_rejected
-    batch = batch_commit(batch, user=None)
+    batch = batch_commit(batch=batch, user=None)
     assert Observation.objects.filter(batch=batch).count() == batch.rows_new
 
     again = preview(content, name, municipality=municipality)
     assert again.status == ImportStatus.PREVIEW, again.error
     assert (again.rows_new, again.rows_changed) == (0, 0)
     assert again.rows_unchanged == batch.rows_new
-    again = batch_commit(again, user=None)
+    again = batch_commit(batch=again, user=None)
     assert (again.rows_new, again.rows_changed) == (0, 0)
     assert Observation.objects.filter(batch=again).count() == 0

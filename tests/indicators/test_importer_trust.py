@@ -14,7 +14,7 @@ from indicators.models import ImportStatus, Observation
 from indicators.parsing import base, fhi_api, mapped, ssb_csv, udir_csv
 from indicators.parsing.base import FatalImportError
 from indicators.parsing.cellvalues import CellError, parse_period
-from indicators.services.file_checks import check_content
+from indicators.services.file_checks import file_content_check
 from indicators.services.imports import batch_commit, batch_rollback
 from tests.indicators import corruption
 from tests.indicators.conftest import real_file
@@ -44,7 +44,7 @@ def test_file_cut_inside_its_last_cell_is_refused_naming_the_line(name, ending):
     at = content.rindex(ending) + len(ending) // 2
     cut = content[:at]
     with pytest.raises(FatalImportError, match=r"avkortet: den siste linjen \(\d+\)"):
-        check_content(cut)
+        file_content_check(content=cut)
 
 
 def test_utf16_file_cut_inside_a_character_is_refused_with_a_message():
@@ -166,9 +166,9 @@ def test_reimport_of_values_with_many_decimals_changes_nothing_and_rollback_work
     again = preview(content, "trivsel.csv", municipality=cast.municipality)
     assert again.status == ImportStatus.PREVIEW, again.error
     assert (again.rows_changed, again.rows_unchanged) == (0, 2)
-    batch_commit(again, user=cast["data_admin"])
+    batch_commit(batch=again, user=cast["data_admin"])
     first.refresh_from_db()
-    batch_rollback(first, user=cast["data_admin"])
+    batch_rollback(batch=first, user=cast["data_admin"])
     first.refresh_from_db()
     assert first.status == ImportStatus.ROLLED_BACK
     assert not Observation.objects.exists()

@@ -42,7 +42,7 @@ def saved_mapping(client, cast) -> ImportMapping:
     client.post(reverse("indicators:import-mapping", args=[batch.pk]), MAPPING)
     batch.refresh_from_db()
     assert batch.status == ImportStatus.PREVIEW, batch.error
-    batch_commit(batch, user=cast["data_admin"])
+    batch_commit(batch=batch, user=cast["data_admin"])
     return ImportMapping.objects.get()
 
 
@@ -86,7 +86,7 @@ def test_a_corrected_mapping_changes_the_next_imports_result(cast, client):
     assert mapping.columns["value"] == "Andel som mobbes"
     batch = upload(client, SECOND, "trivsel-2025.csv")
     assert (batch.status, batch.mapping) == (ImportStatus.PREVIEW, mapping)
-    batch_commit(batch, user=cast["data_admin"])
+    batch_commit(batch=batch, user=cast["data_admin"])
     girls = Observation.objects.get(indicator__code="solvik-mobbes", subgroup="kjønn=Jenter")
     assert (girls.period_label, girls.value) == ("2024/25", Decimal("3.9"))
     # The figures the first file stored with the old mapping are left as they were.

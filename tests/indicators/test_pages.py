@@ -13,7 +13,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from indicators.models import Commentary, Indicator, ObservationStatus, PlaceLevel, Target
-from indicators.selectors import MUNICIPALITY, series
+from indicators.selectors.figures import MUNICIPALITY, series
 from tests.factories import DevelopmentAreaFactory
 from tests.indicators.factories_pages import (
     BatchFactory,
@@ -608,14 +608,14 @@ INDICATOR_KEYS = (
 def test_demo_loads_twice_with_the_same_counts_and_every_kind_of_finding(db, client):
     from django.contrib.auth import get_user_model
 
-    from demo.services import load_demo
+    from demo.services.loading import demo_load
     from indicators.findings import findings_overview
 
     land = country()
     shared = IndicatorFactory(name="Delt statistikk")
     observe(shared, land, 2024, "12.0")
-    first = load_demo()
-    second = load_demo()
+    first = demo_load()
+    second = demo_load()
     assert {k: first[k] for k in INDICATOR_KEYS} == {k: second[k] for k in INDICATOR_KEYS}
     assert second["indicators"] == 27
     # Six periods each: Solvik and the country for all, a county for 12, a KOSTRA group

@@ -224,7 +224,7 @@ def test_new_indicators_are_marked_until_they_are_stored(cast):
             "levels": ["land", "kommune"],
         }
     ]
-    batch_commit(first, user=None)
+    batch_commit(batch=first, user=None)
 
     again = preview(changed_file(), "trivsel-2.csv", municipality=cast.municipality)
 
@@ -293,7 +293,7 @@ def test_linking_is_refused_once_the_batch_is_committed(plan_cast, client):
     client.force_login(cast["data_admin"])
     upload(client, base_file(), "trivsel.csv")
     batch = ImportBatch.objects.get()
-    batch_commit(batch, user=None)
+    batch_commit(batch=batch, user=None)
 
     response = _link(client, batch, "solvik-trivsel", cast.areas[0])
 

@@ -1,4 +1,4 @@
-"""The one indicator read model (``indicators.selectors``): the latest figure is the latest
+"""The one indicator read model (``indicators.selectors.figures``): the latest figure is the latest
 that has a value on every page, and the list and the detail page take the same number of
 queries for one indicator as for many."""
 
@@ -9,7 +9,7 @@ import re
 from django.urls import reverse
 
 from indicators.models import ObservationStatus, PlaceLevel, Target
-from indicators.selectors import MUNICIPALITY, latest_point, municipality_places, series_for
+from indicators.selectors.figures import MUNICIPALITY, latest_point, municipality_places, series_for
 from tests.indicators.factories_pages import (
     BatchFactory,
     IndicatorFactory,

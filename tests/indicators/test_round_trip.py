@@ -43,9 +43,9 @@ def _installation_import(content: bytes, name: str, *, municipality=None) -> Imp
             indicator_name="",
         )
         batch.save(update_fields=["mapping"])
-    batch = batch_parse(batch)
+    batch = batch_parse(batch=batch)
     assert batch.status == ImportStatus.PREVIEW, batch.error
-    return batch_commit(batch, user=None)
+    return batch_commit(batch=batch, user=None)
 
 
 def _observations() -> set[tuple]:

@@ -12,7 +12,7 @@ from django.apps import apps
 from indicators.charts import target_points
 from indicators.models import Observation, Target
 from indicators.parsing.cellvalues import CellError, parse_period
-from indicators.selectors import period_year
+from indicators.selectors.figures import period_year
 from tests.indicators.factories_pages import IndicatorFactory, observe, solvik
 
 relabel = importlib.import_module("indicators.migrations.0006_school_year_period_labels")

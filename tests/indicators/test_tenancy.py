@@ -27,7 +27,7 @@ from indicators.models import (
     Target,
 )
 from indicators.services.imports import batch_commit, batch_rollback, mapping_create
-from indicators.services_indicators import (
+from indicators.services.indicators import (
     indicator_commentary_save,
     indicator_targets_save,
     indicator_update,
@@ -165,7 +165,7 @@ def test_a_file_with_only_another_municipalitys_rows_writes_nothing(cast, client
     assert batch.status == ImportStatus.FAILED
     assert "andre kommuner" in batch.error
     with pytest.raises(ValidationError):
-        batch_commit(batch, user=cast["other_municipality"])
+        batch_commit(batch=batch, user=cast["other_municipality"])
     assert_solvik_untouched(solvik_import)
 
 
@@ -215,7 +215,7 @@ def test_the_celery_task_path_leaves_out_another_municipalitys_rows(
     assert parse_import_batch(batch.pk) == ImportStatus.PREVIEW
     batch.refresh_from_db()
     assert (batch.rows_new, batch.rows_skipped) == (1, 3)
-    batch_commit(batch, user=cast["other_municipality"])
+    batch_commit(batch=batch, user=cast["other_municipality"])
     assert_solvik_untouched(solvik_import)
     assert len(callbacks) == 1
 
@@ -524,13 +524,13 @@ def test_a_shared_figure_both_imported_survives_the_first_ones_rollback(cast, ca
     assert (nabovik.rows_new, nabovik.rows_changed, nabovik.rows_unchanged) == (2, 0, 2)
     assert national().batch == nabovik
 
-    batch_rollback(solvik, user=cast["data_admin"])  # not blocked by Nabovik's batch
+    batch_rollback(batch=solvik, user=cast["data_admin"])  # not blocked by Nabovik's batch
 
     assert (national().value, national().batch) == (Decimal("5.5"), nabovik)
     assert national().previous is None
     assert not Observation.objects.filter(place__code="9901").exists()
     assert Observation.objects.filter(place__code="9902", batch=nabovik).count() == 2
-    batch_rollback(nabovik, user=cast["other_municipality"])
+    batch_rollback(batch=nabovik, user=cast["other_municipality"])
     assert not Observation.objects.filter(place__level=PlaceLevel.COUNTRY).exists()
 
 
@@ -541,7 +541,7 @@ def test_a_shared_figure_changed_later_keeps_the_later_value_after_a_rollback(ca
     nabovik = imported(later, "12345-rettet.csv", municipality=cast.other_municipality)
     assert (national().value, national().previous["batch"]) == (Decimal("5.8"), solvik.pk)
 
-    batch_rollback(solvik, user=cast["data_admin"])
+    batch_rollback(batch=solvik, user=cast["data_admin"])
 
     assert (national().value, national().batch, national().previous) == (
         Decimal("5.8"),
@@ -549,7 +549,7 @@ def test_a_shared_figure_changed_later_keeps_the_later_value_after_a_rollback(ca
         None,  # Solvik's rolled-back value is gone from the history
     )
     assert national("2023").batch == nabovik
-    batch_rollback(nabovik, user=cast["other_municipality"])
+    batch_rollback(batch=nabovik, user=cast["other_municipality"])
     assert not Observation.objects.filter(place__level=PlaceLevel.COUNTRY).exists()
 
 
@@ -558,7 +558,7 @@ def test_a_later_batch_of_the_same_municipality_still_blocks_the_rollback(cast, 
     imported(ssb_file(land=("5,0", "5,9")), "b.csv", municipality=cast.municipality)
 
     with pytest.raises(ValidationError, match=r"b\.csv"):
-        batch_rollback(solvik, user=cast["data_admin"])
+        batch_rollback(batch=solvik, user=cast["data_admin"])
 
 
 def test_a_hand_typed_table_does_not_write_the_installations_shared_figures(cast, catalogue):

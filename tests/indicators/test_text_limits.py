@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from indicators.models import Commentary, Indicator
-from indicators.services_indicators import indicator_commentary_save, indicator_update
+from indicators.services.indicators import indicator_commentary_save, indicator_update
 from tests.indicators.factories_pages import IndicatorFactory
 
 MEGABYTE = "x" * (1024 * 1024)

@@ -14,7 +14,7 @@ from btitracker.models import ConcernCase
 from plans.access import access_for, forget_access
 from plans.models import Membership, MembershipAction, MembershipChange, Role, Unit
 from plans.resources import MembershipResource, UnitResource
-from plans.selectors import users_managed_by
+from plans.selectors.organisation import users_managed_by
 from tests.bti.helpers import build_bti
 from tests.conftest import PERSONAS
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
@@ -593,9 +593,9 @@ def test_reject_removes_the_grant_and_the_log_says_who(cast, client, pending_gra
 
 
 def test_change_log_is_filtered_and_scoped(cast, client):
-    from plans import services
+    from plans.services import organisation
 
-    services.membership_save(
+    organisation.membership_save(
         membership=Membership(
             user=cast["elected_official"],
             municipality=cast.municipality,
@@ -615,13 +615,13 @@ def test_change_log_is_filtered_and_scoped(cast, client):
 
 
 def test_review_page_queries_do_not_grow_with_rows(cast, client, django_assert_max_num_queries):
-    from plans import services
+    from plans.services import organisation
 
     login(client, cast, "sector_leader")
     for index in range(30):
         user = UserFactory(username=f"ny-{index}")
         MembershipFactory(user=user, municipality=cast.municipality, role=Role.ELECTED_OFFICIAL)
-        services.membership_save(
+        organisation.membership_save(
             membership=Membership(
                 user=user, municipality=cast.municipality, unit=cast.school, role=Role.STAFF
             ),
@@ -640,12 +640,12 @@ def test_review_page_queries_do_not_grow_with_rows(cast, client, django_assert_m
 def test_services_refuse_changes_to_own_memberships(cast, targets, who):
     from django.core.exceptions import PermissionDenied
 
-    from plans import services
+    from plans.services import organisation
 
     actor = targets["superuser"] if who == "superuser" else cast["data_admin"]
     before = snapshot()
     with pytest.raises(PermissionDenied):
-        services.membership_save(
+        organisation.membership_save(
             membership=Membership(
                 user=actor, municipality=cast.municipality, unit=cast.school, role=Role.UNIT_LEADER
             ),
@@ -653,19 +653,21 @@ def test_services_refuse_changes_to_own_memberships(cast, targets, who):
         )
     if who == "data_admin":
         with pytest.raises(PermissionDenied):
-            services.membership_revoke(membership=Membership.objects.get(user=actor), actor=actor)
+            organisation.membership_revoke(
+                membership=Membership.objects.get(user=actor), actor=actor
+            )
     assert snapshot() == before
 
 
 def test_services_refuse_a_data_admin_outside_their_reach(cast, targets):
     from django.core.exceptions import PermissionDenied
 
-    from plans import services
+    from plans.services import organisation
 
     before = snapshot()
     for name in ("superuser", "staff_flag", "no_membership"):
         with pytest.raises(PermissionDenied):
-            services.membership_save(
+            organisation.membership_save(
                 membership=Membership(
                     user=targets[name], municipality=cast.municipality, role=Role.DATA_ADMIN
                 ),
@@ -676,7 +678,7 @@ def test_services_refuse_a_data_admin_outside_their_reach(cast, targets):
 
 def test_a_pending_staff_member_is_not_offered_for_a_bti_team(cast):
     from btitracker.forms import _people
-    from btitracker.services import works_in
+    from btitracker.permissions import works_in
 
     newcomer = UserFactory(username="nykommer")
     MembershipFactory(
@@ -686,18 +688,18 @@ def test_a_pending_staff_member_is_not_offered_for_a_bti_team(cast):
         role=Role.STAFF,
         pending=True,
     )
-    assert not works_in(newcomer, cast.school)
+    assert not works_in(user=newcomer, unit=cast.school)
     assert newcomer not in _people(cast.municipality.pk)
     assert cast["staff"] in _people(cast.municipality.pk)
-    assert works_in(cast["staff"], cast.school)
+    assert works_in(user=cast["staff"], unit=cast.school)
 
 
 @pytest.mark.parametrize("persona", ALL)
 def test_change_log_in_the_admin_is_read_only_and_for_superusers(cast, targets, client, persona):
-    from plans import services
+    from plans.services import organisation
 
     change_owner = Membership.objects.get(user=cast["elected_official"])
-    services.membership_revoke(membership=change_owner, actor=cast["data_admin"])
+    organisation.membership_revoke(membership=change_owner, actor=cast["data_admin"])
     change = MembershipChange.objects.get()
     login(client, cast, persona)
     listing = client.get(reverse("admin:plans_membershipchange_changelist"))

@@ -26,7 +26,7 @@ from plans.models import (
     UnitPlanStatus,
 )
 from plans.schoolyear import SchoolYear
-from plans.selectors_dashboard import traffic_light, trend_of
+from plans.selectors.dashboard import traffic_light, trend_of
 from tests.factories import (
     CoreComponentFactory,
     DevelopmentAreaFactory,

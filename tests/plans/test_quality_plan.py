@@ -20,7 +20,7 @@ from plans.models import (
     QualityPlan,
     ServiceField,
 )
-from plans.selectors_quality import ADDED, CHANGED, REMOVED, UNCHANGED, compare_plans
+from plans.selectors.quality import ADDED, CHANGED, REMOVED, UNCHANGED, compare_plans
 from plans.services.history import EditConflict, PlanLocked
 from plans.services.quality_plan import (
     quality_plan_adopt,

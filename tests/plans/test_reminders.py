@@ -12,7 +12,8 @@ from django.urls import reverse
 
 from plans.models import MeasureStatus, ReminderDigest, UnitPlanStatus
 from plans.schoolyear import SchoolYear
-from plans.services.reminders import iso_week, reminders_send_weekly
+from plans.selectors.reminders import iso_week
+from plans.services.reminders import reminder_digests_send
 from plans.tasks import send_weekly_reminders
 from tests.factories import (
     CoreComponentFactory,
@@ -89,8 +90,8 @@ def _mail_to(address):
 
 def test_running_twice_sends_one_digest_per_person(reminders):
     cast = reminders["cast"]
-    assert reminders_send_weekly(today=MONDAY) == 2
-    assert reminders_send_weekly(today=MONDAY) == 0
+    assert reminder_digests_send(today=MONDAY) == 2
+    assert reminder_digests_send(today=MONDAY) == 0
 
     assert sorted(message.to[0] for message in mail.outbox) == sorted(
         [cast["staff"].email, cast["unit_leader"].email]
@@ -102,7 +103,7 @@ def test_running_twice_sends_one_digest_per_person(reminders):
 
 def test_digest_lists_the_overdue_measure_with_a_link(reminders):
     cast = reminders["cast"]
-    reminders_send_weekly(today=MONDAY)
+    reminder_digests_send(today=MONDAY)
     (message,) = _mail_to(cast["staff"].email)
     assert "Leseløftet i 1.–4. trinn" in message.body
     assert "Solvik barneskole" in message.body
@@ -121,7 +122,7 @@ def test_digest_lists_the_overdue_measure_with_a_link(reminders):
 
 def test_unit_leader_is_reminded_of_unsubmitted_and_unevaluated_plans(reminders):
     cast = reminders["cast"]
-    reminders_send_weekly(today=MONDAY)
+    reminder_digests_send(today=MONDAY)
     (message,) = _mail_to(cast["unit_leader"].email)
     body = message.body
     assert "Utviklingsplaner som ikke er sendt til godkjenning" in body
@@ -140,7 +141,7 @@ def test_a_missing_plan_is_reported_as_not_started(reminders):
     leader = MembershipFactory(
         user__username="styrer", unit=cast.kindergarten, role="unit_leader"
     ).user
-    reminders_send_weekly(today=MONDAY)
+    reminder_digests_send(today=MONDAY)
     (message,) = _mail_to(leader.email)
     assert "Solbakken barnehage, 2026/27: ikke startet" in message.body
     assert reverse("plans:unit-plan-create", args=[cast.kindergarten.pk]) in message.body
@@ -155,7 +156,7 @@ def test_submitted_and_approved_plans_need_no_reminder(reminders):
     ]:
         plan.status = status
         plan.save()
-    reminders_send_weekly(today=MONDAY)
+    reminder_digests_send(today=MONDAY)
     # The staff member still owns the overdue measure; the leader has nothing left.
     assert [message.to[0] for message in mail.outbox] == [cast["staff"].email]
 
@@ -169,17 +170,17 @@ def test_nobody_without_something_to_report_gets_mail(reminders):
     reminders["last_year"].status = UnitPlanStatus.EVALUATED
     reminders["last_year"].save()
 
-    assert reminders_send_weekly(today=MONDAY) == 0
+    assert reminder_digests_send(today=MONDAY) == 0
     assert mail.outbox == []
     assert not ReminderDigest.objects.exists()
 
 
 def test_a_new_week_sends_again(reminders):
     cast = reminders["cast"]
-    reminders_send_weekly(today=MONDAY)
-    reminders_send_weekly(today=MONDAY + datetime.timedelta(days=6))  # Sunday, same week
+    reminder_digests_send(today=MONDAY)
+    reminder_digests_send(today=MONDAY + datetime.timedelta(days=6))  # Sunday, same week
     assert len(_mail_to(cast["staff"].email)) == 1
-    reminders_send_weekly(today=MONDAY + datetime.timedelta(days=7))
+    reminder_digests_send(today=MONDAY + datetime.timedelta(days=7))
     assert len(_mail_to(cast["staff"].email)) == 2
     assert len(_mail_to(cast["unit_leader"].email)) == 2
     # The measure that ended on the first Monday was overdue by Sunday: its owner got one
@@ -198,7 +199,7 @@ def test_inactive_users_and_users_without_email_are_skipped(reminders):
     cast["staff"].save()
     cast["unit_leader"].email = ""
     cast["unit_leader"].save()
-    assert reminders_send_weekly(today=MONDAY) == 0
+    assert reminder_digests_send(today=MONDAY) == 0
     assert mail.outbox == []
 
 
@@ -207,11 +208,11 @@ def test_a_failed_delivery_is_retried_by_the_next_run(reminders):
     with mock.patch(
         "django.core.mail.EmailMultiAlternatives.send", side_effect=ConnectionError("smtp")
     ):
-        assert reminders_send_weekly(today=MONDAY) == 0
+        assert reminder_digests_send(today=MONDAY) == 0
     assert ReminderDigest.objects.filter(sent_at__isnull=True).count() == 2
 
-    assert reminders_send_weekly(today=MONDAY) == 2
-    assert reminders_send_weekly(today=MONDAY) == 0
+    assert reminder_digests_send(today=MONDAY) == 2
+    assert reminder_digests_send(today=MONDAY) == 0
     assert len(_mail_to(cast["staff"].email)) == 1
     assert not ReminderDigest.objects.filter(sent_at__isnull=True).exists()
 
@@ -239,13 +240,13 @@ def test_evaluated_plans_and_inactive_units_do_not_remind(reminders):
         responsible=cast["data_admin"],
         end=MONDAY - datetime.timedelta(days=3),
     )
-    reminders_send_weekly(today=MONDAY)
+    reminder_digests_send(today=MONDAY)
     assert _mail_to(cast["data_admin"].email) == []
 
 
 def test_iso_week_uses_the_iso_year():
-    assert iso_week(datetime.date(2026, 11, 23)) == "2026-W48"
-    assert iso_week(datetime.date(2027, 1, 1)) == "2026-W53"
+    assert iso_week(day=datetime.date(2026, 11, 23)) == "2026-W48"
+    assert iso_week(day=datetime.date(2027, 1, 1)) == "2026-W53"
 
 
 def test_task_runs_the_service_and_is_idempotent(reminders, tasks_in_process, monkeypatch):

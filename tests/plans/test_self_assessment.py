@@ -14,7 +14,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from plans import selectors_assessment as selectors
 from plans.models import (
     AssessmentAnswer,
     AssessmentStatus,
@@ -26,6 +25,7 @@ from plans.models import (
     ToolStatement,
     UnitKind,
 )
+from plans.selectors import assessment as selectors
 from plans.services.history import PlanLocked
 from plans.services.self_assessment import (
     quality_tool_create,

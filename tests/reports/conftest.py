@@ -8,8 +8,8 @@ import io
 import pypdf
 import pytest
 
-from reports import services
 from reports.models import ReportState, StatusReport
+from reports.services import status_reports as services
 from tests.reports.synthetic import build_world
 
 

@@ -6,17 +6,17 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 
-from demo.services import load_demo
+from demo.services.loading import demo_load
 from plans.models import ParticipationInput, QualityPlan
 from plans.schoolyear import SchoolYear
-from reports import services
 from reports.charts import chart_count
 from reports.models import ReportState, StatusReport
+from reports.services import status_reports as services
 from tests.reports.conftest import pdf_text
 
 
 def test_the_demo_report_shows_solviks_figures_and_only_consented_fortellinger(db, media):
-    load_demo()
+    demo_load()
     leader = get_user_model().objects.get(username="sektorleder")
     plan = QualityPlan.objects.filter(municipality__number="9901").in_force()
     year = SchoolYear.current().start_year - 1  # the demo's last school year with figures
@@ -53,7 +53,7 @@ def test_load_demo_again_after_a_published_report_starts_the_demo_afresh(
 ):
     """`make run` reloads the demo every time: a report ordered and published in the demo
     must not stop that. The reset removes the demo's reports and their files."""
-    load_demo()
+    demo_load()
     leader = get_user_model().objects.get(username="sektorleder")
     plan = QualityPlan.objects.filter(municipality__number="9901").in_force()
     report = services.status_report_order(
@@ -66,7 +66,7 @@ def test_load_demo_again_after_a_published_report_starts_the_demo_afresh(
     assert report.pdf.storage.exists(stored)
 
     with django_capture_on_commit_callbacks(execute=True):
-        load_demo()
+        demo_load()
 
     assert not StatusReport.objects.filter(municipality__number="9901").exists()
     assert not report.pdf.storage.exists(stored)

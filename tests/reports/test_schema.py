@@ -17,7 +17,7 @@ from django.utils import timezone
 from reports.charts import add_charts
 from reports.models import ReportState, StatusReport
 from reports.schema import SCHEMA_VERSION, upgrade, version_of
-from reports.services import pdf_context
+from reports.selectors.status_reports import status_report_pdf_context
 from reports.snapshot import build_snapshot
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -45,7 +45,9 @@ def test_every_version_has_a_committed_snapshot_that_says_which_it_is():
 def test_a_stored_snapshot_of_every_version_renders_in_full_in_the_pdf_template(
     version, strict_templates
 ):
-    html = render_to_string("reports/pdf/status_report.html", pdf_context(stored(version)))
+    html = render_to_string(
+        "reports/pdf/status_report.html", status_report_pdf_context(snapshot=stored(version))
+    )
     assert INVALID not in html, html[html.index(INVALID) - 300 : html.index(INVALID) + 100]
     assert "Tilstandsrapport for oppvekst 2025/26" in html
     assert "Indikator 1.1 for Testvik kommune" in html

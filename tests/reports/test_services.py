@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 
 from indicators.models import Observation, Target
 from plans.models import InputGroup, InputSetting, ParticipationInput
-from reports import services
 from reports.models import PublishedReportError, ReportState, StatusReport
+from reports.services import status_reports as services
 from reports.tasks import render_status_report
 from tests.reports.conftest import order_and_render, pdf_reader, pdf_text
 
@@ -141,7 +141,7 @@ def test_publishing_freezes_the_snapshot_and_the_pdf(world):
         report.delete()
 
     # A new version is a new draft row with today's data; the published one stays.
-    second = services.status_report_new_version(report=report, user=world.sector_leader)
+    second = services.status_report_version_create(report=report, user=world.sector_leader)
     assert (second.version, second.state) == (2, ReportState.QUEUED)
     services.status_report_render(report_id=second.pk, task_id="v2")
     second.refresh_from_db()
@@ -165,7 +165,7 @@ def test_only_a_finished_draft_can_be_published_and_one_draft_per_plan_and_year(
     with pytest.raises(ValidationError, match="planperioden"):
         services.status_report_order(user=world.sector_leader, quality_plan=world.plan, year=2040)
     with pytest.raises(ValidationError, match="fra en publisert"):
-        services.status_report_new_version(report=report, user=world.sector_leader)
+        services.status_report_version_create(report=report, user=world.sector_leader)
 
 
 def test_a_failure_is_recorded_in_norwegian_and_a_retry_renders_again(world, media):

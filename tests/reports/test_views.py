@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from reports import services
 from reports.models import ReportState, StatusReport
+from reports.services import status_reports as services
 from tests.reports.conftest import order_and_render
 from tests.reports.synthetic import build_world
 

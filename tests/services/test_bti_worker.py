@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from btitracker import services
 from btitracker.models import Concern
+from btitracker.services import cases as services
 from btitracker.tasks import send_reminders
 from tests.bti.helpers import CHILD_NAME, build_bti
 from tests.services.test_celery_worker import worker  # noqa: F401  (the fixture)

@@ -180,8 +180,8 @@ def test_worker_sends_one_weekly_reminder_per_person_when_queued_twice(worker):
 
 
 def test_worker_tells_the_next_on_the_waiting_list_about_a_freed_seat(worker):
-    from competence import services as competence_services
     from competence.models import Registration
+    from competence.services import activities as competence_services
     from tests.factories import ActivityFactory, SessionFactory
 
     unit = UnitFactory(name="Solvik barneskole")
@@ -195,12 +195,12 @@ def test_worker_tells_the_next_on_the_waiting_list_about_a_freed_seat(worker):
         ends_at=start + datetime.timedelta(hours=2),
         capacity=1,
     )
-    taken = competence_services.register(session=session, user=first.user)
-    waiting = competence_services.register(session=session, user=second.user)
+    taken = competence_services.registration_create(session=session, user=first.user)
+    waiting = competence_services.registration_create(session=session, user=second.user)
     assert waiting.status == RegistrationStatus.WAITING
 
     # The task is queued when the cancellation commits; the worker reads the promoted row.
-    competence_services.cancel(registration=taken)
+    competence_services.registration_cancel(registration=taken)
     assert Registration.objects.get(pk=waiting.pk).status == RegistrationStatus.CONFIRMED
 
     deadline = time.monotonic() + 60

@@ -71,7 +71,7 @@ def test_worker_parses_a_big_file_to_its_preview_with_the_progress_on_the_row(
     assert batch.progress == 100
     assert batch.detected_format == "udir_statistikkbank_xlsx"
     # Every row was read; Solvik's import keeps the shared figures and leaves the other
-    # municipalities' rows out (indicators/services/tenancy.py).
+    # municipalities' rows out (indicators/selectors/tenancy.py).
     assert batch.rows_new + batch.rows_skipped > 10_000
     assert batch.rows_new > 0
     assert not Observation.objects.exists()  # a preview writes nothing

@@ -3,7 +3,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from btitracker.services import children_rehash
+from btitracker.services.cases import children_rehash
 
 
 class Command(BaseCommand):

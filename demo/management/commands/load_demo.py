@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from demo.services import load_demo
+from demo.services.loading import demo_load
 from plans.demo import DEMO_MUNICIPALITY, DEMO_PASSWORD, DEMO_STAFF, DEMO_USERS
 from plans.models import Role
 
@@ -12,7 +12,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        counts = load_demo()
+        counts = demo_load()
         self.stdout.write(
             self.style.SUCCESS(
                 f"{DEMO_MUNICIPALITY['name']}: {counts['units']} enheter, "

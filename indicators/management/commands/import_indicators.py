@@ -11,13 +11,8 @@ from django.db import transaction
 from django.urls import reverse
 
 from indicators.models import ImportStatus
-from indicators.services.imports import (
-    batch_commit,
-    batch_create,
-    batch_parse,
-    format_label,
-    needs_mapping,
-)
+from indicators.selectors.parsers import batch_needs_mapping, parser_format_label
+from indicators.services.imports import batch_commit, batch_create, batch_parse
 from plans.models import Municipality
 
 
@@ -87,7 +82,7 @@ class Command(BaseCommand):
         if batch.status == ImportStatus.FAILED:
             raise CommandError(self._failure(batch))
         try:
-            batch = batch_commit(batch, user=user)
+            batch = batch_commit(batch=batch, user=user)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         self.stdout.write(
@@ -102,7 +97,7 @@ class Command(BaseCommand):
             batch = batch_create(content=content, name=name, user=user, municipality=municipality)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
-        batch = batch_parse(batch, progress=self._progress)
+        batch = batch_parse(batch=batch, progress=self._progress)
         if batch.status == ImportStatus.PREVIEW:
             self._report(batch)
         return batch
@@ -114,7 +109,7 @@ class Command(BaseCommand):
     def _report(self, batch) -> None:
         write = self.stdout.write
         write(f"Fil: {batch.file_name}")
-        write(f"Format: {format_label(batch.detected_format)}")
+        write(f"Format: {parser_format_label(name=batch.detected_format)}")
         if batch.source:
             write(f"Kilde: {batch.source.name}")
         write(
@@ -140,7 +135,7 @@ class Command(BaseCommand):
 
     def _failure(self, batch, *, link: bool = True) -> str:
         message = f"Filen kunne ikke importeres: {batch.error}"
-        if link and needs_mapping(batch):
+        if link and batch_needs_mapping(batch=batch):
             path = reverse("indicators:import-mapping", args=[batch.pk])
             message += f" Angi kolonneoppsettet på {path} i portalen."
         return message

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from reports.services import status_report_requeue
+from reports.services.status_reports import status_report_requeue
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""Which rows of a file a municipality's import may write.
+"""Which rows of a file a municipality's import may write (a read: the import services ask it).
 
 Observations are stored once per installation, so an import must not write what another
 municipality sees as its own. A municipality's import (``ImportBatch.municipality`` set)
@@ -53,7 +53,7 @@ SHARED = "shared"
 SHOWN_LINES = 10
 
 
-def skip_reason(key: str) -> str:
+def import_skip_reason(*, key: str) -> str:
     """The Norwegian sentence for a reason a row was left out."""
     if key == FOREIGN:
         return _(
@@ -99,12 +99,12 @@ class ImportScope:
         return FOREIGN
 
 
-def import_scope(municipality: Municipality | None, *, detected_format: str) -> ImportScope | None:
+def import_scope(*, municipality: Municipality | None, detected_format: str) -> ImportScope | None:
     """What an import for ``municipality`` may write (``None``: everything, an installation
     administrator's import). A fixed number of queries."""
     if municipality is None:
         return None
-    from indicators.selectors import municipality_places
+    from indicators.selectors.figures import municipality_places
 
     others = Municipality.objects.exclude(pk=municipality.pk).values_list(
         "number", "historic_numbers"

@@ -93,7 +93,7 @@ def session_delete(*, session: Session) -> None:
 
 
 @transaction.atomic
-def register(*, session: Session, user, now=None) -> Registration:
+def registration_create(*, session: Session, user, now=None) -> Registration:
     """Sign ``user`` up: a seat if there is one, otherwise the waiting list."""
     now = now or timezone.now()
     session = _locked(session)
@@ -120,7 +120,7 @@ def register(*, session: Session, user, now=None) -> Registration:
 
 
 @transaction.atomic
-def cancel(*, registration: Registration, now=None) -> Registration:
+def registration_cancel(*, registration: Registration, now=None) -> Registration:
     """Cancel a sign-up before the session starts; a freed seat goes to the first person
     on the waiting list."""
     now = now or timezone.now()

@@ -21,7 +21,6 @@ import logging
 import secrets
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F
@@ -31,7 +30,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from btitracker import audit
 from btitracker.models import EnrolCode
-from btitracker.services import Act
+from btitracker.selectors.enrolment import enrol_code_minutes
+from btitracker.services.cases import Act
 from plans.mail import bti_enrol_code_email_send
 from plans.services.common import model_update
 
@@ -42,6 +42,8 @@ MAX_ATTEMPTS = 5
 RESEND_SECONDS = 60
 MAX_CODES_PER_DAY = 10
 SESSION_KEY = "bti_enrol"
+# The salts keep the module's old dotted name: changing them would void codes and
+# sessions signed before the move to btitracker/services/.
 _CODE_SALT = "btitracker.enrolment.code"
 _SESSION_SALT = "btitracker.enrolment.session"
 
@@ -83,10 +85,6 @@ class ConfirmResult:
     device: TOTPDevice | None = None
 
 
-def minutes() -> int:
-    return settings.BTI_ENROL_CODE_MINUTES
-
-
 def _code_hash(salt: str, user_id: int, code: str) -> str:
     return salted_hmac(_CODE_SALT, f"{salt}:{user_id}:{code}", algorithm="sha256").hexdigest()
 
@@ -113,12 +111,7 @@ def _latest(session, user) -> EnrolCode | None:
     )
 
 
-def mask_email(address: str) -> str:
-    local, _at, domain = address.partition("@")
-    return f"{local[:2]}…@{domain}" if domain else "…"
-
-
-def normalise(code: str) -> str:
+def _normalise(code: str) -> str:
     return "".join(ch for ch in code if ch.isdigit())
 
 
@@ -157,12 +150,12 @@ def code_send(*, user, session, ip_address: str | None) -> SendResult:
             code_hash=_code_hash(salt, user.pk, code),
             session_hash=session_hash,
             created_at=now,
-            expires_at=now + datetime.timedelta(minutes=minutes()),
+            expires_at=now + datetime.timedelta(minutes=enrol_code_minutes()),
         )
     # Sent here, not through Celery: the person is waiting for it, and the code would
     # otherwise lie in clear text in the broker.
     try:
-        bti_enrol_code_email_send(user=user, code=code, minutes=minutes())
+        bti_enrol_code_email_send(user=user, code=code, minutes=enrol_code_minutes())
     except Exception:
         logger.exception("Koden for totrinnsoppsett til bruker %s ble ikke sendt", user.pk)
         EnrolCode.objects.filter(pk=row.pk).update(expires_at=now, created_at=now - _a_minute())
@@ -187,7 +180,7 @@ def code_check(*, user, session, code: str, ip_address: str | None) -> Checked:
     """Check an entered code against this session's newest code for this user. Every try
     counts (an atomic increment, so parallel guesses cannot pass the limit); the right
     code marks the row used and the session allowed to see the secret."""
-    result, row = _check(user, session, normalise(code))
+    result, row = _check(user, session, _normalise(code))
     audit.record(
         actor=user,
         action=Act.OTP_CODE_OK if result is Checked.OK else Act.OTP_CODE_WRONG,
@@ -232,7 +225,7 @@ def may_see_secret(session, user) -> bool:
     state = session.get(SESSION_KEY)
     if not isinstance(state, dict) or state.get("user") != user.pk or not state.get("accepted"):
         return False
-    since = timezone.now() - datetime.timedelta(minutes=minutes())
+    since = timezone.now() - datetime.timedelta(minutes=enrol_code_minutes())
     return EnrolCode.objects.filter(
         pk=state["accepted"],
         user=user,
@@ -241,7 +234,7 @@ def may_see_secret(session, user) -> bool:
     ).exists()
 
 
-def finished(session) -> None:
+def enrolment_finish(*, session) -> None:
     session.pop(SESSION_KEY, None)
 
 
@@ -294,7 +287,7 @@ def otp_device_confirm(
     current, _updated = model_update(
         instance=current, fields=["confirmed"], data={"confirmed": True}, clean=False
     )
-    finished(session)
+    enrolment_finish(session=session)
     audit.record(
         actor=user,
         action=Act.OTP_ENROLLED,

@@ -14,7 +14,7 @@ from competence import demo as competence_demo
 from indicators import demo as indicators_demo
 from plans import demo as plans_demo
 from plans.models import Municipality
-from reports.services import status_reports_purge_for_demo
+from reports.services.status_reports import status_report_demo_purge
 
 
 def _clear(municipality: Municipality) -> None:
@@ -22,7 +22,7 @@ def _clear(municipality: Municipality) -> None:
     that points at it with a PROTECT foreign key is left."""
     # Status reports point at the plans (and published ones refuse to be deleted in use):
     # the demo's reset removes them with their files.
-    status_reports_purge_for_demo(municipality)
+    status_report_demo_purge(municipality=municipality)
     bti_demo.demo_clear(municipality)
     competence_demo.demo_clear(municipality)
     indicators_demo.demo_clear(municipality)
@@ -30,7 +30,7 @@ def _clear(municipality: Municipality) -> None:
 
 
 @transaction.atomic
-def load_demo(*, today: datetime.date | None = None) -> dict[str, int]:
+def demo_load(*, today: datetime.date | None = None) -> dict[str, int]:
     """Create or bring up to date the demo municipality. Running it again gives the same
     result: units and users are updated in place, and the municipality's content in every
     app (plans, competence, tellinger, BTI, status reports) is deleted and made anew. Other

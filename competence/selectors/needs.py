@@ -10,13 +10,18 @@ Four queries whatever the number of needs and activities."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch
 
 from competence.models import Activity, CompetenceNeed, NeedSurvey, Theme
-from plans.models import Unit, UnitKind
+from plans.models import Municipality, Unit, UnitKind
+
+if TYPE_CHECKING:
+    from competence.services.needs_import import NeedRow
 
 
 @dataclass(frozen=True)
@@ -143,3 +148,12 @@ def needs_coverage(user, survey: NeedSurvey, school_year: int) -> CoverageOvervi
     return CoverageOverview(
         survey=survey, school_year=school_year, needs=rows, kinds=kinds, unasked=unasked
     )
+
+
+def new_themes(*, municipality: Municipality, rows: Iterable[NeedRow]) -> set[str]:
+    """The (casefolded) theme names in ``rows`` that the municipality does not have yet."""
+    existing = {
+        name.casefold()
+        for name in Theme.objects.filter(municipality=municipality).values_list("name", flat=True)
+    }
+    return {row.theme.casefold() for row in rows} - existing

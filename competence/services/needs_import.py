@@ -1,6 +1,6 @@
 """Competence needs from a survey (such as KOSIP), imported from a CSV file.
 
-One path for every source: ``parse_needs_file`` reads and validates the whole file and
+One path for every source: ``needs_file_parse`` reads and validates the whole file and
 returns the rows or every problem it found; ``need_survey_import`` writes a survey and its
 needs in one transaction. Nothing is written unless every row is valid.
 
@@ -109,7 +109,7 @@ def _file_problem(reason: str, line: int | None = None) -> ParsedNeeds:
     return ParsedNeeds(rows=[], problems=[ImportProblem(reason=reason, line=line)])
 
 
-def decode(content: bytes) -> str | None:
+def _decode(content: bytes) -> str | None:
     """The file's text, or None when it is not text: UTF-8 (a byte order mark is dropped)
     first, then Windows-1252. NUL bytes or control characters mean a binary file."""
     if b"\x00" in content:
@@ -166,14 +166,14 @@ def _delimiter(first_line: str) -> str:
     return ";" if first_line.count(";") >= first_line.count(",") and ";" in first_line else ","
 
 
-def parse_needs_file(content: bytes) -> ParsedNeeds:
+def needs_file_parse(*, content: bytes) -> ParsedNeeds:
     """Read a needs file and check every row. Returns the valid rows when there is no
     problem at all, else every problem found (with line numbers) and no rows."""
     if len(content) > MAX_BYTES:
         return _file_problem(
             _("Filen er større enn 2 MB. Del den opp i mindre filer og importer dem hver for seg.")
         )
-    text = decode(content)
+    text = _decode(content)
     if text is None:
         return _file_problem(
             _(
@@ -335,15 +335,6 @@ def _parse_row(
     if problems or unit_kind is None or share is None:
         return None, problems, key
     return NeedRow(line, unit_kind, theme, share, respondents), problems, key
-
-
-def new_themes(municipality: Municipality, rows: Iterable[NeedRow]) -> set[str]:
-    """The (casefolded) theme names in ``rows`` that the municipality does not have yet."""
-    existing = {
-        name.casefold()
-        for name in Theme.objects.filter(municipality=municipality).values_list("name", flat=True)
-    }
-    return {row.theme.casefold() for row in rows} - existing
 
 
 @transaction.atomic

@@ -22,7 +22,7 @@ from indicators.models import (
     PlaceLevel,
     Source,
 )
-from indicators.selectors import plan_in_force, subgroup_label
+from indicators.selectors.figures import plan_in_force, subgroup_label
 from plans.charts import format_value
 from plans.models import DevelopmentArea
 

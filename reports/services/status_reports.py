@@ -38,7 +38,7 @@ from reports.models import (
     StatusReport,
     report_file_name,
 )
-from reports.schema import upgrade
+from reports.selectors.status_reports import status_report_pdf_context
 from reports.snapshot import build_snapshot
 
 logger = logging.getLogger(__name__)
@@ -142,7 +142,7 @@ def status_report_requeue(*, older_than: datetime.timedelta = datetime.timedelta
     return sent
 
 
-def status_report_poll(report: StatusReport) -> StatusReport:
+def status_report_poll(*, report: StatusReport) -> StatusReport:
     """What the page's poll does besides reading: a queued report the broker never got
     is sent again (at most every ``REDISPATCH_EVERY``), so a report ordered while Redis
     was down starts as soon as Redis is back, even without the beat."""
@@ -198,7 +198,7 @@ def status_report_publish(*, report: StatusReport, user) -> StatusReport:
     return locked
 
 
-def status_report_new_version(*, report: StatusReport, user) -> StatusReport:
+def status_report_version_create(*, report: StatusReport, user) -> StatusReport:
     """A new draft for the same plan and year, rendered from today's data."""
     if report.state != ReportState.PUBLISHED:
         raise ValidationError(
@@ -245,7 +245,7 @@ def _record(report: StatusReport, stage_key: str, extra: int = 0, text: str | No
     )
 
 
-def status_reports_purge_for_demo(municipality) -> int:
+def status_report_demo_purge(*, municipality) -> int:
     """Remove every status report of a municipality, published ones too, with their
     files. Only the demo's reset calls this (``load_demo`` rebuilds the demo municipality
     from scratch, plans included); in use a published report never changes and is never
@@ -326,7 +326,7 @@ def _render(report: StatusReport, render: Callable[..., bytes]) -> str:
         time.sleep(delay)
     content = render(
         PDF_TEMPLATE,
-        pdf_context(snapshot),
+        status_report_pdf_context(snapshot=snapshot),
         stylesheet=PDF_STYLESHEET,
         timeout=settings.REPORT_PDF_TIMEOUT,
     )
@@ -344,7 +344,7 @@ def _render(report: StatusReport, render: Callable[..., bytes]) -> str:
                 storage.delete(old)
         locked.pdf.save(name, ContentFile(content), save=False)
         locked.snapshot = snapshot
-        locked.pdf_pages = page_count(content)
+        locked.pdf_pages = _page_count(content)
         locked.pdf_size = len(content)
         locked.state = ReportState.READY
         locked.stage = str(_("Ferdig"))
@@ -360,7 +360,7 @@ def _fail(report: StatusReport, message: str) -> None:
     )
 
 
-def page_count(content: bytes) -> int:
+def _page_count(content: bytes) -> int:
     """Pages in a PDF, read from its page tree's count (no page is parsed)."""
     # pypdf brings fontTools: imported on the first report, not when the project starts.
     import pypdf
@@ -368,7 +368,3 @@ def page_count(content: bytes) -> int:
     reader = pypdf.PdfReader(io.BytesIO(content))
     pages: Any = reader.trailer["/Root"]["/Pages"]  # type: ignore[index]
     return int(pages["/Count"])
-
-
-def pdf_context(snapshot: dict[str, Any]) -> dict[str, Any]:
-    return {"report": upgrade(snapshot), "for_pdf": True}

@@ -42,7 +42,9 @@ from btitracker.models import (
     TeamAccess,
     TeamMember,
 )
-from plans.models import Membership, Municipality, Role, Unit
+from btitracker.permissions import works_in
+from btitracker.selectors.cases import case_printout_context
+from plans.models import Municipality, Unit
 from plans.schoolyear import SchoolYear
 from plans.text import normalise_name, require_lengths, validate_name
 
@@ -63,7 +65,7 @@ class Act:
     HANDOVER = "handover"
     CLOSE = "close"
     HISTORY = "access_history"
-    # Setting up the second factor (btitracker/enrolment.py); the code is never logged.
+    # Setting up the second factor (btitracker/services/enrolment.py); the code is never logged.
     OTP_CODE_SENT = "otp_code_sent"
     OTP_CODE_WRONG = "otp_code_wrong"
     OTP_CODE_OK = "otp_code_ok"
@@ -78,14 +80,6 @@ class Act:
 def _require(condition: bool) -> None:
     if not condition:
         raise PermissionDenied
-
-
-def works_in(user, unit: Unit) -> bool:
-    return (
-        Membership.objects.in_force()
-        .filter(user=user, unit=unit, role__in=[Role.STAFF, Role.UNIT_LEADER])
-        .exists()
-    )
 
 
 def _quarter(day: datetime.date) -> int:
@@ -118,7 +112,7 @@ def _months_from(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month + 1, min(day.day, last))
 
 
-def birth_date_errors(birth_date: datetime.date, *, field: str = "birth_date") -> dict[str, str]:
+def _birth_date_errors(birth_date: datetime.date, *, field: str = "birth_date") -> dict[str, str]:
     """A birth date no later than nine months ahead (an unborn child) and no earlier
     than 25 years ago; anything else is a typing error, not a child."""
     today = timezone.localdate()
@@ -137,7 +131,7 @@ def birth_date_errors(birth_date: datetime.date, *, field: str = "birth_date") -
     return {}
 
 
-def person_name(value: str, *, field: str, model=Child, model_field: str = "name") -> str:
+def _person_name(value: str, *, field: str, model=Child, model_field: str = "name") -> str:
     """A person's name as stored: steering characters refused, normalised
     (``plans.text``), within the field's length; errors under ``field``."""
     try:
@@ -153,10 +147,10 @@ def child_find_or_create(*, municipality: Municipality, name: str, birth_date: d
     """The child with this name and birth date in the municipality, found by the keyed
     hash — never by decrypting and comparing names. The name is normalised first, so a
     zero-width space or another spelling of the same letters is the same child."""
-    name = person_name(name, field="child_name")
+    name = _person_name(name, field="child_name")
     if not name:
         raise ValidationError({"child_name": _("Skriv barnets navn.")})
-    errors = birth_date_errors(birth_date)
+    errors = _birth_date_errors(birth_date)
     if errors:
         raise ValidationError(errors)
     lookup = child_lookup_hash(name, birth_date)
@@ -225,7 +219,7 @@ def concern_create(
     ip_address: str | None = None,
 ) -> Concern:
     """A staff member's undring. The child may be named now or at the leader's decision."""
-    _require(works_in(actor, unit))
+    _require(works_in(user=actor, unit=unit))
     if band.municipality_id != unit.municipality_id:
         raise ValidationError({"band": _("Velg et trinn på kommunens skala.")})
     if not observation.strip():
@@ -317,7 +311,7 @@ def concern_decide(
                 raise ValidationError(
                     {"child_name": _("En stafettlogg krever barnets navn og fødselsdato.")}
                 )
-            if holder is None or not works_in(holder, concern.unit):
+            if holder is None or not works_in(user=holder, unit=concern.unit):
                 raise ValidationError(
                     {
                         "holder": _("Stafettholderen må være ansatt ved %(unit)s.")
@@ -386,7 +380,7 @@ def case_level_change(*, actor, case: ConcernCase, level: int, ip_address=None) 
 
 def guardian_add(*, actor, case: ConcernCase, name: str, contact: str = "", ip_address=None):
     _holder(actor, case)
-    name = person_name(name, field="name", model=Guardian)
+    name = _person_name(name, field="name", model=Guardian)
     if not name:
         raise ValidationError({"name": _("Skriv navnet til den foresatte.")})
     contact = contact.strip()
@@ -397,7 +391,7 @@ def guardian_add(*, actor, case: ConcernCase, name: str, contact: str = "", ip_a
     return guardian
 
 
-def consent_covers(case: ConcernCase, unit: Unit, day: datetime.date | None = None) -> bool:
+def _consent_covers(case: ConcernCase, unit: Unit, day: datetime.date | None = None) -> bool:
     day = day or timezone.localdate()
     return any(
         consent.is_valid_on(day)
@@ -413,11 +407,11 @@ def team_member_add(
     """Add someone to the team. A service the valid consent does not name needs a new
     consent first (not in logs flagged for suspected violence, where none is sought)."""
     _holder(actor, case)
-    if unit.municipality_id != case.municipality_id or not works_in(user, unit):
+    if unit.municipality_id != case.municipality_id or not works_in(user=user, unit=unit):
         raise ValidationError({"user": _("Personen må arbeide ved den valgte tjenesten.")})
     if access not in TeamAccess.values:
         raise ValidationError({"access": _("Velg tilgang.")})
-    if not case.violence_suspected and not consent_covers(case, unit):
+    if not case.violence_suspected and not _consent_covers(case, unit):
         raise ValidationError(
             {
                 "unit": _(
@@ -477,7 +471,7 @@ def consent_record(
             "Ved mistanke om vold eller overgrep i hjemmet skal foresatte ikke involveres."
         )
     try:
-        given_by = person_name(given_by, field="given_by", model=Consent, model_field="given_by")
+        given_by = _person_name(given_by, field="given_by", model=Consent, model_field="given_by")
     except ValidationError as error:
         errors.update({field: messages[0] for field, messages in error.message_dict.items()})
     if not given_by.strip():
@@ -725,7 +719,7 @@ def handover_propose(
     _holder(actor, case)
     if to_unit.municipality_id != case.municipality_id or to_unit.pk == case.holder_unit_id:
         raise ValidationError({"to_unit": _("Velg en annen enhet i kommunen.")})
-    if not works_in(to_holder, to_unit):
+    if not works_in(user=to_holder, unit=to_unit):
         raise ValidationError({"to_holder": _("Ny stafettholder må arbeide ved enheten.")})
     require_lengths(Handover, note=note.strip())
     if case.handovers.filter(status=HandoverStatus.PENDING).exists():
@@ -813,36 +807,16 @@ def handover_decline(*, actor, handover: Handover, ip_address=None) -> Handover:
 # --- Closing, printouts, retention ---------------------------------------------------------
 
 
-def case_printout_context(case: ConcernCase) -> dict:
-    return {
-        "case": case,
-        "child": case.child,
-        "guardians": list(case.child.guardians.all()),
-        "team": list(case.team.select_related("user", "unit")),
-        "consents": list(case.consents.prefetch_related("services")),
-        "goals": list(case.goals.all()),
-        "actions": list(
-            case.actions.select_related("responsible__user").prefetch_related("evaluations")
-        ),
-        "entries": list(case.entries.select_related("author")),
-        "meetings": list(case.meetings.all()),
-        "handovers": list(
-            case.handovers.select_related("from_holder", "to_holder", "from_unit", "to_unit")
-        ),
-        "printed_at": timezone.now(),
-    }
-
-
-def case_printout_pdf(case: ConcernCase) -> bytes:
+def case_printout_render(*, case: ConcernCase) -> bytes:
     from documents.pdf import render_pdf
 
-    return render_pdf("btitracker/pdf/case.html", case_printout_context(case))
+    return render_pdf("btitracker/pdf/case.html", case_printout_context(case=case))
 
 
 def case_close(*, actor, case: ConcernCase, ip_address=None) -> ConcernCase:
     """Close the log and keep its archive printout (for the pupil file), encrypted."""
     _holder(actor, case)
-    pdf = case_printout_pdf(case)
+    pdf = case_printout_render(case=case)
     with transaction.atomic():
         case.status = CaseStatus.CLOSED
         case.closed_at = timezone.now()
@@ -852,7 +826,7 @@ def case_close(*, actor, case: ConcernCase, ip_address=None) -> ConcernCase:
     return case
 
 
-def access_history_pdf(case: ConcernCase) -> bytes:
+def access_history_render(*, case: ConcernCase) -> bytes:
     """For the family: who accessed the child's log and when (names, roles, times)."""
     from btitracker.models import AccessEvent
     from documents.pdf import render_pdf

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from plans.access import access_for
@@ -409,3 +410,11 @@ def inputs_on_component(user, component: CoreComponent) -> list[ParticipationInp
         .distinct()
         .order_by("-given_on", "-pk")[:LATEST_INPUTS]
     )
+
+
+def quality_plan_adoption_problems(*, plan: QualityPlan) -> list[str]:
+    """What keeps the plan from being adopted, in the sector leader's words."""
+    problems = []
+    if not any(goal.strip() for goal in plan.areas.values_list("goal", flat=True)):
+        problems.append(gettext("Planen må ha minst ett utviklingsområde med et mål."))
+    return problems

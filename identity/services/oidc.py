@@ -18,37 +18,15 @@ from django.utils.translation import gettext as _
 
 from config.env import OidcProvider
 from identity.models import GroupRoleMapping, OidcIdentity
+from identity.selectors.claims import claim_text, oidc_groups
 from plans.models import Membership, Municipality
 from plans.services.organisation import membership_grant, membership_revoke
-
-
-def _claim_text(claims: Mapping[str, Any], name: str) -> str:
-    value = claims.get(name)
-    return value.strip() if isinstance(value, str) else ""
-
-
-def oidc_groups(*, provider: OidcProvider, claims: Mapping[str, Any]) -> set[str]:
-    """The group ids in the provider's groups claim; anything but a list of text is none."""
-    value = claims.get(provider.groups_claim)
-    if not isinstance(value, list):
-        return set()
-    return {item for item in value if isinstance(item, str) and item}
-
-
-def oidc_asserts_mfa(*, provider: OidcProvider, claims: Mapping[str, Any]) -> bool:
-    """Whether the provider says the login used more than one factor: an ``amr`` value in
-    ``OIDC_<KEY>_MFA_AMR`` (RFC 8176 ``mfa`` by default) or an ``acr`` in ``…_MFA_ACR``."""
-    amr = claims.get("amr")
-    amr_values = {item for item in amr if isinstance(item, str)} if isinstance(amr, list) else set()
-    if amr_values & set(provider.mfa_amr):
-        return True
-    return _claim_text(claims, "acr") in set(provider.mfa_acr)
 
 
 def _new_username(*, provider: OidcProvider, claims: Mapping[str, Any], subject: str) -> str:
     """A fresh username: never one a local account already has, so a provider user called
     «admin» gets an account of their own instead of someone else's."""
-    base = (_claim_text(claims, "preferred_username") or subject)[:100]
+    base = (claim_text(claims, "preferred_username") or subject)[:100]
     candidate = f"{base}@{provider.key}"[:150]
     number = 1
     while User.objects.filter(username=candidate).exists():
@@ -97,7 +75,7 @@ def oidc_login_complete(*, provider: OidcProvider, claims: Mapping[str, Any]) ->
 
     ``claims`` must come from a verified ID token (signature, issuer, audience, expiry and
     nonce checked by the caller); this function trusts them."""
-    subject = _claim_text(claims, provider.subject_claim)
+    subject = claim_text(claims, provider.subject_claim)
     if not subject:
         raise PermissionDenied(_("Identitetsleverandøren sendte ingen stabil brukeridentitet."))
     municipality = Municipality.objects.filter(number=provider.municipality_number).first()
@@ -111,7 +89,7 @@ def oidc_login_complete(*, provider: OidcProvider, claims: Mapping[str, Any]) ->
         .filter(provider=provider.key, subject=subject)
         .first()
     )
-    if identity is not None and identity.issuer != _claim_text(claims, "iss"):
+    if identity is not None and identity.issuer != claim_text(claims, "iss"):
         raise PermissionDenied(
             _("Innloggingen kommer fra en annen utsteder enn kontoen ble opprettet med.")
         )
@@ -121,14 +99,14 @@ def oidc_login_complete(*, provider: OidcProvider, claims: Mapping[str, Any]) ->
         user.set_unusable_password()
         user.save()
         identity = OidcIdentity.objects.create(
-            user=user, provider=provider.key, issuer=_claim_text(claims, "iss"), subject=subject
+            user=user, provider=provider.key, issuer=claim_text(claims, "iss"), subject=subject
         )
     user = identity.user
     if not user.is_active:
         raise PermissionDenied(_("Kontoen er deaktivert."))
-    user.first_name = (_claim_text(claims, "given_name") or _claim_text(claims, "name"))[:150]
-    user.last_name = _claim_text(claims, "family_name")[:150]
-    user.email = _claim_text(claims, "email")[:254]
+    user.first_name = (claim_text(claims, "given_name") or claim_text(claims, "name"))[:150]
+    user.last_name = claim_text(claims, "family_name")[:150]
+    user.email = claim_text(claims, "email")[:254]
     user.save(update_fields=["first_name", "last_name", "email"])
     identity.last_login = timezone.now()
     identity.save(update_fields=["last_login"])

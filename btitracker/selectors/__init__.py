@@ -1,0 +1,1 @@
+"""Reads for the BTI pages, one module per topic; each starts from ``visible_to``."""

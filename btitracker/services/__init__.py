@@ -1,0 +1,1 @@
+"""Everything that changes BTI data, one module per topic."""

@@ -1,0 +1,1 @@
+"""Everything that changes competence data, one module per topic."""

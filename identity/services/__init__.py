@@ -1,0 +1,1 @@
+"""What changes state when someone signs in through a municipality's OpenID Connect provider."""

@@ -1,0 +1,1 @@
+"""Reads for the indicator pages, the findings and the imports, one module per topic."""

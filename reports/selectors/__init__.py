@@ -1,0 +1,1 @@
+"""Reads for the status reports, one module per topic; the rest are QuerySet methods."""

@@ -1,0 +1,1 @@
+"""Everything that changes a status report, one module per topic."""
