@@ -7,22 +7,35 @@ import logging
 import time
 
 from authlib.common.errors import AuthlibBaseError
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
+from django.views.generic import ListView
 from joserfc.errors import JoseError
 from requests import RequestException
 
 from config.env import OidcProvider
+from identity.models import MappingAction
 from identity.providers import client_for, provider_for
-from identity.services import oidc_asserts_mfa, oidc_login_complete
+from identity.selectors import group_mapping_changes_for, pending_group_mappings_for
+from identity.services import (
+    group_mapping_confirm,
+    group_mapping_reject,
+    oidc_asserts_mfa,
+    oidc_login_complete,
+)
+from plans.models import Role
 from plans.second_factor import IDP_MFA_SESSION_KEY
+from plans.views.memberships import ReviewerRequiredMixin
 
 logger = logging.getLogger(__name__)
 
@@ -107,3 +120,71 @@ class OidcCallbackView(View):
         if oidc_asserts_mfa(provider=config, claims=claims):
             request.session[IDP_MFA_SESSION_KEY] = True
         return HttpResponseRedirect(_safe_next(request, next_url))
+
+
+# --- four eyes on group mappings: the sibling of plans:membership-review ---
+
+
+class GroupMappingChangeFilterForm(forms.Form):
+    q = forms.CharField(label=_lazy("Gruppe eller navn"), required=False, max_length=100)
+    action = forms.ChoiceField(
+        label=_lazy("Handling"),
+        required=False,
+        choices=[("", _lazy("Alle handlinger")), *MappingAction.choices],
+    )
+    role = forms.ChoiceField(
+        label=_lazy("Rolle"), required=False, choices=[("", _lazy("Alle roller")), *Role.choices]
+    )
+
+
+class GroupMappingReviewView(ReviewerRequiredMixin, ListView):
+    """Mappings awaiting confirmation, then the mapping log with a filter."""
+
+    template_name = "identity/mappings/review.html"
+    context_object_name = "changes"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.filter_form = GroupMappingChangeFilterForm(self.request.GET or None)
+        changes = group_mapping_changes_for(self.request.user)
+        if self.filter_form.is_valid():
+            data = self.filter_form.cleaned_data
+            if data["q"]:
+                changes = changes.filter(
+                    Q(group__icontains=data["q"]) | Q(actor_name__icontains=data["q"])
+                )
+            if data["action"]:
+                changes = changes.filter(action=data["action"])
+            if data["role"]:
+                changes = changes.filter(role=data["role"])
+        return changes
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["pending"] = pending_group_mappings_for(self.request.user)
+        context["filter_form"] = self.filter_form
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query_string"] = query.urlencode()
+        return context
+
+
+class GroupMappingDecisionView(ReviewerRequiredMixin, View):
+    """POST only: confirm or reject one pending mapping."""
+
+    http_method_names = ["post"]
+    decision = "confirm"
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        # Another municipality's mapping and one the reviewer edited are not offered.
+        mapping = get_object_or_404(pending_group_mappings_for(request.user), pk=pk)
+        label = {"group": mapping.group, "role": mapping.get_role_display()}
+        if self.decision == "confirm":
+            group_mapping_confirm(mapping=mapping, actor=request.user)
+            messages.success(request, _("Gruppen %(group)s gir nå rollen %(role)s.") % label)
+        else:
+            group_mapping_reject(mapping=mapping, actor=request.user)
+            messages.success(
+                request, _("Koblingen fra gruppen %(group)s til rollen %(role)s er avvist.") % label
+            )
+        return redirect("identity:mapping-review")
