@@ -724,6 +724,23 @@ def _pending_grant(c):
     )
 
 
+def _pending_mapping(c):
+    """A group mapping into a BTI-reading role the data admin saved, waiting for a sector
+    leader (identity.services.group_mapping_confirm)."""
+    from identity.models import GroupRoleMapping
+    from plans.models import Role
+
+    found = GroupRoleMapping.objects.filter(group="matrix-staff").first()
+    return found or GroupRoleMapping.objects.create(
+        municipality=c.municipality,
+        provider="matrix",
+        group="matrix-staff",
+        role=Role.STAFF,
+        unit=c.school,
+        changed_by=c["data_admin"],
+    )
+
+
 INDICATOR_ROWS = [
     Row(
         "indicator edit",
@@ -981,7 +998,30 @@ MEMBERSHIP_ROWS = [
     ),
 ]
 
-ROWS = MEMBERSHIP_ROWS + PLAN_ROWS + COMPETENCE_ROWS + INDICATOR_ROWS + REPORT_ROWS + BTI_ROWS
+MAPPING_ROWS = [
+    Row(
+        "group mapping confirm",
+        lambda c: reverse("identity:mapping-confirm", args=[_pending_mapping(c).pk]),
+        page=False,
+        may=("sector_leader",),
+    ),
+    Row(
+        "group mapping reject",
+        lambda c: reverse("identity:mapping-reject", args=[_pending_mapping(c).pk]),
+        page=False,
+        may=("sector_leader",),
+    ),
+]
+
+ROWS = (
+    MEMBERSHIP_ROWS
+    + MAPPING_ROWS
+    + PLAN_ROWS
+    + COMPETENCE_ROWS
+    + INDICATOR_ROWS
+    + REPORT_ROWS
+    + BTI_ROWS
+)
 
 
 @pytest.fixture(autouse=True)
