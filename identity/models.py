@@ -13,7 +13,7 @@ from plans.models import Municipality, Role, Unit, role_placement_errors
 
 class MappingStatus(models.TextChoices):
     PENDING = "pending", _("Venter på godkjenning")
-    CONFIRMED = "confirmed", _("Gjelder")
+    CONFIRMED = "confirmed", _("I kraft")
     REJECTED = "rejected", _("Avvist")
 
 

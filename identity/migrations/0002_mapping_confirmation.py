@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
             field=models.CharField(
                 choices=[
                     ("pending", "Venter på godkjenning"),
-                    ("confirmed", "Gjelder"),
+                    ("confirmed", "I kraft"),
                     ("rejected", "Avvist"),
                 ],
                 default="pending",
