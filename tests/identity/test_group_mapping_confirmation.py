@@ -179,6 +179,13 @@ def test_the_mapping_log_is_read_only_in_the_admin_and_scoped(client, w):
     assert change.group == "g-staff"
     client.force_login(w["south_admin"])
     assert "g-staff" not in client.get(LOG_ADMIN_URL).content.decode()
+    # Not even a superuser edits or deletes the record.
+    client.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
+    assert client.get(f"{LOG_ADMIN_URL}{change.pk}/change/").status_code == 200
+    client.post(f"{LOG_ADMIN_URL}{change.pk}/change/", {"group": "forged"})
+    assert client.post(f"{LOG_ADMIN_URL}{change.pk}/delete/", {"post": "yes"}).status_code == 403
+    change.refresh_from_db()
+    assert change.group == "g-staff"
 
 
 def test_a_data_admin_cannot_save_or_delete_another_municipalitys_mapping(w):
@@ -330,3 +337,33 @@ def test_the_log_page_filters_like_the_membership_log(client, w):
     log = client.get(REVIEW + "?action=deleted").content.decode().split('id="log-heading"')[1]
     assert "g-one" not in log
     assert "g-two" not in log
+
+
+def test_only_the_portals_own_code_may_pass_a_confirmer_to_a_grant(w):
+    from plans.services.organisation import membership_grant, membership_save
+
+    # An actor passing a confirmer would skip the four eyes the actor is subject to: for
+    # a new grant and for one already waiting.
+    user = UserFactory()
+    waiting = MembershipFactory(
+        user=user, municipality=w["north"], unit=w["school"], role=Role.STAFF, pending=True
+    )
+    with pytest.raises(ValueError, match="confirmed_by"):
+        membership_grant(
+            user=user,
+            municipality=w["north"],
+            role=Role.STAFF,
+            unit=w["school"],
+            actor=w["admin"],
+            confirmed_by=w["leader"],
+        )
+    waiting.refresh_from_db()
+    assert waiting.pending
+    with pytest.raises(ValueError, match="confirmed_by"):
+        membership_save(
+            membership=Membership(
+                user=user, municipality=w["north"], unit=w["kindergarten"], role=Role.STAFF
+            ),
+            actor=w["admin"],
+            confirmed_by=w["leader"],
+        )
