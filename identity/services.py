@@ -230,7 +230,7 @@ def group_mapping_save(*, mapping: GroupRoleMapping, actor: User) -> GroupRoleMa
     changed = previous is None or any(
         getattr(previous, name) != getattr(mapping, name) for name in _MAPPING_FIELDS
     )
-    if not changed:
+    if previous is not None and not changed:
         return previous
     mapping.changed_by = actor
     if mapping.role in CONFIRMED_ROLES:
