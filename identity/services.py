@@ -29,7 +29,7 @@ from identity.models import (
 )
 from identity.selectors import municipalities_administered_by, pending_group_mappings_for
 from plans.models import CONFIRMED_ROLES, Membership, Municipality
-from plans.services.organisation import membership_grant, membership_revoke
+from plans.services.organisation import display_name, membership_grant, membership_revoke
 
 
 def _claim_text(claims: Mapping[str, Any], name: str) -> str:
@@ -162,13 +162,6 @@ def oidc_login_complete(*, provider: OidcProvider, claims: Mapping[str, Any]) ->
 _MAPPING_FIELDS = ("municipality_id", "provider", "group", "role", "unit_id")
 
 
-def _display_name(user) -> str:
-    if user is None:
-        return ""
-    full = user.get_full_name()
-    return f"{full} ({user.username})" if full else user.username
-
-
 def _mapping_state(mapping: GroupRoleMapping) -> dict[str, Any]:
     unit = mapping.unit if mapping.unit_id else None
     return {
@@ -193,7 +186,7 @@ def _mapping_record(
     return GroupMappingChange.objects.create(
         action=action,
         actor=actor if actor is not None and actor.pk else None,
-        actor_name=_display_name(actor),
+        actor_name=display_name(actor),
         municipality_id=mapping.municipality_id,
         mapping_pk=mapping.pk,
         provider=mapping.provider,

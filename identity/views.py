@@ -11,7 +11,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -35,7 +34,7 @@ from identity.services import (
 )
 from plans.models import Role
 from plans.second_factor import IDP_MFA_SESSION_KEY
-from plans.views.memberships import ReviewerRequiredMixin
+from plans.views.memberships import ChangeLogReviewMixin, ReviewerRequiredMixin
 
 logger = logging.getLogger(__name__)
 
@@ -137,36 +136,18 @@ class GroupMappingChangeFilterForm(forms.Form):
     )
 
 
-class GroupMappingReviewView(ReviewerRequiredMixin, ListView):
+class GroupMappingReviewView(ReviewerRequiredMixin, ChangeLogReviewMixin, ListView):
     """Mappings awaiting confirmation, then the mapping log with a filter."""
 
     template_name = "identity/mappings/review.html"
-    context_object_name = "changes"
-    paginate_by = 50
+    filter_form_class = GroupMappingChangeFilterForm
+    search_fields = ("group", "actor_name")
 
-    def get_queryset(self):
-        self.filter_form = GroupMappingChangeFilterForm(self.request.GET or None)
-        changes = group_mapping_changes_for(self.request.user)
-        if self.filter_form.is_valid():
-            data = self.filter_form.cleaned_data
-            if data["q"]:
-                changes = changes.filter(
-                    Q(group__icontains=data["q"]) | Q(actor_name__icontains=data["q"])
-                )
-            if data["action"]:
-                changes = changes.filter(action=data["action"])
-            if data["role"]:
-                changes = changes.filter(role=data["role"])
-        return changes
+    def changes(self):
+        return group_mapping_changes_for(self.request.user)
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["pending"] = pending_group_mappings_for(self.request.user)
-        context["filter_form"] = self.filter_form
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["query_string"] = query.urlencode()
-        return context
+    def pending(self):
+        return pending_group_mappings_for(self.request.user)
 
 
 class GroupMappingDecisionView(ReviewerRequiredMixin, View):

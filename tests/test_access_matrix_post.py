@@ -39,6 +39,7 @@ from tests.test_access_matrix import (
     _ind_url,
     _input,
     _journey,
+    _pending_mapping,
     _rep,
     _statement,
     _tool,
@@ -721,23 +722,6 @@ def _pending_grant(c):
         role=Role.UNIT_LEADER,
         pending=True,
         granted_by=c["data_admin"],
-    )
-
-
-def _pending_mapping(c):
-    """A group mapping into a BTI-reading role the data admin saved, waiting for a sector
-    leader (identity.services.group_mapping_confirm)."""
-    from identity.models import GroupRoleMapping
-    from plans.models import Role
-
-    found = GroupRoleMapping.objects.filter(group="matrix-staff").first()
-    return found or GroupRoleMapping.objects.create(
-        municipality=c.municipality,
-        provider="matrix",
-        group="matrix-staff",
-        role=Role.STAFF,
-        unit=c.school,
-        changed_by=c["data_admin"],
     )
 
 

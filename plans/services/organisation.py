@@ -48,7 +48,8 @@ def unit_save(*, unit: Unit) -> Unit:
     return unit
 
 
-def _display_name(user) -> str:
+def display_name(user) -> str:
+    """A person as change logs name them (also identity's mapping log)."""
     if user is None:
         return ""
     full = user.get_full_name()
@@ -81,9 +82,9 @@ def _record(
     return MembershipChange.objects.create(
         action=action,
         actor=actor if actor is not None and actor.pk else None,
-        actor_name=_display_name(actor),
+        actor_name=display_name(actor),
         subject=membership.user,
-        subject_name=_display_name(membership.user),
+        subject_name=display_name(membership.user),
         municipality_id=membership.municipality_id,
         membership_pk=membership.pk,
         role=membership.role,
