@@ -4,7 +4,6 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-
 # Roles that open BTI logs, as plans.models.CONFIRMED_ROLES when this was written (a
 # migration must not follow later edits of the constant).
 _CONFIRMED_ROLES = ("unit_leader", "staff", "bti_coordinator", "sector_leader")
