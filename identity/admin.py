@@ -1,64 +1,67 @@
-"""The data admin edits their municipality's group mappings here. Django's admin log
-records every edit (who, when, what); the memberships the mappings give are granted
-through plans.services.organisation, so they are logged as membership changes and roles
-that open BTI logs wait for a sector leader's confirmation."""
+"""The data admin edits their municipality's group mappings here, through
+``identity.services.oidc`` only: each save and deletion is written to the mapping log
+(``GroupMappingChange``, read-only below), and a mapping into a role that opens BTI logs
+waits for a sector leader's confirmation on /accounts/oidc/mappings/."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 
-from identity.models import GroupRoleMapping, OidcIdentity
-from plans.models import Membership, Municipality, Role, Unit
+from identity.models import GroupMappingChange, GroupRoleMapping, OidcIdentity
+from identity.selectors.mappings import municipalities_administered_by
+from identity.services.oidc import group_mapping_delete, group_mapping_save
+from plans.models import Municipality, Unit
 
 
-def _administered(user) -> list[int]:
-    """The municipalities ``user`` is data admin of (all for a superuser)."""
-    if user.is_superuser:
-        return list(Municipality.objects.values_list("pk", flat=True))
-    return list(
-        Membership.objects.filter(user=user, role=Role.DATA_ADMIN, pending=False)
-        .values_list("municipality_id", flat=True)
-        .distinct()
-    )
+class _MunicipalityScopedAdmin(admin.ModelAdmin):
+    """Seen by the data admins of the rows' municipality (and superusers)."""
 
-
-@admin.register(GroupRoleMapping)
-class GroupRoleMappingAdmin(admin.ModelAdmin):
-    list_display = ("group", "role", "unit", "municipality", "provider")
-    list_filter = ("provider", "role")
-    search_fields = ("group", "unit__name")
-
-    readonly_fields = ("changed_by",)
-
-    def save_model(self, request, obj, form, change):
-        obj.changed_by = request.user
-        super().save_model(request, obj, form, change)
+    def _may(self, request, obj=None) -> bool:
+        scope = municipalities_administered_by(request.user)
+        return bool(scope) and (obj is None or obj.municipality_id in scope)
 
     def get_queryset(self, request):
         return (
             super()
             .get_queryset(request)
-            .filter(municipality__in=_administered(request.user))
-            .select_related("unit", "municipality")
+            .filter(municipality__in=municipalities_administered_by(request.user))
         )
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        scope = _administered(request.user)
-        if db_field.name == "municipality":
-            kwargs["queryset"] = Municipality.objects.filter(pk__in=scope)
-        elif db_field.name == "unit":
-            kwargs["queryset"] = Unit.objects.filter(municipality__in=scope)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def _may(self, request, obj=None) -> bool:
-        scope = _administered(request.user)
-        return bool(scope) and (obj is None or obj.municipality_id in scope)
 
     def has_module_permission(self, request):
         return self._may(request)
 
     def has_view_permission(self, request, obj=None):
         return self._may(request, obj)
+
+
+@admin.register(GroupRoleMapping)
+class GroupRoleMappingAdmin(_MunicipalityScopedAdmin):
+    list_display = ("group", "role", "unit", "municipality", "provider", "status")
+    list_filter = ("provider", "role", "status")
+    search_fields = ("group", "unit__name")
+
+    readonly_fields = ("status", "changed_by", "confirmed_by", "confirmed_at")
+
+    def save_model(self, request, obj, form, change):
+        group_mapping_save(mapping=obj, actor=request.user)
+
+    def delete_model(self, request, obj):
+        group_mapping_delete(mapping=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for mapping in queryset.select_related("unit"):
+            group_mapping_delete(mapping=mapping, actor=request.user)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("unit", "municipality")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        scope = municipalities_administered_by(request.user)
+        if db_field.name == "municipality":
+            kwargs["queryset"] = Municipality.objects.filter(pk__in=scope)
+        elif db_field.name == "unit":
+            kwargs["queryset"] = Unit.objects.filter(municipality__in=scope)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_add_permission(self, request):
         return self._may(request)
@@ -68,6 +71,25 @@ class GroupRoleMappingAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return self._may(request, obj)
+
+
+@admin.register(GroupMappingChange)
+class GroupMappingChangeAdmin(_MunicipalityScopedAdmin):
+    """The mapping log: read, never written here."""
+
+    list_display = ("at", "action", "actor_name", "group", "role", "unit_name", "municipality")
+    list_filter = ("action", "role")
+    search_fields = ("group", "actor_name", "unit_name")
+    readonly_fields = [field.name for field in GroupMappingChange._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(OidcIdentity)

@@ -11,6 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from plans.models import Municipality, Role, Unit, role_placement_errors
 
 
+class MappingStatus(models.TextChoices):
+    PENDING = "pending", _("Venter på godkjenning")
+    CONFIRMED = "confirmed", _("I kraft")
+    REJECTED = "rejected", _("Avvist")
+
+
 class OidcIdentity(models.Model):
     """The link between a portal account and a provider's stable subject (``sub``, or
     Entra ID's ``oid``). Sign-in matches on (provider, subject) only — never on e-mail or
@@ -87,6 +93,27 @@ class GroupRoleMapping(models.Model):
         related_name="+",
         verbose_name=_("sist endret av"),
     )
+    # Four eyes on the rule instead of on each of the thousands of people it reaches: a
+    # mapping to a CONFIRMED_ROLES role grants nothing until a sector leader other than its
+    # editor confirms it (identity.services.oidc.group_mapping_confirm). Other roles are
+    # confirmed when saved.
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=MappingStatus.choices,
+        default=MappingStatus.PENDING,
+        editable=False,
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("godkjent av"),
+    )
+    confirmed_at = models.DateTimeField(_("godkjent"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("gruppekobling")
@@ -124,3 +151,74 @@ class GroupRoleMapping(models.Model):
             errors["provider"] = _("Identitetsleverandøren hører til en annen kommune.")
         if errors:
             raise ValidationError(errors)
+
+
+class MappingAction(models.TextChoices):
+    CREATED = "created", _("Opprettet")
+    CHANGED = "changed", _("Endret")
+    DELETED = "deleted", _("Slettet")
+    CONFIRMED = "confirmed", _("Godkjent")
+    REJECTED = "rejected", _("Avvist")
+
+
+class GroupMappingChange(models.Model):
+    """One creation, change, deletion, confirmation or rejection of a group mapping.
+    Written only by ``identity.services.oidc``, never edited. A log of its own rather than
+    rows in ``plans.MembershipChange``: that log is about one person's membership (its
+    subject is required) and lives in ``plans``, which must not depend on ``identity``."""
+
+    at = models.DateTimeField(_("tidspunkt"), auto_now_add=True, db_index=True)
+    action = models.CharField(_("handling"), max_length=20, choices=MappingAction.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("utført av"),
+    )
+    # Names are copied so the record still reads right after a user or unit is gone.
+    actor_name = models.CharField(_("utført av (navn)"), max_length=300, blank=True)
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="group_mapping_changes",
+        verbose_name=_("kommune"),
+    )
+    mapping_pk = models.PositiveIntegerField(_("gruppekobling-id"), null=True, blank=True)
+    provider = models.CharField(_("identitetsleverandør"), max_length=50)
+    group = models.CharField(_("gruppe"), max_length=255)
+    role = models.CharField(_("rolle"), max_length=20, choices=Role.choices)
+    unit_name = models.CharField(_("enhet"), max_length=150, blank=True)
+    # {"group": …, "role": …, "unit": …, "status": …} before and after.
+    before = models.JSONField(_("før"), default=dict, blank=True)
+    after = models.JSONField(_("etter"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("endring i gruppekobling")
+        verbose_name_plural = _("endringer i gruppekoblinger")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d.%m.%Y %H:%M} {self.get_action_display()} {self.group}"
+
+    @staticmethod
+    def _describe(state: dict) -> str:
+        if not state:
+            return ""
+        role = str(dict(Role.choices).get(state.get("role", ""), state.get("role", "")))
+        text = f"{state.get('group', '')} → {role}"
+        if state.get("unit"):
+            text += f", {state['unit']}"
+        status = state.get("status")
+        if status and status != MappingStatus.CONFIRMED:
+            text += f" ({dict(MappingStatus.choices).get(status, status)})"
+        return text
+
+    @property
+    def before_text(self) -> str:
+        return self._describe(self.before)
+
+    @property
+    def after_text(self) -> str:
+        return self._describe(self.after)

@@ -7,23 +7,30 @@ import logging
 import time
 
 from authlib.common.errors import AuthlibBaseError
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
+from django.views.generic import ListView
 from joserfc.errors import JoseError
 from requests import RequestException
 
 from config.env import OidcProvider
+from identity.models import MappingAction
 from identity.providers import client_for, provider_for
 from identity.selectors.claims import oidc_asserts_mfa
-from identity.services.oidc import oidc_login_complete
+from identity.selectors.mappings import group_mapping_changes_for, pending_group_mappings_for
+from identity.services.oidc import group_mapping_confirm, group_mapping_reject, oidc_login_complete
+from plans.models import Role
 from plans.second_factor import IDP_MFA_SESSION_KEY
+from plans.views.memberships import ChangeLogReviewMixin, ReviewerRequiredMixin
 
 logger = logging.getLogger(__name__)
 
@@ -108,3 +115,53 @@ class OidcCallbackView(View):
         if oidc_asserts_mfa(provider=config, claims=claims):
             request.session[IDP_MFA_SESSION_KEY] = True
         return HttpResponseRedirect(_safe_next(request, next_url))
+
+
+# --- four eyes on group mappings: the sibling of plans:membership-review ---
+
+
+class GroupMappingChangeFilterForm(forms.Form):
+    q = forms.CharField(label=_lazy("Gruppe eller navn"), required=False, max_length=100)
+    action = forms.ChoiceField(
+        label=_lazy("Handling"),
+        required=False,
+        choices=[("", _lazy("Alle handlinger")), *MappingAction.choices],
+    )
+    role = forms.ChoiceField(
+        label=_lazy("Rolle"), required=False, choices=[("", _lazy("Alle roller")), *Role.choices]
+    )
+
+
+class GroupMappingReviewView(ReviewerRequiredMixin, ChangeLogReviewMixin, ListView):
+    """Mappings awaiting confirmation, then the mapping log with a filter."""
+
+    template_name = "identity/mappings/review.html"
+    filter_form_class = GroupMappingChangeFilterForm
+    search_fields = ("group", "actor_name")
+
+    def changes(self):
+        return group_mapping_changes_for(self.request.user)
+
+    def pending(self):
+        return pending_group_mappings_for(self.request.user)
+
+
+class GroupMappingDecisionView(ReviewerRequiredMixin, View):
+    """POST only: confirm or reject one pending mapping."""
+
+    http_method_names = ["post"]
+    decision = "confirm"
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        # Another municipality's mapping and one the reviewer edited are not offered.
+        mapping = get_object_or_404(pending_group_mappings_for(request.user), pk=pk)
+        label = {"group": mapping.group, "role": mapping.get_role_display()}
+        if self.decision == "confirm":
+            group_mapping_confirm(mapping=mapping, actor=request.user)
+            messages.success(request, _("Gruppen %(group)s gir nå rollen %(role)s.") % label)
+        else:
+            group_mapping_reject(mapping=mapping, actor=request.user)
+            messages.success(
+                request, _("Koblingen fra gruppen %(group)s til rollen %(role)s er avvist.") % label
+            )
+        return redirect("identity:mapping-review")

@@ -1061,7 +1061,39 @@ MATRIX += [
         only({"sector_leader": 405}, others=403),
     ),
     # --- end four eyes on memberships ---
+    # --- four eyes on the identity provider's group mappings (issue 17) ---
+    (
+        "group mapping review",
+        lambda c: reverse("identity:mapping-review"),
+        only({"sector_leader": 200}, others=403),
+    ),
+    (
+        "group mapping confirm (POST only)",
+        lambda c: reverse("identity:mapping-confirm", args=[_pending_mapping(c).pk]),
+        only({"sector_leader": 405}, others=403),
+    ),
+    (
+        "group mapping reject (POST only)",
+        lambda c: reverse("identity:mapping-reject", args=[_pending_mapping(c).pk]),
+        only({"sector_leader": 405}, others=403),
+    ),
 ]
+
+
+def _pending_mapping(c):
+    """A group mapping into a BTI-reading role, waiting for a sector leader."""
+    from identity.models import GroupRoleMapping
+    from plans.models import Role
+
+    found = GroupRoleMapping.objects.filter(group="matrix-staff").first()
+    return found or GroupRoleMapping.objects.create(
+        municipality=c.municipality,
+        provider="matrix",
+        group="matrix-staff",
+        role=Role.STAFF,
+        unit=c.school,
+        changed_by=c["data_admin"],
+    )
 
 
 # --- saved column mappings and the import preview's indicator links ---

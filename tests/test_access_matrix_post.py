@@ -39,6 +39,7 @@ from tests.test_access_matrix import (
     _ind_url,
     _input,
     _journey,
+    _pending_mapping,
     _rep,
     _statement,
     _tool,
@@ -981,7 +982,30 @@ MEMBERSHIP_ROWS = [
     ),
 ]
 
-ROWS = MEMBERSHIP_ROWS + PLAN_ROWS + COMPETENCE_ROWS + INDICATOR_ROWS + REPORT_ROWS + BTI_ROWS
+MAPPING_ROWS = [
+    Row(
+        "group mapping confirm",
+        lambda c: reverse("identity:mapping-confirm", args=[_pending_mapping(c).pk]),
+        page=False,
+        may=("sector_leader",),
+    ),
+    Row(
+        "group mapping reject",
+        lambda c: reverse("identity:mapping-reject", args=[_pending_mapping(c).pk]),
+        page=False,
+        may=("sector_leader",),
+    ),
+]
+
+ROWS = (
+    MEMBERSHIP_ROWS
+    + MAPPING_ROWS
+    + PLAN_ROWS
+    + COMPETENCE_ROWS
+    + INDICATOR_ROWS
+    + REPORT_ROWS
+    + BTI_ROWS
+)
 
 
 @pytest.fixture(autouse=True)

@@ -1,9 +1,12 @@
 """Signing in through a municipality's identity provider: find or create the account for
 the provider's subject, and make its memberships follow the groups the provider sends.
 
-The memberships are written through ``plans.services.organisation`` like every other
-grant, so each grant and revocation lands in the ``MembershipChange`` log and a grant of a
-``CONFIRMED_ROLES`` role waits for a sector leader's confirmation (four eyes, issue 8)."""
+Group mappings are created, changed, deleted, confirmed and rejected here only, and each
+of these writes a ``GroupMappingChange``. Four eyes sit on the rule: a mapping into a
+``CONFIRMED_ROLES`` role grants nothing until a sector leader other than its editor
+confirms it, and then every membership it gives at sign-in is in force at once, written
+through ``plans.services.organisation`` (and so in the ``MembershipChange`` log) with the
+mapping's editor as grantor and its confirmer as confirmer."""
 
 from __future__ import annotations
 
@@ -17,10 +20,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.env import OidcProvider
-from identity.models import GroupRoleMapping, OidcIdentity
+from identity.models import (
+    GroupMappingChange,
+    GroupRoleMapping,
+    MappingAction,
+    MappingStatus,
+    OidcIdentity,
+)
 from identity.selectors.claims import claim_text, oidc_groups
-from plans.models import Membership, Municipality
-from plans.services.organisation import membership_grant, membership_revoke
+from identity.selectors.mappings import municipalities_administered_by, pending_group_mappings_for
+from plans.models import CONFIRMED_ROLES, Membership, Municipality
+from plans.services.organisation import display_name, membership_grant, membership_revoke
 
 
 def _new_username(*, provider: OidcProvider, claims: Mapping[str, Any], subject: str) -> str:
@@ -47,8 +57,12 @@ def oidc_memberships_sync(
         GroupRoleMapping.objects.filter(
             municipality=municipality, provider=provider.key, group__in=set(groups)
         )
-        # Nobody gives themselves a role: not through a mapping they edited either.
+        # Only a rule a sector leader confirmed (or one into a role needing none) grants.
+        .filter(status=MappingStatus.CONFIRMED)
+        # Nobody gives themselves a role: not through a mapping they edited, nor through
+        # one they confirmed (their eyes would be the only pair on their own access).
         .exclude(changed_by=user)
+        .exclude(confirmed_by=user)
         .select_related("unit", "changed_by")
     )
     wanted = {(mapping.unit_id, mapping.role): mapping for mapping in mappings}
@@ -63,8 +77,10 @@ def oidc_memberships_sync(
             role=mapping.role,
             unit=mapping.unit,
             actor=None,
-            # Four eyes: whoever saved the mapping granted the role, and cannot confirm it.
+            # Four eyes were on the mapping: its editor granted, its confirmer confirmed.
             on_behalf_of=mapping.changed_by,
+            confirmed_by=mapping.confirmed_by,
+            via=f"{mapping.provider}:{mapping.group}",
         )
 
 
@@ -117,3 +133,154 @@ def oidc_login_complete(*, provider: OidcProvider, claims: Mapping[str, Any]) ->
         groups=oidc_groups(provider=provider, claims=claims),
     )
     return user
+
+
+# --- group mappings: every write audited, four eyes on the BTI-reading ones ---
+
+_MAPPING_FIELDS = ("municipality_id", "provider", "group", "role", "unit_id")
+
+
+def _mapping_state(mapping: GroupRoleMapping) -> dict[str, Any]:
+    unit = mapping.unit if mapping.unit_id else None
+    return {
+        "provider": mapping.provider,
+        "group": mapping.group,
+        "role": mapping.role,
+        "unit": unit.name if unit is not None else "",
+        "municipality": mapping.municipality_id,
+        "status": mapping.status,
+    }
+
+
+def _mapping_record(
+    *,
+    action: str,
+    mapping: GroupRoleMapping,
+    actor,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> GroupMappingChange:
+    unit = mapping.unit if mapping.unit_id else None
+    return GroupMappingChange.objects.create(
+        action=action,
+        actor=actor if actor is not None and actor.pk else None,
+        actor_name=display_name(actor),
+        municipality_id=mapping.municipality_id,
+        mapping_pk=mapping.pk,
+        provider=mapping.provider,
+        group=mapping.group,
+        role=mapping.role,
+        unit_name=unit.name if unit is not None else "",
+        before=before or {},
+        after=after or {},
+    )
+
+
+def _check_may_edit_mapping(*, actor: User, municipality_id: int | None) -> None:
+    if municipality_id not in municipalities_administered_by(actor):
+        raise PermissionDenied(_("Du kan bare endre gruppekoblingene til din egen kommune."))
+
+
+@transaction.atomic
+def group_mapping_save(*, mapping: GroupRoleMapping, actor: User) -> GroupRoleMapping:
+    """Create or change a mapping as ``actor`` (a data admin of its municipality). A new
+    mapping, or a change of its group, role, unit, municipality or provider, makes
+    ``actor`` its editor and — for a ``CONFIRMED_ROLES`` role — sets it pending again, so
+    nothing a sector leader confirmed can be turned into something they did not."""
+    previous = (
+        GroupRoleMapping.objects.select_for_update(of=("self",))
+        .select_related("unit")
+        .filter(pk=mapping.pk)
+        .first()
+        if mapping.pk
+        else None
+    )
+    _check_may_edit_mapping(actor=actor, municipality_id=mapping.municipality_id)
+    if previous is not None:
+        _check_may_edit_mapping(actor=actor, municipality_id=previous.municipality_id)
+    changed = previous is None or any(
+        getattr(previous, name) != getattr(mapping, name) for name in _MAPPING_FIELDS
+    )
+    if previous is not None and not changed:
+        return previous
+    mapping.changed_by = actor
+    if mapping.role in CONFIRMED_ROLES:
+        mapping.status = MappingStatus.PENDING
+        mapping.confirmed_at = None
+    else:
+        mapping.status = MappingStatus.CONFIRMED
+        mapping.confirmed_at = timezone.now()
+    mapping.confirmed_by = None
+    mapping.full_clean()
+    mapping.save()
+    _mapping_record(
+        action=MappingAction.CREATED if previous is None else MappingAction.CHANGED,
+        mapping=mapping,
+        actor=actor,
+        before=_mapping_state(previous) if previous is not None else None,
+        after=_mapping_state(mapping),
+    )
+    return mapping
+
+
+@transaction.atomic
+def group_mapping_delete(*, mapping: GroupRoleMapping, actor: User) -> None:
+    """Remove a mapping; the memberships it gave end at each user's next sign-in."""
+    _check_may_edit_mapping(actor=actor, municipality_id=mapping.municipality_id)
+    _mapping_record(
+        action=MappingAction.DELETED, mapping=mapping, actor=actor, before=_mapping_state(mapping)
+    )
+    mapping.delete()
+
+
+def _pending_mapping(*, mapping: GroupRoleMapping, actor: User) -> GroupRoleMapping:
+    """The mapping locked, if ``actor`` may decide on it (``pending_group_mappings_for``:
+    a sector leader of its municipality who did not edit it)."""
+    found = (
+        pending_group_mappings_for(actor).select_for_update(of=("self",)).filter(pk=mapping.pk)
+    ).first()
+    if found is None:
+        raise PermissionDenied(
+            _(
+                "Du kan ikke godkjenne denne gruppekoblingen: det må gjøres av en sektorleder "
+                "i kommunen som ikke selv har endret den."
+            )
+        )
+    return found
+
+
+@transaction.atomic
+def group_mapping_confirm(*, mapping: GroupRoleMapping, actor: User) -> GroupRoleMapping:
+    """Put a pending mapping in force: from the next sign-in its members hold the role."""
+    mapping = _pending_mapping(mapping=mapping, actor=actor)
+    before = _mapping_state(mapping)
+    mapping.status = MappingStatus.CONFIRMED
+    mapping.confirmed_by = actor
+    mapping.confirmed_at = timezone.now()
+    mapping.save(update_fields=["status", "confirmed_by", "confirmed_at"])
+    _mapping_record(
+        action=MappingAction.CONFIRMED,
+        mapping=mapping,
+        actor=actor,
+        before=before,
+        after=_mapping_state(mapping),
+    )
+    return mapping
+
+
+@transaction.atomic
+def group_mapping_reject(*, mapping: GroupRoleMapping, actor: User) -> GroupRoleMapping:
+    """Refuse a pending mapping: it stays, granting nothing, until the data admin changes
+    it (which asks for confirmation again) or deletes it."""
+    mapping = _pending_mapping(mapping=mapping, actor=actor)
+    before = _mapping_state(mapping)
+    mapping.status = MappingStatus.REJECTED
+    mapping.save(update_fields=["status"])
+    _mapping_record(
+        action=MappingAction.REJECTED,
+        mapping=mapping,
+        actor=actor,
+        before=before,
+        after=_mapping_state(mapping),
+    )
+    return mapping

@@ -351,6 +351,9 @@ class MembershipChange(models.Model):
             text += f", {state['unit']}"
         if state.get("pending"):
             text += f" ({_('venter på godkjenning')})"
+        if state.get("via"):
+            # A grant made at sign-in by a confirmed group mapping names the mapping.
+            text += " " + _("(gjennom gruppekoblingen %(mapping)s)") % {"mapping": state["via"]}
         return text
 
     @property

@@ -49,7 +49,8 @@ def unit_save(*, unit: Unit) -> Unit:
     return unit
 
 
-def _display_name(user) -> str:
+def display_name(user) -> str:
+    """A person as change logs name them (also identity's mapping log)."""
     if user is None:
         return ""
     full = user.get_full_name()
@@ -82,9 +83,9 @@ def _record(
     return MembershipChange.objects.create(
         action=action,
         actor=actor if actor is not None and actor.pk else None,
-        actor_name=_display_name(actor),
+        actor_name=display_name(actor),
         subject=membership.user,
-        subject_name=_display_name(membership.user),
+        subject_name=display_name(membership.user),
         municipality_id=membership.municipality_id,
         membership_pk=membership.pk,
         role=membership.role,
@@ -128,32 +129,64 @@ def membership_grant(
     actor=None,
     confirmed: bool = False,
     on_behalf_of=None,
+    confirmed_by=None,
+    via: str = "",
 ) -> Membership:
     """Give ``user`` a role, idempotently: granting a role twice returns the existing one.
     ``confirmed=True`` is for the portal's own trusted code (the demo loader): the grant
     takes effect at once instead of waiting for a sector leader. ``on_behalf_of``: with
     ``actor=None``, the person the portal's code grants for (the data admin who saved an
     identity provider's group mapping); recorded as the grantor, so they cannot confirm
-    the grant themselves."""
+    the grant themselves. ``confirmed_by`` and ``via``: with ``actor=None``, the sector
+    leader who already confirmed the rule the grant follows (a confirmed group mapping,
+    named in ``via``): the grant is in force at once and the log says through what."""
+    if confirmed_by is not None and actor is not None:
+        raise ValueError("confirmed_by is for the portal's own code, not for an actor.")
     existing = Membership.objects.filter(
         user=user, municipality=municipality, unit=unit, role=role
     ).first()
     if existing is not None:
+        if existing.pending and confirmed_by is not None:
+            # Waiting for a per-user confirmation that the confirmed rule now gives.
+            before = _state(existing)
+            existing.pending = False
+            existing.confirmed_by = confirmed_by
+            existing.confirmed_at = timezone.now()
+            existing.save(update_fields=["pending", "confirmed_by", "confirmed_at"])
+            _record(
+                action=MembershipAction.CONFIRMED,
+                membership=existing,
+                actor=None,
+                before=before,
+                after={**_state(existing), "via": via},
+            )
+            forget_access(existing.user)
         return existing
     membership = Membership(user=user, municipality=municipality, unit=unit, role=role)
     if actor is None and on_behalf_of is not None:
         membership.granted_by = on_behalf_of
-    return membership_save(membership=membership, actor=actor, confirmed=confirmed)
+    return membership_save(
+        membership=membership, actor=actor, confirmed=confirmed, confirmed_by=confirmed_by, via=via
+    )
 
 
 @transaction.atomic
 def membership_save(
-    *, membership: Membership, actor=None, confirmed: bool = False, new_user: bool = False
+    *,
+    membership: Membership,
+    actor=None,
+    confirmed: bool = False,
+    new_user: bool = False,
+    confirmed_by=None,
+    via: str = "",
 ) -> Membership:
     """Create or change a membership. A new or changed grant of a ``CONFIRMED_ROLES``
     role is pending until confirmed (``membership_confirm``) unless ``confirmed`` is given
     by trusted code; every save is recorded. ``new_user``: the actor created this account
-    in the same request (the admin's add-user page), see ``_check_may_manage``."""
+    in the same request (the admin's add-user page), see ``_check_may_manage``.
+    ``confirmed_by``/``via``: see ``membership_grant``."""
+    if confirmed_by is not None and actor is not None:
+        raise ValueError("confirmed_by is for the portal's own code, not for an actor.")
     _check_may_manage(actor=actor, user=membership.user, new_user=new_user)
     previous = (
         Membership.objects.select_related("unit", "user").filter(pk=membership.pk).first()
@@ -170,9 +203,11 @@ def membership_save(
         getattr(previous, name) != getattr(membership, name) for name in what
     )
     if changed:
-        needs_confirmation = membership.role in CONFIRMED_ROLES and not confirmed
+        needs_confirmation = (
+            membership.role in CONFIRMED_ROLES and not confirmed and confirmed_by is None
+        )
         membership.pending = needs_confirmation
-        membership.confirmed_by = None
+        membership.confirmed_by = confirmed_by
         membership.confirmed_at = None if needs_confirmation else timezone.now()
         if actor is not None:
             membership.granted_by = actor
@@ -184,7 +219,7 @@ def membership_save(
             membership=membership,
             actor=actor,
             before=before,
-            after=_state(membership),
+            after={**_state(membership), "via": via} if via else _state(membership),
         )
     forget_access(membership.user)
     if previous is not None:

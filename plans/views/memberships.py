@@ -34,22 +34,32 @@ class ReviewerRequiredMixin(MemberRequiredMixin):
     permission_required = "plans.review_memberships"
 
 
-class MembershipReviewView(ReviewerRequiredMixin, ListView):
-    """Grants awaiting confirmation, then the change log with a filter."""
+class ChangeLogReviewMixin:
+    """A change log with a name/action/role filter and the decisions waiting above it: the
+    memberships' page here, the identity provider's group mappings' in ``identity``.
+    Subclasses give ``changes``, ``pending``, the form and the text fields ``q`` searches."""
 
-    template_name = "plans/memberships/review.html"
-    context_object_name = "changes"
     paginate_by = 50
+    context_object_name = "changes"
+    filter_form_class: type[forms.Form]
+    search_fields: tuple[str, ...] = ()
+
+    def changes(self):
+        raise NotImplementedError
+
+    def pending(self):
+        raise NotImplementedError
 
     def get_queryset(self):
-        self.filter_form = MembershipChangeFilterForm(self.request.GET or None)
-        changes = selectors.membership_changes_for(self.request.user)
+        self.filter_form = self.filter_form_class(self.request.GET or None)
+        changes = self.changes()
         if self.filter_form.is_valid():
             data = self.filter_form.cleaned_data
             if data["q"]:
-                changes = changes.filter(
-                    Q(subject_name__icontains=data["q"]) | Q(actor_name__icontains=data["q"])
-                )
+                query = Q()
+                for name in self.search_fields:
+                    query |= Q(**{f"{name}__icontains": data["q"]})
+                changes = changes.filter(query)
             if data["action"]:
                 changes = changes.filter(action=data["action"])
             if data["role"]:
@@ -58,12 +68,26 @@ class MembershipReviewView(ReviewerRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["pending"] = selectors.pending_memberships_for(self.request.user)
+        context["pending"] = self.pending()
         context["filter_form"] = self.filter_form
         query = self.request.GET.copy()
         query.pop("page", None)
         context["query_string"] = query.urlencode()
         return context
+
+
+class MembershipReviewView(ReviewerRequiredMixin, ChangeLogReviewMixin, ListView):
+    """Grants awaiting confirmation, then the change log with a filter."""
+
+    template_name = "plans/memberships/review.html"
+    filter_form_class = MembershipChangeFilterForm
+    search_fields = ("subject_name", "actor_name")
+
+    def changes(self):
+        return selectors.membership_changes_for(self.request.user)
+
+    def pending(self):
+        return selectors.pending_memberships_for(self.request.user)
 
 
 class MembershipDecisionView(ReviewerRequiredMixin, View):

@@ -1,5 +1,5 @@
 """The data admin edits their own municipality's group mappings in the admin, and only
-those; the admin's history records each edit."""
+those; each edit is in the mapping log (tests/identity/test_group_mapping_confirmation.py)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Accounts and roles from an identity provider's claims (issue 17): matched on the
-provider's subject only, memberships exactly as the mapped groups say, granted and revoked
-through the membership services (logged, BTI roles held for a sector leader)."""
+provider's subject only, memberships exactly as the confirmed mapped groups say, granted
+and revoked through the membership services (logged, with the mapping's editor as grantor
+and its confirmer as confirmer)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,17 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 
-from identity.models import GroupRoleMapping, OidcIdentity
+from identity.models import GroupRoleMapping, MappingStatus, OidcIdentity
 from identity.selectors.claims import oidc_asserts_mfa
 from identity.services.oidc import oidc_login_complete
 from plans.models import Membership, MembershipAction, MembershipChange, Role
-from tests.factories import PASSWORD, MunicipalityFactory, UnitFactory, UserFactory
+from tests.factories import (
+    PASSWORD,
+    MembershipFactory,
+    MunicipalityFactory,
+    UnitFactory,
+    UserFactory,
+)
 from tests.identity.helpers import claims_for, make_provider
 
 pytestmark = pytest.mark.django_db
@@ -29,11 +36,24 @@ def world(settings):
     settings.OIDC_PROVIDERS = {a.key: a, b.key: b}
     school = UnitFactory(municipality=north, name="Nordvik skole")
     south_school = UnitFactory(municipality=south, name="Sørvik skole")
+    # The mappings as the services leave them: edited by a data admin, the BTI-reading
+    # ones confirmed by a sector leader (tests/identity/test_group_mapping_confirmation.py).
+    editor = UserFactory(username="dataansvarlig", first_name="Dina", last_name="Data")
+    MembershipFactory(user=editor, municipality=north, role=Role.DATA_ADMIN)
+    leader = UserFactory(username="sektorleder", first_name="Siri", last_name="Sektor")
+    MembershipFactory(user=leader, municipality=north, role=Role.SECTOR_LEADER)
+    confirmed = {"status": MappingStatus.CONFIRMED, "changed_by": editor}
     GroupRoleMapping.objects.create(
-        municipality=north, provider=a.key, group="g-staff", role=Role.STAFF, unit=school
+        municipality=north,
+        provider=a.key,
+        group="g-staff",
+        role=Role.STAFF,
+        unit=school,
+        confirmed_by=leader,
+        **confirmed,
     )
     GroupRoleMapping.objects.create(
-        municipality=north, provider=a.key, group="g-admin", role=Role.DATA_ADMIN
+        municipality=north, provider=a.key, group="g-admin", role=Role.DATA_ADMIN, **confirmed
     )
     GroupRoleMapping.objects.create(
         municipality=south,
@@ -41,8 +61,17 @@ def world(settings):
         group="g-south-leader",
         role=Role.UNIT_LEADER,
         unit=south_school,
+        status=MappingStatus.CONFIRMED,
     )
-    return {"a": a, "b": b, "north": north, "south": south, "school": school}
+    return {
+        "a": a,
+        "b": b,
+        "north": north,
+        "south": south,
+        "school": school,
+        "editor": editor,
+        "leader": leader,
+    }
 
 
 def roles(user) -> set[tuple[str, bool]]:
@@ -54,10 +83,16 @@ def test_first_login_creates_the_account_with_the_mapped_memberships(world):
     user = oidc_login_complete(provider=a, claims=claims_for(a, "kari", ["g-staff", "g-admin"]))
     assert OidcIdentity.objects.get(user=user).subject == "kari"
     assert not user.has_usable_password()
-    # Staff opens BTI logs: held for a sector leader (four eyes). Data admin does not.
-    assert roles(user) == {(Role.STAFF, True), (Role.DATA_ADMIN, False)}
+    # Staff opens BTI logs, but the mapping was confirmed: in force at once, no per-user
+    # confirmation; the editor granted it and the mapping's confirmer confirmed it.
+    assert roles(user) == {(Role.STAFF, False), (Role.DATA_ADMIN, False)}
+    staff = Membership.objects.get(user=user, role=Role.STAFF)
+    assert staff.granted_by == world["editor"]
+    assert staff.confirmed_by == world["leader"]
     granted = MembershipChange.objects.filter(subject=user, action=MembershipAction.GRANTED)
     assert granted.count() == 2
+    # The log names the mapping the grant came through.
+    assert "nordvik:g-staff" in granted.get(role=Role.STAFF).after_text
 
 
 def test_the_next_login_finds_the_same_account_by_subject(world):
@@ -173,6 +208,7 @@ def test_nobody_gets_a_role_through_a_mapping_they_edited_themselves(world):
         group="g-x",
         role=Role.ELECTED_OFFICIAL,
         changed_by=admin,
+        status=MappingStatus.CONFIRMED,
     )
     oidc_login_complete(provider=a, claims=claims_for(a, "admin", ["g-admin", "g-x"]))
     oidc_login_complete(provider=a, claims=claims_for(a, "colleague", ["g-x"]))
@@ -180,19 +216,37 @@ def test_nobody_gets_a_role_through_a_mapping_they_edited_themselves(world):
     assert roles(colleague) == {(Role.ELECTED_OFFICIAL, False)}
 
 
-def test_whoever_saved_the_mapping_cannot_confirm_the_role_it_grants(world):
-    from plans.selectors.organisation import pending_memberships_for
-    from tests.factories import MembershipFactory
-
+def test_a_pending_or_rejected_mapping_grants_nothing(world):
     a = world["a"]
-    editor = UserFactory(username="leder-og-admin")
-    MembershipFactory(user=editor, municipality=world["north"], role=Role.SECTOR_LEADER)
-    other_leader = UserFactory(username="annen-leder")
-    MembershipFactory(user=other_leader, municipality=world["north"], role=Role.SECTOR_LEADER)
-    GroupRoleMapping.objects.filter(group="g-staff").update(changed_by=editor)
+    GroupRoleMapping.objects.filter(group="g-staff").update(status=MappingStatus.PENDING)
     user = oidc_login_complete(provider=a, claims=claims_for(a, "kari", ["g-staff"]))
-    pending = Membership.objects.get(user=user, role=Role.STAFF)
-    assert pending.pending
-    assert pending.granted_by == editor
-    assert not pending_memberships_for(editor).filter(pk=pending.pk).exists()
-    assert pending_memberships_for(other_leader).filter(pk=pending.pk).exists()
+    assert roles(user) == set()
+    GroupRoleMapping.objects.filter(group="g-staff").update(status=MappingStatus.REJECTED)
+    oidc_login_complete(provider=a, claims=claims_for(a, "kari", ["g-staff"]))
+    assert roles(user) == set()
+
+
+def test_the_confirmer_of_a_mapping_gets_no_role_through_it(world):
+    a = world["a"]
+    leader = oidc_login_complete(provider=a, claims=claims_for(a, "leder", ["g-staff"]))
+    GroupRoleMapping.objects.filter(group="g-staff").update(confirmed_by=leader)
+    oidc_login_complete(provider=a, claims=claims_for(a, "leder", ["g-staff"]))
+    assert roles(leader) == set()
+
+
+def test_a_grant_waiting_for_a_per_user_confirmation_takes_effect_once_its_mapping_is_confirmed(
+    world,
+):
+    a = world["a"]
+    user = oidc_login_complete(provider=a, claims=claims_for(a, "kari", ["g-admin"]))
+    # Granted before the rule was confirmed (per-user confirmation, as before issue 17).
+    MembershipFactory(
+        user=user, municipality=world["north"], unit=world["school"], role=Role.STAFF, pending=True
+    )
+    oidc_login_complete(provider=a, claims=claims_for(a, "kari", ["g-admin", "g-staff"]))
+    staff = Membership.objects.get(user=user, role=Role.STAFF)
+    assert not staff.pending
+    assert staff.confirmed_by == world["leader"]
+    assert MembershipChange.objects.filter(
+        subject=user, action=MembershipAction.CONFIRMED, role=Role.STAFF
+    ).exists()

@@ -1,9 +1,10 @@
 """Signing in through a real OpenID Connect provider (node-oidc-provider) in Chromium:
 the municipality's button, the provider's login page, back to the portal. The first login
-creates the account with the mapped memberships; a group change changes the role at the
-next validation; a disabled account loses its session; the provider's MFA opens BTI; a
-tampered, foreign-signed, wrong-audience or expired ID token and a replayed callback are
-refused — each by Authlib's own verification."""
+creates the account with the mapped memberships; a sector leader confirms a mapping into a
+BTI-reading role once, on the mapping page, and its staff then sign in with the role in
+force; a group change changes the role at the next validation; a disabled account loses
+its session; the provider's MFA opens BTI; a tampered, foreign-signed, wrong-audience or
+expired ID token and a replayed callback are refused — each by Authlib's own verification."""
 
 from __future__ import annotations
 
@@ -12,11 +13,16 @@ import time
 
 import pytest
 
-from identity.models import GroupRoleMapping, OidcIdentity
+from identity.models import GroupRoleMapping, MappingStatus, OidcIdentity
 from plans.models import Membership, Role, UnitKind
-from plans.services.organisation import membership_confirm
 from tests.browser.chromium import axe_violations
-from tests.factories import MembershipFactory, MunicipalityFactory, UnitFactory, UserFactory
+from tests.factories import (
+    PASSWORD,
+    MembershipFactory,
+    MunicipalityFactory,
+    UnitFactory,
+    UserFactory,
+)
 from tests.identity.helpers import make_provider
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -42,11 +48,28 @@ def portal(oidc_providers, settings, transactional_db):
     settings.OIDC_PROVIDERS = configured
     school = UnitFactory(municipality=north, name="Nordvik skole", kind=UnitKind.SCHOOL)
     south_school = UnitFactory(municipality=south, name="Sørvik skole", kind=UnitKind.SCHOOL)
+    admin = UserFactory(username="dataansvarlig")
+    MembershipFactory(user=admin, municipality=north, role=Role.DATA_ADMIN)
+    leader = UserFactory(username="sektorleder")
+    MembershipFactory(user=leader, municipality=north, role=Role.SECTOR_LEADER)
+    # A mapping into a BTI-reading role waits for a sector leader (confirmed in the MFA
+    # test below, in the browser); the elected officials' needs no confirmation.
     GroupRoleMapping.objects.create(
-        municipality=north, provider="nordvik", group="g-staff", role=Role.STAFF, unit=school
+        municipality=north,
+        provider="nordvik",
+        group="g-staff",
+        role=Role.STAFF,
+        unit=school,
+        changed_by=admin,
+        status=MappingStatus.PENDING,
     )
     GroupRoleMapping.objects.create(
-        municipality=north, provider="nordvik", group="g-officials", role=Role.ELECTED_OFFICIAL
+        municipality=north,
+        provider="nordvik",
+        group="g-officials",
+        role=Role.ELECTED_OFFICIAL,
+        changed_by=admin,
+        status=MappingStatus.CONFIRMED,
     )
     GroupRoleMapping.objects.create(
         municipality=south,
@@ -54,6 +77,7 @@ def portal(oidc_providers, settings, transactional_db):
         group="g-staff",
         role=Role.UNIT_LEADER,
         unit=south_school,
+        status=MappingStatus.CONFIRMED,
     )
     oidc_providers["nordvik"].set_users(
         {
@@ -63,7 +87,13 @@ def portal(oidc_providers, settings, transactional_db):
         }
     )
     oidc_providers["sorvik"].set_users({})
-    return {"providers": oidc_providers, "north": north, "school": school}
+    return {
+        "providers": oidc_providers,
+        "north": north,
+        "school": school,
+        "admin": admin,
+        "leader": leader,
+    }
 
 
 def log_in(browser, live_server, sub, provider_label="Nordvik kommune", context=None):
@@ -91,7 +121,10 @@ def test_first_login_creates_the_user_and_a_group_change_changes_the_role(
     assert roles_of("kari") == {Role.ELECTED_OFFICIAL}
 
     # Kari moves to a school at the provider; the portal asks the provider again once the
-    # session's validation limit is up, and the role follows.
+    # session's validation limit is up, and the role follows (its mapping is confirmed).
+    GroupRoleMapping.objects.filter(provider="nordvik", group="g-staff").update(
+        status=MappingStatus.CONFIRMED, confirmed_by=portal["leader"]
+    )
     portal["providers"]["nordvik"].set_users(
         {"kari": {"name": "Kari Nordmann", "groups": ["g-staff"], "amr": ["pwd"]}}
     )
@@ -134,17 +167,37 @@ def test_a_disabled_account_loses_its_session_at_the_validation_limit(
 def test_mfa_at_the_provider_opens_bti_without_totp_and_a_password_login_does_not(
     browser, live_server, portal
 ):
-    leader = UserFactory(username="sektorleder")
-    MembershipFactory(user=leader, municipality=portal["north"], role=Role.SECTOR_LEADER)
+    # The staff mapping is pending: Ola signs in and holds nothing.
+    ola = log_in(browser, live_server, "ola")
+    ola.wait_for_url(f"{live_server.url}/")
+    assert roles_of("ola") == set()
+    ola.context.close()
+
+    # A sector leader confirms the rule once, on the mapping page (four eyes, issue 8).
+    # bypass_csp: axe is injected as a script, as in tests/browser/.
+    context = browser.new_context(bypass_csp=True, locale="nb-NO")
+    leader = context.new_page()
+    leader.goto(f"{live_server.url}/accounts/login/")
+    leader.get_by_label("Brukernavn").fill("sektorleder")
+    leader.get_by_label("Passord").fill(PASSWORD)
+    leader.get_by_role("button", name="Logg inn").click()
+    leader.wait_for_url(f"{live_server.url}/")
+    leader.goto(f"{live_server.url}/accounts/oidc/mappings/")
+    assert axe_violations(leader) == []
+    leader.get_by_role("button", name="Godkjenn").click()
+    leader.wait_for_url(f"{live_server.url}/accounts/oidc/mappings/")
+    assert "Gruppen g-staff gir nå rollen Ansatt." in leader.content()
+    context.close()
+
+    # Every member of the group now signs in with the role in force, no per-user step.
     pages = {}
     for sub in ("ola", "per"):
         pages[sub] = log_in(browser, live_server, sub)
         pages[sub].wait_for_url(f"{live_server.url}/")
-        # The staff role waits for a sector leader's confirmation (four eyes, issue 8).
         identity = OidcIdentity.objects.get(subject=sub)
         membership = Membership.objects.get(user=identity.user, role=Role.STAFF)
-        assert membership.pending
-        membership_confirm(membership=membership, actor=leader)
+        assert not membership.pending
+        assert membership.confirmed_by == portal["leader"]
 
     pages["ola"].goto(f"{live_server.url}/bti/")
     assert pages["ola"].url == f"{live_server.url}/bti/"
