@@ -30,7 +30,8 @@ from identity.models import (
 from identity.selectors.claims import claim_text, oidc_groups
 from identity.selectors.mappings import municipalities_administered_by, pending_group_mappings_for
 from plans.models import CONFIRMED_ROLES, Membership, Municipality
-from plans.services.organisation import display_name, membership_grant, membership_revoke
+from plans.selectors.organisation import user_log_name
+from plans.services.organisation import membership_grant, membership_revoke
 
 
 def _new_username(*, provider: OidcProvider, claims: Mapping[str, Any], subject: str) -> str:
@@ -164,7 +165,7 @@ def _mapping_record(
     return GroupMappingChange.objects.create(
         action=action,
         actor=actor if actor is not None and actor.pk else None,
-        actor_name=display_name(actor),
+        actor_name=user_log_name(actor),
         municipality_id=mapping.municipality_id,
         mapping_pk=mapping.pk,
         provider=mapping.provider,

@@ -147,3 +147,11 @@ def current_plans_of_my_units(user) -> list[tuple[Unit, UnitPlan | None]]:
         )
     }
     return [(unit, plans.get(unit.pk)) for unit in units]
+
+
+def user_log_name(user) -> str:
+    """A person as change logs name them (also identity's mapping log)."""
+    if user is None:
+        return ""
+    full = user.get_full_name()
+    return f"{full} ({user.username})" if full else user.username

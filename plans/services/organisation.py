@@ -29,6 +29,7 @@ from plans.models import (
     Role,
     Unit,
 )
+from plans.selectors.organisation import user_log_name
 
 User = get_user_model()
 
@@ -47,14 +48,6 @@ def unit_save(*, unit: Unit) -> Unit:
     unit.full_clean()
     unit.save()
     return unit
-
-
-def display_name(user) -> str:
-    """A person as change logs name them (also identity's mapping log)."""
-    if user is None:
-        return ""
-    full = user.get_full_name()
-    return f"{full} ({user.username})" if full else user.username
 
 
 def _unit_name(membership: Membership) -> str:
@@ -83,9 +76,9 @@ def _record(
     return MembershipChange.objects.create(
         action=action,
         actor=actor if actor is not None and actor.pk else None,
-        actor_name=display_name(actor),
+        actor_name=user_log_name(actor),
         subject=membership.user,
-        subject_name=display_name(membership.user),
+        subject_name=user_log_name(membership.user),
         municipality_id=membership.municipality_id,
         membership_pk=membership.pk,
         role=membership.role,
