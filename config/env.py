@@ -139,6 +139,10 @@ class OidcProvider:
     # amr values (RFC 8176) and acr values that count as a second factor.
     mfa_amr: tuple[Text, ...]
     mfa_acr: tuple[Text, ...]
+    # "groups": memberships follow the mapped groups at every login; "portal": the provider
+    # only signs people in and roles are granted in the portal, four eyes as for local
+    # accounts (Ansattporten, which sends no groups).
+    roles_from: Text = "groups"
 
     @property
     def metadata_url(self) -> Text:
@@ -189,6 +193,9 @@ def read_oidc_providers(env: Env) -> dict[Text, OidcProvider]:
         scopes = env.list(prefix + "SCOPES", default=["openid", "profile", "email"])
         if "openid" not in scopes:
             raise env.fail(prefix + "SCOPES", ",".join(scopes), "en liste som inneholder openid")
+        roles_from = env.str(prefix + "ROLES_FROM") or "groups"
+        if roles_from not in ("groups", "portal"):
+            raise env.fail(prefix + "ROLES_FROM", roles_from, "groups eller portal")
         providers[key] = OidcProvider(
             key=key,
             label=env.str(prefix + "LABEL") or key,
@@ -201,5 +208,6 @@ def read_oidc_providers(env: Env) -> dict[Text, OidcProvider]:
             groups_claim=env.str(prefix + "GROUPS_CLAIM") or "groups",
             mfa_amr=tuple(env.list(prefix + "MFA_AMR", default=["mfa"])),
             mfa_acr=tuple(env.list(prefix + "MFA_ACR", default=[])),
+            roles_from=roles_from,
         )
     return providers

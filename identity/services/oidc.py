@@ -127,12 +127,13 @@ def oidc_login_complete(*, provider: OidcProvider, claims: Mapping[str, Any]) ->
     user.save(update_fields=["first_name", "last_name", "email"])
     identity.last_login = timezone.now()
     identity.save(update_fields=["last_login"])
-    oidc_memberships_sync(
-        user=user,
-        municipality=municipality,
-        provider=provider,
-        groups=oidc_groups(provider=provider, claims=claims),
-    )
+    if provider.roles_from == "groups":
+        oidc_memberships_sync(
+            user=user,
+            municipality=municipality,
+            provider=provider,
+            groups=oidc_groups(provider=provider, claims=claims),
+        )
     return user
 
 

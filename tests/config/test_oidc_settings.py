@@ -20,6 +20,7 @@ COMPLETE = {
     "OIDC_ANSATTPORTEN_CLIENT_SECRET": "s3cret",
     "OIDC_ANSATTPORTEN_MUNICIPALITY": "9102",
     "OIDC_ANSATTPORTEN_MFA_ACR": "idporten-loa-high",
+    "OIDC_ANSATTPORTEN_ROLES_FROM": "portal",
 }
 
 
@@ -39,6 +40,8 @@ def test_complete_providers_are_read_with_their_defaults():
     assert nordvik.scopes == ("openid", "profile", "email")
     assert nordvik.mfa_amr == ("mfa",)
     assert providers["ansattporten"].mfa_acr == ("idporten-loa-high",)
+    assert nordvik.roles_from == "groups"
+    assert providers["ansattporten"].roles_from == "portal"
 
 
 @pytest.mark.parametrize(
@@ -51,6 +54,7 @@ def test_complete_providers_are_read_with_their_defaults():
         ({"OIDC_NORDVIK_MUNICIPALITY": "91"}, "et kommunenummer med fire sifre"),
         ({"OIDC_NORDVIK_SCOPES": "profile,email"}, "inneholder openid"),
         ({"OIDC_PROVIDERS": "Nord vik"}, "Ugyldig verdi for OIDC_PROVIDERS"),
+        ({"OIDC_NORDVIK_ROLES_FROM": "claims"}, "Forventet groups eller portal"),
     ],
 )
 def test_an_incomplete_or_wrong_provider_stops_the_start(changes, message):

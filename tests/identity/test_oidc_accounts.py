@@ -250,3 +250,15 @@ def test_a_grant_waiting_for_a_per_user_confirmation_takes_effect_once_its_mappi
     assert MembershipChange.objects.filter(
         subject=user, action=MembershipAction.CONFIRMED, role=Role.STAFF
     ).exists()
+
+
+def test_a_sign_in_only_provider_leaves_the_roles_granted_in_the_portal(world):
+    """Ansattporten sends no groups (``OIDC_<KEY>_ROLES_FROM=portal``): the login links the
+    account and the roles are the ones granted in the portal, four eyes as for everyone."""
+    a = make_provider("nordvik", "9101", roles_from="portal")
+    user = oidc_login_complete(provider=a, claims=claims_for(a, "kari", ["g-staff", "g-admin"]))
+    assert roles(user) == set()  # the groups claim grants nothing
+    MembershipFactory(user=user, municipality=world["north"], role=Role.ELECTED_OFFICIAL)
+    oidc_login_complete(provider=a, claims=claims_for(a, "kari", []))
+    assert roles(user) == {(Role.ELECTED_OFFICIAL, False)}  # kept, not synced away
+
