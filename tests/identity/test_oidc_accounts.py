@@ -261,4 +261,3 @@ def test_a_sign_in_only_provider_leaves_the_roles_granted_in_the_portal(world):
     MembershipFactory(user=user, municipality=world["north"], role=Role.ELECTED_OFFICIAL)
     oidc_login_complete(provider=a, claims=claims_for(a, "kari", []))
     assert roles(user) == {(Role.ELECTED_OFFICIAL, False)}  # kept, not synced away
-
