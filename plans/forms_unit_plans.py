@@ -17,7 +17,16 @@ from plans.models import (
     UnitPlan,
 )
 from plans.schoolyear import SchoolYear
-from plans.selectors.unit_plans import unit_plan_editable_fields
+
+# The form's fields are the fields a unit may edit in an open plan: one list, in the selector
+# that also says which of them stay open after approval.
+from plans.selectors.unit_plans import (
+    GOAL_FIELDS,
+    MEASURE_FIELDS,
+    PARTICIPATION_FIELDS,
+    PLAN_FIELDS,
+    unit_plan_editable_fields,
+)
 from plans.text_limits import max_length_of
 
 
@@ -84,7 +93,7 @@ class VersionedForm(forms.ModelForm):
 class UnitPlanForm(VersionedForm):
     class Meta:
         model = UnitPlan
-        fields = ["summary", "areas", "components"]
+        fields = PLAN_FIELDS
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 4}),
             "areas": forms.CheckboxSelectMultiple,
@@ -109,7 +118,7 @@ class UnitPlanForm(VersionedForm):
 class UnitGoalForm(VersionedForm):
     class Meta:
         model = UnitGoal
-        fields = ["area", "text", "attainment", "evaluation"]
+        fields = GOAL_FIELDS
         widgets = {
             "text": forms.Textarea(attrs={"rows": 2}),
             "evaluation": forms.Textarea(attrs={"rows": 3}),
@@ -129,16 +138,7 @@ class MeasureForm(VersionedForm):
 
     class Meta:
         model = Measure
-        fields = [
-            "description",
-            "component",
-            "responsible",
-            "start",
-            "end",
-            "status",
-            "target_groups",
-            "evaluation",
-        ]
+        fields = MEASURE_FIELDS
         widgets = {
             "description": forms.Textarea(attrs={"rows": 2}),
             "start": DateInput(),
@@ -157,7 +157,7 @@ class MeasureForm(VersionedForm):
 class ParticipationForm(VersionedForm):
     class Meta:
         model = ParticipationProcess
-        fields = ["phase", "participants", "method", "outcome", "held_on"]
+        fields = PARTICIPATION_FIELDS
         widgets = {
             "method": forms.Textarea(attrs={"rows": 2}),
             "outcome": forms.Textarea(attrs={"rows": 3}),
