@@ -39,7 +39,12 @@ from btitracker.models import (
 from btitracker.permissions import works_with_children
 from btitracker.selectors import overview as selectors
 from btitracker.selectors.cases import case_printout_context
-from btitracker.selectors.enrolment import enrol_code_minutes, enrolment_email_mask
+from btitracker.selectors.enrolment import (
+    enrol_code_minutes,
+    enrol_code_waiting,
+    enrol_secret_visible,
+    enrolment_email_mask,
+)
 from btitracker.services import cases as services
 from btitracker.services import enrolment
 from btitracker.services.cases import Act
@@ -807,7 +812,7 @@ class OtpEnrolView(NoStoreMixin, BtiMemberRequiredMixin, View):
         context = {"next": _safe_next(request, ""), "minutes": enrol_code_minutes()}
         if not user.email:
             context["step"] = "no_email"
-        elif code_form is None and enrolment.may_see_secret(request.session, user):
+        elif code_form is None and enrol_secret_visible(session=request.session, user=user):
             import base64
 
             import qrcode
@@ -824,7 +829,7 @@ class OtpEnrolView(NoStoreMixin, BtiMemberRequiredMixin, View):
         else:
             context.update(
                 step="code",
-                code_sent=enrolment.code_sent_in_session(request.session, user),
+                code_sent=enrol_code_waiting(session=request.session, user=user),
                 code_form=code_form or forms.EnrolCodeForm(),
                 email_masked=enrolment_email_mask(address=user.email),
             )
@@ -851,7 +856,7 @@ class OtpEnrolView(NoStoreMixin, BtiMemberRequiredMixin, View):
             return self._send(request)
         if step == "code":
             return self._code(request)
-        if not enrolment.may_see_secret(request.session, user):
+        if not enrol_secret_visible(session=request.session, user=user):
             # No right e-mailed code in this session: no device can be confirmed.
             messages.error(request, _("Skriv inn koden fra e-posten først."))
             return self._again(request)

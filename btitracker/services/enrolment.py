@@ -30,7 +30,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from btitracker import audit
 from btitracker.models import EnrolCode
-from btitracker.selectors.enrolment import enrol_code_minutes
+from btitracker.selectors.enrolment import (
+    SESSION_KEY,
+    enrol_code_latest,
+    enrol_code_minutes,
+    enrol_secret_visible,
+    enrolment_session_hash,
+    enrolment_state,
+)
 from btitracker.services.cases import Act
 from plans.mail import bti_enrol_code_email_send
 from plans.services.common import model_update
@@ -41,11 +48,9 @@ CODE_DIGITS = 8
 MAX_ATTEMPTS = 5
 RESEND_SECONDS = 60
 MAX_CODES_PER_DAY = 10
-SESSION_KEY = "bti_enrol"
-# The salts keep the module's old dotted name: changing them would void codes and
-# sessions signed before the move to btitracker/services/.
+# The salt keeps the module's old dotted name: changing it would void codes signed before
+# the move to btitracker/services/.
 _CODE_SALT = "btitracker.enrolment.code"
-_SESSION_SALT = "btitracker.enrolment.session"
 
 
 class Sent(enum.Enum):
@@ -91,33 +96,19 @@ def _code_hash(salt: str, user_id: int, code: str) -> str:
 
 def _state(session, user) -> dict:
     """This session's enrolment state for this user, created with a fresh random binding."""
-    state = session.get(SESSION_KEY)
-    if not isinstance(state, dict) or state.get("user") != user.pk or not state.get("nonce"):
+    state = enrolment_state(session=session, user=user)
+    if state is None:
         state = {"user": user.pk, "nonce": secrets.token_urlsafe(32), "accepted": None}
         session[SESSION_KEY] = state
     return state
 
 
 def _session_hash(session, user) -> str:
-    nonce = _state(session, user)["nonce"]
-    return salted_hmac(_SESSION_SALT, f"{user.pk}:{nonce}", algorithm="sha256").hexdigest()
-
-
-def _latest(session, user) -> EnrolCode | None:
-    return (
-        EnrolCode.objects.filter(user=user, session_hash=_session_hash(session, user))
-        .order_by("-created_at", "-pk")
-        .first()
-    )
+    return enrolment_session_hash(user=user, nonce=_state(session, user)["nonce"])
 
 
 def _normalise(code: str) -> str:
     return "".join(ch for ch in code if ch.isdigit())
-
-
-def code_sent_in_session(session, user) -> bool:
-    row = _latest(session, user)
-    return row is not None and row.used_at is None and row.expires_at > timezone.now()
 
 
 def code_send(*, user, session, ip_address: str | None) -> SendResult:
@@ -193,7 +184,7 @@ def code_check(*, user, session, code: str, ip_address: str | None) -> Checked:
 
 
 def _check(user, session, code: str) -> tuple[Checked, EnrolCode | None]:
-    row = _latest(session, user)
+    row = enrol_code_latest(session=session, user=user)
     now = timezone.now()
     if row is None:
         return Checked.NONE, None
@@ -217,21 +208,6 @@ def _check(user, session, code: str) -> tuple[Checked, EnrolCode | None]:
     state["accepted"] = row.pk
     session.modified = True
     return Checked.OK, row
-
-
-def may_see_secret(session, user) -> bool:
-    """Whether this session entered a right code for this user in the last
-    ``BTI_ENROL_CODE_MINUTES`` minutes (and has not finished the set-up since)."""
-    state = session.get(SESSION_KEY)
-    if not isinstance(state, dict) or state.get("user") != user.pk or not state.get("accepted"):
-        return False
-    since = timezone.now() - datetime.timedelta(minutes=enrol_code_minutes())
-    return EnrolCode.objects.filter(
-        pk=state["accepted"],
-        user=user,
-        session_hash=_session_hash(session, user),
-        used_at__gte=since,
-    ).exists()
 
 
 def enrolment_finish(*, session) -> None:
@@ -269,7 +245,7 @@ def otp_device_confirm(
     """Confirm ``device`` with a code from the user's app and log it. Only the user's
     own unconfirmed device, only after a right e-mailed code in this session, and only
     while the user has no confirmed device; the set-up state in the session ends here."""
-    if not may_see_secret(session, user):
+    if not enrol_secret_visible(session=session, user=user):
         return ConfirmResult(Confirmed.NOT_ALLOWED)
     # Locked, so two requests with the same code cannot both confirm.
     get_user_model().objects.select_for_update().filter(pk=user.pk).first()

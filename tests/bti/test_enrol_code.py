@@ -15,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from btitracker import audit
 from btitracker.models import AccessEvent, EnrolCode
+from btitracker.selectors.enrolment import enrol_secret_visible
 from btitracker.services import enrolment
 from tests.bti.helpers import current_token, enrol_code_confirm, enrol_code_from_outbox
 from tests.factories import UserFactory
@@ -279,7 +280,7 @@ def test_confirm_with_the_apps_code_confirms_the_device_and_logs_it(cast, client
     event = AccessEvent.objects.get(actor_id=user.pk, action="otp_enrolled")
     assert event.object_id == device.pk
     # The set-up state ends with it: the secret is not shown again.
-    assert not enrolment.may_see_secret(session, user)
+    assert not enrol_secret_visible(session=session, user=user)
 
 
 def test_confirming_a_second_time_is_refused_and_logged_once(cast, client):
