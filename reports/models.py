@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from plans.models import Municipality, QualityPlan
 from plans.schoolyear import SchoolYear
-from reports.querysets import StatusReportQuerySet
+from reports.querysets import ReportYearQuerySet, StatusReportQuerySet
 
 
 class ReportState(models.TextChoices):
@@ -153,3 +153,56 @@ class StatusReport(models.Model):
         if self.pk is None:
             return None
         return type(self).objects.filter(pk=self.pk).values_list("state", flat=True).first()
+
+
+class ReportYear(models.Model):
+    """One plan's report for one year, across its versions: what outlives a re-render and
+    a new version — the administration's assessment, the council's treatment and the
+    follow-up it asks for. ``StatusReport`` rows are the rendered versions of it (same
+    plan and year); a published version freezes a copy of the text in its snapshot."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="report_years",
+        verbose_name=_("kommune"),
+    )
+    quality_plan = models.ForeignKey(
+        QualityPlan,
+        on_delete=models.PROTECT,
+        related_name="report_years",
+        verbose_name=_("kvalitetsplan"),
+    )
+    year = models.PositiveSmallIntegerField(
+        _("år"), help_text=_("Året skoleåret starter, f.eks. 2025 for 2025/26.")
+    )
+    created_at = models.DateTimeField(_("opprettet"), auto_now_add=True)
+
+    objects = ReportYearQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("rapportår")
+        verbose_name_plural = _("rapportår")
+        ordering = ["-year", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["quality_plan", "year"], name="report_year_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return _("Tilstandsrapport %(year)s") % {"year": self.year_label}
+
+    @property
+    def year_label(self) -> str:
+        return SchoolYear(self.year).label
+
+    def reports(self) -> models.QuerySet[StatusReport]:
+        """The rendered versions of this report, newest first."""
+        return StatusReport.objects.filter(quality_plan_id=self.quality_plan_id, year=self.year)
+
+    def clean(self) -> None:
+        if (
+            self.quality_plan_id
+            and self.municipality_id
+            and self.quality_plan.municipality_id != self.municipality_id
+        ):
+            raise ValidationError({"quality_plan": _("Planen hører til en annen kommune.")})

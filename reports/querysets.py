@@ -3,6 +3,8 @@ every state; every other member (elected officials above all) only published one
 
 from __future__ import annotations
 
+from django.db import models
+
 from plans.querysets import _MunicipalityScope
 
 
@@ -33,3 +35,21 @@ class StatusReportQuerySet(_MunicipalityScope):
         if self.published().exists():
             raise PublishedReportError("En publisert rapport kan ikke slettes.")
         return super().delete()
+
+
+class ReportYearQuerySet(_MunicipalityScope):
+    """Sector leaders see every report year of their municipality; other members those
+    with a published version (what they can read is what has been published)."""
+
+    def narrow(self, own, access, user):
+        from plans.models import Role
+        from reports.models import ReportState, StatusReport
+
+        if access.has_role(Role.SECTOR_LEADER):
+            return own
+        published = StatusReport.objects.filter(
+            quality_plan_id=models.OuterRef("quality_plan_id"),
+            year=models.OuterRef("year"),
+            state=ReportState.PUBLISHED,
+        )
+        return own.filter(models.Exists(published))
