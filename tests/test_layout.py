@@ -47,6 +47,7 @@ VERBS = frozenset(
         "import",
         "link",
         "load",
+        "open",
         "order",
         "parse",
         "poll",
