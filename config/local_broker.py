@@ -153,5 +153,7 @@ def _is_celery_process(pid: int) -> bool:
 def check_writable(folder: Path) -> None:
     """Raise OSError unless a message could be written to the queue folder now."""
     queue = folder / QUEUE
+    if not queue.is_dir():
+        raise FileNotFoundError(f"{queue} is missing")
     if not os.access(queue, os.W_OK | os.X_OK):
         raise PermissionError(f"{queue} is not writable")
