@@ -117,16 +117,3 @@ def test_with_no_worker_retry_and_new_version_say_they_wait(
     assert len(messages) == 1
     assert messages[0].startswith(QUEUED)
     assert ON_ITS_WAY not in messages[0]
-
-
-def test_healthz_on_the_folder_broker_without_a_worker_answers_503(db, client, folder_broker):
-    response = client.get(reverse("healthz"))
-    assert response.status_code == 503
-    assert response.json()["checks"] == {
-        "database": "ok",
-        "broker": "ok",
-        "worker": "error: RuntimeError",
-    }
-    (folder_broker / "queue").rmdir()
-    response = client.get(reverse("healthz"))
-    assert response.json()["checks"]["broker"] == "error: FileNotFoundError"
