@@ -91,7 +91,7 @@ LAYERS := $(sort \
 	$(wildcard $(foreach app,$(APPS),$(app)/querysets*.py)) \
 	$(patsubst %/__init__.py,%,$(wildcard $(foreach app,$(APPS),$(app)/services/__init__.py $(app)/selectors/__init__.py))))
 TYPED := $(LAYERS) \
-	config/env.py plans/access.py plans/disclosure.py plans/text_limits.py plans/login_guard.py \
+	config/env.py config/local_broker.py config/launcher.py plans/access.py plans/disclosure.py plans/text_limits.py plans/login_guard.py \
 	plans/text.py plans/converters.py \
 	documents/pdf.py documents/layout.py documents/tablib_formats.py \
 	indicators/findings.py indicators/parsing/streaming.py indicators/checks.py \

@@ -28,7 +28,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from config import local_broker
@@ -180,10 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         command = celery_command(*options)
         os.execvp(command[0], command)
 
-    if rest[:1] == ["--command"]:
-        server_command = rest[1:]
-    else:
-        server_command = runserver_command(rest)
+    server_command = rest[1:] if rest[:1] == ["--command"] else runserver_command(rest)
     if mode != local_broker.LOCAL:
         # Redis: the worker is a service of its own; eager: tasks run in the server.
         os.execvp(server_command[0], server_command)

@@ -101,7 +101,8 @@ def test_ctrl_c_stops_the_server_and_then_the_worker(tmp_path):
         assert "Celery-arbeideren er stoppet." in launcher.stdout.read()
         assert list((folder / "workers").iterdir()) == []
         log = (folder / local_broker.LOG).read_text()
-        assert "portal@" in log and "ready." in log
+        assert "portal@" in log
+        assert "ready." in log
         assert "Warm shutdown" in log
     finally:
         _kill_group(launcher.pid)

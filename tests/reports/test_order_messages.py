@@ -42,9 +42,7 @@ def _order(client, world):
 
 
 @IN_PROCESS
-def test_an_order_made_in_process_says_it_is_made(
-    world, client, tasks_in_process
-):
+def test_an_order_made_in_process_says_it_is_made(world, client, tasks_in_process):
     response = _order(client, world)
     assert StatusReport.objects.get().state == ReportState.READY
     assert _messages(response) == ["Rapporten er laget."]
@@ -66,9 +64,7 @@ def test_a_render_that_fails_in_process_claims_no_success(
 
 
 @IN_PROCESS
-def test_retry_and_new_version_made_in_process_say_they_are_made(
-    world, client, tasks_in_process
-):
+def test_retry_and_new_version_made_in_process_say_they_are_made(world, client, tasks_in_process):
     report = order_and_render(world)
     client.force_login(world.sector_leader)
     response = client.post(reverse("reports:report-retry", args=[report.pk]), follow=True)

@@ -13,7 +13,6 @@ import contextlib
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -49,9 +48,7 @@ def _database_url() -> str:
 def folder_worker(folder: Path, media: Path, **env: str):
     """The worker `make run` starts (the launcher's command and options), on ``folder``."""
     environment = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"REDIS_URL", "CELERY_EAGER"}
+        key: value for key, value in os.environ.items() if key not in {"REDIS_URL", "CELERY_EAGER"}
     }
     process = subprocess.Popen(
         celery_command(*local_broker.worker_options(folder)),
