@@ -38,12 +38,15 @@ migrate: install ## Apply database migrations
 demo: migrate ## Load (or refresh) the demo municipality
 	$(MANAGE) load_demo
 
-run: demo ## Install, migrate, load the demo and serve on http://127.0.0.1:8000
+# Without REDIS_URL a Celery worker (with beat) runs beside runserver on the folder broker
+# in var/celery, its log in var/celery/worker.log; it stops when runserver stops
+# (config/launcher.py). With REDIS_URL, runserver alone, as the worker is a service.
+run: demo ## Install, migrate, load the demo and serve on http://127.0.0.1:8000 (with a worker)
 	@echo "Kvalitetsportalen: http://127.0.0.1:8000"
-	DEBUG=$${DEBUG:-true} $(MANAGE) runserver 127.0.0.1:8000
+	DEBUG=$${DEBUG:-true} $(PY) -m config.launcher run 127.0.0.1:8000
 
-worker: install ## Run a Celery worker (needs REDIS_URL)
-	$(VENV)/bin/celery -A config worker --loglevel=INFO
+worker: install ## Run a Celery worker (on Redis if REDIS_URL is set, else on var/celery)
+	$(PY) -m config.launcher worker
 
 browser: ## Install Debian's Chromium for the browser tests, if missing and we are root
 	@if [ ! -x /usr/bin/chromium ]; then \
@@ -88,7 +91,7 @@ LAYERS := $(sort \
 	$(wildcard $(foreach app,$(APPS),$(app)/querysets*.py)) \
 	$(patsubst %/__init__.py,%,$(wildcard $(foreach app,$(APPS),$(app)/services/__init__.py $(app)/selectors/__init__.py))))
 TYPED := $(LAYERS) \
-	config/env.py plans/access.py plans/disclosure.py plans/text_limits.py plans/login_guard.py \
+	config/env.py config/local_broker.py config/launcher.py plans/access.py plans/disclosure.py plans/text_limits.py plans/login_guard.py \
 	plans/text.py plans/converters.py \
 	documents/pdf.py documents/layout.py documents/tablib_formats.py \
 	indicators/findings.py indicators/parsing/streaming.py indicators/checks.py \

@@ -1,8 +1,9 @@
 """Settings for Kvalitetsportalen, read from the environment.
 
-With no environment at all the portal runs on a SQLite file, runs Celery tasks in-process
-and prints e-mail to the console. ``DATABASE_URL``, ``REDIS_URL`` and the e-mail and
-storage variables switch on the real services. Every variable is documented in
+With no environment at all the portal runs on a SQLite file, queues Celery tasks in a
+folder under ``var/`` for the worker `make run` starts, and prints e-mail to the console.
+``DATABASE_URL``, ``REDIS_URL`` and the e-mail and storage variables switch on the real
+services. Every variable is documented in
 ``docs/settings.md``; a malformed value stops the start with a message naming it.
 """
 
@@ -17,6 +18,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config import local_broker
 from config.env import Env, read_oidc_providers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -155,9 +157,22 @@ else:
 
 # Conventions for every task (docs/architecture.md): tasks take ids, are queued with
 # transaction.on_commit, and are safe to run twice, which acks_late relies on.
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Without Redis the broker is a folder (config/local_broker.py) that a real worker reads,
+# so ordering a report never waits for it; only CELERY_EAGER=true (the tests) runs tasks
+# in the process that queues them.
+TASK_MODE = local_broker.task_mode(env)
+LOCAL_BROKER_DIR: Path | None = None
+if TASK_MODE == local_broker.LOCAL:
+    LOCAL_BROKER_DIR = local_broker.broker_dir(env, BASE_DIR)
+    local_broker.prepare(LOCAL_BROKER_DIR)
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BEAT_SCHEDULE_FILENAME = str(LOCAL_BROKER_DIR / local_broker.BEAT_SCHEDULE)
+else:
+    CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Only Redis keeps results: no task's caller reads one (progress and outcome live on the
+# rows: the report, the import batch), so the folder broker needs no result backend.
 CELERY_RESULT_BACKEND = REDIS_URL
-CELERY_TASK_ALWAYS_EAGER = REDIS_URL is None
+CELERY_TASK_ALWAYS_EAGER = TASK_MODE == local_broker.EAGER
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -174,7 +189,8 @@ CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Redelivery of an unacknowledged task after a lost worker waits this long.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600, minimum=60)
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600, minimum=60),
+    **(local_broker.transport_options(LOCAL_BROKER_DIR) if LOCAL_BROKER_DIR else {}),
 }
 CELERY_TIMEZONE = "Europe/Oslo"
 # Periodic jobs, queued by `celery beat` (the compose file's beat service) in CELERY_TIMEZONE.

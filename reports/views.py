@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from config.celery import local_worker_missing
 from plans.models import QualityPlan
 from plans.views.gate import MemberRequiredMixin, add_service_errors, error_text, own_municipality
 from reports.forms import ReportOrderForm
@@ -85,10 +86,12 @@ class StatusReportOrderView(MemberRequiredMixin, TemplateView):
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                if report.dispatched_at is None and report.state == ReportState.QUEUED:
-                    messages.warning(request, _queued_message())
-                else:
-                    messages.success(request, _("Rapporten er bestilt og lages nå."))
+                _tell_where_it_stands(
+                    request,
+                    report,
+                    queued=_("Rapporten er bestilt. Fremdriften vises under."),
+                    done=_("Rapporten er laget."),
+                )
                 return redirect("reports:report-detail", pk=report.pk)
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
@@ -101,6 +104,27 @@ def _queued_message() -> str:
     )
 
 
+def _queue_unavailable(report: StatusReport) -> bool:
+    """Queued, and nothing will take it now: the broker never got it (Redis down), or
+    it lies in the folder broker with no worker running (``runserver`` alone)."""
+    return report.state == ReportState.QUEUED and (
+        report.dispatched_at is None or local_worker_missing()
+    )
+
+
+def _tell_where_it_stands(request, report: StatusReport, *, queued: str, done: str) -> None:
+    """The message after an order, a retry or a new version says what is true right
+    after it: made already (tasks run in-process), on its way (the page shows the
+    progress), or waiting for the background service. A failed render says nothing
+    here: the page shows its error."""
+    if report.state == ReportState.READY:
+        messages.success(request, done)
+    elif _queue_unavailable(report):
+        messages.warning(request, _queued_message())
+    elif report.is_pending:
+        messages.success(request, queued)
+
+
 class StatusReportDetailView(ReportMixin, TemplateView):
     template_name = "reports/detail.html"
 
@@ -111,7 +135,7 @@ class StatusReportDetailView(ReportMixin, TemplateView):
         context.update(
             report=report,
             running=report.is_pending,
-            queue_unavailable=report.state == ReportState.QUEUED and report.dispatched_at is None,
+            queue_unavailable=_queue_unavailable(report),
             queued_message=_queued_message(),
             can_publish=user.has_perm("reports.publish_statusreport", report),
             can_retry=user.has_perm("reports.rerender_statusreport", report)
@@ -145,8 +169,7 @@ class StatusReportProgressView(ReportMixin, TemplateView):
         return self.render_to_response(
             {
                 "report": report,
-                "queue_unavailable": report.state == ReportState.QUEUED
-                and report.dispatched_at is None,
+                "queue_unavailable": _queue_unavailable(report),
                 "queued_message": _queued_message(),
             }
         )
@@ -216,10 +239,13 @@ class StatusReportRetryView(ReportActionView):
 
     def act(self):
         report = services.status_report_retry(report=self.report, user=self.request.user)
-        if report.dispatched_at is None:
-            messages.warning(self.request, _queued_message())
-            return report, ""
-        return report, _("Rapporten lages på nytt med dagens tall.")
+        _tell_where_it_stands(
+            self.request,
+            report,
+            queued=_("Rapporten lages på nytt med dagens tall. Fremdriften vises under."),
+            done=_("Rapporten er laget på nytt med dagens tall."),
+        )
+        return report, ""
 
 
 class StatusReportNewVersionView(ReportActionView):
@@ -227,7 +253,10 @@ class StatusReportNewVersionView(ReportActionView):
 
     def act(self):
         report = services.status_report_version_create(report=self.report, user=self.request.user)
-        if report.dispatched_at is None:
-            messages.warning(self.request, _queued_message())
-            return report, ""
-        return report, _("En ny versjon er bestilt og lages nå.")
+        _tell_where_it_stands(
+            self.request,
+            report,
+            queued=_("En ny versjon er bestilt. Fremdriften vises under."),
+            done=_("En ny versjon er laget."),
+        )
+        return report, ""

@@ -102,6 +102,43 @@ def tasks_in_process():
     app.conf.task_always_eager = previous
 
 
+@pytest.fixture
+def folder_broker(tmp_path, settings):
+    """This process queues tasks on a folder broker of its own in tmp_path, as `make run`
+    does without Redis (config/local_broker.py), instead of running them in-process.
+    A worker started with CELERY_BROKER_DIR set to the folder takes them."""
+    from config import local_broker
+    from config.celery import app
+
+    folder = tmp_path / "broker"
+    local_broker.prepare(folder)
+    conf = app.conf
+    saved = (
+        conf.task_always_eager,
+        conf.broker_url,
+        conf.broker_write_url,
+        conf.broker_read_url,
+        conf.broker_transport_options,
+    )
+    conf.task_always_eager = False
+    conf.broker_url = conf.broker_write_url = conf.broker_read_url = "filesystem://"
+    conf.broker_transport_options = local_broker.transport_options(folder)
+    settings.REDIS_URL = None
+    settings.LOCAL_BROKER_DIR = folder
+    app._pool = None
+    app.amqp._producer_pool = None
+    yield folder
+    (
+        conf.task_always_eager,
+        conf.broker_url,
+        conf.broker_write_url,
+        conf.broker_read_url,
+        conf.broker_transport_options,
+    ) = saved
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 @dataclass
 class PlanCast:
     """The cast plus an adopted quality plan in each municipality and unit plans in the

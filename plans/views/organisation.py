@@ -11,6 +11,8 @@ from django.urls import reverse_lazy
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
+from config import local_broker
+from config.celery import local_worker_missing
 from plans import home_panels
 from plans.access import access_for
 from plans.forms import QueuedPasswordResetForm, UnitFilterForm
@@ -171,8 +173,10 @@ class PortalPasswordResetView(auth_views.PasswordResetView):
 class HealthView(View):
     """Liveness and readiness for load balancers and compose healthchecks.
 
-    Reports the database always and Redis and the Celery workers when Redis is
-    configured; answers 503 when any configured part is down. Says nothing about data."""
+    Reports the database always; Redis and the Celery workers when Redis is configured,
+    the folder broker and its worker without Redis (config/local_broker.py), and
+    "in-process" when tasks run eagerly. Answers 503 when any configured part is down.
+    Says nothing about data."""
 
     def get(self, request):
         checks: dict[str, str] = {}
@@ -180,6 +184,11 @@ class HealthView(View):
         if settings.REDIS_URL:
             checks["redis"] = _check(_ping_redis)
             checks["worker"] = _check(_ping_worker)
+        elif settings.LOCAL_BROKER_DIR is not None:
+            checks["broker"] = _check(
+                lambda: local_broker.check_writable(settings.LOCAL_BROKER_DIR)
+            )
+            checks["worker"] = _check(_local_worker)
         else:
             checks["tasks"] = "in-process"
         healthy = all(value in {"ok", "in-process"} for value in checks.values())
@@ -202,6 +211,11 @@ def _ping_redis() -> None:
 
     client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
     client.ping()
+
+
+def _local_worker() -> None:
+    if local_worker_missing():
+        raise RuntimeError("no worker is running")
 
 
 def _ping_worker() -> None:

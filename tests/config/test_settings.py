@@ -22,6 +22,9 @@ print(json.dumps({
     "engine": s.DATABASES["default"]["ENGINE"],
     "eager": s.CELERY_TASK_ALWAYS_EAGER,
     "broker": s.CELERY_BROKER_URL,
+    "broker_dir": s.LOCAL_BROKER_DIR and str(s.LOCAL_BROKER_DIR),
+    "queue_folder": s.CELERY_BROKER_TRANSPORT_OPTIONS.get("data_folder_in"),
+    "results": s.CELERY_RESULT_BACKEND,
     "cache": s.CACHES["default"]["BACKEND"],
     "email": s.EMAIL_BACKEND,
     "debug": s.DEBUG,
@@ -45,17 +48,44 @@ def run_django(env: dict[str, str], code: str = PRINT_SETTINGS) -> subprocess.Co
     )
 
 
-def test_with_nothing_set_the_portal_uses_sqlite_in_process_tasks_and_console_mail():
+def test_with_nothing_set_the_portal_uses_sqlite_a_folder_broker_and_console_mail():
     result = run_django({})
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
     assert values["engine"] == "django.db.backends.sqlite3"
-    assert values["eager"] is True
-    assert values["broker"] == "memory://"
+    # Tasks go to a real worker through a folder in var/, never run in the request.
+    assert values["eager"] is False
+    assert values["broker"] == "filesystem://"
+    assert values["broker_dir"] == str(ROOT / "var" / "celery")
+    assert values["queue_folder"] == str(ROOT / "var" / "celery" / "queue")
+    assert values["results"] is None
     assert values["cache"].endswith("LocMemCache")
     assert values["email"].endswith("console.EmailBackend")
     assert values["debug"] is False
     assert values["media"].endswith("FileSystemStorage")
+
+
+def test_the_folder_broker_lives_where_celery_broker_dir_says_and_is_created(tmp_path):
+    folder = tmp_path / "broker"
+    result = run_django({"CELERY_BROKER_DIR": str(folder)})
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert (values["eager"], values["broker"]) == (False, "filesystem://")
+    assert values["queue_folder"] == str(folder / "queue")
+    assert sorted(path.name for path in folder.iterdir()) == ["control", "queue", "workers"]
+
+
+def test_celery_eager_runs_tasks_in_process_without_redis_and_is_ignored_with_redis(tmp_path):
+    folder = tmp_path / "broker"
+    eager = json.loads(
+        run_django({"CELERY_EAGER": "true", "CELERY_BROKER_DIR": str(folder)}).stdout
+    )
+    assert (eager["eager"], eager["broker"], eager["broker_dir"]) == (True, "memory://", None)
+    assert not folder.exists()
+    with_redis = json.loads(
+        run_django({"CELERY_EAGER": "true", "REDIS_URL": "redis://127.0.0.1:6379/3"}).stdout
+    )
+    assert (with_redis["eager"], with_redis["broker"]) == (False, "redis://127.0.0.1:6379/3")
 
 
 def test_real_services_are_switched_on_by_urls():
@@ -98,6 +128,7 @@ def test_s3_media_storage_is_configurable():
         ({"DATABASE_URL": "mysql://db/portal"}, "Ugyldig verdi for DATABASE_URL"),
         ({"DATABASE_URL": "postgres:///"}, "Ugyldig verdi for DATABASE_URL"),
         ({"REDIS_URL": "http://127.0.0.1:6379"}, "Ugyldig verdi for REDIS_URL"),
+        ({"CELERY_EAGER": "kanskje"}, "Ugyldig verdi for CELERY_EAGER: 'kanskje'"),
         ({"SECRET_KEY": "for-kort"}, "Ugyldig verdi for SECRET_KEY"),
         ({"ALLOWED_HOSTS": "a.example.no,,b"}, "Ugyldig verdi for ALLOWED_HOSTS"),
         (

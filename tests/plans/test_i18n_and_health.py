@@ -79,3 +79,16 @@ def test_healthz_answers_503_when_redis_is_unreachable(db, client, settings):
     response = client.get(reverse("healthz"))
     assert response.status_code == 503
     assert response.json()["checks"]["redis"].startswith("error")
+
+
+def test_healthz_on_the_folder_broker_without_a_worker_answers_503(db, client, folder_broker):
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    assert response.json()["checks"] == {
+        "database": "ok",
+        "broker": "ok",
+        "worker": "error: RuntimeError",
+    }
+    (folder_broker / "queue").rmdir()
+    response = client.get(reverse("healthz"))
+    assert response.json()["checks"]["broker"] == "error: FileNotFoundError"
