@@ -8,7 +8,8 @@ from plans.models import Role
 class Command(BaseCommand):
     help = (
         "Oppretter eller oppdaterer demokommunen (Solvik kommune) med enheter, brukere, "
-        "kvalitetsplan, utviklingsplaner, egenvurderinger, fortellinger og kompetansetiltak."
+        "kvalitetsplan, utviklingsplaner, egenvurderinger, fortellinger, kompetansetiltak, "
+        "tellinger, BTI og tilstandsrapporter (fjorårets publisert, årets som utkast)."
     )
 
     def handle(self, *args, **options):
@@ -37,6 +38,10 @@ class Command(BaseCommand):
             f"Tellinger: {counts['indicators']} indikatorer med "
             f"{counts['indicator_observations']} målinger og "
             f"{counts['indicator_targets']} målverdier."
+        )
+        self.stdout.write(
+            f"Tilstandsrapporter: {counts['status_reports_published']} publisert (fjorårets) "
+            f"og {counts['status_reports_draft']} utkast (årets)."
         )
         self.stdout.write(f"Innlogging (passord for alle: {DEMO_PASSWORD}):")
         for demo in DEMO_USERS:
