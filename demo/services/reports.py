@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime
 
+from django.db import transaction
+
 from plans.models import Municipality, QualityPlan
 from plans.schoolyear import SchoolYear
 from reports.models import ReportState, StatusReport
@@ -38,6 +40,7 @@ def _report_render(report: StatusReport) -> StatusReport:
     return report
 
 
+@transaction.atomic
 def demo_reports_load(
     *,
     municipality: Municipality,
@@ -48,6 +51,7 @@ def demo_reports_load(
     """Last school year's report (the last year with figures) ordered, rendered and
     published by the sector leader, then this school year's ordered and rendered as a
     draft. Expects the demo's reports to have been purged (``demo_load`` does that first).
+    All or nothing: a render that fails raises ``DemoReportError`` and no report is left.
     Returns the number of reports by state."""
     if plan.municipality_id != municipality.pk:
         raise ValueError("the plan belongs to another municipality")
