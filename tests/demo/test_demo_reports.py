@@ -39,9 +39,7 @@ def test_last_years_report_is_published_and_this_years_is_a_rendered_draft(world
     counts = _load(world)
 
     assert counts == {"status_reports_published": 1, "status_reports_draft": 1}
-    published, draft = StatusReport.objects.filter(municipality=world.municipality).order_by(
-        "year"
-    )
+    published, draft = StatusReport.objects.filter(municipality=world.municipality).order_by("year")
     assert (published.year, published.state) == (2025, ReportState.PUBLISHED)
     assert published.published_by == published.ordered_by == world.sector_leader
     assert (draft.year, draft.state) == (2026, ReportState.READY)
@@ -51,7 +49,8 @@ def test_last_years_report_is_published_and_this_years_is_a_rendered_draft(world
         assert report.snapshot["year"] == report.year
         assert report.pdf.storage.exists(report.pdf.name)
         # Rendered here, not sent to a broker: nothing is left for a worker to pick up.
-        assert report.dispatched_at is None and report.dispatch_attempted_at is None
+        assert report.dispatched_at is None
+        assert report.dispatch_attempted_at is None
     assert "2025/26" in pdf_text(published)
 
 
@@ -82,7 +81,7 @@ def test_a_failed_render_stops_the_load_and_leaves_no_report(world, monkeypatch)
     # The layout runs in a forked child, which inherits the patched module.
     monkeypatch.setattr(documents.layout, "lay_out", broken)
 
-    with pytest.raises(DemoReportError, match="2025/26.*no fonts"):
+    with pytest.raises(DemoReportError, match=r"2025/26.*no fonts"):
         _load(world)
 
     assert not StatusReport.objects.filter(municipality=world.municipality).exists()
@@ -90,7 +89,7 @@ def test_a_failed_render_stops_the_load_and_leaves_no_report(world, monkeypatch)
 
 def test_a_plan_of_another_municipality_is_refused(world):
     other = Municipality.objects.create(name="Nabovik kommune", number="9951")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="another municipality"):
         demo_reports_load(
             municipality=other, plan=world.plan, sector_leader=world.sector_leader, today=TODAY
         )
