@@ -347,7 +347,7 @@ def test_no_role_can_work_out_a_withheld_figure_on_the_demo(media, settings):
     from demo.services.loading import demo_load
 
     settings.SUPPRESSION_THRESHOLD = THRESHOLD
-    demo_load()
+    demo_load(reports=False)
     users = get_user_model().objects
     leader = users.get(username="sektorleder")
     plan = QualityPlan.objects.filter(municipality__number="9901").in_force()

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from btitracker import demo as bti_demo
 from competence import demo as competence_demo
+from demo.services.reports import demo_reports_load
 from indicators import demo as indicators_demo
 from plans import demo as plans_demo
 from plans.models import Municipality
@@ -30,11 +31,15 @@ def _clear(municipality: Municipality) -> None:
 
 
 @transaction.atomic
-def demo_load(*, today: datetime.date | None = None) -> dict[str, int]:
+def demo_load(*, today: datetime.date | None = None, reports: bool = True) -> dict[str, int]:
     """Create or bring up to date the demo municipality. Running it again gives the same
     result: units and users are updated in place, and the municipality's content in every
     app (plans, competence, tellinger, BTI, status reports) is deleted and made anew. Other
-    municipalities are never touched. Returns what there is, by kind."""
+    municipalities are never touched. The status reports come last, rendered from all the
+    rest: last school year's published, this year's a draft; ``reports=False`` leaves
+    them out (the two PDF layouts are most of the load's time: for the tests of the other
+    apps' demo content, and ``load_demo --uten-rapporter``). Returns what there is, by
+    kind."""
     today = today or timezone.localdate()
     municipality, units, users = plans_demo.demo_organisation_ensure()
     _clear(municipality)
@@ -42,4 +47,11 @@ def demo_load(*, today: datetime.date | None = None) -> dict[str, int]:
     counts |= competence_demo.demo_seed(municipality, plan, units, users, today)
     counts |= indicators_demo.demo_seed(municipality, plan, units, users, today)
     counts |= bti_demo.demo_seed(municipality, units, users, today)
+    # At merge: the texts the reports render go here, before they are rendered — the
+    # administration's assessment (demo_assessments_load) and the law's three topics
+    # (demo_law_topics_load).
+    if reports:
+        counts |= demo_reports_load(
+            municipality=municipality, plan=plan, sector_leader=users["sektorleder"], today=today
+        )
     return counts

@@ -62,10 +62,16 @@ STAGES = {
 # --- Ordering and dispatching ---------------------------------------------------------------
 
 
-def status_report_order(*, user, quality_plan: QualityPlan, year: int) -> StatusReport:
+def status_report_order(
+    *, user, quality_plan: QualityPlan, year: int, dispatch: bool = True
+) -> StatusReport:
     """Order a new report for the plan and year: saved as queued, and sent to the queue
     when the transaction commits. If the broker cannot be reached the order stays saved
-    as queued, and ``status_report_requeue`` or the page's poll sends it later."""
+    as queued, and ``status_report_requeue`` or the page's poll sends it later.
+
+    ``dispatch=False`` is for a caller that renders the report itself, in-process, with
+    ``status_report_render`` (the demo's loader): nothing goes to the broker, so loading
+    the demo needs no worker and leaves no message behind for one."""
     if year < quality_plan.period_start - 1 or year > quality_plan.period_end:
         raise ValidationError(
             {
@@ -101,7 +107,8 @@ def status_report_order(*, user, quality_plan: QualityPlan, year: int) -> Status
         )
         report.full_clean()
         report.save()
-    _dispatch(report)
+    if dispatch:
+        _dispatch(report)
     return report
 
 

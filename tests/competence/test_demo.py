@@ -49,7 +49,7 @@ def _demo_loaded(django_db_setup, django_db_blocker):
     """Load the demo once for the module, inside a transaction rolled back at the end; each
     test runs in a savepoint within it, so the tests still cannot affect one another."""
     with django_db_blocker.unblock(), transaction.atomic():
-        demo_load()
+        demo_load(reports=False)
         yield
         transaction.set_rollback(True)
 
@@ -71,8 +71,8 @@ def _local_dates(activity):
 
 @pytest.mark.slow  # a drill: `make test-slow` and CI run it
 def test_load_demo_twice_gives_the_same_competence_counts():
-    first = demo_load()
-    second = demo_load()
+    first = demo_load(reports=False)
+    second = demo_load(reports=False)
     assert {key: first[key] for key in COMPETENCE_KEYS} == {
         key: second[key] for key in COMPETENCE_KEYS
     }

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
@@ -7,12 +9,16 @@ from django.urls import reverse
 
 from plans.demo import DEMO_PASSWORD
 from plans.models import Membership, Municipality, Role, Unit, UnitKind
+from reports.models import StatusReport
 from tests.factories import MembershipFactory, UnitFactory, UserFactory
 
 
 @pytest.mark.slow  # a drill: `make test-slow` and CI run it
 @pytest.mark.django_db
-def test_load_demo_is_idempotent_and_covers_every_kind_and_role(capsys):
+def test_load_demo_is_idempotent_and_covers_every_kind_and_role(capsys, settings, tmp_path):
+    # The whole command, the status reports included (their PDFs go to a directory of
+    # the test's own); the other tests of the demo leave the reports out.
+    settings.MEDIA_ROOT = tmp_path
     call_command("load_demo")
     first = (Unit.objects.count(), Membership.objects.count())
     call_command("load_demo")
@@ -24,12 +30,16 @@ def test_load_demo_is_idempotent_and_covers_every_kind_and_role(capsys):
     assert set(Unit.objects.values_list("kind", flat=True)) == set(UnitKind.values)
     assert set(Membership.objects.values_list("role", flat=True)) == set(Role.values)
     assert Unit.objects.get(name="Solvik SFO").parent.name == "Solvik barneskole"
-    assert "virksomhetsleder" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "virksomhetsleder" in out
+    assert "Tilstandsrapporter: 1 publisert (fjorårets) og 1 utkast (årets)." in out
 
 
 @pytest.mark.django_db
 def test_every_demo_login_reaches_its_home(client):
-    call_command("load_demo")
+    call_command("load_demo", reports=False, stdout=io.StringIO())
+    # --uten-rapporter: nothing rendered, nothing written to the media directory.
+    assert not StatusReport.objects.exists()
     for username in (
         "sektorleder",
         "virksomhetsleder",
@@ -48,7 +58,7 @@ def test_every_demo_login_reaches_its_home(client):
 @pytest.mark.django_db
 def test_load_demo_leaves_other_municipalities_alone():
     other = UnitFactory(municipality__number="5555", name="Annen skole")
-    call_command("load_demo")
+    call_command("load_demo", reports=False)
     other.refresh_from_db()
     assert other.name == "Annen skole"
 

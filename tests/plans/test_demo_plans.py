@@ -46,7 +46,7 @@ def _demo_loaded(django_db_setup, django_db_blocker):
     """Load the demo once for the module, inside a transaction rolled back at the end; each
     test runs in a savepoint within it, so the tests still cannot affect one another."""
     with django_db_blocker.unblock(), transaction.atomic():
-        demo_load()
+        demo_load(reports=False)
         yield
         transaction.set_rollback(True)
 
@@ -211,6 +211,6 @@ def test_participation_inputs_and_user_journeys(demo):
 @pytest.mark.slow  # a drill: `make test-slow` and CI run it
 def test_loading_twice_keeps_every_count(demo):
     first = _counts()
-    demo_load()
+    demo_load(reports=False)
     assert _counts() == first
     assert QualityPlan.objects.filter(adopted_on__isnull=False).count() == 1

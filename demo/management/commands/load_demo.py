@@ -8,11 +8,23 @@ from plans.models import Role
 class Command(BaseCommand):
     help = (
         "Oppretter eller oppdaterer demokommunen (Solvik kommune) med enheter, brukere, "
-        "kvalitetsplan, utviklingsplaner, egenvurderinger, fortellinger og kompetansetiltak."
+        "kvalitetsplan, utviklingsplaner, egenvurderinger, fortellinger, kompetansetiltak, "
+        "tellinger, BTI og tilstandsrapporter (fjorårets publisert, årets som utkast)."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--uten-rapporter",
+            action="store_false",
+            dest="reports",
+            help=(
+                "Uten tilstandsrapportene (de to PDF-ene er det meste av tiden): for tester "
+                "og når rapportene ikke trengs."
+            ),
+        )
+
     def handle(self, *args, **options):
-        counts = demo_load()
+        counts = demo_load(reports=options["reports"])
         self.stdout.write(
             self.style.SUCCESS(
                 f"{DEMO_MUNICIPALITY['name']}: {counts['units']} enheter, "
@@ -38,6 +50,11 @@ class Command(BaseCommand):
             f"{counts['indicator_observations']} målinger og "
             f"{counts['indicator_targets']} målverdier."
         )
+        if options["reports"]:
+            self.stdout.write(
+                f"Tilstandsrapporter: {counts['status_reports_published']} publisert "
+                f"(fjorårets) og {counts['status_reports_draft']} utkast (årets)."
+            )
         self.stdout.write(f"Innlogging (passord for alle: {DEMO_PASSWORD}):")
         for demo in DEMO_USERS:
             roles = ", ".join(
