@@ -177,7 +177,13 @@ def _indicator_entries(
         if has_figure_for_year(data, year):
             with_year_figure.add(pk)
         built[pk] = _indicator_entry(
-            indicator, data, subgroup, targets.get(pk, []), commentary.get(pk, ""), municipality, year
+            indicator,
+            data,
+            subgroup,
+            targets.get(pk, []),
+            commentary.get(pk, ""),
+            municipality,
+            year,
         )
     return indicators, built, with_year_figure
 
@@ -272,9 +278,7 @@ def _law_topics(topics, built, with_year_figure) -> list[dict]:
                 "name": str(LawTopic(topic).label),
                 "anchor": f"tema-{topic}",
                 "indicators": entries,
-                "without_year_figure": [
-                    i.name for i in chosen if i.pk not in with_year_figure
-                ],
+                "without_year_figure": [i.name for i in chosen if i.pk not in with_year_figure],
             }
         )
     return chapters

@@ -63,9 +63,11 @@ class LawTopicWarning:
             return _(
                 "Temaet «%(topic)s» har ingen indikator. Rapporten sier at temaet mangler tall."
             ) % {"topic": self.label}
-        return _(
-            "Ingen av indikatorene under «%(topic)s» har tall for %(year)s: %(names)s."
-        ) % {"topic": self.label, "year": self.year_label, "names": ", ".join(self.indicators)}
+        return _("Ingen av indikatorene under «%(topic)s» har tall for %(year)s: %(names)s.") % {
+            "topic": self.label,
+            "year": self.year_label,
+            "names": ", ".join(self.indicators),
+        }
 
     year_label: str = ""
 
