@@ -44,6 +44,15 @@ class ReportOrderForm(forms.Form):
             if first is not None:
                 self.initial.setdefault("quality_plan", first.pk)
 
+    def shown_year(self) -> int:
+        """The school year the form stands at: the one chosen when it was sent and valid,
+        else the one it offers first (last school year)."""
+        # is_valid() fills cleaned_data with every field that is valid, even when another
+        # field is not.
+        if self.is_bound and (self.is_valid() or "year" in self.cleaned_data):
+            return self.cleaned_data["year"]
+        return self.initial.get("year", SchoolYear.current().start_year - 1)
+
 
 class LawTopicsForm(forms.Form):
     """Which indicators the report shows under each of the law's three topics, in order:

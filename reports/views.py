@@ -85,9 +85,7 @@ class StatusReportOrderView(MemberRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         form = kwargs["form"]
         # Warn (never refuse) about the year the form shows: the report would say the same.
-        year = form.cleaned_data.get("year") if form.is_bound and form.is_valid() else None
-        if year is None:
-            year = form.initial.get("year")
+        year = form.shown_year()
         context["topic_year"] = SchoolYear(year).label
         context["topic_warnings"] = law_topic_warnings(
             user=self.request.user, municipality=self.municipality, year=year
@@ -296,7 +294,6 @@ class LawTopicsEditView(MemberRequiredMixin, TemplateView):
                 law_topics_save(
                     municipality=self.municipality,
                     topics=form.cleaned_data["topics"],
-                    user=request.user,
                 )
             except ValidationError as error:
                 add_service_errors(form, error)

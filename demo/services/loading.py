@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from btitracker import demo as bti_demo
 from competence import demo as competence_demo
+from demo.services.law_topics import demo_law_topics_load
 from indicators import demo as indicators_demo
 from plans import demo as plans_demo
 from plans.models import Municipality
@@ -41,5 +42,6 @@ def demo_load(*, today: datetime.date | None = None) -> dict[str, int]:
     plan, counts = plans_demo.demo_seed(municipality, units, users, today)
     counts |= competence_demo.demo_seed(municipality, plan, units, users, today)
     counts |= indicators_demo.demo_seed(municipality, plan, units, users, today)
+    counts |= demo_law_topics_load(municipality=municipality)
     counts |= bti_demo.demo_seed(municipality, units, users, today)
     return counts
