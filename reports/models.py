@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from plans.models import Municipality, QualityPlan
 from plans.schoolyear import SchoolYear
@@ -212,9 +213,11 @@ class LawTopic(models.TextChoices):
     """The three things opplæringslova § 17-12 says the council must hear about at least
     once a year (Udir's tilstandsrapport template has a chapter for each)."""
 
-    LEARNING_ENVIRONMENT = "laeringsmiljo", _("Læringsmiljø")
-    LEARNING_RESULTS = "laeringsresultater", _("Læringsresultater")
-    COMPLETION = "gjennomforing", _("Gjennomføring")
+    # A context of their own: «Gjennomføring» is also a measure's phase elsewhere, and
+    # here it means completing upper secondary.
+    LEARNING_ENVIRONMENT = "laeringsmiljo", pgettext_lazy("opplæringslova", "Læringsmiljø")
+    LEARNING_RESULTS = "laeringsresultater", pgettext_lazy("opplæringslova", "Læringsresultater")
+    COMPLETION = "gjennomforing", pgettext_lazy("opplæringslova", "Gjennomføring")
 
 
 class LawTopicIndicator(models.Model):
