@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated
 
 from indicators import demo as indicators_demo
@@ -40,10 +41,13 @@ def _check(data: LawTopicsDemoData) -> Iterator[tuple[str, str]]:
                 yield f"topics[{i}].indicators[{j}]", f"«{code}» finnes ikke i indicators.json"
 
 
-def demo_law_topics_load(*, municipality: Municipality) -> dict[str, int]:
+def demo_law_topics_load(
+    *, municipality: Municipality, directory: Path | None = None
+) -> dict[str, int]:
     """Map the demo's own indicators to the law's topics (after ``indicators.demo`` has
-    made them); replaces the municipality's mapping. Returns how many links there are."""
-    data = read_demo_data("law_topics.json", LawTopicsDemoData, check=_check)
+    made them); replaces the municipality's mapping. A mistake in the file stops it on
+    read, naming the key, before anything is written. Returns how many links there are."""
+    data = read_demo_data("law_topics.json", LawTopicsDemoData, check=_check, directory=directory)
     source = Source.objects.get(code=indicators_demo.SOURCE_CODE)
     by_code = {
         indicator.code: indicator
