@@ -253,12 +253,3 @@ class LawTopicIndicator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_topic_display()}: {self.indicator}"
-
-    def clean(self) -> None:
-        # Only what the municipality can see: the installation's indicators and its own.
-        if (
-            self.indicator_id
-            and self.municipality_id
-            and self.indicator.municipality_id not in (None, self.municipality_id)
-        ):
-            raise ValidationError({"indicator": _("Indikatoren hører til en annen kommune.")})

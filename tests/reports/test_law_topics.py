@@ -169,6 +169,15 @@ def test_places_beyond_the_limit_are_not_made_from_a_flood_of_fields(cast, clien
     assert mapping(cast.municipality)["laeringsmiljo"] == ["Solviks mobbing"]
 
 
+def test_a_form_never_makes_more_than_the_limit_of_places(cast, indicators):
+    from reports.forms import LawTopicsForm
+
+    data = {f"laeringsmiljo_{n}": "" for n in range(1, 900)}
+    form = LawTopicsForm(data, indicators=list(indicators), current={})
+    assert len(form.places["laeringsmiljo"]) == LawTopicsForm.MAX_PLACES
+    assert len(form.places["gjennomforing"]) == LawTopicsForm.MIN_PLACES
+
+
 def test_the_service_refuses_another_municipalitys_indicator_and_writes_nothing(cast, indicators):
     shared, own, foreign = indicators
     law_topics_save(municipality=cast.municipality, topics={"laeringsmiljo": [own]})
