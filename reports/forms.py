@@ -99,13 +99,13 @@ class LawTopicsForm(forms.Form):
             self.places[topic] = names
 
     def _posted(self, topic: str) -> int:
-        """The highest place the submitted form filled in (so a place added in the
-        browser is not lost), within MAX_PLACES."""
+        """The highest place the submitted form sent (so a place added in the browser is
+        not lost); ``__init__`` keeps it within MAX_PLACES."""
         highest = 0
         prefix = f"{topic}_"
         for key in self.data:
             if key.startswith(prefix) and key[len(prefix) :].isdigit():
-                highest = max(highest, min(int(key[len(prefix) :]), self.MAX_PLACES))
+                highest = max(highest, int(key[len(prefix) :]))
         return highest
 
     def topic_fields(self):
