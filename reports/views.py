@@ -137,13 +137,13 @@ class StatusReportDetailView(ReportMixin, TemplateView):
             and not (report.is_pending and report.dispatched_at is not None),
             can_new_version=user.has_perm("reports.new_version_statusreport", report),
             # What a new rendering of the draft would lack under the law, while the
-            # sector leader can still change the mapping; a published report says it itself.
+            # sector leader (the only one who sees a draft) can still change the mapping;
+            # a published report says it itself.
             topic_year=report.year_label,
             topic_warnings=law_topic_warnings(
                 user=user, municipality=report.municipality, year=report.year
             )
             if not report.is_published
-            and user.has_perm("reports.change_lawtopics", report.municipality)
             else [],
             has_pdf=bool(report.pdf) and report.state in (ReportState.READY, ReportState.PUBLISHED),
             versions=StatusReport.objects.visible_to(user)
