@@ -58,10 +58,14 @@ def test_a_topic_indicator_without_a_figure_for_the_year_is_named(world):
 
 
 def test_topic_indicators_follow_the_mapping_order_and_skip_other_municipalities(world):
+    from indicators.models import Place, PlaceLevel
     from tests.factories import MunicipalityFactory
-    from tests.indicators.factories_pages import IndicatorFactory
+    from tests.indicators.factories_pages import IndicatorFactory, observe
 
     foreign = IndicatorFactory(name="Nabovik sin", municipality=MunicipalityFactory())
+    # Figures where the report looks, so only the scope keeps it out.
+    place = Place.objects.get(level=PlaceLevel.MUNICIPALITY, code=world.municipality.number)
+    observe(foreign, place, "2025/26", "12.0")
     LawTopicIndicator.objects.filter(municipality=world.municipality).delete()
     for order, indicator in enumerate([world.indicators[1], world.indicators[0], foreign], 1):
         # A row written past the service (say, by the admin) still never shows another
