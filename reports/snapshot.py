@@ -400,7 +400,10 @@ def _journeys(user, plan: QualityPlan, year: int, keys: list) -> dict[Any, list[
                 "id": journey.pk,
                 "title": journey.title,
                 "description": journey.description,
-                "carried_out_on": journey.carried_out_on.isoformat(),
+                # The year filter leaves out journeys without a date.
+                "carried_out_on": journey.carried_out_on.isoformat()
+                if journey.carried_out_on
+                else None,
                 "findings": journey.finding_lines(),
                 "steps": [
                     {
