@@ -53,9 +53,13 @@ def has_figure_for_year(data: IndicatorSeries, year: int) -> bool:
 
 @dataclass
 class LawTopicWarning:
+    """A topic the report would have no figures for: no indicator at all (``indicators``
+    empty), or none of its ``indicators`` with a figure for ``year_label``."""
+
     topic: str
     label: str
-    indicators: list[str] = field(default_factory=list)  # those without a figure
+    indicators: list[str] = field(default_factory=list)
+    year_label: str = ""
 
     @property
     def text(self) -> str:
@@ -68,8 +72,6 @@ class LawTopicWarning:
             "year": self.year_label,
             "names": ", ".join(self.indicators),
         }
-
-    year_label: str = ""
 
 
 def law_topic_warnings(*, user, municipality: Municipality, year: int) -> list[LawTopicWarning]:
