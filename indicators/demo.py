@@ -1,4 +1,4 @@
-"""The demo municipality's tellinger: a local, clearly fictional source with 27 indicators,
+"""The demo municipality's tellinger: a local, clearly fictional source with 28 indicators,
 six or seven linked to each of the demo plan's development areas, shaped after what
 Ungdata, Udir, SSB/KOSTRA and FHI publish for a municipality's childhood sector. Solvik's
 figures over six periods stand beside the country's, and for some a county's or a KOSTRA

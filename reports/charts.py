@@ -15,13 +15,21 @@ from reports.snapshot import indicator_series_from_json
 
 
 def chart_count(snapshot: dict) -> int:
-    return sum(len(area["indicators"]) + 1 for area in snapshot["areas"])
+    return sum(len(area["indicators"]) + 1 for area in snapshot["areas"]) + sum(
+        len(topic["indicators"]) for topic in snapshot.get("law_topics", [])
+    )
 
 
 def add_charts(snapshot: dict, progress: Callable[[int, int], None] | None = None) -> dict:
     """Draw every chart into the snapshot (in place, and returned)."""
     total = max(chart_count(snapshot), 1)
     done = 0
+    for topic in snapshot.get("law_topics", []):
+        for position, item in enumerate(topic["indicators"], start=1):
+            item["chart"] = _indicator(item, f"chart-{topic['anchor']}-{position}")
+            done += 1
+            if progress:
+                progress(done, total)
     for area in snapshot["areas"]:
         for position, item in enumerate(area["indicators"], start=1):
             item["chart"] = _indicator(item, f"chart-{area['number']}-{position}")

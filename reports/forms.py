@@ -1,4 +1,5 @@
-"""The order form: which plan and which (school) year the report is for."""
+"""The order form (which plan and which school year the report is for) and the mapping of
+indicators to the law's three topics."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from plans.models import QualityPlan
 from plans.schoolyear import SchoolYear
+from reports.models import LawTopic
 
 
 class ReportOrderForm(forms.Form):
@@ -41,3 +43,101 @@ class ReportOrderForm(forms.Form):
             first = plans.first()
             if first is not None:
                 self.initial.setdefault("quality_plan", first.pk)
+
+    def shown_year(self) -> int:
+        """The school year the form stands at: the one chosen when it was sent and valid,
+        else the one it offers first (last school year)."""
+        # is_valid() fills cleaned_data with every field that is valid, even when another
+        # field is not.
+        if self.is_bound and (self.is_valid() or "year" in self.cleaned_data):
+            return self.cleaned_data["year"]
+        return self.initial.get("year", SchoolYear.current().start_year - 1)
+
+
+class LawTopicsForm(forms.Form):
+    """Which indicators the report shows under each of the law's three topics, in order:
+    one numbered place per indicator (a few empty places to add more). One choice list
+    for every place, read once, so the page's queries do not grow with the places."""
+
+    EXTRA_PLACES = 3
+    MIN_PLACES = 4
+    MAX_PLACES = 40
+
+    def __init__(self, *args, indicators, current: dict[str, list], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.indicators = {indicator.pk: indicator for indicator in indicators}
+        choices = [("", _("– ingen –"))] + [
+            (pk, f"{indicator.name} ({indicator.source.name})")
+            for pk, indicator in self.indicators.items()
+        ]
+        self.places: dict[str, list[str]] = {}
+        for topic, label in LawTopic.choices:
+            chosen = current.get(topic, [])
+            count = min(
+                max(len(chosen) + self.EXTRA_PLACES, self.MIN_PLACES, self._posted(topic)),
+                self.MAX_PLACES,
+            )
+            names = []
+            for place in range(1, count + 1):
+                name = f"{topic}_{place}"
+                self.fields[name] = forms.TypedChoiceField(
+                    label=_("%(topic)s, plass %(place)s") % {"topic": label, "place": place},
+                    choices=choices,
+                    coerce=int,
+                    required=False,
+                    empty_value=None,
+                    error_messages={
+                        "invalid_choice": _(
+                            "%(topic)s, plass %(place)s: velg en indikator fra listen."
+                        )
+                        % {"topic": label, "place": place}
+                    },
+                )
+                if not self.is_bound and place <= len(chosen):
+                    self.initial[name] = chosen[place - 1].pk
+                names.append(name)
+            self.places[topic] = names
+
+    def _posted(self, topic: str) -> int:
+        """The highest place the submitted form sent (so a place added in the browser is
+        not lost); ``__init__`` keeps it within MAX_PLACES."""
+        highest = 0
+        prefix = f"{topic}_"
+        for key in self.data:
+            if key.startswith(prefix) and key[len(prefix) :].isdigit():
+                highest = max(highest, int(key[len(prefix) :]))
+        return highest
+
+    def topic_fields(self):
+        """(topic label, the topic's bound fields) for the template."""
+        return [
+            (LawTopic(topic).label, topic, [self[name] for name in names])
+            for topic, names in self.places.items()
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        topics: dict[str, list] = {}
+        for topic, names in self.places.items():
+            label = LawTopic(topic).label
+            seen: dict[int, int] = {}
+            chosen = []
+            for place, name in enumerate(names, start=1):
+                pk = cleaned.get(name)
+                if pk is None:
+                    continue
+                if pk in seen:
+                    self.add_error(
+                        name,
+                        _(
+                            "%(topic)s, plass %(place)s: indikatoren står allerede på "
+                            "plass %(first)s."
+                        )
+                        % {"topic": label, "place": place, "first": seen[pk]},
+                    )
+                    continue
+                seen[pk] = place
+                chosen.append(self.indicators[pk])
+            topics[topic] = chosen
+        cleaned["topics"] = topics
+        return cleaned

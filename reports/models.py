@@ -13,10 +13,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from plans.models import Municipality, QualityPlan
 from plans.schoolyear import SchoolYear
-from reports.querysets import ReportYearQuerySet, StatusReportQuerySet
+from reports.querysets import LawTopicIndicatorQuerySet, ReportYearQuerySet, StatusReportQuerySet
 
 
 class ReportState(models.TextChoices):
@@ -206,3 +207,49 @@ class ReportYear(models.Model):
             and self.quality_plan.municipality_id != self.municipality_id
         ):
             raise ValidationError({"quality_plan": _("Planen hører til en annen kommune.")})
+
+
+class LawTopic(models.TextChoices):
+    """The three things opplæringslova § 17-12 says the council must hear about at least
+    once a year (Udir's tilstandsrapport template has a chapter for each)."""
+
+    # A context of their own: «Gjennomføring» is also a measure's phase elsewhere, and
+    # here it means completing upper secondary.
+    LEARNING_ENVIRONMENT = "laeringsmiljo", pgettext_lazy("opplæringslova", "Læringsmiljø")
+    LEARNING_RESULTS = "laeringsresultater", pgettext_lazy("opplæringslova", "Læringsresultater")
+    COMPLETION = "gjennomforing", pgettext_lazy("opplæringslova", "Gjennomføring")
+
+
+class LawTopicIndicator(models.Model):
+    """One indicator the municipality reports under one of the law's topics, in its place
+    within the topic. The same indicator may stand under several topics, once in each."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="law_topic_indicators",
+        verbose_name=_("kommune"),
+    )
+    topic = models.CharField(_("tema"), max_length=20, choices=LawTopic.choices)
+    indicator = models.ForeignKey(
+        "indicators.Indicator",
+        on_delete=models.CASCADE,
+        related_name="law_topic_links",
+        verbose_name=_("indikator"),
+    )
+    order = models.PositiveSmallIntegerField(_("rekkefølge"), default=0)
+
+    objects = LawTopicIndicatorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("indikator for lovens tema")
+        verbose_name_plural = _("indikatorer for lovens tema")
+        ordering = ["municipality", "topic", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "topic", "indicator"], name="law_topic_indicator_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_topic_display()}: {self.indicator}"

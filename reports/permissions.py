@@ -36,3 +36,7 @@ rules.add_perm("reports.order_statusreport", leader)
 rules.add_perm("reports.publish_statusreport", leader & is_ready_draft)
 rules.add_perm("reports.rerender_statusreport", leader & is_unpublished)
 rules.add_perm("reports.new_version_statusreport", leader & ~is_unpublished)
+# The mapping of indicators to the law's three topics decides what the council is told
+# under opplæringslova § 17-12, so it is the sector leader's, as the report is; a data
+# admin makes sure the figures arrive but does not choose what the council reads.
+rules.add_perm("reports.change_lawtopics", leader)

@@ -53,3 +53,9 @@ class ReportYearQuerySet(_MunicipalityScope):
             state=ReportState.PUBLISHED,
         )
         return own.filter(models.Exists(published))
+
+
+class LawTopicIndicatorQuerySet(_MunicipalityScope):
+    """The municipality's mapping of indicators to the law's topics: every member of the
+    municipality may read it (it only names indicators, which they see anyway); changing
+    it is the sector leader's (``reports.permissions``)."""

@@ -27,6 +27,10 @@ The versions:
    «2020/21» (``plans.schoolyear.SchoolYear``). Older reports printed the bare year
    («Målverdi for 2025»), so that is what their upgrade gives; their stored period labels
    («2020-21») stay as published.
+5. The law's three topics (opplæringslova § 17-12): ``law_topics``, a chapter per topic
+   with its indicators; and the user journeys of each area (``areas[].journeys``). Older
+   reports had neither: their upgrade gives no topic chapters and no journeys, so they
+   read as they did.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 Snapshot = dict[str, Any]
 
@@ -95,4 +99,26 @@ def _v3_to_v4(snapshot: Snapshot) -> Snapshot:
     return snapshot
 
 
-_STEPS: dict[int, Callable[[Snapshot], Snapshot]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
+def _v5_law_topics(snapshot: Snapshot) -> Snapshot:
+    # The report had no topic chapters; an empty list prints none (not three «no
+    # indicator» chapters that would claim the report looked for them).
+    snapshot.setdefault("law_topics", [])
+    return snapshot
+
+
+def _v5_journeys(snapshot: Snapshot) -> Snapshot:
+    for area in snapshot.get("areas", []):
+        area.setdefault("journeys", [])
+    return snapshot
+
+
+def _v4_to_v5(snapshot: Snapshot) -> Snapshot:
+    return _v5_journeys(_v5_law_topics(snapshot))
+
+
+_STEPS: dict[int, Callable[[Snapshot], Snapshot]] = {
+    1: _v1_to_v2,
+    2: _v2_to_v3,
+    3: _v3_to_v4,
+    4: _v4_to_v5,
+}

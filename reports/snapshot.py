@@ -15,6 +15,7 @@ The number of queries is fixed: every part is read for all development areas at 
 
 from __future__ import annotations
 
+import copy
 import datetime
 from collections import defaultdict
 from decimal import Decimal
@@ -57,11 +58,14 @@ from plans.models import (
     QualityPlan,
     UnitGoal,
     UnitPlan,
+    UserJourney,
 )
 from plans.schoolyear import SchoolYear
 from plans.selectors.dashboard import area_rows
 from reports.bti import bti_section
+from reports.models import LawTopic
 from reports.schema import SCHEMA_VERSION
+from reports.selectors.law_topics import has_figure_for_year, law_topics_for
 
 MAX_STORIES_PER_AREA = 6
 
@@ -128,111 +132,156 @@ def _attainment(indicator: Indicator, own: list[Point], target: Target | None, y
     }
 
 
-def _indicators_by_area(user, report, areas, places, year) -> dict[int, list[dict]]:
-    municipality = report.municipality
-    area_ids = [area.pk for area in areas]
-    links = list(
+def _area_links(user, municipality, areas) -> list[tuple[int, int]]:
+    """(area id, indicator id) for the areas' indicators the report's municipality sees:
+    the installation's and its own."""
+    return list(
         Indicator.areas.through.objects.filter(
-            developmentarea_id__in=area_ids,
-            # The report's municipality's indicators: the installation's and its own.
+            developmentarea_id__in=[area.pk for area in areas],
             indicator__in=Indicator.objects.visible_to(user)
             .for_municipality(municipality.pk)
             .values("pk"),
         ).values_list("developmentarea_id", "indicator_id")
     )
-    indicator_ids = sorted({indicator_id for _area, indicator_id in links})
+
+
+def _indicator_entries(
+    user, municipality, indicator_ids, places, year
+) -> tuple[dict[int, Indicator], dict[int, dict], set[int]]:
+    """One entry per indicator, however it is reached (a development area or one of the
+    law's topics): its figures up to the report's year, target, attainment, findings,
+    commentary and chart input. Returns the indicators, the entries, and the ids of those
+    with a figure for the year. A fixed number of queries however many indicators."""
     indicators = {
         indicator.pk: indicator
-        for indicator in Indicator.objects.filter(pk__in=indicator_ids).select_related("source")
+        for indicator in Indicator.objects.filter(pk__in=sorted(indicator_ids)).select_related(
+            "source"
+        )
     }
+    ids = sorted(indicators)
     # The indicator page's read model, up to the report's year.
     all_series = series_for(list(indicators.values()), municipality, places=places, until_year=year)
-    targets = targets_by_indicator(indicator_ids, municipality, whole_municipality=True, user=user)
+    targets = targets_by_indicator(ids, municipality, whole_municipality=True, user=user)
     commentary = dict(
         Commentary.objects.visible_to(user)
-        .filter(indicator_id__in=indicator_ids, municipality=municipality)
+        .filter(indicator_id__in=ids, municipality=municipality)
         .values_list("indicator_id", "text")
     )
     built: dict[int, dict] = {}
+    with_year_figure: set[int] = set()
     for pk, indicator in indicators.items():
         data = all_series[pk]
         subgroup = data.main_subgroup
         if subgroup is None:
             continue
-        own = data.points(MUNICIPALITY, subgroup)
-        country = data.points(COUNTRY, subgroup)
-        own_targets = [t for t in targets.get(pk, []) if t.subgroup == subgroup]
-        periods = [(p.period_label, p.year) for p in own]  # names a target's year alike
-        year_target = next((t for t in own_targets if t.year == year), None)
-        later = [t for t in own_targets if t.year > year]
-        earlier = [t for t in own_targets if t.year <= year]
-        reading = read_indicator(
+        if has_figure_for_year(data, year):
+            with_year_figure.add(pk)
+        built[pk] = _indicator_entry(
             indicator,
-            own,
-            country,
-            year_target or (later[0] if later else (earlier[-1] if earlier else None)),
-            place_name=municipality.name,
-            subgroup=subgroup,
+            data,
+            subgroup,
+            targets.get(pk, []),
+            commentary.get(pk, ""),
+            municipality,
+            year,
         )
-        latest = data.latest(subgroup)
-        country_latest = data.at_latest(subgroup, COUNTRY)
-        built[pk] = {
-            "id": pk,
-            "name": indicator.name,
-            "source": indicator.source.name,
-            "unit_of_measure": indicator.unit_of_measure,
-            "decimals": indicator.decimals,
-            "higher_is_better": indicator.higher_is_better,
-            "subgroup": subgroup,
-            "subgroup_label": subgroup_label(subgroup),
-            "description": indicator.description,
-            "latest": {
-                "period": latest.period_label,
-                "value": _amount(latest.value, indicator),
-                "country": _amount(country_latest.value, indicator)
-                if country_latest and country_latest.has_value
-                else "",
-            }
-            if latest
-            else None,
-            "target": {
-                "year": year_target.year,
-                "year_label": year_label(year_target.year, periods),
-                "value": _amount(year_target.value, indicator),
-            }
-            if year_target
-            else None,
-            "later_targets": [
-                {
-                    "year": t.year,
-                    "year_label": year_label(t.year, periods),
-                    "value": _amount(t.value, indicator),
-                }
-                for t in later
-            ],
-            "attainment": _attainment(indicator, own, year_target, year),
-            "findings": {"positive": reading.positive, "attention": reading.attention},
-            "commentary": commentary.get(pk, ""),
-            # What the charts stage draws from (reports.charts), kept as data.
-            "series": [
-                {
-                    "key": line.key,
-                    "label": line.label,
-                    "points": [_point_json(p) for p in line.for_subgroup(subgroup)],
-                }
-                for line in data.lines
-                if line.for_subgroup(subgroup)
-            ],
-            "targets": [
-                {"year": t.year, "value": str(t.value)} for t in own_targets if t.year <= year
-            ],
-            "chart": None,
+    return indicators, built, with_year_figure
+
+
+def _indicator_entry(indicator, data, subgroup, targets, commentary, municipality, year) -> dict:
+    own = data.points(MUNICIPALITY, subgroup)
+    country = data.points(COUNTRY, subgroup)
+    own_targets = [t for t in targets if t.subgroup == subgroup]
+    periods = [(p.period_label, p.year) for p in own]  # names a target's year alike
+    year_target = next((t for t in own_targets if t.year == year), None)
+    later = [t for t in own_targets if t.year > year]
+    earlier = [t for t in own_targets if t.year <= year]
+    reading = read_indicator(
+        indicator,
+        own,
+        country,
+        year_target or (later[0] if later else (earlier[-1] if earlier else None)),
+        place_name=municipality.name,
+        subgroup=subgroup,
+    )
+    latest = data.latest(subgroup)
+    country_latest = data.at_latest(subgroup, COUNTRY)
+    return {
+        "id": indicator.pk,
+        "name": indicator.name,
+        "source": indicator.source.name,
+        "unit_of_measure": indicator.unit_of_measure,
+        "decimals": indicator.decimals,
+        "higher_is_better": indicator.higher_is_better,
+        "subgroup": subgroup,
+        "subgroup_label": subgroup_label(subgroup),
+        "description": indicator.description,
+        "latest": {
+            "period": latest.period_label,
+            "value": _amount(latest.value, indicator),
+            "country": _amount(country_latest.value, indicator)
+            if country_latest and country_latest.has_value
+            else "",
         }
+        if latest
+        else None,
+        "target": {
+            "year": year_target.year,
+            "year_label": year_label(year_target.year, periods),
+            "value": _amount(year_target.value, indicator),
+        }
+        if year_target
+        else None,
+        "later_targets": [
+            {
+                "year": t.year,
+                "year_label": year_label(t.year, periods),
+                "value": _amount(t.value, indicator),
+            }
+            for t in later
+        ],
+        "attainment": _attainment(indicator, own, year_target, year),
+        "findings": {"positive": reading.positive, "attention": reading.attention},
+        "commentary": commentary,
+        # What the charts stage draws from (reports.charts), kept as data.
+        "series": [
+            {
+                "key": line.key,
+                "label": line.label,
+                "points": [_point_json(p) for p in line.for_subgroup(subgroup)],
+            }
+            for line in data.lines
+            if line.for_subgroup(subgroup)
+        ],
+        "targets": [{"year": t.year, "value": str(t.value)} for t in own_targets if t.year <= year],
+        "chart": None,
+    }
+
+
+def _indicators_by_area(links, indicators, built) -> dict[int, list[dict]]:
     by_area: dict[int, list[dict]] = defaultdict(list)
     for area_id, indicator_id in sorted(links, key=lambda link: indicators[link[1]].name):
         if indicator_id in built:
             by_area[area_id].append(built[indicator_id])
     return by_area
+
+
+def _law_topics(topics, built, with_year_figure) -> list[dict]:
+    """A chapter per topic of opplæringslova § 17-12, each with its indicators' entries (a
+    copy: the charts stage draws each placement with its own ids)."""
+    chapters = []
+    for topic, chosen in topics.items():
+        entries = [copy.deepcopy(built[i.pk]) for i in chosen if i.pk in built]
+        chapters.append(
+            {
+                "key": topic,
+                "name": str(LawTopic(topic).label),
+                "anchor": f"tema-{topic}",
+                "indicators": entries,
+                "without_year_figure": [i.name for i in chosen if i.pk not in with_year_figure],
+            }
+        )
+    return chapters
 
 
 def indicator_series_from_json(item: dict) -> tuple[IndicatorSeries, list[Target]]:
@@ -326,6 +375,50 @@ def _stories(user, plan: QualityPlan, year: int, keys: list) -> dict[Any, list[d
     return found
 
 
+def _journeys(user, plan: QualityPlan, year: int, keys: list) -> dict[Any, list[dict]]:
+    """User journeys carried out in the school year, in each area they are linked to, only
+    those consented for publishing (``published()`` as well as the scope, as the
+    fortellinger): what an elected official may read. Two queries."""
+    journeys = (
+        UserJourney.objects.visible_to(user)
+        .published()
+        .filter(SchoolYear(year).q("carried_out_on"), municipality=plan.municipality)
+    )
+    links = (
+        UserJourney.areas.through.objects.filter(
+            userjourney__in=journeys.values("pk"), developmentarea__key__in=keys
+        )
+        .select_related("userjourney", "developmentarea")
+        .prefetch_related("userjourney__steps")
+        .order_by("-userjourney__carried_out_on", "userjourney__title", "userjourney_id")
+    )
+    found: dict[Any, list[dict]] = defaultdict(list)
+    for link in links:
+        journey = link.userjourney
+        found[link.developmentarea.key].append(
+            {
+                "id": journey.pk,
+                "title": journey.title,
+                "description": journey.description,
+                # The year filter leaves out journeys without a date.
+                "carried_out_on": journey.carried_out_on.isoformat()
+                if journey.carried_out_on
+                else None,
+                "findings": journey.finding_lines(),
+                "steps": [
+                    {
+                        "service": step.service,
+                        "what_happened": step.what_happened,
+                        "assessment": step.assessment,
+                        "assessment_label": step.get_assessment_display(),
+                    }
+                    for step in journey.steps.all()
+                ],
+            }
+        )
+    return found
+
+
 def _competence(user, year: int, keys: list, now) -> tuple[dict[Any, dict], dict]:
     """Per area the year's activities with attendance, and the year's total: the
     evaluation page's cells (``published_evaluation``), so the report adds nothing."""
@@ -401,7 +494,16 @@ def build_snapshot(report, user, *, now=None) -> dict:
     )
     keys = [area.key for area in areas]
     places = municipality_places(municipality)
-    indicators = _indicators_by_area(user, report, areas, places, year)
+    area_links = _area_links(user, municipality, areas)
+    topics = law_topics_for(user=user, municipality=municipality)
+    indicator_rows, entries, with_year_figure = _indicator_entries(
+        user,
+        municipality,
+        {i for _area, i in area_links} | {i.pk for chosen in topics.values() for i in chosen},
+        places,
+        year,
+    )
+    indicators = _indicators_by_area(area_links, indicator_rows, entries)
     dashboard_rows = {
         row.area.pk: row
         for row in area_rows(user, municipality, plan, year, timezone.localdate(now))
@@ -409,6 +511,7 @@ def build_snapshot(report, user, *, now=None) -> dict:
     goal_counts = _unit_goal_attainment(user, plan, year)
     next_units = _units_next_year(user, plan, year, keys)
     stories = _stories(user, plan, year, keys)
+    journeys = _journeys(user, plan, year, keys)
     competence, competence_total = _competence(user, year, keys, now)
     next_activities = _activities_next_year(user, year, keys)
 
@@ -482,6 +585,7 @@ def build_snapshot(report, user, *, now=None) -> dict:
                     "trend_chart": None,
                 },
                 "stories": area_stories,
+                "journeys": journeys.get(area.key, []),
                 "competence": competence[area.key],
                 "next": {
                     "targets": [
@@ -538,6 +642,7 @@ def build_snapshot(report, user, *, now=None) -> dict:
                 )
             },
         },
+        "law_topics": _law_topics(topics, entries, with_year_figure),
         "areas": area_items,
         "bti": bti_section(user, plan, year),
     }

@@ -16,12 +16,16 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from config.celery import local_worker_missing
+from indicators.models import Indicator
 from plans.models import QualityPlan
+from plans.schoolyear import SchoolYear
 from plans.views.gate import MemberRequiredMixin, add_service_errors, error_text, own_municipality
-from reports.forms import ReportOrderForm
+from reports.forms import LawTopicsForm, ReportOrderForm
 from reports.models import ReportState, StatusReport
 from reports.schema import upgrade
+from reports.selectors.law_topics import law_topic_warnings, law_topics_for
 from reports.services import status_reports as services
+from reports.services.law_topics import law_topics_save
 
 
 class ReportMixin(MemberRequiredMixin):
@@ -51,7 +55,11 @@ class StatusReportListView(MemberRequiredMixin, TemplateView):
             .select_related("quality_plan", "municipality")
             .order_by("-year", "-version", "-pk")
         )
-        context["can_order"] = user.has_perm("reports.order_statusreport", own_municipality(user))
+        municipality = own_municipality(user)
+        context["can_order"] = user.has_perm("reports.order_statusreport", municipality)
+        context["can_map_topics"] = municipality is not None and user.has_perm(
+            "reports.change_lawtopics", municipality
+        )
         return context
 
 
@@ -73,6 +81,17 @@ class StatusReportOrderView(MemberRequiredMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         form = ReportOrderForm(plans=self.plans)
         return self.render_to_response(self.get_context_data(form=form))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = kwargs["form"]
+        # Warn (never refuse) about the year the form shows: the report would say the same.
+        year = form.shown_year()
+        context["topic_year"] = SchoolYear(year).label
+        context["topic_warnings"] = law_topic_warnings(
+            user=self.request.user, municipality=self.municipality, year=year
+        )
+        return context
 
     def post(self, request, *args, **kwargs):
         form = ReportOrderForm(request.POST, plans=self.plans)
@@ -141,6 +160,15 @@ class StatusReportDetailView(ReportMixin, TemplateView):
             can_retry=user.has_perm("reports.rerender_statusreport", report)
             and not (report.is_pending and report.dispatched_at is not None),
             can_new_version=user.has_perm("reports.new_version_statusreport", report),
+            # What a new rendering of the draft would lack under the law, while the
+            # sector leader (the only one who sees a draft) can still change the mapping;
+            # a published report says it itself.
+            topic_year=report.year_label,
+            topic_warnings=law_topic_warnings(
+                user=user, municipality=report.municipality, year=report.year
+            )
+            if not report.is_published
+            else [],
             has_pdf=bool(report.pdf) and report.state in (ReportState.READY, ReportState.PUBLISHED),
             versions=StatusReport.objects.visible_to(user)
             .filter(quality_plan=report.quality_plan, year=report.year)
@@ -260,3 +288,56 @@ class StatusReportNewVersionView(ReportActionView):
             done=_("En ny versjon er laget."),
         )
         return report, ""
+
+
+class LawTopicsEditView(MemberRequiredMixin, TemplateView):
+    """Which indicators the report shows under the law's three topics (opplæringslova
+    § 17-12), in order. The sector leader's, like the report itself."""
+
+    template_name = "reports/law_topics.html"
+
+    def load_objects(self):
+        self.municipality = own_municipality(self.request.user)
+        if self.municipality is None:
+            raise PermissionDenied
+        self.require("reports.change_lawtopics", self.municipality)
+
+    def form(self, data=None) -> LawTopicsForm:
+        user = self.request.user
+        return LawTopicsForm(
+            data,
+            indicators=Indicator.objects.visible_to(user)
+            .for_municipality(self.municipality.pk)
+            .select_related("source")
+            .order_by("name", "pk"),
+            current=law_topics_for(user=user, municipality=self.municipality),
+        )
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.get_context_data(form=self.form()))
+
+    def post(self, request, *args, **kwargs):
+        form = self.form(request.POST)
+        if form.is_valid():
+            try:
+                law_topics_save(
+                    municipality=self.municipality,
+                    topics=form.cleaned_data["topics"],
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Indikatorene for lovens tema er lagret."))
+                return redirect("reports:law-topics")
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        year = SchoolYear.current().start_year - 1
+        context.update(
+            topic_year=SchoolYear(year).label,
+            topic_warnings=law_topic_warnings(
+                user=self.request.user, municipality=self.municipality, year=year
+            ),
+        )
+        return context

@@ -920,6 +920,12 @@ MATRIX = [
         lambda c: reverse("reports:report-order"),
         only({"sector_leader": 200}, others=403),
     ),
+    # Each user's own municipality's mapping: the sector leader's alone.
+    (
+        "report law topics",
+        lambda c: reverse("reports:law-topics"),
+        only({"sector_leader": 200}, others=403),
+    ),
     (
         "report detail (published)",
         lambda c: _rep_url(c, "reports:report-detail", "published"),

@@ -12,6 +12,7 @@ from django.utils import timezone
 from btitracker import demo as bti_demo
 from competence import demo as competence_demo
 from demo.services.reports import demo_reports_load
+from demo.services.law_topics import demo_law_topics_load
 from indicators import demo as indicators_demo
 from plans import demo as plans_demo
 from plans.models import Municipality
@@ -46,6 +47,7 @@ def demo_load(*, today: datetime.date | None = None, reports: bool = True) -> di
     plan, counts = plans_demo.demo_seed(municipality, units, users, today)
     counts |= competence_demo.demo_seed(municipality, plan, units, users, today)
     counts |= indicators_demo.demo_seed(municipality, plan, units, users, today)
+    counts |= demo_law_topics_load(municipality=municipality)
     counts |= bti_demo.demo_seed(municipality, units, users, today)
     # At merge: the texts the reports render go here, before they are rendered — the
     # administration's assessment (demo_assessments_load) and the law's three topics

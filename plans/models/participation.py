@@ -137,6 +137,10 @@ class UserJourney(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def finding_lines(self) -> list[str]:
+        """The findings, one per line as written, blank lines left out."""
+        return [line.strip() for line in self.findings.splitlines() if line.strip()]
+
 
 class StepAssessment(models.TextChoices):
     GOOD = "good", _("Godt punkt")

@@ -220,7 +220,7 @@ class UserJourneyDetailView(MemberRequiredMixin, TemplateView):
         context.update(
             journey=journey,
             steps=journey.steps.all(),
-            findings=[line.strip() for line in journey.findings.splitlines() if line.strip()],
+            findings=journey.finding_lines(),
             can_change=self.request.user.has_perm("plans.change_userjourney", journey),
         )
         return context

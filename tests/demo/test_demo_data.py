@@ -110,3 +110,54 @@ def test_broken_json_names_file_and_line(tmp_path):
     message = _error(lambda: plans_demo_data(directory=tmp_path))
     assert str(Path(tmp_path / "plans.json")) in message
     assert "ugyldig JSON på linje 3" in message
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            lambda d: d["topics"][1]["indicators"].append("demo-finnes-ikke"),
+            "law_topics.json: topics[1].indicators[3]: «demo-finnes-ikke» finnes ikke i "
+            "indicators.json",
+        ),
+        (lambda d: d["topics"][0].update(topic="trivsel"), "law_topics.json: topics[0].topic"),
+        (
+            lambda d: d["topics"][2].update(topic="laeringsmiljo"),
+            "topics[2].topic: «laeringsmiljo» står mer enn én gang",
+        ),
+    ],
+)
+def test_a_mistake_in_the_law_topics_file_stops_the_loader_before_it_writes(
+    db, tmp_path, change, expected
+):
+    from demo.services.law_topics import demo_law_topics_load
+    from reports.models import LawTopicIndicator
+    from tests.factories import MunicipalityFactory
+
+    data = json.loads((demo_data_dir() / "law_topics.json").read_text(encoding="utf-8"))
+    change(data)
+    (tmp_path / "law_topics.json").write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    municipality = MunicipalityFactory()
+    message = _error(lambda: demo_law_topics_load(municipality=municipality, directory=tmp_path))
+    assert expected in message
+    assert not LawTopicIndicator.objects.exists()
+
+
+def test_the_demo_maps_its_indicators_to_the_laws_three_topics(db):
+    from demo.services.loading import demo_load
+    from plans.models import Municipality
+    from reports.models import LawTopicIndicator
+
+    counts = demo_load()
+    assert counts["law_topic_indicators"] == 6
+    solvik = Municipality.objects.get(number="9901")
+    links = LawTopicIndicator.objects.filter(municipality=solvik).order_by("topic", "order")
+    assert [(link.topic, link.indicator.code) for link in links] == [
+        ("gjennomforing", "demo-gjennomforing-vgo"),
+        ("laeringsmiljo", "demo-mobbing"),
+        ("laeringsmiljo", "demo-trivsel"),
+        ("laeringsresultater", "demo-np-lesing-5"),
+        ("laeringsresultater", "demo-np-regning-5"),
+        ("laeringsresultater", "demo-grunnskolepoeng"),
+    ]
+    assert demo_load()["law_topic_indicators"] == 6  # again: replaced, not doubled

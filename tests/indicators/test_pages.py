@@ -617,11 +617,11 @@ def test_demo_loads_twice_with_the_same_counts_and_every_kind_of_finding(db, cli
     first = demo_load(reports=False)
     second = demo_load(reports=False)
     assert {k: first[k] for k in INDICATOR_KEYS} == {k: second[k] for k in INDICATOR_KEYS}
-    assert second["indicators"] == 27
+    assert second["indicators"] == 28
     # Six periods each: Solvik and the country for all, a county for 12, a KOSTRA group
-    # for 7, and 15 series of the two schools.
-    assert second["indicator_observations"] == 27 * 6 * 2 + 12 * 6 + 7 * 6 + 15 * 6
-    assert second["indicator_targets"] == 22
+    # for 8, and 15 series of the two schools.
+    assert second["indicator_observations"] == 28 * 6 * 2 + 12 * 6 + 8 * 6 + 15 * 6
+    assert second["indicator_targets"] == 23
     assert shared.observations.get().value == Decimal("12.0")  # shared figures untouched
 
     leader = get_user_model().objects.get(username="sektorleder")

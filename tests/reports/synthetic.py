@@ -27,6 +27,7 @@ from plans.models import (
     DevelopmentArea,
     InputGroup,
     InputSetting,
+    JourneyStep,
     Measure,
     MeasureStatus,
     Membership,
@@ -37,14 +38,17 @@ from plans.models import (
     Role,
     SelfAssessment,
     ServiceField,
+    StepAssessment,
     ToolStatement,
     Unit,
     UnitGoal,
     UnitKind,
     UnitPlan,
     UnitPlanStatus,
+    UserJourney,
 )
 from plans.schoolyear import SchoolYear
+from reports.models import LawTopic, LawTopicIndicator
 
 PASSWORD = "Rapport-test-2026"
 AREA_NAMES = (
@@ -249,6 +253,45 @@ def build_world(
                 publishable=publishable,
             )
             item.areas.add(area)
+
+    # User journeys: one with consent carried out in the year, one without consent, and
+    # one with consent from the year before, all in the first area.
+    for title, publishable, carried_out_on in (
+        ("Brukerreise med samtykke", True, datetime.date(year, 11, 20)),
+        ("Hemmelig brukerreise", False, datetime.date(year, 11, 21)),
+        ("Brukerreise fra året før", True, datetime.date(year - 1, 11, 20)),
+    ):
+        journey = UserJourney.objects.create(
+            municipality=municipality,
+            title=f"{title} for {name}",
+            description="En familie fulgt fra helsestasjonen til skolestart.",
+            carried_out_on=carried_out_on,
+            findings="Møtene bør samordnes.\n\nInformasjonen må følge barnet.",
+            publishable=publishable,
+        )
+        journey.areas.add(area_rows[0])
+        JourneyStep.objects.create(
+            journey=journey,
+            order=1,
+            service="Helsestasjonen",
+            what_happened="Fireårskontrollen fant språkvansker.",
+            assessment=StepAssessment.GOOD,
+        )
+
+    # The law's topics: the first area's first indicator under læringsmiljø, the last
+    # area's first under læringsresultater; gjennomføring has none.
+    LawTopicIndicator.objects.create(
+        municipality=municipality,
+        topic=LawTopic.LEARNING_ENVIRONMENT,
+        indicator=indicator_rows[0],
+        order=1,
+    )
+    LawTopicIndicator.objects.create(
+        municipality=municipality,
+        topic=LawTopic.LEARNING_RESULTS,
+        indicator=indicator_rows[-indicators],
+        order=1,
+    )
 
     # Competence: per area a big activity (12 confirmed, 9 attended) and small ones (3).
     people = [

@@ -85,9 +85,30 @@ def test_the_demo_report_shows_solviks_figures_and_only_consented_fortellinger(l
     assert "Landet: 7,3 prosent." in text
     assert "5,0 prosent." in text
     assert "Grunnskolepoeng (demo)" in text
-    # The full report issue 7 sizes: about 40 pages, 30 or more charts, from the demo alone.
-    assert chart_count(report.snapshot) >= 30
-    assert 35 <= report.pdf_pages <= 45
+    # The law's three topics, each with the demo's indicators for it.
+    topics = {topic["name"]: topic for topic in report.snapshot["law_topics"]}
+    assert [i["name"] for i in topics["Læringsmiljø"]["indicators"]] == [
+        "Elever som opplever mobbing (demo)",
+        "Trivsel på skolen (demo)",
+    ]
+    assert [i["name"] for i in topics["Læringsresultater"]["indicators"]] == [
+        "Nasjonale prøver i lesing, 5. trinn (demo)",
+        "Nasjonale prøver i regning, 5. trinn (demo)",
+        "Grunnskolepoeng (demo)",
+    ]
+    assert [i["name"] for i in topics["Gjennomføring"]["indicators"]] == [
+        "Gjennomføring i videregående opplæring (demo)"
+    ]
+    assert all(not topic["without_year_figure"] for topic in topics.values())
+    assert "Tellinger: Gjennomføring Gjennomføring i videregående opplæring (demo)" in text
+    # The demo's consented journey stands in its areas; the one without consent nowhere.
+    journeys = {j["title"] for area in report.snapshot["areas"] for j in area["journeys"]}
+    assert journeys == {"Fra bekymring i barnehagen til god skolestart"}
+    assert "En ungdom på vei tilbake til fellesskapet" not in text
+    # The full report issue 7 sizes (about 40 pages, 30 or more charts, from the demo
+    # alone), and since issue 18 the law's three topic chapters on top (48 pages).
+    assert chart_count(report.snapshot) >= 36
+    assert 40 <= report.pdf_pages <= 55
     # Every area has the year's competence work, with attendance.
     for area in report.snapshot["areas"]:
         assert area["competence"]["activities"] > 0, area["name"]

@@ -65,10 +65,12 @@ def test_the_pdf_is_tagged_norwegian_with_bookmarks_and_the_real_figures(world, 
     assert reader.metadata.title == "Tilstandsrapport 2025/26 – Testvik kommune"
     outline = [item.title for item in reader.outline if not isinstance(item, list)]
     assert outline[:2] == ["Innhold", "Sammendrag"]
-    assert [area.name for area in world.areas] == outline[2 : 2 + len(world.areas)]
+    # The law's three topics (opplæringslova § 17-12), then the development areas.
+    assert outline[2:5] == ["Læringsmiljø", "Læringsresultater", "Gjennomføring"]
+    assert [area.name for area in world.areas] == outline[5 : 5 + len(world.areas)]
     # Each area's sections one level down (h3 under h2).
     raw = reader.outline
-    index = next(i for i, item in enumerate(raw) if getattr(item, "title", "") == outline[2])
+    index = next(i for i, item in enumerate(raw) if getattr(item, "title", "") == outline[5])
     assert next(child.title for child in raw[index + 1]) == f"Tellinger: {world.areas[0].name}"
     assert len(reader.pages) == report.pdf_pages >= 12
     text = pdf_text(report)
