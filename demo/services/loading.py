@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from btitracker import demo as bti_demo
 from competence import demo as competence_demo
-from demo.services.reports import demo_reports_load
 from demo.services.law_topics import demo_law_topics_load
+from demo.services.reports import demo_reports_load
 from indicators import demo as indicators_demo
 from plans import demo as plans_demo
 from plans.models import Municipality
