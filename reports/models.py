@@ -313,6 +313,9 @@ class TreatmentChange(models.Model):
         verbose_name_plural = _("endringer i behandlingen")
         ordering = ["-at", "-pk"]
 
+    def __str__(self) -> str:
+        return f"{self.at:%d.%m.%Y %H:%M} {self.treatment_id}"
+
 
 class FollowUpStatus(models.TextChoices):
     NOT_STARTED = "ikke_startet", _("Ikke påbegynt")
@@ -407,6 +410,9 @@ class FollowUpStatusChange(models.Model):
         verbose_name_plural = _("statusendringer")
         ordering = ["-at", "-pk"]
         constraints = text_length_checks(note=SHORT_TEXT)
+
+    def __str__(self) -> str:
+        return f"{self.at:%d.%m.%Y %H:%M} {self.old_status} → {self.new_status}"
 
 
 class Question(models.Model):

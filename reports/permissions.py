@@ -36,3 +36,41 @@ rules.add_perm("reports.order_statusreport", leader)
 rules.add_perm("reports.publish_statusreport", leader & is_ready_draft)
 rules.add_perm("reports.rerender_statusreport", leader & is_unpublished)
 rules.add_perm("reports.new_version_statusreport", leader & ~is_unpublished)
+
+
+# --- The council's treatment --------------------------------------------------------------
+# Everyone who reads a report year's published version reads its treatment, follow-up
+# items and questions (the querysets say so); these rules say who writes them.
+
+
+@rules.predicate
+def is_published_object(user, report) -> bool:
+    return report is not None and report.state == ReportState.PUBLISHED
+
+
+@rules.predicate
+def owns_follow_up_item(user, item) -> bool:
+    return item is not None and item.owner_id == user.pk
+
+
+@rules.predicate
+def answer_open(user, question) -> bool:
+    from reports.selectors.council import answers_frozen
+
+    return question is not None and not answers_frozen(report_year=question.report_year)
+
+
+# The treatment and the items are recorded by sector leaders only (object: the report
+# year, or the item).
+rules.add_perm("reports.change_treatment", leader)
+rules.add_perm("reports.add_followupitem", leader)
+rules.add_perm("reports.change_followupitem", leader)
+# The status and its note: the sector leader, or the item's owner for their own item.
+rules.add_perm(
+    "reports.update_status_followupitem",
+    member & (is_superuser | is_sector_leader | owns_follow_up_item),
+)
+rules.add_perm("reports.view_followup_overview", leader)
+# A question is asked on a published version by anyone who reads it.
+rules.add_perm("reports.ask_question", member & is_published_object)
+rules.add_perm("reports.answer_question", leader & answer_open)
