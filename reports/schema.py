@@ -27,6 +27,10 @@ The versions:
    «2020/21» (``plans.schoolyear.SchoolYear``). Older reports printed the bare year
    («Målverdi for 2025»), so that is what their upgrade gives; their stored period labels
    («2020-21») stay as published.
+5. The council's treatment: ``case_number`` (this year's, "" when none),
+   ``previous_follow_up`` (last year's follow-up items and what became of them) and
+   ``previous_questions`` (last year's questions and answers, the appendix). Older
+   reports had none of it, so they get it empty.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 Snapshot = dict[str, Any]
 
@@ -95,4 +99,23 @@ def _v3_to_v4(snapshot: Snapshot) -> Snapshot:
     return snapshot
 
 
-_STEPS: dict[int, Callable[[Snapshot], Snapshot]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
+def _v5_council(snapshot: Snapshot) -> Snapshot:
+    # No treatment was recorded in the portal before version 5: the report said nothing
+    # of it, and its upgrade says nothing either (the templates print nothing when empty).
+    snapshot["case_number"] = ""
+    snapshot["previous_follow_up"] = {"year_label": "", "items": []}
+    snapshot["previous_questions"] = {"year_label": "", "items": []}
+    return snapshot
+
+
+def _v4_to_v5(snapshot: Snapshot) -> Snapshot:
+    # Each part of issue 18 adds its keys in a step of its own.
+    return _v5_council(snapshot)
+
+
+_STEPS: dict[int, Callable[[Snapshot], Snapshot]] = {
+    1: _v1_to_v2,
+    2: _v2_to_v3,
+    3: _v3_to_v4,
+    4: _v4_to_v5,
+}

@@ -62,6 +62,7 @@ from plans.schoolyear import SchoolYear
 from plans.selectors.dashboard import area_rows
 from reports.bti import bti_section
 from reports.schema import SCHEMA_VERSION
+from reports.selectors.council import council_snapshot
 
 MAX_STORIES_PER_AREA = 6
 
@@ -540,4 +541,7 @@ def build_snapshot(report, user, *, now=None) -> dict:
         },
         "areas": area_items,
         "bti": bti_section(user, plan, year),
+        # The council's treatment: this year's case number, and what became of last
+        # year's follow-up items and questions (reports.selectors.council).
+        **council_snapshot(report=report),
     }
