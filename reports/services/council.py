@@ -229,10 +229,10 @@ def follow_up_item_status_update(
 # --- Questions and answers ----------------------------------------------------------------
 
 
-def question_submit(*, report: StatusReport, user, text: str) -> Question:
+def question_submit(*, report: StatusReport, user, text: str, notify: bool = True) -> Question:
     """An elected official's (or any reader's) question on a published report version.
     The sector leaders get an e-mail with a link only: the question is read in the portal,
-    behind the login."""
+    behind the login (``notify=False``: the demo loader, which mails no one)."""
     if report.state != ReportState.PUBLISHED:
         raise ValidationError(
             _("Spørsmål kan bare stilles til en publisert rapport."), code="not_published"
@@ -262,9 +262,10 @@ def question_submit(*, report: StatusReport, user, text: str) -> Question:
         question = Question(report_year=report_year, report=report, text=cleaned, asked_by=user)
         question.full_clean()
         question.save()
-        from reports.tasks import send_question_notice
+        if notify:
+            from reports.tasks import send_question_notice
 
-        send_question_notice.delay_on_commit(question.pk)
+            send_question_notice.delay_on_commit(question.pk)
     return question
 
 
