@@ -267,7 +267,7 @@ class Treatment(models.Model):
     class Meta:
         verbose_name = _("politisk behandling")
         verbose_name_plural = _("politiske behandlinger")
-        constraints = text_length_checks(decision=LONG_TEXT)
+        constraints = [*text_length_checks(decision=LONG_TEXT)]
 
     def __str__(self) -> str:
         return _("Politisk behandling av %(report)s") % {"report": self.report_year}
@@ -368,7 +368,7 @@ class FollowUpItem(models.Model):
         verbose_name = _("oppfølgingspunkt")
         verbose_name_plural = _("oppfølgingspunkter")
         ordering = ["due_on", "pk"]
-        constraints = text_length_checks(description=TEXT, status_note=SHORT_TEXT)
+        constraints = [*text_length_checks(description=TEXT, status_note=SHORT_TEXT)]
 
     def __str__(self) -> str:
         return self.title
@@ -409,7 +409,7 @@ class FollowUpStatusChange(models.Model):
         verbose_name = _("statusendring")
         verbose_name_plural = _("statusendringer")
         ordering = ["-at", "-pk"]
-        constraints = text_length_checks(note=SHORT_TEXT)
+        constraints = [*text_length_checks(note=SHORT_TEXT)]
 
     def __str__(self) -> str:
         return f"{self.at:%d.%m.%Y %H:%M} {self.old_status} → {self.new_status}"
@@ -455,7 +455,7 @@ class Question(models.Model):
         verbose_name = _("spørsmål")
         verbose_name_plural = _("spørsmål")
         ordering = ["asked_at", "pk"]
-        constraints = text_length_checks(text=SHORT_TEXT, answer=TEXT)
+        constraints = [*text_length_checks(text=SHORT_TEXT, answer=TEXT)]
 
     def __str__(self) -> str:
         return self.text[:60]

@@ -60,6 +60,30 @@ def answer_open(user, question) -> bool:
     return question is not None and not answers_frozen(report_year=question.report_year)
 
 
+@rules.predicate
+def report_year_is_published(user, obj) -> bool:
+    """The report year (of a treatment, an item, a question) has a published version:
+    what every member may then read. ``None`` (a model-level check) passes."""
+    from reports.models import ReportYear, StatusReport
+
+    if obj is None:
+        return True
+    report_year = obj if isinstance(obj, ReportYear) else obj.report_year
+    return StatusReport.objects.filter(
+        quality_plan_id=report_year.quality_plan_id,
+        year=report_year.year,
+        state=ReportState.PUBLISHED,
+    ).exists()
+
+
+# As ReportYearQuerySet and the council querysets: sector leaders read every report
+# year, the rest of the municipality those with a published version.
+for _model in ("reportyear", "treatment", "followupitem", "question"):
+    rules.add_perm(
+        f"reports.view_{_model}",
+        member & (is_superuser | is_sector_leader | report_year_is_published),
+    )
+
 # The treatment and the items are recorded by sector leaders only (object: the report
 # year, or the item).
 rules.add_perm("reports.change_treatment", leader)
