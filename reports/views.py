@@ -505,7 +505,7 @@ class FollowUpOverviewView(MemberRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
-        context.update(items=open_follow_up_items(user=self.request.user, today=today), today=today)
+        context.update(items=open_follow_up_items(user=self.request.user), today=today)
         return context
 
 

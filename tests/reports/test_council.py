@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -303,12 +304,17 @@ def test_the_owner_and_the_sector_leader_update_the_status_and_every_change_is_r
 
 
 def test_a_bad_status_is_refused(cast, council, client_for):
+    """By the form, and by the service whoever calls it."""
     item = _item(council, cast)
     response = client_for(council.owner).post(
         reverse("reports:follow-up-status", args=[item.pk]), {"status": "slettet"}
     )
     assert response.status_code == 400
     assert "Velg en av statusene i listen." in response.content.decode()
+    with pytest.raises(ValidationError, match="Velg en av statusene i listen"):
+        services.follow_up_item_status_update(
+            item=item, user=cast["sector_leader"], status="slettet", note=""
+        )
 
 
 def test_the_sector_leader_edits_an_item(cast, council, client_for):
@@ -469,6 +475,26 @@ def test_only_the_sector_leader_answers_until_next_years_report_is_published(
     assert "Om lag 250 000 kroner." in text.content.decode()
     # Next year's report is published with the answer in its appendix: frozen.
     StatusReport.objects.filter(pk=council.draft.pk).update(state=ReportState.PUBLISHED)
+    leader = client_for(cast["sector_leader"])  # the one test client, signed in again
+    assert leader.get(url).status_code == 403
     assert leader.post(url, {"answer": "Endret."}).status_code == 403
     with pytest.raises(Exception, match="kan ikke endres lenger"):
         services.question_answer_save(question=question, user=cast["sector_leader"], answer="x")
+
+
+def test_what_hangs_on_an_unpublished_year_is_the_sector_leaders_alone(cast, council):
+    draft_year = report_year_open(quality_plan=council.plan, year=YEAR + 1)
+    item = FollowUpItem.objects.create(
+        report_year=draft_year,
+        title="Tidlig punkt",
+        owner=council.owner,
+        due_on=datetime.date(2026, 1, 1),
+    )
+    treatment = Treatment.objects.create(report_year=draft_year, case_number="2026/1")
+    for persona in READERS:
+        user = cast[persona]
+        assert not FollowUpItem.objects.visible_to(user).filter(pk=item.pk).exists(), persona
+        assert not Treatment.objects.visible_to(user).filter(pk=treatment.pk).exists(), persona
+    leader = cast["sector_leader"]
+    assert FollowUpItem.objects.visible_to(leader).filter(pk=item.pk).exists()
+    assert not FollowUpItem.objects.visible_to(council.their_leader).filter(pk=item.pk).exists()
