@@ -272,7 +272,7 @@ def council_context(*, report: StatusReport, user) -> dict:
         items = (
             FollowUpItem.objects.visible_to(user)
             .filter(report_year=report_year)
-            .select_related("owner")
+            .select_related("owner", "report_year")
             .order_by("due_on", "pk")
         )
         questions = list(
