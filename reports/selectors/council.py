@@ -8,7 +8,7 @@ import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -83,19 +83,14 @@ def answers_frozen(*, report_year: ReportYear) -> bool:
     ).exists()
 
 
-def open_follow_up_items(*, user, today: datetime.date) -> QuerySet[FollowUpItem]:
-    """Every open follow-up item the user can see, across years: overdue first, then by
-    due date."""
+def open_follow_up_items(*, user) -> QuerySet[FollowUpItem]:
+    """Every open follow-up item the user can see, across years, by due date: so the
+    overdue ones come first."""
     return (
         FollowUpItem.objects.visible_to(user)
         .open()
         .select_related("owner", "report_year")
-        .annotate(
-            overdue=Case(
-                When(due_on__lt=today, then=Value(0)), default=Value(1), output_field=IntegerField()
-            )
-        )
-        .order_by("overdue", "due_on", "pk")
+        .order_by("due_on", "pk")
     )
 
 

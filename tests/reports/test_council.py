@@ -498,3 +498,30 @@ def test_what_hangs_on_an_unpublished_year_is_the_sector_leaders_alone(cast, cou
     leader = cast["sector_leader"]
     assert FollowUpItem.objects.visible_to(leader).filter(pk=item.pk).exists()
     assert not FollowUpItem.objects.visible_to(council.their_leader).filter(pk=item.pk).exists()
+
+
+def test_the_report_page_reads_items_and_questions_in_a_fixed_number_of_queries(
+    cast, council, client_for, django_assert_max_num_queries
+):
+    url = reverse("reports:report-detail", args=[council.published.pk])
+    _item(council, cast)
+    services.question_submit(
+        report=council.published, user=cast["elected_official"], text="Ett?", notify=False
+    )
+    client = client_for(cast["sector_leader"])
+    client.get(url)
+    with django_assert_max_num_queries(30) as one:
+        client.get(url)
+    askers = [cast[persona] for persona in ("staff", "unit_leader", "bti_coordinator")]
+    for number in range(25):
+        _item(council, cast, title=f"Punkt {number}")
+        services.question_submit(
+            report=council.published,
+            user=askers[number % 3],
+            text=f"Spørsmål {number}?",
+            notify=False,
+        )
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        text = client.get(url).content.decode()
+    assert "Punkt 24" in text
+    assert "Spørsmål 24?" in text
