@@ -9,126 +9,429 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reports', '0002_report_year'),
+        ("reports", "0002_report_year"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FollowUpItem',
+            name="FollowUpItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='tittel')),
-                ('description', models.TextField(blank=True, max_length=5000, validators=[django.core.validators.MaxLengthValidator(5000)], verbose_name='beskrivelse')),
-                ('due_on', models.DateField(verbose_name='frist')),
-                ('status', models.CharField(choices=[('ikke_startet', 'Ikke påbegynt'), ('pagar', 'Pågår'), ('fullfort', 'Fullført'), ('utgar', 'Utgår')], default='ikke_startet', max_length=12, verbose_name='status')),
-                ('status_note', models.TextField(blank=True, max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)], verbose_name='merknad til status')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='opprettet')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='sist endret')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='opprettet av')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='follow_up_items', to=settings.AUTH_USER_MODEL, verbose_name='ansvarlig')),
-                ('report_year', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='follow_up_items', to='reports.reportyear', verbose_name='rapportår')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="tittel")),
+                (
+                    "description",
+                    models.TextField(
+                        blank=True,
+                        max_length=5000,
+                        validators=[django.core.validators.MaxLengthValidator(5000)],
+                        verbose_name="beskrivelse",
+                    ),
+                ),
+                ("due_on", models.DateField(verbose_name="frist")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("ikke_startet", "Ikke påbegynt"),
+                            ("pagar", "Pågår"),
+                            ("fullfort", "Fullført"),
+                            ("utgar", "Utgår"),
+                        ],
+                        default="ikke_startet",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "status_note",
+                    models.TextField(
+                        blank=True,
+                        max_length=2000,
+                        validators=[django.core.validators.MaxLengthValidator(2000)],
+                        verbose_name="merknad til status",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="opprettet")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="sist endret")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="opprettet av",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="follow_up_items",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="ansvarlig",
+                    ),
+                ),
+                (
+                    "report_year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="follow_up_items",
+                        to="reports.reportyear",
+                        verbose_name="rapportår",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'oppfølgingspunkt',
-                'verbose_name_plural': 'oppfølgingspunkter',
-                'ordering': ['due_on', 'pk'],
+                "verbose_name": "oppfølgingspunkt",
+                "verbose_name_plural": "oppfølgingspunkter",
+                "ordering": ["due_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='FollowUpStatusChange',
+            name="FollowUpStatusChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, verbose_name='tidspunkt')),
-                ('old_status', models.CharField(blank=True, choices=[('ikke_startet', 'Ikke påbegynt'), ('pagar', 'Pågår'), ('fullfort', 'Fullført'), ('utgar', 'Utgår')], max_length=12, verbose_name='fra status')),
-                ('new_status', models.CharField(choices=[('ikke_startet', 'Ikke påbegynt'), ('pagar', 'Pågår'), ('fullfort', 'Fullført'), ('utgar', 'Utgår')], max_length=12, verbose_name='til status')),
-                ('note', models.TextField(blank=True, max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)], verbose_name='merknad')),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='endret av')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='status_changes', to='reports.followupitem', verbose_name='oppfølgingspunkt')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, verbose_name="tidspunkt")),
+                (
+                    "old_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("ikke_startet", "Ikke påbegynt"),
+                            ("pagar", "Pågår"),
+                            ("fullfort", "Fullført"),
+                            ("utgar", "Utgår"),
+                        ],
+                        max_length=12,
+                        verbose_name="fra status",
+                    ),
+                ),
+                (
+                    "new_status",
+                    models.CharField(
+                        choices=[
+                            ("ikke_startet", "Ikke påbegynt"),
+                            ("pagar", "Pågår"),
+                            ("fullfort", "Fullført"),
+                            ("utgar", "Utgår"),
+                        ],
+                        max_length=12,
+                        verbose_name="til status",
+                    ),
+                ),
+                (
+                    "note",
+                    models.TextField(
+                        blank=True,
+                        max_length=2000,
+                        validators=[django.core.validators.MaxLengthValidator(2000)],
+                        verbose_name="merknad",
+                    ),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="endret av",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="status_changes",
+                        to="reports.followupitem",
+                        verbose_name="oppfølgingspunkt",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'statusendring',
-                'verbose_name_plural': 'statusendringer',
-                'ordering': ['-at', '-pk'],
+                "verbose_name": "statusendring",
+                "verbose_name_plural": "statusendringer",
+                "ordering": ["-at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Question',
+            name="Question",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)], verbose_name='spørsmål')),
-                ('asked_at', models.DateTimeField(auto_now_add=True, verbose_name='stilt')),
-                ('answer', models.TextField(blank=True, max_length=5000, validators=[django.core.validators.MaxLengthValidator(5000)], verbose_name='svar')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='besvart')),
-                ('answer_updated_at', models.DateTimeField(blank=True, null=True, verbose_name='svar sist endret')),
-                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='besvart av')),
-                ('asked_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='stilt av')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='reports.statusreport', verbose_name='rapportversjon')),
-                ('report_year', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='reports.reportyear', verbose_name='rapportår')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "text",
+                    models.TextField(
+                        max_length=2000,
+                        validators=[django.core.validators.MaxLengthValidator(2000)],
+                        verbose_name="spørsmål",
+                    ),
+                ),
+                ("asked_at", models.DateTimeField(auto_now_add=True, verbose_name="stilt")),
+                (
+                    "answer",
+                    models.TextField(
+                        blank=True,
+                        max_length=5000,
+                        validators=[django.core.validators.MaxLengthValidator(5000)],
+                        verbose_name="svar",
+                    ),
+                ),
+                (
+                    "answered_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="besvart"),
+                ),
+                (
+                    "answer_updated_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="svar sist endret"),
+                ),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="besvart av",
+                    ),
+                ),
+                (
+                    "asked_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="stilt av",
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="questions",
+                        to="reports.statusreport",
+                        verbose_name="rapportversjon",
+                    ),
+                ),
+                (
+                    "report_year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="questions",
+                        to="reports.reportyear",
+                        verbose_name="rapportår",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'spørsmål',
-                'verbose_name_plural': 'spørsmål',
-                'ordering': ['asked_at', 'pk'],
+                "verbose_name": "spørsmål",
+                "verbose_name_plural": "spørsmål",
+                "ordering": ["asked_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Treatment',
+            name="Treatment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('committee', models.CharField(blank=True, help_text='F.eks. Hovedutvalg for oppvekst.', max_length=200, verbose_name='utvalg')),
-                ('committee_meeting_on', models.DateField(blank=True, null=True, verbose_name='møte i utvalget')),
-                ('council_meeting_on', models.DateField(blank=True, null=True, verbose_name='møte i kommunestyret')),
-                ('case_number', models.CharField(blank=True, max_length=16, validators=[django.core.validators.RegexValidator('^(\\d{2}|\\d{4})/\\d{1,7}$', code='case_number', message='Skriv saksnummeret som år/løpenummer, f.eks. 2025/1234.')], verbose_name='saksnummer')),
-                ('decision', models.TextField(blank=True, max_length=10000, validators=[django.core.validators.MaxLengthValidator(10000)], verbose_name='vedtak')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='sist endret')),
-                ('report_year', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='treatment', to='reports.reportyear', verbose_name='rapportår')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='sist endret av')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "committee",
+                    models.CharField(
+                        blank=True,
+                        help_text="F.eks. Hovedutvalg for oppvekst.",
+                        max_length=200,
+                        verbose_name="utvalg",
+                    ),
+                ),
+                (
+                    "committee_meeting_on",
+                    models.DateField(blank=True, null=True, verbose_name="møte i utvalget"),
+                ),
+                (
+                    "council_meeting_on",
+                    models.DateField(blank=True, null=True, verbose_name="møte i kommunestyret"),
+                ),
+                (
+                    "case_number",
+                    models.CharField(
+                        blank=True,
+                        max_length=16,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^(\\d{2}|\\d{4})/\\d{1,7}$",
+                                code="case_number",
+                                message="Skriv saksnummeret som år/løpenummer, f.eks. 2025/1234.",
+                            )
+                        ],
+                        verbose_name="saksnummer",
+                    ),
+                ),
+                (
+                    "decision",
+                    models.TextField(
+                        blank=True,
+                        max_length=10000,
+                        validators=[django.core.validators.MaxLengthValidator(10000)],
+                        verbose_name="vedtak",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="sist endret")),
+                (
+                    "report_year",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="treatment",
+                        to="reports.reportyear",
+                        verbose_name="rapportår",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="sist endret av",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'politisk behandling',
-                'verbose_name_plural': 'politiske behandlinger',
+                "verbose_name": "politisk behandling",
+                "verbose_name_plural": "politiske behandlinger",
             },
         ),
         migrations.CreateModel(
-            name='TreatmentChange',
+            name="TreatmentChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, verbose_name='tidspunkt')),
-                ('fields', models.JSONField(default=list, verbose_name='felt')),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='endret av')),
-                ('treatment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='changes', to='reports.treatment', verbose_name='behandling')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, verbose_name="tidspunkt")),
+                ("fields", models.JSONField(default=list, verbose_name="felt")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="endret av",
+                    ),
+                ),
+                (
+                    "treatment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="changes",
+                        to="reports.treatment",
+                        verbose_name="behandling",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'endring i behandlingen',
-                'verbose_name_plural': 'endringer i behandlingen',
-                'ordering': ['-at', '-pk'],
+                "verbose_name": "endring i behandlingen",
+                "verbose_name_plural": "endringer i behandlingen",
+                "ordering": ["-at", "-pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='followupitem',
-            constraint=models.CheckConstraint(condition=models.Q(django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('description'), 5000)), name='reports_followupitem_description_length', violation_error_message='Teksten er for lang.'),
+            model_name="followupitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    django.db.models.lookups.LessThanOrEqual(
+                        django.db.models.functions.text.Length("description"), 5000
+                    )
+                ),
+                name="reports_followupitem_description_length",
+                violation_error_message="Teksten er for lang.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='followupitem',
-            constraint=models.CheckConstraint(condition=models.Q(django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('status_note'), 2000)), name='reports_followupitem_status_note_length', violation_error_message='Teksten er for lang.'),
+            model_name="followupitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    django.db.models.lookups.LessThanOrEqual(
+                        django.db.models.functions.text.Length("status_note"), 2000
+                    )
+                ),
+                name="reports_followupitem_status_note_length",
+                violation_error_message="Teksten er for lang.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='followupstatuschange',
-            constraint=models.CheckConstraint(condition=models.Q(django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('note'), 2000)), name='reports_followupstatuschange_note_length', violation_error_message='Teksten er for lang.'),
+            model_name="followupstatuschange",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    django.db.models.lookups.LessThanOrEqual(
+                        django.db.models.functions.text.Length("note"), 2000
+                    )
+                ),
+                name="reports_followupstatuschange_note_length",
+                violation_error_message="Teksten er for lang.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='question',
-            constraint=models.CheckConstraint(condition=models.Q(django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('text'), 2000)), name='reports_question_text_length', violation_error_message='Teksten er for lang.'),
+            model_name="question",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    django.db.models.lookups.LessThanOrEqual(
+                        django.db.models.functions.text.Length("text"), 2000
+                    )
+                ),
+                name="reports_question_text_length",
+                violation_error_message="Teksten er for lang.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='question',
-            constraint=models.CheckConstraint(condition=models.Q(django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('answer'), 5000)), name='reports_question_answer_length', violation_error_message='Teksten er for lang.'),
+            model_name="question",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    django.db.models.lookups.LessThanOrEqual(
+                        django.db.models.functions.text.Length("answer"), 5000
+                    )
+                ),
+                name="reports_question_answer_length",
+                violation_error_message="Teksten er for lang.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='treatment',
-            constraint=models.CheckConstraint(condition=models.Q(django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('decision'), 10000)), name='reports_treatment_decision_length', violation_error_message='Teksten er for lang.'),
+            model_name="treatment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    django.db.models.lookups.LessThanOrEqual(
+                        django.db.models.functions.text.Length("decision"), 10000
+                    )
+                ),
+                name="reports_treatment_decision_length",
+                violation_error_message="Teksten er for lang.",
+            ),
         ),
     ]
