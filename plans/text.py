@@ -19,8 +19,10 @@ __all__ = [
     "max_length_of",
     "name_key",
     "normalise_name",
+    "normalise_text",
     "require_lengths",
     "validate_name",
+    "validate_text",
 ]
 
 # Characters that change the direction text is shown in (U+202A–U+202E embeddings and
@@ -59,6 +61,37 @@ def normalise_name(value: str) -> str:
     composed = unicodedata.normalize("NFC", value)
     visible = "".join(ch for ch in composed if unicodedata.category(ch) != "Cf")
     return " ".join(visible.split())
+
+
+def validate_text(value: str) -> None:
+    """Refuse a free text (a question, an answer, a decision) with text-direction
+    characters or control characters other than line breaks and tabs: they make what is
+    shown differ from what is stored."""
+    found = [ch for ch in _steering(value) if ch not in "\n\r\t"]
+    if found:
+        codes = ", ".join(sorted({f"U+{ord(ch):04X}" for ch in found}))
+        raise ValidationError(
+            _(
+                "Teksten inneholder usynlige styretegn (%(codes)s) som ikke er tillatt. "
+                "Skriv teksten på nytt uten å lime den inn."
+            )
+            % {"codes": codes},
+            code="steering_characters",
+        )
+
+
+def normalise_text(value: str) -> str:
+    """The form a free text is stored in: Unicode NFC, format characters removed, line
+    breaks as ``\n``, no trailing spaces on a line, at most one empty line in a row, and
+    no blank lines at the start or end."""
+    composed = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
+    visible = "".join(ch for ch in composed if unicodedata.category(ch) != "Cf")
+    lines = [line.rstrip() for line in visible.split("\n")]
+    kept: list[str] = []
+    for line in lines:
+        if line or (kept and kept[-1]):
+            kept.append(line)
+    return "\n".join(kept).strip()
 
 
 def name_key(value: str) -> str:

@@ -11,13 +11,22 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from plans.models import Municipality, QualityPlan
 from plans.schoolyear import SchoolYear
-from reports.querysets import LawTopicIndicatorQuerySet, ReportYearQuerySet, StatusReportQuerySet
+from plans.text_limits import LONG_TEXT, SHORT_TEXT, TEXT, bounded_text, text_length_checks
+from reports.querysets import (
+    FollowUpItemQuerySet,
+    LawTopicIndicatorQuerySet,
+    QuestionQuerySet,
+    ReportYearQuerySet,
+    StatusReportQuerySet,
+    TreatmentQuerySet,
+)
 
 
 class ReportState(models.TextChoices):
@@ -253,3 +262,256 @@ class LawTopicIndicator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_topic_display()}: {self.indicator}"
+
+
+# --- The council's treatment (politisk behandling) ------------------------------------------
+# What happens to a report after it is published: the committee and the council treat it
+# (case number, meeting dates, decision), the council asks for follow-up items that the
+# administration carries out, and elected officials ask questions the sector leader
+# answers. All of it hangs on the ReportYear, so it outlives a new version of the report,
+# and next year's report reads it (reports.selectors.council).
+
+# «2025/1234»: the archive's year (two or four digits) and the case's running number.
+CASE_NUMBER_RE = r"^(\d{2}|\d{4})/\d{1,7}$"
+
+
+class Treatment(models.Model):
+    report_year = models.OneToOneField(
+        ReportYear,
+        on_delete=models.CASCADE,
+        related_name="treatment",
+        verbose_name=_("rapportår"),
+    )
+    committee = models.CharField(
+        _("utvalg"), max_length=200, blank=True, help_text=_("F.eks. Hovedutvalg for oppvekst.")
+    )
+    committee_meeting_on = models.DateField(_("møte i utvalget"), null=True, blank=True)
+    council_meeting_on = models.DateField(_("møte i kommunestyret"), null=True, blank=True)
+    case_number = models.CharField(
+        _("saksnummer"),
+        max_length=16,
+        blank=True,
+        validators=[
+            RegexValidator(
+                CASE_NUMBER_RE,
+                message=_("Skriv saksnummeret som år/løpenummer, f.eks. 2025/1234."),
+                code="case_number",
+            )
+        ],
+    )
+    decision = bounded_text(_("vedtak"), max_length=LONG_TEXT, blank=True)
+    updated_at = models.DateTimeField(_("sist endret"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sist endret av"),
+    )
+
+    objects = TreatmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("politisk behandling")
+        verbose_name_plural = _("politiske behandlinger")
+        constraints = [*text_length_checks(decision=LONG_TEXT)]
+
+    def __str__(self) -> str:
+        return _("Politisk behandling av %(report)s") % {"report": self.report_year}
+
+    @property
+    def municipality_id(self) -> int:
+        return self.report_year.municipality_id
+
+    def clean(self) -> None:
+        if (
+            self.committee_meeting_on
+            and self.council_meeting_on
+            and self.council_meeting_on < self.committee_meeting_on
+        ):
+            raise ValidationError(
+                {
+                    "council_meeting_on": _(
+                        "Møtet i kommunestyret kan ikke være før møtet i utvalget."
+                    )
+                }
+            )
+
+
+class TreatmentChange(models.Model):
+    """One save of the treatment: who, when, and each field's old and new text."""
+
+    treatment = models.ForeignKey(
+        Treatment, on_delete=models.CASCADE, related_name="changes", verbose_name=_("behandling")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("endret av"),
+    )
+    at = models.DateTimeField(_("tidspunkt"), auto_now_add=True)
+    # [{"field": label, "old": text, "new": text}, …], as plans.PlanChange.
+    fields = models.JSONField(_("felt"), default=list)
+
+    class Meta:
+        verbose_name = _("endring i behandlingen")
+        verbose_name_plural = _("endringer i behandlingen")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d.%m.%Y %H:%M} {self.treatment_id}"
+
+
+class FollowUpStatus(models.TextChoices):
+    NOT_STARTED = "ikke_startet", _("Ikke påbegynt")
+    IN_PROGRESS = "pagar", _("Pågår")
+    DONE = "fullfort", _("Fullført")
+    DROPPED = "utgar", _("Utgår")
+
+
+OPEN_FOLLOW_UP_STATES = frozenset({FollowUpStatus.NOT_STARTED, FollowUpStatus.IN_PROGRESS})
+
+
+class FollowUpItem(models.Model):
+    """A follow-up item (oppfølgingspunkt) the council asked the administration for."""
+
+    report_year = models.ForeignKey(
+        ReportYear,
+        on_delete=models.CASCADE,
+        related_name="follow_up_items",
+        verbose_name=_("rapportår"),
+    )
+    title = models.CharField(_("tittel"), max_length=200)
+    description = bounded_text(_("beskrivelse"), max_length=TEXT, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="follow_up_items",
+        verbose_name=_("ansvarlig"),
+    )
+    due_on = models.DateField(_("frist"))
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=FollowUpStatus.choices,
+        default=FollowUpStatus.NOT_STARTED,
+    )
+    status_note = bounded_text(_("merknad til status"), max_length=SHORT_TEXT, blank=True)
+    created_at = models.DateTimeField(_("opprettet"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("opprettet av"),
+    )
+    updated_at = models.DateTimeField(_("sist endret"), auto_now=True)
+
+    objects = FollowUpItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("oppfølgingspunkt")
+        verbose_name_plural = _("oppfølgingspunkter")
+        ordering = ["due_on", "pk"]
+        constraints = [*text_length_checks(description=TEXT, status_note=SHORT_TEXT)]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def municipality_id(self) -> int:
+        return self.report_year.municipality_id
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_FOLLOW_UP_STATES
+
+
+class FollowUpStatusChange(models.Model):
+    """Every status change of a follow-up item: who, when, from what to what, and why."""
+
+    item = models.ForeignKey(
+        FollowUpItem,
+        on_delete=models.CASCADE,
+        related_name="status_changes",
+        verbose_name=_("oppfølgingspunkt"),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("endret av"),
+    )
+    at = models.DateTimeField(_("tidspunkt"), auto_now_add=True)
+    old_status = models.CharField(
+        _("fra status"), max_length=12, choices=FollowUpStatus.choices, blank=True
+    )
+    new_status = models.CharField(_("til status"), max_length=12, choices=FollowUpStatus.choices)
+    note = bounded_text(_("merknad"), max_length=SHORT_TEXT, blank=True)
+
+    class Meta:
+        verbose_name = _("statusendring")
+        verbose_name_plural = _("statusendringer")
+        ordering = ["-at", "-pk"]
+        constraints = [*text_length_checks(note=SHORT_TEXT)]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d.%m.%Y %H:%M} {self.old_status} → {self.new_status}"
+
+
+class Question(models.Model):
+    """An elected official's question on a published report, and the sector leader's
+    answer (one, editable until next year's report is published and freezes it)."""
+
+    report_year = models.ForeignKey(
+        ReportYear, on_delete=models.CASCADE, related_name="questions", verbose_name=_("rapportår")
+    )
+    report = models.ForeignKey(
+        StatusReport,
+        on_delete=models.CASCADE,
+        related_name="questions",
+        verbose_name=_("rapportversjon"),
+    )
+    text = bounded_text(_("spørsmål"), max_length=SHORT_TEXT)
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("stilt av"),
+    )
+    asked_at = models.DateTimeField(_("stilt"), auto_now_add=True)
+    answer = bounded_text(_("svar"), max_length=TEXT, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("besvart av"),
+    )
+    answered_at = models.DateTimeField(_("besvart"), null=True, blank=True)
+    answer_updated_at = models.DateTimeField(_("svar sist endret"), null=True, blank=True)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("spørsmål")
+        verbose_name_plural = _("spørsmål")
+        ordering = ["asked_at", "pk"]
+        constraints = [*text_length_checks(text=SHORT_TEXT, answer=TEXT)]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+    @property
+    def municipality_id(self) -> int:
+        return self.report_year.municipality_id
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None

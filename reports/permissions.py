@@ -40,3 +40,65 @@ rules.add_perm("reports.new_version_statusreport", leader & ~is_unpublished)
 # under opplæringslova § 17-12, so it is the sector leader's, as the report is; a data
 # admin makes sure the figures arrive but does not choose what the council reads.
 rules.add_perm("reports.change_lawtopics", leader)
+
+
+# --- The council's treatment --------------------------------------------------------------
+# Everyone who reads a report year's published version reads its treatment, follow-up
+# items and questions (the querysets say so); these rules say who writes them.
+
+
+@rules.predicate
+def is_published_object(user, report) -> bool:
+    return report is not None and report.state == ReportState.PUBLISHED
+
+
+@rules.predicate
+def owns_follow_up_item(user, item) -> bool:
+    return item is not None and item.owner_id == user.pk
+
+
+@rules.predicate
+def answer_open(user, question) -> bool:
+    from reports.selectors.council import answers_frozen
+
+    return question is not None and not answers_frozen(report_year=question.report_year)
+
+
+@rules.predicate
+def report_year_is_published(user, obj) -> bool:
+    """The report year (of a treatment, an item, a question) has a published version:
+    what every member may then read. ``None`` (a model-level check) passes."""
+    from reports.models import ReportYear, StatusReport
+
+    if obj is None:
+        return True
+    report_year = obj if isinstance(obj, ReportYear) else obj.report_year
+    return StatusReport.objects.filter(
+        quality_plan_id=report_year.quality_plan_id,
+        year=report_year.year,
+        state=ReportState.PUBLISHED,
+    ).exists()
+
+
+# As ReportYearQuerySet and the council querysets: sector leaders read every report
+# year, the rest of the municipality those with a published version.
+for _model in ("reportyear", "treatment", "followupitem", "question"):
+    rules.add_perm(
+        f"reports.view_{_model}",
+        member & (is_superuser | is_sector_leader | report_year_is_published),
+    )
+
+# The treatment and the items are recorded by sector leaders only (object: the report
+# year, or the item).
+rules.add_perm("reports.change_treatment", leader)
+rules.add_perm("reports.add_followupitem", leader)
+rules.add_perm("reports.change_followupitem", leader)
+# The status and its note: the sector leader, or the item's owner for their own item.
+rules.add_perm(
+    "reports.update_status_followupitem",
+    member & (is_superuser | is_sector_leader | owns_follow_up_item),
+)
+rules.add_perm("reports.view_followup_overview", leader)
+# A question is asked on a published version by anyone who reads it.
+rules.add_perm("reports.ask_question", member & is_published_object)
+rules.add_perm("reports.answer_question", leader & answer_open)

@@ -47,15 +47,53 @@ class ReportYearQuerySet(_MunicipalityScope):
 
         if access.has_role(Role.SECTOR_LEADER):
             return own
-        published = StatusReport.objects.filter(
-            quality_plan_id=models.OuterRef("quality_plan_id"),
-            year=models.OuterRef("year"),
-            state=ReportState.PUBLISHED,
-        )
-        return own.filter(models.Exists(published))
+        return own.filter(models.Exists(_published_version("")))
 
 
 class LawTopicIndicatorQuerySet(_MunicipalityScope):
     """The municipality's mapping of indicators to the law's topics: every member of the
     municipality may read it (it only names indicators, which they see anyway); changing
     it is the sector leader's (``reports.permissions``)."""
+
+
+def _published_version(prefix: str):
+    """A published version of the report year found at ``prefix`` (``""`` for the report
+    year itself, ``"report_year__"`` for what hangs on it)."""
+    from reports.models import ReportState, StatusReport
+
+    return StatusReport.objects.filter(
+        quality_plan_id=models.OuterRef(f"{prefix}quality_plan_id"),
+        year=models.OuterRef(f"{prefix}year"),
+        state=ReportState.PUBLISHED,
+    )
+
+
+class _CouncilScope(_MunicipalityScope):
+    """The council's treatment, follow-up items and questions are read by whoever reads
+    the report year they hang on (ReportYearQuerySet): sector leaders always, every other
+    member once a version is published."""
+
+    municipality_lookup = "report_year__municipality_id"
+
+    def narrow(self, own, access, user):
+        from plans.models import Role
+
+        if access.has_role(Role.SECTOR_LEADER):
+            return own
+        return own.filter(models.Exists(_published_version("report_year__")))
+
+
+class TreatmentQuerySet(_CouncilScope):
+    pass
+
+
+class FollowUpItemQuerySet(_CouncilScope):
+    def open(self):
+        from reports.models import OPEN_FOLLOW_UP_STATES
+
+        return self.filter(status__in=OPEN_FOLLOW_UP_STATES)
+
+
+class QuestionQuerySet(_CouncilScope):
+    def unanswered(self):
+        return self.filter(answered_at__isnull=True)

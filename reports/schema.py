@@ -31,6 +31,10 @@ The versions:
    with its indicators; and the user journeys of each area (``areas[].journeys``). Older
    reports had neither: their upgrade gives no topic chapters and no journeys, so they
    read as they did.
+   The council's treatment: ``case_number`` (this year's, "" when none),
+   ``previous_follow_up`` (last year's follow-up items and what became of them) and
+   ``previous_questions`` (last year's questions and answers, the appendix); older
+   reports get them empty.
 """
 
 from __future__ import annotations
@@ -112,8 +116,18 @@ def _v5_journeys(snapshot: Snapshot) -> Snapshot:
     return snapshot
 
 
+def _v5_council(snapshot: Snapshot) -> Snapshot:
+    # No treatment was recorded in the portal before version 5: the report said nothing
+    # of it, and its upgrade says nothing either (the templates print nothing when empty).
+    snapshot["case_number"] = ""
+    snapshot["previous_follow_up"] = {"year_label": "", "items": []}
+    snapshot["previous_questions"] = {"year_label": "", "items": []}
+    return snapshot
+
+
 def _v4_to_v5(snapshot: Snapshot) -> Snapshot:
-    return _v5_journeys(_v5_law_topics(snapshot))
+    # Each part of issue 18 adds its keys in a step of its own.
+    return _v5_council(_v5_journeys(_v5_law_topics(snapshot)))
 
 
 _STEPS: dict[int, Callable[[Snapshot], Snapshot]] = {

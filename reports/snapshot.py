@@ -66,6 +66,7 @@ from reports.bti import bti_section
 from reports.models import LawTopic
 from reports.schema import SCHEMA_VERSION
 from reports.selectors.law_topics import has_figure_for_year, law_topics_for
+from reports.selectors.council import council_snapshot
 
 MAX_STORIES_PER_AREA = 6
 
@@ -645,4 +646,7 @@ def build_snapshot(report, user, *, now=None) -> dict:
         "law_topics": _law_topics(topics, entries, with_year_figure),
         "areas": area_items,
         "bti": bti_section(user, plan, year),
+        # The council's treatment: this year's case number, and what became of last
+        # year's follow-up items and questions (reports.selectors.council).
+        **council_snapshot(report=report),
     }

@@ -31,3 +31,20 @@ def render_status_report(self, report_id: int) -> str:
 def requeue_status_reports() -> int:
     """Queued by beat: send again the reports ordered while the broker was down."""
     return services.status_report_requeue(older_than=services.STALE_AFTER)
+
+
+@shared_task(name="reports.send_question_notice", ignore_result=True)
+def send_question_notice(question_id: int) -> int:
+    """Tell the sector leaders a question was asked. Sends nothing once it is answered
+    (a retry after the answer would only confuse)."""
+    from reports.models import Question
+    from reports.services.council import question_notice_send
+
+    question = (
+        Question.objects.select_related("report_year")
+        .filter(pk=question_id, answered_at__isnull=True)
+        .first()
+    )
+    if question is None:
+        return 0
+    return question_notice_send(question=question)

@@ -19,4 +19,20 @@ urlpatterns = [
         views.StatusReportNewVersionView.as_view(),
         name="report-new-version",
     ),
+    # The council's treatment.
+    path("<id:pk>/treatment/", views.TreatmentEditView.as_view(), name="treatment-edit"),
+    path(
+        "<id:pk>/follow-up/new/",
+        views.FollowUpItemCreateView.as_view(),
+        name="follow-up-create",
+    ),
+    path("<id:pk>/questions/new/", views.QuestionCreateView.as_view(), name="question-create"),
+    path("follow-up/", views.FollowUpOverviewView.as_view(), name="follow-up-overview"),
+    path("follow-up/<id:pk>/edit/", views.FollowUpItemEditView.as_view(), name="follow-up-edit"),
+    path(
+        "follow-up/<id:pk>/status/",
+        views.FollowUpItemStatusView.as_view(),
+        name="follow-up-status",
+    ),
+    path("questions/<id:pk>/answer/", views.QuestionAnswerView.as_view(), name="question-answer"),
 ]

@@ -13,6 +13,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
+from django import forms
+from django.db.models import Case, Value, When
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from config.celery import local_worker_missing
@@ -20,12 +25,30 @@ from indicators.models import Indicator
 from plans.models import QualityPlan
 from plans.schoolyear import SchoolYear
 from plans.views.gate import MemberRequiredMixin, add_service_errors, error_text, own_municipality
-from reports.forms import LawTopicsForm, ReportOrderForm
-from reports.models import ReportState, StatusReport
+from reports.forms import (
+    AnswerForm,
+    FollowUpItemForm,
+    FollowUpStatusForm,
+    LawTopicsForm,
+    QuestionForm,
+    ReportOrderForm,
+    TreatmentForm,
+)
+from reports.models import FollowUpItem, Question, ReportState, StatusReport
 from reports.schema import upgrade
+from reports.selectors.council import (
+    administration_members,
+    has_published_version,
+    open_follow_up_items,
+    person_label,
+    treatment_for,
+)
 from reports.selectors.law_topics import law_topic_warnings, law_topics_for
+from reports.selectors.report_years import report_year_for
+from reports.services import council
 from reports.services import status_reports as services
 from reports.services.law_topics import law_topics_save
+from reports.services.report_years import report_year_open
 
 
 class ReportMixin(MemberRequiredMixin):
@@ -175,6 +198,7 @@ class StatusReportDetailView(ReportMixin, TemplateView):
             .exclude(pk=report.pk)
             .order_by("-version"),
         )
+        context.update(council_context(report=report, user=user))
         return context
 
 
@@ -341,3 +365,297 @@ class LawTopicsEditView(MemberRequiredMixin, TemplateView):
             ),
         )
         return context
+
+
+# --- The council's treatment --------------------------------------------------------------
+# Shown on the report's page (reports/_council.html) to everyone who reads the report;
+# each form is its own page so it works without JavaScript, and the rules in
+# reports.permissions decide who reaches it (403), the querysets what exists (404).
+
+
+def council_context(*, report: StatusReport, user) -> dict:
+    """The treatment, the follow-up items and the questions of the report's year, with
+    what this user may do with them."""
+    report_year = report_year_for(quality_plan=report.quality_plan, year=report.year)
+    items = FollowUpItem.objects.none()
+    questions: list[Question] = []
+    if report_year is not None:
+        items = (
+            FollowUpItem.objects.visible_to(user)
+            .filter(report_year=report_year)
+            .select_related("owner", "report_year")
+            .order_by("due_on", "pk")
+        )
+        questions = list(
+            Question.objects.visible_to(user)
+            .filter(report_year=report_year)
+            .select_related("asked_by", "answered_by", "report", "report_year")
+            .order_by("asked_at", "pk")
+        )
+    can_status = {
+        item.pk: user.has_perm("reports.update_status_followupitem", item) for item in items
+    }
+    published = report.is_published or (
+        report_year is not None and has_published_version(report_year=report_year)
+    )
+    return {
+        "council_published": published,
+        "treatment": treatment_for(user=user, report_year=report_year),
+        "follow_up_items": [(item, can_status[item.pk]) for item in items],
+        "questions": questions,
+        "can_change_treatment": user.has_perm("reports.change_treatment", report),
+        "can_add_item": published and user.has_perm("reports.add_followupitem", report),
+        "can_change_item": user.has_perm("reports.change_followupitem", report),
+        "can_ask": user.has_perm("reports.ask_question", report),
+        # Whether answers are still open is one fact for the whole year: ask it once.
+        "can_answer": bool(questions) and user.has_perm("reports.answer_question", questions[0]),
+        "question_form": QuestionForm(),
+        "today": timezone.localdate(),
+    }
+
+
+class CouncilFormView(MemberRequiredMixin, TemplateView):
+    """A form page of the council's treatment: GET shows it, POST calls ``save`` (a
+    service) and goes back to the report; a refusal shows on the form (400)."""
+
+    template_name = "reports/council_form.html"
+    form_class: type = forms.Form
+    heading = ""
+    submit_label = ""
+
+    def form_kwargs(self) -> dict:
+        return {}
+
+    def initial(self) -> dict:
+        return {}
+
+    def history(self) -> list:
+        return []
+
+    def back_url(self) -> str:  # pragma: no cover - each page says
+        raise NotImplementedError
+
+    def save(self, data: dict) -> str:  # pragma: no cover - each page says
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        form = self.form_class(initial=self.initial(), **self.form_kwargs())
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def post(self, request, *args, **kwargs):
+        form = self.form_class(request.POST, **self.form_kwargs())
+        if form.is_valid():
+            try:
+                message = self.save(form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, message)
+                return redirect(self.back_url())
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            heading=self.heading,
+            submit_label=self.submit_label,
+            back_url=self.back_url(),
+            history=self.history(),
+            page=self,
+        )
+        return context
+
+
+class TreatmentEditView(ReportMixin, CouncilFormView):
+    permission = "reports.change_treatment"
+    form_class = TreatmentForm
+    heading = gettext_lazy("Politisk behandling")
+    submit_label = gettext_lazy("Lagre behandlingen")
+
+    def load_objects(self):
+        super().load_objects()
+        self.report_year = report_year_for(
+            quality_plan=self.report.quality_plan, year=self.report.year
+        )
+        self.treatment = treatment_for(user=self.request.user, report_year=self.report_year)
+
+    def initial(self):
+        if self.treatment is None:
+            return {}
+        return {name: getattr(self.treatment, name) for name in TreatmentForm.base_fields}
+
+    def history(self):
+        if self.treatment is None:
+            return []
+        return [
+            {"at": change.at, "actor": person_label(change.actor), "fields": change.fields}
+            for change in self.treatment.changes.select_related("actor")
+        ]
+
+    def back_url(self):
+        return reverse("reports:report-detail", args=[self.report.pk]) + "#behandling"
+
+    def save(self, data):
+        report_year = report_year_open(quality_plan=self.report.quality_plan, year=self.report.year)
+        council.treatment_save(report_year=report_year, user=self.request.user, **data)
+        return _("Den politiske behandlingen er lagret.")
+
+
+class FollowUpItemCreateView(ReportMixin, CouncilFormView):
+    permission = "reports.add_followupitem"
+    form_class = FollowUpItemForm
+    heading = gettext_lazy("Nytt oppfølgingspunkt")
+    submit_label = gettext_lazy("Lagre oppfølgingspunktet")
+
+    def form_kwargs(self):
+        return {"owners": administration_members(municipality_id=self.report.municipality_id)}
+
+    def back_url(self):
+        return reverse("reports:report-detail", args=[self.report.pk]) + "#oppfolging"
+
+    def save(self, data):
+        report_year = report_year_open(quality_plan=self.report.quality_plan, year=self.report.year)
+        council.follow_up_item_create(report_year=report_year, user=self.request.user, **data)
+        return _("Oppfølgingspunktet er lagret.")
+
+
+class FollowUpItemMixin(MemberRequiredMixin):
+    permission = "reports.change_followupitem"
+
+    def load_objects(self):
+        self.item = get_object_or_404(
+            FollowUpItem.objects.visible_to(self.request.user).select_related(
+                "owner", "report_year"
+            ),
+            pk=self.kwargs["pk"],
+        )
+        self.require(self.permission, self.item)
+
+    def back_url(self):
+        report = (
+            StatusReport.objects.visible_to(self.request.user)
+            .filter(
+                quality_plan_id=self.item.report_year.quality_plan_id,
+                year=self.item.report_year.year,
+            )
+            # The published version if there is one: that is where the items are shown.
+            .order_by(
+                Case(When(state=ReportState.PUBLISHED, then=Value(0)), default=Value(1)),
+                "-version",
+            )
+            .first()
+        )
+        if report is None:
+            return reverse("reports:follow-up-overview")
+        return reverse("reports:report-detail", args=[report.pk]) + "#oppfolging"
+
+
+class FollowUpItemEditView(FollowUpItemMixin, CouncilFormView):
+    form_class = FollowUpItemForm
+    heading = gettext_lazy("Endre oppfølgingspunkt")
+    submit_label = gettext_lazy("Lagre endringene")
+
+    def form_kwargs(self):
+        return {"owners": administration_members(municipality_id=self.item.municipality_id)}
+
+    def initial(self):
+        return {name: getattr(self.item, name) for name in FollowUpItemForm.base_fields}
+
+    def save(self, data):
+        council.follow_up_item_update(item=self.item, user=self.request.user, **data)
+        return _("Oppfølgingspunktet er endret.")
+
+
+class FollowUpItemStatusView(FollowUpItemMixin, CouncilFormView):
+    permission = "reports.update_status_followupitem"
+    form_class = FollowUpStatusForm
+    submit_label = gettext_lazy("Lagre status")
+
+    @property
+    def heading(self):
+        return _("Status: %(title)s") % {"title": self.item.title}
+
+    def initial(self):
+        return {"status": self.item.status, "note": self.item.status_note}
+
+    def history(self):
+        return [
+            {
+                "at": change.at,
+                "actor": person_label(change.actor),
+                "fields": [
+                    {
+                        "field": _("Status"),
+                        "old": change.get_old_status_display() if change.old_status else "",
+                        "new": change.get_new_status_display(),
+                    },
+                    *(
+                        [{"field": _("Merknad"), "old": "", "new": change.note}]
+                        if change.note
+                        else []
+                    ),
+                ],
+            }
+            for change in self.item.status_changes.select_related("actor")
+        ]
+
+    def save(self, data):
+        council.follow_up_item_status_update(
+            item=self.item, user=self.request.user, status=data["status"], note=data["note"]
+        )
+        return _("Statusen er lagret.")
+
+
+class FollowUpOverviewView(MemberRequiredMixin, TemplateView):
+    """Every open follow-up item across the years, overdue first: the sector leader's
+    list of what the council is still waiting for."""
+
+    template_name = "reports/follow_up_overview.html"
+    permission_required = "reports.view_followup_overview"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        context.update(items=open_follow_up_items(user=self.request.user), today=today)
+        return context
+
+
+class QuestionCreateView(ReportMixin, CouncilFormView):
+    permission = "reports.ask_question"
+    form_class = QuestionForm
+    heading = gettext_lazy("Still et spørsmål om rapporten")
+    submit_label = gettext_lazy("Send spørsmålet")
+
+    def back_url(self):
+        return reverse("reports:report-detail", args=[self.report.pk]) + "#sporsmal"
+
+    def save(self, data):
+        council.question_submit(report=self.report, user=self.request.user, text=data["text"])
+        return _("Spørsmålet er sendt. Sektorleder svarer her i portalen.")
+
+
+class QuestionAnswerView(CouncilFormView):
+    form_class = AnswerForm
+    heading = gettext_lazy("Svar på spørsmål")
+    submit_label = gettext_lazy("Lagre svaret")
+
+    def load_objects(self):
+        self.question = get_object_or_404(
+            Question.objects.visible_to(self.request.user).select_related(
+                "report_year", "report", "asked_by"
+            ),
+            pk=self.kwargs["pk"],
+        )
+        self.require("reports.answer_question", self.question)
+
+    def initial(self):
+        return {"answer": self.question.answer}
+
+    def back_url(self):
+        return reverse("reports:report-detail", args=[self.question.report_id]) + "#sporsmal"
+
+    def save(self, data):
+        council.question_answer_save(
+            question=self.question, user=self.request.user, answer=data["answer"]
+        )
+        return _("Svaret er lagret.")

@@ -320,6 +320,39 @@ def _media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+def _follow_up(c):
+    """A follow-up item on the published report's year, owned by the unit leader."""
+    import datetime
+
+    from reports.models import FollowUpItem
+    from reports.services import council
+    from reports.services.report_years import report_year_open
+
+    published = _rep(c)["published"]
+    report_year = report_year_open(quality_plan=published.quality_plan, year=published.year)
+    return FollowUpItem.objects.filter(report_year=report_year).first() or (
+        council.follow_up_item_create(
+            report_year=report_year,
+            user=c["sector_leader"],
+            title="Plan for lesing",
+            description="",
+            owner=c["unit_leader"],
+            due_on=datetime.date(2026, 3, 1),
+        )
+    )
+
+
+def _question(c):
+    """An elected official's question on the published report."""
+    from reports.models import Question
+    from reports.services import council
+
+    return Question.objects.first() or council.question_submit(
+        report=_rep(c)["published"], user=c["elected_official"], text="Hvorfor?", notify=False
+    )
+
+
+LEADER_ONLY_IN_SOLVIK = only({"sector_leader": 200, "other_municipality": 404}, others=403)
 # --- end status reports: objects
 
 # (name, url builder taking the plan cast (tests/conftest.py), expected status per persona)
@@ -968,6 +1001,48 @@ MATRIX = [
         "report new version",
         lambda c: _rep_url(c, "reports:report-new-version", "published"),
         expect(403, sector_leader=405, other_municipality=404),
+    ),
+    # The council's treatment: every reader asks; the sector leader records and answers;
+    # the item's owner (the unit leader) updates its status.
+    (
+        "treatment edit",
+        lambda c: _rep_url(c, "reports:treatment-edit", "published"),
+        LEADER_ONLY_IN_SOLVIK,
+    ),
+    (
+        "follow-up create",
+        lambda c: _rep_url(c, "reports:follow-up-create", "published"),
+        LEADER_ONLY_IN_SOLVIK,
+    ),
+    (
+        "follow-up edit",
+        lambda c: reverse("reports:follow-up-edit", args=[_follow_up(c).pk]),
+        LEADER_ONLY_IN_SOLVIK,
+    ),
+    (
+        "follow-up status",
+        lambda c: reverse("reports:follow-up-status", args=[_follow_up(c).pk]),
+        only({"sector_leader": 200, "unit_leader": 200, "other_municipality": 404}, others=403),
+    ),
+    (
+        "follow-up overview",
+        lambda c: reverse("reports:follow-up-overview"),
+        only({"sector_leader": 200}, others=403),
+    ),
+    (
+        "question create (published)",
+        lambda c: _rep_url(c, "reports:question-create", "published"),
+        REPORT_READERS,
+    ),
+    (
+        "question create (draft)",
+        lambda c: _rep_url(c, "reports:question-create", "draft"),
+        only({"sector_leader": 403}, others=404),
+    ),
+    (
+        "question answer",
+        lambda c: reverse("reports:question-answer", args=[_question(c).pk]),
+        LEADER_ONLY_IN_SOLVIK,
     ),
     # --- end status reports ---
 ]

@@ -171,7 +171,29 @@ def every_object(plan_objects):  # noqa: F811
                 version=version,
                 state=state,
             )
+    _council_objects(c)
     return c, people
+
+
+def _council_objects(c):
+    """Report years with their treatment, a follow-up item and a question in both
+    municipalities (2025: published), and Solvik's 2024, never published."""
+    from reports.models import FollowUpItem, Question, StatusReport, Treatment
+    from reports.services.report_years import report_year_open
+
+    for plan, owner, year in (
+        (c.quality_plan, c["unit_leader"], 2025),
+        (c.other_plan.quality_plan, c["other_municipality"], 2025),
+        (c.quality_plan, c["unit_leader"], 2024),
+    ):
+        report_year = report_year_open(quality_plan=plan, year=year)
+        Treatment.objects.create(report_year=report_year, case_number=f"{year}/1")
+        FollowUpItem.objects.create(
+            report_year=report_year, title="Punkt", owner=owner, due_on=datetime.date(2026, 1, 1)
+        )
+        report = StatusReport.objects.filter(quality_plan=plan, year=year).first()
+        if report is not None:
+            Question.objects.create(report_year=report_year, report=report, text="Hvorfor?")
 
 
 def test_every_scoped_model_has_objects_in_both_municipalities_and_a_view_rule(every_object):

@@ -35,6 +35,7 @@ from reports.models import (
     PENDING_STATES,
     PublishedReportError,
     ReportState,
+    ReportYear,
     StatusReport,
     report_file_name,
 )
@@ -270,7 +271,10 @@ def status_report_demo_purge(*, municipality) -> int:
     transaction.on_commit(delete_files)
     # The plain QuerySet.delete: the report queryset's own refuses published rows.
     deleted, _per_model = QuerySet.delete(reports)
-    return deleted
+    # The report years (and the treatment, follow-up items and questions on them) hold
+    # the plans the demo's reset deletes next.
+    years, _per_model = ReportYear.objects.filter(municipality=municipality).delete()
+    return deleted + years
 
 
 def status_report_render(
