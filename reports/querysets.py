@@ -43,7 +43,6 @@ class ReportYearQuerySet(_MunicipalityScope):
 
     def narrow(self, own, access, user):
         from plans.models import Role
-        from reports.models import ReportState, StatusReport
 
         if access.has_role(Role.SECTOR_LEADER):
             return own

@@ -65,8 +65,8 @@ from plans.selectors.dashboard import area_rows
 from reports.bti import bti_section
 from reports.models import LawTopic
 from reports.schema import SCHEMA_VERSION
-from reports.selectors.law_topics import has_figure_for_year, law_topics_for
 from reports.selectors.council import council_snapshot
+from reports.selectors.law_topics import has_figure_for_year, law_topics_for
 
 MAX_STORIES_PER_AREA = 6
 
