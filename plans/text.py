@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 __all__ = [
     "BIDI_CONTROLS",
+    "clean_free_text",
     "max_length_of",
     "name_key",
     "normalise_name",
@@ -95,3 +96,21 @@ def require_lengths(model: type[models.Model], **values: str | None) -> None:
             }
     if errors:
         raise ValidationError(errors)
+
+
+def clean_free_text(value: str, *, label: str) -> str:
+    """A paragraph text as stored: Unicode NFC, line breaks as «\\n», other invisible format
+    characters (zero-width space, soft hyphen, byte order mark) removed and the ends
+    trimmed. Direction and control characters other than line breaks and tabs are refused,
+    naming the field (``label``), as in a name: they change what a reader sees."""
+    composed = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
+    found = [ch for ch in _steering(composed) if ch not in "\n\t"]
+    if found:
+        codes = ", ".join(sorted({f"U+{ord(ch):04X}" for ch in found}))
+        raise ValidationError(
+            _("«%(field)s» inneholder usynlige styretegn (%(codes)s) som ikke er tillatt.")
+            % {"field": label, "codes": codes},
+            code="steering_characters",
+        )
+    visible = "".join(ch for ch in composed if unicodedata.category(ch) != "Cf")
+    return visible.strip()

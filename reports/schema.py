@@ -27,6 +27,9 @@ The versions:
    «2020/21» (``plans.schoolyear.SchoolYear``). Older reports printed the bare year
    («Målverdi for 2025»), so that is what their upgrade gives; their stored period labels
    («2020-21») stay as published.
+5. The administration's assessment under KS's five questions: ``assessment`` at the top
+   (the whole report's text and when any text last changed) and in every area. Older
+   reports had none, so their upgrade gives none and the chapters are left out.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 Snapshot = dict[str, Any]
 
@@ -95,4 +98,22 @@ def _v3_to_v4(snapshot: Snapshot) -> Snapshot:
     return snapshot
 
 
-_STEPS: dict[int, Callable[[Snapshot], Snapshot]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
+def _v5_assessments(snapshot: Snapshot) -> Snapshot:
+    # No administration's text was written before version 5.
+    snapshot["assessment"] = {"whole": None, "text_changed_at": None}
+    for area in snapshot.get("areas", []):
+        area["assessment"] = None
+    return snapshot
+
+
+def _v4_to_v5(snapshot: Snapshot) -> Snapshot:
+    # Each part of issue 18 fills its own new keys in a function of its own.
+    return _v5_assessments(snapshot)
+
+
+_STEPS: dict[int, Callable[[Snapshot], Snapshot]] = {
+    1: _v1_to_v2,
+    2: _v2_to_v3,
+    3: _v3_to_v4,
+    4: _v4_to_v5,
+}

@@ -62,6 +62,7 @@ from plans.schoolyear import SchoolYear
 from plans.selectors.dashboard import area_rows
 from reports.bti import bti_section
 from reports.schema import SCHEMA_VERSION
+from reports.selectors.assessments import assessment_snapshot
 
 MAX_STORIES_PER_AREA = 6
 
@@ -233,6 +234,13 @@ def _indicators_by_area(user, report, areas, places, year) -> dict[int, list[dic
         if indicator_id in built:
             by_area[area_id].append(built[indicator_id])
     return by_area
+
+
+def area_indicators(user, report_year, areas, year: int) -> dict[int, list[dict]]:
+    """The report's indicator read model for ``areas`` (latest value, target, attainment),
+    for the writing page to show beside the text as the report will."""
+    places = municipality_places(report_year.municipality)
+    return _indicators_by_area(user, report_year, areas, places, year)
 
 
 def indicator_series_from_json(item: dict) -> tuple[IndicatorSeries, list[Target]]:
@@ -411,6 +419,9 @@ def build_snapshot(report, user, *, now=None) -> dict:
     stories = _stories(user, plan, year, keys)
     competence, competence_total = _competence(user, year, keys, now)
     next_activities = _activities_next_year(user, year, keys)
+    # The administration's text, read as it stands (drafts too: the draft is for reading
+    # it through; publishing requires it final and unchanged since).
+    assessment = assessment_snapshot(quality_plan=plan, year=year)
 
     area_items = []
     totals = {"met": 0, "not_met": 0, "unknown": 0, "measures": 0, "done": 0, "stories": 0}
@@ -481,6 +492,7 @@ def build_snapshot(report, user, *, now=None) -> dict:
                     ],
                     "trend_chart": None,
                 },
+                "assessment": assessment["areas"].get(area.pk),
                 "stories": area_stories,
                 "competence": competence[area.key],
                 "next": {
@@ -537,6 +549,10 @@ def build_snapshot(report, user, *, now=None) -> dict:
                     "feedback_average",
                 )
             },
+        },
+        "assessment": {
+            "whole": assessment["whole"],
+            "text_changed_at": assessment["text_changed_at"],
         },
         "areas": area_items,
         "bti": bti_section(user, plan, year),

@@ -38,6 +38,7 @@ from reports.models import (
     StatusReport,
     report_file_name,
 )
+from reports.selectors.assessments import assessment_publish_check
 from reports.selectors.status_reports import status_report_pdf_context
 from reports.snapshot import build_snapshot
 
@@ -191,6 +192,7 @@ def status_report_publish(*, report: StatusReport, user) -> StatusReport:
                 _("Bare et ferdig utkast kan publiseres. Vent til PDF-en er laget."),
                 code="not_ready",
             )
+        assessment_publish_check(report=locked)
         locked.state = ReportState.PUBLISHED
         locked.published_at = timezone.now()
         locked.published_by = user
