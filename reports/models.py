@@ -336,6 +336,10 @@ class Assessment(models.Model):
         ]
 
     @property
+    def answered_count(self) -> int:
+        return len(AssessmentQuestion) - len(self.unanswered())
+
+    @property
     def is_editable(self) -> bool:
         return self.state in EDITABLE_ASSESSMENT_STATES
 

@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import PERSONAS
+from tests.reports.conftest import write_assessments
 
 ALL = (*PERSONAS, "other_municipality", "no_membership", "anonymous")
 MEMBERS = ALL[:7]
@@ -293,6 +294,7 @@ def _rep(c):
     if found is not None:
         return found
     year = c.quality_plan.period_start
+    write_assessments(plan=c.quality_plan, year=year, user=c["sector_leader"])
     published = services.status_report_order(
         user=c["sector_leader"], quality_plan=c.quality_plan, year=year
     )

@@ -31,6 +31,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import PERSONAS
+from tests.reports.conftest import write_assessments
 from tests.test_access_matrix import (
     _bti,
     _comp,
@@ -321,6 +322,9 @@ def _published_report(c):
     """A published report with no newer draft: the one a new version starts from."""
     from reports.services import status_reports as services
 
+    write_assessments(
+        plan=c.quality_plan, year=c.quality_plan.period_end, user=c["sector_leader"]
+    )
     report = services.status_report_order(
         user=c["sector_leader"], quality_plan=c.quality_plan, year=c.quality_plan.period_end
     )

@@ -8,7 +8,7 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
 from plans.models import DevelopmentArea
@@ -115,3 +115,44 @@ def assessment_publish_check(*, report) -> None:
         raise ValidationError(
             [_("Rapporten kan ikke publiseres ennå:"), *problems], code="assessment_incomplete"
         )
+
+
+def assessment_writer_candidates(*, assessment: Assessment):
+    """Who the sector leader may invite to write ``assessment``: members of its
+    municipality in force, not elected officials, not invited already."""
+    from django.contrib.auth import get_user_model
+
+    from plans.models import Membership, Role
+
+    members = Membership.objects.in_force().filter(municipality_id=assessment.municipality_id)
+    return (
+        get_user_model()
+        .objects.filter(pk__in=members.values("user_id"), is_active=True)
+        .exclude(pk__in=members.filter(role=Role.ELECTED_OFFICIAL).values("user_id"))
+        .exclude(pk__in=assessment.writers.values("user_id"))
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def assessment_year_rows(*, user, report_year_id: int) -> list[Assessment]:
+    """The assessments of a report year the user may write or read while they are written
+    (the whole report's first, then the areas in the plan's order), with their writers."""
+    return list(
+        Assessment.objects.visible_to(user)
+        .filter(report_year_id=report_year_id)
+        .select_related("area", "report_year__quality_plan", "updated_by")
+        .prefetch_related("writers__user")
+        .order_by(F("area__order").asc(nulls_first=True), "area_id")
+    )
+
+
+def assessment_years_for(*, user) -> list[ReportYear]:
+    """The report years with an assessment the user may write, newest first: the report
+    list's way to the writing pages."""
+    return list(
+        ReportYear.objects.filter(
+            pk__in=Assessment.objects.visible_to(user).values("report_year_id")
+        )
+        .select_related("quality_plan")
+        .order_by("-year", "pk")
+    )

@@ -12,7 +12,7 @@ from plans.schoolyear import SchoolYear
 from reports.charts import chart_count
 from reports.models import ReportState, StatusReport
 from reports.services import status_reports as services
-from tests.reports.conftest import pdf_text
+from tests.reports.conftest import pdf_text, write_assessments
 
 
 def test_the_demo_report_shows_solviks_figures_and_only_consented_fortellinger(db, media):
@@ -56,9 +56,9 @@ def test_load_demo_again_after_a_published_report_starts_the_demo_afresh(
     demo_load()
     leader = get_user_model().objects.get(username="sektorleder")
     plan = QualityPlan.objects.filter(municipality__number="9901").in_force()
-    report = services.status_report_order(
-        user=leader, quality_plan=plan, year=SchoolYear.current().start_year - 1
-    )
+    year = SchoolYear.current().start_year - 1
+    write_assessments(plan=plan, year=year, user=leader)
+    report = services.status_report_order(user=leader, quality_plan=plan, year=year)
     assert services.status_report_render(report_id=report.pk) == ReportState.READY
     report.refresh_from_db()
     services.status_report_publish(report=report, user=leader)
