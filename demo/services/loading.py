@@ -14,6 +14,7 @@ from competence import demo as competence_demo
 from indicators import demo as indicators_demo
 from plans import demo as plans_demo
 from plans.models import Municipality
+from reports.services.assessments import assessment_demo_purge
 from reports.services.status_reports import status_report_demo_purge
 
 
@@ -23,6 +24,8 @@ def _clear(municipality: Municipality) -> None:
     # Status reports point at the plans (and published ones refuse to be deleted in use):
     # the demo's reset removes them with their files.
     status_report_demo_purge(municipality=municipality)
+    # The administration's assessment points at the plans' development areas.
+    assessment_demo_purge(municipality=municipality)
     bti_demo.demo_clear(municipality)
     competence_demo.demo_clear(municipality)
     indicators_demo.demo_clear(municipality)

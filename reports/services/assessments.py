@@ -265,3 +265,11 @@ def assessment_writer_add(*, assessment: Assessment, user, invitee) -> Assessmen
             fields=[{"field": str(_("Skribent")), "old": "", "new": user_log_name(invitee)}],
         )
     return writer
+
+
+def assessment_demo_purge(*, municipality) -> int:
+    """Remove every assessment of a municipality with its writers and history. Only the
+    demo's reset calls this (the demo's plans, which the assessments point at, are made
+    anew); in use an assessment is never deleted."""
+    deleted, _per_model = Assessment.objects.filter(municipality=municipality).delete()
+    return deleted
