@@ -265,15 +265,15 @@ class Assessment(models.Model):
         choices=AssessmentState.choices,
         default=AssessmentState.DRAFT,
     )
-    return_comment = bounded_text(
-        _("kommentar ved retur"), max_length=SHORT_TEXT, blank=True
-    )
+    return_comment = bounded_text(_("kommentar ved retur"), max_length=SHORT_TEXT, blank=True)
     # Each question: a text, or «Ingen endring» as an answer of its own (never a magic
     # text); ``clean`` refuses both at once.
     where_are_we_text = bounded_text(_("Hvor er vi?"), max_length=TEXT, blank=True)
     where_are_we_no_change = models.BooleanField(_("Hvor er vi? Ingen endring"), default=False)
     need_for_change_text = bounded_text(_("Behov for endring?"), max_length=TEXT, blank=True)
-    need_for_change_no_change = models.BooleanField(_("Behov for endring? Ingen endring"), default=False)
+    need_for_change_no_change = models.BooleanField(
+        _("Behov for endring? Ingen endring"), default=False
+    )
     where_to_text = bounded_text(_("Hvor vil vi?"), max_length=TEXT, blank=True)
     where_to_no_change = models.BooleanField(_("Hvor vil vi? Ingen endring"), default=False)
     who_does_what_text = bounded_text(_("Hvem gjør hva?"), max_length=TEXT, blank=True)
@@ -316,7 +316,7 @@ class Assessment(models.Model):
         ]
 
     def __str__(self) -> str:
-        if self.area_id is None:
+        if self.area is None:
             return str(_("Vurdering av hele rapporten"))
         return _("Vurdering: %(area)s") % {"area": self.area.name}
 
@@ -344,18 +344,21 @@ class Assessment(models.Model):
         return self.state in EDITABLE_ASSESSMENT_STATES
 
     def clean(self) -> None:
-        errors = {}
+        errors: dict[str, str] = {}
         if self.report_year_id and self.municipality_id:
             if self.report_year.municipality_id != self.municipality_id:
-                errors["report_year"] = _("Rapportåret hører til en annen kommune.")
-            elif self.area_id and self.area.plan_id != self.report_year.quality_plan_id:
-                errors["area"] = _("Utviklingsområdet hører til en annen plan.")
+                errors["report_year"] = str(_("Rapportåret hører til en annen kommune."))
+            elif self.area is not None and self.area.plan_id != self.report_year.quality_plan_id:
+                errors["area"] = str(_("Utviklingsområdet hører til en annen plan."))
         for question in AssessmentQuestion:
             text, no_change = self.answer(question.value)
             if no_change and text.strip():
-                errors[f"{question.value}_text"] = _(
-                    "«%(question)s»: velg enten «Ingen endring» eller skriv en tekst, ikke begge."
-                ) % {"question": question.label}
+                errors[f"{question.value}_text"] = str(
+                    _(
+                        "«%(question)s»: velg enten «Ingen endring» eller skriv en tekst, ikke begge."
+                    )
+                    % {"question": question.label}
+                )
         if errors:
             raise ValidationError(errors)
 
@@ -390,9 +393,7 @@ class AssessmentWriter(models.Model):
         verbose_name_plural = _("inviterte skribenter")
         ordering = ["invited_at", "pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["assessment", "user"], name="assessment_writer_unique"
-            ),
+            models.UniqueConstraint(fields=["assessment", "user"], name="assessment_writer_unique"),
         ]
 
     def __str__(self) -> str:

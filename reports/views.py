@@ -391,9 +391,7 @@ class AssessmentEditView(AssessmentMixin, TemplateView):
             figure_areas=[(area, figures.get(area.pk, [])) for area in areas],
             return_form=AssessmentReturnForm(),
             invite_form=AssessmentInviteForm(
-                candidates=assessment_selectors.assessment_writer_candidates(
-                    assessment=assessment
-                )
+                candidates=assessment_selectors.assessment_writer_candidates(assessment=assessment)
             ),
             writers=assessment.writers.select_related("user"),
         )

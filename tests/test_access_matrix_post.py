@@ -33,6 +33,7 @@ from django.urls import reverse
 from tests.conftest import PERSONAS
 from tests.reports.conftest import write_assessments
 from tests.test_access_matrix import (
+    _assess,
     _bti,
     _comp,
     _comp_url,
@@ -41,7 +42,6 @@ from tests.test_access_matrix import (
     _input,
     _journey,
     _pending_mapping,
-    _assess,
     _rep,
     _statement,
     _tool,

@@ -56,7 +56,10 @@ def _check(data: DemoAssessments) -> Iterator[tuple[str, str]]:
             where = f"years[{y}].parts[{p}]"
             for key, answer in part.answers.items():
                 if key not in questions:
-                    yield f"{where}.answers.{key}", f"ukjent spørsmål (gyldige: {sorted(questions)})"
+                    yield (
+                        f"{where}.answers.{key}",
+                        f"ukjent spørsmål (gyldige: {sorted(questions)})",
+                    )
                 if answer.no_change and answer.text:
                     yield f"{where}.answers.{key}", "enten text eller no_change, ikke begge"
             if part.state == AssessmentState.FINAL and set(part.answers) != questions:
@@ -106,8 +109,7 @@ def demo_assessments_load(
                     assessment=assessment,
                     user=users[part.written_by],
                     answers={
-                        key: (answer.text, answer.no_change)
-                        for key, answer in part.answers.items()
+                        key: (answer.text, answer.no_change) for key, answer in part.answers.items()
                     },
                 )
             if part.state in (AssessmentState.REVIEW, AssessmentState.FINAL):

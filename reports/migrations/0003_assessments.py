@@ -9,109 +9,348 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('plans', '0004_bounded_free_text'),
-        ('reports', '0002_report_year'),
+        ("plans", "0004_bounded_free_text"),
+        ("reports", "0002_report_year"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Assessment',
+            name="Assessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('utkast', 'Utkast'), ('gjennomsyn', 'Til gjennomsyn'), ('ferdig', 'Ferdig')], default='utkast', max_length=12, verbose_name='status')),
-                ('return_comment', models.TextField(blank=True, max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)], verbose_name='kommentar ved retur')),
-                ('where_are_we_text', models.TextField(blank=True, max_length=5000, validators=[django.core.validators.MaxLengthValidator(5000)], verbose_name='Hvor er vi?')),
-                ('where_are_we_no_change', models.BooleanField(default=False, verbose_name='Hvor er vi? Ingen endring')),
-                ('need_for_change_text', models.TextField(blank=True, max_length=5000, validators=[django.core.validators.MaxLengthValidator(5000)], verbose_name='Behov for endring?')),
-                ('need_for_change_no_change', models.BooleanField(default=False, verbose_name='Behov for endring? Ingen endring')),
-                ('where_to_text', models.TextField(blank=True, max_length=5000, validators=[django.core.validators.MaxLengthValidator(5000)], verbose_name='Hvor vil vi?')),
-                ('where_to_no_change', models.BooleanField(default=False, verbose_name='Hvor vil vi? Ingen endring')),
-                ('who_does_what_text', models.TextField(blank=True, max_length=5000, validators=[django.core.validators.MaxLengthValidator(5000)], verbose_name='Hvem gjør hva?')),
-                ('who_does_what_no_change', models.BooleanField(default=False, verbose_name='Hvem gjør hva? Ingen endring')),
-                ('how_text', models.TextField(blank=True, max_length=5000, validators=[django.core.validators.MaxLengthValidator(5000)], verbose_name='Hvordan får vi det til?')),
-                ('how_no_change', models.BooleanField(default=False, verbose_name='Hvordan får vi det til? Ingen endring')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='sist endret')),
-                ('text_changed_at', models.DateTimeField(blank=True, null=True, verbose_name='tekst sist endret')),
-                ('area', models.ForeignKey(blank=True, help_text='Tomt for vurderingen av hele rapporten.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='report_assessments', to='plans.developmentarea', verbose_name='utviklingsområde')),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assessments', to='plans.municipality', verbose_name='kommune')),
-                ('report_year', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assessments', to='reports.reportyear', verbose_name='rapportår')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='sist endret av')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("utkast", "Utkast"),
+                            ("gjennomsyn", "Til gjennomsyn"),
+                            ("ferdig", "Ferdig"),
+                        ],
+                        default="utkast",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "return_comment",
+                    models.TextField(
+                        blank=True,
+                        max_length=2000,
+                        validators=[django.core.validators.MaxLengthValidator(2000)],
+                        verbose_name="kommentar ved retur",
+                    ),
+                ),
+                (
+                    "where_are_we_text",
+                    models.TextField(
+                        blank=True,
+                        max_length=5000,
+                        validators=[django.core.validators.MaxLengthValidator(5000)],
+                        verbose_name="Hvor er vi?",
+                    ),
+                ),
+                (
+                    "where_are_we_no_change",
+                    models.BooleanField(default=False, verbose_name="Hvor er vi? Ingen endring"),
+                ),
+                (
+                    "need_for_change_text",
+                    models.TextField(
+                        blank=True,
+                        max_length=5000,
+                        validators=[django.core.validators.MaxLengthValidator(5000)],
+                        verbose_name="Behov for endring?",
+                    ),
+                ),
+                (
+                    "need_for_change_no_change",
+                    models.BooleanField(
+                        default=False, verbose_name="Behov for endring? Ingen endring"
+                    ),
+                ),
+                (
+                    "where_to_text",
+                    models.TextField(
+                        blank=True,
+                        max_length=5000,
+                        validators=[django.core.validators.MaxLengthValidator(5000)],
+                        verbose_name="Hvor vil vi?",
+                    ),
+                ),
+                (
+                    "where_to_no_change",
+                    models.BooleanField(default=False, verbose_name="Hvor vil vi? Ingen endring"),
+                ),
+                (
+                    "who_does_what_text",
+                    models.TextField(
+                        blank=True,
+                        max_length=5000,
+                        validators=[django.core.validators.MaxLengthValidator(5000)],
+                        verbose_name="Hvem gjør hva?",
+                    ),
+                ),
+                (
+                    "who_does_what_no_change",
+                    models.BooleanField(default=False, verbose_name="Hvem gjør hva? Ingen endring"),
+                ),
+                (
+                    "how_text",
+                    models.TextField(
+                        blank=True,
+                        max_length=5000,
+                        validators=[django.core.validators.MaxLengthValidator(5000)],
+                        verbose_name="Hvordan får vi det til?",
+                    ),
+                ),
+                (
+                    "how_no_change",
+                    models.BooleanField(
+                        default=False, verbose_name="Hvordan får vi det til? Ingen endring"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="sist endret")),
+                (
+                    "text_changed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="tekst sist endret"),
+                ),
+                (
+                    "area",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Tomt for vurderingen av hele rapporten.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="report_assessments",
+                        to="plans.developmentarea",
+                        verbose_name="utviklingsområde",
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assessments",
+                        to="plans.municipality",
+                        verbose_name="kommune",
+                    ),
+                ),
+                (
+                    "report_year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assessments",
+                        to="reports.reportyear",
+                        verbose_name="rapportår",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="sist endret av",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'administrasjonens vurdering',
-                'verbose_name_plural': 'administrasjonens vurderinger',
-                'ordering': ['report_year', 'area__order', 'area_id'],
+                "verbose_name": "administrasjonens vurdering",
+                "verbose_name_plural": "administrasjonens vurderinger",
+                "ordering": ["report_year", "area__order", "area_id"],
             },
         ),
         migrations.CreateModel(
-            name='AssessmentChange',
+            name="AssessmentChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='tidspunkt')),
-                ('action', models.CharField(max_length=30, verbose_name='handling')),
-                ('subject', models.CharField(max_length=300, verbose_name='gjelder')),
-                ('fields', models.JSONField(default=list, verbose_name='felt')),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='endret av')),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='changes', to='reports.assessment', verbose_name='vurdering')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(
+                        auto_now_add=True, db_index=True, verbose_name="tidspunkt"
+                    ),
+                ),
+                ("action", models.CharField(max_length=30, verbose_name="handling")),
+                ("subject", models.CharField(max_length=300, verbose_name="gjelder")),
+                ("fields", models.JSONField(default=list, verbose_name="felt")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="endret av",
+                    ),
+                ),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="changes",
+                        to="reports.assessment",
+                        verbose_name="vurdering",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'endring i vurdering',
-                'verbose_name_plural': 'endringer i vurdering',
-                'ordering': ['-at', '-pk'],
+                "verbose_name": "endring i vurdering",
+                "verbose_name_plural": "endringer i vurdering",
+                "ordering": ["-at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='AssessmentWriter',
+            name="AssessmentWriter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('invited_at', models.DateTimeField(auto_now_add=True, verbose_name='invitert')),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='writers', to='reports.assessment', verbose_name='vurdering')),
-                ('invited_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='invitert av')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assessment_invitations', to=settings.AUTH_USER_MODEL, verbose_name='skribent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("invited_at", models.DateTimeField(auto_now_add=True, verbose_name="invitert")),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="writers",
+                        to="reports.assessment",
+                        verbose_name="vurdering",
+                    ),
+                ),
+                (
+                    "invited_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="invitert av",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assessment_invitations",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="skribent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'invitert skribent',
-                'verbose_name_plural': 'inviterte skribenter',
-                'ordering': ['invited_at', 'pk'],
+                "verbose_name": "invitert skribent",
+                "verbose_name_plural": "inviterte skribenter",
+                "ordering": ["invited_at", "pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='assessment',
-            constraint=models.UniqueConstraint(condition=models.Q(('area__isnull', False)), fields=('report_year', 'area'), name='assessment_one_per_area'),
+            model_name="assessment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("area__isnull", False)),
+                fields=("report_year", "area"),
+                name="assessment_one_per_area",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assessment',
-            constraint=models.UniqueConstraint(condition=models.Q(('area__isnull', True)), fields=('report_year',), name='assessment_one_for_whole_report'),
+            model_name="assessment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("area__isnull", True)),
+                fields=("report_year",),
+                name="assessment_one_for_whole_report",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assessment',
-            constraint=models.CheckConstraint(condition=models.Q(django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('return_comment'), 2000)), name='reports_assessment_return_comment_length', violation_error_message='Teksten er for lang.'),
+            model_name="assessment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    django.db.models.lookups.LessThanOrEqual(
+                        django.db.models.functions.text.Length("return_comment"), 2000
+                    )
+                ),
+                name="reports_assessment_return_comment_length",
+                violation_error_message="Teksten er for lang.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assessment',
-            constraint=models.CheckConstraint(condition=models.Q(django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('where_are_we_text'), 5000)), name='reports_assessment_where_are_we_text_length', violation_error_message='Teksten er for lang.'),
+            model_name="assessment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    django.db.models.lookups.LessThanOrEqual(
+                        django.db.models.functions.text.Length("where_are_we_text"), 5000
+                    )
+                ),
+                name="reports_assessment_where_are_we_text_length",
+                violation_error_message="Teksten er for lang.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assessment',
-            constraint=models.CheckConstraint(condition=models.Q(django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('need_for_change_text'), 5000)), name='reports_assessment_need_for_change_text_length', violation_error_message='Teksten er for lang.'),
+            model_name="assessment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    django.db.models.lookups.LessThanOrEqual(
+                        django.db.models.functions.text.Length("need_for_change_text"), 5000
+                    )
+                ),
+                name="reports_assessment_need_for_change_text_length",
+                violation_error_message="Teksten er for lang.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assessment',
-            constraint=models.CheckConstraint(condition=models.Q(django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('where_to_text'), 5000)), name='reports_assessment_where_to_text_length', violation_error_message='Teksten er for lang.'),
+            model_name="assessment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    django.db.models.lookups.LessThanOrEqual(
+                        django.db.models.functions.text.Length("where_to_text"), 5000
+                    )
+                ),
+                name="reports_assessment_where_to_text_length",
+                violation_error_message="Teksten er for lang.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assessment',
-            constraint=models.CheckConstraint(condition=models.Q(django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('who_does_what_text'), 5000)), name='reports_assessment_who_does_what_text_length', violation_error_message='Teksten er for lang.'),
+            model_name="assessment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    django.db.models.lookups.LessThanOrEqual(
+                        django.db.models.functions.text.Length("who_does_what_text"), 5000
+                    )
+                ),
+                name="reports_assessment_who_does_what_text_length",
+                violation_error_message="Teksten er for lang.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assessment',
-            constraint=models.CheckConstraint(condition=models.Q(django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('how_text'), 5000)), name='reports_assessment_how_text_length', violation_error_message='Teksten er for lang.'),
+            model_name="assessment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    django.db.models.lookups.LessThanOrEqual(
+                        django.db.models.functions.text.Length("how_text"), 5000
+                    )
+                ),
+                name="reports_assessment_how_text_length",
+                violation_error_message="Teksten er for lang.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assessmentwriter',
-            constraint=models.UniqueConstraint(fields=('assessment', 'user'), name='assessment_writer_unique'),
+            model_name="assessmentwriter",
+            constraint=models.UniqueConstraint(
+                fields=("assessment", "user"), name="assessment_writer_unique"
+            ),
         ),
     ]

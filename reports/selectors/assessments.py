@@ -63,9 +63,7 @@ def assessment_publish_problems(*, report) -> list[str]:
         if report_year
         else {}
     )
-    parts: list[tuple[str, Assessment | None]] = [
-        (_("Hele rapporten"), assessments.get(None))
-    ]
+    parts: list[tuple[str, Assessment | None]] = [(_("Hele rapporten"), assessments.get(None))]
     for area in DevelopmentArea.objects.filter(plan_id=report.quality_plan_id).order_by(
         "order", "pk"
     ):

@@ -17,8 +17,7 @@ from django.utils.translation import gettext as _
 
 from plans.models import DevelopmentArea, Membership, QualityPlan, Role
 from plans.selectors.organisation import user_log_name
-from plans.text import clean_free_text
-from plans.text_limits import check_text_lengths
+from plans.text import clean_free_text, require_lengths
 from reports.models import (
     EDITABLE_ASSESSMENT_STATES,
     Assessment,
@@ -91,25 +90,16 @@ def assessment_update(
     """Save the answers (``{question: (text, no_change)}`` for the questions given) and
     record the old and new text of each one that changed. Refused, with the question
     named, for a text with steering characters, one that is too long, or a text with
-    «Ingen endring» ticked; refused when the assessment is final."""
+    «Ingen endring» ticked (``Assessment.clean``); refused when the assessment is final."""
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, tuple[str, bool]] = {}
     for key, (text, no_change) in answers.items():
         question = AssessmentQuestion(key)
         try:
             value = clean_free_text(text or "", label=str(question.label))
-            check_text_lengths(Assessment, **{f"{key}_text": value})
+            require_lengths(Assessment, **{f"{key}_text": value})
         except ValidationError as error:
             errors[f"{key}_text"] = error.messages
-            continue
-        if no_change and value:
-            errors[f"{key}_text"] = [
-                _(
-                    "«%(question)s»: velg enten «Ingen endring» eller skriv en tekst, "
-                    "ikke begge."
-                )
-                % {"question": question.label}
-            ]
             continue
         cleaned[key] = (value, bool(no_change))
     if errors:
@@ -214,7 +204,7 @@ def assessment_return(*, assessment: Assessment, user, comment: str) -> Assessme
             {"comment": _("Skriv en kommentar som sier hva som bør endres.")}, code="required"
         )
     try:
-        check_text_lengths(Assessment, return_comment=text)
+        require_lengths(Assessment, return_comment=text)
     except ValidationError as error:
         raise ValidationError({"comment": error.messages}) from error
     return _move(
@@ -255,9 +245,7 @@ def assessment_writer_add(*, assessment: Assessment, user, invitee) -> Assessmen
                 {"user": _("Personen er allerede invitert til å skrive denne vurderingen.")},
                 code="already_invited",
             )
-        writer = AssessmentWriter.objects.create(
-            assessment=locked, user=invitee, invited_by=user
-        )
+        writer = AssessmentWriter.objects.create(assessment=locked, user=invitee, invited_by=user)
         _record(
             assessment=locked,
             actor=user,

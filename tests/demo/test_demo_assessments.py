@@ -54,7 +54,10 @@ def test_the_demo_assessments_load_complete_last_year_and_half_this_year(db):
 @pytest.mark.parametrize(
     ("spoil", "message"),
     [
-        (lambda d: d["years"][1]["parts"][0]["answers"].update(hvor={"text": "x"}), "ukjent spørsmål"),
+        (
+            lambda d: d["years"][1]["parts"][0]["answers"].update(hvor={"text": "x"}),
+            "ukjent spørsmål",
+        ),
         (
             lambda d: d["years"][0]["parts"][1]["answers"].pop("how"),
             "en ferdig vurdering svarer på alle fem spørsmålene",
@@ -75,6 +78,4 @@ def test_a_mistake_in_the_demo_text_is_refused_on_read(tmp_path, spoil, message)
     spoil(data)
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(DemoDataError, match=message):
-        read_demo_data(
-            "report_assessments.json", DemoAssessments, check=_check, directory=tmp_path
-        )
+        read_demo_data("report_assessments.json", DemoAssessments, check=_check, directory=tmp_path)
