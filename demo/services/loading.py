@@ -15,6 +15,7 @@ from indicators import demo as indicators_demo
 from plans import demo as plans_demo
 from plans.models import Municipality
 from reports.services.assessments import assessment_demo_purge
+from reports.services.report_years import report_year_demo_purge
 from reports.services.status_reports import status_report_demo_purge
 
 
@@ -26,6 +27,7 @@ def _clear(municipality: Municipality) -> None:
     status_report_demo_purge(municipality=municipality)
     # The administration's assessment points at the plans' development areas.
     assessment_demo_purge(municipality=municipality)
+    report_year_demo_purge(municipality=municipality)
     bti_demo.demo_clear(municipality)
     competence_demo.demo_clear(municipality)
     indicators_demo.demo_clear(municipality)
