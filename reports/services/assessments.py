@@ -53,7 +53,7 @@ def _record(
 
 def _locked(assessment: Assessment) -> Assessment:
     return (
-        Assessment.objects.select_for_update()
+        Assessment.objects.select_for_update(of=("self",))
         .select_related("area", "report_year")
         .get(pk=assessment.pk)
     )
