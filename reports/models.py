@@ -355,7 +355,8 @@ class Assessment(models.Model):
             if no_change and text.strip():
                 errors[f"{question.value}_text"] = str(
                     _(
-                        "«%(question)s»: velg enten «Ingen endring» eller skriv en tekst, ikke begge."
+                        "«%(question)s»: velg enten «Ingen endring» eller skriv en tekst, "
+                        "ikke begge."
                     )
                     % {"question": question.label}
                 )

@@ -287,7 +287,9 @@ class AssessmentStartView(MemberRequiredMixin, TemplateView):
         )
         form = ReportOrderForm(request.POST, plans=plans)
         if not form.is_valid():
-            messages.error(request, " ".join(str(e) for e in form.errors.values()))
+            messages.error(
+                request, " ".join(str(m) for errors in form.errors.values() for m in errors)
+            )
             return redirect("reports:report-list")
         report_year = assessment_services.assessments_start(
             quality_plan=form.cleaned_data["quality_plan"], year=form.cleaned_data["year"]

@@ -52,6 +52,8 @@ def _record(
 
 
 def _locked(assessment: Assessment) -> Assessment:
+    # Lock the assessment row only: PostgreSQL refuses FOR UPDATE on the nullable side of
+    # the outer join to the area (the whole report's assessment has none).
     return (
         Assessment.objects.select_for_update(of=("self",))
         .select_related("area", "report_year")

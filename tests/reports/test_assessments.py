@@ -119,7 +119,9 @@ def test_bad_text_is_refused_naming_the_question_and_nothing_is_written(writing)
         )
     messages = " ".join(error.value.messages)
     assert "«Hvordan får vi det til?» inneholder usynlige styretegn (U+202E)" in messages
-    assert "«Hvor vil vi?» kan ikke være lengre enn 5\xa0000 tegn (teksten har 5\xa0001)" in messages
+    assert (
+        "«Hvor vil vi?» kan ikke være lengre enn 5\xa0000 tegn (teksten har 5\xa0001)" in messages
+    )
     whole.refresh_from_db()
     assert whole.where_are_we_text == ""
     assert not AssessmentChange.objects.filter(assessment=whole).exists()
@@ -487,3 +489,15 @@ def test_a_state_change_alone_does_not_make_the_draft_stale(world):
     for assessment in report_year.assessments.all():
         assessment_services.assessment_approve(assessment=assessment, user=leader)
     assert assessment_publish_problems(report=report) == []
+
+
+def test_starting_for_a_year_outside_the_list_is_refused_in_norwegian(world, client):
+    client.force_login(world.sector_leader)
+    response = client.post(
+        reverse("reports:assessment-start"),
+        {"quality_plan": world.plan.pk, "year": 1999},
+        follow=True,
+    )
+    assert "Velg et skoleår i listen." in response.content.decode()
+    assert "errorlist" not in response.content.decode()
+    assert not Assessment.objects.exists()
