@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 __all__ = [
     "BIDI_CONTROLS",
+    "clean_free_text",
     "max_length_of",
     "name_key",
     "normalise_name",
@@ -63,21 +64,22 @@ def normalise_name(value: str) -> str:
     return " ".join(visible.split())
 
 
-def validate_text(value: str) -> None:
-    """Refuse a free text (a question, an answer, a decision) with text-direction
-    characters or control characters other than line breaks and tabs: they make what is
-    shown differ from what is stored."""
+def validate_text(value: str, *, label: str | None = None) -> None:
+    """Refuse a free text (a question, an answer, a decision, an assessment) with
+    text-direction characters or control characters other than line breaks and tabs: they
+    make what is shown differ from what is stored. ``label`` names the field."""
     found = [ch for ch in _steering(value) if ch not in "\n\r\t"]
-    if found:
-        codes = ", ".join(sorted({f"U+{ord(ch):04X}" for ch in found}))
-        raise ValidationError(
-            _(
-                "Teksten inneholder usynlige styretegn (%(codes)s) som ikke er tillatt. "
-                "Skriv teksten på nytt uten å lime den inn."
-            )
-            % {"codes": codes},
-            code="steering_characters",
+    if not found:
+        return
+    codes = ", ".join(sorted({f"U+{ord(ch):04X}" for ch in found}))
+    if label:
+        message = _("«%(field)s» inneholder usynlige styretegn (%(codes)s) som ikke er tillatt.")
+    else:
+        message = _(
+            "Teksten inneholder usynlige styretegn (%(codes)s) som ikke er tillatt. "
+            "Skriv teksten på nytt uten å lime den inn."
         )
+    raise ValidationError(message % {"field": label, "codes": codes}, code="steering_characters")
 
 
 def normalise_text(value: str) -> str:
@@ -128,3 +130,10 @@ def require_lengths(model: type[models.Model], **values: str | None) -> None:
             }
     if errors:
         raise ValidationError(errors)
+
+
+def clean_free_text(value: str, *, label: str) -> str:
+    """A paragraph text as stored (``normalise_text``), refused as ``validate_text``
+    refuses it, naming the field (``label``)."""
+    validate_text(value, label=label)
+    return normalise_text(value)

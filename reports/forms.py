@@ -1,6 +1,7 @@
-"""The order form (which plan and which school year the report is for), the mapping of
-indicators to the law's three topics, and the forms of the council's treatment: the
-treatment, a follow-up item, its status, a question and its answer."""
+"""The order form (which plan and which school year the report is for), the forms of the
+administration's assessment, the mapping of indicators to the law's three topics, and the
+forms of the council's treatment: the treatment, a follow-up item, its status, a question
+and its answer."""
 
 from __future__ import annotations
 
@@ -10,8 +11,16 @@ from django.utils.translation import gettext_lazy as _
 
 from plans.models import QualityPlan
 from plans.schoolyear import SchoolYear
-from plans.text import max_length_of
-from reports.models import FollowUpItem, FollowUpStatus, LawTopic, Question, Treatment
+from plans.text_limits import max_length_of
+from reports.models import (
+    Assessment,
+    AssessmentQuestion,
+    FollowUpItem,
+    FollowUpStatus,
+    LawTopic,
+    Question,
+    Treatment,
+)
 
 
 class ReportOrderForm(forms.Form):
@@ -257,3 +266,62 @@ class AnswerForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={"required": _("Skriv svaret.")},
     )
+
+
+class AssessmentForm(forms.Form):
+    """KS's five questions: a text, or «Ingen endring», for each."""
+
+    def __init__(self, *args, assessment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = []
+        for question in AssessmentQuestion:
+            text_name = f"{question.value}_text"
+            no_change_name = f"{question.value}_no_change"
+            self.fields[text_name] = forms.CharField(
+                label=question.label,
+                required=False,
+                strip=False,
+                max_length=max_length_of(Assessment, text_name),
+                widget=forms.Textarea(attrs={"rows": 5}),
+            )
+            self.fields[no_change_name] = forms.BooleanField(
+                label=_("Ingen endring"), required=False
+            )
+            if not self.is_bound:
+                text, no_change = assessment.answer(question.value)
+                self.initial[text_name] = text
+                self.initial[no_change_name] = no_change
+            self.questions.append((question, self[text_name], self[no_change_name]))
+
+    def answers(self) -> dict[str, tuple[str, bool]]:
+        return {
+            question.value: (
+                self.cleaned_data[f"{question.value}_text"],
+                self.cleaned_data[f"{question.value}_no_change"],
+            )
+            for question in AssessmentQuestion
+        }
+
+
+class AssessmentReturnForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Kommentar til skribenten"),
+        max_length=max_length_of(Assessment, "return_comment"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Skriv en kommentar som sier hva som bør endres.")},
+    )
+
+
+class AssessmentInviteForm(forms.Form):
+    user = forms.ModelChoiceField(
+        label=_("Inviter en skribent"),
+        queryset=None,
+        error_messages={
+            "required": _("Velg personen som skal inviteres."),
+            "invalid_choice": _("Velg en person i kommunen fra listen."),
+        },
+    )
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = candidates

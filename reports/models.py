@@ -16,10 +16,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from plans.models import Municipality, QualityPlan
+from plans.models import DevelopmentArea, Municipality, QualityPlan
 from plans.schoolyear import SchoolYear
 from plans.text_limits import LONG_TEXT, SHORT_TEXT, TEXT, bounded_text, text_length_checks
 from reports.querysets import (
+    AssessmentQuerySet,
     FollowUpItemQuerySet,
     LawTopicIndicatorQuerySet,
     QuestionQuerySet,
@@ -515,3 +516,228 @@ class Question(models.Model):
     @property
     def is_answered(self) -> bool:
         return self.answered_at is not None
+
+
+# --- The administration's assessment (KS's five questions) ----------------------------------
+
+
+class AssessmentQuestion(models.TextChoices):
+    """KS's five questions for the tilstandsrapport as a dialogue; the value is the stem of
+    the question's two fields on ``Assessment`` (``<stem>_text``, ``<stem>_no_change``)."""
+
+    WHERE_ARE_WE = "where_are_we", _("Hvor er vi?")
+    NEED_FOR_CHANGE = "need_for_change", _("Behov for endring?")
+    WHERE_TO = "where_to", _("Hvor vil vi?")
+    WHO_DOES_WHAT = "who_does_what", _("Hvem gjør hva?")
+    HOW = "how", _("Hvordan får vi det til?")
+
+
+class AssessmentState(models.TextChoices):
+    DRAFT = "utkast", _("Utkast")
+    REVIEW = "gjennomsyn", _("Til gjennomsyn")
+    FINAL = "ferdig", _("Ferdig")
+
+
+# States in which the text may still be written; a final text is sent back to draft first.
+EDITABLE_ASSESSMENT_STATES = frozenset({AssessmentState.DRAFT, AssessmentState.REVIEW})
+
+
+class Assessment(models.Model):
+    """The administration's own assessment for one report year: one row per development
+    area of the plan, and one for the whole report (``area`` empty). Each of KS's five
+    questions is answered by a text or by an explicit «Ingen endring»."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="assessments",
+        verbose_name=_("kommune"),
+    )
+    report_year = models.ForeignKey(
+        ReportYear,
+        on_delete=models.CASCADE,
+        related_name="assessments",
+        verbose_name=_("rapportår"),
+    )
+    area = models.ForeignKey(
+        DevelopmentArea,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="report_assessments",
+        verbose_name=_("utviklingsområde"),
+        help_text=_("Tomt for vurderingen av hele rapporten."),
+    )
+    state = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=AssessmentState.choices,
+        default=AssessmentState.DRAFT,
+    )
+    return_comment = bounded_text(_("kommentar ved retur"), max_length=SHORT_TEXT, blank=True)
+    # Each question: a text, or «Ingen endring» as an answer of its own (never a magic
+    # text); ``clean`` refuses both at once.
+    where_are_we_text = bounded_text(_("Hvor er vi?"), max_length=TEXT, blank=True)
+    where_are_we_no_change = models.BooleanField(_("Hvor er vi? Ingen endring"), default=False)
+    need_for_change_text = bounded_text(_("Behov for endring?"), max_length=TEXT, blank=True)
+    need_for_change_no_change = models.BooleanField(
+        _("Behov for endring? Ingen endring"), default=False
+    )
+    where_to_text = bounded_text(_("Hvor vil vi?"), max_length=TEXT, blank=True)
+    where_to_no_change = models.BooleanField(_("Hvor vil vi? Ingen endring"), default=False)
+    who_does_what_text = bounded_text(_("Hvem gjør hva?"), max_length=TEXT, blank=True)
+    who_does_what_no_change = models.BooleanField(_("Hvem gjør hva? Ingen endring"), default=False)
+    how_text = bounded_text(_("Hvordan får vi det til?"), max_length=TEXT, blank=True)
+    how_no_change = models.BooleanField(_("Hvordan får vi det til? Ingen endring"), default=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sist endret av"),
+    )
+    updated_at = models.DateTimeField(_("sist endret"), auto_now=True)
+    # When an answer last changed (not the state): what a rendered draft is compared with.
+    text_changed_at = models.DateTimeField(_("tekst sist endret"), null=True, blank=True)
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("administrasjonens vurdering")
+        verbose_name_plural = _("administrasjonens vurderinger")
+        ordering = ["report_year", "area__order", "area_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report_year", "area"],
+                condition=models.Q(area__isnull=False),
+                name="assessment_one_per_area",
+            ),
+            models.UniqueConstraint(
+                fields=["report_year"],
+                condition=models.Q(area__isnull=True),
+                name="assessment_one_for_whole_report",
+            ),
+            *text_length_checks(
+                return_comment=SHORT_TEXT,
+                **{f"{question.value}_text": TEXT for question in AssessmentQuestion},
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.area is None:
+            return str(_("Vurdering av hele rapporten"))
+        return _("Vurdering: %(area)s") % {"area": self.area.name}
+
+    @property
+    def title(self) -> str:
+        return str(self)
+
+    def answer(self, question: str) -> tuple[str, bool]:
+        return getattr(self, f"{question}_text"), getattr(self, f"{question}_no_change")
+
+    def unanswered(self) -> list[AssessmentQuestion]:
+        """The questions with neither a text nor «Ingen endring»."""
+        return [
+            question
+            for question in AssessmentQuestion
+            if not self.answer(question.value)[0].strip() and not self.answer(question.value)[1]
+        ]
+
+    @property
+    def answered_count(self) -> int:
+        return len(AssessmentQuestion) - len(self.unanswered())
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in EDITABLE_ASSESSMENT_STATES
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.report_year_id and self.municipality_id:
+            if self.report_year.municipality_id != self.municipality_id:
+                errors["report_year"] = str(_("Rapportåret hører til en annen kommune."))
+            elif self.area is not None and self.area.plan_id != self.report_year.quality_plan_id:
+                errors["area"] = str(_("Utviklingsområdet hører til en annen plan."))
+        for question in AssessmentQuestion:
+            text, no_change = self.answer(question.value)
+            if no_change and text.strip():
+                errors[f"{question.value}_text"] = str(
+                    _(
+                        "«%(question)s»: velg enten «Ingen endring» eller skriv en tekst, "
+                        "ikke begge."
+                    )
+                    % {"question": question.label}
+                )
+        if errors:
+            raise ValidationError(errors)
+
+
+class AssessmentWriter(models.Model):
+    """A member of the municipality the sector leader has invited to write one assessment."""
+
+    assessment = models.ForeignKey(
+        Assessment,
+        on_delete=models.CASCADE,
+        related_name="writers",
+        verbose_name=_("vurdering"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="assessment_invitations",
+        verbose_name=_("skribent"),
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invitert av"),
+    )
+    invited_at = models.DateTimeField(_("invitert"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("invitert skribent")
+        verbose_name_plural = _("inviterte skribenter")
+        ordering = ["invited_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "user"], name="assessment_writer_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.assessment}"
+
+
+class AssessmentChange(models.Model):
+    """What changed in an assessment, by whom and when: the same shape as
+    ``plans.PlanChange`` so the plan history template shows it. Written only by
+    ``reports.services.assessments``; never edited."""
+
+    assessment = models.ForeignKey(
+        Assessment,
+        on_delete=models.CASCADE,
+        related_name="changes",
+        verbose_name=_("vurdering"),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("endret av"),
+    )
+    at = models.DateTimeField(_("tidspunkt"), auto_now_add=True, db_index=True)
+    action = models.CharField(_("handling"), max_length=30)
+    subject = models.CharField(_("gjelder"), max_length=300)
+    # [{"field": question, "old": text, "new": text}, …], as the writer saw them.
+    fields = models.JSONField(_("felt"), default=list)
+
+    class Meta:
+        verbose_name = _("endring i vurdering")
+        verbose_name_plural = _("endringer i vurdering")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d.%m.%Y %H:%M} {self.action} {self.subject}"

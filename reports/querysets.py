@@ -96,3 +96,20 @@ class FollowUpItemQuerySet(_CouncilScope):
 class QuestionQuerySet(_CouncilScope):
     def unanswered(self):
         return self.filter(answered_at__isnull=True)
+
+
+class AssessmentQuerySet(_MunicipalityScope):
+    """The administration's assessment while it is written: sector leaders see every one of
+    their municipality, an invited writer the ones they are invited to. Nobody else —
+    elected officials read the text in the published report only, so they never see it
+    here even if someone invited them."""
+
+    def narrow(self, own, access, user):
+        from plans.models import Role
+
+        if access.has_role(Role.SECTOR_LEADER):
+            return own
+        if access.has_role(Role.ELECTED_OFFICIAL):
+            return own.none()
+        # One invitation per writer and assessment (a unique constraint): no duplicates.
+        return own.filter(writers__user=user)

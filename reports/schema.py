@@ -34,7 +34,10 @@ The versions:
    The council's treatment: ``case_number`` (this year's, "" when none),
    ``previous_follow_up`` (last year's follow-up items and what became of them) and
    ``previous_questions`` (last year's questions and answers, the appendix); older
-   reports get them empty.
+   reports get them empty. And the administration's assessment under KS's five
+   questions: ``assessment`` at the top (the whole report's text and when any text last
+   changed) and in every area. Older reports had none, so their upgrade gives none and
+   the chapters are left out.
 """
 
 from __future__ import annotations
@@ -122,12 +125,19 @@ def _v5_council(snapshot: Snapshot) -> Snapshot:
     snapshot["case_number"] = ""
     snapshot["previous_follow_up"] = {"year_label": "", "items": []}
     snapshot["previous_questions"] = {"year_label": "", "items": []}
+
+
+def _v5_assessments(snapshot: Snapshot) -> Snapshot:
+    # No administration's text was written before version 5.
+    snapshot["assessment"] = {"whole": None, "text_changed_at": None}
+    for area in snapshot.get("areas", []):
+        area["assessment"] = None
     return snapshot
 
 
 def _v4_to_v5(snapshot: Snapshot) -> Snapshot:
-    # Each part of issue 18 adds its keys in a step of its own.
-    return _v5_council(_v5_journeys(_v5_law_topics(snapshot)))
+    # Each part of issue 18 fills its own new keys in a function of its own.
+    return _v5_assessments(_v5_council(_v5_journeys(_v5_law_topics(snapshot))))
 
 
 _STEPS: dict[int, Callable[[Snapshot], Snapshot]] = {

@@ -65,6 +65,7 @@ from plans.selectors.dashboard import area_rows
 from reports.bti import bti_section
 from reports.models import LawTopic
 from reports.schema import SCHEMA_VERSION
+from reports.selectors.assessments import assessment_snapshot
 from reports.selectors.council import council_snapshot
 from reports.selectors.law_topics import has_figure_for_year, law_topics_for
 
@@ -283,6 +284,17 @@ def _law_topics(topics, built, with_year_figure) -> list[dict]:
             }
         )
     return chapters
+
+
+def area_indicators(user, report_year, areas, year: int) -> dict[int, list[dict]]:
+    """The report's indicator read model for ``areas`` (latest value, target, attainment),
+    for the writing page to show beside the text as the report will."""
+    municipality = report_year.municipality
+    links = _area_links(user, municipality, areas)
+    indicators, built, _with_year_figure = _indicator_entries(
+        user, municipality, {i for _area, i in links}, municipality_places(municipality), year
+    )
+    return _indicators_by_area(links, indicators, built)
 
 
 def indicator_series_from_json(item: dict) -> tuple[IndicatorSeries, list[Target]]:
@@ -515,6 +527,9 @@ def build_snapshot(report, user, *, now=None) -> dict:
     journeys = _journeys(user, plan, year, keys)
     competence, competence_total = _competence(user, year, keys, now)
     next_activities = _activities_next_year(user, year, keys)
+    # The administration's text, read as it stands (drafts too: the draft is for reading
+    # it through; publishing requires it final and unchanged since).
+    assessment = assessment_snapshot(quality_plan=plan, year=year)
 
     area_items = []
     totals = {"met": 0, "not_met": 0, "unknown": 0, "measures": 0, "done": 0, "stories": 0}
@@ -585,6 +600,7 @@ def build_snapshot(report, user, *, now=None) -> dict:
                     ],
                     "trend_chart": None,
                 },
+                "assessment": assessment["areas"].get(area.pk),
                 "stories": area_stories,
                 "journeys": journeys.get(area.key, []),
                 "competence": competence[area.key],
@@ -644,6 +660,10 @@ def build_snapshot(report, user, *, now=None) -> dict:
             },
         },
         "law_topics": _law_topics(topics, entries, with_year_figure),
+        "assessment": {
+            "whole": assessment["whole"],
+            "text_changed_at": assessment["text_changed_at"],
+        },
         "areas": area_items,
         "bti": bti_section(user, plan, year),
         # The council's treatment: this year's case number, and what became of last

@@ -36,3 +36,28 @@ urlpatterns = [
     ),
     path("questions/<id:pk>/answer/", views.QuestionAnswerView.as_view(), name="question-answer"),
 ]
+
+urlpatterns += [
+    path("assessment/start/", views.AssessmentStartView.as_view(), name="assessment-start"),
+    path("year/<id:pk>/assessment/", views.AssessmentYearView.as_view(), name="assessment-year"),
+    path("assessment/<id:pk>/", views.AssessmentEditView.as_view(), name="assessment-edit"),
+    path(
+        "assessment/<id:pk>/history/",
+        views.AssessmentHistoryView.as_view(),
+        name="assessment-history",
+    ),
+    path(
+        "assessment/<id:pk>/submit/", views.AssessmentSubmitView.as_view(), name="assessment-submit"
+    ),
+    path(
+        "assessment/<id:pk>/approve/",
+        views.AssessmentApproveView.as_view(),
+        name="assessment-approve",
+    ),
+    path(
+        "assessment/<id:pk>/return/", views.AssessmentReturnView.as_view(), name="assessment-return"
+    ),
+    path(
+        "assessment/<id:pk>/invite/", views.AssessmentInviteView.as_view(), name="assessment-invite"
+    ),
+]

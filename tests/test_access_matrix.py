@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import PERSONAS
+from tests.reports.conftest import write_assessments
 
 ALL = (*PERSONAS, "other_municipality", "no_membership", "anonymous")
 MEMBERS = ALL[:7]
@@ -293,6 +294,7 @@ def _rep(c):
     if found is not None:
         return found
     year = c.quality_plan.period_start
+    write_assessments(plan=c.quality_plan, year=year, user=c["sector_leader"])
     published = services.status_report_order(
         user=c["sector_leader"], quality_plan=c.quality_plan, year=year
     )
@@ -307,6 +309,31 @@ def _rep(c):
 
 def _rep_url(c, name, which):
     return reverse(name, args=[_rep(c)[which].pk])
+
+
+def _assess(c):
+    """The administration's assessment of Solvik's report for the year after the report
+    rows above (so their final texts leave these in draft): the unit leader is invited to
+    write the first area's."""
+    from reports.services import assessments as assessment_services
+
+    year = c.quality_plan.period_start + 1
+    report_year = assessment_services.assessments_start(quality_plan=c.quality_plan, year=year)
+    area = report_year.assessments.exclude(area=None).order_by("area__order", "pk").first()
+    if not area.writers.filter(user=c["unit_leader"]).exists():
+        assessment_services.assessment_writer_add(
+            assessment=area, user=c["sector_leader"], invitee=c["unit_leader"]
+        )
+    return {"year": report_year, "area": area}
+
+
+def _assess_url(c, name, which="area"):
+    return reverse(name, args=[_assess(c)[which].pk])
+
+
+# The assessment while it is written: the sector leader and the invited writer (our unit
+# leader); for everyone else it does not exist.
+ASSESSMENT_WRITERS = only({"sector_leader": 200, "unit_leader": 200}, others=404)
 
 
 # Every member of Solvik reads a published report; the draft is the sector leader's.
@@ -1043,6 +1070,43 @@ MATRIX = [
         "question answer",
         lambda c: reverse("reports:question-answer", args=[_question(c).pk]),
         LEADER_ONLY_IN_SOLVIK,
+    ),
+    (
+        "assessment start (POST only)",
+        lambda c: reverse("reports:assessment-start"),
+        only({"sector_leader": 405}, others=403),
+    ),
+    (
+        "assessment year",
+        lambda c: _assess_url(c, "reports:assessment-year", "year"),
+        ASSESSMENT_WRITERS,
+    ),
+    ("assessment edit", lambda c: _assess_url(c, "reports:assessment-edit"), ASSESSMENT_WRITERS),
+    (
+        "assessment history",
+        lambda c: _assess_url(c, "reports:assessment-history"),
+        ASSESSMENT_WRITERS,
+    ),
+    (
+        "assessment submit (POST only)",
+        lambda c: _assess_url(c, "reports:assessment-submit"),
+        only({"sector_leader": 405, "unit_leader": 405}, others=404),
+    ),
+    (
+        "assessment approve (POST only)",
+        lambda c: _assess_url(c, "reports:assessment-approve"),
+        only({"sector_leader": 405, "unit_leader": 403}, others=404),
+    ),
+    # A draft is not sent back: nobody may until it is in review or final.
+    (
+        "assessment return (POST only)",
+        lambda c: _assess_url(c, "reports:assessment-return"),
+        only({"sector_leader": 403, "unit_leader": 403}, others=404),
+    ),
+    (
+        "assessment invite (POST only)",
+        lambda c: _assess_url(c, "reports:assessment-invite"),
+        only({"sector_leader": 405, "unit_leader": 403}, others=404),
     ),
     # --- end status reports ---
 ]

@@ -31,7 +31,9 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import PERSONAS
+from tests.reports.conftest import write_assessments
 from tests.test_access_matrix import (
+    _assess,
     _bti,
     _comp,
     _comp_url,
@@ -323,6 +325,7 @@ def _published_report(c):
     """A published report with no newer draft: the one a new version starts from."""
     from reports.services import status_reports as services
 
+    write_assessments(plan=c.quality_plan, year=c.quality_plan.period_end, user=c["sector_leader"])
     report = services.status_report_order(
         user=c["sector_leader"], quality_plan=c.quality_plan, year=c.quality_plan.period_end
     )
@@ -867,7 +870,71 @@ REPORT_ROWS = [
         fields=lambda c: {"answer": "Om lag 200 000 kroner."},
         may=("sector_leader",),
     ),
+    Row(
+        "assessment start",
+        lambda c: reverse("reports:assessment-start"),
+        fields=lambda c: {"quality_plan": c.quality_plan.pk, "year": c.quality_plan.period_start},
+        page=False,
+        may=("sector_leader",),
+    ),
+    Row(
+        "assessment edit",
+        lambda c: reverse("reports:assessment-edit", args=[_assess(c)["area"].pk]),
+        fields=lambda c: {"where_are_we_text": "Skrevet i matrisen."},
+        may=("sector_leader", "unit_leader"),
+    ),
+    Row(
+        "assessment submit",
+        lambda c: reverse("reports:assessment-submit", args=[_assess(c)["area"].pk]),
+        page=False,
+        may=("sector_leader", "unit_leader"),
+    ),
+    Row(
+        "assessment approve",
+        lambda c: reverse("reports:assessment-approve", args=[_answered_assessment(c).pk]),
+        page=False,
+        may=("sector_leader",),
+    ),
+    Row(
+        "assessment return",
+        lambda c: reverse("reports:assessment-return", args=[_reviewed_assessment(c).pk]),
+        fields=lambda c: {"comment": "Utdyp."},
+        page=False,
+        may=("sector_leader",),
+    ),
+    Row(
+        "assessment invite",
+        lambda c: reverse("reports:assessment-invite", args=[_assess(c)["area"].pk]),
+        fields=lambda c: {"user": c["staff"].pk},
+        page=False,
+        may=("sector_leader",),
+    ),
 ]
+
+
+def _answered_assessment(c):
+    """The invited area's assessment with every question answered (still a draft)."""
+    from reports.models import AssessmentQuestion
+    from reports.services import assessments as assessment_services
+
+    area = _assess(c)["area"]
+    assessment_services.assessment_update(
+        assessment=area,
+        user=c["sector_leader"],
+        answers={q.value: ("Svar.", False) for q in AssessmentQuestion},
+    )
+    return area
+
+
+def _reviewed_assessment(c):
+    from reports.services import assessments as assessment_services
+
+    area = _answered_assessment(c)
+    area.refresh_from_db()
+    if area.state == "utkast":
+        assessment_services.assessment_submit(assessment=area, user=c["unit_leader"])
+    return area
+
 
 # BTI: the staff member holds the log; the unit leader leads the holding unit (and reads
 # the log, with consent); the nurse is on the team with write access; the outsider is a

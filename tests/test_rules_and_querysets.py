@@ -172,6 +172,18 @@ def every_object(plan_objects):  # noqa: F811
                 state=state,
             )
     _council_objects(c)
+    # The administration's assessment in both municipalities; our unit leader is invited
+    # to write one area's, an elected official (behind the services' back) to another's.
+    from reports.services.assessments import assessments_start
+
+    for plan in (c.quality_plan, c.other_plan.quality_plan):
+        report_year = assessments_start(quality_plan=plan, year=2025)
+        first, *rest = report_year.assessments.exclude(area=None)
+        if plan is c.quality_plan:
+            first.writers.create(user=c["unit_leader"])
+            (rest[0] if rest else report_year.assessments.get(area=None)).writers.create(
+                user=c["elected_official"]
+            )
     return c, people
 
 

@@ -11,11 +11,13 @@ from django.utils import timezone
 
 from btitracker import demo as bti_demo
 from competence import demo as competence_demo
+from demo.services.assessments import demo_assessments_load
 from demo.services.law_topics import demo_law_topics_load
 from demo.services.reports import demo_reports_load
 from indicators import demo as indicators_demo
 from plans import demo as plans_demo
 from plans.models import Municipality
+from reports.services.report_years import report_year_demo_purge
 from reports.services.status_reports import status_report_demo_purge
 
 
@@ -25,6 +27,9 @@ def _clear(municipality: Municipality) -> None:
     # Status reports point at the plans (and published ones refuse to be deleted in use):
     # the demo's reset removes them with their files.
     status_report_demo_purge(municipality=municipality)
+    # The report years point at the plans; with them go the administration's assessment
+    # (which points at the plans' development areas), the treatment and its follow-up.
+    report_year_demo_purge(municipality=municipality)
     bti_demo.demo_clear(municipality)
     competence_demo.demo_clear(municipality)
     indicators_demo.demo_clear(municipality)
@@ -49,9 +54,9 @@ def demo_load(*, today: datetime.date | None = None, reports: bool = True) -> di
     counts |= indicators_demo.demo_seed(municipality, plan, units, users, today)
     counts |= demo_law_topics_load(municipality=municipality)
     counts |= bti_demo.demo_seed(municipality, units, users, today)
-    # At merge: the texts the reports render go here, before they are rendered — the
-    # administration's assessment (demo_assessments_load) and the law's three topics
-    # (demo_law_topics_load).
+    # The administration's text comes before the reports that print it (and with
+    # ``reports=False`` too: the writing pages are demo content of their own).
+    counts |= demo_assessments_load(municipality=municipality, plan=plan, today=today)
     if reports:
         counts |= demo_reports_load(
             municipality=municipality, plan=plan, sector_leader=users["sektorleder"], today=today

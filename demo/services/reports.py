@@ -13,6 +13,7 @@ import datetime
 
 from django.db import transaction
 
+from demo.services.council import demo_council_load
 from plans.models import Municipality, QualityPlan
 from plans.schoolyear import SchoolYear
 from reports.models import ReportState, StatusReport
@@ -68,15 +69,16 @@ def demo_reports_load(
     if last.is_pending:
         last = _report_render(last)
 
-    # At merge: the council's treatment of last year's report and its follow-up items
-    # (demo_council_load) go here — after publishing, and before this year's draft is
+    # The council's treatment of last year's report, its follow-up items and questions:
+    # after publishing (the portal refuses them before), and before this year's draft is
     # rendered, since this year's report opens with what became of those items.
+    council = demo_council_load(municipality=municipality, plan=plan, published_report=last)
 
     draft = status_report_order(
         user=sector_leader, quality_plan=plan, year=this_year, dispatch=False
     )
     _report_render(draft)
-    return {
+    return council | {
         "status_reports_published": StatusReport.objects.filter(
             municipality=municipality, state=ReportState.PUBLISHED
         ).count(),

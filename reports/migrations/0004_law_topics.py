@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('indicators', '0006_school_year_period_labels'),
         ('plans', '0004_bounded_free_text'),
-        ('reports', '0002_report_year'),
+        ('reports', '0003_assessments'),
     ]
 
     operations = [

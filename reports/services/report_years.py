@@ -23,3 +23,11 @@ def report_year_open(*, quality_plan, year: int) -> ReportYear:
             return report_year
     except IntegrityError:
         return ReportYear.objects.get(quality_plan=quality_plan, year=year)
+
+
+def report_year_demo_purge(*, municipality) -> int:
+    """Remove every report year of a municipality (and what cascades from it). Only the
+    demo's reset calls this, after the rows that protect their plan's areas are gone: a
+    report year protects its plan, which the reset makes anew."""
+    deleted, _per_model = ReportYear.objects.filter(municipality=municipality).delete()
+    return deleted

@@ -35,10 +35,10 @@ from reports.models import (
     PENDING_STATES,
     PublishedReportError,
     ReportState,
-    ReportYear,
     StatusReport,
     report_file_name,
 )
+from reports.selectors.assessments import assessment_publish_check
 from reports.selectors.status_reports import status_report_pdf_context
 from reports.snapshot import build_snapshot
 
@@ -199,6 +199,7 @@ def status_report_publish(*, report: StatusReport, user) -> StatusReport:
                 _("Bare et ferdig utkast kan publiseres. Vent til PDF-en er laget."),
                 code="not_ready",
             )
+        assessment_publish_check(report=locked)
         locked.state = ReportState.PUBLISHED
         locked.published_at = timezone.now()
         locked.published_by = user
@@ -271,10 +272,7 @@ def status_report_demo_purge(*, municipality) -> int:
     transaction.on_commit(delete_files)
     # The plain QuerySet.delete: the report queryset's own refuses published rows.
     deleted, _per_model = QuerySet.delete(reports)
-    # The report years (and the treatment, follow-up items and questions on them) hold
-    # the plans the demo's reset deletes next.
-    years, _per_model = ReportYear.objects.filter(municipality=municipality).delete()
-    return deleted + years
+    return deleted
 
 
 def status_report_render(

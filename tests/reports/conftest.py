@@ -41,3 +41,30 @@ def pdf_reader(report: StatusReport) -> pypdf.PdfReader:
 def pdf_text(report: StatusReport) -> str:
     reader = pdf_reader(report)
     return " ".join(" ".join(page.extract_text() or "" for page in reader.pages).split())
+
+
+def write_assessments(*, plan, year: int, user, approve: bool = True):
+    """The administration's assessment of ``plan``'s report for ``year`` written in full (a
+    text or «Ingen endring» for every question of every part) and, unless ``approve`` is
+    False, set to final: what a report needs before it may be published."""
+    from reports.models import AssessmentQuestion
+    from reports.services import assessments as assessment_services
+
+    report_year = assessment_services.assessments_start(quality_plan=plan, year=year)
+    for assessment in report_year.assessments.select_related("area"):
+        part = assessment.area.name if assessment.area else "Hele rapporten"
+        answers = {
+            question.value: (f"{part}: {question.label} – vurdert av administrasjonen.", False)
+            for question in AssessmentQuestion
+        }
+        answers[AssessmentQuestion.NEED_FOR_CHANGE.value] = ("", True)
+        assessment_services.assessment_update(assessment=assessment, user=user, answers=answers)
+        if approve:
+            assessment_services.assessment_approve(assessment=assessment, user=user)
+    return report_year
+
+
+def order_written_and_render(world, user=None) -> StatusReport:
+    """A draft ready to publish: the assessment written and final, then rendered."""
+    write_assessments(plan=world.plan, year=world.year, user=world.sector_leader)
+    return order_and_render(world, user)

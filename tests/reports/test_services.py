@@ -14,7 +14,12 @@ from plans.models import InputGroup, InputSetting, ParticipationInput
 from reports.models import PublishedReportError, ReportState, StatusReport
 from reports.services import status_reports as services
 from reports.tasks import render_status_report
-from tests.reports.conftest import order_and_render, pdf_reader, pdf_text
+from tests.reports.conftest import (
+    order_and_render,
+    order_written_and_render,
+    pdf_reader,
+    pdf_text,
+)
 
 
 def _stored_files(media) -> list:
@@ -100,7 +105,7 @@ def test_the_pdf_is_tagged_norwegian_with_bookmarks_and_the_real_figures(world, 
 
 
 def test_publishing_freezes_the_snapshot_and_the_pdf(world):
-    report = order_and_render(world)
+    report = order_written_and_render(world)
     services.status_report_publish(report=report, user=world.sector_leader)
     report.refresh_from_db()
     assert report.state == ReportState.PUBLISHED

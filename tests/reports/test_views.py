@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from reports.models import ReportState, StatusReport
 from reports.services import status_reports as services
-from tests.reports.conftest import order_and_render
+from tests.reports.conftest import order_and_render, order_written_and_render
 from tests.reports.synthetic import build_world
 
 
@@ -65,7 +65,7 @@ def test_the_order_form_says_in_norwegian_what_is_wrong(world, client):
 
 
 def test_publishing_needs_a_post_and_then_the_official_reads_it(world, client):
-    report = order_and_render(world)
+    report = order_written_and_render(world)
     official = world.official
     client.force_login(official)
     for name in ("report-detail", "report-read", "report-pdf", "report-progress"):
@@ -102,7 +102,7 @@ def test_an_official_never_reaches_a_draft_and_no_one_another_municipalitys_repo
 ):
     ours, theirs = two_worlds
     draft = order_and_render(ours)
-    their_report = order_and_render(theirs)
+    their_report = order_written_and_render(theirs)
     services.status_report_publish(report=their_report, user=theirs.sector_leader)
     client.force_login(ours.official)
     listing = client.get(reverse("reports:report-list")).content.decode()
