@@ -332,3 +332,67 @@ def build_world(
         official=official,
         year=year,
     )
+
+
+def add_dialogue(world: World, *, approve: bool = True) -> None:
+    """The council's yearly dialogue around the world's report (issue 18): last year's
+    report published, with its political treatment, a follow-up item under way and a
+    question answered; this year's case number recorded before publishing; and this
+    year's assessment written under the five questions (final unless ``approve`` is
+    False). What the snapshot's appendix, opening and text chapters read."""
+
+    from reports.models import FollowUpStatus, ReportState, StatusReport
+    from reports.services import council
+    from reports.services.report_years import report_year_open
+    from tests.reports.conftest import write_assessments
+
+    last = world.year - 1
+    leader = world.sector_leader
+    previous = report_year_open(quality_plan=world.plan, year=last)
+    published = StatusReport.objects.create(
+        municipality=world.municipality,
+        quality_plan=world.plan,
+        year=last,
+        state=ReportState.PUBLISHED,
+        snapshot={},
+        published_at=timezone.now(),
+    )
+    council.treatment_save(
+        report_year=previous,
+        user=leader,
+        committee="Hovedutvalg for oppvekst",
+        committee_meeting_on=datetime.date(last + 1, 2, 10),
+        council_meeting_on=datetime.date(last + 1, 3, 5),
+        case_number=f"{last + 1}/1234",
+        decision="Tilstandsrapporten tas til orientering.",
+    )
+    item = council.follow_up_item_create(
+        report_year=previous,
+        user=leader,
+        title="Plan mot mobbing på mellomtrinnet",
+        description="Administrasjonen legger fram en plan for å få ned mobbingen.",
+        owner=leader,
+        due_on=datetime.date(last + 1, 12, 1),
+    )
+    council.follow_up_item_status_update(
+        item=item, user=leader, status=FollowUpStatus.IN_PROGRESS, note="Planen er på høring."
+    )
+    question = council.question_submit(
+        report=published,
+        user=world.official,
+        text="Hvorfor har ikke mobbingen gått ned?",
+        notify=False,
+    )
+    council.question_answer_save(
+        question=question, user=leader, answer="Tiltakene kom sent i gang; se kapittel 2."
+    )
+    council.treatment_save(
+        report_year=report_year_open(quality_plan=world.plan, year=world.year),
+        user=leader,
+        committee="Hovedutvalg for oppvekst",
+        committee_meeting_on=None,
+        council_meeting_on=None,
+        case_number=f"{world.year + 1}/77",
+        decision="",
+    )
+    write_assessments(plan=world.plan, year=world.year, user=leader, approve=approve)

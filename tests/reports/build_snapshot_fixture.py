@@ -1,0 +1,53 @@
+"""Builds the newest stored snapshot, ``tests/reports/snapshots/v<SCHEMA_VERSION>.json``
+(see that folder's README). Not collected by the suite (the name does not start with
+``test_``); run it on purpose when the snapshot's shape changes:
+
+    BUILD_SNAPSHOT=1 .venv/bin/pytest -n 0 -p no:randomly tests/reports/build_snapshot_fixture.py
+
+It writes only when ``BUILD_SNAPSHOT`` is set, and never over an older version's file."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+from pathlib import Path
+from unittest import mock
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from indicators.models import Observation
+from reports.charts import add_charts
+from reports.models import StatusReport
+from reports.schema import SCHEMA_VERSION
+from reports.snapshot import build_snapshot
+from tests.reports.synthetic import add_dialogue, build_world
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+COLLECTED = datetime.datetime(2026, 6, 15, 12, 0, tzinfo=ZoneInfo("Europe/Oslo"))
+
+
+def fixture_world():
+    """The world every stored snapshot since version 3 was built from."""
+    world = build_world(areas=2, indicators=2, units=2, activities_per_area=2)
+    # The first indicator's 2023/24 figure suppressed, so a chart has a withheld point.
+    Observation.objects.filter(
+        indicator=world.indicators[0],
+        place__code=world.municipality.number,
+        period_label="2023/24",
+    ).update(value=None, status="skjult", symbol=":")
+    add_dialogue(world)
+    return world
+
+
+@pytest.mark.skipif(not os.environ.get("BUILD_SNAPSHOT"), reason="set BUILD_SNAPSHOT=1")
+def test_build_the_newest_snapshot(db, media):
+    world = fixture_world()
+    report = StatusReport(
+        municipality=world.municipality, quality_plan=world.plan, year=world.year, version=1
+    )
+    with mock.patch("django.utils.timezone.now", return_value=COLLECTED):
+        snapshot = add_charts(build_snapshot(report, world.sector_leader, now=COLLECTED))
+    path = SNAPSHOTS / f"v{SCHEMA_VERSION}.json"
+    path.write_text(json.dumps(snapshot, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
