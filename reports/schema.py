@@ -125,6 +125,7 @@ def _v5_council(snapshot: Snapshot) -> Snapshot:
     snapshot["case_number"] = ""
     snapshot["previous_follow_up"] = {"year_label": "", "items": []}
     snapshot["previous_questions"] = {"year_label": "", "items": []}
+    return snapshot
 
 
 def _v5_assessments(snapshot: Snapshot) -> Snapshot:
