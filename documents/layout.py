@@ -18,6 +18,7 @@ from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import SuspiciousFileOperation
 from weasyprint import CSS, HTML, URLFetcher
+from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcherResponse
 
@@ -26,7 +27,14 @@ try:  # Where WeasyPrint lists the PDF variants it can write (PDF/A, PDF/UA …)
 except ImportError:  # pragma: no cover - older WeasyPrint
     _PDF_VARIANTS = {}
 
-__all__ = ["DEFAULT_LANGUAGE", "PDF_VARIANT", "STATIC_ORIGIN", "StaticFilesOnly", "lay_out"]
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "PDF_VARIANT",
+    "STATIC_ORIGIN",
+    "StaticFilesOnly",
+    "lay_out",
+    "lay_out_pages",
+]
 
 DEFAULT_LANGUAGE = "nb"
 # The base URL relative links resolve against. ``.invalid`` never resolves (RFC 2606), and
@@ -93,8 +101,9 @@ class StaticFilesOnly(URLFetcher):
         return None
 
 
-def lay_out(html: str, stylesheet_url: str, fetcher: StaticFilesOnly) -> bytes:
-    """Lay ``html`` out with the stylesheet at ``stylesheet_url`` into tagged PDF bytes."""
+def lay_out_pages(html: str, stylesheet_url: str, fetcher: StaticFilesOnly) -> Document:
+    """Lay ``html`` out into WeasyPrint's pages (boxes per page) without writing the PDF:
+    what :func:`lay_out` writes, and what the tests walk to see where the pages break."""
     document = HTML(string=html, base_url=fetcher.base_url, url_fetcher=fetcher)
     root = document.etree_element
     if not root.get("lang"):
@@ -102,4 +111,12 @@ def lay_out(html: str, stylesheet_url: str, fetcher: StaticFilesOnly) -> bytes:
     font_config = FontConfiguration()
     css = CSS(url=stylesheet_url, url_fetcher=fetcher, font_config=font_config)
     options: dict = {"pdf_variant": PDF_VARIANT} if PDF_VARIANT else {"pdf_tags": True}
-    return document.write_pdf(stylesheets=[css], font_config=font_config, **options)
+    rendered = document.render(stylesheets=[css], font_config=font_config, **options)
+    rendered.pdf_options = options  # type: ignore[attr-defined]
+    return rendered
+
+
+def lay_out(html: str, stylesheet_url: str, fetcher: StaticFilesOnly) -> bytes:
+    """Lay ``html`` out with the stylesheet at ``stylesheet_url`` into tagged PDF bytes."""
+    rendered = lay_out_pages(html, stylesheet_url, fetcher)
+    return rendered.write_pdf(**rendered.pdf_options)  # type: ignore[attr-defined]

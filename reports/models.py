@@ -25,10 +25,13 @@ class ReportState(models.TextChoices):
     READY = "klar", _("Utkast klart")
     FAILED = "feilet", _("Feilet")
     PUBLISHED = "publisert", _("Publisert")
+    # Publishing renders the final PDF (no «Utkast» mark) from the stored snapshot in the
+    # worker; the report is published when that file is stored, or back to READY if not.
+    PUBLISHING = "publiseres", _("Publiseres")
 
 
 # States a worker may still move the report out of.
-PENDING_STATES = frozenset({ReportState.QUEUED, ReportState.RENDERING})
+PENDING_STATES = frozenset({ReportState.QUEUED, ReportState.RENDERING, ReportState.PUBLISHING})
 
 
 class PublishedReportError(ValidationError):
@@ -41,6 +44,11 @@ def report_file_name(report: StatusReport, filename: str = "") -> str:
         f"status-reports/{report.municipality.number}/"
         f"tilstandsrapport-{report.year}-v{report.version}-{report.pk}.pdf"
     )
+
+
+def published_file_name(report: StatusReport) -> str:
+    """The stable name of a published report's final PDF, beside (never over) the draft's."""
+    return report_file_name(report).removesuffix(".pdf") + "-publisert.pdf"
 
 
 class StatusReport(models.Model):

@@ -23,7 +23,11 @@ def is_ready_draft(user, report) -> bool:
 
 @rules.predicate
 def is_unpublished(user, report) -> bool:
-    return report is not None and report.state != ReportState.PUBLISHED
+    # A report being published is on its way out of the drafts: not rendered again.
+    return report is not None and report.state not in (
+        ReportState.PUBLISHED,
+        ReportState.PUBLISHING,
+    )
 
 
 member = is_portal_member & in_own_municipality

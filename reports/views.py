@@ -208,7 +208,15 @@ class StatusReportPublishView(ReportActionView):
 
     def act(self):
         report = services.status_report_publish(report=self.report, user=self.request.user)
-        return report, _("Rapporten er publisert. Folkevalgte kan nå lese den.")
+        if report.state == ReportState.PUBLISHED:  # the worker ran at once (no broker)
+            return report, _("Rapporten er publisert. Folkevalgte kan nå lese den.")
+        if report.dispatched_at is None:
+            messages.warning(self.request, _queued_message())
+            return report, ""
+        return report, _(
+            "Rapporten publiseres nå: den endelige PDF-en lages uten «Utkast»-merket. "
+            "Folkevalgte kan lese den når den er ferdig."
+        )
 
 
 class StatusReportRetryView(ReportActionView):

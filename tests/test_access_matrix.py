@@ -297,7 +297,10 @@ def _rep(c):
         user=c["sector_leader"], quality_plan=c.quality_plan, year=year
     )
     services.status_report_render(report_id=published.pk)
-    published = services.status_report_publish(report=published, user=c["sector_leader"])
+    services.status_report_publish(report=published, user=c["sector_leader"])
+    # Publishing queues the final render; the worker's half runs here.
+    services.status_report_render(report_id=published.pk)
+    published.refresh_from_db()
     draft = services.status_report_version_create(report=published, user=c["sector_leader"])
     services.status_report_render(report_id=draft.pk)
     found = {"published": published, "draft": draft}

@@ -325,7 +325,11 @@ def _published_report(c):
         user=c["sector_leader"], quality_plan=c.quality_plan, year=c.quality_plan.period_end
     )
     services.status_report_render(report_id=report.pk)
-    return services.status_report_publish(report=report, user=c["sector_leader"])
+    services.status_report_publish(report=report, user=c["sector_leader"])
+    # Publishing queues the final render; the worker's half runs here.
+    services.status_report_render(report_id=report.pk)
+    report.refresh_from_db()
+    return report
 
 
 def _declined_case(bti):

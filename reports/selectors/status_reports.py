@@ -7,5 +7,7 @@ from typing import Any
 from reports.schema import upgrade
 
 
-def status_report_pdf_context(*, snapshot: dict[str, Any]) -> dict[str, Any]:
-    return {"report": upgrade(snapshot), "for_pdf": True}
+def status_report_pdf_context(*, snapshot: dict[str, Any], draft: bool = True) -> dict[str, Any]:
+    """``draft`` puts the «Utkast» mark on every page; the published file is laid out
+    again from the same snapshot without it."""
+    return {"report": upgrade(snapshot), "for_pdf": True, "draft": draft}

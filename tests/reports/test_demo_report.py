@@ -12,7 +12,7 @@ from plans.schoolyear import SchoolYear
 from reports.charts import chart_count
 from reports.models import ReportState, StatusReport
 from reports.services import status_reports as services
-from tests.reports.conftest import pdf_text
+from tests.reports.conftest import pdf_text, publish
 
 
 def test_the_demo_report_shows_solviks_figures_and_only_consented_fortellinger(db, media):
@@ -61,7 +61,7 @@ def test_load_demo_again_after_a_published_report_starts_the_demo_afresh(
     )
     assert services.status_report_render(report_id=report.pk) == ReportState.READY
     report.refresh_from_db()
-    services.status_report_publish(report=report, user=leader)
+    publish(report, leader)
     stored = report.pdf.name
     assert report.pdf.storage.exists(stored)
 

@@ -14,7 +14,7 @@ from plans.models import InputGroup, InputSetting, ParticipationInput
 from reports.models import PublishedReportError, ReportState, StatusReport
 from reports.services import status_reports as services
 from reports.tasks import render_status_report
-from tests.reports.conftest import order_and_render, pdf_reader, pdf_text
+from tests.reports.conftest import order_and_render, pdf_reader, pdf_text, publish
 
 
 def _stored_files(media) -> list:
@@ -99,8 +99,7 @@ def test_the_pdf_is_tagged_norwegian_with_bookmarks_and_the_real_figures(world, 
 
 def test_publishing_freezes_the_snapshot_and_the_pdf(world):
     report = order_and_render(world)
-    services.status_report_publish(report=report, user=world.sector_leader)
-    report.refresh_from_db()
+    publish(report, world.sector_leader)
     assert report.state == ReportState.PUBLISHED
     assert report.published_by == world.sector_leader
     snapshot, pdf = report.snapshot, report.pdf.read()
