@@ -271,7 +271,7 @@ def test_axis_scale_rounds_bounds_out_to_whole_steps(low, high, expected):
 
 
 def test_axis_scale_refuses_reversed_bounds():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="high must not be below low"):
         axis_scale(5, 4)
 
 

@@ -84,7 +84,7 @@ def indicator_headings_apart_from_their_charts(laid_out) -> list[tuple[int, list
     heading_page: dict[int, int] = {}
     chart_pages: dict[int, set[int]] = defaultdict(set)
     for number, page in enumerate(laid_out, start=1):
-        for box, ancestors in walk(page._page_box):
+        for _box, ancestors in walk(page._page_box):
             indicator = next(
                 (element for element in ancestors if "report-indicator" in classes(element)),
                 None,
