@@ -31,6 +31,12 @@ def test_a_draft_pdf_has_the_watermark_on_every_page_and_the_published_one_none(
     assert len(pages) > 3
     assert all(WATERMARK in (page.extract_text() or "") for page in pages)
     draft_name = report.pdf.name
+    # The BTI figures sit in a chapter with text, on the page that introduces them.
+    texts = [" ".join((page.extract_text() or "").split()) for page in pages]
+    bti_page = next(text for text in texts if "modellen Bedre tverrfaglig innsats" in text)
+    assert "Tidlig innsats og tverrfaglig samarbeid" in bti_page
+    assert "BTI – Bedre tverrfaglig innsats" in bti_page
+    assert "BTI-statistikk" in bti_page
 
     with django_capture_on_commit_callbacks(execute=True):
         publish(report, world.sector_leader)
