@@ -41,3 +41,20 @@ class ReportOrderForm(forms.Form):
             first = plans.first()
             if first is not None:
                 self.initial.setdefault("quality_plan", first.pk)
+
+
+class ReportBrandingForm(forms.Form):
+    """The upload; what the file is, is decided by ``report_branding_update``."""
+
+    logo = forms.FileField(
+        label=_("Kommunevåpen eller logo"),
+        help_text=_(
+            "SVG eller PNG, høyst 512 kB. Vises på forsiden av tilstandsrapportene som lages "
+            "fra nå; publiserte rapporter beholder logoen de hadde."
+        ),
+        error_messages={
+            "required": _("Velg en fil med kommunevåpenet eller logoen."),
+            "empty": _("Filen er tom."),
+            "invalid": _("Velg en fil med kommunevåpenet eller logoen."),
+        },
+    )

@@ -214,3 +214,39 @@ class ReportYear(models.Model):
             and self.quality_plan.municipality_id != self.municipality_id
         ):
             raise ValidationError({"quality_plan": _("Planen hører til en annen kommune.")})
+
+
+class LogoKind(models.TextChoices):
+    SVG = "image/svg+xml", "SVG"
+    PNG = "image/png", "PNG"
+
+
+class ReportBranding(models.Model):
+    """The municipality's coat of arms or logo on the report's title page, uploaded by a
+    sector leader. Kept in the database (it is small and capped) so a report's snapshot can
+    take a copy as a data URI: a published report keeps the logo of its day."""
+
+    municipality = models.OneToOneField(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="report_branding",
+        verbose_name=_("kommune"),
+    )
+    logo = models.BinaryField(_("kommunevåpen eller logo"))
+    content_type = models.CharField(_("filtype"), max_length=20, choices=LogoKind.choices)
+    updated_at = models.DateTimeField(_("endret"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("endret av"),
+    )
+
+    class Meta:
+        verbose_name = _("rapportprofil")
+        verbose_name_plural = _("rapportprofiler")
+
+    def __str__(self) -> str:
+        return _("Kommunevåpen for %(municipality)s") % {"municipality": self.municipality}

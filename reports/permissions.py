@@ -37,6 +37,8 @@ rules.add_perm(
     "reports.view_statusreport", member & (is_superuser | is_sector_leader | is_published_report)
 )
 rules.add_perm("reports.order_statusreport", leader)
+# The title page's logo (object: the municipality).
+rules.add_perm("reports.change_reportbranding", leader)
 rules.add_perm("reports.publish_statusreport", leader & is_ready_draft)
 rules.add_perm("reports.rerender_statusreport", leader & is_unpublished)
 rules.add_perm("reports.new_version_statusreport", leader & ~is_unpublished)

@@ -27,6 +27,8 @@ The versions:
    «2020/21» (``plans.schoolyear.SchoolYear``). Older reports printed the bare year
    («Målverdi for 2025»), so that is what their upgrade gives; their stored period labels
    («2020-21») stay as published.
+5. The title page's logo (``branding``: ``logo`` as a data URI, ``logo_alt``); older
+   reports had none.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 Snapshot = dict[str, Any]
 
@@ -95,4 +97,19 @@ def _v3_to_v4(snapshot: Snapshot) -> Snapshot:
     return snapshot
 
 
-_STEPS: dict[int, Callable[[Snapshot], Snapshot]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
+def _v4_to_v5(snapshot: Snapshot) -> Snapshot:
+    _v5_branding(snapshot)
+    return snapshot
+
+
+def _v5_branding(snapshot: Snapshot) -> None:
+    # Reports before the title page had a logo: none, as they were printed.
+    snapshot.setdefault("branding", {"logo": "", "logo_alt": ""})
+
+
+_STEPS: dict[int, Callable[[Snapshot], Snapshot]] = {
+    1: _v1_to_v2,
+    2: _v2_to_v3,
+    3: _v3_to_v4,
+    4: _v4_to_v5,
+}

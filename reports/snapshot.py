@@ -61,6 +61,7 @@ from plans.models import (
 from plans.schoolyear import SchoolYear
 from plans.selectors.dashboard import area_rows
 from reports.bti import bti_section
+from reports.selectors.branding import report_branding_snapshot
 from reports.schema import SCHEMA_VERSION
 
 MAX_STORIES_PER_AREA = 6
@@ -540,4 +541,5 @@ def build_snapshot(report, user, *, now=None) -> dict:
         },
         "areas": area_items,
         "bti": bti_section(user, plan, year),
+        "branding": report_branding_snapshot(municipality=municipality),
     }

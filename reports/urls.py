@@ -7,6 +7,7 @@ app_name = "reports"
 urlpatterns = [
     path("", views.StatusReportListView.as_view(), name="report-list"),
     path("new/", views.StatusReportOrderView.as_view(), name="report-order"),
+    path("branding/", views.ReportBrandingEditView.as_view(), name="branding-edit"),
     path("<id:pk>/", views.StatusReportDetailView.as_view(), name="report-detail"),
     path("<id:pk>/progress/", views.StatusReportProgressView.as_view(), name="report-progress"),
     path("<id:pk>/read/", views.StatusReportReadView.as_view(), name="report-read"),

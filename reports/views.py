@@ -17,9 +17,11 @@ from django.views.generic import TemplateView
 
 from plans.models import QualityPlan
 from plans.views.gate import MemberRequiredMixin, add_service_errors, error_text, own_municipality
-from reports.forms import ReportOrderForm
+from reports.forms import ReportBrandingForm, ReportOrderForm
 from reports.models import ReportState, StatusReport
 from reports.schema import upgrade
+from reports.selectors.branding import report_branding_data_uri, report_branding_for
+from reports.services import branding as branding_services
 from reports.services import status_reports as services
 
 
@@ -239,3 +241,50 @@ class StatusReportNewVersionView(ReportActionView):
             messages.warning(self.request, _queued_message())
             return report, ""
         return report, _("En ny versjon er bestilt og lages nå.")
+
+
+class ReportBrandingEditView(MemberRequiredMixin, TemplateView):
+    """The sector leader's upload of the coat of arms or logo for the title page. The
+    current logo is shown as a data URI in an ``<img>``: a browser runs nothing inside an
+    SVG shown that way, and no file is served."""
+
+    template_name = "reports/branding.html"
+
+    def load_objects(self):
+        self.municipality = own_municipality(self.request.user)
+        if self.municipality is None:
+            raise PermissionDenied
+        self.require("reports.change_reportbranding", self.municipality)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        branding = report_branding_for(municipality=self.municipality)
+        context.update(
+            municipality=self.municipality,
+            logo=report_branding_data_uri(branding=branding),
+            branding=branding,
+        )
+        context.setdefault("form", ReportBrandingForm())
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("action") == "delete":
+            branding_services.report_branding_delete(municipality=self.municipality)
+            messages.success(request, _("Logoen er fjernet."))
+            return redirect("reports:branding-edit")
+        form = ReportBrandingForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                branding_services.report_branding_update(
+                    user=request.user,
+                    municipality=self.municipality,
+                    upload=form.cleaned_data["logo"],
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request, _("Logoen er lagret. Den kommer på forsiden av neste rapport.")
+                )
+                return redirect("reports:branding-edit")
+        return self.render_to_response(self.get_context_data(form=form), status=400)
