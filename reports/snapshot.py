@@ -61,8 +61,8 @@ from plans.models import (
 from plans.schoolyear import SchoolYear
 from plans.selectors.dashboard import area_rows
 from reports.bti import bti_section
-from reports.selectors.branding import report_branding_snapshot
 from reports.schema import SCHEMA_VERSION
+from reports.selectors.branding import report_branding_snapshot
 
 MAX_STORIES_PER_AREA = 6
 

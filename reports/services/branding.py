@@ -100,16 +100,13 @@ def _check_svg(data: bytes) -> None:
                     % {"attribute": local},
                     "svg_handler",
                 )
-            if attribute.lower() in HREF_ATTRIBUTES or local == "href":
-                if value.strip() and not value.strip().startswith("#"):
-                    raise _error(
-                        _(
-                            "SVG-filen peker til en ekstern fil (%(target)s). Bare #-lenker "
-                            "er tillatt."
-                        )
-                        % {"target": value[:80]},
-                        "svg_external",
-                    )
+            is_link = attribute.lower() in HREF_ATTRIBUTES or local == "href"
+            if is_link and value.strip() and not value.strip().startswith("#"):
+                raise _error(
+                    _("SVG-filen peker til en ekstern fil (%(target)s). Bare #-lenker er tillatt.")
+                    % {"target": value[:80]},
+                    "svg_external",
+                )
             if local in {"attributename", "values", "to", "from", "by"} and (
                 "href" in value.lower() or "javascript:" in value.lower()
             ):
