@@ -50,6 +50,16 @@ def _local_name(name: str) -> str:
     return name.rsplit("}", 1)[-1].lower()
 
 
+def _check_reference(target: str) -> None:
+    """Only a link inside the file itself (``#id``), or none, may stand in a logo."""
+    if target.strip() and not target.strip().startswith("#"):
+        raise _error(
+            _("SVG-filen peker til en ekstern fil (%(target)s). Bare #-lenker er tillatt.")
+            % {"target": target[:80]},
+            "svg_external",
+        )
+
+
 def _check_css(text: str) -> None:
     lowered = text.lower()
     if "@import" in lowered or "javascript:" in lowered or "expression(" in lowered:
@@ -58,12 +68,7 @@ def _check_css(text: str) -> None:
             "svg_style",
         )
     for match in _URL.finditer(text):
-        if not match.group("target").strip().startswith("#"):
-            raise _error(
-                _("SVG-filen peker til en ekstern fil (%(target)s). Bare #-lenker er tillatt.")
-                % {"target": match.group("target")[:80]},
-                "svg_external",
-            )
+        _check_reference(match.group("target"))
 
 
 def _check_svg(data: bytes) -> None:
@@ -100,13 +105,8 @@ def _check_svg(data: bytes) -> None:
                     % {"attribute": local},
                     "svg_handler",
                 )
-            is_link = attribute.lower() in HREF_ATTRIBUTES or local == "href"
-            if is_link and value.strip() and not value.strip().startswith("#"):
-                raise _error(
-                    _("SVG-filen peker til en ekstern fil (%(target)s). Bare #-lenker er tillatt.")
-                    % {"target": value[:80]},
-                    "svg_external",
-                )
+            if attribute.lower() in HREF_ATTRIBUTES or local == "href":
+                _check_reference(value)
             if local in {"attributename", "values", "to", "from", "by"} and (
                 "href" in value.lower() or "javascript:" in value.lower()
             ):

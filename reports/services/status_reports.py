@@ -397,11 +397,14 @@ def _publish(report: StatusReport, render: Callable[..., bytes]) -> str:
     storage = StatusReport._meta.get_field("pdf").storage
     stored = ""
     try:
+        snapshot = report.snapshot
+        if not snapshot:  # publish_validate refused it; a row changed by hand since
+            raise ValidationError("the report has no snapshot to publish")
         with translation.override(settings.LANGUAGE_CODE):
             _record(report, "layout", text=str(_("Publiserer: setter opp PDF-en")))
             content = render(
                 PDF_TEMPLATE,
-                status_report_pdf_context(snapshot=report.snapshot, draft=False),
+                status_report_pdf_context(snapshot=snapshot, draft=False),
                 stylesheet=PDF_STYLESHEET,
                 timeout=settings.REPORT_PDF_TIMEOUT,
             )
