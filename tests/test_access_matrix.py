@@ -924,6 +924,11 @@ MATRIX = [
         only({"sector_leader": 200}, others=403),
     ),
     (
+        "report logo upload",
+        lambda c: reverse("reports:branding-edit"),
+        only({"sector_leader": 200}, others=403),
+    ),
+    (
         "report detail (published)",
         lambda c: _rep_url(c, "reports:report-detail", "published"),
         REPORT_READERS,

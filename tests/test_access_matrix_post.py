@@ -798,10 +798,26 @@ INDICATOR_ROWS = [
     ),
 ]
 
+
+def _logo_upload(c):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    svg = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><path d="M0 0H10V10Z"/></svg>'
+    )
+    return {"logo": SimpleUploadedFile("logo.svg", svg, content_type="image/svg+xml")}
+
+
 REPORT_ROWS = [
     Row(
         "report order",
         lambda c: reverse("reports:report-order"),
+        may=("sector_leader",),
+    ),
+    Row(
+        "report logo upload",
+        lambda c: reverse("reports:branding-edit"),
+        fields=_logo_upload,
         may=("sector_leader",),
     ),
     Row(

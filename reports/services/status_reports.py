@@ -208,8 +208,8 @@ def status_report_publish(*, report: StatusReport, user) -> StatusReport:
     under its own name, deletes the draft's and marks the report published, all at once
     (``_publish``); until then the report is PUBLISHING, and if the render fails it is
     back to READY with the error. From then on its snapshot and PDF never change."""
-    _publish_validate(report)
     with transaction.atomic():
+        # The row as stored, not the caller's copy (which may predate the render).
         locked = StatusReport.objects.select_for_update().get(pk=report.pk)
         _publish_validate(locked)
         locked.state = ReportState.PUBLISHING
