@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -186,6 +187,12 @@ def test_the_logo_is_on_the_title_page_with_version_and_date_and_the_report_keep
     assert report.snapshot["branding"]["logo"].startswith("data:image/png;base64,")
     assert len(pdf_reader(report).pages[0].images) == 1
     assert "Tilstandsrapport for oppvekst" in pdf_text(report)
+    # The web page shows the same logo, as a data URI in an <img> (nothing served).
+    client = Client()
+    client.force_login(world.official)
+    page = client.get(reverse("reports:report-read", args=[report.pk])).content.decode()
+    assert '<img src="data:image/png;base64,' in page
+    assert 'alt="Kommunevåpen for Testvik kommune"' in page
 
 
 def test_another_municipalitys_logo_never_reaches_a_report(world):
