@@ -251,7 +251,6 @@ def _claim(report_id: int, task_id: str) -> StatusReport | None:
         now = timezone.now()
         if (
             report.state in (ReportState.RENDERING, ReportState.PUBLISHING)
-            and report.started_at is not None
             and report.task_id
             and report.task_id != task_id
             and report.started_at
