@@ -6,32 +6,73 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('plans', '0004_bounded_free_text'),
-        ('reports', '0002_report_year'),
+        ("plans", "0004_bounded_free_text"),
+        ("reports", "0002_report_year"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='statusreport',
-            name='state',
-            field=models.CharField(choices=[('i_ko', 'I kø'), ('lages', 'Lages'), ('klar', 'Utkast klart'), ('feilet', 'Feilet'), ('publisert', 'Publisert'), ('publiseres', 'Publiseres')], default='i_ko', max_length=12, verbose_name='status'),
+            model_name="statusreport",
+            name="state",
+            field=models.CharField(
+                choices=[
+                    ("i_ko", "I kø"),
+                    ("lages", "Lages"),
+                    ("klar", "Utkast klart"),
+                    ("feilet", "Feilet"),
+                    ("publisert", "Publisert"),
+                    ("publiseres", "Publiseres"),
+                ],
+                default="i_ko",
+                max_length=12,
+                verbose_name="status",
+            ),
         ),
         migrations.CreateModel(
-            name='ReportBranding',
+            name="ReportBranding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('logo', models.BinaryField(verbose_name='kommunevåpen eller logo')),
-                ('content_type', models.CharField(choices=[('image/svg+xml', 'SVG'), ('image/png', 'PNG')], max_length=20, verbose_name='filtype')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='endret')),
-                ('municipality', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='report_branding', to='plans.municipality', verbose_name='kommune')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='endret av')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("logo", models.BinaryField(verbose_name="kommunevåpen eller logo")),
+                (
+                    "content_type",
+                    models.CharField(
+                        choices=[("image/svg+xml", "SVG"), ("image/png", "PNG")],
+                        max_length=20,
+                        verbose_name="filtype",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="endret")),
+                (
+                    "municipality",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="report_branding",
+                        to="plans.municipality",
+                        verbose_name="kommune",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="endret av",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'rapportprofil',
-                'verbose_name_plural': 'rapportprofiler',
+                "verbose_name": "rapportprofil",
+                "verbose_name_plural": "rapportprofiler",
             },
         ),
     ]
