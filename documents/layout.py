@@ -8,6 +8,8 @@ command and every worker would otherwise pay at start-up
 
 from __future__ import annotations
 
+import base64
+import binascii
 import mimetypes
 import posixpath
 from pathlib import Path
@@ -18,6 +20,7 @@ from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import SuspiciousFileOperation
 from weasyprint import CSS, HTML, URLFetcher
+from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcherResponse
 
@@ -26,13 +29,23 @@ try:  # Where WeasyPrint lists the PDF variants it can write (PDF/A, PDF/UA …)
 except ImportError:  # pragma: no cover - older WeasyPrint
     _PDF_VARIANTS = {}
 
-__all__ = ["DEFAULT_LANGUAGE", "PDF_VARIANT", "STATIC_ORIGIN", "StaticFilesOnly", "lay_out"]
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "PDF_VARIANT",
+    "STATIC_ORIGIN",
+    "StaticFilesOnly",
+    "lay_out",
+    "lay_out_pages",
+]
 
 DEFAULT_LANGUAGE = "nb"
 # The base URL relative links resolve against. ``.invalid`` never resolves (RFC 2606), and
 # the fetcher below never goes to the network anyway: it only maps the path to a file.
 STATIC_ORIGIN = "https://static.invalid/"
 PDF_VARIANT = "pdf/ua-1" if "pdf/ua-1" in _PDF_VARIANTS else None
+# The only data: URLs a PDF may use: images, at most about 1 MB encoded.
+DATA_IMAGE_TYPES = ("image/png", "image/svg+xml")
+DATA_IMAGE_MAX_CHARS = 1_400_000
 
 
 class StaticFilesOnly(URLFetcher):
@@ -47,11 +60,27 @@ class StaticFilesOnly(URLFetcher):
         self.base_url = base_url or STATIC_ORIGIN
 
     def fetch(self, url, headers=None):
+        image = self.data_image(url)
+        if image is not None:
+            return URLFetcherResponse(url, image[1], {"Content-Type": image[0]})
         path = self.static_file(url)
         if path is None:
             raise ValueError(f"PDF-en kan bare bruke statiske filer, ikke {url}")
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
+
+    @staticmethod
+    def data_image(url: str) -> tuple[str, bytes] | None:
+        """A base64 ``data:`` URL of a PNG or SVG image (a report's logo, checked when it
+        was uploaded): decoded here, nothing fetched. Any other ``data:`` URL is refused."""
+        for content_type in DATA_IMAGE_TYPES:
+            prefix = f"data:{content_type};base64,"
+            if url.startswith(prefix) and len(url) <= DATA_IMAGE_MAX_CHARS:
+                try:
+                    return content_type, base64.b64decode(url[len(prefix) :], validate=True)
+                except (binascii.Error, ValueError):
+                    return None
+        return None
 
     def static_url(self, name: str) -> str:
         """The URL a static file name (``documents/pdf/base.css``) has in the PDF."""
@@ -93,8 +122,9 @@ class StaticFilesOnly(URLFetcher):
         return None
 
 
-def lay_out(html: str, stylesheet_url: str, fetcher: StaticFilesOnly) -> bytes:
-    """Lay ``html`` out with the stylesheet at ``stylesheet_url`` into tagged PDF bytes."""
+def lay_out_pages(html: str, stylesheet_url: str, fetcher: StaticFilesOnly) -> Document:
+    """Lay ``html`` out into WeasyPrint's pages (boxes per page) without writing the PDF:
+    what :func:`lay_out` writes, and what the tests walk to see where the pages break."""
     document = HTML(string=html, base_url=fetcher.base_url, url_fetcher=fetcher)
     root = document.etree_element
     if not root.get("lang"):
@@ -102,4 +132,12 @@ def lay_out(html: str, stylesheet_url: str, fetcher: StaticFilesOnly) -> bytes:
     font_config = FontConfiguration()
     css = CSS(url=stylesheet_url, url_fetcher=fetcher, font_config=font_config)
     options: dict = {"pdf_variant": PDF_VARIANT} if PDF_VARIANT else {"pdf_tags": True}
-    return document.write_pdf(stylesheets=[css], font_config=font_config, **options)
+    rendered = document.render(stylesheets=[css], font_config=font_config, **options)
+    rendered.pdf_options = options  # type: ignore[attr-defined]
+    return rendered
+
+
+def lay_out(html: str, stylesheet_url: str, fetcher: StaticFilesOnly) -> bytes:
+    """Lay ``html`` out with the stylesheet at ``stylesheet_url`` into tagged PDF bytes."""
+    rendered = lay_out_pages(html, stylesheet_url, fetcher)
+    return rendered.write_pdf(**rendered.pdf_options)  # type: ignore[attr-defined]

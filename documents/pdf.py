@@ -9,7 +9,9 @@ header and footer with page numbers from ``documents/pdf/base.css``), one set of
 * nothing is fetched from the network. The URL fetcher answers only URLs under
   ``STATIC_URL`` and reads them through the staticfiles finders (or the collected files),
   so a template that points at ``https://…``, ``file:///etc/passwd`` or a ``data:`` URL
-  gets nothing, and a hostile value in the data cannot make the server call out;
+  gets nothing, and a hostile value in the data cannot make the server call out. The one
+  exception fetches nothing either: a base64 ``data:`` URL of a PNG or SVG image (a
+  report's logo, checked at upload) is decoded in place;
 * the PDF is tagged for accessibility (PDF/UA-1 where WeasyPrint supports it, tagged PDF
   otherwise), its language is set on the ``<html>`` element and its title comes from the
   template's ``<title>``.

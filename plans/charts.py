@@ -115,6 +115,10 @@ def line_chart(
         raise ValueError("y_max must be greater than y_min")
     chart_id = chart_id or _new_id()
     series = [*series, target] if target is not None else list(series)
+    # The axis ends on gridlines: a target (or value) above the highest tick, or below the
+    # lowest, would otherwise float over the grid with no number to read it against.
+    values = [value for _label, points in series for _x, value in points if value is not None]
+    y_min, y_max, ticks = axis_scale(min([y_min, *values]), max([y_max, *values]))
     x_labels = _x_labels(series)
     series_labels = [label for label, _points in series]
     for item in withheld:
@@ -141,7 +145,6 @@ def line_chart(
     parts = [_open_svg(chart_id, height, title, description)]
     # Grid and y axis.
     parts.append(f'<g class="grid" stroke="{GRID}" stroke-width="1">')
-    ticks = _ticks(y_min, y_max)
     for tick in ticks:
         y = _n(y_at(tick))
         parts.append(f'<line x1="{left}" y1="{y}" x2="{left + plot_w}" y2="{y}"/>')
@@ -362,6 +365,44 @@ def _segments(points: Sequence[Point]) -> list[list[tuple[str, Number]]]:
         else:
             runs[-1].append((x_label, value))
     return [run for run in runs if run]
+
+
+def axis_scale(low: Number, high: Number) -> tuple[Number, Number, list[Number]]:
+    """The axis bounds and gridlines for values from ``low`` to ``high``: both bounds are
+    moved out to whole steps of 1, 2, 2.5 or 5 times a power of ten, so the highest and
+    lowest gridline carry a round number and nothing is drawn beyond them (data up to 47
+    with a target of 62 on an axis from 0 gives 0–70 in tens). Bounds that already lie on
+    such steps (a 1–4 score) are kept. Returns ``(low, high, ticks)``.
+
+    At most five intervals, as the charts always had, unless that leaves more than one
+    finer step of empty room above or below the data; then up to seven finer ones."""
+    low_f, high_f = float(low), float(high)
+    if high_f < low_f:
+        raise ValueError("high must not be below low")
+    if high_f == low_f:
+        high_f = low_f + (abs(low_f) or 1.0)
+    coarse = _round_out(low_f, high_f, 5)
+    fine = _round_out(low_f, high_f, 7)
+    waste = (low_f - coarse[0]) + (coarse[1] - high_f)
+    start, end, step = fine if waste > fine[2] + 1e-9 else coarse
+    ticks: list[Number] = []
+    for index in range(round((end - start) / step) + 1):
+        value = round(float(start + index * step), 9)
+        ticks.append(int(value) if value.is_integer() else value)
+    return ticks[0], ticks[-1], ticks
+
+
+def _round_out(low: float, high: float, max_intervals: int) -> tuple[float, float, float]:
+    """The smallest round step with at most ``max_intervals`` whole steps covering
+    ``low``–``high``, and the bounds rounded out to it."""
+    magnitude = 10 ** math.floor(math.log10((high - low) / max_intervals))
+    for multiple in (1, 2, 2.5, 5, 10, 20, 25, 50, 100):
+        step = multiple * magnitude
+        start = math.floor(round(low / step, 9)) * step
+        end = math.ceil(round(high / step, 9)) * step
+        if round((end - start) / step) <= max_intervals:
+            return start, end, step
+    raise AssertionError("a step of 100 magnitudes always fits")  # pragma: no cover
 
 
 def _ticks(low: Number, high: Number) -> list[Number]:

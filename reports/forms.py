@@ -325,3 +325,20 @@ class AssessmentInviteForm(forms.Form):
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = candidates
+
+
+class ReportBrandingForm(forms.Form):
+    """The upload; what the file is, is decided by ``report_branding_update``."""
+
+    logo = forms.FileField(
+        label=_("Kommunevåpen eller logo"),
+        help_text=_(
+            "SVG eller PNG, høyst 512 kB. Vises på forsiden av tilstandsrapportene som lages "
+            "fra nå; publiserte rapporter beholder logoen de hadde."
+        ),
+        error_messages={
+            "required": _("Velg en fil med kommunevåpenet eller logoen."),
+            "empty": _("Filen er tom."),
+            "invalid": _("Velg en fil med kommunevåpenet eller logoen."),
+        },
+    )

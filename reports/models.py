@@ -36,10 +36,15 @@ class ReportState(models.TextChoices):
     READY = "klar", _("Utkast klart")
     FAILED = "feilet", _("Feilet")
     PUBLISHED = "publisert", _("Publisert")
+    # Publishing renders the final PDF (no «Utkast» mark) from the stored snapshot in the
+    # worker; the report is published when that file is stored, or back to READY if not.
+    PUBLISHING = "publiseres", _("Publiseres")
 
 
 # States a worker may still move the report out of.
-PENDING_STATES = frozenset({ReportState.QUEUED, ReportState.RENDERING})
+PENDING_STATES = frozenset({ReportState.QUEUED, ReportState.RENDERING, ReportState.PUBLISHING})
+# States waiting for a worker to take them (a poll or the requeue sends them again).
+WAITING_STATES = frozenset({ReportState.QUEUED, ReportState.PUBLISHING})
 
 
 class PublishedReportError(ValidationError):
@@ -52,6 +57,11 @@ def report_file_name(report: StatusReport, filename: str = "") -> str:
         f"status-reports/{report.municipality.number}/"
         f"tilstandsrapport-{report.year}-v{report.version}-{report.pk}.pdf"
     )
+
+
+def published_file_name(report: StatusReport) -> str:
+    """The stable name of a published report's final PDF, beside (never over) the draft's."""
+    return report_file_name(report).removesuffix(".pdf") + "-publisert.pdf"
 
 
 class StatusReport(models.Model):
@@ -741,3 +751,39 @@ class AssessmentChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%d.%m.%Y %H:%M} {self.action} {self.subject}"
+
+
+class LogoKind(models.TextChoices):
+    SVG = "image/svg+xml", "SVG"
+    PNG = "image/png", "PNG"
+
+
+class ReportBranding(models.Model):
+    """The municipality's coat of arms or logo on the report's title page, uploaded by a
+    sector leader. Kept in the database (it is small and capped) so a report's snapshot can
+    take a copy as a data URI: a published report keeps the logo of its day."""
+
+    municipality = models.OneToOneField(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="report_branding",
+        verbose_name=_("kommune"),
+    )
+    logo = models.BinaryField(_("kommunevåpen eller logo"))
+    content_type = models.CharField(_("filtype"), max_length=20, choices=LogoKind.choices)
+    updated_at = models.DateTimeField(_("endret"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("endret av"),
+    )
+
+    class Meta:
+        verbose_name = _("rapportprofil")
+        verbose_name_plural = _("rapportprofiler")
+
+    def __str__(self) -> str:
+        return _("Kommunevåpen for %(municipality)s") % {"municipality": self.municipality}

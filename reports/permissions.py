@@ -29,7 +29,11 @@ def is_ready_draft(user, report) -> bool:
 
 @rules.predicate
 def is_unpublished(user, report) -> bool:
-    return report is not None and report.state != ReportState.PUBLISHED
+    # A report being published is on its way out of the drafts: not rendered again.
+    return report is not None and report.state not in (
+        ReportState.PUBLISHED,
+        ReportState.PUBLISHING,
+    )
 
 
 member = is_portal_member & in_own_municipality
@@ -39,6 +43,8 @@ rules.add_perm(
     "reports.view_statusreport", member & (is_superuser | is_sector_leader | is_published_report)
 )
 rules.add_perm("reports.order_statusreport", leader)
+# The title page's logo (object: the municipality).
+rules.add_perm("reports.change_reportbranding", leader)
 rules.add_perm("reports.publish_statusreport", leader & is_ready_draft)
 rules.add_perm("reports.rerender_statusreport", leader & is_unpublished)
 rules.add_perm("reports.new_version_statusreport", leader & ~is_unpublished)

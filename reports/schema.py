@@ -37,7 +37,8 @@ The versions:
    reports get them empty. And the administration's assessment under KS's five
    questions: ``assessment`` at the top (the whole report's text and when any text last
    changed) and in every area. Older reports had none, so their upgrade gives none and
-   the chapters are left out.
+   the chapters are left out. And the title page's logo (``branding``: ``logo`` as a
+   data URI, ``logo_alt``); older reports had none.
 """
 
 from __future__ import annotations
@@ -136,9 +137,15 @@ def _v5_assessments(snapshot: Snapshot) -> Snapshot:
     return snapshot
 
 
+def _v5_branding(snapshot: Snapshot) -> Snapshot:
+    # Reports before the title page had a logo: none, as they were printed.
+    snapshot.setdefault("branding", {"logo": "", "logo_alt": ""})
+    return snapshot
+
+
 def _v4_to_v5(snapshot: Snapshot) -> Snapshot:
     # Each part of issue 18 fills its own new keys in a function of its own.
-    return _v5_assessments(_v5_council(_v5_journeys(_v5_law_topics(snapshot))))
+    return _v5_branding(_v5_assessments(_v5_council(_v5_journeys(_v5_law_topics(snapshot)))))
 
 
 _STEPS: dict[int, Callable[[Snapshot], Snapshot]] = {

@@ -66,6 +66,7 @@ from reports.bti import bti_section
 from reports.models import LawTopic
 from reports.schema import SCHEMA_VERSION
 from reports.selectors.assessments import assessment_snapshot
+from reports.selectors.branding import report_branding_snapshot
 from reports.selectors.council import council_snapshot
 from reports.selectors.law_topics import has_figure_for_year, law_topics_for
 
@@ -669,4 +670,5 @@ def build_snapshot(report, user, *, now=None) -> dict:
         # The council's treatment: this year's case number, and what became of last
         # year's follow-up items and questions (reports.selectors.council).
         **council_snapshot(report=report),
+        "branding": report_branding_snapshot(municipality=municipality),
     }

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.StatusReportListView.as_view(), name="report-list"),
     path("new/", views.StatusReportOrderView.as_view(), name="report-order"),
     path("law-topics/", views.LawTopicsEditView.as_view(), name="law-topics"),
+    path("branding/", views.ReportBrandingEditView.as_view(), name="branding-edit"),
     path("<id:pk>/", views.StatusReportDetailView.as_view(), name="report-detail"),
     path("<id:pk>/progress/", views.StatusReportProgressView.as_view(), name="report-progress"),
     path("<id:pk>/read/", views.StatusReportReadView.as_view(), name="report-read"),

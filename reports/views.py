@@ -34,12 +34,21 @@ from reports.forms import (
     FollowUpStatusForm,
     LawTopicsForm,
     QuestionForm,
+    ReportBrandingForm,
     ReportOrderForm,
     TreatmentForm,
 )
-from reports.models import Assessment, FollowUpItem, Question, ReportState, StatusReport
+from reports.models import (
+    WAITING_STATES,
+    Assessment,
+    FollowUpItem,
+    Question,
+    ReportState,
+    StatusReport,
+)
 from reports.schema import upgrade
 from reports.selectors import assessments as assessment_selectors
+from reports.selectors.branding import report_branding_data_uri, report_branding_for
 from reports.selectors.council import (
     administration_members,
     has_published_version,
@@ -50,6 +59,7 @@ from reports.selectors.council import (
 from reports.selectors.law_topics import law_topic_warnings, law_topics_for
 from reports.selectors.report_years import report_year_for
 from reports.services import assessments as assessment_services
+from reports.services import branding as branding_services
 from reports.services import council
 from reports.services import status_reports as services
 from reports.services.law_topics import law_topics_save
@@ -163,9 +173,10 @@ def _queued_message() -> str:
 
 
 def _queue_unavailable(report: StatusReport) -> bool:
-    """Queued, and nothing will take it now: the broker never got it (Redis down), or
-    it lies in the folder broker with no worker running (``runserver`` alone)."""
-    return report.state == ReportState.QUEUED and (
+    """Waiting for a worker (queued, or publishing), and nothing will take it now: the
+    broker never got it (Redis down), or it lies in the folder broker with no worker
+    running (``runserver`` alone)."""
+    return report.state in WAITING_STATES and (
         report.dispatched_at is None or local_worker_missing()
     )
 
@@ -306,7 +317,18 @@ class StatusReportPublishView(ReportActionView):
 
     def act(self):
         report = services.status_report_publish(report=self.report, user=self.request.user)
-        return report, _("Rapporten er publisert. Folkevalgte kan nå lese den.")
+        if report.state == ReportState.PUBLISHED:  # the final render ran in-process
+            return report, _("Rapporten er publisert. Folkevalgte kan nå lese den.")
+        _tell_where_it_stands(
+            self.request,
+            report,
+            queued=_(
+                "Rapporten publiseres nå: den endelige PDF-en lages uten «Utkast»-merket. "
+                "Folkevalgte kan lese den når den er ferdig."
+            ),
+            done="",
+        )
+        return report, ""
 
 
 class StatusReportRetryView(ReportActionView):
@@ -555,6 +577,53 @@ class AssessmentInviteView(AssessmentActionView):
         return _("%(name)s er invitert til å skrive.") % {
             "name": writer.user.get_full_name() or writer.user.username
         }
+
+
+class ReportBrandingEditView(MemberRequiredMixin, TemplateView):
+    """The sector leader's upload of the coat of arms or logo for the title page. The
+    current logo is shown as a data URI in an ``<img>``: a browser runs nothing inside an
+    SVG shown that way, and no file is served."""
+
+    template_name = "reports/branding.html"
+
+    def load_objects(self):
+        self.municipality = own_municipality(self.request.user)
+        if self.municipality is None:
+            raise PermissionDenied
+        self.require("reports.change_reportbranding", self.municipality)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        branding = report_branding_for(municipality=self.municipality)
+        context.update(
+            municipality=self.municipality,
+            logo=report_branding_data_uri(branding=branding),
+            branding=branding,
+        )
+        context.setdefault("form", ReportBrandingForm())
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("action") == "delete":
+            branding_services.report_branding_delete(municipality=self.municipality)
+            messages.success(request, _("Logoen er fjernet."))
+            return redirect("reports:branding-edit")
+        form = ReportBrandingForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                branding_services.report_branding_update(
+                    user=request.user,
+                    municipality=self.municipality,
+                    upload=form.cleaned_data["logo"],
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request, _("Logoen er lagret. Den kommer på forsiden av neste rapport.")
+                )
+                return redirect("reports:branding-edit")
+        return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
 class LawTopicsEditView(MemberRequiredMixin, TemplateView):

@@ -299,7 +299,10 @@ def _rep(c):
         user=c["sector_leader"], quality_plan=c.quality_plan, year=year
     )
     services.status_report_render(report_id=published.pk)
-    published = services.status_report_publish(report=published, user=c["sector_leader"])
+    services.status_report_publish(report=published, user=c["sector_leader"])
+    # Publishing queues the final render; the worker's half runs here.
+    services.status_report_render(report_id=published.pk)
+    published.refresh_from_db()
     draft = services.status_report_version_create(report=published, user=c["sector_leader"])
     services.status_report_render(report_id=draft.pk)
     found = {"published": published, "draft": draft}
@@ -984,6 +987,11 @@ MATRIX = [
     (
         "report law topics",
         lambda c: reverse("reports:law-topics"),
+        only({"sector_leader": 200}, others=403),
+    ),
+    (
+        "report logo upload",
+        lambda c: reverse("reports:branding-edit"),
         only({"sector_leader": 200}, others=403),
     ),
     (

@@ -33,9 +33,11 @@ from plans.models import QualityPlan
 from reports.charts import add_charts
 from reports.models import (
     PENDING_STATES,
+    WAITING_STATES,
     PublishedReportError,
     ReportState,
     StatusReport,
+    published_file_name,
     report_file_name,
 )
 from reports.selectors.assessments import assessment_publish_check
@@ -139,10 +141,15 @@ def status_report_requeue(*, older_than: datetime.timedelta = datetime.timedelta
     whose worker is gone. Safe to repeat: the task itself skips finished reports and one
     a live worker holds. Used by ``manage.py requeue_reports`` and the beat task."""
     now = timezone.now()
-    waiting = Q(state=ReportState.QUEUED) & (
-        Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=now - older_than)
+    waiting = (
+        Q(state__in=WAITING_STATES)
+        & (Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=now - older_than))
+        & (Q(started_at__isnull=True) | Q(started_at__lt=now - STALE_AFTER))
     )
-    stale = Q(state=ReportState.RENDERING, started_at__lt=now - STALE_AFTER)
+    stale = Q(
+        state__in=[ReportState.RENDERING, ReportState.PUBLISHING],
+        started_at__lt=now - STALE_AFTER,
+    )
     sent = 0
     for report in StatusReport.objects.filter(waiting | stale).order_by("pk"):
         if _dispatch(report):
@@ -151,10 +158,10 @@ def status_report_requeue(*, older_than: datetime.timedelta = datetime.timedelta
 
 
 def status_report_poll(*, report: StatusReport) -> StatusReport:
-    """What the page's poll does besides reading: a queued report the broker never got
-    is sent again (at most every ``REDISPATCH_EVERY``), so a report ordered while Redis
-    was down starts as soon as Redis is back, even without the beat."""
-    if report.state != ReportState.QUEUED or report.dispatched_at is not None:
+    """What the page's poll does besides reading: a queued (or publishing) report the
+    broker never got is sent again (at most every ``REDISPATCH_EVERY``), so a report
+    ordered while Redis was down starts as soon as Redis is back, even without the beat."""
+    if report.state not in WAITING_STATES or report.dispatched_at is not None:
         return report
     last = report.dispatch_attempted_at
     if last is None or timezone.now() - last >= REDISPATCH_EVERY:
@@ -169,6 +176,8 @@ def status_report_retry(*, report: StatusReport, user) -> StatusReport:
         locked = StatusReport.objects.select_for_update().get(pk=report.pk)
         if locked.state == ReportState.PUBLISHED:
             raise PublishedReportError(_("En publisert rapport kan ikke lages på nytt."))
+        if locked.state == ReportState.PUBLISHING:
+            raise ValidationError(_("Rapporten publiseres nå."), code="publishing")
         if locked.state in PENDING_STATES and locked.dispatched_at is not None:
             raise ValidationError(_("Rapporten lages allerede."), code="busy")
         locked.state = ReportState.QUEUED
@@ -188,22 +197,44 @@ def status_report_retry(*, report: StatusReport, user) -> StatusReport:
 # --- Publishing -------------------------------------------------------------------------------
 
 
-def status_report_publish(*, report: StatusReport, user) -> StatusReport:
-    """Publish a finished draft: from now on its snapshot and PDF never change."""
+def _publish_validate(report: StatusReport) -> None:
+    """What a report must be to be published (checked again under the row lock)."""
+    if report.state == ReportState.PUBLISHED:
+        raise PublishedReportError(_("Rapporten er allerede publisert."))
+    if report.state == ReportState.PUBLISHING:
+        raise ValidationError(_("Rapporten publiseres allerede."), code="publishing")
+    if report.state != ReportState.READY or not report.pdf or not report.snapshot:
+        raise ValidationError(
+            _("Bare et ferdig utkast kan publiseres. Vent til PDF-en er laget."),
+            code="not_ready",
+        )
+
+
+def status_report_publish(*, report: StatusReport, user, dispatch: bool = True) -> StatusReport:
+    """Publish a finished draft: validate, then queue the final render. The worker lays
+    the stored (reviewed) snapshot out again without the «Utkast» mark, stores that file
+    under its own name, deletes the draft's and marks the report published, all at once
+    (``_publish``); until then the report is PUBLISHING, and if the render fails it is
+    back to READY with the error. From then on its snapshot and PDF never change."""
     with transaction.atomic():
+        # The row as stored, not the caller's copy (which may predate the render).
         locked = StatusReport.objects.select_for_update().get(pk=report.pk)
-        if locked.state == ReportState.PUBLISHED:
-            raise PublishedReportError(_("Rapporten er allerede publisert."))
-        if locked.state != ReportState.READY or not locked.pdf or not locked.snapshot:
-            raise ValidationError(
-                _("Bare et ferdig utkast kan publiseres. Vent til PDF-en er laget."),
-                code="not_ready",
-            )
+        _publish_validate(locked)
         assessment_publish_check(report=locked)
-        locked.state = ReportState.PUBLISHED
-        locked.published_at = timezone.now()
+        locked.state = ReportState.PUBLISHING
+        # Who asked: the final step makes it the publisher (cleared again on failure).
         locked.published_by = user
+        locked.stage = str(_("Publiserer"))
+        locked.progress = 0
+        locked.error = ""
+        locked.task_id = ""
+        locked.dispatched_at = None
+        locked.dispatch_attempted_at = None
+        locked.started_at = None
+        locked.finished_at = None
         locked.save()
+    if dispatch:  # else the caller renders it in-process (the demo), as for an order
+        _dispatch(locked)
     return locked
 
 
@@ -229,14 +260,15 @@ def _claim(report_id: int, task_id: str) -> StatusReport | None:
             return None
         now = timezone.now()
         if (
-            report.state == ReportState.RENDERING
+            report.state in (ReportState.RENDERING, ReportState.PUBLISHING)
             and report.task_id
             and report.task_id != task_id
             and report.started_at
             and now - report.started_at < STALE_AFTER
         ):
             return None
-        report.state = ReportState.RENDERING
+        if report.state == ReportState.QUEUED:
+            report.state = ReportState.RENDERING
         report.task_id = task_id[:64]
         report.attempts += 1
         report.started_at = now
@@ -249,9 +281,9 @@ def _record(report: StatusReport, stage_key: str, extra: int = 0, text: str | No
     label, percent = STAGES[stage_key]
     report.stage = (text or str(label))[:120]
     report.progress = min(percent + extra, 99)
-    StatusReport.objects.filter(pk=report.pk, state=ReportState.RENDERING).update(
-        stage=report.stage, progress=report.progress
-    )
+    StatusReport.objects.filter(
+        pk=report.pk, state__in=[ReportState.RENDERING, ReportState.PUBLISHING]
+    ).update(stage=report.stage, progress=report.progress)
 
 
 def status_report_demo_purge(*, municipality) -> int:
@@ -283,6 +315,8 @@ def status_report_render(
     if report is None:
         found = StatusReport.objects.filter(pk=report_id).values_list("state", flat=True).first()
         return found or "missing"
+    if report.state == ReportState.PUBLISHING:
+        return _publish(report, render)
     try:
         with translation.override(settings.LANGUAGE_CODE):
             return _render(report, render)
@@ -335,7 +369,7 @@ def _render(report: StatusReport, render: Callable[..., bytes]) -> str:
         time.sleep(delay)
     content = render(
         PDF_TEMPLATE,
-        status_report_pdf_context(snapshot=snapshot),
+        status_report_pdf_context(snapshot=snapshot, draft=True),
         stylesheet=PDF_STYLESHEET,
         timeout=settings.REPORT_PDF_TIMEOUT,
     )
@@ -361,6 +395,73 @@ def _render(report: StatusReport, render: Callable[..., bytes]) -> str:
         locked.rendered_at = locked.finished_at = timezone.now()
         locked.save()
     return ReportState.READY
+
+
+def _publish(report: StatusReport, render: Callable[..., bytes]) -> str:
+    """The worker's half of publishing: the final PDF from the stored snapshot, without
+    the watermark, stored under ``published_file_name``; then in one transaction the
+    report is PUBLISHED and the draft's file goes once that has committed. Any failure
+    puts it back to READY (the draft and its file as they were) with the error."""
+    name = published_file_name(report)
+    storage = StatusReport._meta.get_field("pdf").storage
+    stored = ""
+    try:
+        snapshot = report.snapshot
+        if not snapshot:  # publish_validate refused it; a row changed by hand since
+            raise ValidationError("the report has no snapshot to publish")
+        with translation.override(settings.LANGUAGE_CODE):
+            _record(report, "layout", text=str(_("Publiserer: setter opp PDF-en")))
+            content = render(
+                PDF_TEMPLATE,
+                status_report_pdf_context(snapshot=snapshot, draft=False),
+                stylesheet=PDF_STYLESHEET,
+                timeout=settings.REPORT_PDF_TIMEOUT,
+            )
+            _record(report, "store", text=str(_("Publiserer: lagrer PDF-en")))
+            with transaction.atomic():
+                locked = StatusReport.objects.select_for_update().get(pk=report.pk)
+                if locked.state != ReportState.PUBLISHING:
+                    return locked.state
+                draft = locked.pdf.name
+                if storage.exists(name):  # left by an earlier run that did not commit
+                    storage.delete(name)
+                # Straight to the storage: the field's upload_to names drafts.
+                stored = storage.save(name, ContentFile(content))
+                locked.pdf.name = stored
+                locked.pdf_pages = _page_count(content)
+                locked.pdf_size = len(content)
+                locked.state = ReportState.PUBLISHED
+                locked.published_at = locked.finished_at = timezone.now()
+                locked.stage = str(_("Publisert"))
+                locked.progress = 100
+                locked.save()
+                if draft and draft != stored:
+                    transaction.on_commit(lambda: storage.delete(draft))
+    except Exception as error:
+        if stored and storage.exists(stored):
+            storage.delete(stored)
+        if isinstance(error, PdfRenderError):
+            message = str(error)
+        else:
+            logger.exception("Status report %s could not be published", report.pk)
+            message = _(
+                "Rapporten kunne ikke publiseres på grunn av en feil (%(kind)s). Utkastet er "
+                "som før. Prøv igjen; gjentar feilen seg, kontakt brukerstøtte."
+            ) % {"kind": type(error).__name__}
+        _publish_fail(report, message)
+        return ReportState.READY
+    return ReportState.PUBLISHED
+
+
+def _publish_fail(report: StatusReport, message: str) -> None:
+    StatusReport.objects.filter(pk=report.pk, state=ReportState.PUBLISHING).update(
+        state=ReportState.READY,
+        error=message,
+        published_by=None,
+        stage=str(_("Publisering feilet")),
+        progress=100,
+        finished_at=timezone.now(),
+    )
 
 
 def _fail(report: StatusReport, message: str) -> None:

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from plans.charts import COLOURS, Withheld, bar_chart, line_chart, series_table
+from plans.charts import COLOURS, Withheld, axis_scale, bar_chart, line_chart, series_table
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
 
@@ -245,3 +245,75 @@ def test_series_table_aligns_values_under_shared_dates():
     table = series_table(SERIES)
     assert table.columns == ["01.02.2024", "01.02.2025", "01.02.2026"]
     assert table.rows[1] == ("Tidlig innsats", [1.5, None, 3])
+
+
+# --- The axis scale: round bounds that hold every value, target included -------------------
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "expected"),
+    [
+        # Data up to 47, target 62, axis from 0: up to 70 in tens, not a gap above 60.
+        (0, 62, (0, 70, [0, 10, 20, 30, 40, 50, 60, 70])),
+        # Bounds already on round steps stay as they are (the 1–4 self-assessment score).
+        (1, 4, (1, 4, [1, 2, 3, 4])),
+        (0, 100, (0, 100, [0, 20, 40, 60, 80, 100])),
+        # A target under the lowest tick of an axis that does not start at 0 moves it down.
+        (43, 65, (40, 65, [40, 45, 50, 55, 60, 65])),
+        (12.3, 13.1, (12.2, 13.2, [12.2, 12.4, 12.6, 12.8, 13, 13.2])),
+        (-3, 8, (-4, 8, [-4, -2, 0, 2, 4, 6, 8])),
+        (0, 0.47, (0, 0.5, [0, 0.1, 0.2, 0.3, 0.4, 0.5])),
+        (5, 5, (5, 10, [5, 6, 7, 8, 9, 10])),
+    ],
+)
+def test_axis_scale_rounds_bounds_out_to_whole_steps(low, high, expected):
+    assert axis_scale(low, high) == expected
+
+
+def test_axis_scale_refuses_reversed_bounds():
+    with pytest.raises(ValueError, match="high must not be below low"):
+        axis_scale(5, 4)
+
+
+def gridline_labels(svg: ET.Element) -> list[float]:
+    texts = svg.findall("svg:g[@text-anchor='end']/svg:text", NS)
+    return [float(text.text.replace(",", ".").replace("\xa0", "")) for text in texts]
+
+
+def test_a_target_above_the_highest_tick_extends_the_axis_to_a_round_number():
+    svg = parse(
+        line_chart(
+            title="Trivsel",
+            series=[("Kommunen", [("2023", 40), ("2024", 47)])],
+            target=("Målverdi", [("2023", None), ("2024", 62)]),
+            y_min=0,
+            y_max=62,
+            y_label="Prosent",
+            description="d",
+        )
+    )
+    labels = gridline_labels(svg)
+    assert labels[0] == 0
+    assert labels[-1] == 70
+    # The target's marker lies inside the grid, under the top line.
+    grid_ys = [float(line.get("y1")) for line in svg.findall("svg:g[@class='grid']/svg:line", NS)]
+    target = svg.findall("svg:g[@class='series']", NS)[-1].find("svg:path[@class='point']", NS)
+    assert min(grid_ys) < centre_of(target)[1] < max(grid_ys)
+
+
+def test_a_value_under_the_lowest_tick_moves_the_axis_down_to_a_round_number():
+    svg = parse(
+        line_chart(
+            title="Poeng",
+            series=[("Kommunen", [("2023", 44), ("2024", 47)])],
+            target=("Målverdi", [("2023", None), ("2024", 41.5)]),
+            y_min=44,
+            y_max=47,
+            y_label="Poeng",
+            description="d",
+        )
+    )
+    labels = gridline_labels(svg)
+    assert labels[0] <= 41.5
+    assert labels[0] == int(labels[0])
+    assert labels[-1] >= 47

@@ -33,6 +33,16 @@ def order_and_render(world, user=None) -> StatusReport:
     return report
 
 
+def publish(report: StatusReport, user) -> StatusReport:
+    """Publish as the page does, then run the worker's half (the final render) here."""
+    services.status_report_publish(report=report, user=user)
+    assert StatusReport.objects.get(pk=report.pk).state == ReportState.PUBLISHING
+    state = services.status_report_render(report_id=report.pk, task_id="publish")
+    report.refresh_from_db()
+    assert state == ReportState.PUBLISHED, report.error
+    return report
+
+
 def pdf_reader(report: StatusReport) -> pypdf.PdfReader:
     with report.pdf.open("rb") as handle:
         return pypdf.PdfReader(io.BytesIO(handle.read()))

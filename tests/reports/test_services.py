@@ -19,6 +19,7 @@ from tests.reports.conftest import (
     order_written_and_render,
     pdf_reader,
     pdf_text,
+    publish,
 )
 
 
@@ -106,8 +107,7 @@ def test_the_pdf_is_tagged_norwegian_with_bookmarks_and_the_real_figures(world, 
 
 def test_publishing_freezes_the_snapshot_and_the_pdf(world):
     report = order_written_and_render(world)
-    services.status_report_publish(report=report, user=world.sector_leader)
-    report.refresh_from_db()
+    publish(report, world.sector_leader)
     assert report.state == ReportState.PUBLISHED
     assert report.published_by == world.sector_leader
     snapshot, pdf = report.snapshot, report.pdf.read()
