@@ -52,6 +52,8 @@ rules.add_perm("reports.new_version_statusreport", leader & ~is_unpublished)
 # under opplæringslova § 17-12, so it is the sector leader's, as the report is; a data
 # admin makes sure the figures arrive but does not choose what the council reads.
 rules.add_perm("reports.change_lawtopics", leader)
+# Every member reads the mapping (LawTopicIndicatorQuerySet): it only names indicators.
+rules.add_perm("reports.view_lawtopicindicator", member)
 
 
 # --- The council's treatment --------------------------------------------------------------

@@ -820,6 +820,11 @@ REPORT_ROWS = [
         may=("sector_leader",),
     ),
     Row(
+        "law topics mapping",
+        lambda c: reverse("reports:law-topics"),
+        may=("sector_leader",),
+    ),
+    Row(
         "report logo upload",
         lambda c: reverse("reports:branding-edit"),
         fields=_logo_upload,

@@ -172,6 +172,15 @@ def every_object(plan_objects):  # noqa: F811
                 state=state,
             )
     _council_objects(c)
+    # The law's topics: each municipality maps the shared indicator.
+    from reports.models import LawTopic, LawTopicIndicator
+
+    for municipality in (c.municipality, c.other_municipality):
+        LawTopicIndicator.objects.create(
+            municipality=municipality,
+            topic=LawTopic.LEARNING_RESULTS,
+            indicator=ind["indicator"],
+        )
     # The administration's assessment in both municipalities; our unit leader is invited
     # to write one area's, an elected official (behind the services' back) to another's.
     from reports.services.assessments import assessments_start

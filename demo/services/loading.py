@@ -12,6 +12,7 @@ from django.utils import timezone
 from btitracker import demo as bti_demo
 from competence import demo as competence_demo
 from demo.services.assessments import demo_assessments_load
+from demo.services.council import demo_council_load
 from demo.services.law_topics import demo_law_topics_load
 from demo.services.reports import demo_reports_load
 from indicators import demo as indicators_demo
@@ -59,6 +60,12 @@ def demo_load(*, today: datetime.date | None = None, reports: bool = True) -> di
     counts |= demo_assessments_load(municipality=municipality, plan=plan, today=today)
     if reports:
         counts |= demo_reports_load(
-            municipality=municipality, plan=plan, sector_leader=users["sektorleder"], today=today
+            municipality=municipality,
+            plan=plan,
+            sector_leader=users["sektorleder"],
+            today=today,
+            after_publishing=lambda published: demo_council_load(
+                municipality=municipality, plan=plan, published_report=published
+            ),
         )
     return counts

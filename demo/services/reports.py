@@ -10,10 +10,10 @@ other demo date is counted from), never from a fixed year."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 from django.db import transaction
 
-from demo.services.council import demo_council_load
 from plans.models import Municipality, QualityPlan
 from plans.schoolyear import SchoolYear
 from reports.models import ReportState, StatusReport
@@ -48,6 +48,7 @@ def demo_reports_load(
     plan: QualityPlan,
     sector_leader,
     today: datetime.date,
+    after_publishing: Callable[[StatusReport], dict[str, int]] | None = None,
 ) -> dict[str, int]:
     """Last school year's report (the last year with figures) ordered, rendered and
     published by the sector leader, then this school year's ordered and rendered as a
@@ -72,7 +73,8 @@ def demo_reports_load(
     # The council's treatment of last year's report, its follow-up items and questions:
     # after publishing (the portal refuses them before), and before this year's draft is
     # rendered, since this year's report opens with what became of those items.
-    council = demo_council_load(municipality=municipality, plan=plan, published_report=last)
+    # (``demo_load`` passes ``demo_council_load`` as ``after_publishing``.)
+    council = after_publishing(last) if after_publishing else {}
 
     draft = status_report_order(
         user=sector_leader, quality_plan=plan, year=this_year, dispatch=False

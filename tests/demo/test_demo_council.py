@@ -20,6 +20,7 @@ from reports.models import (
     StatusReport,
     Treatment,
 )
+from reports.services.report_years import report_year_demo_purge
 from reports.services.status_reports import status_report_demo_purge
 from tests.factories import QualityPlanFactory
 
@@ -60,6 +61,7 @@ def test_the_demo_records_last_years_treatment_items_and_questions(cast, plan, m
     assert mailoutbox == []  # the demo mails no one
     # The demo's reset removes it all, so the plan can go.
     status_report_demo_purge(municipality=cast.municipality)
+    report_year_demo_purge(municipality=cast.municipality)
     assert not FollowUpItem.objects.filter(report_year__municipality=cast.municipality).exists()
     QualityPlan.objects.filter(pk=plan.pk).delete()
 

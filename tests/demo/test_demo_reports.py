@@ -12,8 +12,9 @@ import pytest
 import documents.layout
 from demo.services.reports import DemoReportError, demo_reports_load
 from plans.models import Municipality
+from plans.schoolyear import SchoolYear
 from reports.models import ReportState, StatusReport
-from tests.reports.conftest import pdf_text
+from tests.reports.conftest import pdf_text, write_assessments
 from tests.reports.synthetic import build_world
 
 # The synthetic world's plan runs 2024–2027; a day in 2026/27 makes 2025/26 «last year».
@@ -27,6 +28,12 @@ def world(db, tmp_path, settings):
 
 
 def _load(world, today=TODAY):
+    # The administration's text of last year's report, which publishing requires.
+    write_assessments(
+        plan=world.plan,
+        year=SchoolYear.current(today).start_year - 1,
+        user=world.sector_leader,
+    )
     return demo_reports_load(
         municipality=world.municipality,
         plan=world.plan,

@@ -21,7 +21,7 @@ from reports.models import (
 from reports.selectors.assessments import assessment_publish_problems
 from reports.services import assessments as assessment_services
 from reports.services import status_reports as services
-from tests.reports.conftest import order_and_render, pdf_text, write_assessments
+from tests.reports.conftest import order_and_render, pdf_text, publish, write_assessments
 from tests.reports.synthetic import _user, build_world
 
 QUESTIONS = [question.value for question in AssessmentQuestion]
@@ -471,8 +471,7 @@ def test_publishing_is_refused_while_text_is_missing_not_final_or_changed(world,
     report.refresh_from_db()
     assert report.state == ReportState.READY
     assert assessment_publish_problems(report=report) == []
-    services.status_report_publish(report=report, user=leader)
-    report.refresh_from_db()
+    report = publish(report, leader)
     assert report.state == ReportState.PUBLISHED
     assert "Dit." in pdf_text(report)
     # The elected official reads the text in the published report, and nowhere else.

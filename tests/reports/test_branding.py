@@ -20,7 +20,13 @@ from PIL import Image
 from plans.models import Membership, Role
 from reports.models import LogoKind, ReportBranding
 from reports.services.branding import MAX_BYTES, report_branding_update
-from tests.reports.conftest import order_and_render, pdf_reader, pdf_text, publish
+from tests.reports.conftest import (
+    order_and_render,
+    order_written_and_render,
+    pdf_reader,
+    pdf_text,
+    publish,
+)
 from tests.reports.synthetic import PASSWORD
 
 SVG = (
@@ -169,7 +175,7 @@ def test_the_logo_is_on_the_title_page_with_version_and_date_and_the_report_keep
     world, django_capture_on_commit_callbacks
 ):
     store(world, png(), "logo.png")
-    report = order_and_render(world)
+    report = order_written_and_render(world)
     assert report.snapshot["branding"]["logo"].startswith("data:image/png;base64,")
     first = pdf_reader(report).pages[0]
     assert len(first.images) == 1

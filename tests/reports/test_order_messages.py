@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from reports.models import ReportState, StatusReport
 from reports.services import status_reports as services
-from tests.reports.conftest import order_and_render
+from tests.reports.conftest import order_written_and_render, publish
 from tests.reports.synthetic import build_world
 
 QUEUED = "Rapporten er bestilt og står i kø."
@@ -65,11 +65,13 @@ def test_a_render_that_fails_in_process_claims_no_success(
 
 @IN_PROCESS
 def test_retry_and_new_version_made_in_process_say_they_are_made(world, client, tasks_in_process):
-    report = order_and_render(world)
+    report = order_written_and_render(world)
     client.force_login(world.sector_leader)
     response = client.post(reverse("reports:report-retry", args=[report.pk]), follow=True)
     assert _messages(response) == ["Rapporten er laget på nytt med dagens tall."]
+    # In-process, publishing's final render runs at once.
     services.status_report_publish(report=StatusReport.objects.get(), user=world.sector_leader)
+    assert StatusReport.objects.get().state == ReportState.PUBLISHED
     response = client.post(reverse("reports:report-new-version", args=[report.pk]), follow=True)
     assert _messages(response) == ["En ny versjon er laget."]
 
@@ -103,9 +105,9 @@ def test_with_no_worker_on_the_folder_broker_the_order_waits_in_the_folder_and_s
 def test_with_no_worker_retry_and_new_version_say_they_wait(
     world, client, django_capture_on_commit_callbacks, folder_broker, action
 ):
-    report = order_and_render(world)
+    report = order_written_and_render(world)
     if action == "report-new-version":
-        services.status_report_publish(report=report, user=world.sector_leader)
+        publish(report, world.sector_leader)
     client.force_login(world.sector_leader)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse(f"reports:{action}", args=[report.pk]), follow=True)

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from reports.models import PublishedReportError, ReportState, StatusReport
 from reports.services import status_reports as services
-from tests.reports.conftest import order_and_render, pdf_reader, pdf_text, publish
+from tests.reports.conftest import order_written_and_render, pdf_reader, pdf_text, publish
 
 WATERMARK = "UTKAST"
 
@@ -26,7 +26,7 @@ def _stored_files(media) -> list[str]:
 def test_a_draft_pdf_has_the_watermark_on_every_page_and_the_published_one_none(
     world, media, django_capture_on_commit_callbacks
 ):
-    report = order_and_render(world)
+    report = order_written_and_render(world)
     pages = pdf_reader(report).pages
     assert len(pages) > 3
     assert all(WATERMARK in (page.extract_text() or "") for page in pages)
@@ -53,7 +53,7 @@ def test_a_draft_pdf_has_the_watermark_on_every_page_and_the_published_one_none(
 
 
 def test_publishing_is_pending_until_the_worker_has_stored_the_final_file(world, media):
-    report = order_and_render(world)
+    report = order_written_and_render(world)
     snapshot = report.snapshot
     before = timezone.now()
     services.status_report_publish(report=report, user=world.sector_leader)
@@ -86,7 +86,7 @@ def test_publishing_is_pending_until_the_worker_has_stored_the_final_file(world,
 
 
 def test_a_failed_final_render_leaves_the_ready_draft_as_it_was_with_the_error(world, media):
-    report = order_and_render(world)
+    report = order_written_and_render(world)
     draft_name = report.pdf.name
     with report.pdf.open("rb") as handle:
         draft = handle.read()
@@ -121,7 +121,7 @@ def test_a_failed_final_render_leaves_the_ready_draft_as_it_was_with_the_error(w
 def test_a_failure_while_storing_removes_the_final_file_and_keeps_the_draft(
     world, media, monkeypatch
 ):
-    report = order_and_render(world)
+    report = order_written_and_render(world)
     draft_name = report.pdf.name
     services.status_report_publish(report=report, user=world.sector_leader)
 
@@ -136,7 +136,7 @@ def test_a_failure_while_storing_removes_the_final_file_and_keeps_the_draft(
 
 
 def test_a_publish_the_queue_never_got_or_whose_worker_died_is_sent_again(world, monkeypatch):
-    report = order_and_render(world)
+    report = order_written_and_render(world)
     sent: list[int] = []
     monkeypatch.setattr(
         "reports.tasks.render_status_report.delay_on_commit", lambda pk: sent.append(pk)
@@ -163,7 +163,7 @@ def test_a_publish_the_queue_never_got_or_whose_worker_died_is_sent_again(world,
 
 
 def test_the_progress_bar_says_publiserer(world, client):
-    report = order_and_render(world)
+    report = order_written_and_render(world)
     services.status_report_publish(report=report, user=world.sector_leader)
     client.force_login(world.sector_leader)
     detail = client.get(reverse("reports:report-detail", args=[report.pk])).content.decode()
@@ -182,7 +182,7 @@ def test_the_progress_bar_says_publiserer(world, client):
 
 
 def test_a_published_report_cannot_be_published_again(world):
-    report = order_and_render(world)
+    report = order_written_and_render(world)
     publish(report, world.sector_leader)
     with pytest.raises(PublishedReportError):
         services.status_report_publish(report=report, user=world.sector_leader)

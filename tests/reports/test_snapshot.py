@@ -161,4 +161,6 @@ def test_the_snapshot_takes_the_same_number_of_queries_for_a_small_and_a_bigger_
         counts.append(len(queries))
         assert len(snapshot["areas"]) == len(world.areas)
     assert counts[0] == counts[1], counts
-    assert counts[0] <= 30
+    # Fixed, whatever the size: the parts of issue 18 (assessment, council, topics,
+    # logo) each read once.
+    assert counts[0] <= 36

@@ -15,9 +15,8 @@ from plans.models import UserJourney
 from reports.models import LawTopic, LawTopicIndicator, ReportState, StatusReport
 from reports.schema import upgrade
 from reports.selectors.status_reports import status_report_pdf_context
-from reports.services import status_reports as services
 from reports.snapshot import build_snapshot
-from tests.reports.conftest import order_and_render, pdf_text
+from tests.reports.conftest import order_written_and_render, pdf_text, publish
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 
@@ -126,7 +125,7 @@ def test_the_snapshot_takes_the_same_queries_with_more_topic_indicators_and_jour
 
 
 def test_the_pdf_and_the_read_view_have_the_topic_chapters_and_the_journeys(world, client):
-    report = order_and_render(world)
+    report = order_written_and_render(world)
     text = pdf_text(report)
     assert "Opplæringslova § 17-12 sier at kommunestyret skal få informasjon" in text
     assert f"Tellinger: Læringsmiljø {world.indicators[0].name}" in text
@@ -136,7 +135,7 @@ def test_the_pdf_and_the_read_view_have_the_topic_chapters_and_the_journeys(worl
     assert "Hemmelig brukerreise" not in text
     assert "Brukerreise fra året før" not in text
 
-    services.status_report_publish(report=report, user=world.sector_leader)
+    publish(report, world.sector_leader)
     client.force_login(world.official)
     html = client.get(reverse("reports:report-read", args=[report.pk])).content.decode()
     environment = html.split('id="tema-laeringsmiljo"')[1].split("</section>")[0]
