@@ -124,7 +124,7 @@ def _v5_council(snapshot: Snapshot) -> Snapshot:
     # No treatment was recorded in the portal before version 5: the report said nothing
     # of it, and its upgrade says nothing either (the templates print nothing when empty).
     snapshot["case_number"] = ""
-    snapshot["previous_follow_up"] = {"year_label": "", "items": []}
+    snapshot["previous_follow_up"] = {"year_label": "", "treatment": None, "items": []}
     snapshot["previous_questions"] = {"year_label": "", "items": []}
     return snapshot
 

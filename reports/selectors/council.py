@@ -166,8 +166,24 @@ def council_snapshot(*, report: StatusReport) -> dict[str, Any]:
                 }
             )
     previous_label = SchoolYear(report.year - 1).label
+    previous_treatment = (
+        Treatment.objects.filter(report_year=previous).first() if previous is not None else None
+    )
     return {
         "case_number": treatment.case_number if treatment else "",
-        "previous_follow_up": {"year_label": previous_label, "items": items},
+        "previous_follow_up": {
+            "year_label": previous_label,
+            # How the council treated last year's report: the opening's first lines.
+            "treatment": {
+                "committee": previous_treatment.committee,
+                "committee_meeting_on": _date(previous_treatment.committee_meeting_on),
+                "council_meeting_on": _date(previous_treatment.council_meeting_on),
+                "case_number": previous_treatment.case_number,
+                "decision": previous_treatment.decision,
+            }
+            if previous_treatment is not None
+            else None,
+            "items": items,
+        },
         "previous_questions": {"year_label": previous_label, "items": questions},
     }
