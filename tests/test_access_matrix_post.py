@@ -822,6 +822,8 @@ REPORT_ROWS = [
     Row(
         "law topics mapping",
         lambda c: reverse("reports:law-topics"),
+        # The shared published indicator under læringsresultater: a mapping that changes.
+        fields=lambda c: {"laeringsresultater_1": str(_ind(c)["indicator"].pk)},
         may=("sector_leader",),
     ),
     Row(
