@@ -16,7 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from plans.models import DevelopmentArea, Municipality, QualityPlan
+from plans.models import ChangeRecord, DevelopmentArea, Municipality, QualityPlan
 from plans.schoolyear import SchoolYear
 from plans.text_limits import LONG_TEXT, SHORT_TEXT, TEXT, bounded_text, text_length_checks
 from reports.querysets import (
@@ -720,10 +720,10 @@ class AssessmentWriter(models.Model):
         return f"{self.user} – {self.assessment}"
 
 
-class AssessmentChange(models.Model):
-    """What changed in an assessment, by whom and when: the same shape as
-    ``plans.PlanChange`` so the plan history template shows it. Written only by
-    ``reports.services.assessments``; never edited."""
+class AssessmentChange(ChangeRecord):
+    """What changed in an assessment, by whom and when (``fields``: each question's old and
+    new text, as the writer saw them): the plans' history shape, so the plan history
+    template shows it. Written only by ``reports.services.assessments``; never edited."""
 
     assessment = models.ForeignKey(
         Assessment,
@@ -731,26 +731,10 @@ class AssessmentChange(models.Model):
         related_name="changes",
         verbose_name=_("vurdering"),
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("endret av"),
-    )
-    at = models.DateTimeField(_("tidspunkt"), auto_now_add=True, db_index=True)
-    action = models.CharField(_("handling"), max_length=30)
-    subject = models.CharField(_("gjelder"), max_length=300)
-    # [{"field": question, "old": text, "new": text}, …], as the writer saw them.
-    fields = models.JSONField(_("felt"), default=list)
 
-    class Meta:
+    class Meta(ChangeRecord.Meta):
         verbose_name = _("endring i vurdering")
         verbose_name_plural = _("endringer i vurdering")
-        ordering = ["-at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"{self.at:%d.%m.%Y %H:%M} {self.action} {self.subject}"
 
 
 class LogoKind(models.TextChoices):

@@ -1,6 +1,6 @@
 """The plans app's models, one module per part of the domain."""
 
-from plans.models.history import PlanChange, ReminderDigest
+from plans.models.history import ChangeRecord, PlanChange, ReminderDigest
 from plans.models.organisation import (
     CONFIRMED_ROLES,
     UNIT_ROLES,
@@ -70,6 +70,7 @@ __all__ = [
     "AssessmentAnswer",
     "AssessmentStatus",
     "Attainment",
+    "ChangeRecord",
     "CoreComponent",
     "DevelopmentArea",
     "InputGroup",

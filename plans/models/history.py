@@ -11,7 +11,34 @@ from plans.models.quality_plan import QualityPlan
 from plans.models.unit_plans import UnitPlan
 
 
-class PlanChange(models.Model):
+class ChangeRecord(models.Model):
+    """One change, by whom and when, in the user's words: the shape every history page
+    shows (``templates/plans/_history.html``). Written only by services; never edited, so
+    a history can be trusted as a record."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("endret av"),
+    )
+    at = models.DateTimeField(_("tidspunkt"), auto_now_add=True, db_index=True)
+    action = models.CharField(_("handling"), max_length=30)
+    # What was touched, in the user's words: "Tiltak «Leseløftet»".
+    subject = models.CharField(_("gjelder"), max_length=300)
+    # [{"field": label, "old": text, "new": text}, …], texts as shown to the user.
+    fields = models.JSONField(_("felt"), default=list)
+
+    class Meta:
+        abstract = True
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d.%m.%Y %H:%M} {self.action} {self.subject}"
+
+
+class PlanChange(ChangeRecord):
     quality_plan = models.ForeignKey(
         QualityPlan,
         on_delete=models.CASCADE,
@@ -28,24 +55,10 @@ class PlanChange(models.Model):
         related_name="changes",
         verbose_name=_("utviklingsplan"),
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("endret av"),
-    )
-    at = models.DateTimeField(_("tidspunkt"), auto_now_add=True, db_index=True)
-    action = models.CharField(_("handling"), max_length=30)
-    # What was touched, in the user's words: "Tiltak «Leseløftet»".
-    subject = models.CharField(_("gjelder"), max_length=300)
-    # [{"field": label, "old": text, "new": text}, …], texts as shown to the user.
-    fields = models.JSONField(_("felt"), default=list)
 
-    class Meta:
+    class Meta(ChangeRecord.Meta):
         verbose_name = _("endring")
         verbose_name_plural = _("endringer")
-        ordering = ["-at", "-pk"]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(quality_plan__isnull=False, unit_plan__isnull=True)
@@ -53,9 +66,6 @@ class PlanChange(models.Model):
                 name="plan_change_one_plan",
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.at:%d.%m.%Y %H:%M} {self.action} {self.subject}"
 
 
 class ReminderDigest(models.Model):
