@@ -285,6 +285,21 @@ BTI_STATISTICS = only(
 
 
 # --- status reports: objects the rows below use, built once per test ---
+# The access matrices test who reaches what, not the layout (tests/reports reads the PDFs
+# back): each test process lays the cast's report out once as a draft and once as final,
+# and every later cast's rows store those real files beside their own, real snapshots.
+_LAID_OUT: dict[bool, bytes] = {}
+
+
+def _lay_out_once(template_name, context, **options) -> bytes:
+    from documents.pdf import render_pdf
+
+    draft = bool(context.get("draft"))
+    if draft not in _LAID_OUT:
+        _LAID_OUT[draft] = render_pdf(template_name, context, **options)
+    return _LAID_OUT[draft]
+
+
 def _rep(c):
     """Solvik's published report and its draft (the next version), both rendered from the
     plan cast's quality plan; an elected official finds the draft nowhere."""
@@ -298,13 +313,13 @@ def _rep(c):
     published = services.status_report_order(
         user=c["sector_leader"], quality_plan=c.quality_plan, year=year
     )
-    services.status_report_render(report_id=published.pk)
+    services.status_report_render(report_id=published.pk, render=_lay_out_once)
     services.status_report_publish(report=published, user=c["sector_leader"])
     # Publishing queues the final render; the worker's half runs here.
-    services.status_report_render(report_id=published.pk)
+    services.status_report_render(report_id=published.pk, render=_lay_out_once)
     published.refresh_from_db()
     draft = services.status_report_version_create(report=published, user=c["sector_leader"])
-    services.status_report_render(report_id=draft.pk)
+    services.status_report_render(report_id=draft.pk, render=_lay_out_once)
     found = {"published": published, "draft": draft}
     object.__setattr__(c, "_reports", found)
     return found

@@ -42,6 +42,7 @@ from tests.test_access_matrix import (
     _ind_url,
     _input,
     _journey,
+    _lay_out_once,
     _pending_mapping,
     _question,
     _rep,
@@ -329,10 +330,10 @@ def _published_report(c):
     report = services.status_report_order(
         user=c["sector_leader"], quality_plan=c.quality_plan, year=c.quality_plan.period_end
     )
-    services.status_report_render(report_id=report.pk)
+    services.status_report_render(report_id=report.pk, render=_lay_out_once)
     services.status_report_publish(report=report, user=c["sector_leader"])
     # Publishing queues the final render; the worker's half runs here.
-    services.status_report_render(report_id=report.pk)
+    services.status_report_render(report_id=report.pk, render=_lay_out_once)
     report.refresh_from_db()
     return report
 
