@@ -64,6 +64,16 @@ def published_file_name(report: StatusReport) -> str:
     return report_file_name(report).removesuffix(".pdf") + "-publisert.pdf"
 
 
+def _require_plan_of_municipality(row: StatusReport | ReportYear) -> None:
+    """A report (a version or its year) is about a plan of its own municipality."""
+    if (
+        row.quality_plan_id
+        and row.municipality_id
+        and row.quality_plan.municipality_id != row.municipality_id
+    ):
+        raise ValidationError({"quality_plan": _("Planen hører til en annen kommune.")})
+
+
 class StatusReport(models.Model):
     municipality = models.ForeignKey(
         Municipality,
@@ -163,12 +173,7 @@ class StatusReport(models.Model):
         return self.state in PENDING_STATES
 
     def clean(self) -> None:
-        if (
-            self.quality_plan_id
-            and self.municipality_id
-            and self.quality_plan.municipality_id != self.municipality_id
-        ):
-            raise ValidationError({"quality_plan": _("Planen hører til en annen kommune.")})
+        _require_plan_of_municipality(self)
 
     def _stored_state(self) -> str | None:
         if self.pk is None:
@@ -221,12 +226,7 @@ class ReportYear(models.Model):
         return StatusReport.objects.filter(quality_plan_id=self.quality_plan_id, year=self.year)
 
     def clean(self) -> None:
-        if (
-            self.quality_plan_id
-            and self.municipality_id
-            and self.quality_plan.municipality_id != self.municipality_id
-        ):
-            raise ValidationError({"quality_plan": _("Planen hører til en annen kommune.")})
+        _require_plan_of_municipality(self)
 
 
 class LawTopic(models.TextChoices):

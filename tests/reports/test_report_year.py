@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django.utils import timezone
 
 from reports.models import ReportState, ReportYear, StatusReport
@@ -38,3 +39,20 @@ def test_another_municipalitys_report_year_is_not_there(world):
     other = build_world(name="Annenvik kommune", number="9951", username_prefix="annen-")
     report_open = report_year_open(quality_plan=other.plan, year=other.year)
     assert report_open not in ReportYear.objects.visible_to(world.sector_leader)
+
+
+def test_a_report_or_report_year_about_another_municipalitys_plan_is_refused(world):
+    from django.core.exceptions import ValidationError
+
+    other = build_world(name="Tredjevik kommune", number="9952", username_prefix="tredje-")
+    for row in (
+        ReportYear(municipality=world.municipality, quality_plan=other.plan, year=world.year),
+        StatusReport(municipality=world.municipality, quality_plan=other.plan, year=world.year),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            row.full_clean()
+        assert refused.value.message_dict["quality_plan"] == ["Planen hører til en annen kommune."]
+    # The service that opens a report year cannot be led astray either.
+    assert report_year_open(quality_plan=other.plan, year=world.year).municipality_id == (
+        other.municipality.pk
+    )
