@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from btitracker import views
+from btitracker.views import cases as views
 
 app_name = "bti"
 

@@ -32,7 +32,7 @@ PUBLIC = {
     # Load balancers and compose healthchecks: says nothing about data.
     "plans.views.organisation.HealthView",
     # Nothing in the portal stands between a person and a report to child welfare.
-    "btitracker.views.ReportGuidanceView",
+    "btitracker.views.cases.ReportGuidanceView",
     # The open API: published statistics only.
     "indicators.views.api.ApiDocsView",
     "indicators.views.api.IndicatorListApi",

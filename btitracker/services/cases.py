@@ -70,7 +70,7 @@ class Act:
     OTP_CODE_WRONG = "otp_code_wrong"
     OTP_CODE_OK = "otp_code_ok"
     OTP_ENROLLED = "otp_enrolled"
-    # A wrong TOTP code at login (btitracker.views.OtpVerifyView).
+    # A wrong TOTP code at login (btitracker.views.cases.OtpVerifyView).
     OTP_LOGIN_WRONG = "otp_login_wrong"
     # A membership or role given, changed or taken away (btitracker.signals).
     MEMBERSHIP_SAVED = "membership_saved"

@@ -1,0 +1,1 @@
+"""The BTI pages, one module per part: the individual log (``cases``)."""
