@@ -31,4 +31,12 @@ class BtitrackerConfig(AppConfig):
                 "/bti/",
                 order=120,
             ),
+            # The handbook: every member of the municipality (routines, not children).
+            navigation.NavEntry(
+                _("Handlingsveileder"),
+                "bti:handbook",
+                "btitracker.view_handbook",
+                "/bti/veileder/",
+                order=115,
+            ),
         )

@@ -21,14 +21,19 @@ from btitracker.models import (
     Evaluation,
     Guardian,
     Handover,
+    HandbookLevel,
+    HandbookStep,
+    HandbookTool,
     LogEntry,
     Meeting,
     TeamAccess,
     TeamMember,
+    ToolKind,
 )
+from btitracker.models.handbook import STEP_TITLE_MAX, TOOL_DESCRIPTION_MAX, TOOL_TITLE_MAX
 from plans.access import access_for
-from plans.models import Membership, Role, Unit
-from plans.text import max_length_of, validate_name
+from plans.models import Membership, Role, Unit, UnitKind
+from plans.text import max_length_of, validate_name, validate_text
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXT = forms.Textarea(attrs={"rows": 4})
@@ -275,3 +280,99 @@ class OtpTokenForm(forms.Form):
             attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]*"}
         ),
     )
+
+
+# --- The handbook (handlingsveileder) ------------------------------------------------------
+
+
+class _StepChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.get_level_display()}: {obj.title} ({obj.unit_kind_label})"
+
+
+class HandbookStepForm(forms.Form):
+    """A step of the handbook; ``tools`` offers the municipality's own tools only (the
+    queryset comes from the view, scoped by ``visible_to``)."""
+
+    level = forms.TypedChoiceField(
+        label=_("Nivå"),
+        coerce=int,
+        choices=HandbookLevel.choices,
+        error_messages={"invalid_choice": _("Velg et nivå fra 0 til 3.")},
+    )
+    unit_kind = forms.ChoiceField(
+        label=_("Tjeneste"),
+        required=False,
+        choices=[("", _("Alle tjenester")), *UnitKind.choices],
+        error_messages={"invalid_choice": _("Velg en tjeneste fra listen.")},
+    )
+    position = forms.IntegerField(
+        label=_("Rekkefølge"),
+        min_value=1,
+        max_value=999,
+        initial=1,
+        help_text=_("Stegene på samme nivå vises i denne rekkefølgen."),
+    )
+    title = forms.CharField(label=_("Tittel"), max_length=STEP_TITLE_MAX)
+    text = forms.CharField(
+        label=_("Tekst"),
+        max_length=max_length_of(HandbookStep, "text"),
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text=_(
+            "Ren tekst. Tom linje gir nytt avsnitt; linjer som begynner med «- » blir en "
+            "punktliste, og linjer som begynner med «1. » en nummerert liste."
+        ),
+    )
+    tools = forms.ModelMultipleChoiceField(
+        label=_("Verktøy"),
+        required=False,
+        queryset=HandbookTool.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Velg verktøy fra listen.")},
+    )
+
+    def __init__(self, *args, tools, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tools"].queryset = tools
+
+    def clean_title(self) -> str:
+        validate_text(self.cleaned_data["title"], label=str(_("Tittel")))
+        return self.cleaned_data["title"]
+
+    def clean_text(self) -> str:
+        validate_text(self.cleaned_data["text"], label=str(_("Tekst")))
+        return self.cleaned_data["text"]
+
+
+class HandbookToolForm(forms.Form):
+    """The upload; what the file is, is decided by ``handbook_tool_create``."""
+
+    title = forms.CharField(label=_("Tittel"), max_length=TOOL_TITLE_MAX)
+    kind = forms.ChoiceField(label=_("Type verktøy"), choices=ToolKind.choices)
+    description = forms.CharField(
+        label=_("Beskrivelse"), required=False, max_length=TOOL_DESCRIPTION_MAX
+    )
+    file = forms.FileField(
+        label=_("Fil"),
+        help_text=_("PDF, Word (DOCX) eller OpenDocument-tekst (ODT), høyst 5 MB."),
+        error_messages={
+            "required": _("Velg en fil å laste opp."),
+            "empty": _("Filen er tom."),
+            "invalid": _("Velg en fil å laste opp."),
+        },
+    )
+    steps = _StepChoice(
+        label=_("Hører til stegene"),
+        required=False,
+        queryset=HandbookStep.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Velg steg fra listen.")},
+    )
+
+    def __init__(self, *args, steps, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["steps"].queryset = steps
+
+    def clean_title(self) -> str:
+        validate_text(self.cleaned_data["title"], label=str(_("Tittel")))
+        return self.cleaned_data["title"]

@@ -10,8 +10,10 @@ from btitracker.models import Concern, ConcernCase, Handover
 from plans.access import access_for
 from plans.models import Membership, Role, Unit
 from plans.permissions import (
+    in_own_municipality,
     is_bti_coordinator,
     is_elected_official,
+    is_portal_member,
     is_sector_leader,
     is_staff_member,
     is_unit_leader,
@@ -108,3 +110,15 @@ rules.add_perm("btitracker.export_concerncase", exports_case)
 rules.add_perm("btitracker.view_handover", can_read_handover)
 rules.add_perm("btitracker.view_accessevent", can_read_access_event)
 rules.add_perm("btitracker.view_statistics", sees_statistics)
+
+# The handbook (handlingsveileder): routines, not children. Every member of the
+# municipality reads it (mirrors the Handbook* querysets); the BTI coordinator alone writes
+# it, so the guidance staff follow has one professional owner. A sector leader who must
+# edit it is given the coordinator's role (confirmed like any BTI role) rather than a
+# second, parallel right to change it.
+reads_handbook = is_portal_member & in_own_municipality
+writes_handbook = reads_handbook & is_bti_coordinator
+for _model in ("handbookstep", "handbooktool", "handbookchange"):
+    rules.add_perm(f"btitracker.view_{_model}", reads_handbook)
+rules.add_perm("btitracker.view_handbook", reads_handbook)
+rules.add_perm("btitracker.change_handbook", writes_handbook)

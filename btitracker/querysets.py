@@ -7,6 +7,9 @@ search, export and by the rules in ``btitracker.permissions``.
   suspected violence or abuse, where consent is not sought).
 - Nobody else: not the BTI coordinator, not elected officials, not sector leaders, not
   superusers, not another municipality. There is no browsing by unit or municipality.
+
+The handbook (``Handbook*``) is the exception: it is about routines, not children, so it
+has the plans' municipality scope.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from django.utils import timezone
 
 from plans.access import access_for
 from plans.models import Role
+from plans.querysets import _MunicipalityScope
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -172,3 +176,23 @@ class AccessEventQuerySet(models.QuerySet):
 
         case_ids = ConcernCase.objects.led_by(user).values("pk")
         return self.filter(case_id__in=case_ids)
+
+
+class HandbookStepQuerySet(_MunicipalityScope):
+    """The handbook (handlingsveileder) holds routines, nothing about a child: every
+    member of the municipality reads all of it (``btitracker.view_handbookstep``)."""
+
+    def for_level(self, level: int, unit_kind: str | None = None) -> HandbookStepQuerySet:
+        """The steps of ``level`` for ``unit_kind`` (and those for every service)."""
+        steps = self.filter(level=level)
+        if unit_kind:
+            steps = steps.filter(unit_kind__in=["", unit_kind])
+        return steps
+
+
+class HandbookToolQuerySet(_MunicipalityScope):
+    pass
+
+
+class HandbookChangeQuerySet(_MunicipalityScope):
+    pass

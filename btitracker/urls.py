@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
 from btitracker.views import cases as views
+from btitracker.views import handbook
 
 app_name = "bti"
 
@@ -49,6 +50,33 @@ urlpatterns = [
         name="case-access-pdf",
     ),
     path("stafett/<id:pk>/", views.HandoverAcceptView.as_view(), name="handover-accept"),
+    # The handbook (handlingsveileder): readers, the coordinator writes.
+    path("veileder/", handbook.HandbookStepListView.as_view(), name="handbook"),
+    path("veileder/historikk/", handbook.HandbookChangeListView.as_view(), name="handbook-history"),
+    path("veileder/steg/ny/", handbook.HandbookStepCreateView.as_view(), name="handbook-step-create"),
+    path(
+        "veileder/steg/<id:pk>/endre/",
+        handbook.HandbookStepUpdateView.as_view(),
+        name="handbook-step-edit",
+    ),
+    path(
+        "veileder/steg/<id:pk>/slett/",
+        handbook.HandbookStepDeleteView.as_view(),
+        name="handbook-step-delete",
+    ),
+    path(
+        "veileder/verktoy/ny/", handbook.HandbookToolCreateView.as_view(), name="handbook-tool-create"
+    ),
+    path(
+        "veileder/verktoy/<id:pk>/",
+        handbook.HandbookToolDownloadView.as_view(),
+        name="handbook-tool-download",
+    ),
+    path(
+        "veileder/verktoy/<id:pk>/slett/",
+        handbook.HandbookToolDeleteView.as_view(),
+        name="handbook-tool-delete",
+    ),
     # Last: an id beyond bigint matched nothing above; logged as a refused attempt, 404.
     re_path(
         r"^(?P<kind>logg|undring|stafett)/(?P<rest>[0-9]+(?:/[^/]+)*)/$",

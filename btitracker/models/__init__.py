@@ -1,6 +1,6 @@
 """The BTI app's models, one module per part: the individual log (``logs``), the directory
-of services (``directory``) and the consultation meetings between the support services
-and each kindergarten and school (``consultations``)."""
+of services (``directory``), the handbook (``handbook``) and the consultation meetings
+between the support services and each kindergarten and school (``consultations``)."""
 
 from btitracker.models.consultations import (
     ConsultationAction,
@@ -13,6 +13,14 @@ from btitracker.models.consultations import (
     MatterOutcome,
 )
 from btitracker.models.directory import Referral, Service, ServiceNeed
+from btitracker.models.handbook import (
+    DocumentKind,
+    HandbookChange,
+    HandbookLevel,
+    HandbookStep,
+    HandbookTool,
+    ToolKind,
+)
 from btitracker.models.logs import (
     ACTION_LABELS,
     DEFAULT_BANDS,
@@ -75,10 +83,15 @@ __all__ = [
     "ConsultationSchedule",
     "ConsultationStatus",
     "Decision",
+    "DocumentKind",
     "EnrolCode",
     "Evaluation",
     "Goal",
     "Guardian",
+    "HandbookChange",
+    "HandbookLevel",
+    "HandbookStep",
+    "HandbookTool",
     "Handover",
     "HandoverStatus",
     "LogEntry",
@@ -93,5 +106,6 @@ __all__ = [
     "StatEventKind",
     "TeamAccess",
     "TeamMember",
+    "ToolKind",
     "age_on",
 ]

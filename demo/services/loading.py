@@ -13,6 +13,7 @@ from btitracker import demo as bti_demo
 from competence import demo as competence_demo
 from demo.services.assessments import demo_assessments_load
 from demo.services.council import demo_council_load
+from demo.services.handbook import demo_handbook_load
 from demo.services.law_topics import demo_law_topics_load
 from demo.services.reports import demo_reports_load
 from indicators import demo as indicators_demo
@@ -55,6 +56,7 @@ def demo_load(*, today: datetime.date | None = None, reports: bool = True) -> di
     counts |= indicators_demo.demo_seed(municipality, plan, units, users, today)
     counts |= demo_law_topics_load(municipality=municipality)
     counts |= bti_demo.demo_seed(municipality, units, users, today)
+    counts |= demo_handbook_load(municipality=municipality)
     # The administration's text comes before the reports that print it (and with
     # ``reports=False`` too: the writing pages are demo content of their own).
     counts |= demo_assessments_load(municipality=municipality, plan=plan, today=today)
