@@ -53,7 +53,9 @@ urlpatterns = [
     # The handbook (handlingsveileder): readers, the coordinator writes.
     path("veileder/", handbook.HandbookStepListView.as_view(), name="handbook"),
     path("veileder/historikk/", handbook.HandbookChangeListView.as_view(), name="handbook-history"),
-    path("veileder/steg/ny/", handbook.HandbookStepCreateView.as_view(), name="handbook-step-create"),
+    path(
+        "veileder/steg/ny/", handbook.HandbookStepCreateView.as_view(), name="handbook-step-create"
+    ),
     path(
         "veileder/steg/<id:pk>/endre/",
         handbook.HandbookStepUpdateView.as_view(),
@@ -65,7 +67,9 @@ urlpatterns = [
         name="handbook-step-delete",
     ),
     path(
-        "veileder/verktoy/ny/", handbook.HandbookToolCreateView.as_view(), name="handbook-tool-create"
+        "veileder/verktoy/ny/",
+        handbook.HandbookToolCreateView.as_view(),
+        name="handbook-tool-create",
     ),
     path(
         "veileder/verktoy/<id:pk>/",

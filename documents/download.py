@@ -21,7 +21,11 @@ _SPELT_OUT = str.maketrans({"æ": "ae", "Æ": "Ae", "ø": "o", "Ø": "O", "ß": 
 
 def ascii_file_name(name: str, *, fallback: str = "dokument") -> str:
     """``name`` folded to ASCII letters, digits, dot, dash, underscore and space."""
-    folded = unicodedata.normalize("NFKD", name.translate(_SPELT_OUT)).encode("ascii", "ignore").decode("ascii")
+    folded = (
+        unicodedata.normalize("NFKD", name.translate(_SPELT_OUT))
+        .encode("ascii", "ignore")
+        .decode("ascii")
+    )
     cleaned = _UNSAFE_ASCII.sub("_", folded).strip(" ._")
     return cleaned[:150] or fallback
 
@@ -32,8 +36,7 @@ def attachment_response(data: bytes, *, file_name: str, content_type: str) -> Ht
     name = " ".join(file_name.replace("/", "_").replace("\\", "_").split())
     response = HttpResponse(bytes(data), content_type=content_type)
     response["Content-Disposition"] = (
-        f'attachment; filename="{ascii_file_name(name)}"; '
-        f"filename*=UTF-8''{quote(name, safe='')}"
+        f"attachment; filename=\"{ascii_file_name(name)}\"; filename*=UTF-8''{quote(name, safe='')}"
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Length"] = str(len(data))

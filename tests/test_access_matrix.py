@@ -281,6 +281,32 @@ BTI_LEADER = only({"staff": 403, "unit_leader": 200}, others=404)
 BTI_STATISTICS = only(
     {"sector_leader": 200, "bti_coordinator": 200, "elected_official": 200}, others=403
 )
+
+
+# The handbook: one step with one tool in Solvik (tests/bti/test_handbook.py makes them).
+def _handbook(c):
+    from btitracker.models import HandbookStep
+    from tests.bti.test_handbook import make_step, make_tool
+
+    step = HandbookStep.objects.filter(municipality=c.municipality).first()
+    if step is None:
+        step = make_step(c, tools=[make_tool(c)])
+    return step
+
+
+def _handbook_url(name, attr=None):
+    def build(c):
+        step = _handbook(c)
+        if attr is None:
+            return reverse(name)
+        target = step if attr == "step" else step.tools.get()
+        return reverse(name, args=[target.pk])
+
+    return build
+
+
+HANDBOOK_WRITER = only({"bti_coordinator": 200}, others=403)
+HANDBOOK_OBJECT_WRITER = only({"bti_coordinator": 200, "other_municipality": 404}, others=403)
 # --- end BTI: objects
 
 
@@ -1204,6 +1230,30 @@ MATRIX += [
     ("bti access history", _bti_url("bti:case-access-log", "case"), BTI_LEADER),
     ("bti access history pdf", _bti_url("bti:case-access-pdf", "case"), BTI_LEADER),
     ("bti handover accept", _bti_url("bti:handover-accept", "handover"), only({}, others=404)),
+    ("bti handbook", _handbook_url("bti:handbook"), expect(200)),
+    ("bti handbook history", _handbook_url("bti:handbook-history"), expect(200)),
+    ("bti handbook step create", _handbook_url("bti:handbook-step-create"), HANDBOOK_WRITER),
+    (
+        "bti handbook step edit",
+        _handbook_url("bti:handbook-step-edit", "step"),
+        HANDBOOK_OBJECT_WRITER,
+    ),
+    (
+        "bti handbook step delete",
+        _handbook_url("bti:handbook-step-delete", "step"),
+        HANDBOOK_OBJECT_WRITER,
+    ),
+    ("bti handbook tool create", _handbook_url("bti:handbook-tool-create"), HANDBOOK_WRITER),
+    (
+        "bti handbook tool download",
+        _handbook_url("bti:handbook-tool-download", "tool"),
+        expect(200, other_municipality=404),
+    ),
+    (
+        "bti handbook tool delete",
+        _handbook_url("bti:handbook-tool-delete", "tool"),
+        HANDBOOK_OBJECT_WRITER,
+    ),
     # --- end BTI ---
 ]
 

@@ -38,6 +38,7 @@ from tests.test_access_matrix import (
     _comp,
     _comp_url,
     _follow_up,
+    _handbook,
     _ind,
     _ind_url,
     _input,
@@ -1111,6 +1112,47 @@ BTI_ROWS = [
     ),
 ]
 
+
+# The handbook: the BTI coordinator alone writes; Nabovik finds nothing (404).
+def _handbook_row(name, url, fields=lambda c: {}):
+    return Row(name, url, fields, may=("bti_coordinator",))
+
+
+def _pdf_upload(c):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.bti.test_handbook import PDF
+
+    return {
+        "title": "Observasjonsskjema",
+        "file": SimpleUploadedFile("skjema.pdf", PDF, content_type="application/pdf"),
+    }
+
+
+HANDBOOK_ROWS = [
+    _handbook_row(
+        "bti handbook step create",
+        lambda c: reverse("bti:handbook-step-create"),
+        lambda c: {"title": "Ring foresatte", "text": "Avtal et møte."},
+    ),
+    _handbook_row(
+        "bti handbook step edit",
+        lambda c: reverse("bti:handbook-step-edit", args=[_handbook(c).pk]),
+        lambda c: {"text": "En ny tekst."},
+    ),
+    _handbook_row(
+        "bti handbook step delete",
+        lambda c: reverse("bti:handbook-step-delete", args=[_handbook(c).pk]),
+    ),
+    _handbook_row(
+        "bti handbook tool create", lambda c: reverse("bti:handbook-tool-create"), _pdf_upload
+    ),
+    _handbook_row(
+        "bti handbook tool delete",
+        lambda c: reverse("bti:handbook-tool-delete", args=[_handbook(c).tools.get().pk]),
+    ),
+]
+
 MEMBERSHIP_ROWS = [
     Row(
         "membership confirm",
@@ -1149,6 +1191,7 @@ ROWS = (
     + INDICATOR_ROWS
     + REPORT_ROWS
     + BTI_ROWS
+    + HANDBOOK_ROWS
 )
 
 

@@ -154,6 +154,7 @@ def every_object(plan_objects):  # noqa: F811
         )
     bti = _bti(c)
     nabo_staff = _nabovik_bti(c)
+    _handbook_objects(c)
     people = {
         "nurse": bti.nurse,
         "outsider": bti.outsider,
@@ -194,6 +195,39 @@ def every_object(plan_objects):  # noqa: F811
                 user=c["elected_official"]
             )
     return c, people
+
+
+def _handbook_objects(c):
+    """A step with a tool, and its history, in both municipalities."""
+    from plans.models import Role
+    from tests.bti.test_handbook import make_step, make_tool
+    from tests.factories import MembershipFactory, UserFactory
+
+    make_step(c, tools=[make_tool(c)])
+    nabo = UserFactory(username="nabo-bti")
+    MembershipFactory(user=nabo, municipality=c.other_municipality, role=Role.BTI_COORDINATOR)
+    # make_step/make_tool act as the cast's coordinator: Nabovik's own does here.
+    from btitracker.services import handbook as services
+    from tests.bti.test_handbook import PDF, upload
+
+    tool = services.handbook_tool_create(
+        actor=nabo,
+        municipality=c.other_municipality,
+        title="Naboviks guide",
+        kind="samtaleguide",
+        description="",
+        upload=upload(PDF),
+    )
+    services.handbook_step_create(
+        actor=nabo,
+        municipality=c.other_municipality,
+        level=1,
+        unit_kind="",
+        position=1,
+        title="Naboviks steg",
+        text="Tekst.",
+        tools=[tool],
+    )
 
 
 def _council_objects(c):

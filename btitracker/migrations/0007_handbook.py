@@ -10,81 +10,270 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('btitracker', '0006_consultations_directory'),
-        ('plans', '0004_bounded_free_text'),
+        ("btitracker", "0006_consultations_directory"),
+        ("plans", "0004_bounded_free_text"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HandbookTool',
+            name="HandbookTool",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='tittel')),
-                ('kind', models.CharField(choices=[('samtaleguide', 'Samtaleguide'), ('observasjonsskjema', 'Observasjonsskjema'), ('samtykkeskjema', 'Samtykkeskjema'), ('annet', 'Annet verktøy')], default='annet', max_length=20, verbose_name='type verktøy')),
-                ('description', models.CharField(blank=True, max_length=500, verbose_name='beskrivelse')),
-                ('data', models.BinaryField(verbose_name='fil')),
-                ('content_type', models.CharField(choices=[('application/pdf', 'PDF'), ('application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'DOCX'), ('application/vnd.oasis.opendocument.text', 'ODT')], max_length=80, verbose_name='filtype')),
-                ('size', models.PositiveIntegerField(verbose_name='størrelse (byte)')),
-                ('file_name', models.CharField(max_length=200, verbose_name='filnavn')),
-                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='lastet opp')),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='plans.municipality', verbose_name='kommune')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='lastet opp av')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="tittel")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("samtaleguide", "Samtaleguide"),
+                            ("observasjonsskjema", "Observasjonsskjema"),
+                            ("samtykkeskjema", "Samtykkeskjema"),
+                            ("annet", "Annet verktøy"),
+                        ],
+                        default="annet",
+                        max_length=20,
+                        verbose_name="type verktøy",
+                    ),
+                ),
+                (
+                    "description",
+                    models.CharField(blank=True, max_length=500, verbose_name="beskrivelse"),
+                ),
+                ("data", models.BinaryField(verbose_name="fil")),
+                (
+                    "content_type",
+                    models.CharField(
+                        choices=[
+                            ("application/pdf", "PDF"),
+                            (
+                                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                                "DOCX",
+                            ),
+                            ("application/vnd.oasis.opendocument.text", "ODT"),
+                        ],
+                        max_length=80,
+                        verbose_name="filtype",
+                    ),
+                ),
+                ("size", models.PositiveIntegerField(verbose_name="størrelse (byte)")),
+                ("file_name", models.CharField(max_length=200, verbose_name="filnavn")),
+                (
+                    "uploaded_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="lastet opp"
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="plans.municipality",
+                        verbose_name="kommune",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="lastet opp av",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'verktøy i handlingsveilederen',
-                'verbose_name_plural': 'verktøy i handlingsveilederen',
-                'ordering': ['title', 'pk'],
+                "verbose_name": "verktøy i handlingsveilederen",
+                "verbose_name_plural": "verktøy i handlingsveilederen",
+                "ordering": ["title", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='HandbookStep',
+            name="HandbookStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.PositiveSmallIntegerField(choices=[(0, 'Nivå 0 – undring og bekymring'), (1, 'Nivå 1 – tiltak i egen tjeneste, sammen med foresatte'), (2, 'Nivå 2 – samarbeid med andre tjenester'), (3, 'Nivå 3 – bred og koordinert innsats')], verbose_name='nivå')),
-                ('unit_kind', models.CharField(blank=True, choices=[('barnehage', 'Barnehage'), ('skole', 'Skole'), ('sfo', 'SFO'), ('helsestasjon', 'Helsestasjon og skolehelsetjeneste'), ('barnevern', 'Barnevern'), ('ppt', 'PPT'), ('kultur', 'Kulturskole og kultur'), ('fritid', 'Fritid og ungdom'), ('administrasjon', 'Administrasjon')], help_text='Tom: gjelder alle tjenester.', max_length=20, verbose_name='tjeneste')),
-                ('position', models.PositiveSmallIntegerField(default=1, verbose_name='rekkefølge')),
-                ('title', models.CharField(max_length=200, verbose_name='tittel')),
-                ('text', models.TextField(max_length=5000, validators=[django.core.validators.MaxLengthValidator(5000)], verbose_name='tekst')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='endret')),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='plans.municipality', verbose_name='kommune')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='endret av')),
-                ('tools', models.ManyToManyField(blank=True, related_name='steps', to='btitracker.handbooktool', verbose_name='verktøy')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Nivå 0 – undring og bekymring"),
+                            (1, "Nivå 1 – tiltak i egen tjeneste, sammen med foresatte"),
+                            (2, "Nivå 2 – samarbeid med andre tjenester"),
+                            (3, "Nivå 3 – bred og koordinert innsats"),
+                        ],
+                        verbose_name="nivå",
+                    ),
+                ),
+                (
+                    "unit_kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("barnehage", "Barnehage"),
+                            ("skole", "Skole"),
+                            ("sfo", "SFO"),
+                            ("helsestasjon", "Helsestasjon og skolehelsetjeneste"),
+                            ("barnevern", "Barnevern"),
+                            ("ppt", "PPT"),
+                            ("kultur", "Kulturskole og kultur"),
+                            ("fritid", "Fritid og ungdom"),
+                            ("administrasjon", "Administrasjon"),
+                        ],
+                        help_text="Tom: gjelder alle tjenester.",
+                        max_length=20,
+                        verbose_name="tjeneste",
+                    ),
+                ),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(default=1, verbose_name="rekkefølge"),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="tittel")),
+                (
+                    "text",
+                    models.TextField(
+                        max_length=5000,
+                        validators=[django.core.validators.MaxLengthValidator(5000)],
+                        verbose_name="tekst",
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="endret"),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="plans.municipality",
+                        verbose_name="kommune",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="endret av",
+                    ),
+                ),
+                (
+                    "tools",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="steps",
+                        to="btitracker.handbooktool",
+                        verbose_name="verktøy",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'steg i handlingsveilederen',
-                'verbose_name_plural': 'steg i handlingsveilederen',
-                'ordering': ['level', 'unit_kind', 'position', 'pk'],
+                "verbose_name": "steg i handlingsveilederen",
+                "verbose_name_plural": "steg i handlingsveilederen",
+                "ordering": ["level", "unit_kind", "position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='HandbookChange',
+            name="HandbookChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='tidspunkt')),
-                ('action', models.CharField(max_length=30, verbose_name='handling')),
-                ('subject', models.CharField(max_length=300, verbose_name='gjelder')),
-                ('fields', models.JSONField(default=list, verbose_name='felt')),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='endret av')),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='plans.municipality', verbose_name='kommune')),
-                ('step', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='changes', to='btitracker.handbookstep', verbose_name='steg')),
-                ('tool', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='changes', to='btitracker.handbooktool', verbose_name='verktøy')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(
+                        auto_now_add=True, db_index=True, verbose_name="tidspunkt"
+                    ),
+                ),
+                ("action", models.CharField(max_length=30, verbose_name="handling")),
+                ("subject", models.CharField(max_length=300, verbose_name="gjelder")),
+                ("fields", models.JSONField(default=list, verbose_name="felt")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="endret av",
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="plans.municipality",
+                        verbose_name="kommune",
+                    ),
+                ),
+                (
+                    "step",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="changes",
+                        to="btitracker.handbookstep",
+                        verbose_name="steg",
+                    ),
+                ),
+                (
+                    "tool",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="changes",
+                        to="btitracker.handbooktool",
+                        verbose_name="verktøy",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'endring i handlingsveilederen',
-                'verbose_name_plural': 'endringer i handlingsveilederen',
-                'ordering': ['-at', '-pk'],
-                'abstract': False,
+                "verbose_name": "endring i handlingsveilederen",
+                "verbose_name_plural": "endringer i handlingsveilederen",
+                "ordering": ["-at", "-pk"],
+                "abstract": False,
             },
         ),
         migrations.AddConstraint(
-            model_name='handbookstep',
-            constraint=models.CheckConstraint(condition=models.Q(django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('text'), 5000)), name='btitracker_handbookstep_text_length', violation_error_message='Teksten er for lang.'),
+            model_name="handbookstep",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    django.db.models.lookups.LessThanOrEqual(
+                        django.db.models.functions.text.Length("text"), 5000
+                    )
+                ),
+                name="btitracker_handbookstep_text_length",
+                violation_error_message="Teksten er for lang.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='handbookstep',
-            constraint=models.CheckConstraint(condition=models.Q(('level__gte', 0), ('level__lte', 3)), name='handbook_step_level_0_3'),
+            model_name="handbookstep",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("level__gte", 0), ("level__lte", 3)),
+                name="handbook_step_level_0_3",
+            ),
         ),
     ]

@@ -54,7 +54,11 @@ class DocumentKind(models.TextChoices):
     ODT = "application/vnd.oasis.opendocument.text", "ODT"
 
 
-EXTENSIONS = {DocumentKind.PDF: "pdf", DocumentKind.DOCX: "docx", DocumentKind.ODT: "odt"}
+EXTENSIONS: dict[str, str] = {
+    DocumentKind.PDF: "pdf",
+    DocumentKind.DOCX: "docx",
+    DocumentKind.ODT: "odt",
+}
 
 
 class HandbookTool(models.Model):

@@ -46,9 +46,7 @@ def handbook_sections(
     if unit_kind:
         steps = steps.filter(unit_kind__in=["", unit_kind])
     levels = [level] if level is not None else list(HandbookLevel.values)
-    sections = {
-        value: LevelSection(value, str(HandbookLevel(value).label)) for value in levels
-    }
+    sections = {value: LevelSection(value, str(HandbookLevel(value).label)) for value in levels}
     for step in steps.filter(level__in=levels).order_by("level", "position", "unit_kind", "pk"):
         sections[step.level].steps.append(step)
     return list(sections.values())

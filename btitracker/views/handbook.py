@@ -33,8 +33,14 @@ class HandbookMixin(NoStoreMixin, BtiMemberRequiredMixin):
         self.municipality = own_municipality(self.request.user)
         if self.municipality is None:
             raise Http404
+        # The object first: another municipality's id is a 404 to everyone, a 403 only
+        # to a reader of our own municipality.
+        self.object = self.load_target()
         if self.write:
-            self.require("btitracker.change_handbook", self.municipality)
+            self.require("btitracker.change_handbook", self.object or self.municipality)
+
+    def load_target(self):
+        return None
 
     def can_write(self) -> bool:
         return self.request.user.has_perm("btitracker.change_handbook", self.municipality)
@@ -160,12 +166,12 @@ class HandbookStepCreateView(_StepFormMixin):
 
 
 class HandbookStepUpdateView(_StepFormMixin):
-    def load_objects(self) -> None:
-        super().load_objects()
+    def load_target(self):
         self.step = get_object_or_404(
-            selectors.handbook_steps(user=self.request.user, municipality=self.municipality), pk=self.kwargs["pk"]
+            selectors.handbook_steps(user=self.request.user, municipality=self.municipality),
+            pk=self.kwargs["pk"],
         )
-        self.require("btitracker.change_handbook", self.step)
+        return self.step
 
     def initial(self) -> dict:
         step = self.step
@@ -209,13 +215,15 @@ class _DeleteView(HandbookMixin, View):
 
 
 class HandbookStepDeleteView(_DeleteView):
-    def load_objects(self) -> None:
-        super().load_objects()
-        self.object = get_object_or_404(
-            selectors.handbook_steps(user=self.request.user, municipality=self.municipality), pk=self.kwargs["pk"]
+    @property
+    def what(self):
+        return _("steget")
+
+    def load_target(self):
+        return get_object_or_404(
+            selectors.handbook_steps(user=self.request.user, municipality=self.municipality),
+            pk=self.kwargs["pk"],
         )
-        self.require("btitracker.change_handbook", self.object)
-        self.what = _("steget")
 
     def delete(self) -> None:
         services.handbook_step_delete(actor=self.request.user, step=self.object)
@@ -269,13 +277,15 @@ class HandbookToolDownloadView(HandbookMixin, View):
 
 
 class HandbookToolDeleteView(_DeleteView):
-    def load_objects(self) -> None:
-        super().load_objects()
-        self.object = get_object_or_404(
-            selectors.handbook_tools(user=self.request.user, municipality=self.municipality), pk=self.kwargs["pk"]
+    @property
+    def what(self):
+        return _("verktøyet")
+
+    def load_target(self):
+        return get_object_or_404(
+            selectors.handbook_tools(user=self.request.user, municipality=self.municipality),
+            pk=self.kwargs["pk"],
         )
-        self.require("btitracker.change_handbook", self.object)
-        self.what = _("verktøyet")
 
     def delete(self) -> None:
         services.handbook_tool_delete(actor=self.request.user, tool=self.object)
@@ -288,8 +298,7 @@ class HandbookChangeListView(HandbookMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["changes"] = list(selectors.handbook_changes(
-            user=self.request.user, municipality=self.municipality
-        )[:200])
+        context["changes"] = list(
+            selectors.handbook_changes(user=self.request.user, municipality=self.municipality)[:200]
+        )
         return context
-

@@ -7,16 +7,14 @@ them; deleted and made anew on every run."""
 
 from __future__ import annotations
 
-import io
-import zipfile
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
 
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from btitracker.models import HandbookChange, HandbookStep, HandbookTool
 from btitracker.services.handbook import handbook_step_create, handbook_tool_create
+from documents.odt import odt_bytes
 from plans.demo_data import read_demo_data
 from plans.models import Municipality
 
@@ -55,38 +53,6 @@ def _check(data: HandbookDemoData):
                 yield f"steps[{index}].tools", f"ukjent verktøy {key!r}"
 
 
-ODT_MANIFEST = (
-    '<?xml version="1.0" encoding="UTF-8"?>'
-    '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"'
-    ' manifest:version="1.2">'
-    '<manifest:file-entry manifest:full-path="/"'
-    ' manifest:media-type="application/vnd.oasis.opendocument.text"/>'
-    '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
-    "</manifest:manifest>"
-)
-
-
-def odt_bytes(title: str, paragraphs: list[str]) -> bytes:
-    """A minimal OpenDocument text: a heading and paragraphs."""
-    body = "".join(f"<text:p>{escape(p)}</text:p>" for p in paragraphs)
-    content = (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
-        ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-        f'<office:body><office:text><text:h text:outline-level="1">{escape(title)}</text:h>'
-        f"{body}</office:text></office:body></office:document-content>"
-    )
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        # ODF: «mimetype» first and stored uncompressed, so a reader knows the type.
-        archive.writestr(
-            "mimetype", "application/vnd.oasis.opendocument.text", zipfile.ZIP_STORED
-        )
-        archive.writestr("META-INF/manifest.xml", ODT_MANIFEST, zipfile.ZIP_DEFLATED)
-        archive.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
-    return buffer.getvalue()
-
-
 def demo_handbook_load(*, municipality: Municipality) -> dict[str, int]:
     """Solvik's handbook made anew: returns the number of steps and tools."""
     data = read_demo_data("bti_handbook.json", HandbookDemoData, check=_check)
@@ -98,7 +64,7 @@ def demo_handbook_load(*, municipality: Municipality) -> dict[str, int]:
     for tool in data.tools:
         upload = SimpleUploadedFile(
             f"{tool.key}.odt",
-            odt_bytes(tool.title, tool.paragraphs),
+            odt_bytes(title=tool.title, paragraphs=tool.paragraphs),
             content_type="application/vnd.oasis.opendocument.text",
         )
         tools[tool.key] = handbook_tool_create(
