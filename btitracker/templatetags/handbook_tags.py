@@ -20,6 +20,7 @@ register = template.Library()
 
 _BULLET = re.compile(r"^\s*[-*•]\s+(.*)$")
 _NUMBER = re.compile(r"^\s*\d{1,3}[.)]\s+(.*)$")
+_BREAK = mark_safe("<br>")
 
 
 def _block(lines: list[str]) -> SafeString:
@@ -28,7 +29,7 @@ def _block(lines: list[str]) -> SafeString:
         if all(matches):
             items = format_html_join("", "<li>{}</li>", ((m.group(1),) for m in matches if m))
             return format_html(template_, items)
-    body = format_html_join(format_html("<br>"), "{}", ((line,) for line in lines))
+    body = format_html_join(_BREAK, "{}", ((line,) for line in lines))
     return format_html("<p>{}</p>", body)
 
 

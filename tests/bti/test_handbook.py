@@ -441,3 +441,16 @@ def test_concern_and_log_pages_link_to_the_step_for_their_level_and_unit_kind(ca
 def test_members_find_the_handbook_in_the_menu(cast, client_for):
     page = client_for(cast["elected_official"]).get(reverse("home")).content.decode()
     assert reverse("bti:handbook") in page
+
+
+def test_the_history_takes_the_same_number_of_queries_for_one_change_and_for_many(cast, client_for):
+    client = client_for(cast["staff"])
+    make_step(cast)
+    client.get(reverse("bti:handbook-history"))
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(reverse("bti:handbook-history")).status_code == 200
+    for index in range(15):
+        make_step(cast, title=f"Steg {index}")
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(reverse("bti:handbook-history")).status_code == 200
+    assert len(many) == len(one)
