@@ -86,4 +86,8 @@ urlpatterns = [
         r"^(?P<kind>logg|undring|stafett)/(?P<rest>[0-9]+(?:/[^/]+)*)/$",
         views.IdOutOfRangeView.as_view(),
     ),
+    re_path(
+        r"^veileder/(?P<kind>steg|verktoy)/(?P<rest>[0-9]+(?:/[^/]+)*)/$",
+        views.IdOutOfRangeView.as_view(),
+    ),
 ]

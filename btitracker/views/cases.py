@@ -789,7 +789,13 @@ class IdOutOfRangeView(BtiMixin, View):
 
     def get(self, request, *args, **kwargs):
         if any(number > ID_MAX for number in self.numbers):
-            object_type = {"logg": "concerncase", "undring": "concern", "stafett": "handover"}
+            object_type = {
+                "logg": "concerncase",
+                "undring": "concern",
+                "stafett": "handover",
+                "steg": "handbookstep",
+                "verktoy": "handbooktool",
+            }
             self._denied(object_type[kwargs["kind"]], self.numbers[0])
         raise Http404
 

@@ -454,3 +454,18 @@ def test_the_history_takes_the_same_number_of_queries_for_one_change_and_for_man
     with CaptureQueriesContext(connection) as many:
         assert client.get(reverse("bti:handbook-history")).status_code == 200
     assert len(many) == len(one)
+
+
+def test_the_size_cap_holds_when_the_upload_does_not_say_its_size(cast):
+    big = upload(b"%PDF-" + b"x" * (5 * 1024 * 1024) + b"\n%%EOF")
+    big.size = None
+    with pytest.raises(ValidationError, match="for stor"):
+        services.handbook_tool_create(
+            actor=cast["bti_coordinator"],
+            municipality=cast.municipality,
+            title="Stor",
+            kind="annet",
+            description="",
+            upload=big,
+        )
+    assert not HandbookTool.objects.exists()
