@@ -26,8 +26,17 @@ from competence.querysets import (
     RegistrationQuerySet,
     SessionQuerySet,
     ThemeQuerySet,
+    TrainingRequirementQuerySet,
 )
-from plans.models import CoreComponent, DevelopmentArea, Municipality, Role, Unit, UnitKind
+from plans.models import (
+    ChangeRecord,
+    CoreComponent,
+    DevelopmentArea,
+    Municipality,
+    Role,
+    Unit,
+    UnitKind,
+)
 from plans.schoolyear import SchoolYear
 from plans.text_limits import SHORT_TEXT, TEXT, bounded_text, text_length_checks
 
@@ -583,3 +592,109 @@ class FeedToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class TrainingRequirement(models.Model):
+    """A training some roles must have, such as the BTI model («alle ansatte og nytilsatte
+    vil få kompetanse på BTI-modellen»). An attended session of an activity with one of
+    its themes, or of one of its marked activities, counts as completed; with
+    ``valid_years`` the training must be taken again after that many years. Written only by
+    ``competence.services.training``, which records every change."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="training_requirements",
+        verbose_name=_("kommune"),
+    )
+    name = models.CharField(_("navn"), max_length=120)
+    description = bounded_text(_("beskrivelse"), blank=True, max_length=TEXT)
+    themes = models.ManyToManyField(
+        Theme,
+        blank=True,
+        related_name="training_requirements",
+        verbose_name=_("temaer som teller"),
+        help_text=_("Oppmøte på et tiltak med ett av disse temaene teller som gjennomført."),
+    )
+    activities = models.ManyToManyField(
+        Activity,
+        blank=True,
+        related_name="training_requirements",
+        verbose_name=_("tiltak som teller"),
+        help_text=_("Tiltak som teller selv om de ikke har et av temaene."),
+    )
+    roles = models.JSONField(_("roller som må ha opplæringen"), default=list)
+    unit_kinds = models.JSONField(_("enhetstyper"), default=list, blank=True)
+    valid_years = models.PositiveSmallIntegerField(
+        _("fornyes etter (år)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text=_("Tomt: opplæringen gjelder for alltid."),
+    )
+    new_staff_months = models.PositiveSmallIntegerField(
+        _("nytilsatt i (måneder)"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_("Hvor lenge etter at rollen ble gitt en person regnes som nytilsatt."),
+    )
+    active = models.BooleanField(_("gjelder"), default=True)
+    created_at = models.DateTimeField(_("opprettet"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("endret"), auto_now=True)
+
+    objects = TrainingRequirementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("opplæringskrav")
+        verbose_name_plural = _("opplæringskrav")
+        ordering = ["-active", "name"]
+        constraints = [
+            *text_length_checks(description=TEXT),
+            models.UniqueConstraint(
+                fields=["municipality", "name"], name="training_requirement_unique_name"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if not self.roles:
+            errors["roles"] = gettext("Velg minst én rolle som må ha opplæringen.")
+        unknown_roles = set(self.roles or []) - set(Role.values)
+        if unknown_roles:
+            errors["roles"] = gettext("Ukjent rolle: %(roles)s") % {
+                "roles": ", ".join(sorted(unknown_roles))
+            }
+        unknown_kinds = set(self.unit_kinds or []) - set(UnitKind.values)
+        if unknown_kinds:
+            errors["unit_kinds"] = gettext("Ukjent enhetstype: %(kinds)s") % {
+                "kinds": ", ".join(sorted(unknown_kinds))
+            }
+        if errors:
+            raise ValidationError(errors)
+
+    def role_labels(self) -> list[str]:
+        labels = dict(Role.choices)
+        return [str(labels.get(role, role)) for role in self.roles or []]
+
+    def unit_kind_labels(self) -> list[str]:
+        labels = dict(UnitKind.choices)
+        return [str(labels.get(kind, kind)) for kind in self.unit_kinds or []]
+
+
+class TrainingRequirementChange(ChangeRecord):
+    """Who set or changed a training requirement, when, and what changed (the plans'
+    history shape, shown by ``templates/plans/_history.html``)."""
+
+    requirement = models.ForeignKey(
+        TrainingRequirement,
+        on_delete=models.CASCADE,
+        related_name="changes",
+        verbose_name=_("opplæringskrav"),
+    )
+
+    class Meta(ChangeRecord.Meta):
+        verbose_name = _("endring i opplæringskrav")
+        verbose_name_plural = _("endringer i opplæringskrav")
