@@ -55,7 +55,7 @@ def _shown(requirement: TrainingRequirement) -> dict[str, str]:
 
 
 def _label(name: str) -> str:
-    label = str(TrainingRequirement._meta.get_field(name).verbose_name)
+    label = str(getattr(TrainingRequirement._meta.get_field(name), "verbose_name", name))
     return label[:1].upper() + label[1:]
 
 
@@ -110,7 +110,9 @@ def training_requirement_save(
     if not actor.has_perm("competence.manage_training_requirements", municipality):
         raise PermissionDenied(_("Bare sektorleder kan sette opplæringskrav."))
     cleaned = _cleaned(data, municipality)
-    relations = {name: cleaned.pop(name) for name in ("themes", "activities") if name in cleaned}
+    relations: dict[str, Any] = {
+        name: cleaned.pop(name) for name in ("themes", "activities") if name in cleaned
+    }
     if instance is None:
         before: dict[str, str] = {}
         requirement = TrainingRequirement(municipality=municipality, **cleaned)
