@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from competence.forms_activities import TARGET_ROLES
 from competence.models import Activity, Theme, TrainingRequirement
+from competence.services.training import FIELDS
 from plans.models import UnitKind
 
 
@@ -39,17 +40,7 @@ class TrainingRequirementForm(forms.ModelForm):
 
     class Meta:
         model = TrainingRequirement
-        fields = (
-            "name",
-            "description",
-            "themes",
-            "activities",
-            "roles",
-            "unit_kinds",
-            "valid_years",
-            "new_staff_months",
-            "active",
-        )
+        fields = FIELDS
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "themes": forms.CheckboxSelectMultiple,

@@ -41,6 +41,29 @@ from plans.schoolyear import SchoolYear
 from plans.text_limits import SHORT_TEXT, TEXT, bounded_text, text_length_checks
 
 
+def _labels(values, choices) -> list[str]:
+    """Stored choice values (unit kinds, roles) as the reader sees them."""
+    labels = dict(choices)
+    return [str(labels.get(value, value)) for value in values or []]
+
+
+def _target_errors(*, kinds, kinds_field: str, roles, roles_field: str) -> dict[str, str]:
+    """Unknown unit kinds or roles in a JSON list of targets (an activity's target group, a
+    training requirement's roles), keyed by the model field that holds them."""
+    errors: dict[str, str] = {}
+    unknown_kinds = set(kinds or []) - set(UnitKind.values)
+    if unknown_kinds:
+        errors[kinds_field] = gettext("Ukjent enhetstype: %(kinds)s") % {
+            "kinds": ", ".join(sorted(unknown_kinds))
+        }
+    unknown_roles = set(roles or []) - set(Role.values)
+    if unknown_roles:
+        errors[roles_field] = gettext("Ukjent rolle: %(roles)s") % {
+            "roles": ", ".join(sorted(unknown_roles))
+        }
+    return errors
+
+
 class FundingScheme(models.Model):
     """A source of money for competence work: Kompetanseløftet, Dekomp, Rekomp, BUFDIR,
     the municipality's own budget … Each municipality keeps its own list."""
@@ -250,17 +273,12 @@ class Activity(models.Model):
         return SchoolYear(self.school_year).label
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
-        unknown_kinds = set(self.target_kinds or []) - set(UnitKind.values)
-        if unknown_kinds:
-            errors["target_kinds"] = gettext("Ukjent enhetstype: %(kinds)s") % {
-                "kinds": ", ".join(sorted(unknown_kinds))
-            }
-        unknown_roles = set(self.target_roles or []) - set(Role.values)
-        if unknown_roles:
-            errors["target_roles"] = gettext("Ukjent rolle: %(roles)s") % {
-                "roles": ", ".join(sorted(unknown_roles))
-            }
+        errors = _target_errors(
+            kinds=self.target_kinds,
+            kinds_field="target_kinds",
+            roles=self.target_roles,
+            roles_field="target_roles",
+        )
         scheme = self.funding_scheme if self.funding_scheme_id else None
         if (
             scheme is not None
@@ -272,12 +290,10 @@ class Activity(models.Model):
             raise ValidationError(errors)
 
     def target_kind_labels(self) -> list[str]:
-        labels = dict(UnitKind.choices)
-        return [str(labels.get(kind, kind)) for kind in self.target_kinds or []]
+        return _labels(self.target_kinds, UnitKind.choices)
 
     def target_role_labels(self) -> list[str]:
-        labels = dict(Role.choices)
-        return [str(labels.get(role, role)) for role in self.target_roles or []]
+        return _labels(self.target_roles, Role.choices)
 
     def has_targets(self) -> bool:
         """Whether any target group is set; callers prefetch ``target_units``."""
@@ -659,29 +675,19 @@ class TrainingRequirement(models.Model):
         return self.name
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors = _target_errors(
+            kinds=self.unit_kinds, kinds_field="unit_kinds", roles=self.roles, roles_field="roles"
+        )
         if not self.roles:
             errors["roles"] = gettext("Velg minst én rolle som må ha opplæringen.")
-        unknown_roles = set(self.roles or []) - set(Role.values)
-        if unknown_roles:
-            errors["roles"] = gettext("Ukjent rolle: %(roles)s") % {
-                "roles": ", ".join(sorted(unknown_roles))
-            }
-        unknown_kinds = set(self.unit_kinds or []) - set(UnitKind.values)
-        if unknown_kinds:
-            errors["unit_kinds"] = gettext("Ukjent enhetstype: %(kinds)s") % {
-                "kinds": ", ".join(sorted(unknown_kinds))
-            }
         if errors:
             raise ValidationError(errors)
 
     def role_labels(self) -> list[str]:
-        labels = dict(Role.choices)
-        return [str(labels.get(role, role)) for role in self.roles or []]
+        return _labels(self.roles, Role.choices)
 
     def unit_kind_labels(self) -> list[str]:
-        labels = dict(UnitKind.choices)
-        return [str(labels.get(kind, kind)) for kind in self.unit_kinds or []]
+        return _labels(self.unit_kinds, UnitKind.choices)
 
 
 class TrainingRequirementChange(ChangeRecord):
