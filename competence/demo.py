@@ -36,6 +36,7 @@ from competence.models import (
     RegistrationStatus,
     Session,
     Theme,
+    TrainingRequirement,
 )
 from plans.demo_data import read_demo_data
 from plans.models import (
@@ -143,6 +144,7 @@ def demo_clear(municipality: Municipality) -> None:
     FundingScheme.objects.filter(municipality=municipality).delete()
     Theme.objects.filter(municipality=municipality).delete()
     CalendarEvent.objects.filter(municipality=municipality).delete()
+    TrainingRequirement.objects.filter(municipality=municipality).delete()
 
 
 def demo_seed(
@@ -461,3 +463,63 @@ def _seed_events(municipality: Municipality, year: int, users) -> None:
             audience=audience,
             created_by=users["sektorleder"],
         )
+
+
+# --- Mandatory training (the BTI model) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoRequirement:
+    name: str
+    description: str
+    themes: tuple[str, ...]
+    # Keys of ``competence.json``'s activities: every year's activity of that line counts.
+    activities: tuple[str, ...]
+    roles: tuple[Annotated[str, Role], ...]
+    unit_kinds: tuple[Annotated[str, UnitKind], ...]
+    valid_years: int | None
+    new_staff_months: int
+    set_by: str
+
+
+@dataclass(frozen=True)
+class TrainingDemoData:
+    """The shape of ``fixtures/demo/competence_training.json``."""
+
+    requirements: tuple[DemoRequirement, ...]
+
+
+TRAINING = read_demo_data("competence_training.json", TrainingDemoData)
+
+
+def demo_training_seed(municipality: Municipality, users: dict) -> dict[str, int]:
+    """Solvik's mandatory trainings, set by the sector leader through the service (so the
+    history shows who set them). Completion comes from the attendance ``demo_seed`` made on
+    the BTI activities: some staff have attended, others not."""
+    from competence.services.training import training_requirement_save
+
+    for demo in TRAINING.requirements:
+        titles = [DATA.activities[key].title for key in demo.activities]
+        training_requirement_save(
+            municipality=municipality,
+            data={
+                "name": demo.name,
+                "description": demo.description,
+                "themes": list(
+                    Theme.objects.filter(municipality=municipality, name__in=demo.themes)
+                ),
+                "activities": list(
+                    Activity.objects.filter(municipality=municipality, title__in=titles)
+                ),
+                "roles": list(demo.roles),
+                "unit_kinds": list(demo.unit_kinds),
+                "valid_years": demo.valid_years,
+                "new_staff_months": demo.new_staff_months,
+            },
+            actor=users[demo.set_by],
+        )
+    return {
+        "competence_training_requirements": TrainingRequirement.objects.filter(
+            municipality=municipality
+        ).count()
+    }

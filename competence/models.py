@@ -26,10 +26,42 @@ from competence.querysets import (
     RegistrationQuerySet,
     SessionQuerySet,
     ThemeQuerySet,
+    TrainingRequirementQuerySet,
 )
-from plans.models import CoreComponent, DevelopmentArea, Municipality, Role, Unit, UnitKind
+from plans.models import (
+    ChangeRecord,
+    CoreComponent,
+    DevelopmentArea,
+    Municipality,
+    Role,
+    Unit,
+    UnitKind,
+)
 from plans.schoolyear import SchoolYear
 from plans.text_limits import SHORT_TEXT, TEXT, bounded_text, text_length_checks
+
+
+def _labels(values, choices) -> list[str]:
+    """Stored choice values (unit kinds, roles) as the reader sees them."""
+    labels = dict(choices)
+    return [str(labels.get(value, value)) for value in values or []]
+
+
+def _target_errors(*, kinds, kinds_field: str, roles, roles_field: str) -> dict[str, str]:
+    """Unknown unit kinds or roles in a JSON list of targets (an activity's target group, a
+    training requirement's roles), keyed by the model field that holds them."""
+    errors: dict[str, str] = {}
+    unknown_kinds = set(kinds or []) - set(UnitKind.values)
+    if unknown_kinds:
+        errors[kinds_field] = gettext("Ukjent enhetstype: %(kinds)s") % {
+            "kinds": ", ".join(sorted(unknown_kinds))
+        }
+    unknown_roles = set(roles or []) - set(Role.values)
+    if unknown_roles:
+        errors[roles_field] = gettext("Ukjent rolle: %(roles)s") % {
+            "roles": ", ".join(sorted(unknown_roles))
+        }
+    return errors
 
 
 class FundingScheme(models.Model):
@@ -241,17 +273,12 @@ class Activity(models.Model):
         return SchoolYear(self.school_year).label
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
-        unknown_kinds = set(self.target_kinds or []) - set(UnitKind.values)
-        if unknown_kinds:
-            errors["target_kinds"] = gettext("Ukjent enhetstype: %(kinds)s") % {
-                "kinds": ", ".join(sorted(unknown_kinds))
-            }
-        unknown_roles = set(self.target_roles or []) - set(Role.values)
-        if unknown_roles:
-            errors["target_roles"] = gettext("Ukjent rolle: %(roles)s") % {
-                "roles": ", ".join(sorted(unknown_roles))
-            }
+        errors = _target_errors(
+            kinds=self.target_kinds,
+            kinds_field="target_kinds",
+            roles=self.target_roles,
+            roles_field="target_roles",
+        )
         scheme = self.funding_scheme if self.funding_scheme_id else None
         if (
             scheme is not None
@@ -263,12 +290,10 @@ class Activity(models.Model):
             raise ValidationError(errors)
 
     def target_kind_labels(self) -> list[str]:
-        labels = dict(UnitKind.choices)
-        return [str(labels.get(kind, kind)) for kind in self.target_kinds or []]
+        return _labels(self.target_kinds, UnitKind.choices)
 
     def target_role_labels(self) -> list[str]:
-        labels = dict(Role.choices)
-        return [str(labels.get(role, role)) for role in self.target_roles or []]
+        return _labels(self.target_roles, Role.choices)
 
     def has_targets(self) -> bool:
         """Whether any target group is set; callers prefetch ``target_units``."""
@@ -583,3 +608,99 @@ class FeedToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class TrainingRequirement(models.Model):
+    """A training some roles must have, such as the BTI model («alle ansatte og nytilsatte
+    vil få kompetanse på BTI-modellen»). An attended session of an activity with one of
+    its themes, or of one of its marked activities, counts as completed; with
+    ``valid_years`` the training must be taken again after that many years. Written only by
+    ``competence.services.training``, which records every change."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="training_requirements",
+        verbose_name=_("kommune"),
+    )
+    name = models.CharField(_("navn"), max_length=120)
+    description = bounded_text(_("beskrivelse"), blank=True, max_length=TEXT)
+    themes = models.ManyToManyField(
+        Theme,
+        blank=True,
+        related_name="training_requirements",
+        verbose_name=_("temaer som teller"),
+        help_text=_("Oppmøte på et tiltak med ett av disse temaene teller som gjennomført."),
+    )
+    activities = models.ManyToManyField(
+        Activity,
+        blank=True,
+        related_name="training_requirements",
+        verbose_name=_("tiltak som teller"),
+        help_text=_("Tiltak som teller selv om de ikke har et av temaene."),
+    )
+    roles = models.JSONField(_("roller som må ha opplæringen"), default=list)
+    unit_kinds = models.JSONField(_("enhetstyper"), default=list, blank=True)
+    valid_years = models.PositiveSmallIntegerField(
+        _("fornyes etter (år)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text=_("Tomt: opplæringen gjelder for alltid."),
+    )
+    new_staff_months = models.PositiveSmallIntegerField(
+        _("nytilsatt i (måneder)"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_("Hvor lenge etter at rollen ble gitt en person regnes som nytilsatt."),
+    )
+    active = models.BooleanField(_("gjelder"), default=True)
+    created_at = models.DateTimeField(_("opprettet"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("endret"), auto_now=True)
+
+    objects = TrainingRequirementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("opplæringskrav")
+        verbose_name_plural = _("opplæringskrav")
+        ordering = ["-active", "name"]
+        constraints = [
+            *text_length_checks(description=TEXT),
+            models.UniqueConstraint(
+                fields=["municipality", "name"], name="training_requirement_unique_name"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors = _target_errors(
+            kinds=self.unit_kinds, kinds_field="unit_kinds", roles=self.roles, roles_field="roles"
+        )
+        if not self.roles:
+            errors["roles"] = gettext("Velg minst én rolle som må ha opplæringen.")
+        if errors:
+            raise ValidationError(errors)
+
+    def role_labels(self) -> list[str]:
+        return _labels(self.roles, Role.choices)
+
+    def unit_kind_labels(self) -> list[str]:
+        return _labels(self.unit_kinds, UnitKind.choices)
+
+
+class TrainingRequirementChange(ChangeRecord):
+    """Who set or changed a training requirement, when, and what changed (the plans'
+    history shape, shown by ``templates/plans/_history.html``)."""
+
+    requirement = models.ForeignKey(
+        TrainingRequirement,
+        on_delete=models.CASCADE,
+        related_name="changes",
+        verbose_name=_("opplæringskrav"),
+    )
+
+    class Meta(ChangeRecord.Meta):
+        verbose_name = _("endring i opplæringskrav")
+        verbose_name_plural = _("endringer i opplæringskrav")

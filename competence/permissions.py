@@ -12,6 +12,7 @@ from plans.access import access_for
 from plans.models import Membership, Role
 from plans.permissions import (
     in_own_municipality,
+    is_bti_coordinator,
     is_data_admin,
     is_elected_official,
     is_only_elected_official,
@@ -107,3 +108,15 @@ rules.add_perm("competence.add_feed", member)
 rules.add_perm("competence.revoke_feed", member & (is_own_token | is_superuser))
 # A feed's secret URL is its owner's alone (mirrors FeedTokenQuerySet.visible_to).
 rules.add_perm("competence.view_feedtoken", member & (is_own_token | is_superuser))
+
+# Mandatory training (the BTI model): the requirement is part of the competence plan every
+# member reads; the employer's demand is set by the sector leader, like the plan's
+# activities. Who has completed it, by name: the sector leader and the BTI coordinator for
+# every unit, a unit leader for the units they lead (the view narrows with Unit.led_by).
+rules.add_perm("competence.view_trainingrequirement", member)
+rules.add_perm("competence.manage_training_requirements", member & plans_competence)
+follows_training_everywhere = plans_competence | is_bti_coordinator
+rules.add_perm(
+    "competence.view_training_status", member & (follows_training_everywhere | is_unit_leader)
+)
+rules.add_perm("competence.view_all_training_status", member & follows_training_everywhere)

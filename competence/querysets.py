@@ -102,6 +102,14 @@ class RegistrationQuerySet(_MunicipalityScope):
         return self.filter(status=RegistrationStatus.WAITING)
 
 
+class TrainingRequirementQuerySet(_MunicipalityScope):
+    """A training requirement is part of the competence plan: every member reads it; who
+    has completed it is read through ``competence.selectors.training``."""
+
+    def in_force(self):
+        return self.filter(active=True)
+
+
 class NeedSurveyQuerySet(_MunicipalityScope):
     pass
 

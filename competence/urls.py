@@ -1,6 +1,6 @@
 from django.urls import path
 
-from competence.views import activities, calendar, needs, reports
+from competence.views import activities, calendar, needs, reports, training
 
 app_name = "competence"
 
@@ -68,6 +68,23 @@ urlpatterns = [
     path("needs/", needs.NeedsCoverageView.as_view(), name="needs"),
     path("needs/import/", needs.NeedsImportView.as_view(), name="needs-import"),
     path("needs/<id:pk>/delete/", needs.NeedSurveyDeleteView.as_view(), name="needs-delete"),
+    # Mandatory training, the BTI model first (training.py).
+    path("bti-opplaering/", training.TrainingStatusView.as_view(), name="bti-training"),
+    path(
+        "bti-opplaering/export.csv",
+        training.TrainingStatusExportView.as_view(),
+        name="bti-training-export",
+    ),
+    path(
+        "bti-opplaering/requirements/new/",
+        training.TrainingRequirementCreateView.as_view(),
+        name="training-requirement-add",
+    ),
+    path(
+        "bti-opplaering/requirements/<id:pk>/edit/",
+        training.TrainingRequirementUpdateView.as_view(),
+        name="training-requirement-edit",
+    ),
     # The annual wheel and calendar feeds (calendar.py).
     path("wheel/", calendar.AnnualWheelView.as_view(), name="wheel"),
     path("events/new/", calendar.EventCreateView.as_view(), name="event-add"),

@@ -181,6 +181,37 @@ def _comp_url(c, name, *args):
 BEARER_URLS = {"calendar feed"}
 
 SECTOR_WRITES = only({"sector_leader": 200, "other_municipality": 404}, others=403)
+
+
+def _training(c):
+    """Solvik's BTI requirement, met by attending the Solvik course (the staff member
+    did), and Nabovik's, whose name no Solvik page may show."""
+    from competence.models import Theme, TrainingRequirement
+
+    found = TrainingRequirement.objects.filter(municipality=c.municipality).first()
+    if found is not None:
+        return found
+    found = TrainingRequirement.objects.create(
+        municipality=c.municipality, name="BTI-modellen", roles=["staff", "unit_leader"]
+    )
+    found.themes.add(Theme.objects.create(municipality=c.municipality, name="BTI"))
+    found.activities.add(_comp(c)["activity"])
+    TrainingRequirement.objects.create(
+        municipality=c.other_municipality, name="Naboviks hemmelige krav", roles=["staff"]
+    )
+    return found
+
+
+def _training_url(c, name):
+    _training(c)
+    return reverse(name)
+
+
+# Names of staff by unit: the sector leader and the BTI coordinator everywhere, a unit
+# leader for their own units.
+TRAINING_READERS = only(
+    {"sector_leader": 200, "unit_leader": 200, "bti_coordinator": 200}, others=403
+)
 # --- end competence: objects
 
 
@@ -928,6 +959,23 @@ MATRIX = [
         lambda c: reverse("competence:ical", args=[_comp(c)["feed"].token]),
         expect(200, anonymous=200, no_membership=200),
     ),
+    # Mandatory training (the BTI model).
+    ("bti training", lambda c: _training_url(c, "competence:bti-training"), TRAINING_READERS),
+    (
+        "bti training csv",
+        lambda c: _training_url(c, "competence:bti-training-export"),
+        TRAINING_READERS,
+    ),
+    (
+        "training requirement add",
+        lambda c: _training_url(c, "competence:training-requirement-add"),
+        only({"sector_leader": 200}, others=403),
+    ),
+    (
+        "training requirement edit",
+        lambda c: reverse("competence:training-requirement-edit", args=[_training(c).pk]),
+        SECTOR_WRITES,
+    ),
     (
         "admin activities",
         lambda c: reverse("admin:competence_activity_changelist"),
@@ -1183,6 +1231,7 @@ def _foreign_words(cast, persona) -> list[str]:
         "Naboviks tiltak",
         "Nabovik-kurs i hemmelighet",
         "Nabovik-kommentar om mobbing",
+        "Naboviks hemmelige krav",
     ]
 
 

@@ -49,6 +49,8 @@ from tests.test_access_matrix import (
     _rep,
     _statement,
     _tool,
+    _training,
+    _training_url,
 )
 
 ALL = (*PERSONAS, "other_municipality", "no_membership", "anonymous")
@@ -656,6 +658,22 @@ COMPETENCE_ROWS = [
         "calendar feed add",
         lambda c: _comp_url(c, "competence:feeds"),
         may=(*PERSONAS, "other_municipality"),
+    ),
+    Row(
+        "training requirement add",
+        lambda c: _training_url(c, "competence:training-requirement-add"),
+        lambda c: {
+            "name": "Førstehjelp",
+            "roles": ["staff"],
+            "themes": [str(_training(c).themes.get().pk)],
+        },
+        may=("sector_leader",),
+    ),
+    Row(
+        "training requirement edit",
+        lambda c: reverse("competence:training-requirement-edit", args=[_training(c).pk]),
+        lambda c: {"valid_years": "3"},
+        may=("sector_leader",),
     ),
     Row(
         "calendar feed revoke",

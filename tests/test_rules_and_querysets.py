@@ -14,7 +14,7 @@ from django.apps import apps
 
 from tests.conftest import PERSONAS
 from tests.plans.test_permissions import plan_objects  # noqa: F401 (a fixture)
-from tests.test_access_matrix import _bti, _comp, _ind
+from tests.test_access_matrix import _bti, _comp, _ind, _training
 
 # The cast, and BTI's: a team member who is not the holder, a colleague of the holder off
 # the team, the proposed new holder, and Nabovik's holder of Nabovik's own log.
@@ -111,6 +111,7 @@ def every_object(plan_objects):  # noqa: F811
     FeedToken.objects.create(
         user=c["sector_leader"], municipality=c.municipality, scope="personlig"
     )
+    _training(c)  # Solvik's BTI requirement and Nabovik's
 
     ind = _ind(c)
     Target.objects.create(

@@ -16,6 +16,7 @@ from django.views.generic import TemplateView
 
 from competence.forms_activities import ActivityForm, FeedbackForm, SessionForm
 from competence.models import Activity, Registration, RegistrationStatus, Session
+from competence.selectors.training import training_due_for
 from competence.services import activities as services
 from plans.models import Membership, Unit
 from plans.schoolyear import SchoolYear
@@ -415,6 +416,7 @@ class MyActivitiesView(MemberRequiredMixin, TemplateView):
             .filter(organisers=user.pk, school_year__gte=year - 1)
             .prefetch_related("sessions"),
             school_year_label=SchoolYear(year).label,
+            training_due=training_due_for(user, now=now),
         )
         return context
 

@@ -53,6 +53,7 @@ def demo_load(*, today: datetime.date | None = None, reports: bool = True) -> di
     _clear(municipality)
     plan, counts = plans_demo.demo_seed(municipality, units, users, today)
     counts |= competence_demo.demo_seed(municipality, plan, units, users, today)
+    counts |= competence_demo.demo_training_seed(municipality, users)
     counts |= indicators_demo.demo_seed(municipality, plan, units, users, today)
     counts |= demo_law_topics_load(municipality=municipality)
     counts |= bti_demo.demo_seed(municipality, units, users, today)

@@ -41,6 +41,7 @@ COMPETENCE_KEYS = (
     "competence_surveys",
     "competence_needs",
     "competence_events",
+    "competence_training_requirements",
 )
 
 
@@ -248,3 +249,28 @@ def test_annual_wheel_events_for_the_current_year(demo):
     } <= kinds
     assert events.get(kind=EventKind.UNIT_PLAN_DUE).starts_on == datetime.date(year, 10, 15)
     assert events.get(kind=EventKind.EVALUATION_DUE).starts_on == datetime.date(year + 1, 6, 15)
+
+
+def test_the_bti_requirement_shows_people_done_and_missing(demo, client):
+    """Solvik's BTI requirement (fixtures/demo/competence_training.json), set by the sector
+    leader: the attendance on the BTI activities leaves some staff done, others missing."""
+    from competence.models import TrainingRequirement
+    from competence.selectors.training import training_status
+    from plans.models import Unit
+
+    requirement = TrainingRequirement.objects.get(
+        municipality__number=DEMO_MUNICIPALITY["number"], name="BTI-modellen"
+    )
+    assert requirement.changes.get().actor == _user("sektorleder")
+    statuses = training_status(
+        requirement=requirement,
+        units=Unit.objects.filter(municipality=requirement.municipality),
+        whole_municipality=True,
+    )
+    done = [person.done for status in statuses for person in status.people]
+    assert any(done)
+    assert not all(done)
+    client.force_login(_user("bti-koordinator"))
+    body = client.get("/competence/bti-opplaering/").content.decode()
+    assert "Gjennomført" in body
+    assert "Mangler" in body
