@@ -75,17 +75,17 @@ _CAPITALISED_PAIR = re.compile(
 # Common first names in Norway (SSB's lists over the years), matched in any case. Names
 # that are also everyday words («per», «liv», «mai», «hans», «ask») are left out: they
 # would refuse «per 1. mai 2027».
-FIRST_NAMES = frozenset(
-    """
+_FIRST_NAMES_TEXT = """
     emma nora olivia ella sofie leah frida ingrid sara maja emilie anna sofia hedda thea
-    julie amalie vilde tiril astrid selma kari ingeborg marie hanna hannah linnea mathilde
-    aurora jenny tuva iben oda mia ada eva malin ronja silje hilde kristin camilla ane
-    jakob emil noah oliver filip william lucas liam henrik oskar aksel theodor elias
-    kasper magnus johannes isak mathias tobias olav sander jonas adrian markus martin ola
-    kristian lars anders nils jon ole erik knut arne sindre sigurd even eirik espen
-    mohammed muhammad ahmed ali fatima aisha ibrahim yusuf omar amir zainab maryam
-    """.split()
-)
+    julie amalie vilde tiril astrid selma kari ingeborg marie hanna hannah linnea
+    mathilde aurora jenny tuva iben oda mia ada eva malin ronja silje hilde kristin
+    camilla ane jakob emil noah oliver filip william lucas liam henrik oskar aksel
+    theodor elias kasper magnus johannes isak mathias tobias olav sander jonas adrian
+    markus martin ola kristian lars anders nils jon ole erik knut arne sindre sigurd
+    even eirik espen mohammed muhammad ahmed ali fatima aisha ibrahim yusuf omar amir
+    zainab maryam
+"""
+FIRST_NAMES = frozenset(_FIRST_NAMES_TEXT.split())
 
 _WORD = re.compile(r"[A-Za-zÆØÅæøåäöüé]+")
 

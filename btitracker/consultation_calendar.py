@@ -48,14 +48,15 @@ class MeetingDates:
 
 
 def _iso_week(year: int, week: int) -> tuple[datetime.date, datetime.date]:
-    return datetime.date.fromisocalendar(year, week, 1), datetime.date.fromisocalendar(year, week, 7)
+    return datetime.date.fromisocalendar(year, week, 1), datetime.date.fromisocalendar(
+        year, week, 7
+    )
 
 
 def _easter_sunday(holiday_days: holidays.HolidayBase, year: int) -> datetime.date | None:
     for day, name in holiday_days.items():
-        if day.year == year and day.month in (3, 4) and "påske" in name.lower():
-            if day.weekday() == 6:
-                return day
+        if day.year == year and day.weekday() == 6 and "påske" in name.lower():
+            return day
     return None
 
 
@@ -74,7 +75,11 @@ def school_breaks(year: SchoolYear) -> list[tuple[datetime.date, datetime.date, 
     easter = _easter_sunday(holidays.Norway(years=second, language="no"), second)
     if easter is not None:
         breaks.append(
-            (easter - datetime.timedelta(days=6), easter + datetime.timedelta(days=1), _("påskeferie"))
+            (
+                easter - datetime.timedelta(days=6),
+                easter + datetime.timedelta(days=1),
+                _("påskeferie"),
+            )
         )
     return sorted(breaks)
 
@@ -90,8 +95,9 @@ def _why_not(day: datetime.date, public: holidays.HolidayBase, breaks) -> str | 
 
 
 def meeting_dates_build(*, year: SchoolYear, weekday: int, week_of_month: int) -> MeetingDates:
-    """One meeting a month (``MEETING_MONTHS``) of ``year`` on the ``week_of_month``-th (1–4) ``weekday``
-    (0 = Monday), or the first school day on that weekday after it in the same month."""
+    """One meeting a month (``MEETING_MONTHS``) of ``year`` on the ``week_of_month``-th
+    (1–4) ``weekday`` (0 = Monday), or the first school day on that weekday after it in the
+    same month."""
     if weekday not in WEEKDAYS or not 1 <= week_of_month <= 4:
         raise ValueError("weekday 0–4 and week_of_month 1–4")
     public = holidays.Norway(years=[year.start_year, year.start_year + 1], language="no")

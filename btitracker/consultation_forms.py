@@ -161,5 +161,3 @@ class ActionFollowUpForm(forms.Form):
         initial=ConsultationActionStatus.DONE,
     )
     follow_up_note = anonymous_text(_("Hva ble gjort"), ConsultationAction, "follow_up_note")
-
-

@@ -100,7 +100,9 @@ class ConcernForm(forms.Form):
         # A hidden field's error would not show: say it above the form.
         if "consultation_matter" in self.errors:
             del self.errors["consultation_matter"]
-            self.add_error(None, _("Saken fra samarbeidsmøtet finnes ikke, eller du kan ikke se den."))
+            self.add_error(
+                None, _("Saken fra samarbeidsmøtet finnes ikke, eller du kan ikke se den.")
+            )
         return data
 
 

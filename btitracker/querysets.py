@@ -198,9 +198,8 @@ def _consultation_readers(user, prefix: str) -> Q | None:
         consultation_schedules=OuterRef(prefix.removesuffix("__") or "pk"),
         unit_id__in=member_units,
     )
-    return in_municipality & (
-        Q(**{f"{prefix}unit_id__in": access.unit_ids(Role.UNIT_LEADER)}) | Exists(attending)
-    )
+    led = Q(**{f"{prefix}unit_id__in": access.unit_ids(Role.UNIT_LEADER)})
+    return in_municipality & (led | Q(Exists(attending)))
 
 
 class ConsultationScheduleQuerySet(models.QuerySet):
@@ -225,10 +224,11 @@ class ConsultationMeetingQuerySet(models.QuerySet):
         if readers is None:
             return self.none()
         access = access_for(user)
-        responsible = ConsultationAction.objects.filter(meeting=OuterRef("pk"), responsible=user)
+        responsible = ConsultationAction.objects.filter(
+            meeting=OuterRef("pk"), responsible_id=getattr(user, "pk", None)
+        )
         return self.filter(
-            readers
-            | (Q(schedule__municipality_id=access.municipality_id) & Exists(responsible))
+            readers | (Q(schedule__municipality_id=access.municipality_id) & Exists(responsible))
         )
 
     def writable_by(self, user: AbstractBaseUser | None) -> ConsultationMeetingQuerySet:

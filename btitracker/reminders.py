@@ -97,5 +97,7 @@ def _consultation_reminders(today: datetime.date, ahead: datetime.date) -> int:
     ).select_related("responsible")
     for action in actions:
         url = reverse("bti:consultation-action-follow-up", args=[action.pk])
-        sent += _send_once(action.responsible, "samarbeidstiltak", action.pk, action.follow_up_on, url)
+        sent += _send_once(
+            action.responsible, "samarbeidstiltak", action.pk, action.follow_up_on, url
+        )
     return sent

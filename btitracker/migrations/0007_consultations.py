@@ -5,20 +5,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('btitracker', '0006_consultations_directory'),
+        ("btitracker", "0006_consultations_directory"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='concern',
-            name='consultation_matter',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='concerns', to='btitracker.consultationmatter', verbose_name='fra sak i samarbeidsmøte'),
+            model_name="concern",
+            name="consultation_matter",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="concerns",
+                to="btitracker.consultationmatter",
+                verbose_name="fra sak i samarbeidsmøte",
+            ),
         ),
         migrations.AddField(
-            model_name='consultationmeeting',
-            name='moved_from',
-            field=models.DateField(blank=True, null=True, verbose_name='flyttet fra'),
+            model_name="consultationmeeting",
+            name="moved_from",
+            field=models.DateField(blank=True, null=True, verbose_name="flyttet fra"),
         ),
     ]

@@ -16,13 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from btitracker.models.directory import Service
+from btitracker.models.logs import SHORT_TEXT_MAX
 from btitracker.querysets import (
     ConsultationActionQuerySet,
     ConsultationMatterQuerySet,
     ConsultationMeetingQuerySet,
     ConsultationScheduleQuerySet,
 )
-from btitracker.models.logs import SHORT_TEXT_MAX
 from plans.models import Municipality, Unit
 
 

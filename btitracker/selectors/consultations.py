@@ -44,11 +44,13 @@ def responsible_candidates(meeting: ConsultationMeeting):
     """Who may answer for an action of ``meeting``: staff and leaders of the unit and of
     the attending services' units, and the municipality's BTI coordinators."""
     schedule = meeting.schedule
-    units = [schedule.unit_id, *schedule.services.exclude(unit=None).values_list("unit_id", flat=True)]
+    units = [
+        schedule.unit_id,
+        *schedule.services.exclude(unit=None).values_list("unit_id", flat=True),
+    ]
     memberships = Membership.objects.in_force().filter(municipality_id=schedule.municipality_id)
     chosen = memberships.filter(
-        Q(unit_id__in=units, role__in=[Role.STAFF, Role.UNIT_LEADER])
-        | Q(role=Role.BTI_COORDINATOR)
+        Q(unit_id__in=units, role__in=[Role.STAFF, Role.UNIT_LEADER]) | Q(role=Role.BTI_COORDINATOR)
     )
     return (
         get_user_model()

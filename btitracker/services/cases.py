@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from btitracker import audit
 from btitracker.crypto import child_lookup_hash, encrypt_bytes
+from btitracker.meeting_rules import meeting_actions_errors
 from btitracker.models import (
     DEFAULT_BANDS,
     Action,
@@ -28,8 +29,8 @@ from btitracker.models import (
     ConcernBand,
     ConcernCase,
     Consent,
-    ConsultationMatter,
     ConsentKind,
+    ConsultationMatter,
     Decision,
     Evaluation,
     Goal,
@@ -43,7 +44,6 @@ from btitracker.models import (
     TeamAccess,
     TeamMember,
 )
-from btitracker.meeting_rules import meeting_actions_errors
 from btitracker.permissions import works_in
 from btitracker.selectors.cases import case_printout_context
 from plans.models import Municipality, Unit

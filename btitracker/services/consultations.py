@@ -127,7 +127,9 @@ def consultation_meeting_change(
     _movable(actor, meeting)
     year = SchoolYear(meeting.schedule.school_year)
     if not year.contains(planned_on):
-        raise ValidationError({"planned_on": _("Velg en dato i skoleåret %(year)s.") % {"year": year}})
+        raise ValidationError(
+            {"planned_on": _("Velg en dato i skoleåret %(year)s.") % {"year": year}}
+        )
     if planned_on.weekday() > 4:
         raise ValidationError({"planned_on": _("Velg en hverdag.")})
     clash = (
@@ -234,7 +236,9 @@ def consultation_protocol_record(
     _require(ConsultationMeeting.objects.writable_by(actor).filter(pk=meeting.pk).exists())
     errors: dict[str, list[str]] = {}
     if meeting.status != ConsultationStatus.PLANNED:
-        raise ValidationError(_("Protokollen for dette møtet er allerede ført, eller møtet er avlyst."))
+        raise ValidationError(
+            _("Protokollen for dette møtet er allerede ført, eller møtet er avlyst.")
+        )
     if held_on > timezone.localdate():
         errors.setdefault("held_on", []).append(_("Møtedatoen kan ikke være fram i tid."))
     if not SchoolYear(meeting.schedule.school_year).contains(held_on):
@@ -281,7 +285,9 @@ def consultation_protocol_record(
         raise ValidationError(errors)
     with transaction.atomic():
         ConsultationAttendance.objects.bulk_create(
-            ConsultationAttendance(meeting=meeting, service=row.service, name=normalise_name(row.name))
+            ConsultationAttendance(
+                meeting=meeting, service=row.service, name=normalise_name(row.name)
+            )
             for row in people
         )
         saved = [

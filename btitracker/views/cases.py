@@ -315,7 +315,10 @@ class ConcernCreateView(BtiFormView):
                 .first()
             )
             if matter is not None:
-                initial = {"consultation_matter": matter.pk, "unit": matter.meeting.schedule.unit_id}
+                initial = {
+                    "consultation_matter": matter.pk,
+                    "unit": matter.meeting.schedule.unit_id,
+                }
         return forms.ConcernForm(data, user=self.request.user, bands=self.bands, initial=initial)
 
     def render_form(self, form, status=200, **extra):

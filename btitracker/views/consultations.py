@@ -99,7 +99,8 @@ class ConsultationScheduleCreateView(ConsultationMixin, View):
             year=year, weekday=data["weekday"], week_of_month=data["week_of_month"]
         )
         confirm = forms.ScheduleForm(
-            {**request.POST.dict(), "step": "save"} | {
+            {**request.POST.dict(), "step": "save"}
+            | {
                 "units": [str(u.pk) for u in data["units"]],
                 "services": [str(s.pk) for s in data["services"]],
             },
@@ -176,7 +177,9 @@ class ConsultationProtocolView(ConsultationMixin, View):
         meeting = self.meeting
         candidates = selectors.responsible_candidates(meeting)
         return (
-            forms.ProtocolForm(data, initial={"held_on": min(meeting.planned_on, timezone.localdate())}),
+            forms.ProtocolForm(
+                data, initial={"held_on": min(meeting.planned_on, timezone.localdate())}
+            ),
             forms.AttendanceFormSet(data, prefix="deltaker", form_kwargs={"meeting": meeting}),
             forms.MatterFormSet(data, prefix="sak"),
             forms.ConsultationActionFormSet(
@@ -259,7 +262,9 @@ class ConsultationMeetingChangeView(ConsultationMixin, View):
         )
 
     def get(self, request, pk):
-        return self._render(forms.MeetingChangeForm(initial={"planned_on": self.meeting.planned_on}))
+        return self._render(
+            forms.MeetingChangeForm(initial={"planned_on": self.meeting.planned_on})
+        )
 
     def post(self, request, pk):
         form = forms.MeetingChangeForm(request.POST)
@@ -315,5 +320,3 @@ class ConsultationActionFollowUpView(ConsultationMixin, View):
                 messages.success(request, _("Oppfølgingen er lagret."))
                 return redirect("bti:consultations")
         return self._render(form, status=400)
-
-

@@ -115,7 +115,15 @@ def build_consultations(cast) -> ConsultCast:
         responsible=cast["other_municipality"],
     )[0]
     found = ConsultCast(
-        ppt_unit, ppt, ppt_service, health_service, schedule, held, planned, matter, action,
+        ppt_unit,
+        ppt,
+        ppt_service,
+        health_service,
+        schedule,
+        held,
+        planned,
+        matter,
+        action,
         other_schedule,
     )
     object.__setattr__(cast, "_consult", found)
