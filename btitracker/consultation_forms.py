@@ -77,6 +77,13 @@ class ScheduleForm(forms.Form):
         self.fields["school_year"].choices = SchoolYear.choices([current, current.next()])
         self.fields["school_year"].initial = current.start_year
 
+    def hide_all(self) -> None:
+        """The preview's form: the choices carried on unchanged to the save, so what is
+        saved is what the preview showed (a change starts again from the form)."""
+        for field in self.fields.values():
+            multiple = isinstance(field, forms.ModelMultipleChoiceField)
+            field.widget = forms.MultipleHiddenInput() if multiple else forms.HiddenInput()
+
 
 class MeetingChangeForm(forms.Form):
     MOVE, CANCEL = "flytt", "avlys"

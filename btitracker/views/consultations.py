@@ -23,6 +23,7 @@ from btitracker.models import (
     ConsultationMeeting,
     ConsultationSchedule,
 )
+from btitracker.permissions import works_in
 from btitracker.selectors import consultations as selectors
 from btitracker.services import consultations as services
 from btitracker.views.cases import BtiMemberRequiredMixin, NoStoreMixin
@@ -106,6 +107,7 @@ class ConsultationScheduleCreateView(ConsultationMixin, View):
             },
             user=request.user,
         )
+        confirm.hide_all()
         return render(
             request,
             self.template_name,
@@ -159,7 +161,9 @@ class ConsultationMeetingDetailView(ConsultationMixin, TemplateView):
             schedule=meeting.schedule,
             can_record=user.has_perm("btitracker.record_consultationprotocol", meeting),
             can_move=user.has_perm("btitracker.move_consultationmeeting", meeting),
-            can_raise_concern=user.has_perm("btitracker.add_concern"),
+            # The concern is raised in one's own unit: the unit the matter was discussed for.
+            can_raise_concern=user.has_perm("btitracker.add_concern")
+            and works_in(user=user, unit=meeting.schedule.unit),
         )
         return context
 

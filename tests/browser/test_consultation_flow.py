@@ -13,9 +13,12 @@ from django.utils import timezone
 
 from btitracker.models import ConsultationAction, ConsultationMeeting, ConsultationSchedule, Service
 from plans.models import Role, UnitKind
-from tests.browser.chromium import ARTIFACTS, axe_violations
+
+# One way to log in with a password and to screenshot-and-axe a page, shared with the other
+# browser drills.
+from tests.browser.test_bti_flow import checked as bti_checked
+from tests.browser.test_competence_flow import log_in
 from tests.factories import (
-    PASSWORD,
     MembershipFactory,
     MunicipalityFactory,
     UnitFactory,
@@ -53,20 +56,7 @@ def people(transactional_db):
 
 
 def checked(page, name):
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"consultation-{name}.png"), full_page=True)
-    assert axe_violations(page) == [], name
-
-
-def log_in(browser, live_server, username):
-    context = browser.new_context(bypass_csp=True, locale="nb-NO")
-    page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Brukernavn").fill(username)
-    page.get_by_label("Passord").fill(PASSWORD)
-    page.get_by_role("button", name="Logg inn").click()
-    page.wait_for_url(f"{live_server.url}/")
-    return page
+    bti_checked(page, f"consultation-{name}")
 
 
 @pytest.mark.slow  # a drill: `make test-slow` and CI run it

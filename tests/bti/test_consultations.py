@@ -89,6 +89,15 @@ def test_the_id_number_is_masked_in_the_message():
     assert "12345" not in problem
 
 
+@pytest.mark.parametrize("text", ["Elev født 3. april 2017 sliter", "010203 12345"])
+def test_the_protocol_form_refuses_identifying_text_itself(text):
+    from btitracker.consultation_forms import MatterForm
+
+    form = MatterForm({"summary": text, "outcome": "drøftet"})
+    assert not form.is_valid()
+    assert "anonymt" in " ".join(form.errors["summary"])
+
+
 # --- the school year's dates -------------------------------------------------------------
 
 
