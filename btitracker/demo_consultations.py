@@ -99,6 +99,7 @@ def consultations_demo_seed(municipality, units, users, today: datetime.date) ->
             schedule.meetings.filter(planned_on__lte=today).order_by("-planned_on").first()
             or schedule.meetings.order_by("planned_on").first()
         )
+        assert meeting is not None  # a schedule has ten meetings
         held_on = min(meeting.planned_on, today)
         if not year.contains(held_on) or meeting.planned_on > today:
             held_on = max(year.start, today - datetime.timedelta(days=7))

@@ -26,6 +26,8 @@ MEETING_UNIT_KINDS = (UnitKind.KINDERGARTEN, UnitKind.SCHOOL)
 def consultation_units(user) -> QuerySet[Unit]:
     """Kindergartens and schools of the user's municipality (the schedule form's choice)."""
     municipality_id = access_for(user).municipality_id
+    if municipality_id is None:
+        return Unit.objects.none()
     return Unit.objects.filter(
         municipality_id=municipality_id, kind__in=MEETING_UNIT_KINDS, active=True
     ).order_by("kind", "name")
@@ -33,8 +35,11 @@ def consultation_units(user) -> QuerySet[Unit]:
 
 def consultation_services(user) -> QuerySet[Service]:
     """The support services of the user's municipality that attend consultation meetings."""
+    municipality_id = access_for(user).municipality_id
+    if municipality_id is None:
+        return Service.objects.none()
     return Service.objects.filter(
-        municipality_id=access_for(user).municipality_id,
+        municipality_id=municipality_id,
         attends_consultations=True,
         active=True,
     )

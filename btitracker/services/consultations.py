@@ -8,6 +8,7 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -183,7 +184,7 @@ class MatterInput:
 @dataclass
 class ConsultationActionInput:
     description: str
-    responsible: object | None  # a user
+    responsible: User | None
     follow_up_on: datetime.date | None
     matter_number: int | None = None  # the matter's number in this protocol, if any
 
@@ -257,10 +258,10 @@ def consultation_protocol_record(
                 _("Velg en av tjenestene som deltar i møteplanen.")
             )
     cleaned_matters: list[tuple[str, str]] = []
-    for number, row in enumerate([m for m in matters if m.summary.strip()], start=1):
+    for number, matter in enumerate([m for m in matters if m.summary.strip()], start=1):
         try:
             summary = _anonymous_text(
-                row.summary, label=_("Sak"), model=ConsultationMatter, field="summary"
+                matter.summary, label=_("Sak"), model=ConsultationMatter, field="summary"
             )
         except ValidationError as error:
             errors.setdefault("__all__", []).extend(
@@ -268,9 +269,9 @@ def consultation_protocol_record(
                 for message in error.messages
             )
             continue
-        if row.outcome not in MatterOutcome.values:
+        if matter.outcome not in MatterOutcome.values:
             errors.setdefault("__all__", []).append(_("Sak %(n)s: velg utfall.") % {"n": number})
-        cleaned_matters.append((summary, row.outcome))
+        cleaned_matters.append((summary, matter.outcome))
     filled = [a for a in actions if a.filled]
     candidates = set(responsible_candidates(meeting).values_list("pk", flat=True))
     action_errors = meeting_actions_errors(
@@ -297,7 +298,8 @@ def consultation_protocol_record(
             for number, (summary, outcome) in enumerate(cleaned_matters, start=1)
         ]
         for data in filled:
-            assert data.follow_up_on is not None  # checked above
+            # Both checked above (_action_errors).
+            assert data.follow_up_on is not None and data.responsible is not None
             ConsultationAction.objects.create(
                 meeting=meeting,
                 matter=saved[data.matter_number - 1] if data.matter_number else None,
