@@ -299,7 +299,8 @@ def consultation_protocol_record(
         ]
         for data in filled:
             # Both checked above (_action_errors).
-            assert data.follow_up_on is not None and data.responsible is not None
+            assert data.follow_up_on is not None
+            assert data.responsible is not None
             ConsultationAction.objects.create(
                 meeting=meeting,
                 matter=saved[data.matter_number - 1] if data.matter_number else None,
