@@ -77,7 +77,7 @@ def test_schedule_to_protocol_to_follow_up(browser, live_server, people):
     assert ConsultationSchedule.objects.count() == 0
     checked(coordinator, "schedule-preview")
     coordinator.get_by_role("button", name="Lagre møteplanen").click()
-    coordinator.get_by_role("link", name="Bakkeli skole").click()
+    coordinator.get_by_role("link", name="Bakkeli skole", exact=True).click()
     checked(coordinator, "schedule-detail")
     schedule = ConsultationSchedule.objects.get()
     meeting = schedule.meetings.order_by("planned_on").first()
