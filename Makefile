@@ -96,6 +96,7 @@ TYPED := $(LAYERS) \
 	documents/pdf.py documents/layout.py documents/tablib_formats.py \
 	indicators/findings.py indicators/parsing/streaming.py indicators/checks.py \
 	btitracker/crypto.py btitracker/audit.py btitracker/statistics.py btitracker/reminders.py \
+	btitracker/anonymity.py btitracker/consultation_calendar.py btitracker/meeting_rules.py \
 	plans/report_statistics.py plans/navigation.py \
 	reports/snapshot.py reports/charts.py reports/bti.py reports/schema.py plans/demo_data.py
 

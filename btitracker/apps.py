@@ -25,6 +25,13 @@ class BtitrackerConfig(AppConfig):
         navigation.register(
             navigation.NavEntry(_("BTI"), "bti:home", "btitracker.use_bti", "/bti/", order=110),
             navigation.NavEntry(
+                _("Samarbeidsmøter"),
+                "bti:consultations",
+                "btitracker.view_consultations",
+                "/bti/samarbeidsmoter/",
+                order=115,
+            ),
+            navigation.NavEntry(
                 _("BTI-statistikk"),
                 "bti:statistics",
                 "btitracker.view_statistics",

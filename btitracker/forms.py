@@ -17,6 +17,7 @@ from btitracker.models import (
     ConcernBand,
     ConcernCase,
     ConsentKind,
+    ConsultationMatter,
     Decision,
     Evaluation,
     Guardian,
@@ -85,6 +86,11 @@ class ConcernForm(forms.Form):
         help_text=_("Kan stå tomt til lederen har tatt stilling."),
     )
     birth_date = forms.DateField(label=_("Fødselsdato"), required=False, widget=DATE)
+    # The consultation meeting's matter the concern goes on from (a link on the meeting's
+    # page), among the matters the user reads.
+    consultation_matter = forms.ModelChoiceField(
+        queryset=ConsultationMatter.objects.none(), required=False, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args, user, bands, **kwargs):
         super().__init__(*args, **kwargs)
@@ -92,6 +98,17 @@ class ConcernForm(forms.Form):
         unit_ids = access.unit_ids(Role.STAFF) | access.unit_ids(Role.UNIT_LEADER)
         self.fields["unit"].queryset = Unit.objects.filter(pk__in=unit_ids).order_by("name")
         self.fields["band"].queryset = ConcernBand.objects.filter(pk__in=[b.pk for b in bands])
+        self.fields["consultation_matter"].queryset = ConsultationMatter.objects.visible_to(user)
+
+    def clean(self):
+        data = super().clean()
+        # A hidden field's error would not show: say it above the form.
+        if "consultation_matter" in self.errors:
+            del self.errors["consultation_matter"]
+            self.add_error(
+                None, _("Saken fra samarbeidsmøtet finnes ikke, eller du kan ikke se den.")
+            )
+        return data
 
 
 class DecisionForm(forms.Form):

@@ -6,7 +6,15 @@ from __future__ import annotations
 
 import rules
 
-from btitracker.models import Concern, ConcernCase, Handover
+from btitracker.models import (
+    Concern,
+    ConcernCase,
+    ConsultationAction,
+    ConsultationMatter,
+    ConsultationMeeting,
+    ConsultationSchedule,
+    Handover,
+)
 from plans.access import access_for
 from plans.models import Membership, Role, Unit
 from plans.permissions import (
@@ -95,6 +103,46 @@ def works_with_children(user) -> bool:
     return bool(roles & {Role.STAFF, Role.UNIT_LEADER})
 
 
+def _in(queryset, obj) -> bool:
+    return obj is not None and queryset.filter(pk=obj.pk).exists()
+
+
+# Consultation meetings (mirror ConsultationScheduleQuerySet and friends).
+@rules.predicate
+def can_read_consultation_schedule(user, schedule) -> bool:
+    return _in(ConsultationSchedule.objects.visible_to(user), schedule)
+
+
+@rules.predicate
+def can_read_consultation_meeting(user, meeting) -> bool:
+    return _in(ConsultationMeeting.objects.visible_to(user), meeting)
+
+
+@rules.predicate
+def can_record_consultation_protocol(user, meeting) -> bool:
+    return _in(ConsultationMeeting.objects.writable_by(user), meeting)
+
+
+@rules.predicate
+def can_move_consultation_meeting(user, meeting) -> bool:
+    return _in(ConsultationMeeting.objects.movable_by(user), meeting)
+
+
+@rules.predicate
+def can_read_consultation_matter(user, matter) -> bool:
+    return _in(ConsultationMatter.objects.visible_to(user), matter)
+
+
+@rules.predicate
+def can_read_consultation_action(user, action) -> bool:
+    return _in(ConsultationAction.objects.visible_to(user), action)
+
+
+@rules.predicate
+def can_follow_up_consultation_action(user, action) -> bool:
+    return _in(ConsultationAction.objects.followable_by(user), action)
+
+
 # Statistics only: the coordinator, elected officials and the sector leader; never a list.
 sees_statistics = is_bti_coordinator | is_elected_official | is_sector_leader
 
@@ -122,3 +170,16 @@ for _model in ("handbookstep", "handbooktool", "handbookchange"):
     rules.add_perm(f"btitracker.view_{_model}", reads_handbook)
 rules.add_perm("btitracker.view_handbook", reads_handbook)
 rules.add_perm("btitracker.change_handbook", writes_handbook)
+# Consultation meetings: the overview for the coordinator, unit leaders and staff (who see
+# the meetings of the services they work in and the actions they answer for).
+rules.add_perm(
+    "btitracker.view_consultations", is_bti_coordinator | is_unit_leader | is_staff_member
+)
+rules.add_perm("btitracker.add_consultationschedule", is_bti_coordinator)
+rules.add_perm("btitracker.view_consultationschedule", can_read_consultation_schedule)
+rules.add_perm("btitracker.view_consultationmeeting", can_read_consultation_meeting)
+rules.add_perm("btitracker.record_consultationprotocol", can_record_consultation_protocol)
+rules.add_perm("btitracker.move_consultationmeeting", can_move_consultation_meeting)
+rules.add_perm("btitracker.view_consultationmatter", can_read_consultation_matter)
+rules.add_perm("btitracker.view_consultationaction", can_read_consultation_action)
+rules.add_perm("btitracker.follow_up_consultationaction", can_follow_up_consultation_action)

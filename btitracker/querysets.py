@@ -196,3 +196,111 @@ class HandbookToolQuerySet(_MunicipalityScope):
 
 class HandbookChangeQuerySet(_MunicipalityScope):
     pass
+
+
+# --- Consultation meetings (samarbeidsmøter) ------------------------------------------------
+# No child is named in these rows (btitracker.anonymity), so the circle is wider than a
+# log's: the coordinator of the municipality, the leader of the unit the meetings are for,
+# the members of the support services that attend (the units behind the schedule's Service
+# rows), and, for one meeting, whoever answers for one of its actions. Not elected
+# officials, not the data admin, not the unit's other staff, not another municipality.
+
+
+def _consultation_readers(user, prefix: str) -> Q | None:
+    """Schedules (reached through ``prefix``) the user reads as coordinator, unit leader
+    or member of an attending service; None for a user outside every municipality."""
+    from btitracker.models import Service
+
+    access = access_for(user)
+    if access.municipality_id is None or user is None:
+        return None
+    in_municipality = Q(**{f"{prefix}municipality_id": access.municipality_id})
+    if access.has_role(Role.BTI_COORDINATOR):
+        return in_municipality
+    member_units = access.unit_ids(Role.STAFF) | access.unit_ids(Role.UNIT_LEADER)
+    attending = Service.objects.filter(
+        consultation_schedules=OuterRef(prefix.removesuffix("__") or "pk"),
+        unit_id__in=member_units,
+    )
+    led = Q(**{f"{prefix}unit_id__in": access.unit_ids(Role.UNIT_LEADER)})
+    return in_municipality & (led | Q(Exists(attending)))
+
+
+class ConsultationScheduleQuerySet(models.QuerySet):
+    def visible_to(self, user: AbstractBaseUser | None) -> ConsultationScheduleQuerySet:
+        readers = _consultation_readers(user, "")
+        return self.none() if readers is None else self.filter(readers)
+
+    def writable_by(self, user: AbstractBaseUser | None) -> ConsultationScheduleQuerySet:
+        """The coordinator of the municipality sets schedules up, moves and cancels their
+        meetings."""
+        access = access_for(user)
+        if access.municipality_id is None or not access.has_role(Role.BTI_COORDINATOR):
+            return self.none()
+        return self.filter(municipality_id=access.municipality_id)
+
+
+class ConsultationMeetingQuerySet(models.QuerySet):
+    def visible_to(self, user: AbstractBaseUser | None) -> ConsultationMeetingQuerySet:
+        from btitracker.models import ConsultationAction
+
+        readers = _consultation_readers(user, "schedule__")
+        if readers is None:
+            return self.none()
+        access = access_for(user)
+        responsible = ConsultationAction.objects.filter(
+            meeting=OuterRef("pk"), responsible_id=getattr(user, "pk", None)
+        )
+        return self.filter(
+            readers | (Q(schedule__municipality_id=access.municipality_id) & Exists(responsible))
+        )
+
+    def writable_by(self, user: AbstractBaseUser | None) -> ConsultationMeetingQuerySet:
+        """The protocol is written by the unit's leader or the coordinator."""
+        access = access_for(user)
+        if access.municipality_id is None:
+            return self.none()
+        mine = self.filter(schedule__municipality_id=access.municipality_id)
+        if access.has_role(Role.BTI_COORDINATOR):
+            return mine
+        return mine.filter(schedule__unit_id__in=access.unit_ids(Role.UNIT_LEADER))
+
+    def movable_by(self, user: AbstractBaseUser | None) -> ConsultationMeetingQuerySet:
+        """Planned meetings of the schedules the user sets up (the coordinator)."""
+        from btitracker.models import ConsultationSchedule, ConsultationStatus
+
+        schedules = ConsultationSchedule.objects.writable_by(user)
+        return self.filter(schedule__in=schedules, status=ConsultationStatus.PLANNED)
+
+
+class ConsultationMatterQuerySet(models.QuerySet):
+    def visible_to(self, user: AbstractBaseUser | None) -> ConsultationMatterQuerySet:
+        from btitracker.models import ConsultationMeeting
+
+        return self.filter(meeting__in=ConsultationMeeting.objects.visible_to(user))
+
+
+class ConsultationActionQuerySet(models.QuerySet):
+    def visible_to(self, user: AbstractBaseUser | None) -> ConsultationActionQuerySet:
+        from btitracker.models import ConsultationMeeting
+
+        return self.filter(meeting__in=ConsultationMeeting.objects.visible_to(user))
+
+    def followable_by(self, user: AbstractBaseUser | None) -> ConsultationActionQuerySet:
+        """Open actions the user answers for: only they mark them followed up or stopped."""
+        from btitracker.models import ConsultationActionStatus
+
+        if user is None or not user.is_authenticated:
+            return self.none()
+        return self.visible_to(user).filter(
+            responsible=user, status=ConsultationActionStatus.PLANNED
+        )
+
+    def late(self, today=None) -> ConsultationActionQuerySet:
+        """Still open after their follow-up date (a date today is not yet late)."""
+        from btitracker.models import ConsultationActionStatus
+
+        return self.filter(
+            status=ConsultationActionStatus.PLANNED,
+            follow_up_on__lt=today or timezone.localdate(),
+        )

@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 
 from btitracker.views import cases as views
-from btitracker.views import handbook
+from btitracker.views import consultations, handbook
 
 app_name = "bti"
 
@@ -80,6 +80,42 @@ urlpatterns = [
         "veileder/verktoy/<id:pk>/slett/",
         handbook.HandbookToolDeleteView.as_view(),
         name="handbook-tool-delete",
+    ),
+    # Consultation meetings (samarbeidsmøter): btitracker/views/consultations.py.
+    path(
+        "samarbeidsmoter/",
+        consultations.ConsultationListView.as_view(),
+        name="consultations",
+    ),
+    path(
+        "samarbeidsmoter/ny/",
+        consultations.ConsultationScheduleCreateView.as_view(),
+        name="consultation-schedule-create",
+    ),
+    path(
+        "samarbeidsmoter/plan/<id:pk>/",
+        consultations.ConsultationScheduleDetailView.as_view(),
+        name="consultation-schedule",
+    ),
+    path(
+        "samarbeidsmoter/mote/<id:pk>/",
+        consultations.ConsultationMeetingDetailView.as_view(),
+        name="consultation-meeting",
+    ),
+    path(
+        "samarbeidsmoter/mote/<id:pk>/protokoll/",
+        consultations.ConsultationProtocolView.as_view(),
+        name="consultation-protocol",
+    ),
+    path(
+        "samarbeidsmoter/mote/<id:pk>/endre/",
+        consultations.ConsultationMeetingChangeView.as_view(),
+        name="consultation-meeting-change",
+    ),
+    path(
+        "samarbeidsmoter/tiltak/<id:pk>/oppfolging/",
+        consultations.ConsultationActionFollowUpView.as_view(),
+        name="consultation-action-follow-up",
     ),
     # Last: an id beyond bigint matched nothing above; logged as a refused attempt, 404.
     re_path(

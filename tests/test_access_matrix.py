@@ -341,6 +341,30 @@ HANDBOOK_OBJECT_WRITER = only({"bti_coordinator": 200, "other_municipality": 404
 # --- end BTI: objects
 
 
+# --- consultation meetings: objects (tests/bti/consultation_helpers.py), built once per
+# test. The coordinator sets schedules up; the school's leader reads them and writes the
+# protocol; the school's staff member answers for one action of the held meeting.
+def _consult(c):
+    from tests.bti.consultation_helpers import build_consultations
+
+    return build_consultations(c)
+
+
+def _consult_url(name, attr=None):
+    def build(c):
+        consult = _consult(c)
+        if attr is None:
+            return reverse(name)
+        return reverse(name, args=[getattr(consult, attr).pk])
+
+    return build
+
+
+CONSULT_USERS = only({"bti_coordinator": 200, "unit_leader": 200, "staff": 200}, others=403)
+CONSULT_READERS = only({"bti_coordinator": 200, "unit_leader": 200}, others=404)
+# --- end consultation meetings: objects
+
+
 # --- status reports: objects the rows below use, built once per test ---
 # The access matrices test who reaches what, not the layout (tests/reports reads the PDFs
 # back): each test process lays the cast's report out once as a draft and once as final,
@@ -1304,6 +1328,39 @@ MATRIX += [
         HANDBOOK_OBJECT_WRITER,
     ),
     # --- end BTI ---
+    # --- consultation meetings ---
+    ("consultation list", _consult_url("bti:consultations"), CONSULT_USERS),
+    (
+        "consultation schedule create",
+        _consult_url("bti:consultation-schedule-create"),
+        only({"bti_coordinator": 200}, others=403),
+    ),
+    (
+        "consultation schedule detail",
+        _consult_url("bti:consultation-schedule", "schedule"),
+        CONSULT_READERS,
+    ),
+    (
+        "consultation meeting (held; the staff member answers for an action)",
+        _consult_url("bti:consultation-meeting", "held"),
+        only({"bti_coordinator": 200, "unit_leader": 200, "staff": 200}, others=404),
+    ),
+    (
+        "consultation protocol",
+        _consult_url("bti:consultation-protocol", "planned"),
+        CONSULT_READERS,
+    ),
+    (
+        "consultation meeting change",
+        _consult_url("bti:consultation-meeting-change", "planned"),
+        only({"bti_coordinator": 200, "unit_leader": 403}, others=404),
+    ),
+    (
+        "consultation action follow-up",
+        _consult_url("bti:consultation-action-follow-up", "action"),
+        only({"bti_coordinator": 403, "unit_leader": 403, "staff": 200}, others=404),
+    ),
+    # --- end consultation meetings ---
 ]
 
 MATRIX += [

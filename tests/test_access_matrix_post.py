@@ -37,6 +37,7 @@ from tests.test_access_matrix import (
     _bti,
     _comp,
     _comp_url,
+    _consult,
     _follow_up,
     _handbook,
     _ind,
@@ -1201,6 +1202,72 @@ MAPPING_ROWS = [
     ),
 ]
 
+# Consultation meetings: the PPT adviser attends the school's meetings (reads them, writes
+# nothing); the school's staff member answers for the held meeting's action.
+CONSULT_EXTRA = ("ppt",)
+
+
+def _consult_row(name, url_name, attr, *, fields, may):
+    def url(c):
+        consult = _consult(c)
+        if attr is None:
+            return reverse(url_name)
+        return reverse(url_name, args=[getattr(consult, attr).pk])
+
+    return Row(name, url, fields, may=may, extra=CONSULT_EXTRA)
+
+
+def _free_weekday(c):
+    """A weekday of this school year with no meeting of the school's schedule."""
+    import datetime
+
+    from plans.schoolyear import SchoolYear
+
+    year = SchoolYear(_consult(c).schedule.school_year)
+    taken = set(_consult(c).schedule.meetings.values_list("planned_on", flat=True))
+    day = year.start
+    while day.weekday() > 4 or day in taken:
+        day += datetime.timedelta(days=1)
+    return day.isoformat()
+
+
+CONSULT_ROWS = [
+    _consult_row(
+        "consultation schedule create",
+        "bti:consultation-schedule-create",
+        None,
+        fields=lambda c: {"step": "save", "units": str(c.kindergarten.pk)},
+        may=("bti_coordinator",),
+    ),
+    _consult_row(
+        "consultation protocol",
+        "bti:consultation-protocol",
+        "planned",
+        fields=lambda c: {
+            "held_on": _today(),
+            "deltaker-0-name": "Fiktiv Rådgiver",
+            "tiltak-0-description": "Fiktivt tiltak: observasjon i klassen.",
+            "tiltak-0-responsible": str(c["staff"].pk),
+            "tiltak-0-follow_up_on": _in_days(14),
+        },
+        may=("unit_leader", "bti_coordinator"),
+    ),
+    _consult_row(
+        "consultation meeting change",
+        "bti:consultation-meeting-change",
+        "planned",
+        fields=lambda c: {"change": "flytt", "planned_on": _free_weekday(c)},
+        may=("bti_coordinator",),
+    ),
+    _consult_row(
+        "consultation action follow-up",
+        "bti:consultation-action-follow-up",
+        "action",
+        fields=lambda c: {"status": "fulgt_opp", "follow_up_note": "Fiktiv: samtale holdt."},
+        may=("staff",),
+    ),
+]
+
 ROWS = (
     MEMBERSHIP_ROWS
     + MAPPING_ROWS
@@ -1210,6 +1277,7 @@ ROWS = (
     + REPORT_ROWS
     + BTI_ROWS
     + HANDBOOK_ROWS
+    + CONSULT_ROWS
 )
 
 
@@ -1233,6 +1301,8 @@ def _errors(response) -> list[str]:
 
 
 def _user(cast, persona):
+    if persona in CONSULT_EXTRA:
+        return getattr(_consult(cast), persona)
     if persona in BTI_EXTRA:
         return getattr(_bti(cast), persona)
     return cast[persona]

@@ -156,7 +156,11 @@ def every_object(plan_objects):  # noqa: F811
     bti = _bti(c)
     nabo_staff = _nabovik_bti(c)
     _handbook_objects(c)
+    from tests.bti.consultation_helpers import build_consultations
+
+    consult = build_consultations(c)
     people = {
+        "ppt": consult.ppt,
         "nurse": bti.nurse,
         "outsider": bti.outsider,
         "kg_staff": bti.kg_staff,

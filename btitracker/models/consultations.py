@@ -17,6 +17,12 @@ from django.utils.translation import gettext_lazy as _
 
 from btitracker.models.directory import Service
 from btitracker.models.logs import SHORT_TEXT_MAX
+from btitracker.querysets import (
+    ConsultationActionQuerySet,
+    ConsultationMatterQuerySet,
+    ConsultationMeetingQuerySet,
+    ConsultationScheduleQuerySet,
+)
 from plans.models import Municipality, Unit
 
 
@@ -38,6 +44,8 @@ class ConsultationSchedule(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = ConsultationScheduleQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("møteplan for samarbeidsmøter")
@@ -81,6 +89,9 @@ class ConsultationMeeting(models.Model):
         verbose_name=_("protokoll ført av"),
     )
     protocol_at = models.DateTimeField(_("protokoll ført"), null=True, blank=True)
+    moved_from = models.DateField(_("flyttet fra"), null=True, blank=True)
+
+    objects = ConsultationMeetingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("samarbeidsmøte")
@@ -148,6 +159,8 @@ class ConsultationMatter(models.Model):
         _("utfall"), max_length=10, choices=MatterOutcome.choices, default=MatterOutcome.DISCUSSED
     )
 
+    objects = ConsultationMatterQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("drøftet sak")
         verbose_name_plural = _("drøftede saker")
@@ -198,6 +211,8 @@ class ConsultationAction(models.Model):
     followed_up_at = models.DateTimeField(_("fulgt opp"), null=True, blank=True)
     follow_up_note = models.TextField(_("oppfølging"), max_length=SHORT_TEXT_MAX, blank=True)
 
+    objects = ConsultationActionQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("tiltak fra samarbeidsmøte")
         verbose_name_plural = _("tiltak fra samarbeidsmøter")
@@ -205,3 +220,12 @@ class ConsultationAction(models.Model):
 
     def __str__(self) -> str:
         return _("Tiltak nr. %(pk)s") % {"pk": self.pk}
+
+    @property
+    def is_late(self) -> bool:
+        """Still open after its follow-up date (the rule of ``ConsultationActionQuerySet.late``,
+        asked of a row already loaded)."""
+        return (
+            self.status == ConsultationActionStatus.PLANNED
+            and self.follow_up_on < timezone.localdate()
+        )

@@ -176,6 +176,16 @@ class Concern(models.Model):
     stat = models.ForeignKey(
         "StatEvent", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The consultation meeting's anonymous matter this concern came from, so the
+    # coordinator counts matters that went on; the matter never shows the concern.
+    consultation_matter = models.ForeignKey(
+        "btitracker.ConsultationMatter",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="concerns",
+        verbose_name=_("fra sak i samarbeidsmøte"),
+    )
 
     objects = ConcernQuerySet.as_manager()
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from btitracker import audit
 from btitracker.crypto import child_lookup_hash, encrypt_bytes
+from btitracker.meeting_rules import meeting_actions_errors
 from btitracker.models import (
     DEFAULT_BANDS,
     Action,
@@ -29,6 +30,7 @@ from btitracker.models import (
     ConcernCase,
     Consent,
     ConsentKind,
+    ConsultationMatter,
     Decision,
     Evaluation,
     Goal,
@@ -216,10 +218,20 @@ def concern_create(
     duration: str = "",
     child_name: str = "",
     birth_date: datetime.date | None = None,
+    consultation_matter: ConsultationMatter | None = None,
     ip_address: str | None = None,
 ) -> Concern:
-    """A staff member's undring. The child may be named now or at the leader's decision."""
+    """A staff member's undring. The child may be named now or at the leader's decision.
+    ``consultation_matter``: the consultation meeting's anonymous matter it came from (one
+    the actor reads, discussed at this unit's meeting)."""
     _require(works_in(user=actor, unit=unit))
+    if consultation_matter is not None and not (
+        ConsultationMatter.objects.visible_to(actor).filter(pk=consultation_matter.pk).exists()
+        and consultation_matter.meeting.schedule.unit_id == unit.pk
+    ):
+        raise ValidationError(
+            {"unit": _("Saken fra samarbeidsmøtet ble drøftet for en annen enhet.")}
+        )
     if band.municipality_id != unit.municipality_id:
         raise ValidationError({"band": _("Velg et trinn på kommunens skala.")})
     if not observation.strip():
@@ -245,6 +257,7 @@ def concern_create(
             duration=duration.strip(),
             band=band,
             decision_due=today + datetime.timedelta(days=settings.BTI_DECISION_DAYS),
+            consultation_matter=consultation_matter,
         )
         concern.save()
         age = child.age_on(today) if child else None
@@ -637,18 +650,9 @@ def meeting_record(
     except ValidationError as error:
         errors.setdefault("summary", []).extend(error.message_dict["summary"])
     complete = [a for a in actions if a.description.strip() or a.responsible or a.evaluation_date]
-    if not complete:
-        errors.setdefault("__all__", []).append(
-            _(
-                "Et møte må avsluttes med minst ett tiltak med ansvarlig person og "
-                "dato for oppfølging."
-            )
-        )
-    for number, data in enumerate(complete, start=1):
-        for message in _action_errors(case, data).values():
-            errors.setdefault("__all__", []).append(
-                _("Tiltak %(n)s: %(message)s") % {"n": number, "message": message}
-            )
+    action_errors = meeting_actions_errors(complete, lambda data: _action_errors(case, data))
+    if action_errors:
+        errors.setdefault("__all__", []).extend(action_errors)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

@@ -30,6 +30,7 @@ from btitracker.models import (
     Concern,
     ConcernCase,
     Consent,
+    ConsultationMatter,
     Goal,
     Handover,
     HandoverStatus,
@@ -303,13 +304,32 @@ class ConcernCreateView(BtiFormView):
         return None
 
     def make_form(self, data=None):
-        return forms.ConcernForm(data, user=self.request.user, bands=self.bands)
+        initial = {}
+        matter_pk = self.request.GET.get("sak", "")
+        if data is None and matter_pk.isdigit() and int(matter_pk) <= ID_MAX:
+            # From a consultation meeting's matter: the unit it was discussed for.
+            matter = (
+                ConsultationMatter.objects.visible_to(self.request.user)
+                .select_related("meeting__schedule")
+                .filter(pk=int(matter_pk))
+                .first()
+            )
+            if matter is not None:
+                initial = {
+                    "consultation_matter": matter.pk,
+                    "unit": matter.meeting.schedule.unit_id,
+                }
+        return forms.ConcernForm(data, user=self.request.user, bands=self.bands, initial=initial)
 
     def render_form(self, form, status=200, **extra):
         return render(
             self.request,
             "btitracker/concern_form.html",
-            {"form": form, "bands": self.bands},
+            {
+                "form": form,
+                "bands": self.bands,
+                "from_matter": form["consultation_matter"].value(),
+            },
             status=status,
         )
 
@@ -323,6 +343,7 @@ class ConcernCreateView(BtiFormView):
             band=data["band"],
             child_name=data["child_name"],
             birth_date=data["birth_date"],
+            consultation_matter=data.get("consultation_matter"),
             ip_address=_ip(self.request),
         )
         return reverse("bti:concern-detail", args=[concern.pk])

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from btitracker import demo as bti_demo
+from btitracker import demo_consultations
 from competence import demo as competence_demo
 from demo.services.assessments import demo_assessments_load
 from demo.services.council import demo_council_load
@@ -32,6 +33,7 @@ def _clear(municipality: Municipality) -> None:
     # The report years point at the plans; with them go the administration's assessment
     # (which points at the plans' development areas), the treatment and its follow-up.
     report_year_demo_purge(municipality=municipality)
+    demo_consultations.consultations_demo_clear(municipality)
     bti_demo.demo_clear(municipality)
     competence_demo.demo_clear(municipality)
     indicators_demo.demo_clear(municipality)
@@ -58,6 +60,7 @@ def demo_load(*, today: datetime.date | None = None, reports: bool = True) -> di
     counts |= demo_law_topics_load(municipality=municipality)
     counts |= bti_demo.demo_seed(municipality, units, users, today)
     counts |= demo_handbook_load(municipality=municipality)
+    counts |= demo_consultations.consultations_demo_seed(municipality, units, users, today)
     # The administration's text comes before the reports that print it (and with
     # ``reports=False`` too: the writing pages are demo content of their own).
     counts |= demo_assessments_load(municipality=municipality, plan=plan, today=today)
