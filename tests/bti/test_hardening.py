@@ -21,7 +21,7 @@ from btitracker.models import AccessEvent, CaseStatus, Child, LogEntry
 from btitracker.services import cases as services
 from documents.pdf import PdfRenderTimeout, render_pdf
 from plans.models import Role, Unit
-from tests.bti.helpers import CHILD_BIRTH, CHILD_NAME, login_verified
+from tests.bti.helpers import CHILD_BIRTH, CHILD_NAME, VIEWS_POST, login_verified
 from tests.factories import MembershipFactory, UserFactory
 
 User = get_user_model()
@@ -103,7 +103,7 @@ def test_closing_stays_undone_when_the_archive_render_times_out(cast, client, bt
     login_verified(client, cast["staff"])
     settings.PDF_RENDER_TIMEOUT = 0.001
     closes_before = AccessEvent.objects.filter(action="close").count()
-    response = client.post(reverse("bti:case-close", args=[bti.case.pk]), follow=True)
+    response = client.post(reverse("bti:case-close", args=[bti.case.pk]), VIEWS_POST, follow=True)
     assert response.status_code == 200
     assert "ikke avsluttet" in response.content.decode()
     assert "tok for lang tid" in response.content.decode()
