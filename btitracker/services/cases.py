@@ -443,24 +443,25 @@ def concern_decide(
         concern = Concern.objects.select_for_update().get(pk=concern.pk)
         if not concern.is_pending:
             raise ValidationError(_("Undringen er allerede besluttet."))
-        named = birth_date is not None and child_name.strip()
-        if named or unborn:
-            if unborn and expected_on is not None:
-                concern.child = unborn_child_find_or_create(
-                    municipality=concern.municipality,
-                    expecting_parent=expecting_parent,
-                    expected_on=expected_on,
-                )
-            elif birth_date is not None:
-                concern.child = child_find_or_create(
-                    municipality=concern.municipality, name=child_name, birth_date=birth_date
-                )
+        named: Child | None = None
+        if unborn and expected_on is not None:
+            named = unborn_child_find_or_create(
+                municipality=concern.municipality,
+                expecting_parent=expecting_parent,
+                expected_on=expected_on,
+            )
+        elif birth_date is not None and child_name.strip():
+            named = child_find_or_create(
+                municipality=concern.municipality, name=child_name, birth_date=birth_date
+            )
+        if named is not None:
+            concern.child = named
             stat = concern.stat
             if stat is not None and stat.age_years is None:
-                age = concern.child.age_on(concern.created_at.date())
+                age = named.age_on(concern.created_at.date())
                 stat.age_years = age
                 stat.age_band = AgeBand.for_age(age)
-                stat.first_for_child = _first_concern_for(concern.child, concern.pk)
+                stat.first_for_child = _first_concern_for(named, concern.pk)
                 stat.save(update_fields=["age_years", "age_band", "first_for_child"])
         if decision in CASE_DECISIONS:
             if concern.child is None:
