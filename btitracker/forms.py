@@ -354,7 +354,10 @@ class HandoverForm(forms.Form):
 
 
 class SearchForm(forms.Form):
-    child_name = name_field(_("Barnets fulle navn"))
+    child_name = name_field(
+        _("Barnets fulle navn"),
+        help_text=_("Før fødselen: «Barn av» og den gravides fulle navn, og termindatoen."),
+    )
     birth_date = forms.DateField(label=_("Fødselsdato"), widget=DATE)
 
 

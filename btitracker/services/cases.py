@@ -212,12 +212,16 @@ def child_find_or_create(*, municipality: Municipality, name: str, birth_date: d
     errors = _birth_date_errors(birth_date)
     if errors:
         raise ValidationError(errors)
-    lookup = child_lookup_hash(name, birth_date)
+    return _child_by_hash(
+        municipality, child_lookup_hash(name, birth_date), name=name, birth_date=birth_date
+    )
+
+
+def _child_by_hash(municipality: Municipality, lookup: str, **fields) -> Child:
+    """The child with this lookup hash in the municipality, or a new one with ``fields``."""
     child = Child.objects.filter(municipality=municipality, lookup_hash=lookup).first()
     if child is None:
-        child = Child.objects.create(
-            municipality=municipality, lookup_hash=lookup, name=name, birth_date=birth_date
-        )
+        child = Child.objects.create(municipality=municipality, lookup_hash=lookup, **fields)
     return child
 
 
@@ -265,18 +269,14 @@ def unborn_child_find_or_create(
     errors = _expected_date_errors(expected_on)
     if errors:
         raise ValidationError(errors)
-    lookup = child_lookup_hash(name, expected_on)
-    child = Child.objects.filter(municipality=municipality, lookup_hash=lookup).first()
-    if child is None:
-        child = Child.objects.create(
-            municipality=municipality,
-            lookup_hash=lookup,
-            name=name,
-            birth_date=None,
-            expected_on=expected_on,
-            expecting_parent=parent,
-        )
-    return child
+    return _child_by_hash(
+        municipality,
+        child_lookup_hash(name, expected_on),
+        name=name,
+        birth_date=None,
+        expected_on=expected_on,
+        expecting_parent=parent,
+    )
 
 
 @dataclass
