@@ -247,7 +247,7 @@ def _expected_date_errors(expected_on: datetime.date) -> dict[str, str]:
     return {}
 
 
-def unborn_name(expecting_parent: str) -> str:
+def _unborn_name(expecting_parent: str) -> str:
     """What identifies an expected child until it is born: «Barn av <the pregnant
     woman>». The lookup hash is made from it and the expected date, so the search page
     finds the record by that name and the expected date."""
@@ -265,7 +265,7 @@ def unborn_child_find_or_create(
     )
     if not parent:
         raise ValidationError({"expecting_parent": _("Skriv navnet til den gravide.")})
-    name = _person_name(unborn_name(parent), field="expecting_parent")
+    name = _person_name(_unborn_name(parent), field="expecting_parent")
     errors = _expected_date_errors(expected_on)
     if errors:
         raise ValidationError(errors)

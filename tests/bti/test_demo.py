@@ -33,13 +33,15 @@ def test_demo_has_a_log_before_birth_views_and_meeting_participants(db):
 
     demo_load(reports=False)
     unborn = Child.objects.get(birth_date__isnull=True)
-    assert unborn.name.startswith("Barn av ") and "fiktivt barn" in unborn.name
+    assert unborn.name.startswith("Barn av ")
+    assert "fiktivt barn" in unborn.name
     assert unborn.expected_on is not None
     case = unborn.cases.get()
     assert case.consents.get().kind == ConsentKind.EXPECTING
     assert case.source_concern.views_missing_reason
     evaluation = Evaluation.objects.get()
-    assert evaluation.child_view and evaluation.family_view
+    assert evaluation.child_view
+    assert evaluation.family_view
     assert CaseDecision.objects.filter(kind="niva", level_to=2).exists()
     assert all(meeting.participants.exists() for meeting in Meeting.objects.all())
     assert all(meeting.others_present for meeting in Meeting.objects.all())
