@@ -67,7 +67,62 @@ class BtiDemoData:
     case: DemoCase
 
 
+@dataclass(frozen=True)
+class DemoViews:
+    child_view: str = ""
+    family_view: str = ""
+    missing_reason: str = ""
+
+    def as_input(self) -> services.OwnViewsInput:
+        return services.OwnViewsInput(
+            child_view=self.child_view,
+            family_view=self.family_view,
+            missing_reason=self.missing_reason,
+        )
+
+
+@dataclass(frozen=True)
+class DemoEvaluation:
+    text: str
+    child_view: str
+    family_view: str
+
+
+@dataclass(frozen=True)
+class DemoPrenatal:
+    """A log the health station starts before birth: the pregnant woman's name (the
+    «(fiktivt barn)» marker is added) and the expected date, days from today."""
+
+    observation: str
+    expecting_parent: str
+    expected_in_days: int
+    decision_note: str
+    family_view: str
+    missing_reason: str
+    goal: str
+    meeting_summary: str
+    meeting_others_present: str
+    action: tuple[str, int]
+
+
+@dataclass(frozen=True)
+class LogGapsDemoData:
+    """The shape of ``fixtures/demo/bti_log_gaps.json``: the child's and the family's
+    views at the demo log's decisions and evaluation, who was at its meeting, and a log
+    started before birth at the health station (the midwife holds it, the leader
+    decides)."""
+
+    midwife: str
+    health_leader: str
+    case_views: DemoViews
+    level_views: DemoViews
+    meeting_others_present: str
+    evaluation: DemoEvaluation
+    prenatal: DemoPrenatal
+
+
 DATA = read_demo_data("btitracker.json", BtiDemoData)
+GAPS = read_demo_data("bti_log_gaps.json", LogGapsDemoData)
 # Every child's name says it is made up.
 FICTITIOUS = DATA.fictitious
 
@@ -124,6 +179,52 @@ def _past_statistics(municipality, today: datetime.date) -> None:
     StatEvent.objects.bulk_create(rows)
 
 
+def demo_prenatal_seed(municipality, health, users, bands, today: datetime.date) -> ConcernCase:
+    """The health station's log before birth: the midwife's concern, the leader's level-1
+    decision naming the pregnant woman and the expected date, her consent, a goal and a
+    meeting with an action after the birth."""
+    demo = GAPS.prenatal
+    midwife, leader = users[GAPS.midwife], users[GAPS.health_leader]
+    parent = f"{demo.expecting_parent} {FICTITIOUS}"
+    concern = services.concern_create(
+        actor=midwife, unit=health, observation=demo.observation, band=bands[0]
+    )
+    case = services.concern_decide(
+        actor=leader,
+        concern=concern,
+        decision="niva1",
+        note=demo.decision_note,
+        expecting_parent=parent,
+        expected_on=today + datetime.timedelta(days=demo.expected_in_days),
+        holder=midwife,
+        views=services.OwnViewsInput(
+            family_view=demo.family_view, missing_reason=demo.missing_reason
+        ),
+    )
+    assert case is not None
+    services.consent_record(
+        actor=midwife,
+        case=case,
+        kind="gravid",
+        given_by=parent,
+        given_on=today - datetime.timedelta(days=1),
+        services=[health],
+    )
+    services.goal_add(actor=midwife, case=case, text=demo.goal)
+    member = case.team.get(user=midwife)
+    text, days = demo.action
+    services.meeting_record(
+        actor=midwife,
+        case=case,
+        held_on=today,
+        summary=demo.meeting_summary,
+        actions=[services.ActionInput(text, member, today, today + datetime.timedelta(days=days))],
+        participants=[member],
+        others_present=demo.meeting_others_present,
+    )
+    return case
+
+
 def demo_seed(municipality, units, users, today: datetime.date) -> dict[str, int]:
     """The demo's concerns and its one level-2 case, written through the BTI services so
     the access log and the statistics rows are the ones real use leaves, and the past
@@ -164,6 +265,7 @@ def demo_seed(municipality, units, users, today: datetime.date) -> dict[str, int
         decision="niva1",
         note=demo.decision_note,
         holder=staff,
+        views=GAPS.case_views.as_input(),
     )
     assert case is not None  # "niva1" opens a log; a decision that opens none returns None
     services.guardian_add(actor=staff, case=case, name=guardian, contact=demo.guardian_contact)
@@ -176,7 +278,7 @@ def demo_seed(municipality, units, users, today: datetime.date) -> dict[str, int
         expires_on=today + datetime.timedelta(days=355),
         services=[school, health],
     )
-    services.case_level_change(actor=staff, case=case, level=2)
+    services.case_level_change(actor=staff, case=case, level=2, views=GAPS.level_views.as_input())
     nurse = services.team_member_add(
         actor=staff, case=case, user=nurse_leader, unit=health, access=TeamAccess.WRITE
     )
@@ -196,7 +298,22 @@ def demo_seed(municipality, units, users, today: datetime.date) -> dict[str, int
             )
             for (text, days), holder in zip(demo.actions, holders, strict=True)
         ],
+        participants=holders,
+        others_present=GAPS.meeting_others_present,
     )
+    first_action = case.actions.order_by("evaluation_date", "pk").first()
+    assert first_action is not None
+    services.action_evaluate(
+        actor=staff,
+        action=first_action,
+        evaluated_on=today,
+        text=GAPS.evaluation.text,
+        status="pagar",
+        views=services.OwnViewsInput(
+            child_view=GAPS.evaluation.child_view, family_view=GAPS.evaluation.family_view
+        ),
+    )
+    demo_prenatal_seed(municipality, health, users, bands, today)
     _past_statistics(municipality, today)
     return {
         "bti_concerns": Concern.objects.filter(municipality=municipality).count(),

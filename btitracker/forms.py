@@ -59,6 +59,49 @@ def _people(municipality_id, units=None):
     return users.order_by("last_name", "first_name", "username")
 
 
+class OwnViewsForm(forms.Form):
+    """The child's or youth's own view and the family's view, at an evaluation or a
+    decision, or why they could not be obtained. Required by the service (one rule, in
+    ``services.cases._own_views_cleaned``); blank here so the form shows its message."""
+
+    child_view = forms.CharField(
+        label=_("Barnets eller ungdommens syn"),
+        widget=TEXT,
+        required=False,
+        max_length=max_length_of(Evaluation, "child_view"),
+        validators=[validate_text],
+        help_text=_("Hva mener barnet eller ungdommen selv? Gjengi med egne ord."),
+    )
+    family_view = forms.CharField(
+        label=_("Familiens syn"),
+        widget=TEXT,
+        required=False,
+        max_length=max_length_of(Evaluation, "family_view"),
+        validators=[validate_text],
+    )
+    views_missing_reason = forms.CharField(
+        label=_("Hvis synet ikke kunne innhentes: hvorfor"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=max_length_of(Evaluation, "views_missing_reason"),
+        validators=[validate_text],
+        help_text=_(
+            "For eksempel at barnet er for lite til å uttrykke seg, eller at familien "
+            "ikke ville delta."
+        ),
+    )
+
+    def own_views(self):
+        from btitracker.services.cases import OwnViewsInput
+
+        data = self.cleaned_data
+        return OwnViewsInput(
+            child_view=data.get("child_view") or "",
+            family_view=data.get("family_view") or "",
+            missing_reason=data.get("views_missing_reason") or "",
+        )
+
+
 class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.get_full_name() or obj.username
@@ -111,7 +154,7 @@ class ConcernForm(forms.Form):
         return data
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(OwnViewsForm):
     decision = forms.ChoiceField(
         label=_("Beslutning"),
         choices=[c for c in Decision.choices if c[0] != Decision.PENDING],
@@ -125,9 +168,29 @@ class DecisionForm(forms.Form):
     )
     child_name = name_field(_("Barnets navn"), required=False)
     birth_date = forms.DateField(label=_("Fødselsdato"), required=False, widget=DATE)
+    # Before birth (a health station only): the pregnant woman and the expected date.
+    expecting_parent = name_field(
+        _("Før fødselen: den gravides navn"),
+        required=False,
+        help_text=_("Fyll ut i stedet for barnets navn og fødselsdato når barnet ikke er født."),
+    )
+    expected_on = forms.DateField(label=_("Termindato"), required=False, widget=DATE)
     holder = PersonChoiceField(
         label=_("Stafettholder"), queryset=get_user_model().objects.none(), required=False
     )
+
+    field_order = [
+        "decision",
+        "note",
+        "child_name",
+        "birth_date",
+        "expecting_parent",
+        "expected_on",
+        "holder",
+        "child_view",
+        "family_view",
+        "views_missing_reason",
+    ]
 
     def __init__(self, *args, concern, **kwargs):
         super().__init__(*args, **kwargs)
@@ -135,12 +198,24 @@ class DecisionForm(forms.Form):
         if concern.child_id:
             del self.fields["child_name"]
             del self.fields["birth_date"]
+        if concern.child_id or concern.unit.kind != UnitKind.HEALTH_STATION:
+            del self.fields["expecting_parent"]
+            del self.fields["expected_on"]
 
 
-class LevelForm(forms.Form):
+class LevelForm(OwnViewsForm):
     level = forms.TypedChoiceField(
         label=_("Nivå"), coerce=int, choices=[(1, _("Nivå 1")), (2, _("Nivå 2")), (3, _("Nivå 3"))]
     )
+
+
+class CloseForm(OwnViewsForm):
+    """Closing the log is a decision: the child's and the family's view of it."""
+
+
+class BirthForm(forms.Form):
+    name = name_field(_("Barnets navn"))
+    birth_date = forms.DateField(label=_("Fødselsdato"), widget=DATE)
 
 
 class GuardianForm(forms.Form):
@@ -176,8 +251,14 @@ class ConsentForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, municipality_id, **kwargs):
+    def __init__(self, *args, municipality_id, unborn: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        # Before birth the pregnant woman consents; after it, guardians or the youth.
+        self.fields["kind"].choices = [
+            (value, label)
+            for value, label in ConsentKind.choices
+            if (value == ConsentKind.EXPECTING) == unborn
+        ]
         self.fields["services"].queryset = Unit.objects.filter(
             municipality_id=municipality_id, active=True
         ).order_by("name")
@@ -237,12 +318,33 @@ MeetingActionFormSet = formset_factory(MeetingActionForm, extra=2)
 
 class MeetingForm(forms.Form):
     held_on = forms.DateField(label=_("Møtedato"), widget=DATE)
+    participants = forms.ModelMultipleChoiceField(
+        label=_("Til stede fra teamet"),
+        queryset=TeamMember.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    others_present = forms.CharField(
+        label=_("Andre til stede"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=max_length_of(Meeting, "others_present"),
+        validators=[validate_text],
+        help_text=_("For eksempel barnet, foresatte, tolk – med roller eller navn."),
+    )
     summary = forms.CharField(
         label=_("Referat"), widget=TEXT, max_length=max_length_of(Meeting, "summary")
     )
 
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only this log's active team: another log's or municipality's ids are not choices.
+        self.fields["participants"].queryset = case.team.filter(active=True).select_related(
+            "user", "unit"
+        )
 
-class EvaluationForm(forms.Form):
+
+class EvaluationForm(OwnViewsForm):
     evaluated_on = forms.DateField(label=_("Evaluert dato"), widget=DATE)
     text = forms.CharField(
         label=_("Evaluering"), widget=TEXT, max_length=max_length_of(Evaluation, "text")
@@ -251,6 +353,8 @@ class EvaluationForm(forms.Form):
     effect = forms.CharField(
         label=_("Effekt"), widget=TEXT, required=False, max_length=max_length_of(Action, "effect")
     )
+
+    field_order = ["evaluated_on", "text", "status", "effect"]
 
 
 class HandoverForm(forms.Form):
@@ -272,7 +376,10 @@ class HandoverForm(forms.Form):
 
 
 class SearchForm(forms.Form):
-    child_name = name_field(_("Barnets fulle navn"))
+    child_name = name_field(
+        _("Barnets fulle navn"),
+        help_text=_("Før fødselen: «Barn av» og den gravides fulle navn, og termindatoen."),
+    )
     birth_date = forms.DateField(label=_("Fødselsdato"), widget=DATE)
 
 

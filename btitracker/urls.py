@@ -17,6 +17,7 @@ urlpatterns = [
     path("undring/<id:pk>/beslutning/", views.ConcernDecideView.as_view(), name="concern-decide"),
     path("logg/<id:pk>/", views.CaseDetailView.as_view(), name="case-detail"),
     path("logg/<id:pk>/niva/", views.CaseLevelView.as_view(), name="case-level"),
+    path("logg/<id:pk>/fodsel/", views.ChildBirthRecordView.as_view(), name="case-birth"),
     path("logg/<id:pk>/foresatt/", views.GuardianAddView.as_view(), name="case-guardian-add"),
     path("logg/<id:pk>/team/", views.TeamMemberAddView.as_view(), name="case-team-add"),
     path(

@@ -292,6 +292,12 @@ def _bti(c):
     return build_bti(c)
 
 
+def _bti_unborn(c):
+    from tests.bti.helpers import build_unborn
+
+    return build_unborn(c)
+
+
 def _bti_url(name, attr=None, *more):
     def build(c):
         bti = _bti(c)
@@ -1298,7 +1304,13 @@ MATRIX += [
         _bti_url("bti:case-consent-withdraw", "case", "consent"),
         expect(405),
     ),
-    ("bti close (POST only)", _bti_url("bti:case-close", "case"), expect(405)),
+    ("bti close", _bti_url("bti:case-close", "case"), BTI_WRITERS),
+    (
+        # The health station's log before birth, held by its nurse: nobody in the cast.
+        "bti case birth",
+        lambda c: reverse("bti:case-birth", args=[_bti_unborn(c).case.pk]),
+        only({}, others=404),
+    ),
     ("bti case export", _bti_url("bti:case-export", "case"), BTI_READERS),
     ("bti access history", _bti_url("bti:case-access-log", "case"), BTI_LEADER),
     ("bti access history pdf", _bti_url("bti:case-access-pdf", "case"), BTI_LEADER),

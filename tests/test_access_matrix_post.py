@@ -1015,6 +1015,19 @@ def _action(bti):
     return bti.action
 
 
+def _unborn_case(c):
+    from tests.bti.helpers import build_unborn
+
+    return build_unborn(c).case
+
+
+# The child's and the family's view, asked at every evaluation and decision.
+def _views(c):
+    from tests.bti.helpers import VIEWS_POST
+
+    return VIEWS_POST
+
+
 BTI_ROWS = [
     _bti_row(
         "bti concern create",
@@ -1034,10 +1047,27 @@ BTI_ROWS = [
         "bti concern decide",
         "bti:concern-decide",
         "pending_concern",
-        fields=lambda c: {"decision": "avsluttet", "note": "Ingen videre bekymring."},
+        fields=lambda c: {
+            "decision": "avsluttet",
+            "note": "Ingen videre bekymring.",
+            **_views(c),
+        },
         may=("unit_leader",),
     ),
-    _bti_row("bti case level", "bti:case-level", "case", fields=lambda c: {"level": "2"}),
+    _bti_row(
+        "bti case level",
+        "bti:case-level",
+        "case",
+        fields=lambda c: {"level": "2", **_views(c)},
+    ),
+    Row(
+        "bti case birth",
+        lambda c: reverse("bti:case-birth", args=[_unborn_case(c).pk]),
+        lambda c: {"name": "Fiktiv Nyfødtsen", "birth_date": _today()},
+        # The health station's log before birth: only its holder, the nurse.
+        may=("nurse",),
+        extra=BTI_EXTRA,
+    ),
     _bti_row(
         "bti guardian add",
         "bti:case-guardian-add",
@@ -1095,7 +1125,7 @@ BTI_ROWS = [
         "bti:case-action-evaluate",
         "case",
         _action,
-        fields=lambda c: {"evaluated_on": _today(), "text": "Fiktiv evaluering"},
+        fields=lambda c: {"evaluated_on": _today(), "text": "Fiktiv evaluering", **_views(c)},
         may=("staff", "nurse"),
     ),
     _bti_row(
@@ -1105,6 +1135,8 @@ BTI_ROWS = [
         fields=lambda c: {
             "held_on": _today(),
             "summary": "Fiktivt referat",
+            "participants": [str(_holder_member(c).pk)],
+            "others_present": "Fiktivt: eleven",
             "tiltak-0-description": "Fiktivt møtetiltak",
             "tiltak-0-responsible": str(_holder_member(c).pk),
             "tiltak-0-start_date": _today(),
@@ -1121,7 +1153,7 @@ BTI_ROWS = [
             "to_holder": str(_bti(c).nurse.pk),
         },
     ),
-    _bti_row("bti close", "bti:case-close", "case", page=False),
+    _bti_row("bti close", "bti:case-close", "case", fields=_views),
     _bti_row(
         "bti handover accept",
         "bti:handover-accept",

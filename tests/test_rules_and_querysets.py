@@ -12,6 +12,7 @@ import datetime
 import pytest
 from django.apps import apps
 
+from tests.bti.helpers import VIEWS
 from tests.conftest import PERSONAS
 from tests.plans.test_permissions import plan_objects  # noqa: F401 (a fixture)
 from tests.test_access_matrix import _bti, _comp, _ind, _training
@@ -53,7 +54,12 @@ def _nabovik_bti(c):
         birth_date=datetime.date(2015, 5, 5),
     )
     services.concern_decide(
-        actor=leader, concern=concern, decision="niva1", note="Nabovik følger opp.", holder=staff
+        actor=leader,
+        concern=concern,
+        decision="niva1",
+        note="Nabovik følger opp.",
+        holder=staff,
+        views=VIEWS,
     )
     services.concern_create(
         actor=staff, unit=c.other_unit, observation="Fiktiv: en til.", band=bands[0]

@@ -98,11 +98,23 @@ DEFAULT_BANDS = (
 )
 
 
+# How an unborn child is named until it is born: «Barn av <the expecting parent>». Data,
+# not UI text (the lookup hash is made from it), so never translated.
+UNBORN_NAME_PREFIX = "Barn av"
+
+
 class Child(models.Model):
+    """A child, or (before birth) the expected child of a pregnant woman: then
+    ``birth_date`` is empty, ``name`` is «Barn av <expecting parent>» and the lookup hash
+    is made from that name and the expected date. ``expected_on`` is kept after birth."""
+
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
     lookup_hash = models.CharField(max_length=64, editable=False)
     name = EncryptedTextField(_("navn"), max_length=NAME_MAX)
-    birth_date = EncryptedDateField(_("fødselsdato"))
+    birth_date = EncryptedDateField(_("fødselsdato"), null=True, blank=True)
+    expected_on = EncryptedDateField(_("termindato"), null=True, blank=True)
+    expecting_parent = EncryptedTextField(_("den gravide"), blank=True, max_length=NAME_MAX)
+    born_recorded_at = models.DateTimeField(_("fødsel registrert"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -111,13 +123,34 @@ class Child(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["municipality", "lookup_hash"], name="child_unique_per_municipality"
-            )
+            ),
+            # Born (a birth date) or expected (an expected date): never neither.
+            models.CheckConstraint(
+                condition=models.Q(birth_date__isnull=False) | models.Q(expected_on__isnull=False),
+                name="child_birth_or_expected_date",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"#{self.pk}"
 
+    @property
+    def is_unborn(self) -> bool:
+        return self.birth_date is None
+
+    @property
+    def key_date(self) -> datetime.date:
+        """The date of the lookup hash: the birth date, or the expected date before."""
+        date = self.birth_date or self.expected_on
+        if date is None:  # pragma: no cover - a row is created with one of them
+            raise ValueError("A child needs a birth date or an expected date.")
+        return date
+
     def age_on(self, day: datetime.date) -> int:
+        # An unborn child is 0 (``age_on`` gives 0 for a date ahead), also past the
+        # expected date until the birth is recorded.
+        if self.birth_date is None:
+            return 0
         return age_on(self.birth_date, day)
 
 
@@ -133,6 +166,27 @@ class Guardian(NoPersonalDataStr, models.Model):
         ordering = ["pk"]
 
 
+class OwnViews(models.Model):
+    """The child's or youth's own view and the family's view, recorded at each evaluation
+    and decision (Jevnaker's BTI model, 5.0), or why they could not be obtained. Blank on
+    rows from before this was asked; the services require it on new ones."""
+
+    child_view = EncryptedTextField(
+        _("barnets eller ungdommens syn"), blank=True, max_length=TEXT_MAX
+    )
+    family_view = EncryptedTextField(_("familiens syn"), blank=True, max_length=TEXT_MAX)
+    views_missing_reason = EncryptedTextField(
+        _("hvorfor synet ikke er innhentet"), blank=True, max_length=SHORT_TEXT_MAX
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def has_views(self) -> bool:
+        return bool(self.child_view or self.family_view or self.views_missing_reason)
+
+
 class Decision(models.TextChoices):
     PENDING = "venter", _("Venter på beslutning")
     CLOSE = "avsluttet", _("Avsluttes")
@@ -142,7 +196,7 @@ class Decision(models.TextChoices):
     POLICE = "politi", _("Melding til politiet")
 
 
-class Concern(models.Model):
+class Concern(OwnViews, models.Model):
     """Level 0 — undring: what a staff member saw or heard. Read by the author and the
     leader of the author's unit only."""
 
@@ -295,6 +349,8 @@ class TeamMember(models.Model):
 class ConsentKind(models.TextChoices):
     GUARDIAN = "foresatte", _("Foresattes samtykke")
     OWN = "eget", _("Ungdommens eget samtykke")
+    # Before birth there are no guardians: the pregnant woman consents for the log.
+    EXPECTING = "gravid", _("Den gravides samtykke (før fødselen)")
 
 
 class Consent(NoPersonalDataStr, models.Model):
@@ -349,6 +405,15 @@ class Meeting(NoPersonalDataStr, models.Model):
     case = models.ForeignKey(ConcernCase, on_delete=models.CASCADE, related_name="meetings")
     held_on = models.DateField(_("dato"))
     summary = EncryptedTextField(_("referat"), max_length=TEXT_MAX)
+    # Who was there: members of the log's team, and others in words (the child, the
+    # guardians, an interpreter …). Empty on meetings recorded before this was asked.
+    participants = models.ManyToManyField(
+        TeamMember,
+        blank=True,
+        related_name="meetings_attended",
+        verbose_name=_("til stede fra teamet"),
+    )
+    others_present = EncryptedTextField(_("andre til stede"), blank=True, max_length=SHORT_TEXT_MAX)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -382,7 +447,7 @@ class Action(NoPersonalDataStr, models.Model):
         verbose_name_plural = _("tiltak")
 
 
-class Evaluation(NoPersonalDataStr, models.Model):
+class Evaluation(NoPersonalDataStr, OwnViews, models.Model):
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="evaluations")
     evaluated_on = models.DateField(_("evaluert dato"))
     text = EncryptedTextField(_("evaluering"), max_length=TEXT_MAX)
@@ -394,6 +459,30 @@ class Evaluation(NoPersonalDataStr, models.Model):
         ordering = ["evaluated_on", "pk"]
         verbose_name = _("evaluering")
         verbose_name_plural = _("evalueringer")
+
+
+class CaseDecisionKind(models.TextChoices):
+    LEVEL = "niva", _("Endret nivå")
+    CLOSE = "avslutt", _("Avsluttet")
+
+
+class CaseDecision(NoPersonalDataStr, OwnViews, models.Model):
+    """A decision on a log (a level change, closing) with the child's and the family's
+    view of it; the log's decision history."""
+
+    case = models.ForeignKey(ConcernCase, on_delete=models.CASCADE, related_name="decisions")
+    kind = models.CharField(_("beslutning"), max_length=10, choices=CaseDecisionKind.choices)
+    level_from = models.PositiveSmallIntegerField(_("fra nivå"))
+    level_to = models.PositiveSmallIntegerField(_("til nivå"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["decided_at", "pk"]
+        verbose_name = _("beslutning i stafettloggen")
+        verbose_name_plural = _("beslutninger i stafettloggen")
 
 
 class LogEntry(NoPersonalDataStr, models.Model):
@@ -518,6 +607,7 @@ ACTION_LABELS = {
     "otp_login_wrong": _("skrev feil engangskode ved innlogging"),
     "membership_saved": _("fikk eller fikk endret medlemskap eller rolle"),
     "membership_deleted": _("mistet et medlemskap eller en rolle"),
+    "birth_recorded": _("registrerte fødselen"),
     "chain_keyed": _("tilgangsloggen ble nøklet (HMAC)"),
     "open": _("forsøkte å åpne"),
     "write": _("forsøkte å endre"),

@@ -19,10 +19,13 @@ from btitracker.crypto import child_lookup_hash, encrypt_bytes
 from btitracker.meeting_rules import meeting_actions_errors
 from btitracker.models import (
     DEFAULT_BANDS,
+    UNBORN_NAME_PREFIX,
     Action,
     ActionStat,
     ActionStatus,
     AgeBand,
+    CaseDecision,
+    CaseDecisionKind,
     CaseStatus,
     Child,
     Concern,
@@ -46,9 +49,9 @@ from btitracker.models import (
 )
 from btitracker.permissions import works_in
 from btitracker.selectors.cases import case_printout_context
-from plans.models import Municipality, Unit
+from plans.models import Municipality, Unit, UnitKind
 from plans.schoolyear import SchoolYear
-from plans.text import normalise_name, require_lengths, validate_name
+from plans.text import clean_free_text, normalise_name, require_lengths, validate_name
 
 MIN_JUSTIFICATION = 30
 
@@ -77,6 +80,9 @@ class Act:
     # A membership or role given, changed or taken away (btitracker.signals).
     MEMBERSHIP_SAVED = "membership_saved"
     MEMBERSHIP_DELETED = "membership_deleted"
+    # The birth of a child whose log started before birth: written with the expected
+    # child's pseudonym and again with the born child's, so the two can be followed.
+    BIRTH = "birth_recorded"
 
 
 def _require(condition: bool) -> None:
@@ -86,6 +92,59 @@ def _require(condition: bool) -> None:
 
 def _quarter(day: datetime.date) -> int:
     return (day.month - 1) // 3 + 1
+
+
+# --- The child's and the family's own view ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OwnViewsInput:
+    """What the child or youth and the family think, at an evaluation or a decision; or,
+    when either could not be obtained, why (``missing_reason``)."""
+
+    child_view: str = ""
+    family_view: str = ""
+    missing_reason: str = ""
+
+
+def _own_views_cleaned(views: OwnViewsInput | None, *, required: bool = True) -> dict[str, str]:
+    """The three texts as stored (``plans.text``: steering characters refused, lengths
+    bounded), or the errors under the form's field names. Both views are required unless
+    the reason says why one or both could not be obtained."""
+    views = views or OwnViewsInput()
+    labels = {
+        "child_view": _("Barnets eller ungdommens syn"),
+        "family_view": _("Familiens syn"),
+        "views_missing_reason": _("Hvorfor synet ikke er innhentet"),
+    }
+    raw = {
+        "child_view": views.child_view,
+        "family_view": views.family_view,
+        "views_missing_reason": views.missing_reason,
+    }
+    cleaned: dict[str, str] = {}
+    errors: dict[str, list[str]] = {}
+    for field, value in raw.items():
+        try:
+            cleaned[field] = clean_free_text(value or "", label=str(labels[field]))
+        except ValidationError as error:
+            errors[field] = error.messages
+            cleaned[field] = ""
+    try:
+        # Every model with the views shares OwnViews' fields, so one model's limits do.
+        require_lengths(Evaluation, **cleaned)
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if required and not errors and not cleaned["views_missing_reason"]:
+        missing = _("Skriv hva %(who)s mener, eller skriv under hvorfor det ikke kunne innhentes.")
+        if not cleaned["child_view"]:
+            errors["child_view"] = [missing % {"who": _("barnet eller ungdommen")}]
+        if not cleaned["family_view"]:
+            errors["family_view"] = [missing % {"who": _("familien")}]
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
 
 
 # --- The scale and the child -------------------------------------------------------------
@@ -155,13 +214,71 @@ def child_find_or_create(*, municipality: Municipality, name: str, birth_date: d
     errors = _birth_date_errors(birth_date)
     if errors:
         raise ValidationError(errors)
-    lookup = child_lookup_hash(name, birth_date)
+    return _child_by_hash(
+        municipality, child_lookup_hash(name, birth_date), name=name, birth_date=birth_date
+    )
+
+
+def _child_by_hash(municipality: Municipality, lookup: str, **fields) -> Child:
+    """The child with this lookup hash in the municipality, or a new one with ``fields``."""
     child = Child.objects.filter(municipality=municipality, lookup_hash=lookup).first()
     if child is None:
-        child = Child.objects.create(
-            municipality=municipality, lookup_hash=lookup, name=name, birth_date=birth_date
-        )
+        child = Child.objects.create(municipality=municipality, lookup_hash=lookup, **fields)
     return child
+
+
+# How far an expected date may lie: up to the nine months of a pregnancy ahead, and a
+# month back (a child may be late; a child born is registered with its birth date).
+EXPECTED_BACK_MONTHS = 1
+
+
+def _expected_date_errors(expected_on: datetime.date) -> dict[str, str]:
+    today = timezone.localdate()
+    if expected_on > _months_from(today, UNBORN_MONTHS):
+        return {
+            "expected_on": _("Termindatoen kan ikke ligge mer enn %(months)s måneder fram i tid.")
+            % {"months": UNBORN_MONTHS}
+        }
+    if expected_on < _months_from(today, -EXPECTED_BACK_MONTHS):
+        return {
+            "expected_on": _(
+                "Termindatoen kan ikke ligge mer enn én måned tilbake i tid. Er barnet født, "
+                "oppgi barnets navn og fødselsdato."
+            )
+        }
+    return {}
+
+
+def _unborn_name(expecting_parent: str) -> str:
+    """What identifies an expected child until it is born: «Barn av <the pregnant
+    woman>». The lookup hash is made from it and the expected date, so the search page
+    finds the record by that name and the expected date."""
+    return f"{UNBORN_NAME_PREFIX} {expecting_parent}"
+
+
+def unborn_child_find_or_create(
+    *, municipality: Municipality, expecting_parent: str, expected_on: datetime.date
+) -> Child:
+    """The expected child of this pregnant woman with this expected date, found by the
+    keyed hash of «Barn av <her name>» and the date (so registering her twice is one
+    record), or a new one without a birth date."""
+    parent = _person_name(
+        expecting_parent, field="expecting_parent", model=Child, model_field="expecting_parent"
+    )
+    if not parent:
+        raise ValidationError({"expecting_parent": _("Skriv navnet til den gravide.")})
+    name = _person_name(_unborn_name(parent), field="expecting_parent")
+    errors = _expected_date_errors(expected_on)
+    if errors:
+        raise ValidationError(errors)
+    return _child_by_hash(
+        municipality,
+        child_lookup_hash(name, expected_on),
+        name=name,
+        birth_date=None,
+        expected_on=expected_on,
+        expecting_parent=parent,
+    )
 
 
 @dataclass
@@ -181,7 +298,7 @@ def children_rehash() -> Rehashed:
     with transaction.atomic():
         for child in Child.objects.select_for_update().order_by("pk"):
             name = normalise_name(child.name)
-            lookup = child_lookup_hash(name, child.birth_date)
+            lookup = child_lookup_hash(name, child.key_date)
             if lookup == child.lookup_hash and name == child.name:
                 continue
             twin = (
@@ -291,38 +408,83 @@ def concern_decide(
     note: str = "",
     child_name: str = "",
     birth_date: datetime.date | None = None,
+    expecting_parent: str = "",
+    expected_on: datetime.date | None = None,
     holder=None,
+    views: OwnViewsInput | None = None,
     ip_address: str | None = None,
 ) -> ConcernCase | None:
     """The unit leader's decision on a level-0 concern: close it, open a log on level 1 or
     2 (naming the child and the relay holder), or record a report to child welfare or the
-    police. Returns the new log, if one was opened."""
+    police. Returns the new log, if one was opened.
+
+    The child's and the family's view is required (or why it could not be obtained),
+    except on a report to child welfare or the police: a report is never held up.
+    A health station may open a log before birth: the pregnant woman's name and the
+    expected date instead of the child's name and birth date."""
     _require(Concern.objects.decidable_by(actor).filter(pk=concern.pk).exists())
     if not concern.is_pending:
         raise ValidationError(_("Undringen er allerede besluttet."))
     if decision not in Decision.values or decision == Decision.PENDING:
         raise ValidationError({"decision": _("Velg en beslutning.")})
     require_lengths(Concern, decision_note=note.strip())
+    reports = decision in (Decision.CHILD_WELFARE, Decision.POLICE)
+    own_views = _own_views_cleaned(views, required=not reports)
+    unborn = bool(expecting_parent.strip()) or expected_on is not None
+    if unborn:
+        if child_name.strip() or birth_date is not None:
+            raise ValidationError(
+                _(
+                    "Oppgi enten barnets navn og fødselsdato, eller den gravide og "
+                    "termindatoen – ikke begge."
+                )
+            )
+        if concern.unit.kind != UnitKind.HEALTH_STATION:
+            raise ValidationError(
+                {
+                    "expecting_parent": _(
+                        "Bare helsestasjonen (jordmor) kan starte en stafettlogg før fødselen."
+                    )
+                }
+            )
+        if not expecting_parent.strip() or expected_on is None:
+            raise ValidationError(
+                {"expected_on": _("Oppgi både den gravides navn og termindatoen.")}
+            )
     case = None
     with transaction.atomic():
         concern = Concern.objects.select_for_update().get(pk=concern.pk)
         if not concern.is_pending:
             raise ValidationError(_("Undringen er allerede besluttet."))
-        if birth_date is not None and child_name.strip():
-            concern.child = child_find_or_create(
+        named: Child | None = None
+        if unborn and expected_on is not None:
+            named = unborn_child_find_or_create(
+                municipality=concern.municipality,
+                expecting_parent=expecting_parent,
+                expected_on=expected_on,
+            )
+        elif birth_date is not None and child_name.strip():
+            named = child_find_or_create(
                 municipality=concern.municipality, name=child_name, birth_date=birth_date
             )
+        if named is not None:
+            concern.child = named
             stat = concern.stat
             if stat is not None and stat.age_years is None:
-                age = concern.child.age_on(concern.created_at.date())
+                age = named.age_on(concern.created_at.date())
                 stat.age_years = age
                 stat.age_band = AgeBand.for_age(age)
-                stat.first_for_child = _first_concern_for(concern.child, concern.pk)
+                stat.first_for_child = _first_concern_for(named, concern.pk)
                 stat.save(update_fields=["age_years", "age_band", "first_for_child"])
         if decision in CASE_DECISIONS:
             if concern.child is None:
                 raise ValidationError(
-                    {"child_name": _("En stafettlogg krever barnets navn og fødselsdato.")}
+                    {
+                        "child_name": _(
+                            "En stafettlogg krever barnets navn og fødselsdato (før fødselen: "
+                            "den gravides navn og termindatoen)."
+                        )
+                    }
                 )
             if holder is None or not works_in(user=holder, unit=concern.unit):
                 raise ValidationError(
@@ -358,6 +520,9 @@ def concern_decide(
             )
         concern.decision = decision
         concern.decision_note = note.strip()
+        concern.child_view = own_views["child_view"]
+        concern.family_view = own_views["family_view"]
+        concern.views_missing_reason = own_views["views_missing_reason"]
         concern.decided_by = actor
         concern.decided_at = timezone.now()
         concern.save()
@@ -380,15 +545,94 @@ def _holder(actor, case: ConcernCase) -> None:
     _require(ConcernCase.objects.held_by(actor).filter(pk=case.pk).exists())
 
 
-def case_level_change(*, actor, case: ConcernCase, level: int, ip_address=None) -> ConcernCase:
+def case_level_change(
+    *,
+    actor,
+    case: ConcernCase,
+    level: int,
+    views: OwnViewsInput | None = None,
+    ip_address=None,
+) -> ConcernCase:
+    """A new level, kept in the log's decisions with the child's and the family's view."""
     _holder(actor, case)
     if level not in (1, 2, 3):
         raise ValidationError({"level": _("Nivået må være 1, 2 eller 3.")})
+    own_views = _own_views_cleaned(views)
     with transaction.atomic():
+        CaseDecision.objects.create(
+            case=case,
+            kind=CaseDecisionKind.LEVEL,
+            level_from=case.level,
+            level_to=level,
+            decided_by=actor,
+            **own_views,
+        )
         case.level = level
         case.save(update_fields=["level"])
         audit.record(actor=actor, action=Act.CHANGE, obj=case, case=case, ip_address=ip_address)
     return case
+
+
+def child_birth_record(
+    *,
+    actor,
+    case: ConcernCase,
+    name: str,
+    birth_date: datetime.date,
+    ip_address=None,
+) -> Child:
+    """The expected child of a log started before birth is born: its name and birth
+    date are set and its lookup hash recomputed; the expected date and the pregnant
+    woman's name stay on the record. A child with the same name and birth date already
+    in the municipality (registered elsewhere after the birth) is refused, not merged:
+    two logs about one child need a person to look at them, and merging would open one
+    log's history to the other's team. Written to the access log under the expected
+    child's pseudonym and again under the born child's, for every log of the child."""
+    _holder(actor, case)
+    child = case.child
+    if not child.is_unborn:
+        raise ValidationError(_("Fødselen er allerede registrert."))
+    name = _person_name(name, field="name")
+    if not name:
+        raise ValidationError({"name": _("Skriv barnets navn.")})
+    errors = _birth_date_errors(birth_date)
+    if not errors and birth_date > timezone.localdate():
+        errors = {"birth_date": _("Fødselsdatoen kan ikke ligge fram i tid.")}
+    if errors:
+        raise ValidationError(errors)
+    lookup = child_lookup_hash(name, birth_date)
+    twin = Child.objects.filter(municipality_id=child.municipality_id, lookup_hash=lookup)
+    if twin.exclude(pk=child.pk).exists():
+        audit.record(
+            actor=actor,
+            action=Act.BIRTH,
+            obj=child,
+            case=case,
+            ip_address=ip_address,
+            outcome=audit.Outcome.DENIED,
+        )
+        raise ValidationError(
+            {
+                "name": _(
+                    "Et barn med dette navnet og denne fødselsdatoen er allerede registrert i "
+                    "kommunen. Fødselen er ikke registrert: ta kontakt med den som har "
+                    "stafettloggen for det barnet, så dere kan avklare hvem som følger opp."
+                )
+            }
+        )
+    with transaction.atomic():
+        child = Child.objects.select_for_update().get(pk=child.pk)
+        cases = list(child.cases.select_related("child"))
+        for each in cases:
+            audit.record(actor=actor, action=Act.BIRTH, obj=child, case=each, ip_address=ip_address)
+        child.name, child.birth_date, child.lookup_hash = name, birth_date, lookup
+        child.born_recorded_at = timezone.now()
+        child.save(update_fields=["name", "birth_date", "lookup_hash", "born_recorded_at"])
+        for each in cases:
+            each.child = child
+            audit.record(actor=actor, action=Act.BIRTH, obj=child, case=each, ip_address=ip_address)
+    case.child = child
+    return child
 
 
 def guardian_add(*, actor, case: ConcernCase, name: str, contact: str = "", ip_address=None):
@@ -475,7 +719,13 @@ def consent_record(
     today = timezone.localdate()
     if kind not in ConsentKind.values:
         errors["kind"] = _("Velg hvem som har gitt samtykket.")
-    if kind == ConsentKind.OWN and case.child.age_on(today) < settings.BTI_OWN_CONSENT_AGE:
+    if case.child.is_unborn and kind in (ConsentKind.GUARDIAN, ConsentKind.OWN):
+        errors["kind"] = _("Før fødselen er det den gravide som samtykker.")
+    elif not case.child.is_unborn and kind == ConsentKind.EXPECTING:
+        errors["kind"] = _(
+            "Barnet er født: samtykket gis nå av foresatte (eller ungdommen selv fra %(age)s år)."
+        ) % {"age": settings.BTI_OWN_CONSENT_AGE}
+    elif kind == ConsentKind.OWN and case.child.age_on(today) < settings.BTI_OWN_CONSENT_AGE:
         errors["kind"] = _("Eget samtykke gjelder fra %(age)s år. Innhent foresattes samtykke.") % {
             "age": settings.BTI_OWN_CONSENT_AGE
         }
@@ -637,12 +887,29 @@ def meeting_record(
     held_on: datetime.date,
     summary: str,
     actions: Sequence[ActionInput],
+    participants: Iterable[TeamMember] = (),
+    others_present: str = "",
     ip_address=None,
 ) -> Meeting:
-    """A meeting is saved with its actions in one transaction, and only when it ends with
-    at least one action with a responsible team member and a follow-up date."""
+    """A meeting is saved with its actions and who was there in one transaction, and
+    only when it ends with at least one action with a responsible team member and a
+    follow-up date, and at least one member of the team was present."""
     _writable(actor, case)
     errors: dict[str, list[str]] = {}
+    participants = list(participants)
+    if not participants:
+        errors.setdefault("participants", []).append(
+            _("Kryss av hvem i teamet som var til stede (minst én).")
+        )
+    elif any(member.case_id != case.pk or not member.active for member in participants):
+        errors.setdefault("participants", []).append(
+            _("De som var til stede fra teamet, må være aktive medlemmer av teamet.")
+        )
+    try:
+        others_present = clean_free_text(others_present, label=str(_("Andre til stede")))
+        require_lengths(Meeting, others_present=others_present)
+    except ValidationError as error:
+        errors.setdefault("others_present", []).extend(error.messages)
     if not summary.strip():
         errors.setdefault("summary", []).append(_("Skriv et kort referat."))
     try:
@@ -657,8 +924,13 @@ def meeting_record(
         raise ValidationError(errors)
     with transaction.atomic():
         meeting = Meeting.objects.create(
-            case=case, held_on=held_on, summary=summary.strip(), created_by=actor
+            case=case,
+            held_on=held_on,
+            summary=summary.strip(),
+            others_present=others_present,
+            created_by=actor,
         )
+        meeting.participants.set(participants)
         for data in complete:
             responsible, start, evaluation = data.complete()
             Action.objects.create(
@@ -681,8 +953,10 @@ def action_evaluate(
     text: str,
     status: str,
     effect: str = "",
+    views: OwnViewsInput | None = None,
     ip_address=None,
 ) -> Evaluation:
+    """An evaluation of an action, with the child's and the family's view of it."""
     case = action.case
     _writable(actor, case)
     if not text.strip():
@@ -691,9 +965,14 @@ def action_evaluate(
     require_lengths(Action, effect=effect.strip())
     if status not in ActionStatus.values:
         raise ValidationError({"status": _("Velg status.")})
+    own_views = _own_views_cleaned(views)
     with transaction.atomic():
         evaluation = Evaluation.objects.create(
-            action=action, evaluated_on=evaluated_on, text=text.strip(), evaluated_by=actor
+            action=action,
+            evaluated_on=evaluated_on,
+            text=text.strip(),
+            evaluated_by=actor,
+            **own_views,
         )
         action.status = status
         if effect.strip():
@@ -811,17 +1090,30 @@ def handover_decline(*, actor, handover: Handover, ip_address=None) -> Handover:
 # --- Closing, printouts, retention ---------------------------------------------------------
 
 
-def case_printout_render(*, case: ConcernCase) -> bytes:
+def case_printout_render(*, case: ConcernCase, closing: CaseDecision | None = None) -> bytes:
     from documents.pdf import render_pdf
 
-    return render_pdf("btitracker/pdf/case.html", case_printout_context(case=case))
+    return render_pdf("btitracker/pdf/case.html", case_printout_context(case=case, closing=closing))
 
 
-def case_close(*, actor, case: ConcernCase, ip_address=None) -> ConcernCase:
-    """Close the log and keep its archive printout (for the pupil file), encrypted."""
+def case_close(
+    *, actor, case: ConcernCase, views: OwnViewsInput | None = None, ip_address=None
+) -> ConcernCase:
+    """Close the log and keep its archive printout (for the pupil file), encrypted. The
+    closing decision, with the child's and the family's view, is in the printout."""
     _holder(actor, case)
-    pdf = case_printout_render(case=case)
+    closing = CaseDecision(
+        case=case,
+        kind=CaseDecisionKind.CLOSE,
+        level_from=case.level,
+        decided_by=actor,
+        decided_at=timezone.now(),
+        **_own_views_cleaned(views),
+    )
+    # Printed before anything is written: a failed printout leaves the log as it was.
+    pdf = case_printout_render(case=case, closing=closing)
     with transaction.atomic():
+        closing.save()
         case.status = CaseStatus.CLOSED
         case.closed_at = timezone.now()
         case.archive = encrypt_bytes(pdf)

@@ -403,7 +403,10 @@ class ConcernDecideView(BtiFormView):
             note=data["note"],
             child_name=data.get("child_name", ""),
             birth_date=data.get("birth_date"),
+            expecting_parent=data.get("expecting_parent", ""),
+            expected_on=data.get("expected_on"),
             holder=data.get("holder"),
+            views=form.own_views(),
             ip_address=_ip(self.request),
         )
         if data["decision"] in ("barnevern", "politi"):
@@ -450,6 +453,37 @@ class CaseLevelView(BtiFormView):
             actor=self.request.user,
             case=self.target,
             level=form.cleaned_data["level"],
+            views=form.own_views(),
+            ip_address=_ip(self.request),
+        )
+
+
+class ChildBirthRecordView(BtiFormView):
+    """The expected child of a log started before birth is born: the holder records its
+    name and birth date."""
+
+    holder = True
+
+    def get_target(self):
+        case = super().get_target()
+        if not case.child.is_unborn:
+            raise Http404
+        return case
+
+    def make_form(self, data=None):
+        return forms.BirthForm(data)
+
+    def render_form(self, form, status=200, **extra):
+        return super().render_form(
+            form, status, title=_("Registrer fødselen"), submit_label=_("Registrer fødselen")
+        )
+
+    def save(self, form):
+        services.child_birth_record(
+            actor=self.request.user,
+            case=self.target,
+            name=form.cleaned_data["name"],
+            birth_date=form.cleaned_data["birth_date"],
             ip_address=_ip(self.request),
         )
 
@@ -498,7 +532,12 @@ class ConsentAddView(BtiFormView):
 
     def make_form(self, data=None):
         initial = {"services": [self.target.holder_unit_id]}
-        return forms.ConsentForm(data, municipality_id=self.target.municipality_id, initial=initial)
+        return forms.ConsentForm(
+            data,
+            municipality_id=self.target.municipality_id,
+            unborn=self.target.child.is_unborn,
+            initial=initial,
+        )
 
     def save(self, form):
         services.consent_record(
@@ -588,17 +627,22 @@ class ActionEvaluateView(BtiFormView):
         return forms.EvaluationForm(data, initial={"status": self.action.status})
 
     def save(self, form):
+        data = form.cleaned_data
         services.action_evaluate(
             actor=self.request.user,
             action=self.action,
+            evaluated_on=data["evaluated_on"],
+            text=data["text"],
+            status=data["status"],
+            effect=data["effect"],
+            views=form.own_views(),
             ip_address=_ip(self.request),
-            **form.cleaned_data,
         )
 
 
 class MeetingAddView(BtiFormView):
     def make_form(self, data=None):
-        return forms.MeetingForm(data)
+        return forms.MeetingForm(data, case=self.target)
 
     def _formset(self, data=None):
         return forms.MeetingActionFormSet(data, prefix="tiltak", form_kwargs={"case": self.target})
@@ -632,6 +676,8 @@ class MeetingAddView(BtiFormView):
                     held_on=form.cleaned_data["held_on"],
                     summary=form.cleaned_data["summary"],
                     actions=actions,
+                    participants=form.cleaned_data["participants"],
+                    others_present=form.cleaned_data["others_present"],
                     ip_address=_ip(request),
                 )
             except ValidationError as error:
@@ -678,6 +724,7 @@ class HandoverAcceptView(BtiFormView):
         return forms.ConsentForm(
             data,
             municipality_id=self.target.case.municipality_id,
+            unborn=self.target.case.child.is_unborn,
             initial={"services": [self.target.to_unit_id]},
         )
 
@@ -714,23 +761,51 @@ class HandoverAcceptView(BtiFormView):
         return reverse("bti:case-detail", args=[case.pk])
 
 
-class CaseCloseView(BtiMixin, View):
-    def post(self, request, pk):
+class CaseCloseView(BtiFormView):
+    """Closing is a decision: the child's and the family's view of it is asked first."""
+
+    holder = True
+
+    def make_form(self, data=None):
+        return forms.CloseForm(data)
+
+    def render_form(self, form, status=200, **extra):
+        return super().render_form(
+            form,
+            status,
+            title=_("Avslutt stafettloggen"),
+            submit_label=_("Avslutt stafettloggen og lag arkivutskrift"),
+        )
+
+    def post(self, request, *args, **kwargs):
         from documents.pdf import PdfRenderError
 
-        case = self.get_case(holder=True)
-        try:
-            services.case_close(actor=request.user, case=case, ip_address=_ip(request))
-        except PdfRenderError as error:
-            # Nothing was written: the log stays open until the printout can be made.
-            messages.error(
-                request,
-                _("Stafettloggen er ikke avsluttet: arkivutskriften kunne ikke lages. %(why)s")
-                % {"why": error},
-            )
-            return redirect("bti:case-detail", case.pk)
-        messages.success(request, _("Stafettloggen er avsluttet, og arkivutskriften er laget."))
-        return redirect("bti:case-detail", case.pk)
+        self.target = self.get_target()
+        form = self.make_form(request.POST)
+        if form.is_valid():
+            try:
+                services.case_close(
+                    actor=request.user,
+                    case=self.target,
+                    views=form.own_views(),
+                    ip_address=_ip(request),
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            except PdfRenderError as error:
+                # Nothing was written: the log stays open until the printout can be made.
+                messages.error(
+                    request,
+                    _("Stafettloggen er ikke avsluttet: arkivutskriften kunne ikke lages. %(why)s")
+                    % {"why": error},
+                )
+                return redirect("bti:case-detail", self.target.pk)
+            else:
+                messages.success(
+                    request, _("Stafettloggen er avsluttet, og arkivutskriften er laget.")
+                )
+                return redirect("bti:case-detail", self.target.pk)
+        return self.render_form(form, status=400)
 
 
 def _pdf_response(content: bytes, filename: str) -> HttpResponse:

@@ -120,6 +120,11 @@ def test_undring_to_level_one_to_action_and_meeting(browser, live_server, people
     leader.get_by_label("Barnets navn").fill(CHILD)
     leader.get_by_label("Fødselsdato").fill("2017-05-02")
     leader.get_by_label("Stafettholder").select_option(label="Live Lærer")
+    # The child's and the family's view of the decision (issue 19, point 5).
+    leader.get_by_label("Barnets eller ungdommens syn").fill(
+        "Fiktivt: vil ha en voksen å snakke med."
+    )
+    leader.get_by_label("Familiens syn").fill("Fiktivt: foreldrene er enige.")
     leader.get_by_role("button", name="Lagre beslutningen").click()
     leader.wait_for_url("**/bti/undring/*/")
     checked(leader, "decided")
@@ -151,6 +156,8 @@ def test_undring_to_level_one_to_action_and_meeting(browser, live_server, people
     staff.get_by_role("link", name="Registrer møte").click()
     checked(staff, "meeting-form")
     staff.get_by_label("Møtedato").fill(today.isoformat())
+    staff.locator('[name="participants"]').first.check()
+    staff.get_by_label("Andre til stede").fill("Fiktivt: eleven og mor")
     staff.get_by_label("Referat").fill("Fiktivt referat fra møtet.")
     staff.get_by_role("button", name="Lagre møtet").click()
     assert staff.get_by_text("minst ett tiltak med ansvarlig person").is_visible()
@@ -166,6 +173,24 @@ def test_undring_to_level_one_to_action_and_meeting(browser, live_server, people
     staff.wait_for_url(f"**/bti/logg/{case.pk}/")
     checked(staff, "case-with-meeting")
     assert Meeting.objects.get().actions.count() == 1
+    assert Meeting.objects.get().participants.count() == 1
+    assert "Fiktivt: eleven og mor" in staff.content()
+
+    # An evaluation records the child's and the family's view, or why not.
+    staff.get_by_role("link", name="Evaluer").first.click()
+    checked(staff, "evaluation-form")
+    staff.get_by_label("Evaluert dato").fill(today.isoformat())
+    staff.locator('[name="text"]').fill("Fiktivt: går bedre.")
+    staff.get_by_role("button", name="Lagre").click()
+    assert staff.get_by_text("Skriv hva familien mener").is_visible()
+    staff.get_by_label("Hvis synet ikke kunne innhentes: hvorfor").fill(
+        "Fiktivt: familien var bortreist."
+    )
+    staff.get_by_label("Barnets eller ungdommens syn").fill("Fiktivt: liker den faste voksne.")
+    staff.get_by_role("button", name="Lagre").click()
+    staff.wait_for_url(f"**/bti/logg/{case.pk}/")
+    checked(staff, "case-with-evaluation")
+    assert "liker den faste voksne" in staff.content()
 
     # 4. A staff member of another unit gets nothing.
     outsider = log_in_with_totp(browser, live_server, "fremmed")

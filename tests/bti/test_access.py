@@ -12,7 +12,11 @@ from django.utils import timezone
 from btitracker.models import AccessEvent, Concern, ConcernCase, Consent, HandoverStatus
 from btitracker.services import cases as services
 from plans.models import Role
-from tests.bti.helpers import CHILD_NAME, login_verified
+from tests.bti.helpers import (
+    CHILD_NAME,
+    VIEWS,
+    login_verified,
+)
 from tests.factories import MembershipFactory, UserFactory
 
 
@@ -260,7 +264,11 @@ def test_overview_lists_with_constant_queries(cast, client, bti, django_assert_m
             birth_date=datetime.date(2015, 1, 1 + number),
         )
         case = services.concern_decide(
-            actor=cast["unit_leader"], concern=concern, decision="niva1", holder=cast["staff"]
+            actor=cast["unit_leader"],
+            concern=concern,
+            decision="niva1",
+            holder=cast["staff"],
+            views=VIEWS,
         )
         assert isinstance(case, Case)
     with django_assert_max_num_queries(len(one.captured_queries)):

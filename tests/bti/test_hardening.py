@@ -21,7 +21,7 @@ from btitracker.models import AccessEvent, CaseStatus, Child, LogEntry
 from btitracker.services import cases as services
 from documents.pdf import PdfRenderTimeout, render_pdf
 from plans.models import Role, Unit
-from tests.bti.helpers import CHILD_BIRTH, CHILD_NAME, login_verified
+from tests.bti.helpers import CHILD_BIRTH, CHILD_NAME, VIEWS_POST, login_verified
 from tests.factories import MembershipFactory, UserFactory
 
 User = get_user_model()
@@ -103,7 +103,7 @@ def test_closing_stays_undone_when_the_archive_render_times_out(cast, client, bt
     login_verified(client, cast["staff"])
     settings.PDF_RENDER_TIMEOUT = 0.001
     closes_before = AccessEvent.objects.filter(action="close").count()
-    response = client.post(reverse("bti:case-close", args=[bti.case.pk]), follow=True)
+    response = client.post(reverse("bti:case-close", args=[bti.case.pk]), VIEWS_POST, follow=True)
     assert response.status_code == 200
     assert "ikke avsluttet" in response.content.decode()
     assert "tok for lang tid" in response.content.decode()
@@ -138,8 +138,9 @@ def _bti_id_urls() -> list[tuple[str, str]]:
 def test_every_bti_url_with_an_id_is_checked():
     names = {name for name, _path in _bti_id_urls()}
     assert {"case-detail", "concern-detail", "handover-accept", "case-team-remove"} <= names
-    # 21 of the log's pages, 4 of the handbook's.
-    assert len(names) == 25
+    # 22 of the log's pages (with fodsel/), 4 of the handbook's, 5 of the consultation
+    # meetings'.
+    assert len(names) == 31
 
 
 @pytest.mark.parametrize("name_and_path", _bti_id_urls(), ids=lambda item: item[0])

@@ -14,7 +14,7 @@ from btitracker.models import CaseStatus, ConcernCase, Handover, HandoverStatus
 from btitracker.services import cases as services
 from plans.access import forget_access
 from plans.models import Membership
-from tests.bti.helpers import login_verified
+from tests.bti.helpers import VIEWS, login_verified
 
 
 def _others(cast, bti):
@@ -51,7 +51,7 @@ def test_a_closed_log_is_held_by_nobody_in_page_rule_or_service(cast, client, bt
     assert not ConcernCase.objects.held_by(holder).exists()
     assert not rules.has_perm("btitracker.hold_concerncase", holder, bti.case)
     with pytest.raises(PermissionDenied):
-        services.case_level_change(actor=holder, case=bti.case, level=2)
+        services.case_level_change(actor=holder, case=bti.case, level=2, views=VIEWS)
     login_verified(client, holder)
     assert client.get(reverse("bti:case-level", args=[bti.case.pk])).status_code == 403
     detail = client.get(reverse("bti:case-detail", args=[bti.case.pk]))

@@ -15,19 +15,34 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from btitracker import crypto, reminders
 from btitracker.models import AccessEvent, CaseStatus, Child, Concern, ConcernCase
 from btitracker.services import cases as services
-from tests.bti.helpers import CHILD_NAME, current_token, enrol_code_confirm, login_verified
+from tests.bti.helpers import (
+    CHILD_NAME,
+    VIEWS,
+    VIEWS_POST,
+    current_token,
+    enrol_code_confirm,
+    login_verified,
+)
 from tests.competence.pdf_reading import pdf_text
 
 
 def test_closing_stores_an_encrypted_archive_pdf_for_the_pupil_file(cast, client, bti):
     login_verified(client, cast["staff"])
+    # Closing is a decision: without the child's and the family's view it is refused.
     response = client.post(reverse("bti:case-close", args=[bti.case.pk]))
+    assert response.status_code == 400
+    assert "Skriv hva familien mener" in response.content.decode()
+    assert ConcernCase.objects.get(pk=bti.case.pk).status == CaseStatus.OPEN
+    response = client.post(reverse("bti:case-close", args=[bti.case.pk]), VIEWS_POST)
     assert response.status_code == 302
     case = ConcernCase.objects.get(pk=bti.case.pk)
     assert case.status == CaseStatus.CLOSED
     assert case.archive
     assert not bytes(case.archive).startswith(b"%PDF")
-    assert CHILD_NAME in pdf_text(crypto.decrypt_bytes(bytes(case.archive)))
+    archived = pdf_text(crypto.decrypt_bytes(bytes(case.archive)))
+    assert CHILD_NAME in archived
+    # The closing decision and the views at it are in the archive.
+    assert "friminuttene er det verste" in " ".join(archived.split())
     download = client.get(reverse("bti:case-export", args=[case.pk]))
     assert download["Content-Type"] == "application/pdf"
     assert CHILD_NAME in pdf_text(download.content)
@@ -55,7 +70,7 @@ def test_leader_sees_access_history_and_family_pdf_names_who_read(cast, client, 
 def test_retention_deletes_old_closed_logs_and_orphaned_children(cast, bti, settings):
     bti.handover.status = "avslatt"
     bti.handover.save()
-    services.case_close(actor=cast["staff"], case=bti.case)
+    services.case_close(actor=cast["staff"], case=bti.case, views=VIEWS)
     services.retention_apply()
     assert ConcernCase.objects.filter(pk=bti.case.pk).exists()  # not old enough
     settings.BTI_RETENTION_DAYS = 1

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from btitracker.models import ConsentKind, TeamAccess
 from btitracker.services import cases as services
-from tests.bti.helpers import build_bti
+from tests.bti.helpers import VIEWS, build_bti
 from tests.test_access_matrix_post import changed_tables, fingerprint
 
 TODAY = timezone.localdate()
@@ -33,7 +33,7 @@ HOLDER_ONLY = ()
 WRITERS = ("nurse",)
 CALLS = {
     "case_level_change": (
-        lambda a, b, c: services.case_level_change(actor=a, case=b.case, level=2),
+        lambda a, b, c: services.case_level_change(actor=a, case=b.case, level=2, views=VIEWS),
         HOLDER_ONLY,
     ),
     "guardian_add": (
@@ -77,7 +77,10 @@ CALLS = {
         lambda a, b, c: services.handover_decline(actor=a, handover=b.handover),
         ("kg_staff",),
     ),
-    "case_close": (lambda a, b, c: services.case_close(actor=a, case=b.case), HOLDER_ONLY),
+    "case_close": (
+        lambda a, b, c: services.case_close(actor=a, case=b.case, views=VIEWS),
+        HOLDER_ONLY,
+    ),
     "goal_add": (
         lambda a, b, c: services.goal_add(actor=a, case=b.case, text="Fiktivt mål"),
         WRITERS,
@@ -97,12 +100,18 @@ CALLS = {
             held_on=TODAY,
             summary="Fiktivt referat",
             actions=[_action_input(b)],
+            participants=[b.case.team.get(user=b.case.holder)],
         ),
         WRITERS,
     ),
     "action_evaluate": (
         lambda a, b, c: services.action_evaluate(
-            actor=a, action=b.action, evaluated_on=TODAY, text="Fiktiv evaluering", status="pagar"
+            actor=a,
+            action=b.action,
+            evaluated_on=TODAY,
+            text="Fiktiv evaluering",
+            status="pagar",
+            views=VIEWS,
         ),
         WRITERS,
     ),

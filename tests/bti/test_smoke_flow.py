@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from btitracker.models import AccessEvent, Action, Concern, ConcernCase, Meeting
-from tests.bti.helpers import login_verified
+from tests.bti.helpers import VIEWS_POST, login_verified
 
 
 def test_staff_records_concern_leader_decides_holder_adds_action_and_meeting(cast, client, bti):
@@ -39,6 +39,7 @@ def test_staff_records_concern_leader_decides_holder_adds_action_and_meeting(cas
             "child_name": "Fiktiv Eksempelsen",
             "birth_date": "2017-05-02",
             "holder": staff.pk,
+            **VIEWS_POST,
         },
     )
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -67,6 +68,8 @@ def test_staff_records_concern_leader_decides_holder_adds_action_and_meeting(cas
     empty = {
         "held_on": today.isoformat(),
         "summary": "Fiktivt referat.",
+        "participants": [holder_member.pk],
+        "others_present": "Fiktivt: eleven og mor",
         "tiltak-TOTAL_FORMS": "2",
         "tiltak-INITIAL_FORMS": "0",
         "tiltak-MIN_NUM_FORMS": "0",
@@ -101,6 +104,8 @@ def test_staff_records_concern_leader_decides_holder_adds_action_and_meeting(cas
     assert response.status_code == 302
     meeting = Meeting.objects.get(case=case)
     assert meeting.actions.count() == 1
+    assert list(meeting.participants.all()) == [holder_member]
+    assert meeting.others_present == "Fiktivt: eleven og mor"
 
     response = client.get(reverse("bti:case-detail", args=[case.pk]))
     assert response.status_code == 200
