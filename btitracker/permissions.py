@@ -96,6 +96,11 @@ def works_with_children(user) -> bool:
 # Statistics only: the coordinator, elected officials and the sector leader; never a list.
 sees_statistics = is_bti_coordinator | is_elected_official | is_sector_leader
 
+# The coordinator's follow-up per unit (/bti/oppfolging/): the coordinator, whose task it
+# is, and the sector leader, who owns the quality work and the units' follow-up dialogue.
+# Not elected officials: they read the published statistics, whose grid has no unit.
+follows_up_units = is_bti_coordinator | is_sector_leader
+
 rules.add_perm("btitracker.use_bti", is_staff_member | is_unit_leader)
 rules.add_perm("btitracker.add_concern", is_staff_member | is_unit_leader)
 rules.add_perm("btitracker.view_concern", can_read_concern)
@@ -108,3 +113,4 @@ rules.add_perm("btitracker.export_concerncase", exports_case)
 rules.add_perm("btitracker.view_handover", can_read_handover)
 rules.add_perm("btitracker.view_accessevent", can_read_access_event)
 rules.add_perm("btitracker.view_statistics", sees_statistics)
+rules.add_perm("btitracker.follow_up_units", follows_up_units)

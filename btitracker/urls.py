@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
 from btitracker.views import cases as views
+from btitracker.views import followup
 
 app_name = "bti"
 
@@ -8,6 +9,10 @@ urlpatterns = [
     path("", views.BtiHomeView.as_view(), name="home"),
     path("sok/", views.CaseSearchView.as_view(), name="search"),
     path("statistikk/", views.StatisticsView.as_view(), name="statistics"),
+    path("oppfolging/", followup.UnitFollowUpListView.as_view(), name="followup"),
+    path(
+        "oppfolging/csv/", followup.UnitFollowUpExportView.as_view(), name="followup-export"
+    ),
     path("melde/", views.ReportGuidanceView.as_view(), name="report-guidance"),
     path("totrinn/oppsett/", views.OtpEnrolView.as_view(), name="otp-enrol"),
     path("totrinn/", views.OtpVerifyView.as_view(), name="otp-verify"),
