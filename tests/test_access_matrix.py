@@ -281,6 +281,8 @@ BTI_LEADER = only({"staff": 403, "unit_leader": 200}, others=404)
 BTI_STATISTICS = only(
     {"sector_leader": 200, "bti_coordinator": 200, "elected_official": 200}, others=403
 )
+# The coordinator's follow-up per unit: not elected officials (they read the statistics).
+BTI_FOLLOWUP = only({"sector_leader": 200, "bti_coordinator": 200}, others=403)
 # --- end BTI: objects
 
 
@@ -1165,6 +1167,8 @@ MATRIX += [
     ("bti home", _bti_url("bti:home"), BTI_USERS),
     ("bti search", _bti_url("bti:search"), BTI_USERS),
     ("bti statistics", _bti_url("bti:statistics"), BTI_STATISTICS),
+    ("bti follow-up", _bti_url("bti:followup"), BTI_FOLLOWUP),
+    ("bti follow-up csv", _bti_url("bti:followup-export"), BTI_FOLLOWUP),
     ("bti report guidance", _bti_url("bti:report-guidance"), OPEN),
     ("bti otp enrol", _bti_url("bti:otp-enrol"), expect(200, staff=302, unit_leader=302)),
     ("bti otp verify", _bti_url("bti:otp-verify"), expect(302, staff=200, unit_leader=200)),

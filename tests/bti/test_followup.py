@@ -11,6 +11,8 @@ import zoneinfo
 
 import pytest
 from django.apps import apps
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -186,9 +188,7 @@ def test_the_page_and_the_csv_show_the_units_figures(cast, client_for):
     assert "Solvik barneskole;1;1;1;0;" in csv
 
 
-def test_a_wrong_school_year_or_kind_gets_a_norwegian_error_and_the_current_year(
-    cast, client_for
-):
+def test_a_wrong_school_year_or_kind_gets_a_norwegian_error_and_the_current_year(cast, client_for):
     client = client_for(cast["bti_coordinator"])
     response = client.get(URL, {"year": "1899", "kind": "sfo"})
     assert response.status_code == 200
@@ -208,23 +208,30 @@ def test_the_kind_filter_shows_only_that_kind(cast, client_for):
     assert "Solvik SFO" not in client.get(URL).content.decode()
 
 
-@pytest.mark.parametrize("units", [1, 12])
-def test_the_page_makes_as_many_queries_for_one_unit_as_for_many(
-    cast, client_for, django_assert_max_num_queries, units
-):
+def test_the_page_makes_as_many_queries_for_one_unit_as_for_many(cast, client_for):
     today = timezone.localdate()
     ppt = service(cast.municipality, "PPT")
-    for number in range(units):
-        unit = UnitFactory(municipality=cast.municipality, kind=UnitKind.SCHOOL)
-        plan = schedule(unit, cast["bti_coordinator"], services=[ppt])
-        held = meeting(plan, today, ConsultationStatus.HELD, attended=[ppt])
-        action(held, cast["staff"], today)
-        events(cast.municipality, unit, number % 7)
     client = client_for(cast["bti_coordinator"])
-    client.get(URL)
-    with django_assert_max_num_queries(24):
-        response = client.get(URL)
-    assert response.status_code == 200
+
+    def add_units(count):
+        for number in range(count):
+            unit = UnitFactory(municipality=cast.municipality, kind=UnitKind.SCHOOL)
+            plan = schedule(unit, cast["bti_coordinator"], services=[ppt])
+            held = meeting(plan, today, ConsultationStatus.HELD, attended=[ppt])
+            action(held, cast["staff"], today)
+            events(cast.municipality, unit, number % 7)
+
+    def queries():
+        client.get(URL)  # the session and the access cache warm
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(URL).status_code == 200
+        return len(captured)
+
+    add_units(1)
+    one = queries()
+    add_units(20)
+    assert queries() == one
+    assert one <= 24
 
 
 # --- The units' counts about children -------------------------------------------------------
@@ -341,9 +348,7 @@ def test_a_unit_is_not_flagged_when_its_schedule_had_no_meeting_in_the_window(ca
     meeting(plan, today)  # today's is not late yet
     assert quiet_units(cast.municipality.pk, today=today) == []
     meeting(plan, today - datetime.timedelta(days=1))
-    assert [u["name"] for u in quiet_units(cast.municipality.pk, today=today)] == [
-        cast.school.name
-    ]
+    assert [u["name"] for u in quiet_units(cast.municipality.pk, today=today)] == [cast.school.name]
     meeting(plan, today - datetime.timedelta(days=50), ConsultationStatus.HELD)
     assert quiet_units(cast.municipality.pk, today=today) == []
 
