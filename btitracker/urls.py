@@ -10,9 +10,7 @@ urlpatterns = [
     path("sok/", views.CaseSearchView.as_view(), name="search"),
     path("statistikk/", views.StatisticsView.as_view(), name="statistics"),
     path("oppfolging/", followup.UnitFollowUpListView.as_view(), name="followup"),
-    path(
-        "oppfolging/csv/", followup.UnitFollowUpExportView.as_view(), name="followup-export"
-    ),
+    path("oppfolging/csv/", followup.UnitFollowUpExportView.as_view(), name="followup-export"),
     path("melde/", views.ReportGuidanceView.as_view(), name="report-guidance"),
     path("totrinn/oppsett/", views.OtpEnrolView.as_view(), name="otp-enrol"),
     path("totrinn/", views.OtpVerifyView.as_view(), name="otp-verify"),

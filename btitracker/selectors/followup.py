@@ -105,7 +105,7 @@ def followup_for(user, *, school_year: int, kind: str = "", today=None) -> dict 
     if municipality_id is None:
         return None
     today = today or timezone.localdate()
-    kinds = [k for k in FOLLOWED_KINDS if not kind or k == kind]
+    kinds: list[str] = [str(k) for k in FOLLOWED_KINDS if not kind or k == kind]
     limit = disclosure.threshold()
     year = SchoolYear(school_year)
     units = list(
@@ -263,14 +263,14 @@ def _add_meetings(rows: dict[int, UnitRow], year: SchoolYear, today: datetime.da
         )
         .order_by()
     )
-    for row in meetings:
-        target = rows[schedules[row["schedule_id"]]]
-        target.planned = row["planned"]
-        target.planned_so_far = row["so_far"]
-        target.held = row["held"]
-        target.cancelled = row["cancelled"]
+    for counts in meetings:
+        target = rows[schedules[counts["schedule_id"]]]
+        target.planned = counts["planned"]
+        target.planned_so_far = counts["so_far"]
+        target.held = counts["held"]
+        target.cancelled = counts["cancelled"]
     attendance: dict[int, dict[str, int]] = defaultdict(dict)
-    for row in (
+    for seen in (
         ConsultationAttendance.objects.filter(
             meeting__schedule_id__in=list(schedules),
             meeting__status=ConsultationStatus.HELD,
@@ -280,7 +280,7 @@ def _add_meetings(rows: dict[int, UnitRow], year: SchoolYear, today: datetime.da
         .annotate(meetings=Count("meeting_id", distinct=True))
         .order_by("service__name")
     ):
-        attendance[row["meeting__schedule_id"]][row["service__name"]] = row["meetings"]
+        attendance[seen["meeting__schedule_id"]][seen["service__name"]] = seen["meetings"]
     # The services the schedule expects, at 0 when they never came.
     for schedule_id, name in ConsultationSchedule.services.through.objects.filter(
         consultationschedule_id__in=list(schedules)

@@ -356,16 +356,19 @@ def test_a_unit_is_not_flagged_when_its_schedule_had_no_meeting_in_the_window(ca
 # --- The unit on the statistics rows -------------------------------------------------------
 
 
-def test_concerns_and_logs_record_their_unit_on_the_statistics_rows(cast):
-    band = services.concern_bands_ensure(municipality=cast.municipality)[0]
-    concern = services.concern_create(
+def concern_at_school(cast):
+    return services.concern_create(
         actor=cast["staff"],
         unit=cast.school,
         observation="Sliten",
-        band=band,
+        band=services.concern_bands_ensure(municipality=cast.municipality)[0],
         child_name="Fiktiv Testesen",
         birth_date=datetime.date(2016, 3, 14),
     )
+
+
+def test_concerns_and_logs_record_their_unit_on_the_statistics_rows(cast):
+    concern = concern_at_school(cast)
     assert concern.stat.unit == cast.school
     services.concern_decide(
         actor=cast["unit_leader"], concern=concern, decision="niva1", holder=cast["staff"]
@@ -376,15 +379,7 @@ def test_concerns_and_logs_record_their_unit_on_the_statistics_rows(cast):
 
 def test_the_migration_fills_the_unit_where_the_source_still_tells_it(cast):
     fill_units = importlib.import_module("btitracker.migrations.0007_followup").fill_units
-    band = services.concern_bands_ensure(municipality=cast.municipality)[0]
-    concern = services.concern_create(
-        actor=cast["staff"],
-        unit=cast.school,
-        observation="Sliten",
-        band=band,
-        child_name="Fiktiv Testesen",
-        birth_date=datetime.date(2016, 3, 14),
-    )
+    concern = concern_at_school(cast)
     services.concern_decide(
         actor=cast["unit_leader"], concern=concern, decision="niva1", holder=cast["staff"]
     )
