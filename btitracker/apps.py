@@ -10,6 +10,7 @@ class BtitrackerConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from btitracker import checks, permissions  # noqa: F401  (registers rules and checks)
+        from btitracker.selectors.followup import followup_home_panel
         from btitracker.selectors.overview import home_panel
         from btitracker.signals import membership_deleted, membership_saved
         from btitracker.statistics import report_rows
@@ -19,6 +20,7 @@ class BtitrackerConfig(AppConfig):
         post_save.connect(membership_saved, sender=Membership, dispatch_uid="bti-membership")
         post_delete.connect(membership_deleted, sender=Membership, dispatch_uid="bti-membership")
         home_panels.register("btitracker/_home_panel.html", home_panel)
+        home_panels.register("btitracker/_followup_panel.html", followup_home_panel)
         # btitracker may not import reports (docs/architecture.md: reports uses the
         # others); the status report reads its BTI figures from this registry.
         report_statistics.register(report_statistics.BTI, report_rows)

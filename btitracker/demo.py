@@ -142,8 +142,12 @@ def demo_clear(municipality) -> None:
     ConcernBand.objects.filter(municipality=municipality).delete()
 
 
-def _past_statistics(municipality, today: datetime.date) -> None:
-    """Eight quarters of counts, the same every run."""
+def _past_statistics(municipality, today: datetime.date, units: dict) -> None:
+    """Eight quarters of counts, the same every run. Each row names a demo unit of its
+    kind, in turn, so the coordinator's follow-up (/bti/oppfolging/) has counts per unit."""
+    by_kind: dict[str, list] = {}
+    for unit in sorted(units.values(), key=lambda unit: unit.name):
+        by_kind.setdefault(unit.kind, []).append(unit)
     rows = []
     kinds = ["barnehage", "skole", "helsestasjon", "sfo"]
     bands = [AgeBand.UNDER_6, AgeBand.SIX_12, AgeBand.THIRTEEN_15, AgeBand.SIXTEEN_PLUS]
@@ -155,12 +159,14 @@ def _past_statistics(municipality, today: datetime.date) -> None:
         for i in range(6 + back % 4 * 3):
             level = 0 if i % 3 else 1 + (i % 2)
             age = [4, 7, 9, 13, 16][i % 5]
+            of_kind = by_kind.get(kinds[i % len(kinds)]) or [None]
             rows.append(
                 StatEvent(
                     municipality=municipality,
                     kind="undring" if level == 0 else "logg",
                     level=level,
                     unit_kind=kinds[i % len(kinds)],
+                    unit=of_kind[(back + i) % len(of_kind)],
                     year=year,
                     quarter=quarter,
                     school_year=school_year,
@@ -314,7 +320,7 @@ def demo_seed(municipality, units, users, today: datetime.date) -> dict[str, int
         ),
     )
     demo_prenatal_seed(municipality, health, users, bands, today)
-    _past_statistics(municipality, today)
+    _past_statistics(municipality, today, units)
     return {
         "bti_concerns": Concern.objects.filter(municipality=municipality).count(),
         "bti_cases": ConcernCase.objects.filter(municipality=municipality).count(),

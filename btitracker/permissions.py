@@ -146,6 +146,11 @@ def can_follow_up_consultation_action(user, action) -> bool:
 # Statistics only: the coordinator, elected officials and the sector leader; never a list.
 sees_statistics = is_bti_coordinator | is_elected_official | is_sector_leader
 
+# The coordinator's follow-up per unit (/bti/oppfolging/): the coordinator, whose task it
+# is, and the sector leader, who owns the quality work and the units' follow-up dialogue.
+# Not elected officials: they read the published statistics, whose grid has no unit.
+follows_up_units = is_bti_coordinator | is_sector_leader
+
 rules.add_perm("btitracker.use_bti", is_staff_member | is_unit_leader)
 rules.add_perm("btitracker.add_concern", is_staff_member | is_unit_leader)
 rules.add_perm("btitracker.view_concern", can_read_concern)
@@ -183,3 +188,4 @@ rules.add_perm("btitracker.move_consultationmeeting", can_move_consultation_meet
 rules.add_perm("btitracker.view_consultationmatter", can_read_consultation_matter)
 rules.add_perm("btitracker.view_consultationaction", can_read_consultation_action)
 rules.add_perm("btitracker.follow_up_consultationaction", can_follow_up_consultation_action)
+rules.add_perm("btitracker.follow_up_units", follows_up_units)

@@ -117,7 +117,7 @@ def tables_for_municipality(municipality_id: int, *, limit: int | None = None) -
     ]
     return {
         "tables": tables,
-        "first_age": _first_age(municipality_id, limit),
+        "first_age": first_age_averages(municipality_id, limit),
         "on_time": _on_time(municipality_id, limit),
         "threshold": limit,
         "small_text": f"<{limit}",
@@ -125,7 +125,7 @@ def tables_for_municipality(municipality_id: int, *, limit: int | None = None) -
     }
 
 
-def _first_age(municipality_id: int, limit: int) -> list[dict]:
+def first_age_averages(municipality_id: int, limit: int) -> list[dict]:
     """The average age at a child's first concern per school year, over at least
     ``limit`` children. The number of children is not published: it would be one more
     cut of the level-0 count."""

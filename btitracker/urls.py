@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 
 from btitracker.views import cases as views
-from btitracker.views import consultations, handbook
+from btitracker.views import consultations, followup, handbook
 
 app_name = "bti"
 
@@ -9,6 +9,8 @@ urlpatterns = [
     path("", views.BtiHomeView.as_view(), name="home"),
     path("sok/", views.CaseSearchView.as_view(), name="search"),
     path("statistikk/", views.StatisticsView.as_view(), name="statistics"),
+    path("oppfolging/", followup.UnitFollowUpListView.as_view(), name="followup"),
+    path("oppfolging/csv/", followup.UnitFollowUpExportView.as_view(), name="followup-export"),
     path("melde/", views.ReportGuidanceView.as_view(), name="report-guidance"),
     path("totrinn/oppsett/", views.OtpEnrolView.as_view(), name="otp-enrol"),
     path("totrinn/", views.OtpVerifyView.as_view(), name="otp-verify"),

@@ -344,6 +344,8 @@ def _handbook_url(name, attr=None):
 
 HANDBOOK_WRITER = only({"bti_coordinator": 200}, others=403)
 HANDBOOK_OBJECT_WRITER = only({"bti_coordinator": 200, "other_municipality": 404}, others=403)
+# The coordinator's follow-up per unit: not elected officials (they read the statistics).
+BTI_FOLLOWUP = only({"sector_leader": 200, "bti_coordinator": 200}, others=403)
 # --- end BTI: objects
 
 
@@ -1270,6 +1272,8 @@ MATRIX += [
     ("bti home", _bti_url("bti:home"), BTI_USERS),
     ("bti search", _bti_url("bti:search"), BTI_USERS),
     ("bti statistics", _bti_url("bti:statistics"), BTI_STATISTICS),
+    ("bti follow-up", _bti_url("bti:followup"), BTI_FOLLOWUP),
+    ("bti follow-up csv", _bti_url("bti:followup-export"), BTI_FOLLOWUP),
     ("bti report guidance", _bti_url("bti:report-guidance"), OPEN),
     ("bti otp enrol", _bti_url("bti:otp-enrol"), expect(200, staff=302, unit_leader=302)),
     ("bti otp verify", _bti_url("bti:otp-verify"), expect(302, staff=200, unit_leader=200)),

@@ -29,6 +29,7 @@ from competence.selectors.reports import (
     published_evaluation,
     school_years_with_activities,
 )
+from plans.access import access_for
 from plans.models import InputGroup, InputSetting, ParticipationInput, QualityPlan, Unit, UnitKind
 from plans.schoolyear import SchoolYear
 from reports.bti import bti_section
@@ -126,6 +127,46 @@ class BtiModel:
                 text,
                 sum_cell=level is None or withheld,
             )
+
+    def read_followup(self, html: str, school_year: int) -> None:
+        """The coordinator's follow-up (/bti/oppfolging/): per kindergarten and school the
+        new concerns and logs, one unknown per unit, the units of a kind summing to the
+        kind's cell of the statistics (with the row of events whose unit was not
+        recorded). «:» on every unit of a kind says nothing; otherwise «:» beside a
+        shown kind cell is 5 or more."""
+        found = 0
+        for table in tables(html):
+            if "followup-units" not in table.classes:
+                continue
+            found += 1
+            kind = next(
+                c.removeprefix("followup-kind-")
+                for c in table.classes.split()
+                if c.startswith("followup-kind-")
+            )
+            kind_coeffs = self.coeffs(school_year, 1, kind)
+            units = [row for row in table.rows if len(row) >= 3 and not row[0].startswith("Sum ")]
+            withheld = all(row[-2] == ":" for row in units)
+            variables = self.attacker.new_variables(len(units))
+            self.attacker.relate(
+                {**dict.fromkeys(variables, 1), **{i: -w for i, w in kind_coeffs.items()}}, 0, 0
+            )
+            for row, index in zip(units, variables, strict=True):
+                self.attacker.read(
+                    f"oppfølging {SchoolYear(school_year).label} {row[0]}",
+                    {index: 1},
+                    row[-2],
+                    sum_cell=withheld,
+                )
+            for row in table.rows:
+                if row[0].startswith("Sum "):
+                    self.attacker.read(
+                        f"oppfølging {SchoolYear(school_year).label} {row[0]}",
+                        kind_coeffs,
+                        row[-2],
+                        sum_cell=True,
+                    )
+        assert found, "the follow-up has a table per kind"
 
 
 # --- Competence: the attacker's model of the sign-ups ------------------------------------
@@ -276,6 +317,7 @@ def attack_as(
     response = client.get(reverse("bti:statistics"))
     if response.status_code == 200:
         bti.read_page(response.content.decode())
+    read_followup_pages(client, bti, user)
     for year in school_years_with_activities(user):
         page = client.get(reverse("competence:evaluation"), {"year": year})
         assert page.status_code == 200
@@ -294,6 +336,21 @@ def attack_as(
         competence.read_report(html, report.year)
         stories.read_report(html, report.year)
     return attacker, stories
+
+
+def read_followup_pages(client: Client, bti: BtiModel, user) -> None:
+    """The follow-up page for every school year of the statistics, when the user may."""
+    municipality_id = access_for(user).municipality_id
+    years = set(
+        StatEvent.objects.filter(municipality_id=municipality_id).values_list(
+            "school_year", flat=True
+        )
+    ) | {SchoolYear.current().start_year}
+    for year in sorted(years):
+        response = client.get(reverse("bti:followup"), {"year": year})
+        if response.status_code != 200:
+            return
+        bti.read_followup(response.content.decode(), year)
 
 
 def _csv_from_page(html: str) -> bytes:
@@ -391,6 +448,18 @@ def on_the_database(*, max_examples: int):
     )
 
 
+def read_report_sections(model: BtiModel, user, municipality, years) -> None:
+    """The status report's BTI section for each school year, as the report prints it."""
+    plan = QualityPlan(municipality=municipality)
+    for year in years:
+        section = bti_section(user, plan, year)
+        html = "<table><caption>BTI-statistikk</caption><thead><tr><th>Hva</th><th>Antall</th>"
+        html += "</tr></thead><tbody>"
+        for row in [*section["rows"], {"label": "Sum", "count": section["total"]}]:
+            html += f"<tr><th>{row['label']}</th><td>{row['count']['text']}</td></tr>"
+        model.read_report(html + "</tbody></table>", year)
+
+
 event_rows = st.lists(
     st.tuples(
         st.integers(0, 1),  # school year offset
@@ -431,14 +500,75 @@ def test_no_withheld_bti_figure_can_be_worked_out_on_random_data(cast, settings,
     client = Client()
     client.force_login(cast["elected_official"])
     model.read_page(client.get(reverse("bti:statistics")).content.decode())
-    plan = QualityPlan(municipality=cast.municipality)
+    read_report_sections(model, cast["elected_official"], cast.municipality, (first, first + 1))
+    assert attacker.breaches() == []
+
+
+unit_event_rows = st.lists(
+    st.tuples(
+        st.integers(0, 1),  # school year offset
+        st.sampled_from(LEVELS),
+        st.sampled_from(["school", "north", "kindergarten", "sfo", None]),
+        st.sampled_from(BANDS[:3]),
+        st.integers(1, 9),  # how many
+    ),
+    max_size=12,
+)
+
+
+@pytest.mark.django_db
+@on_the_database(max_examples=12)
+@given(rows=unit_event_rows)
+@example(rows=[(1, 0, "school", "0-5", 2), (1, 0, "north", "0-5", 9), (1, 1, "sfo", "0-5", 9)])
+@example(
+    rows=[
+        (1, 0, "school", "0-5", 3),
+        (1, 0, "north", "6-12", 9),
+        (1, 0, "kindergarten", "0-5", 9),
+        (1, 2, None, "6-12", 9),
+    ]
+)
+def test_no_withheld_bti_figure_can_be_worked_out_with_the_follow_up_per_unit(cast, settings, rows):
+    """Random events per unit over two school years, read by the coordinator: the
+    statistics page (three tables), every status report's section and the follow-up's
+    units for both years, together. The units of a kind add up to the kind's column."""
+    settings.SUPPRESSION_THRESHOLD = THRESHOLD
+    StatEvent.objects.filter(municipality=cast.municipality).delete()
+    north = Unit.objects.get_or_create(
+        municipality=cast.municipality, name="Nordvik skole", defaults={"kind": "skole"}
+    )[0]
+    units = {
+        "school": cast.school,
+        "north": north,
+        "kindergarten": cast.kindergarten,
+        "sfo": cast.sfo,
+        None: None,
+    }
+    first = SchoolYear.current().start_year - 1
+    StatEvent.objects.bulk_create(
+        StatEvent(
+            municipality=cast.municipality,
+            kind="undring" if level == 0 else "logg",
+            level=level,
+            unit_kind=units[unit].kind if units[unit] else "skole",
+            unit=units[unit],
+            year=first + offset,
+            quarter=4,
+            school_year=first + offset,
+            age_band=band,
+        )
+        for offset, level, unit, band, n in rows
+        for _ in range(n)
+    )
+    attacker = Attacker(THRESHOLD)
+    model = BtiModel(attacker, full=False)
+    client = Client()
+    client.force_login(cast["bti_coordinator"])
+    model.read_page(client.get(reverse("bti:statistics")).content.decode())
     for year in (first, first + 1):
-        section = bti_section(cast["elected_official"], plan, year)
-        html = "<table><caption>BTI-statistikk</caption><thead><tr><th>Hva</th><th>Antall</th>"
-        html += "</tr></thead><tbody>"
-        for row in [*section["rows"], {"label": "Sum", "count": section["total"]}]:
-            html += f"<tr><th>{row['label']}</th><td>{row['count']['text']}</td></tr>"
-        model.read_report(html + "</tbody></table>", year)
+        response = client.get(reverse("bti:followup"), {"year": year})
+        model.read_followup(response.content.decode(), year)
+    read_report_sections(model, cast["bti_coordinator"], cast.municipality, (first, first + 1))
     assert attacker.breaches() == []
 
 

@@ -627,6 +627,17 @@ class StatEvent(NoPersonalDataStr, models.Model):
     kind = models.CharField(max_length=10, choices=StatEventKind.choices)
     level = models.PositiveSmallIntegerField()
     unit_kind = models.CharField(max_length=20, choices=UnitKind.choices)
+    # The unit the concern was raised in (a log: the unit that opened it), so the
+    # coordinator's follow-up counts per unit; a deleted unit leaves the row to the
+    # kind's count. Rows from before 0007 whose source was gone stay empty.
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("enhet"),
+    )
     year = models.PositiveSmallIntegerField()
     quarter = models.PositiveSmallIntegerField()
     # The statistics publish by school year (1 August – 31 July), which a calendar quarter
