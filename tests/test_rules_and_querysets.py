@@ -154,6 +154,9 @@ def every_object(plan_objects):  # noqa: F811
         )
     bti = _bti(c)
     nabo_staff = _nabovik_bti(c)
+    from tests.bti.directory import build_directory
+
+    build_directory(c)
     people = {
         "nurse": bti.nurse,
         "outsider": bti.outsider,
