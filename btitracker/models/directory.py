@@ -129,14 +129,14 @@ class Service(models.Model):
             *text_length_checks(helps_with=SERVICE_TEXT_MAX, contact=SERVICE_TEXT_MAX),
         ]
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def missing(self) -> list[str]:
         """The labels of the texts an entry still lacks before it can be switched on."""
         return [
-            str(self._meta.get_field(name).verbose_name)
+            str(getattr(self._meta.get_field(name), "verbose_name", name))
             for name in ("helps_with", "for_whom", "contact")
             if not getattr(self, name)
         ]
-
-    def __str__(self) -> str:
-        return self.name

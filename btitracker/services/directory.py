@@ -107,7 +107,9 @@ def _require_unique_name(*, municipality_id: int, name: str, exclude: int | None
     """Names compare as people read them (case, spaces, hyphens), on SQLite as on
     PostgreSQL, whose ``lower()`` alone would disagree about «Å» and «å»."""
     key = name_key(name)
-    names = Service.objects.filter(municipality_id=municipality_id).exclude(pk=exclude)
+    names = Service.objects.filter(municipality_id=municipality_id)
+    if exclude is not None:
+        names = names.exclude(pk=exclude)
     if any(name_key(other) == key for other in names.values_list("name", flat=True)):
         raise ValidationError(
             {
@@ -267,7 +269,9 @@ def _need_name(*, municipality_id: int, name: str, exclude: int | None) -> str:
         raise ValidationError({"name": _("Skriv hva behovet heter.")})
     require_lengths(ServiceNeed, name=name)
     key = name_key(name)
-    others = ServiceNeed.objects.filter(municipality_id=municipality_id).exclude(pk=exclude)
+    others = ServiceNeed.objects.filter(municipality_id=municipality_id)
+    if exclude is not None:
+        others = others.exclude(pk=exclude)
     if any(name_key(other) == key for other in others.values_list("name", flat=True)):
         raise ValidationError({"name": _("Behovet «%(name)s» finnes allerede.") % {"name": name}})
     return name

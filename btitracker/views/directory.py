@@ -247,9 +247,7 @@ class ServiceUnitsSyncView(DirectoryManageMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
-        result = services.service_units_sync(
-            actor=request.user, municipality=self.municipality()
-        )
+        result = services.service_units_sync(actor=request.user, municipality=self.municipality())
         if result.created:
             messages.success(
                 request,
@@ -260,9 +258,8 @@ class ServiceUnitsSyncView(DirectoryManageMixin, View):
                 % {"units": ", ".join(result.created)},
             )
         if result.renamed:
-            messages.info(
-                request, _("Nytt navn fra enheten: %(units)s.") % {"units": ", ".join(result.renamed)}
-            )
+            renamed = ", ".join(result.renamed)
+            messages.info(request, _("Nytt navn fra enheten: %(units)s.") % {"units": renamed})
         if result.deactivated:
             messages.info(
                 request,
@@ -355,9 +352,7 @@ class ServiceNeedDeleteView(ServiceNeedMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["need"] = self.need
-        context["services"] = Service.objects.visible_to(self.request.user).filter(
-            needs=self.need
-        )
+        context["services"] = Service.objects.visible_to(self.request.user).filter(needs=self.need)
         return context
 
     def post(self, request, *args, **kwargs):

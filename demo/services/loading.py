@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from btitracker import demo as bti_demo
+from btitracker import demo_directory as directory_demo
 from competence import demo as competence_demo
 from demo.services.assessments import demo_assessments_load
 from demo.services.council import demo_council_load
@@ -32,6 +33,9 @@ def _clear(municipality: Municipality) -> None:
     # (which points at the plans' development areas), the treatment and its follow-up.
     report_year_demo_purge(municipality=municipality)
     bti_demo.demo_clear(municipality)
+    # After the BTI content (whose consultation meetings name the directory's services),
+    # before the units the directory's entries point at.
+    directory_demo.demo_clear(municipality)
     competence_demo.demo_clear(municipality)
     indicators_demo.demo_clear(municipality)
     plans_demo.demo_clear(municipality)
@@ -54,6 +58,8 @@ def demo_load(*, today: datetime.date | None = None, reports: bool = True) -> di
     counts |= competence_demo.demo_seed(municipality, plan, units, users, today)
     counts |= indicators_demo.demo_seed(municipality, plan, units, users, today)
     counts |= demo_law_topics_load(municipality=municipality)
+    # The directory before the rest of BTI: the consultation meetings' services are in it.
+    counts |= directory_demo.demo_seed(municipality, units, users)
     counts |= bti_demo.demo_seed(municipality, units, users, today)
     # The administration's text comes before the reports that print it (and with
     # ``reports=False`` too: the writing pages are demo content of their own).

@@ -1,8 +1,8 @@
 """The directory of services for the cast (tests/conftest.py): in Solvik a public entry
 (the family counselling office, needs «vold i nære relasjoner» and «samlivsbrudd»), an
-entry for members only (the school's, «språk»), an inactive one marked public (Statped, «språk») and a
-need only the members' entry has («angst»); in Nabovik a public entry whose name no
-Solvik page may show. Built once per cast (the access matrix asks many times)."""
+entry for members only (the school's, «språk»), an inactive one marked public (Statped,
+«språk») and a need only the members' entry has («angst»); in Nabovik a public entry
+whose name no Solvik page may show. Built once per cast (the access matrix asks many times)."""
 
 from __future__ import annotations
 
