@@ -24,26 +24,26 @@ class KindText:
 
 
 @dataclass(frozen=True)
-class UnitEntry:
-    unit: str
+class EntryText:
+    """What an entry says, as the coordinator writes it."""
+
     helps_with: str
     for_whom: str
     contact: str
     referral: Annotated[str, Referral]
     needs: tuple[str, ...]
     public: bool
+
+
+@dataclass(frozen=True)
+class UnitEntry(EntryText):
+    unit: str
     consultations: bool
 
 
 @dataclass(frozen=True)
-class ExternalEntry:
+class ExternalEntry(EntryText):
     name: str
-    helps_with: str
-    for_whom: str
-    contact: str
-    referral: Annotated[str, Referral]
-    needs: tuple[str, ...]
-    public: bool
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,21 @@ def demo_clear(municipality) -> None:
     ServiceNeed.objects.filter(municipality=municipality).delete()
 
 
+def _entry_data(text: EntryText | KindText, needs: dict[str, ServiceNeed]) -> dict:
+    """A text as the services take it: active, with its needs (a unit kind's shared text
+    is neither public nor the kind of service that attends the consultation meetings)."""
+    return {
+        "helps_with": text.helps_with,
+        "for_whom": text.for_whom,
+        "contact": text.contact,
+        "referral": getattr(text, "referral", Referral.DIRECT),
+        "needs": [needs[name] for name in text.needs],
+        "is_public": getattr(text, "public", False),
+        "attends_consultations": getattr(text, "consultations", False),
+        "active": True,
+    }
+
+
 def demo_seed(municipality, units, users) -> dict[str, int]:
     """The directory, made as the coordinator makes it. ``demo_clear`` has run first."""
     coordinator = users[DATA.coordinator]
@@ -87,49 +102,22 @@ def demo_seed(municipality, units, users) -> dict[str, int]:
     }
     services.service_units_sync(actor=coordinator, municipality=municipality)
     described = {entry.unit: entry for entry in DATA.units}
-    for entry in Service.objects.filter(municipality=municipality, unit__isnull=False):
+    for entry in Service.objects.filter(
+        municipality=municipality, unit__isnull=False
+    ).select_related("unit"):
         unit = entry.unit
         if unit is None or unit.name in DATA.inactive_units:
             continue
-        own = described.get(unit.name)
-        if own is not None:
-            data = {
-                "helps_with": own.helps_with,
-                "for_whom": own.for_whom,
-                "contact": own.contact,
-                "referral": own.referral,
-                "needs": [needs[name] for name in own.needs],
-                "is_public": own.public,
-                "attends_consultations": own.consultations,
-                "active": True,
-            }
-        elif unit.kind in DATA.kind_texts:
-            text = DATA.kind_texts[unit.kind]
-            data = {
-                "helps_with": text.helps_with,
-                "for_whom": text.for_whom,
-                "contact": text.contact,
-                "referral": Referral.DIRECT,
-                "needs": [needs[name] for name in text.needs],
-                "active": True,
-            }
-        else:
+        text = described.get(unit.name) or DATA.kind_texts.get(unit.kind)
+        if text is None:
             continue
+        data = _entry_data(text, needs)
         services.service_update(actor=coordinator, service=entry, data=data)
     for external in DATA.external:
         services.service_create(
             actor=coordinator,
             municipality=municipality,
-            data={
-                "name": external.name,
-                "helps_with": external.helps_with,
-                "for_whom": external.for_whom,
-                "contact": external.contact,
-                "referral": external.referral,
-                "needs": [needs[name] for name in external.needs],
-                "is_public": external.public,
-                "active": True,
-            },
+            data={"name": external.name, **_entry_data(external, needs)},
         )
     entries = Service.objects.filter(municipality=municipality)
     return {

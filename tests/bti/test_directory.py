@@ -177,9 +177,6 @@ def test_contact_text_is_escaped_and_its_links_made_safe(client_for, cast, d):
 def _count_queries(client, url) -> int:
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
-    import sys
-
-    print(url, len(queries), *[q["sql"][:150] for q in queries], sep="\n", file=sys.stderr)
     return len(queries)
 
 
@@ -201,6 +198,7 @@ def test_the_list_costs_the_same_queries_for_one_entry_and_many(client_for, cast
         if public
         else reverse("directory:list")
     )
+    client.get(url)  # the session's first request writes it once; not the page's cost
     one = _count_queries(client, url)
     for number in range(1, 30):
         extra = ServiceNeed.objects.create(municipality=cast.municipality, name=f"Behov {number}")
