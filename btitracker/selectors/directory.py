@@ -89,7 +89,8 @@ def directory_search(entries: list[Service], *, query: str) -> list[Service]:
         return entries
     ranked = []
     for position, entry in enumerate(entries):
-        if not all(term in _haystack(entry) for term in terms):
+        haystack = _haystack(entry)
+        if not all(term in haystack for term in terms):
             continue
         needs = search_fold(" ".join(need.name for need in entry.needs.all()))
         if all(term in needs for term in terms):
