@@ -26,6 +26,14 @@ class BtitrackerConfig(AppConfig):
         report_statistics.register(report_statistics.BTI, report_rows)
         navigation.register(
             navigation.NavEntry(_("BTI"), "bti:home", "btitracker.use_bti", "/bti/", order=110),
+            # Every member: «alle vet hvor de kan få hjelp» (no second factor, no child).
+            navigation.NavEntry(
+                _("Tjenester"),
+                "directory:list",
+                "btitracker.view_directory",
+                "/tjenester/",
+                order=115,
+            ),
             navigation.NavEntry(
                 _("Samarbeidsmøter"),
                 "bti:consultations",

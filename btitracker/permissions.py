@@ -14,6 +14,8 @@ from btitracker.models import (
     ConsultationMeeting,
     ConsultationSchedule,
     Handover,
+    Service,
+    ServiceNeed,
 )
 from plans.access import access_for
 from plans.models import Membership, Role, Unit
@@ -143,6 +145,32 @@ def can_follow_up_consultation_action(user, action) -> bool:
     return _in(ConsultationAction.objects.followable_by(user), action)
 
 
+@rules.predicate
+def can_read_service(user, service) -> bool:
+    return service is not None and Service.objects.visible_to(user).filter(pk=service.pk).exists()
+
+
+@rules.predicate
+def can_edit_service(user, service) -> bool:
+    return service is not None and Service.objects.editable_by(user).filter(pk=service.pk).exists()
+
+
+@rules.predicate
+def can_read_service_need(user, need) -> bool:
+    return need is not None and ServiceNeed.objects.visible_to(user).filter(pk=need.pk).exists()
+
+
+@rules.predicate
+def can_edit_service_need(user, need) -> bool:
+    return need is not None and ServiceNeed.objects.editable_by(user).filter(pk=need.pk).exists()
+
+
+@rules.predicate
+def in_a_municipality(user) -> bool:
+    """A member of a municipality (a superuser without one has no directory of their own)."""
+    return access_for(user).municipality_id is not None
+
+
 # Statistics only: the coordinator, elected officials and the sector leader; never a list.
 sees_statistics = is_bti_coordinator | is_elected_official | is_sector_leader
 
@@ -158,6 +186,14 @@ rules.add_perm("btitracker.decide_concern", can_decide_concern)
 rules.add_perm("btitracker.view_concerncase", can_read_case)
 rules.add_perm("btitracker.change_concerncase", can_write_case)
 rules.add_perm("btitracker.hold_concerncase", is_holder)
+# The directory of services: every member reads it; the BTI coordinator keeps it (the
+# data admin manages units and users, not what a service helps with).
+rules.add_perm("btitracker.view_directory", in_a_municipality)
+rules.add_perm("btitracker.manage_directory", is_bti_coordinator)
+rules.add_perm("btitracker.view_service", can_read_service)
+rules.add_perm("btitracker.change_service", can_edit_service)
+rules.add_perm("btitracker.view_serviceneed", can_read_service_need)
+rules.add_perm("btitracker.change_serviceneed", can_edit_service_need)
 rules.add_perm("btitracker.view_access_history", leads_case)
 rules.add_perm("btitracker.export_concerncase", exports_case)
 rules.add_perm("btitracker.view_handover", can_read_handover)

@@ -304,3 +304,47 @@ class ConsultationActionQuerySet(models.QuerySet):
             status=ConsultationActionStatus.PLANNED,
             follow_up_on__lt=today or timezone.localdate(),
         )
+
+
+# --- The directory of services (tjenesteoversikt) -----------------------------------------
+# Nothing about a person: an entry describes a service. Members read their municipality's
+# active entries, the coordinator also the inactive ones they are writing; without login
+# only ``published`` ones. The rules in ``btitracker.permissions`` mirror these.
+
+
+class ServiceQuerySet(models.QuerySet):
+    def visible_to(self, user: AbstractBaseUser | None) -> ServiceQuerySet:
+        access = access_for(user)
+        if access.municipality_id is None:
+            return self.none()
+        own = self.filter(municipality_id=access.municipality_id)
+        if access.has_role(Role.BTI_COORDINATOR):
+            return own
+        return own.filter(active=True)
+
+    def editable_by(self, user: AbstractBaseUser | None) -> ServiceQuerySet:
+        """The coordinator's municipality's entries: the only ones they change."""
+        access = access_for(user)
+        if access.municipality_id is None or not access.has_role(Role.BTI_COORDINATOR):
+            return self.none()
+        return self.filter(municipality_id=access.municipality_id)
+
+    def published(self, municipality_id: int) -> ServiceQuerySet:
+        """What anyone, logged in or not, reads of a municipality's directory: its active
+        entries marked public. The one scope of every page without login."""
+        return self.filter(municipality_id=municipality_id, active=True, is_public=True)
+
+
+class ServiceNeedQuerySet(models.QuerySet):
+    def visible_to(self, user: AbstractBaseUser | None) -> ServiceNeedQuerySet:
+        """A municipality's needs are its members' (a need names a topic, not a person)."""
+        access = access_for(user)
+        if access.municipality_id is None:
+            return self.none()
+        return self.filter(municipality_id=access.municipality_id)
+
+    def editable_by(self, user: AbstractBaseUser | None) -> ServiceNeedQuerySet:
+        access = access_for(user)
+        if access.municipality_id is None or not access.has_role(Role.BTI_COORDINATOR):
+            return self.none()
+        return self.filter(municipality_id=access.municipality_id)

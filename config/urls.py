@@ -42,6 +42,7 @@ urlpatterns = [
     path("competence/", include("competence.urls")),
     path("indicators/", include("indicators.urls")),
     path("bti/", include("btitracker.urls")),
+    path("tjenester/", include("btitracker.urls_directory")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

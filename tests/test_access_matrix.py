@@ -373,6 +373,28 @@ CONSULT_READERS = only({"bti_coordinator": 200, "unit_leader": 200}, others=404)
 # --- end consultation meetings: objects
 
 
+# --- the directory of services: objects the rows below use (tests/bti/directory.py) ---
+def _dir(c):
+    from tests.bti.directory import build_directory
+
+    return build_directory(c)
+
+
+def _dir_url(name, attr=None, public=False):
+    def build(c):
+        directory = _dir(c)
+        args = [] if attr is None else [getattr(directory, attr).pk]
+        if public:
+            args = [c.municipality.number, *args]
+        return reverse(name, args=args)
+
+    return build
+
+
+DIRECTORY_MANAGER = only({"bti_coordinator": 200}, others=403)
+# --- end directory of services: objects
+
+
 # --- status reports: objects the rows below use, built once per test ---
 # The access matrices test who reaches what, not the layout (tests/reports reads the PDFs
 # back): each test process lays the cast's report out once as a draft and once as final,
@@ -1246,6 +1268,8 @@ def _foreign_words(cast, persona) -> list[str]:
     if persona == "other_municipality":
         return [
             "Solvik barneskole",
+            "Naboviks hemmelige tjeneste",
+            "Naboviks behov",
             "Solbakken barnehage",
             cast["unit_leader"].get_full_name(),
             "Kvalitetsplan for Solvik",
@@ -1377,6 +1401,55 @@ MATRIX += [
         only({"bti_coordinator": 403, "unit_leader": 403, "staff": 200}, others=404),
     ),
     # --- end consultation meetings ---
+]
+
+MATRIX += [
+    # --- the directory of services (issue 19) ---
+    # A member reads their own municipality's; anyone else gets the public index.
+    ("directory list", _dir_url("directory:list"), OPEN),
+    (
+        "directory service detail",
+        _dir_url("directory:service-detail", "members_only"),
+        expect(200, other_municipality=404),
+    ),
+    (
+        "directory service detail (inactive)",
+        _dir_url("directory:service-detail", "inactive"),
+        only({"bti_coordinator": 200}, others=404),
+    ),
+    ("directory service create", _dir_url("directory:service-create"), DIRECTORY_MANAGER),
+    ("directory service edit", _dir_url("directory:service-edit", "public"), DIRECTORY_MANAGER),
+    (
+        "directory service status (POST only)",
+        _dir_url("directory:service-status", "public"),
+        only({"bti_coordinator": 405}, others=403),
+    ),
+    (
+        "directory units sync (POST only)",
+        _dir_url("directory:units-sync"),
+        only({"bti_coordinator": 405}, others=403),
+    ),
+    ("directory need list", _dir_url("directory:need-list"), DIRECTORY_MANAGER),
+    ("directory need edit", _dir_url("directory:need-edit", "language"), DIRECTORY_MANAGER),
+    ("directory need delete", _dir_url("directory:need-delete", "language"), DIRECTORY_MANAGER),
+    # Without login: the public entries, the same for everyone.
+    ("directory public list", _dir_url("directory:public-list", public=True), OPEN),
+    (
+        "directory public detail",
+        _dir_url("directory:public-detail", "public", public=True),
+        OPEN,
+    ),
+    (
+        "directory public detail (members only entry)",
+        _dir_url("directory:public-detail", "members_only", public=True),
+        expect(404, anonymous=404, no_membership=404),
+    ),
+    (
+        "directory public detail (inactive entry)",
+        _dir_url("directory:public-detail", "inactive", public=True),
+        expect(404, anonymous=404, no_membership=404),
+    ),
+    # --- end directory of services ---
 ]
 
 MATRIX += [

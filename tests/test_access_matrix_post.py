@@ -38,6 +38,8 @@ from tests.test_access_matrix import (
     _comp,
     _comp_url,
     _consult,
+    _dir,
+    _dir_url,
     _follow_up,
     _handbook,
     _ind,
@@ -1204,6 +1206,58 @@ HANDBOOK_ROWS = [
     ),
 ]
 
+# The directory of services: the BTI coordinator keeps it; everyone else is refused.
+DIRECTORY_ROWS = [
+    Row(
+        "directory service create",
+        _dir_url("directory:service-create"),
+        lambda c: {
+            "name": "Krisesenteret",
+            "helps_with": "Et trygt sted å bo for den som utsettes for vold.",
+            "for_whom": "Alle som utsettes for vold i nære relasjoner",
+            "contact": "Døgnåpen telefon 12 34 56 78",
+            "needs": [str(_dir(c).violence.pk)],
+        },
+        may=("bti_coordinator",),
+    ),
+    Row(
+        "directory service edit",
+        _dir_url("directory:service-edit", "public"),
+        lambda c: {"helps_with": "Samtaler for par og familier, også etter brudd."},
+        may=("bti_coordinator",),
+    ),
+    Row(
+        "directory service status",
+        _dir_url("directory:service-status", "public"),
+        lambda c: {"active": "0"},
+        page=False,
+        may=("bti_coordinator",),
+    ),
+    Row(
+        "directory units sync",
+        _dir_url("directory:units-sync"),
+        page=False,
+        may=("bti_coordinator",),
+    ),
+    Row(
+        "directory need create",
+        _dir_url("directory:need-list"),
+        lambda c: {"name": "Mobbing"},
+        may=("bti_coordinator",),
+    ),
+    Row(
+        "directory need edit",
+        _dir_url("directory:need-edit", "language"),
+        lambda c: {"name": "Språk og lesing"},
+        may=("bti_coordinator",),
+    ),
+    Row(
+        "directory need delete",
+        _dir_url("directory:need-delete", "anxiety"),
+        may=("bti_coordinator",),
+    ),
+]
+
 MEMBERSHIP_ROWS = [
     Row(
         "membership confirm",
@@ -1310,6 +1364,7 @@ ROWS = (
     + BTI_ROWS
     + HANDBOOK_ROWS
     + CONSULT_ROWS
+    + DIRECTORY_ROWS
 )
 
 

@@ -165,6 +165,9 @@ def every_object(plan_objects):  # noqa: F811
     from tests.bti.consultation_helpers import build_consultations
 
     consult = build_consultations(c)
+    from tests.bti.directory import build_directory
+
+    build_directory(c)
     people = {
         "ppt": consult.ppt,
         "nurse": bti.nurse,

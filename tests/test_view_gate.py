@@ -38,6 +38,13 @@ PUBLIC = {
     "indicators.views.api.IndicatorListApi",
     "indicators.views.api.IndicatorApi",
     "indicators.views.api.ObservationListApi",
+    # The directory of services: «alle vet hvor de kan få hjelp». The public pages show a
+    # municipality's entries marked public (Service.objects.published), to anyone; the
+    # start page hands members to the gated ServiceListView and shows everyone else the
+    # municipalities with public entries.
+    "btitracker.views.directory.DirectoryStartView",
+    "btitracker.views.directory.PublicServiceListView",
+    "btitracker.views.directory.PublicServiceDetailView",
     # A calendar client has no session: the token is the credential (see the view).
     "competence.views.calendar.ICalFeedView",
 }

@@ -15,9 +15,12 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from btitracker.querysets import ServiceNeedQuerySet, ServiceQuerySet
 from plans.models import Municipality, Unit
+from plans.text_limits import bounded_text, text_length_checks
 
 SERVICE_TEXT_MAX = 2_000
+FOR_WHOM_MAX = 300
 
 
 class Referral(models.TextChoices):
@@ -34,6 +37,8 @@ class ServiceNeed(models.Model):
         Municipality, on_delete=models.CASCADE, related_name="service_needs"
     )
     name = models.CharField(_("behov"), max_length=100)
+
+    objects = ServiceNeedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("behov")
@@ -66,9 +71,18 @@ class Service(models.Model):
         help_text=_("Tom for tjenester utenfor kommunen, som Statped eller familievernkontoret."),
     )
     name = models.CharField(_("navn"), max_length=150)
-    helps_with = models.TextField(_("hva tjenesten hjelper med"), max_length=SERVICE_TEXT_MAX)
-    for_whom = models.CharField(_("for hvem"), max_length=300)
-    contact = models.TextField(_("slik tar du kontakt"), max_length=SERVICE_TEXT_MAX)
+    # Blank only while inactive (the CHECK below): an entry made from a unit has its name
+    # and nothing else until the coordinator writes the rest and switches it on.
+    helps_with = bounded_text(
+        _("hva tjenesten hjelper med"), max_length=SERVICE_TEXT_MAX, blank=True
+    )
+    for_whom = models.CharField(_("for hvem"), max_length=FOR_WHOM_MAX, blank=True)
+    contact = bounded_text(
+        _("slik tar du kontakt"),
+        max_length=SERVICE_TEXT_MAX,
+        blank=True,
+        help_text=_("Telefon, e-post, nettside, åpningstider eller oppmøtested."),
+    )
     referral = models.CharField(
         _("henvisning"), max_length=12, choices=Referral.choices, default=Referral.DIRECT
     )
@@ -96,6 +110,8 @@ class Service(models.Model):
         verbose_name=_("endret av"),
     )
 
+    objects = ServiceQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("tjeneste")
         verbose_name_plural = _("tjenesteoversikt")
@@ -103,8 +119,24 @@ class Service(models.Model):
         constraints = [
             models.UniqueConstraint(
                 "municipality", Lower("name"), name="service_name_unique_per_municipality"
-            )
+            ),
+            # An entry people can find says what it helps with, for whom and how to reach it.
+            models.CheckConstraint(
+                condition=models.Q(active=False)
+                | (~models.Q(helps_with="") & ~models.Q(for_whom="") & ~models.Q(contact="")),
+                name="service_active_is_complete",
+            ),
+            *text_length_checks(helps_with=SERVICE_TEXT_MAX, contact=SERVICE_TEXT_MAX),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def missing(self) -> list[str]:
+        """The labels of the texts an entry still lacks before it can be switched on."""
+        return [
+            str(getattr(self._meta.get_field(name), "verbose_name", name))
+            for name in ("helps_with", "for_whom", "contact")
+            if not getattr(self, name)
+        ]

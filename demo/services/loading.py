@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from btitracker import demo as bti_demo
 from btitracker import demo_consultations
+from btitracker import demo_directory as directory_demo
 from competence import demo as competence_demo
 from demo.services.assessments import demo_assessments_load
 from demo.services.council import demo_council_load
@@ -35,6 +36,9 @@ def _clear(municipality: Municipality) -> None:
     report_year_demo_purge(municipality=municipality)
     demo_consultations.consultations_demo_clear(municipality)
     bti_demo.demo_clear(municipality)
+    # After the BTI content (whose consultation meetings name the directory's services),
+    # before the units the directory's entries point at.
+    directory_demo.demo_clear(municipality)
     competence_demo.demo_clear(municipality)
     indicators_demo.demo_clear(municipality)
     plans_demo.demo_clear(municipality)
@@ -58,6 +62,8 @@ def demo_load(*, today: datetime.date | None = None, reports: bool = True) -> di
     counts |= competence_demo.demo_training_seed(municipality, users)
     counts |= indicators_demo.demo_seed(municipality, plan, units, users, today)
     counts |= demo_law_topics_load(municipality=municipality)
+    # The directory before the rest of BTI: the consultation meetings' services are in it.
+    counts |= directory_demo.demo_seed(municipality, units, users)
     counts |= bti_demo.demo_seed(municipality, units, users, today)
     counts |= demo_handbook_load(municipality=municipality)
     counts |= demo_consultations.consultations_demo_seed(municipality, units, users, today)

@@ -26,23 +26,26 @@ HREFS = {
     "Tilstandsrapporter": "/reports/",
     "BTI": "/bti/",
     "BTI-statistikk": "/bti/statistikk/",
+    "Tjenester": "/tjenester/",
     "Enheter": "/plans/units/",
     "Administrasjon": "/admin/",
 }
 _COMMON = ["Kvalitetsplan", "Rammeverk", "Utviklingsplaner"]
 _APPS = ["Tellinger", "Fortellinger", "Kompetanse", "Tilstandsrapporter"]
 # Each persona's menu as it was when the entries were one hard-coded list in plans (and
-# BTI's two inserted before the last two): the registry must render the same menus.
+# BTI's two inserted before the last two, and the directory of services, «Tjenester», for
+# every member of a municipality): the registry must render the same menus.
 MENUS = {
     "sector_leader": [
-        "Forside", "Oversikt", *_COMMON, "Egenvurdering", *_APPS, "BTI-statistikk", "Enheter",
+        "Forside", "Oversikt", *_COMMON, "Egenvurdering", *_APPS, "Tjenester", "BTI-statistikk",
+        "Enheter",
     ],
-    "unit_leader": ["Forside", *_COMMON, "Egenvurdering", *_APPS, "BTI", "Enheter"],
-    "staff": ["Forside", *_COMMON, "Egenvurdering", *_APPS, "BTI", "Enheter"],
-    "bti_coordinator": ["Forside", *_COMMON, *_APPS, "BTI-statistikk", "Enheter"],
-    "elected_official": ["Forside", *_COMMON, *_APPS, "BTI-statistikk", "Enheter"],
-    "data_admin": ["Forside", *_COMMON, *_APPS, "Enheter", "Administrasjon"],
-    "other_municipality": ["Forside", *_COMMON, *_APPS, "Enheter", "Administrasjon"],
+    "unit_leader": ["Forside", *_COMMON, "Egenvurdering", *_APPS, "BTI", "Tjenester", "Enheter"],
+    "staff": ["Forside", *_COMMON, "Egenvurdering", *_APPS, "BTI", "Tjenester", "Enheter"],
+    "bti_coordinator": ["Forside", *_COMMON, *_APPS, "Tjenester", "BTI-statistikk", "Enheter"],
+    "elected_official": ["Forside", *_COMMON, *_APPS, "Tjenester", "BTI-statistikk", "Enheter"],
+    "data_admin": ["Forside", *_COMMON, *_APPS, "Tjenester", "Enheter", "Administrasjon"],
+    "other_municipality": ["Forside", *_COMMON, *_APPS, "Tjenester", "Enheter", "Administrasjon"],
     "no_membership": ["Forside", *_COMMON, "Fortellinger"],
 }  # fmt: skip
 
