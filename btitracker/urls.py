@@ -129,4 +129,8 @@ urlpatterns = [
         r"^veileder/(?P<kind>steg|verktoy)/(?P<rest>[0-9]+(?:/[^/]+)*)/$",
         views.IdOutOfRangeView.as_view(),
     ),
+    re_path(
+        r"^samarbeidsmoter/(?P<kind>plan|mote|tiltak)/(?P<rest>[0-9]+(?:/[^/]+)*)/$",
+        views.IdOutOfRangeView.as_view(),
+    ),
 ]

@@ -891,6 +891,9 @@ class IdOutOfRangeView(BtiMixin, View):
                 "stafett": "handover",
                 "steg": "handbookstep",
                 "verktoy": "handbooktool",
+                "plan": "consultationschedule",
+                "mote": "consultationmeeting",
+                "tiltak": "consultationaction",
             }
             self._denied(object_type[kwargs["kind"]], self.numbers[0])
         raise Http404

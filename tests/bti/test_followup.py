@@ -184,6 +184,9 @@ def test_the_page_and_the_csv_show_the_units_figures(cast, client_for):
     body = client.get(URL).content.decode()
     assert "PPT: 1 av 1" in body
     assert "Ingen møteplan for skoleåret." in body  # the kindergarten
+    # The way on to the meetings themselves and to who has had BTI training.
+    assert f'href="{reverse("bti:consultations")}"' in body
+    assert f'href="{reverse("competence:bti-training")}"' in body
     csv = client.get(URL + "csv/").content.decode("utf-8-sig")
     assert "Solvik barneskole;1;1;1;0;" in csv
 
