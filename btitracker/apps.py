@@ -32,14 +32,14 @@ class BtitrackerConfig(AppConfig):
                 "directory:list",
                 "btitracker.view_directory",
                 "/tjenester/",
-                order=115,
+                order=116,
             ),
             navigation.NavEntry(
                 _("Samarbeidsmøter"),
                 "bti:consultations",
                 "btitracker.view_consultations",
                 "/bti/samarbeidsmoter/",
-                order=115,
+                order=112,
             ),
             navigation.NavEntry(
                 _("BTI-statistikk"),
@@ -54,6 +54,6 @@ class BtitrackerConfig(AppConfig):
                 "bti:handbook",
                 "btitracker.view_handbook",
                 "/bti/veileder/",
-                order=115,
+                order=114,
             ),
         )

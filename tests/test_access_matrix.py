@@ -1268,8 +1268,6 @@ def _foreign_words(cast, persona) -> list[str]:
     if persona == "other_municipality":
         return [
             "Solvik barneskole",
-            "Naboviks hemmelige tjeneste",
-            "Naboviks behov",
             "Solbakken barnehage",
             cast["unit_leader"].get_full_name(),
             "Kvalitetsplan for Solvik",
@@ -1288,6 +1286,8 @@ def _foreign_words(cast, persona) -> list[str]:
         "Nabovik-kurs i hemmelighet",
         "Nabovik-kommentar om mobbing",
         "Naboviks hemmelige krav",
+        "Naboviks hemmelige tjeneste",
+        "Naboviks behov",
     ]
 
 

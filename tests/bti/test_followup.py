@@ -30,6 +30,7 @@ from btitracker.selectors.followup import followup_for, quiet_units
 from btitracker.services import cases as services
 from plans.models import UnitKind
 from plans.schoolyear import SchoolYear
+from tests.bti.helpers import VIEWS
 from tests.factories import UnitFactory
 
 OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
@@ -374,17 +375,25 @@ def test_concerns_and_logs_record_their_unit_on_the_statistics_rows(cast):
     concern = concern_at_school(cast)
     assert concern.stat.unit == cast.school
     services.concern_decide(
-        actor=cast["unit_leader"], concern=concern, decision="niva1", holder=cast["staff"]
+        actor=cast["unit_leader"],
+        concern=concern,
+        decision="niva1",
+        holder=cast["staff"],
+        views=VIEWS,
     )
     log_row = StatEvent.objects.get(kind="logg")
     assert log_row.unit == cast.school
 
 
 def test_the_migration_fills_the_unit_where_the_source_still_tells_it(cast):
-    fill_units = importlib.import_module("btitracker.migrations.0007_followup").fill_units
+    fill_units = importlib.import_module("btitracker.migrations.0010_followup").fill_units
     concern = concern_at_school(cast)
     services.concern_decide(
-        actor=cast["unit_leader"], concern=concern, decision="niva1", holder=cast["staff"]
+        actor=cast["unit_leader"],
+        concern=concern,
+        decision="niva1",
+        holder=cast["staff"],
+        views=VIEWS,
     )
     # A log row whose log retention deleted, in the same kind and year: two rows, one log.
     events(cast.municipality, None, 1, kind="skole", level=2)

@@ -26,6 +26,8 @@ HREFS = {
     "Tilstandsrapporter": "/reports/",
     "BTI": "/bti/",
     "BTI-statistikk": "/bti/statistikk/",
+    "Samarbeidsmøter": "/bti/samarbeidsmoter/",
+    "Handlingsveileder": "/bti/veileder/",
     "Tjenester": "/tjenester/",
     "Enheter": "/plans/units/",
     "Administrasjon": "/admin/",
@@ -33,19 +35,37 @@ HREFS = {
 _COMMON = ["Kvalitetsplan", "Rammeverk", "Utviklingsplaner"]
 _APPS = ["Tellinger", "Fortellinger", "Kompetanse", "Tilstandsrapporter"]
 # Each persona's menu as it was when the entries were one hard-coded list in plans (and
-# BTI's two inserted before the last two, and the directory of services, «Tjenester», for
-# every member of a municipality): the registry must render the same menus.
+# BTI's two inserted before the last two; then issue 19's consultation meetings, the
+# handbook and the directory of services): the registry must render the same menus.
 MENUS = {
     "sector_leader": [
-        "Forside", "Oversikt", *_COMMON, "Egenvurdering", *_APPS, "Tjenester", "BTI-statistikk",
+        "Forside", "Oversikt", *_COMMON, "Egenvurdering", *_APPS, "Handlingsveileder",
+        "Tjenester", "BTI-statistikk", "Enheter",
+    ],
+    "unit_leader": [
+        "Forside", *_COMMON, "Egenvurdering", *_APPS, "BTI", "Samarbeidsmøter",
+        "Handlingsveileder", "Tjenester", "Enheter",
+    ],
+    "staff": [
+        "Forside", *_COMMON, "Egenvurdering", *_APPS, "BTI", "Samarbeidsmøter",
+        "Handlingsveileder", "Tjenester", "Enheter",
+    ],
+    "bti_coordinator": [
+        "Forside", *_COMMON, *_APPS, "Samarbeidsmøter", "Handlingsveileder", "Tjenester",
+        "BTI-statistikk", "Enheter",
+    ],
+    "elected_official": [
+        "Forside", *_COMMON, *_APPS, "Handlingsveileder", "Tjenester", "BTI-statistikk",
         "Enheter",
     ],
-    "unit_leader": ["Forside", *_COMMON, "Egenvurdering", *_APPS, "BTI", "Tjenester", "Enheter"],
-    "staff": ["Forside", *_COMMON, "Egenvurdering", *_APPS, "BTI", "Tjenester", "Enheter"],
-    "bti_coordinator": ["Forside", *_COMMON, *_APPS, "Tjenester", "BTI-statistikk", "Enheter"],
-    "elected_official": ["Forside", *_COMMON, *_APPS, "Tjenester", "BTI-statistikk", "Enheter"],
-    "data_admin": ["Forside", *_COMMON, *_APPS, "Tjenester", "Enheter", "Administrasjon"],
-    "other_municipality": ["Forside", *_COMMON, *_APPS, "Tjenester", "Enheter", "Administrasjon"],
+    "data_admin": [
+        "Forside", *_COMMON, *_APPS, "Handlingsveileder", "Tjenester", "Enheter",
+        "Administrasjon",
+    ],
+    "other_municipality": [
+        "Forside", *_COMMON, *_APPS, "Handlingsveileder", "Tjenester", "Enheter",
+        "Administrasjon",
+    ],
     "no_membership": ["Forside", *_COMMON, "Fortellinger"],
 }  # fmt: skip
 
