@@ -3,6 +3,8 @@ anonymous protocols, and loading twice gives the same."""
 
 from __future__ import annotations
 
+import pytest
+
 from btitracker.anonymity import anonymity_problem
 from btitracker.models import (
     ConsultationAction,
@@ -26,6 +28,7 @@ def _counts():
     )
 
 
+@pytest.mark.slow  # two demo loads: `make test-slow` and CI run it
 def test_demo_consultations_load_anonymous_and_idempotent(db):
     first = demo_load(reports=False)
     assert first["consultation_schedules"] == 5

@@ -3,6 +3,7 @@ the support services in the consultation meetings, and loading twice gives the s
 
 from __future__ import annotations
 
+import pytest
 from django.urls import reverse
 
 from btitracker.models import Service, ServiceNeed
@@ -18,6 +19,7 @@ def _snapshot():
     )
 
 
+@pytest.mark.slow  # two demo loads: `make test-slow` and CI run it
 def test_demo_directory_loads_and_reloads_the_same(db, client):
     first = demo_load(reports=False)
     solvik = Municipality.objects.get(number="9901")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 
+import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
@@ -25,6 +26,7 @@ def _rows(municipality):
     )
 
 
+@pytest.mark.slow  # two demo loads: `make test-slow` and CI run it
 def test_the_demo_statistics_name_their_units_and_load_twice_alike(db):
     demo_load(today=TODAY, reports=False)
     municipality = Municipality.objects.get(number="9901")

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime
 
+import pytest
+
 from btitracker.models import DocumentKind, HandbookChange, HandbookStep, HandbookTool
 from demo.services.loading import demo_load
 from plans.models import Municipality
@@ -13,6 +15,7 @@ from plans.models import Municipality
 TODAY = datetime.date(2026, 10, 1)
 
 
+@pytest.mark.slow  # two demo loads: `make test-slow` and CI run it
 def test_the_demo_handbook_covers_every_level_for_three_kinds_and_loads_twice(db):
     counts = demo_load(today=TODAY, reports=False)
     municipality = Municipality.objects.get(number="9901")
