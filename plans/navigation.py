@@ -43,7 +43,8 @@ def entries_for(user) -> list[NavEntry]:
 
 
 # plans' own entries, registered by PlansConfig.ready(). The others' orders: indicators 70,
-# competence 90, reports 100, btitracker 110, 112, 114, 116 and 120; the units and the admin close the menu.
+# competence 90, reports 100, btitracker 110, 112, 114, 116 and 120; the units and the
+# admin close the menu.
 PLANS_ENTRIES = (
     NavEntry(_("Forside"), "home", None, order=10),
     NavEntry(_("Oversikt"), "plans:dashboard", "plans.view_dashboard", order=20),
