@@ -1,6 +1,7 @@
 import logging
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AdminUserCreationForm, PasswordResetForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 from kombu.exceptions import OperationalError
@@ -60,3 +61,28 @@ class PortalUserChangeForm(PersonNameFormMixin, UserChangeForm):
 
 class PortalUserCreationForm(PersonNameFormMixin, AdminUserCreationForm):
     """The user admin's add form with the portal's name rules."""
+
+
+def _person_label(user) -> str:
+    return user.get_full_name() or user.username
+
+
+def limit_owner_choices(
+    form: forms.BaseForm, *, municipality_id: int | None, unit_id: int | None = None
+) -> None:
+    """Offer as owner only those the rule allows (``plans.selectors.owners``); anyone else
+    posted — another municipality's user, say — is refused with the rule in words."""
+    from plans.selectors.owners import owner_candidates, owner_rule_text
+
+    field = form.fields.get("owner")
+    if not isinstance(field, forms.ModelChoiceField):
+        return
+    field.queryset = (
+        owner_candidates(municipality_id=municipality_id, unit_id=unit_id)
+        if municipality_id
+        else get_user_model().objects.none()
+    )
+    field.label_from_instance = _person_label  # type: ignore[method-assign,assignment]
+    field.empty_label = _("Ikke valgt ennå")
+    field.help_text = owner_rule_text(unit_id=unit_id)
+    field.error_messages["invalid_choice"] = owner_rule_text(unit_id=unit_id)

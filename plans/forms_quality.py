@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from plans.forms import limit_owner_choices
 from plans.models import (
     Anchoring,
     CoreComponent,
@@ -43,10 +44,11 @@ class QualityPlanForm(forms.ModelForm):
             "introduction": forms.Textarea(attrs={"rows": 8}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, municipality_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.fields["version"].initial = self.instance.version
+        limit_owner_choices(self, municipality_id=self.instance.municipality_id or municipality_id)
 
     def clean(self):
         cleaned = super().clean()
@@ -72,6 +74,7 @@ class PartForm(forms.ModelForm):
         if "area" in self.fields:
             self.fields["area"].queryset = DevelopmentArea.objects.filter(plan=plan)
             self.fields["area"].empty_label = None
+        limit_owner_choices(self, municipality_id=plan.municipality_id)
 
     def service_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in PART_FIELDS[self._meta.model]}

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from plans.forms import limit_owner_choices
 from plans.models import (
     CoreComponent,
     DevelopmentArea,
@@ -60,6 +61,8 @@ class VersionedForm(forms.ModelForm):
             fields["area"].queryset = DevelopmentArea.objects.filter(
                 plan_id=self.plan.quality_plan_id
             )
+            # No area: one of the unit's own goals.
+            fields["area"].empty_label = _("Enhetens egne mål (utenfor utviklingsområdene)")
         if "areas" in fields:
             fields["areas"].queryset = DevelopmentArea.objects.filter(
                 plan_id=self.plan.quality_plan_id
@@ -80,6 +83,9 @@ class VersionedForm(forms.ModelForm):
                 .order_by("first_name", "last_name")
             )
             fields["responsible"].label_from_instance = lambda u: u.get_full_name() or u.username
+        limit_owner_choices(
+            self, municipality_id=self.plan.unit.municipality_id, unit_id=self.plan.unit_id
+        )
 
     def service_data(self) -> dict:
         """The cleaned values of the editable fields, without the version."""

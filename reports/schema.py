@@ -39,6 +39,10 @@ The versions:
    changed) and in every area. Older reports had none, so their upgrade gives none and
    the chapters are left out. And the title page's logo (``branding``: ``logo`` as a
    data URI, ``logo_alt``); older reports had none.
+6. Issue 20's steering and follow-up. Owners and the units' own goals: every area names
+   who follows it up (``areas[].owner``: name and role, or None) and the units' goals
+   outside the shared areas are counted and listed apart (``own_goals``). Older reports
+   named no owner and left own goals out, so their upgrade gives None and none.
 """
 
 from __future__ import annotations
@@ -47,7 +51,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 Snapshot = dict[str, Any]
 
@@ -148,9 +152,24 @@ def _v4_to_v5(snapshot: Snapshot) -> Snapshot:
     return _v5_branding(_v5_assessments(_v5_council(_v5_journeys(_v5_law_topics(snapshot)))))
 
 
+def _v6_owners(snapshot: Snapshot) -> Snapshot:
+    # Before issue 20 no area had an owner and unit goals all had an area: the report
+    # named nobody and had no own goals to show.
+    for area in snapshot.get("areas", []):
+        area.setdefault("owner", None)
+    snapshot.setdefault("own_goals", {"total": 0, "attainment": [], "items": []})
+    return snapshot
+
+
+def _v5_to_v6(snapshot: Snapshot) -> Snapshot:
+    # Each part of issue 20 fills its own new keys in a function of its own.
+    return _v6_owners(snapshot)
+
+
 _STEPS: dict[int, Callable[[Snapshot], Snapshot]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
     3: _v3_to_v4,
     4: _v4_to_v5,
+    5: _v5_to_v6,
 }

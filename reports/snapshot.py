@@ -54,8 +54,10 @@ from plans.models import (
     Attainment,
     DevelopmentArea,
     MeasureStatus,
+    Membership,
     ParticipationInput,
     QualityPlan,
+    Role,
     UnitGoal,
     UnitPlan,
     UserJourney,
@@ -343,6 +345,68 @@ def _unit_goal_attainment(user, plan: QualityPlan, year: int) -> dict[Any, dict[
     return counts
 
 
+def _own_goals(user, plan: QualityPlan, year: int) -> dict[str, Any]:
+    """The units' own goals («Enhetens egne mål», no development area) of the year, apart
+    from the areas' chapters: each with its unit and attainment, and counted by attainment.
+    Read through ``visible_to`` like the areas' goals."""
+    goals = list(
+        UnitGoal.objects.filter(
+            area__isnull=True,
+            plan__in=UnitPlan.objects.visible_to(user)
+            .filter(unit__municipality=plan.municipality, school_year=year)
+            .values("pk"),
+        )
+        .select_related("plan__unit")
+        .order_by("plan__unit__name", "order", "pk")
+    )
+    labels = dict(Attainment.choices)
+    return {
+        "total": len(goals),
+        "attainment": [
+            {
+                "label": str(label),
+                "count": sum(1 for goal in goals if (goal.attainment or "open") == value),
+            }
+            for value, label in [*Attainment.choices, ("open", _("Ikke vurdert"))]
+        ],
+        "items": [
+            {
+                "unit": goal.plan.unit.name,
+                "text": goal.text,
+                "attainment": str(labels.get(goal.attainment, _("Ikke vurdert"))),
+            }
+            for goal in goals
+        ],
+    }
+
+
+def _area_owners(areas: list[DevelopmentArea], municipality) -> dict[int, dict[str, str]]:
+    """Each area's owner as the report names them: name and role (the sector leader, or
+    the unit leader and the unit), read from the memberships in force in one query."""
+    owner_ids = {area.owner_id for area in areas if area.owner_id}
+    roles: dict[int, str] = {}
+    for membership in (
+        Membership.objects.in_force()
+        .filter(user_id__in=owner_ids, municipality=municipality)
+        .select_related("unit")
+        .order_by("role", "unit__name")
+    ):
+        if membership.role == Role.SECTOR_LEADER or membership.user_id not in roles:
+            roles[membership.user_id] = (
+                str(Role(membership.role).label)
+                if membership.unit is None or membership.role == Role.SECTOR_LEADER
+                else f"{Role(membership.role).label}, {membership.unit.name}"
+            )
+    return {
+        area.pk: {
+            "name": area.owner.get_full_name() or area.owner.username,
+            "role": roles.get(area.owner.pk, ""),
+        }
+        for area in areas
+        if area.owner is not None
+    }
+
+
 def _units_next_year(user, plan: QualityPlan, year: int, keys: list) -> dict[Any, int]:
     return {
         row["areas__key"]: row["n"]
@@ -504,9 +568,12 @@ def build_snapshot(report, user, *, now=None) -> dict:
     areas = list(
         DevelopmentArea.objects.filter(
             plan__in=QualityPlan.objects.visible_to(user).filter(pk=plan.pk)
-        ).order_by("order", "pk")
+        )
+        .select_related("owner")
+        .order_by("order", "pk")
     )
     keys = [area.key for area in areas]
+    owners = _area_owners(areas, municipality)
     places = municipality_places(municipality)
     area_links = _area_links(user, municipality, areas)
     topics = law_topics_for(user=user, municipality=municipality)
@@ -576,6 +643,8 @@ def build_snapshot(report, user, *, now=None) -> dict:
                 "name": area.name,
                 "goal": area.goal,
                 "description": area.description,
+                # Who follows the area up (issue 20); None when the plan named nobody.
+                "owner": owners.get(area.pk),
                 "indicators": area_indicators,
                 "attainment": {
                     "met": met,
@@ -666,6 +735,8 @@ def build_snapshot(report, user, *, now=None) -> dict:
             "text_changed_at": assessment["text_changed_at"],
         },
         "areas": area_items,
+        # The units' goals outside the shared areas, shown apart (issue 20).
+        "own_goals": _own_goals(user, plan, year),
         "bti": bti_section(user, plan, year),
         # The council's treatment: this year's case number, and what became of last
         # year's follow-up items and questions (reports.selectors.council).

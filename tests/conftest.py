@@ -174,10 +174,15 @@ def plan_cast(cast) -> PlanCast:
     )
 
     year = SchoolYear.current().start_year
-    plan = QualityPlanFactory(municipality=cast.municipality, title="Kvalitetsplan for Solvik")
+    # Every plan, area and unit plan has its owner (issue 20): the sector leader follows
+    # up the quality plan and its areas, the unit leader their units' plans.
+    chief = cast["sector_leader"]
+    plan = QualityPlanFactory(
+        municipality=cast.municipality, title="Kvalitetsplan for Solvik", owner=chief
+    )
     areas = [
-        DevelopmentAreaFactory(plan=plan, name="Inkluderende miljø", order=1),
-        DevelopmentAreaFactory(plan=plan, name="Tidlig innsats", order=2),
+        DevelopmentAreaFactory(plan=plan, name="Inkluderende miljø", order=1, owner=chief),
+        DevelopmentAreaFactory(plan=plan, name="Tidlig innsats", order=2, owner=chief),
     ]
     components = [
         CoreComponentFactory(area=areas[0], name="Alle opplever tilhørighet", order=1),
@@ -187,7 +192,10 @@ def plan_cast(cast) -> PlanCast:
     ]
 
     def unit_plan(unit, status, measure):
-        unit_plan = UnitPlanFactory(unit=unit, quality_plan=plan, school_year=year, status=status)
+        owner = cast["unit_leader"] if unit in (cast.school, cast.sfo) else chief
+        unit_plan = UnitPlanFactory(
+            unit=unit, quality_plan=plan, school_year=year, status=status, owner=owner
+        )
         unit_plan.areas.set(areas[:1])
         unit_plan.components.set(components[:1])
         UnitGoalFactory(plan=unit_plan, area=areas[0], text=f"Mål for {unit.name}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -76,6 +77,17 @@ class QualityPlan(models.Model):
     )
     adopted_on = models.DateField(_("vedtatt dato"), null=True, blank=True)
     council_case = models.CharField(_("saksnummer i kommunestyret"), max_length=50, blank=True)
+    # Who follows the plan up (issue 20). Null for plans made before owners existed and
+    # when the owner's account is deleted: the plan then waits for a new owner, and
+    # adoption refuses it (plans.selectors.owners).
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_quality_plans",
+        verbose_name=_("ansvarlig for oppfølging"),
+    )
     version = models.PositiveIntegerField(_("versjon"), default=1, editable=False)
     created_at = models.DateTimeField(_("opprettet"), auto_now_add=True)
     updated_at = models.DateTimeField(_("sist endret"), auto_now=True)
@@ -181,6 +193,14 @@ class DevelopmentArea(models.Model):
         blank=True,
         help_text=_("Ett punkt per linje."),
         max_length=TEXT,
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_areas",
+        verbose_name=_("ansvarlig for oppfølging"),
     )
 
     class Meta:

@@ -67,6 +67,14 @@ class UnitPlan(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=UnitPlanStatus.choices, default=UnitPlanStatus.DRAFT
     )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_unit_plans",
+        verbose_name=_("ansvarlig for oppfølging"),
+    )
     based_on = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -138,11 +146,17 @@ class UnitGoal(models.Model):
     plan = models.ForeignKey(
         UnitPlan, on_delete=models.CASCADE, related_name="goals", verbose_name=_("utviklingsplan")
     )
+    # Empty: one of the unit's own goals («Enhetens egne mål»), outside the shared
+    # development areas (issue 20). A null area rather than a flag, so a goal cannot be
+    # both the unit's own and tied to an area.
     area = models.ForeignKey(
         DevelopmentArea,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="unit_goals",
         verbose_name=_("utviklingsområde"),
+        help_text=_("Tomt betyr et av enhetens egne mål, utenfor de felles utviklingsområdene."),
     )
     text = bounded_text(_("lokalt mål"), max_length=SHORT_TEXT)
     order = models.PositiveSmallIntegerField(_("rekkefølge"), default=0)
@@ -155,11 +169,17 @@ class UnitGoal(models.Model):
     class Meta:
         verbose_name = _("lokalt mål")
         verbose_name_plural = _("lokale mål")
-        ordering = ["plan", "area__order", "order", "pk"]
+        # The unit's own goals (no area) after the shared areas' goals.
+        ordering = ["plan", models.F("area__order").asc(nulls_last=True), "order", "pk"]
         constraints = [*text_length_checks(text=SHORT_TEXT, evaluation=TEXT)]
 
     def __str__(self) -> str:
         return self.text[:80]
+
+    @property
+    def is_own(self) -> bool:
+        """One of the unit's own goals, outside the shared development areas."""
+        return self.area_id is None
 
 
 class MeasureStatus(models.TextChoices):

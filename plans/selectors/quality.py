@@ -27,6 +27,7 @@ from plans.models import (
     UnitPlan,
 )
 from plans.schoolyear import SchoolYear
+from plans.selectors.owners import missing_owners
 
 
 def split_lines(text: str) -> list[str]:
@@ -81,7 +82,7 @@ def plan_document(plan: QualityPlan) -> PlanDocument:
         value.lines = split_lines(value.meaning)
     anchorings = list(plan.anchorings.all())
     areas: list[Any] = list(
-        plan.areas.prefetch_related(
+        plan.areas.select_related("owner").prefetch_related(
             Prefetch("components", queryset=CoreComponent.objects.order_by("order", "pk")),
             "characteristics",
         )
@@ -417,4 +418,7 @@ def quality_plan_adoption_problems(*, plan: QualityPlan) -> list[str]:
     problems = []
     if not any(goal.strip() for goal in plan.areas.values_list("goal", flat=True)):
         problems.append(gettext("Planen må ha minst ett utviklingsområde med et mål."))
+    # «Alle planer må ha en dedikert person til å følge opp planen»: the plan and every
+    # area have an owner before the council's decision is recorded.
+    problems += missing_owners(plan=plan)
     return problems

@@ -16,10 +16,11 @@ from plans.models import (
     UnitPlan,
     UnitPlanStatus,
 )
+from plans.selectors.owners import unit_plan_missing_owner
 
 # The fields the unit may change while the plan is open, and those it may still
 # follow up after approval.
-PLAN_FIELDS = ("summary", "areas", "components")
+PLAN_FIELDS = ("summary", "owner", "areas", "components")
 GOAL_FIELDS = ("area", "text", "attainment", "evaluation")
 GOAL_FOLLOW_UP_FIELDS = ("attainment", "evaluation")
 MEASURE_FIELDS = (
@@ -45,7 +46,16 @@ def unit_plan_submission_problems(*, plan: UnitPlan) -> list[str]:
         problems.append(_("Skriv minst ett lokalt mål."))
     if not plan.measures.exists():
         problems.append(_("Legg til minst ett tiltak."))
+    # Refused already at submission, not only at approval: the unit knows who will follow
+    # the plan up, and a plan sent back for want of a name costs a round trip.
+    problems += unit_plan_missing_owner(plan=plan)
     return problems
+
+
+def unit_plan_approval_problems(*, plan: UnitPlan) -> list[str]:
+    """What keeps the sector leader from approving: the owner, who may have lost the role
+    or the account since the plan was submitted."""
+    return unit_plan_missing_owner(plan=plan)
 
 
 def unit_plan_evaluation_problems(*, plan: UnitPlan) -> list[str]:

@@ -27,6 +27,7 @@ from plans.models import (
     QualityDescription,
     QualityPlan,
 )
+from plans.selectors.owners import owner_check
 from plans.selectors.quality import quality_plan_adoption_problems
 from plans.services.common import model_update
 from plans.services.history import (
@@ -38,14 +39,14 @@ from plans.services.history import (
     version_claim,
 )
 
-PLAN_FIELDS = ("title", "period_start", "period_end", "purpose", "introduction")
+PLAN_FIELDS = ("title", "period_start", "period_end", "purpose", "introduction", "owner")
 ADOPTION_FIELDS = ("adopted_on", "council_case")
 
 # The fields of each part of the plan a sector leader edits, in the order the forms show.
 PART_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
     PlanValue: ("order", "name", "meaning"),
     Anchoring: ("kind", "order", "title", "url", "note"),
-    DevelopmentArea: ("order", "name", "description", "goal", "meaning_for_individual"),
+    DevelopmentArea: ("order", "name", "description", "goal", "meaning_for_individual", "owner"),
     CoreComponent: ("area", "order", "name", "description"),
     PracticeCharacteristic: ("area", "order", "text"),
     QualityDescription: ("service_field", "title", "content", "source"),
@@ -107,6 +108,7 @@ def quality_plan_create(
             _("Det finnes allerede et utkast: «%(plan)s», revisjon %(revision)s.")
             % {"plan": draft, "revision": draft.revision}
         )
+    owner_check(owner=data.get("owner"), municipality_id=municipality.pk)
     plan = QualityPlan(municipality=municipality, **data)
     if plan.period_start:
         plan.revision = _next_revision(municipality.pk, plan.period_start)
@@ -133,6 +135,7 @@ def quality_plan_update(
     _refuse_unknown_fields(QualityPlan, PLAN_FIELDS, data)
     plan = _locked_plan(plan)
     _require_draft(plan)
+    owner_check(owner=data.get("owner"), municipality_id=plan.municipality_id)
     before = fields_snapshot(instance=plan, fields=data.keys())
     version_claim(instance=plan, expected_version=expected_version, attempted=data)
     values = dict(data)
@@ -191,6 +194,7 @@ def quality_plan_part_save(
     plan = _locked_plan(plan)
     _require_draft(plan)
     _check_area(plan, data)
+    owner_check(owner=data.get("owner"), municipality_id=plan.municipality_id)
     if instance is None:
         extra = {} if model in AREA_PARTS else {"plan": plan}
         instance = model(**extra, **data)
@@ -280,6 +284,16 @@ def quality_plan_adopt(
     return plan
 
 
+def _still_eligible(owner, municipality_id: int):
+    """The owner if they may still own the plan (they may have left or changed role
+    since the revision was adopted), else None: the draft then shows the gap."""
+    try:
+        owner_check(owner=owner, municipality_id=municipality_id)
+    except ValidationError:
+        return None
+    return owner
+
+
 @transaction.atomic
 def quality_plan_revise(*, plan: QualityPlan, actor) -> QualityPlan:
     """Start the next revision as a draft copy of an adopted plan. Areas and core
@@ -307,6 +321,9 @@ def quality_plan_revise(*, plan: QualityPlan, actor) -> QualityPlan:
         period_end=plan.period_end,
         purpose=plan.purpose,
         introduction=plan.introduction,
+        # The owners carry over: the next revision is followed up by the same people
+        # until the sector leader names others (only those still eligible).
+        owner=_still_eligible(plan.owner, plan.municipality_id),
         revision=_next_revision(plan.municipality_id, plan.period_start),
         previous=plan,
     )
@@ -332,7 +349,9 @@ def quality_plan_revise(*, plan: QualityPlan, actor) -> QualityPlan:
     )
     components: list[CoreComponent] = []
     characteristics: list[PracticeCharacteristic] = []
-    for area in plan.areas.prefetch_related("components", "characteristics"):
+    for area in plan.areas.select_related("owner").prefetch_related(
+        "components", "characteristics"
+    ):
         # Saved one by one: the copies' ids are needed for their components.
         copy = DevelopmentArea.objects.create(
             plan=revision,
@@ -342,6 +361,7 @@ def quality_plan_revise(*, plan: QualityPlan, actor) -> QualityPlan:
             description=area.description,
             goal=area.goal,
             meaning_for_individual=area.meaning_for_individual,
+            owner=_still_eligible(area.owner, plan.municipality_id),
         )
         components += [
             CoreComponent(

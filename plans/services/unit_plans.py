@@ -32,10 +32,12 @@ from plans.models import (
     UnitPlanStatus,
 )
 from plans.schoolyear import SchoolYear
+from plans.selectors.owners import owner_candidates, owner_check
 from plans.selectors.unit_plans import (
     GOAL_FIELDS,
     MEASURE_FIELDS,
     PARTICIPATION_FIELDS,
+    unit_plan_approval_problems,
     unit_plan_editable_fields,
     unit_plan_evaluation_problems,
     unit_plan_submission_problems,
@@ -80,6 +82,15 @@ def _check_references(plan: UnitPlan, data: Mapping[str, Any]) -> None:
     for component in data.get("components") or ():
         if component.area.plan_id != plan.quality_plan_id:
             errors["components"] = _("Kjernekomponenten hører ikke til kvalitetsplanen.")
+    if "owner" in data:
+        try:
+            owner_check(
+                owner=data["owner"],
+                municipality_id=plan.unit.municipality_id,
+                unit_id=plan.unit_id,
+            )
+        except ValidationError as error:
+            errors.update({k: v[0] for k, v in error.message_dict.items()})
     responsible = data.get("responsible")
     if (
         responsible is not None
@@ -139,6 +150,14 @@ def unit_plan_create(
         school_year=school_year,
         summary=previous.summary if previous else "",
         based_on=previous,
+        # Last year's owner follows the new plan up too, if they still may.
+        owner=(
+            owner_candidates(municipality_id=unit.municipality_id, unit_id=unit.pk)
+            .filter(pk=previous.owner_id)
+            .first()
+            if previous is not None and previous.owner_id
+            else None
+        ),
     )
     plan.full_clean()
     plan.save()
@@ -155,7 +174,10 @@ def unit_plan_create(
         [components[c.key] for c in previous.components.all() if c.key in components]
     )
     for goal in previous.goals.select_related("area"):
-        if goal.area.key in areas:
+        if goal.area is None:
+            # The unit's own goals carry over as its own.
+            UnitGoal.objects.create(plan=plan, area=None, text=goal.text, order=goal.order)
+        elif goal.area.key in areas:
             UnitGoal.objects.create(
                 plan=plan, area=areas[goal.area.key], text=goal.text, order=goal.order
             )
@@ -360,6 +382,10 @@ def unit_plan_return(*, plan: UnitPlan, actor, comment: str) -> UnitPlan:
 
 @transaction.atomic
 def unit_plan_approve(*, plan: UnitPlan, actor, comment: str = "") -> UnitPlan:
+    """Approve a submitted plan. Refused while it has no owner who may follow it up."""
+    problems = unit_plan_approval_problems(plan=_locked_plan(plan))
+    if problems:
+        raise ValidationError(problems)
     return _review(
         plan,
         actor=actor,

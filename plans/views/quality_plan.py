@@ -51,7 +51,7 @@ class QualityPlanObjectMixin:
 
     def dispatch(self, request, *args, **kwargs):
         self.plan = get_object_or_404(
-            QualityPlan.objects.visible_to(request.user).select_related("municipality"),
+            QualityPlan.objects.visible_to(request.user).select_related("municipality", "owner"),
             pk=kwargs["pk"],
         )
         if self.plan_permission and not request.user.has_perm(self.plan_permission, self.plan):
@@ -80,7 +80,7 @@ class QualityPlanListView(MemberRequiredMixin, TemplateView):
                 plans=plans, initial={"a": plans[1].pk, "b": plans[0].pk}
             )
         if form is None and self._may_create() and not plans:
-            form = QualityPlanForm()
+            form = QualityPlanForm(municipality_id=access_for(user).municipality_id)
         context["create_form"] = form
         return context
 
@@ -92,7 +92,7 @@ class QualityPlanListView(MemberRequiredMixin, TemplateView):
         if not self._may_create():
             raise PermissionDenied
         municipality = get_object_or_404(Municipality, pk=access_for(request.user).municipality_id)
-        form = QualityPlanForm(request.POST)
+        form = QualityPlanForm(request.POST, municipality_id=municipality.pk)
         if form.is_valid():
             try:
                 plan = quality_plan_create(
@@ -113,6 +113,11 @@ class QualityPlanDetailView(MemberRequiredMixin, QualityPlanObjectMixin, Templat
         context = super().get_context_data(**kwargs)
         context["document"] = plan_document(self.plan)
         context["parts"] = PARTS
+        if not self.plan.is_adopted and self.request.user.has_perm(
+            "plans.adopt_qualityplan", self.plan
+        ):
+            # The missing owners (and the rest) before the adopt button is pressed.
+            context["adoption_problems"] = quality_plan_adoption_problems(plan=self.plan)
         context["draft_revision"] = (
             QualityPlan.objects.visible_to(self.request.user)
             .filter(previous=self.plan, adopted_on__isnull=True)

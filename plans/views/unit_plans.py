@@ -28,6 +28,7 @@ from plans.forms_unit_plans import (
 from plans.models import Measure, ParticipationProcess, Phase, Unit, UnitGoal, UnitPlan
 from plans.schoolyear import SchoolYear
 from plans.selectors.unit_plans import (
+    unit_plan_approval_problems,
     unit_plan_editable_fields,
     unit_plan_evaluation_problems,
     unit_plan_submission_problems,
@@ -53,7 +54,7 @@ def visible_plan(request, pk: int) -> UnitPlan:
     municipality's plan is indistinguishable from a missing one."""
     return get_object_or_404(
         UnitPlan.objects.visible_to(request.user).select_related(
-            "unit", "unit__municipality", "quality_plan", "reviewed_by", "submitted_by"
+            "unit", "unit__municipality", "quality_plan", "reviewed_by", "submitted_by", "owner"
         ),
         pk=pk,
     )
@@ -77,6 +78,9 @@ def plan_context(request, plan: UnitPlan) -> dict:
     return {
         "plan": plan,
         "goals": goals,
+        # The unit's own goals («Enhetens egne mål») are shown apart from the areas' goals.
+        "area_goals": [goal for goal in goals if not goal.is_own],
+        "own_goals": [goal for goal in goals if goal.is_own],
         "measures": measures,
         "participation_by_phase": by_phase,
         "areas": list(plan.areas.all()),
@@ -464,6 +468,8 @@ class UnitPlanReviewView(MemberRequiredMixin, View):
     def render_page(self, request, form, status=200):
         context = plan_context(request, self.plan)
         context["form"] = form
+        # What keeps the plan from approval (a missing owner), before the button is pressed.
+        context["approval_problems"] = unit_plan_approval_problems(plan=self.plan)
         return render(request, "plans/unit_plans/review.html", context, status=status)
 
     def get(self, request, pk: int):

@@ -48,11 +48,14 @@ def leader(cast):
 
 @pytest.fixture
 def draft(cast, leader):
-    plan = quality_plan_create(municipality=cast.municipality, actor=leader, data=HEADER)
+    # Owned, plan and area, as adoption requires (issue 20).
+    plan = quality_plan_create(
+        municipality=cast.municipality, actor=leader, data={**HEADER, "owner": leader}
+    )
     area = quality_plan_part_save(
         plan=plan,
         model=DevelopmentArea,
-        data={"order": 1, "name": "Inkluderende miljø", "goal": "Alle hører til."},
+        data={"order": 1, "name": "Inkluderende miljø", "goal": "Alle hører til.", "owner": leader},
         actor=leader,
     )
     quality_plan_part_save(

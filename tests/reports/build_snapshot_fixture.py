@@ -22,7 +22,7 @@ from reports.charts import add_charts
 from reports.models import StatusReport
 from reports.schema import SCHEMA_VERSION
 from reports.snapshot import build_snapshot
-from tests.reports.synthetic import add_dialogue, build_world
+from tests.reports.synthetic import add_dialogue, add_owners_and_own_goals, build_world
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 COLLECTED = datetime.datetime(2026, 6, 15, 12, 0, tzinfo=ZoneInfo("Europe/Oslo"))
@@ -38,6 +38,7 @@ def fixture_world():
         period_label="2023/24",
     ).update(value=None, status="skjult", symbol=":")
     add_dialogue(world)
+    add_owners_and_own_goals(world)
     return world
 
 

@@ -396,3 +396,19 @@ def add_dialogue(world: World, *, approve: bool = True) -> None:
         decision="",
     )
     write_assessments(plan=world.plan, year=world.year, user=leader, approve=approve)
+
+
+def add_owners_and_own_goals(world) -> None:
+    """Issue 20 (version 6): the first area followed up by the sector leader (the
+    second has no owner, so the report shows both), and one own goal per unit plan of
+    the year, the first assessed as met."""
+    world.areas[0].owner = world.sector_leader
+    world.areas[0].save(update_fields=["owner"])
+    plans = UnitPlan.objects.filter(quality_plan=world.plan, school_year=world.year)
+    for n, plan in enumerate(plans.order_by("unit__name")):
+        UnitGoal.objects.create(
+            plan=plan,
+            area=None,
+            text=f"Eget mål {n + 1}: alle foreldre kjenner kontaktlæreren",
+            attainment=Attainment.MET if n == 0 else "",
+        )
