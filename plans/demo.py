@@ -159,6 +159,7 @@ class PlansDemoData:
         str, tuple[tuple[tuple[int, str, tuple[Annotated[str, TargetGroup], ...]], ...], ...]
     ]
     goals: dict[str, tuple[str, str, str, str]]  # group → one local goal per area
+    own_goals: dict[str, str]  # group → a goal of the unit's own, outside the areas
     participants: dict[str, str]  # group → who took part
     participation: dict[str, tuple[str, str]]  # phase → (how, what came out of it)
     unit_plans: tuple[DemoPlanSpec, ...]
@@ -359,6 +360,8 @@ def _seed_quality_plan(municipality, sector_leader, today) -> QualityPlan:
         revision=1,
         adopted_on=datetime.date(start, 6, 18),
         council_case=f"PS {start % 100:02d}/45",
+        # The sector leader follows the plan and its areas up (issue 20).
+        owner=sector_leader,
     )
     plan.full_clean()
     plan.save()
@@ -374,6 +377,7 @@ def _seed_quality_plan(municipality, sector_leader, today) -> QualityPlan:
             description=demo.description,
             goal=demo.goal,
             meaning_for_individual=demo.meaning,
+            owner=sector_leader,
         )
         for position, (name, description) in enumerate(demo.components, start=1):
             CoreComponent.objects.create(
@@ -422,6 +426,7 @@ def _seed_revision(plan: QualityPlan, sector_leader) -> QualityPlan:
         introduction=plan.introduction,
         revision=2,
         previous=plan,
+        owner=plan.owner,
     )
     for value in plan.values.all():
         PlanValue.objects.create(
@@ -453,6 +458,7 @@ def _seed_revision(plan: QualityPlan, sector_leader) -> QualityPlan:
             description=area.description,
             goal=area.goal,
             meaning_for_individual=area.meaning_for_individual,
+            owner_id=area.owner_id,
         )
         for component in area.components.all():
             CoreComponent.objects.create(
@@ -700,6 +706,8 @@ def _start_plan(context: _PlanContext, year: int) -> UnitPlan:
             ),
             "areas": sorted({*plan.areas.all(), *context.areas}, key=lambda a: a.order),
             "components": sorted({*plan.components.all(), *wanted_components}, key=lambda c: c.pk),
+            # The unit leader follows the plan up (carried over from last year's).
+            "owner": context.who.leader,
         },
         expected_version=None,
         actor=context.who.leader,
@@ -714,6 +722,15 @@ def _previous_year_plan(context: _PlanContext, year: int, final: str) -> UnitPla
             plan=plan,
             model=UnitGoal,
             data={"area": area, "text": DATA.goals[context.group][area.order - 1]},
+            actor=leader,
+        )
+    if k % 2 == 0:
+        # Every other unit has a goal of its own beside the shared areas' (issue 20),
+        # carried into this year's plan by unit_plan_create.
+        unit_plan_part_save(
+            plan=plan,
+            model=UnitGoal,
+            data={"area": None, "text": DATA.own_goals[context.group]},
             actor=leader,
         )
     measures = [

@@ -19,6 +19,7 @@ from plans.forms import QueuedPasswordResetForm, UnitFilterForm
 from plans.login_guard import is_locked_device, is_throttled, remember_device
 from plans.models import Membership, Role, Unit, UnitPlan, UnitPlanStatus
 from plans.selectors import organisation as selectors
+from plans.selectors.owners import followed_up_by
 from plans.views.gate import MemberRequiredMixin
 
 
@@ -66,6 +67,8 @@ class HomeView(MemberRequiredMixin, TemplateView):
                 .select_related("unit")
                 .order_by("submitted_at")
             )
+        # «Dette følger du opp»: what the user owns (issue 20), three queries however much.
+        context["followed_up"] = followed_up_by(user)
         context["panels"] = home_panels.panels_for(user)
         if Role.DATA_ADMIN in roles:
             context["memberships_by_role"] = selectors.memberships_by_role(user)
