@@ -523,7 +523,7 @@ class ReadOnlyAdminMixin:
 
 class DevelopmentAreaInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = DevelopmentArea
-    fields = ("order", "name", "goal")
+    fields = ("order", "name", "goal", "owner")
     readonly_fields = fields
     extra = 0
 
@@ -541,6 +541,7 @@ class QualityPlanAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
         "previous",
         "adopted_on",
         "council_case",
+        "owner",
         "purpose",
     )
     readonly_fields = fields
@@ -560,7 +561,15 @@ class UnitPlanAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_filter = ("status", "school_year")
     list_select_related = ("unit",)
     search_fields = ("unit__name",)
-    fields = ("unit", "quality_plan", "school_year", "status", "summary", "review_comment")
+    fields = (
+        "unit",
+        "quality_plan",
+        "school_year",
+        "status",
+        "owner",
+        "summary",
+        "review_comment",
+    )
     readonly_fields = fields
     inlines = [MeasureInline]
 

@@ -212,8 +212,12 @@ def _draft_quality_plan(c):
             adopted_on=None,
             council_case="",
             previous=c.quality_plan,
+            # Owned, plan and area, so the adoption the sector leader posts goes through.
+            owner=c["sector_leader"],
         )
-        DevelopmentAreaFactory(plan=found, name="Utkastets område", order=1)
+        DevelopmentAreaFactory(
+            plan=found, name="Utkastets område", order=1, owner=c["sector_leader"]
+        )
     return found
 
 
