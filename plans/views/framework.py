@@ -53,7 +53,7 @@ class FrameworkAreaView(MemberRequiredMixin, TemplateView):
         user = self.request.user
         area = get_object_or_404(
             visible_areas(user)
-            .select_related("plan")
+            .select_related("plan", "owner")
             .prefetch_related(
                 Prefetch("components", queryset=CoreComponent.objects.order_by("order", "pk")),
                 "characteristics",

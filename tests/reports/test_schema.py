@@ -126,3 +126,24 @@ def test_a_fresh_snapshot_has_exactly_the_newest_versions_keys(world):
         "step and commit tests/reports/snapshots/v<N>.json. Added: "
         f"{sorted(_keys(fresh) - _keys(newest))}; gone: {sorted(_keys(newest) - _keys(fresh))}"
     )
+
+
+def test_version_6_names_the_areas_owner_and_lists_the_units_own_goals_apart(
+    strict_templates,
+):
+    html = render_to_string(
+        "reports/pdf/status_report.html", status_report_pdf_context(snapshot=stored(6))
+    )
+    assert "Ansvarlig for oppfølging:</strong> Sektorleder (Sektorleder)" in html
+    chapter = html[html.index('id="enhetenes-egne-mal"') :]
+    assert "Eget mål 1: alle foreldre kjenner kontaktlæreren" in chapter
+    assert "Testvik barnehage 1" in chapter
+    # An older report named no owner and had no own goals: its upgrade prints neither.
+    older = render_to_string(
+        "reports/pdf/status_report.html", status_report_pdf_context(snapshot=stored(5))
+    )
+    assert "Ansvarlig for oppfølging" not in older
+    assert "enhetenes-egne-mal" not in older
+    upgraded = upgrade(stored(5))
+    assert upgraded["own_goals"] == {"total": 0, "attainment": [], "items": []}
+    assert {area["owner"] for area in upgraded["areas"]} == {None}
