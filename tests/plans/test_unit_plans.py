@@ -169,6 +169,7 @@ def test_submit_needs_areas_goals_and_measures(plan_cast):
         "Velg minst ett utviklingsområde.",
         "Skriv minst ett lokalt mål.",
         "Legg til minst ett tiltak.",
+        "Velg hvem som er ansvarlig for oppfølging av planen.",
     ]
     empty.refresh_from_db()
     assert empty.status == UnitPlanStatus.DRAFT
