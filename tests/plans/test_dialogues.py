@@ -308,6 +308,10 @@ def test_points_are_read_by_the_dialogues_readers_and_their_owner(plan_cast):
     staff_sees = set(AgreedPoint.objects.visible_to(c["staff"]).values_list("text", flat=True))
     # Their own point in the unit dialogue (not the dialogue), and the team dialogue's.
     assert staff_sees == {"Lesekurs for 1. trinn", "Veiledning i klasseledelse"}
+    # The rules say the same: the point, not its dialogue.
+    assert c["staff"].has_perm("plans.view_agreedpoint", d.staff_point)
+    assert not c["staff"].has_perm("plans.view_dialogue", d.unit)
+    assert not c["staff"].has_perm("plans.view_agreedpoint", d.leader_point)
     assert not AgreedPoint.objects.visible_to(c["bti_coordinator"]).exists()
     assert set(AgreedPoint.objects.visible_to(d.kg_leader).values_list("text", flat=True)) == {
         "Språkløype i barnehagen"
