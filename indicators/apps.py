@@ -9,7 +9,10 @@ class IndicatorsConfig(AppConfig):
 
     def ready(self) -> None:
         from indicators import checks, permissions  # noqa: F401
-        from plans import navigation
+        from indicators.selectors.dialogues import dialogue_agenda_section
+        from plans import dialogue_agenda, navigation
+
+        dialogue_agenda.register("indicators", dialogue_agenda_section)
 
         navigation.register(
             navigation.NavEntry(

@@ -15,6 +15,7 @@ class PlansConfig(AppConfig):
 
         # login_guard connects the device-cookie counters to the login signals.
         from plans import (
+            home_panels,
             login_guard,  # noqa: F401
             navigation,
             permissions,  # noqa: F401
@@ -23,6 +24,10 @@ class PlansConfig(AppConfig):
 
         register_converter(IdConverter, "id")
         navigation.register(*navigation.PLANS_ENTRIES)
+        # The owner's agreed points from leader dialogues (plans' own panel).
+        from plans.selectors.dialogues import dialogue_home_panel
+
+        home_panels.register("plans/dialogues/_home_panel.html", dialogue_home_panel)
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

@@ -25,9 +25,11 @@ from typing import Annotated, Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 
 from plans.demo_data import read_demo_data
 from plans.models import (
+    AgreedPoint,
     Anchoring,
     AnchoringKind,
     AssessmentAnswer,
@@ -35,6 +37,9 @@ from plans.models import (
     Attainment,
     CoreComponent,
     DevelopmentArea,
+    Dialogue,
+    DialogueKind,
+    DialogueStatus,
     InputGroup,
     InputSetting,
     JourneyStep,
@@ -46,6 +51,7 @@ from plans.models import (
     ParticipationProcess,
     Phase,
     PlanValue,
+    PointStatus,
     PracticeCharacteristic,
     QualityDescription,
     QualityPlan,
@@ -300,6 +306,7 @@ def demo_clear(municipality: Municipality) -> None:
     """Everything the demo makes in plans below the organisation, in an order the PROTECT
     foreign keys allow. The plans' history goes with them. The other apps' demo rows (and
     the status reports) point at these and are cleared first: ``demo.services.loading``."""
+    Dialogue.objects.filter(municipality=municipality).delete()
     SelfAssessment.objects.filter(unit__municipality=municipality).delete()
     UnitPlan.objects.filter(unit__municipality=municipality).delete()
     ParticipationInput.objects.filter(municipality=municipality).delete()
@@ -326,6 +333,7 @@ def demo_seed(
     unit_plans = _seed_unit_plans(plan, units, today)
     assessments = _seed_self_assessments(tools, units, today)
     inputs, journeys = _seed_participation(municipality, plan, units, sector_leader, today)
+    dialogues = _seed_dialogues(municipality, units, sector_leader, today)
     return plan, {
         "units": len(units),
         "users": len(DEMO_USERS),
@@ -336,6 +344,7 @@ def demo_seed(
         "self_assessments": assessments,
         "inputs": inputs,
         "journeys": journeys,
+        "dialogues": dialogues,
     }
 
 
@@ -933,3 +942,58 @@ def _seed_participation(municipality, plan, units, sector_leader, today) -> tupl
                 assessment=assessment,
             )
     return len(DATA.inputs), len(DATA.journeys)
+
+
+# The demo's «virksomhetssamtale»: a few sentences, kept here rather than in the fixture
+# file since they only illustrate the record's shape (issue 20).
+_DIALOGUE_NOTES = (
+    "Gjennomgang av utviklingsplanen og egenvurderingen. Skolen er godt i gang med "
+    "leseløftet; tiltakene for foreldremedvirkning har stått stille i høst."
+)
+_DIALOGUE_POINTS = (
+    ("Lag en plan for foreldremøtene om tidlig innsats.", "leader", 30, PointStatus.OPEN),
+    ("Del erfaringene fra lesevennene med de andre skolene.", "leader", -10, PointStatus.OPEN),
+    ("Sett av tid til veiledning i klasseledelse.", "staff", -40, PointStatus.DONE),
+)
+
+
+def _seed_dialogues(municipality, units: dict[str, Unit], sector_leader, today) -> int:
+    """One held «virksomhetssamtale» with the first demo unit that has a leader, its agenda
+    generated from the seeded plan, and three agreed points (one overdue, one done): a few
+    rows, written in bulk (the loader's time is the test suite's)."""
+    from plans.selectors.dialogues import dialogue_agenda_build
+
+    people = _people(units)
+    name = next((name for name in units if name in people), None)
+    if name is None:
+        return 0
+    unit, who = units[name], people[name]
+    year = SchoolYear.current(today).start_year
+    held_on = today - datetime.timedelta(days=14)
+    dialogue = Dialogue.objects.create(
+        municipality=municipality,
+        unit=unit,
+        kind=DialogueKind.UNIT,
+        school_year=year,
+        held_on=held_on,
+        leader=sector_leader,
+        status=DialogueStatus.HELD,
+        notes=_DIALOGUE_NOTES,
+        agenda=dialogue_agenda_build(
+            unit=unit, school_year=year, user=sector_leader, today=held_on
+        ),
+        agenda_generated_at=timezone.now(),
+    )
+    dialogue.counterparts.set([who.leader])
+    AgreedPoint.objects.bulk_create(
+        AgreedPoint(
+            dialogue=dialogue,
+            text=text,
+            owner=who.leader if owner == "leader" else who.staff,
+            due_on=held_on + datetime.timedelta(days=days),
+            status=status,
+            done_note="Avtalt med teamlederne." if status == PointStatus.DONE else "",
+        )
+        for text, owner, days, status in _DIALOGUE_POINTS
+    )
+    return 1

@@ -52,6 +52,13 @@ PLANS_ENTRIES = (
     NavEntry(_("Rammeverk"), "plans:framework", None, order=40),
     NavEntry(_("Utviklingsplaner"), "plans:unit-plan-list", None, order=50),
     NavEntry(
+        _("Samtaler"),
+        "plans:dialogue-list",
+        "plans.access_dialogues",
+        "/plans/dialogues/",
+        order=55,
+    ),
+    NavEntry(
         _("Egenvurdering"), "plans:self-assessment-list", "plans.access_selfassessments", order=60
     ),
     NavEntry(_("Fortellinger"), "plans:participation-list", None, order=80),

@@ -322,3 +322,115 @@ rules.add_perm("plans.add_userjourney", manages_participation)
 # --- The sector dashboard ---------------------------------------------------------------
 
 rules.add_perm("plans.view_dashboard", is_superuser | is_sector_leader)
+
+
+# --- Leader dialogues -------------------------------------------------------------------
+# Private to the two parties and their superiors: no superuser or data admin exception.
+
+
+def _dialogue_of(obj):
+    from plans.models import AgreedPoint
+
+    return obj.dialogue if isinstance(obj, AgreedPoint) else obj
+
+
+@rules.predicate
+def in_dialogue_municipality(user, obj) -> bool:
+    """The dialogue (or point) belongs to the user's own municipality; superusers too
+    only through a membership."""
+    if obj is None:
+        return False
+    return _dialogue_of(obj).municipality_id == access_for(user).municipality_id
+
+
+@rules.predicate
+def leads_dialogue_unit(user, obj) -> bool:
+    return obj is not None and _dialogue_of(obj).unit_id in access_for(user).unit_ids(
+        Role.UNIT_LEADER
+    )
+
+
+@rules.predicate
+def joined_team_dialogue(user, obj) -> bool:
+    from plans.models import DialogueKind
+
+    if obj is None:
+        return False
+    dialogue = _dialogue_of(obj)
+    return dialogue.kind == DialogueKind.TEAM and dialogue.counterparts.filter(pk=user.pk).exists()
+
+
+@rules.predicate
+def owns_point(user, point) -> bool:
+    return point is not None and point.owner_id == user.pk
+
+
+@rules.predicate
+def conducts_dialogue(user, obj) -> bool:
+    """Who writes the record: the sector leaders for a unit dialogue, the unit's leaders
+    for a team dialogue."""
+    from plans.models import DialogueKind
+
+    if obj is None:
+        return False
+    dialogue = _dialogue_of(obj)
+    access = access_for(user)
+    if dialogue.kind == DialogueKind.UNIT:
+        return access.has_role(Role.SECTOR_LEADER)
+    return dialogue.unit_id in access.unit_ids(Role.UNIT_LEADER)
+
+
+@rules.predicate
+def is_open_dialogue(user, obj) -> bool:
+    from plans.models import DialogueStatus
+
+    return obj is not None and _dialogue_of(obj).status != DialogueStatus.CLOSED
+
+
+@rules.predicate
+def is_open_point(user, point) -> bool:
+    from plans.models import PointStatus
+
+    return point is not None and point.status == PointStatus.OPEN
+
+
+@rules.predicate
+def in_member_municipality(user, obj) -> bool:
+    """As ``in_own_municipality`` but without the superuser's pass: ``None`` (the page at
+    all) passes, an object only in the municipality of the user's membership."""
+    if obj is None:
+        return True
+    municipality_id = access_for(user).municipality_id
+    return municipality_id is not None and _municipality_id_of(obj) == municipality_id
+
+
+@rules.predicate
+def no_object(user, obj) -> bool:
+    return obj is None
+
+
+# The pages at all (the menu): the roles that hold or take part in dialogues.
+rules.add_perm("plans.access_dialogues", is_sector_leader | is_unit_leader | is_staff_member)
+# Mirrors DialogueQuerySet.visible_to.
+reads_dialogue = in_dialogue_municipality & (
+    is_sector_leader | leads_dialogue_unit | joined_team_dialogue
+)
+rules.add_perm("plans.view_dialogue", reads_dialogue)
+# Mirrors AgreedPointQuerySet.visible_to.
+rules.add_perm("plans.view_agreedpoint", reads_dialogue | (in_dialogue_municipality & owns_point))
+# Object: the unit. A sector leader holds unit dialogues with any unit of the
+# municipality, a unit leader team dialogues in the units they lead; None: the create
+# page at all.
+holds_unit_dialogue = is_sector_leader & in_member_municipality
+holds_team_dialogue = is_unit_leader & in_member_municipality & (no_object | leads_unit)
+rules.add_perm("plans.add_unit_dialogue", holds_unit_dialogue)
+rules.add_perm("plans.add_team_dialogue", holds_team_dialogue)
+rules.add_perm("plans.add_dialogue", holds_unit_dialogue | holds_team_dialogue)
+rules.add_perm(
+    "plans.change_dialogue", in_dialogue_municipality & conducts_dialogue & is_open_dialogue
+)
+# The owner marks a point done or dropped; so may whoever conducts the dialogue.
+rules.add_perm(
+    "plans.change_agreedpoint",
+    in_dialogue_municipality & (owns_point | conducts_dialogue) & is_open_point,
+)

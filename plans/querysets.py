@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 
     # Named in the string type arguments below, which ruff does not read.
     from plans.models import (  # noqa: F401
+        AgreedPoint,
+        Dialogue,
         Measure,
         Membership,
         MembershipChange,
@@ -179,3 +181,58 @@ class ParticipationInputQuerySet(_ParticipationScope, models.QuerySet["Participa
 
 class UserJourneyQuerySet(_ParticipationScope, models.QuerySet["UserJourney"]):
     pass
+
+
+class DialogueQuerySet(_MunicipalityScope, models.QuerySet["Dialogue"]):
+    """Leader dialogues are private to their two parties and their superiors. Superusers
+    are no exception: a superuser sees a dialogue only through a role that is a party
+    (``narrow`` is asked for them too, through ``visible_to`` below)."""
+
+    def visible_to(self, user):
+        access = access_for(user)
+        if access.municipality_id is None:
+            return self.none()
+        own = self.filter(municipality_id=access.municipality_id)
+        return self.narrow(own, access, user)
+
+    def narrow(self, own, access, user):
+        """Sector leaders read every dialogue of the municipality; a unit's leaders the
+        unit's dialogues (their own with the sector leader and those with their staff);
+        a staff member only the team dialogues they took part in."""
+        from plans.models import DialogueKind, Role
+
+        if access.has_role(Role.SECTOR_LEADER):
+            return own
+        from plans.models import Dialogue
+
+        through = Dialogue.counterparts.through
+        joined = models.Exists(
+            through.objects.filter(dialogue_id=models.OuterRef("pk"), user_id=user.pk)
+        )
+        return own.filter(
+            models.Q(unit_id__in=access.unit_ids(Role.UNIT_LEADER))
+            | (models.Q(kind=DialogueKind.TEAM) & joined)
+        )
+
+
+class AgreedPointQuerySet(models.QuerySet["AgreedPoint"]):
+    def visible_to(self, user) -> AgreedPointQuerySet:
+        """A point is read with its dialogue, and by its owner, who follows it up (the
+        point's text, never the dialogue's notes)."""
+        from plans.models import Dialogue
+
+        access = access_for(user)
+        if access.municipality_id is None:
+            return self.none()
+        return self.filter(
+            models.Q(dialogue__in=Dialogue.objects.visible_to(user).values("pk"))
+            | models.Q(owner_id=user.pk, dialogue__municipality_id=access.municipality_id)
+        )
+
+    def overdue(self, today: datetime.date | None = None) -> AgreedPointQuerySet:
+        """Open points whose due date has passed (a point due today is not yet)."""
+        from django.utils import timezone
+
+        from plans.models import PointStatus
+
+        return self.filter(status=PointStatus.OPEN, due_on__lt=today or timezone.localdate())

@@ -252,3 +252,35 @@ urlpatterns += [
     ),
 ]
 # --- end four eyes on memberships ---
+
+# --- leader dialogues (plans/views/dialogues.py) ---
+from plans.views import dialogues  # noqa: E402
+
+urlpatterns += [
+    path("dialogues/", dialogues.DialogueListView.as_view(), name="dialogue-list"),
+    path("dialogues/new/", dialogues.DialogueCreateView.as_view(), name="dialogue-create"),
+    path("dialogues/<id:pk>/", dialogues.DialogueDetailView.as_view(), name="dialogue-detail"),
+    path("dialogues/<id:pk>/print/", dialogues.DialoguePrintView.as_view(), name="dialogue-print"),
+    path("dialogues/<id:pk>/edit/", dialogues.DialogueEditView.as_view(), name="dialogue-edit"),
+    path(
+        "dialogues/<id:pk>/agenda/",
+        dialogues.DialogueAgendaView.as_view(),
+        name="dialogue-agenda",
+    ),
+    path(
+        "dialogues/<id:pk>/status/",
+        dialogues.DialogueStatusView.as_view(),
+        name="dialogue-status",
+    ),
+    path(
+        "dialogues/<id:pk>/points/add/",
+        dialogues.DialoguePointAddView.as_view(),
+        name="dialogue-point-add",
+    ),
+    path(
+        "dialogues/points/<id:pk>/",
+        dialogues.AgreedPointUpdateView.as_view(),
+        name="dialogue-point-update",
+    ),
+]
+# --- end leader dialogues ---

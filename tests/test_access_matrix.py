@@ -1276,6 +1276,8 @@ def _foreign_words(cast, persona) -> list[str]:
             "Solvik-kurs om lesing",
             "Solvik-kommentar om mobbing",
             "solvik-mobbing.csv",
+            "Fortrolig notat fra virksomhetssamtalen",
+            "Lesekurs for 1. trinn",
         ]
     return [
         "Nabovik skole",
@@ -1288,6 +1290,8 @@ def _foreign_words(cast, persona) -> list[str]:
         "Naboviks hemmelige krav",
         "Naboviks hemmelige tjeneste",
         "Naboviks behov",
+        "Naboviks fortrolige samtale",
+        "Naboviks hemmelige punkt",
     ]
 
 
@@ -1547,6 +1551,107 @@ MATRIX += [
         only({"sector_leader": 403, "data_admin": 405}, others=404),
     ),
 ]
+
+
+# --- leader dialogues (issue 20): private to the two parties and their superiors. Only
+# the roles that hold or join dialogues use the pages (the rest 403); a dialogue outside
+# one's scope is a 404. tests/plans/dialogue_helpers.py builds them.
+def _dlg(c):
+    from tests.plans.dialogue_helpers import build_dialogues
+
+    return build_dialogues(c)
+
+
+def _dlg_url(name, which=None):
+    def url(c):
+        d = _dlg(c)
+        return reverse(name, args=[getattr(d, which).pk]) if which else reverse(name)
+
+    return url
+
+
+def _dialogue_users(**statuses) -> dict:
+    return only(statuses, others=403)
+
+
+MATRIX += [
+    (
+        "dialogue list",
+        _dlg_url("plans:dialogue-list"),
+        _dialogue_users(sector_leader=200, unit_leader=200, staff=200),
+    ),
+    (
+        "dialogue create",
+        _dlg_url("plans:dialogue-create"),
+        _dialogue_users(sector_leader=200, unit_leader=200),
+    ),
+    (
+        "dialogue detail, sector leader with the unit leader",
+        _dlg_url("plans:dialogue-detail", "unit"),
+        _dialogue_users(sector_leader=200, unit_leader=200, staff=404),
+    ),
+    (
+        "dialogue detail, unit leader with the staff member",
+        _dlg_url("plans:dialogue-detail", "team"),
+        _dialogue_users(sector_leader=200, unit_leader=200, staff=200),
+    ),
+    (
+        "dialogue detail, another unit's",
+        _dlg_url("plans:dialogue-detail", "kindergarten"),
+        _dialogue_users(sector_leader=200, unit_leader=404, staff=404),
+    ),
+    (
+        "dialogue detail, another municipality's",
+        _dlg_url("plans:dialogue-detail", "other"),
+        _dialogue_users(sector_leader=404, unit_leader=404, staff=404),
+    ),
+    (
+        "dialogue print",
+        _dlg_url("plans:dialogue-print", "unit"),
+        _dialogue_users(sector_leader=200, unit_leader=200, staff=404),
+    ),
+    (
+        "dialogue edit, unit dialogue",
+        _dlg_url("plans:dialogue-edit", "unit"),
+        _dialogue_users(sector_leader=200, unit_leader=403, staff=404),
+    ),
+    (
+        "dialogue edit, team dialogue",
+        _dlg_url("plans:dialogue-edit", "team"),
+        _dialogue_users(sector_leader=403, unit_leader=200, staff=403),
+    ),
+    (
+        "dialogue agenda (POST only)",
+        _dlg_url("plans:dialogue-agenda", "unit"),
+        _dialogue_users(sector_leader=405, unit_leader=403, staff=404),
+    ),
+    (
+        "dialogue status (POST only)",
+        _dlg_url("plans:dialogue-status", "team"),
+        _dialogue_users(sector_leader=403, unit_leader=405, staff=403),
+    ),
+    (
+        "dialogue point add",
+        _dlg_url("plans:dialogue-point-add", "unit"),
+        _dialogue_users(sector_leader=200, unit_leader=403, staff=404),
+    ),
+    (
+        "dialogue point update, the staff member's point in the unit dialogue",
+        _dlg_url("plans:dialogue-point-update", "staff_point"),
+        _dialogue_users(sector_leader=200, unit_leader=403, staff=200),
+    ),
+    (
+        "dialogue point update, another unit's point",
+        _dlg_url("plans:dialogue-point-update", "kindergarten_point"),
+        _dialogue_users(sector_leader=200, unit_leader=404, staff=404),
+    ),
+    (
+        "dialogue point update, another municipality's point",
+        _dlg_url("plans:dialogue-point-update", "other_point"),
+        _dialogue_users(sector_leader=404, unit_leader=404, staff=404),
+    ),
+]
+# --- end leader dialogues
 
 
 # One test per URL tries every persona against the same cast: building the cast once per

@@ -40,6 +40,7 @@ from tests.test_access_matrix import (
     _consult,
     _dir,
     _dir_url,
+    _dlg,
     _follow_up,
     _handbook,
     _ind,
@@ -1358,6 +1359,77 @@ CONSULT_ROWS = [
     ),
 ]
 
+
+# Leader dialogues (issue 20): the sector leader writes the record of a unit dialogue, the
+# unit's leader that of a team dialogue; a point's owner marks it. Nobody else, and a
+# dialogue outside one's scope is a 404 (tests/plans/dialogue_helpers.py builds them).
+def _dlg_path(name, which=None):
+    def url(c):
+        d = _dlg(c)
+        return reverse(name, args=[getattr(d, which).pk]) if which else reverse(name)
+
+    return url
+
+
+DIALOGUE_ROWS = [
+    Row(
+        "dialogue create",
+        _dlg_path("plans:dialogue-create"),
+        lambda c: {
+            "kind": "unit",
+            "unit": str(c.sfo.pk),
+            "school_year": _next_year(c),
+            "held_on": _today(),
+            "counterparts": [str(c["unit_leader"].pk)],
+        },
+        page=False,
+        may=("sector_leader",),
+        # Offered team dialogues only, a unit leader gets the form back with the error.
+        refusal={"unit_leader": 200},
+    ),
+    Row(
+        "dialogue edit",
+        _dlg_path("plans:dialogue-edit", "unit"),
+        lambda c: {"notes": "Vi ble enige om å prioritere lesing."},
+        may=("sector_leader",),
+    ),
+    Row(
+        "dialogue edit, team dialogue",
+        _dlg_path("plans:dialogue-edit", "team"),
+        lambda c: {"notes": "Veiledning avtalt."},
+        may=("unit_leader",),
+    ),
+    Row(
+        "dialogue agenda",
+        _dlg_path("plans:dialogue-agenda", "unit"),
+        page=False,
+        may=("sector_leader",),
+    ),
+    Row(
+        "dialogue status",
+        _dlg_path("plans:dialogue-status", "team"),
+        lambda c: {"status": "held"},
+        page=False,
+        may=("unit_leader",),
+    ),
+    Row(
+        "dialogue point add",
+        _dlg_path("plans:dialogue-point-add", "unit"),
+        lambda c: {
+            "text": "Felles plan for overgang barnehage–skole",
+            "owner": str(c["unit_leader"].pk),
+            "due_on": _in_days(60),
+        },
+        may=("sector_leader",),
+    ),
+    Row(
+        "dialogue point update",
+        _dlg_path("plans:dialogue-point-update", "staff_point"),
+        lambda c: {"status": "done", "note": "Kurset er holdt."},
+        may=("staff", "sector_leader"),
+    ),
+]
+
 ROWS = (
     MEMBERSHIP_ROWS
     + MAPPING_ROWS
@@ -1369,6 +1441,7 @@ ROWS = (
     + HANDBOOK_ROWS
     + CONSULT_ROWS
     + DIRECTORY_ROWS
+    + DIALOGUE_ROWS
 )
 
 

@@ -15,7 +15,7 @@ from django.apps import apps
 from tests.bti.helpers import VIEWS
 from tests.conftest import PERSONAS
 from tests.plans.test_permissions import plan_objects  # noqa: F401 (a fixture)
-from tests.test_access_matrix import _bti, _comp, _ind, _training
+from tests.test_access_matrix import _bti, _comp, _dlg, _ind, _training
 
 # The cast, and BTI's: a team member who is not the holder, a colleague of the holder off
 # the team, the proposed new holder, and Nabovik's holder of Nabovik's own log.
@@ -118,6 +118,7 @@ def every_object(plan_objects):  # noqa: F811
         user=c["sector_leader"], municipality=c.municipality, scope="personlig"
     )
     _training(c)  # Solvik's BTI requirement and Nabovik's
+    _dlg(c)  # leader dialogues and their points in both municipalities
 
     ind = _ind(c)
     Target.objects.create(

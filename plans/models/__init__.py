@@ -1,5 +1,13 @@
 """The plans app's models, one module per part of the domain."""
 
+from plans.models.dialogues import (
+    AgreedPoint,
+    Dialogue,
+    DialogueChange,
+    DialogueKind,
+    DialogueStatus,
+    PointStatus,
+)
 from plans.models.history import ChangeRecord, PlanChange, ReminderDigest
 from plans.models.organisation import (
     CONFIRMED_ROLES,
@@ -65,6 +73,7 @@ __all__ = [
     "OPEN_MEASURE_STATES",
     "PUBLISHED_STATES",
     "UNIT_ROLES",
+    "AgreedPoint",
     "Anchoring",
     "AnchoringKind",
     "AssessmentAnswer",
@@ -73,6 +82,10 @@ __all__ = [
     "ChangeRecord",
     "CoreComponent",
     "DevelopmentArea",
+    "Dialogue",
+    "DialogueChange",
+    "DialogueKind",
+    "DialogueStatus",
     "InputGroup",
     "InputSetting",
     "JourneyStep",
@@ -87,6 +100,7 @@ __all__ = [
     "Phase",
     "PlanChange",
     "PlanValue",
+    "PointStatus",
     "PracticeCharacteristic",
     "QualityDescription",
     "QualityPlan",

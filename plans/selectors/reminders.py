@@ -14,7 +14,15 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from plans.models import Measure, Membership, QualityPlan, Role, UnitPlan, UnitPlanStatus
+from plans.models import (
+    AgreedPoint,
+    Measure,
+    Membership,
+    QualityPlan,
+    Role,
+    UnitPlan,
+    UnitPlanStatus,
+)
 from plans.schoolyear import SchoolYear
 
 if TYPE_CHECKING:
@@ -32,10 +40,12 @@ class Digest:
     overdue: list[dict] = field(default_factory=list)
     unsubmitted: list[dict] = field(default_factory=list)
     to_evaluate: list[dict] = field(default_factory=list)
+    # Points agreed in a leader dialogue that the person owns, open past their due date.
+    overdue_points: list[dict] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
-        return not (self.overdue or self.unsubmitted or self.to_evaluate)
+        return not (self.overdue or self.unsubmitted or self.to_evaluate or self.overdue_points)
 
 
 def iso_week(*, day: datetime.date) -> str:
@@ -89,6 +99,24 @@ def reminder_digests_collect(*, today: datetime.date) -> list[Digest]:
                 "school_year": measure.plan.school_year_label,
                 "end": measure.end,
                 "url": portal_url(path=reverse("plans:unit-plan-detail", args=[measure.plan_id])),
+            }
+        )
+
+    # (d) Overdue agreed points the person owns. The mail names the point (its owner
+    # reads it) and links to where they mark it; never the dialogue's notes.
+    overdue_points = (
+        AgreedPoint.objects.overdue(today)
+        .filter(owner__in=recipients, dialogue__unit__active=True)
+        .select_related("owner", "dialogue__unit")
+        .order_by("owner_id", "due_on", "pk")
+    )
+    for point in overdue_points:
+        digest_for(point.owner).overdue_points.append(
+            {
+                "text": point.text,
+                "unit": point.dialogue.unit.name,
+                "due_on": point.due_on,
+                "url": portal_url(path=reverse("plans:dialogue-point-update", args=[point.pk])),
             }
         )
 

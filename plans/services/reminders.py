@@ -42,6 +42,7 @@ def reminder_email_build(*, digest: Digest, week: str) -> EmailMultiAlternatives
         "overdue": digest.overdue,
         "unsubmitted": digest.unsubmitted,
         "to_evaluate": digest.to_evaluate,
+        "overdue_points": digest.overdue_points,
         "portal_url": portal_url(path=reverse("home")),
     }
     # The worker has no request: the digest is written in the portal's default language.

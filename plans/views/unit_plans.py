@@ -27,6 +27,7 @@ from plans.forms_unit_plans import (
 )
 from plans.models import Measure, ParticipationProcess, Phase, Unit, UnitGoal, UnitPlan
 from plans.schoolyear import SchoolYear
+from plans.selectors.dialogues import points_for_unit
 from plans.selectors.unit_plans import (
     unit_plan_approval_problems,
     unit_plan_editable_fields,
@@ -174,6 +175,10 @@ class UnitPlanDetailView(MemberRequiredMixin, View):
             raise Http404
         context = plan_context(request, plan)
         context["latest_changes"] = plan.changes.select_related("actor")[:5]
+        context["agreed_points"] = points_for_unit(request.user, plan.unit)
+        for point in context["agreed_points"]:
+            point.can_mark = request.user.has_perm("plans.change_agreedpoint", point)
+        context["can_see_dialogues"] = request.user.has_perm("plans.access_dialogues")
         return render(request, "plans/unit_plans/detail.html", context)
 
 

@@ -19,6 +19,7 @@ HREFS = {
     "Kvalitetsplan": "/plans/quality/",
     "Rammeverk": "/plans/framework/",
     "Utviklingsplaner": "/plans/unit-plans/",
+    "Samtaler": "/plans/dialogues/",
     "Egenvurdering": "/plans/self-assessments/",
     "Tellinger": "/indicators/",
     "Fortellinger": "/plans/participation/",
@@ -36,18 +37,19 @@ _COMMON = ["Kvalitetsplan", "Rammeverk", "Utviklingsplaner"]
 _APPS = ["Tellinger", "Fortellinger", "Kompetanse", "Tilstandsrapporter"]
 # Each persona's menu as it was when the entries were one hard-coded list in plans (and
 # BTI's two inserted before the last two; then issue 19's consultation meetings, the
-# handbook and the directory of services): the registry must render the same menus.
+# handbook and the directory of services; issue 20's leader dialogues, «Samtaler», for
+# those who hold or take part in them): the registry must render the same menus.
 MENUS = {
     "sector_leader": [
-        "Forside", "Oversikt", *_COMMON, "Egenvurdering", *_APPS, "Handlingsveileder",
+        "Forside", "Oversikt", *_COMMON, "Samtaler", "Egenvurdering", *_APPS, "Handlingsveileder",
         "Tjenester", "BTI-statistikk", "Enheter",
     ],
     "unit_leader": [
-        "Forside", *_COMMON, "Egenvurdering", *_APPS, "BTI", "Samarbeidsmøter",
+        "Forside", *_COMMON, "Samtaler", "Egenvurdering", *_APPS, "BTI", "Samarbeidsmøter",
         "Handlingsveileder", "Tjenester", "Enheter",
     ],
     "staff": [
-        "Forside", *_COMMON, "Egenvurdering", *_APPS, "BTI", "Samarbeidsmøter",
+        "Forside", *_COMMON, "Samtaler", "Egenvurdering", *_APPS, "BTI", "Samarbeidsmøter",
         "Handlingsveileder", "Tjenester", "Enheter",
     ],
     "bti_coordinator": [

@@ -1,0 +1,62 @@
+"""The indicators section of a leader dialogue's agenda (``plans.dialogue_agenda``,
+registered in ``IndicatorsConfig.ready``): the municipality's indicators tied to the
+development areas the unit works on, each with its latest value, the target and what
+``indicators.findings`` reads in it against the country, its trend and its target —
+the same reading the findings page gives, not a second one."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from django.utils.translation import gettext as _
+
+from indicators.findings import amount, reading_for_main
+from indicators.models import Indicator
+from indicators.selectors.figures import latest_targets, main_series, municipality_places
+from plans.models import Municipality, Unit
+
+
+def dialogue_agenda_section(
+    *, unit: Unit, school_year: int, area_keys: Sequence[uuid.UUID], user
+) -> dict | None:
+    """JSON-ready rows for the agenda, or None when no indicator is tied to the areas.
+    Areas are matched by key, so indicators linked to an earlier plan revision's area
+    count too. A fixed number of queries."""
+    if not area_keys:
+        return None
+    municipality = Municipality.objects.get(pk=unit.municipality_id)
+    indicators = list(
+        Indicator.objects.for_municipality(municipality.pk)
+        .filter(areas__key__in=list(area_keys))
+        .select_related("source")
+        .distinct()
+        .order_by("name", "pk")
+    )
+    if not indicators:
+        return None
+    ids = [indicator.pk for indicator in indicators]
+    places = municipality_places(municipality)
+    mains = main_series(ids, municipality, places)
+    targets = latest_targets(ids, municipality)
+    rows = []
+    for indicator in indicators:
+        row: dict = {"name": indicator.name, "source": indicator.source.name}
+        main = mains.get(indicator.pk)
+        latest = main.latest if main else None
+        if main is None or latest is None or latest.value is None:
+            row["value"] = ""
+            rows.append(row)
+            continue
+        target = targets.get((indicator.pk, main.subgroup))
+        reading = reading_for_main(indicator, main, target, municipality.name)
+        row |= {
+            "value": amount(latest.value, indicator),
+            "period": latest.period_label,
+            "target": amount(target.value, indicator) if target else "",
+            "target_year": target.year if target else "",
+            "positive": list(reading.positive),
+            "attention": list(reading.attention),
+        }
+        rows.append(row)
+    return {"title": _("Indikatorer for enhetens utviklingsområder"), "rows": rows}
