@@ -412,7 +412,7 @@ def session_candidates(*, group: str, municipality_id: int, unit_id: int | None 
 @dataclass
 class StatementDistribution:
     """One statement's scores in a group session, as published: every count through the
-    disclosure layer, the mean and median only beside a shown total."""
+    disclosure layer, the mean and median only when no count is withheld."""
 
     cells: list[disclosure.Cell]  # one per score, 1 to 4
     total: disclosure.Cell
@@ -450,12 +450,21 @@ def session_distributions(assessment: SelfAssessment) -> dict[int, StatementDist
     for statement_id, values in counts.items():
         total = sum(values)
         group = disclosure.protect_group(statement_id, total, {"score": values})
+        cells = group.breakdowns["score"]
+        if group.total["suppressed"] and not disclosure.is_small(total):
+            # Everyone scores every statement, so the total is the response count the
+            # facilitator sees anyway: a total the layer would hide is known, and the cells
+            # it leaves shown would give the hidden ones away. Withhold them all.
+            cells = [disclosure.protected() for _ in values]
+        withheld = any(cell["suppressed"] for cell in cells)
         score_sum = sum(score * count for score, count in zip(Score.values, values, strict=True))
         result[statement_id] = StatementDistribution(
-            cells=group.breakdowns["score"],
-            total=group.total,
-            mean=disclosure.average(score_sum, group.total, "0.1"),
-            median=None if group.total["suppressed"] else _median(values),
+            cells=cells,
+            total=disclosure.count_cell(total),
+            # The mean and the median are functions of the cells: beside a withheld cell
+            # they would be one more equation an attacker could solve for it.
+            mean=None if withheld else disclosure.average(score_sum, group.total, "0.1"),
+            median=None if withheld else _median(values),
         )
     return result
 
