@@ -189,6 +189,13 @@ class SelfAssessment(models.Model):
     def __str__(self) -> str:
         return f"{self.subject_label} {self.conducted_on:%d.%m.%Y}"
 
+    def save(self, *args, **kwargs) -> None:
+        # A unit's assessment belongs to the unit's municipality; callers that name only
+        # the unit (the demo, older code) need not repeat it.
+        if self.municipality_id is None and self.unit is not None:
+            self.municipality_id = self.unit.municipality_id
+        super().save(*args, **kwargs)
+
     @property
     def is_session(self) -> bool:
         return self.group in SESSION_GROUPS
@@ -200,13 +207,6 @@ class SelfAssessment(models.Model):
         if self.unit is None:
             return str(AssessmentGroup(self.group).label)
         return self.unit.name
-
-    def save(self, *args, **kwargs) -> None:
-        # A unit's assessment belongs to the unit's municipality; callers that name only
-        # the unit (the demo, older code) need not repeat it.
-        if self.municipality_id is None and self.unit is not None:
-            self.municipality_id = self.unit.municipality_id
-        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         errors = {}

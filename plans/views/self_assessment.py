@@ -514,8 +514,8 @@ class GroupAssessmentStartView(MemberRequiredMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form))
 
     def post(self, request, *args, **kwargs):
-        # The step-one choice travels in the query string of the form's action.
-        self.choice = GroupChoiceForm(request.GET, groups=self.groups, units=self.units)
+        # The step-one choice travels with the participants, in hidden fields.
+        self.choice = GroupChoiceForm(request.POST, groups=self.groups, units=self.units)
         if not self.choice.is_valid():
             return self.render_to_response(self.get_context_data(form=None), status=400)
         form = self.start_form(request.POST)

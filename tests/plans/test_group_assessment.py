@@ -383,14 +383,15 @@ def test_start_page_refuses_a_forged_participant(plan_cast, client_for):
     c = plan_cast
     administration_tool(c)
     client = client_for(c["sector_leader"])
-    url = reverse("plans:self-assessment-group-start") + "?group=administration"
-    page = client.get(url)
+    url = reverse("plans:self-assessment-group-start")
+    page = client.get(url + "?group=administration")
     assert page.status_code == 200
     official = c["elected_official"]
     assert (official.get_full_name() or official.username) in page.content.decode()
     response = client.post(
         url,
         {
+            "group": "administration",
             "participants": [c["elected_official"].pk, c["other_municipality"].pk],
             "conducted_on": "2026-01-10",
         },
@@ -401,6 +402,7 @@ def test_start_page_refuses_a_forged_participant(plan_cast, client_for):
     response = client.post(
         url,
         {
+            "group": "administration",
             "participants": [c["elected_official"].pk, c["sector_leader"].pk],
             "conducted_on": "2026-01-10",
         },
@@ -413,9 +415,13 @@ def test_unit_leader_may_not_start_a_municipality_group(plan_cast, client_for):
     c = plan_cast
     administration_tool(c)
     client = client_for(c["unit_leader"])
-    url = reverse("plans:self-assessment-group-start") + "?group=administration"
     response = client.post(
-        url, {"participants": [c["elected_official"].pk], "conducted_on": "2026-01-10"}
+        reverse("plans:self-assessment-group-start"),
+        {
+            "group": "administration",
+            "participants": [c["elected_official"].pk, c["sector_leader"].pk],
+            "conducted_on": "2026-01-10",
+        },
     )
     assert response.status_code == 400
     assert not SelfAssessment.objects.exists()
