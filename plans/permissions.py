@@ -289,10 +289,12 @@ def facilitates_assessment(user, obj) -> bool:
 
 @rules.predicate
 def took_part_in_completed(user, assessment) -> bool:
-    from plans.models import AssessmentStatus
+    """Invited to the group session, which is completed (the object may also be a unit:
+    ``view_selfassessment`` on a unit's history page, which no invitation opens)."""
+    from plans.models import AssessmentStatus, SelfAssessment
 
     return (
-        assessment is not None
+        isinstance(assessment, SelfAssessment)
         and assessment.status == AssessmentStatus.COMPLETED
         and assessment.session_participants.filter(user_id=user.pk).exists()
     )
