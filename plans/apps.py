@@ -23,6 +23,10 @@ class PlansConfig(AppConfig):
 
         register_converter(IdConverter, "id")
         navigation.register(*navigation.PLANS_ENTRIES)
+        from plans import home_panels
+        from plans.selectors.home import assessment_sessions_panel
+
+        home_panels.register("plans/assessment/_home_sessions.html", assessment_sessions_panel)
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

@@ -240,10 +240,22 @@ class AreaStanding:
 
 
 @dataclass
+class GroupStanding:
+    """A group spanning the municipality (the leaders, the administration with the
+    elected officials): its latest completed assessment, labelled by the group."""
+
+    label: str
+    assessment_id: int
+    conducted_on: object
+    values: list[Decimal | None]
+
+
+@dataclass
 class SectorOverview:
     plan: QualityPlan | None
     units: list[UnitStanding]
     areas: list[AreaStanding]
+    groups: list[GroupStanding] = field(default_factory=list)
 
 
 def sector_overview(user, service_field: str | None = None) -> SectorOverview:
@@ -271,7 +283,22 @@ def sector_overview(user, service_field: str | None = None) -> SectorOverview:
     if service_field:
         units = units.filter(kind__in=kinds_of_field(service_field))
     rows = list(units)
-    averages = area_averages(unit.latest_id for unit in rows if unit.latest_id)
+    # The groups without a unit: the latest completed assessment of each, one query each
+    # (there are two such groups, whatever the data).
+    group_latest = []
+    for group in sorted(MUNICIPALITY_GROUPS):
+        found = SelfAssessment.objects.visible_to(user).filter(
+            group=group, unit__isnull=True, status=AssessmentStatus.COMPLETED
+        )
+        if service_field:
+            found = found.filter(tool__service_field=service_field)
+        latest_group = found.order_by("-conducted_on", "-pk").first()
+        if latest_group is not None:
+            group_latest.append(latest_group)
+    averages = area_averages(
+        [unit.latest_id for unit in rows if unit.latest_id]
+        + [assessment.pk for assessment in group_latest]
+    )
     standings = [
         UnitStanding(
             unit=unit,
@@ -282,17 +309,30 @@ def sector_overview(user, service_field: str | None = None) -> SectorOverview:
         )
         for unit in rows
     ]
+    groups = [
+        GroupStanding(
+            label=assessment.subject_label,
+            assessment_id=assessment.pk,
+            conducted_on=assessment.conducted_on,
+            values=[averages.get((assessment.pk, area.key)) for area in areas],
+        )
+        for assessment in group_latest
+    ]
     return SectorOverview(
         plan=plan,
         units=standings,
+        # The sector average is the units' (every unit weighs the same); the groups are
+        # shown beside it, labelled, not mixed into it.
         areas=[
             AreaStanding(
                 area=area,
-                bars=[(row.unit.name, row.averages[area.key]) for row in standings],
+                bars=[(row.unit.name, row.averages[area.key]) for row in standings]
+                + [(group.label, group.values[index]) for group in groups],
                 sector_average=mean(row.averages[area.key] for row in standings),
             )
-            for area in areas
+            for index, area in enumerate(areas)
         ],
+        groups=groups,
     )
 
 

@@ -5,6 +5,7 @@ conclusion feeding the sector's trends, and the pages' scope and query counts.""
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -447,3 +448,48 @@ def test_pages_cost_the_same_for_one_and_ten_times_the_participants(
             assert client.get(reverse(f"plans:{url_name}", args=args)).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_home_page_lists_the_sessions_waiting_for_my_answer(plan_cast, client_for):
+    c = plan_cast
+    session = administration_session(c)
+    answer_url = reverse("plans:self-assessment-answer", args=[session.pk])
+    client = client_for(c["elected_official"])
+    assert answer_url in client.get(reverse("home")).content.decode()
+    answer_all(session, [c["elected_official"]], 3)
+    assert answer_url not in client.get(reverse("home")).content.decode()
+    assert answer_url not in client_for(c["staff"]).get(reverse("home")).content.decode()
+
+
+@pytest.mark.parametrize("completed", [False, True])
+def test_the_read_rule_mirrors_the_queryset_for_every_persona(plan_cast, completed):
+    from tests.conftest import PERSONAS
+
+    c = plan_cast
+    session = administration_session(c)
+    if completed:
+        SelfAssessment.objects.filter(pk=session.pk).update(status=AssessmentStatus.COMPLETED)
+        session.refresh_from_db()
+    for persona in (*PERSONAS, "other_municipality", "no_membership"):
+        user = c[persona]
+        visible = SelfAssessment.objects.visible_to(user).filter(pk=session.pk).exists()
+        assert user.has_perm("plans.view_selfassessment", session) == visible, persona
+        expected = {"sector_leader"} | ({"elected_official"} if completed else set())
+        assert visible == (persona in expected), persona
+
+
+def test_the_sector_page_shows_a_completed_municipality_group_labelled(plan_cast, client_for):
+    c = plan_cast
+    session = administration_session(c)
+    group_assessment_close(assessment=session, actor=c["sector_leader"])
+    self_assessment_save(
+        assessment=session,
+        answers={a.pk: {"score": 4, "reflection": ""} for a in session.answers.all()},
+        actor=c["sector_leader"],
+        complete=True,
+    )
+    overview = selectors.sector_overview(c["sector_leader"])
+    assert [group.label for group in overview.groups] == ["Administrasjon og politikk"]
+    assert overview.groups[0].values == [Decimal("4.00"), Decimal("4.00")]
+    html = client_for(c["sector_leader"]).get(reverse("plans:self-assessment-sector"))
+    assert "Administrasjon og politikk (hele kommunen)" in html.content.decode()
