@@ -309,9 +309,7 @@ def is_open_session_for(user, assessment) -> bool:
     return (
         assessment is not None
         and assessment.status == AssessmentStatus.COLLECTING
-        and assessment.session_participants.filter(
-            user_id=user.pk, has_answered=False
-        ).exists()
+        and assessment.session_participants.filter(user_id=user.pk, has_answered=False).exists()
     )
 
 
@@ -331,9 +329,7 @@ rules.add_perm(
 )
 # Group sessions: a unit leader for the unit's staff, a sector leader for the groups
 # spanning the municipality (object: the unit, or None for those groups).
-rules.add_perm(
-    "plans.start_group_assessment", is_superuser | is_sector_leader | is_unit_leader
-)
+rules.add_perm("plans.start_group_assessment", is_superuser | is_sector_leader | is_unit_leader)
 rules.add_perm("plans.start_municipality_group_assessment", is_superuser | is_sector_leader)
 # The response count and the (disclosure-controlled) distributions: the facilitator and
 # the sector leaders, never the participants as such.
