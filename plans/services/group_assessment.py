@@ -199,9 +199,12 @@ def group_assessment_answer(
     session's counts and mark that they have answered — in one transaction, so an answer
     is counted exactly once or not at all. Nothing ties the counts to ``user``."""
     participant = (
-        SessionParticipant.objects.select_for_update()
+        # Only the invitation row is locked, and no ordering: the default one would join
+        # the assessment's unit, an outer join PostgreSQL cannot lock.
+        SessionParticipant.objects.select_for_update(of=("self",))
         .select_related("assessment")
         .filter(assessment_id=assessment.pk, user_id=getattr(user, "pk", 0) or 0)
+        .order_by("pk")
         .first()
     )
     if participant is None:
@@ -250,7 +253,9 @@ def group_assessment_close(*, assessment: SelfAssessment, actor) -> SelfAssessme
     """Stop collecting answers: the session becomes a draft where the facilitator records
     the joint conclusion, and the distributions can be shown."""
     assessment = (
-        SelfAssessment.objects.select_for_update().select_related("tool").get(pk=assessment.pk)
+        SelfAssessment.objects.select_for_update(of=("self",))
+        .select_related("tool")
+        .get(pk=assessment.pk)
     )
     if assessment.status != AssessmentStatus.COLLECTING:
         raise ValidationError(_("Svarinnsamlingen er allerede avsluttet."), code="closed")

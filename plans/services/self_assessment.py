@@ -322,7 +322,11 @@ def self_assessment_save(
     (PlanLocked)."""
     with transaction.atomic():
         assessment = (
-            SelfAssessment.objects.select_for_update().select_related("unit").get(pk=assessment.pk)
+            # Lock the assessment row only: its unit is an outer join now that a group
+            # spanning the municipality has none, and PostgreSQL locks no outer side.
+            SelfAssessment.objects.select_for_update(of=("self",))
+            .select_related("unit")
+            .get(pk=assessment.pk)
         )
         if assessment.status == AssessmentStatus.COMPLETED:
             raise PlanLocked(_("Egenvurderingen er fullført og kan ikke endres."))
