@@ -483,11 +483,22 @@ class AssessmentAnswerInline(admin.TabularInline):
 class SelfAssessmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Read-only: assessments are the units' own record, written in the portal."""
 
-    list_display = ("unit", "tool", "conducted_on", "status")
-    list_filter = ("status",)
+    # The anonymous scores of a group session (ScoreTally) and who was invited
+    # (SessionParticipant) are not in the admin at all: the distribution is read only
+    # through plans.disclosure on the assessment's page.
+    list_display = ("unit", "group", "tool", "conducted_on", "status")
+    list_filter = ("status", "group")
     list_select_related = ("unit", "tool")
     search_fields = ("unit__name",)
-    readonly_fields = ("unit", "tool", "conducted_on", "participants", "status", "created_by")
+    readonly_fields = (
+        "unit",
+        "group",
+        "tool",
+        "conducted_on",
+        "participants",
+        "status",
+        "created_by",
+    )
     fields = readonly_fields
     inlines = [AssessmentAnswerInline]
 

@@ -24,10 +24,13 @@ class PlansConfig(AppConfig):
 
         register_converter(IdConverter, "id")
         navigation.register(*navigation.PLANS_ENTRIES)
-        # The owner's agreed points from leader dialogues (plans' own panel).
+        # plans' own panels: the owner's agreed points from leader dialogues, and the
+        # group self-assessments waiting for this user's answer.
         from plans.selectors.dialogues import dialogue_home_panel
+        from plans.selectors.home import assessment_sessions_panel
 
         home_panels.register("plans/dialogues/_home_panel.html", dialogue_home_panel)
+        home_panels.register("plans/assessment/_home_sessions.html", assessment_sessions_panel)
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

@@ -33,6 +33,7 @@ from plans.models import (
     Anchoring,
     AnchoringKind,
     AssessmentAnswer,
+    AssessmentGroup,
     AssessmentStatus,
     Attainment,
     CoreComponent,
@@ -57,8 +58,11 @@ from plans.models import (
     QualityPlan,
     QualityTool,
     Role,
+    Score,
+    ScoreTally,
     SelfAssessment,
     ServiceField,
+    SessionParticipant,
     StepAssessment,
     TargetGroup,
     ToolStatement,
@@ -307,7 +311,7 @@ def demo_clear(municipality: Municipality) -> None:
     foreign keys allow. The plans' history goes with them. The other apps' demo rows (and
     the status reports) point at these and are cleared first: ``demo.services.loading``."""
     Dialogue.objects.filter(municipality=municipality).delete()
-    SelfAssessment.objects.filter(unit__municipality=municipality).delete()
+    SelfAssessment.objects.filter(municipality=municipality).delete()
     UnitPlan.objects.filter(unit__municipality=municipality).delete()
     ParticipationInput.objects.filter(municipality=municipality).delete()
     UserJourney.objects.filter(municipality=municipality).delete()
@@ -332,6 +336,7 @@ def demo_seed(
     tools = _seed_quality_tools(municipality, plan)
     unit_plans = _seed_unit_plans(plan, units, today)
     assessments = _seed_self_assessments(tools, units, today)
+    assessments += _seed_group_session(municipality, tools, users, today)
     inputs, journeys = _seed_participation(municipality, plan, units, sector_leader, today)
     dialogues = _seed_dialogues(municipality, units, sector_leader, today)
     return plan, {
@@ -854,6 +859,54 @@ def _current_year_plan(context: _PlanContext, year: int, state: str) -> UnitPlan
         )
     _add_participation(context, plan, Phase.CARRYING_OUT, _school_year_day(today, 1, 10, 15))
     return plan
+
+
+def _seed_group_session(
+    municipality: Municipality, tools: dict[str, QualityTool], users: dict[str, Any], today
+) -> int:
+    """One completed session of «Administrasjon og politikk» with the sector leader and
+    the elected official: both answered (the counts say how many gave each score, never
+    who), and the joint conclusion. Bulk inserts only."""
+    tool = tools.get(ServiceField.ADMINISTRATION)
+    people = [users.get("sektorleder"), users.get("folkevalgt")]
+    if tool is None or None in people:
+        return 0
+    statements = list(tool.statements.order_by("area__order", "order", "pk"))
+    assessment = SelfAssessment.objects.create(
+        municipality=municipality,
+        unit=None,
+        group=AssessmentGroup.ADMINISTRATION,
+        tool=tool,
+        conducted_on=_school_year_day(today, 1, 10, 2),
+        participants=str(AssessmentGroup.ADMINISTRATION.label),
+        status=AssessmentStatus.COMPLETED,
+        created_by=people[0],
+    )
+    SessionParticipant.objects.bulk_create(
+        SessionParticipant(assessment=assessment, user=user, has_answered=True) for user in people
+    )
+    # Two answers per statement: one 3 and one 2 or 4, varying along the statements.
+    given = [(3, 2 + 2 * (i % 2)) for i in range(len(statements))]
+    ScoreTally.objects.bulk_create(
+        ScoreTally(
+            assessment=assessment,
+            statement=statement,
+            score=score,
+            count=sum(1 for value in pair if value == score),
+        )
+        for statement, pair in zip(statements, given, strict=True)
+        for score in Score.values
+    )
+    AssessmentAnswer.objects.bulk_create(
+        AssessmentAnswer(
+            assessment=assessment,
+            statement=statement,
+            score=3,
+            reflection=DATA.reflections[i % len(DATA.reflections)] if i % 3 == 0 else "",
+        )
+        for i, statement in enumerate(statements)
+    )
+    return 1
 
 
 def _seed_self_assessments(tools: dict[str, QualityTool], units: dict[str, Unit], today) -> int:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from plans.models import (
     AssessmentAnswer,
+    AssessmentGroup,
     CoreComponent,
     DevelopmentArea,
     QualityTool,
@@ -17,6 +18,7 @@ from plans.models import (
     SelfAssessment,
     ServiceField,
     ToolStatement,
+    Unit,
 )
 from plans.text_limits import max_length_of
 
@@ -158,3 +160,93 @@ class SectorFilterForm(forms.Form):
         required=False,
         choices=[("", _("Alle tjenesteområder")), *ServiceField.choices],
     )
+
+
+# --- Group sessions -----------------------------------------------------------------------
+
+
+class GroupChoiceForm(forms.Form):
+    """Step one of starting a group session (sent with GET, so it works without
+    JavaScript): which group, and the unit or the tool where the group needs one. Only
+    the groups and units the facilitator may run are offered."""
+
+    group = forms.ChoiceField(label=_("Gruppe"))
+    unit = forms.ModelChoiceField(
+        label=_("Enhet"),
+        queryset=Unit.objects.none(),
+        required=False,
+        help_text=_("For enhetens ansatte: enheten du leder."),
+    )
+    service_field = forms.ChoiceField(
+        label=_("Kvalitetsverktøy"),
+        required=False,
+        help_text=_(
+            "For lederne i sektoren: verktøyet dere vurderer dere mot. Administrasjon og "
+            "politikk bruker alltid verktøyet for administrasjon og politikk."
+        ),
+    )
+
+    def __init__(self, *args, groups: list[tuple[str, str]], units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].choices = groups
+        self.fields["unit"].queryset = units
+        self.fields["service_field"].choices = [("", "—"), *ServiceField.choices]
+
+    def clean(self):
+        cleaned = super().clean()
+        group = cleaned.get("group")
+        if group == AssessmentGroup.UNIT_STAFF and not cleaned.get("unit"):
+            self.add_error("unit", _("Velg enheten egenvurderingen gjelder."))
+        if group == AssessmentGroup.LEADERS and not cleaned.get("service_field"):
+            self.add_error("service_field", _("Velg hvilket kvalitetsverktøy dere bruker."))
+        return cleaned
+
+
+class GroupStartForm(forms.Form):
+    """Step two: the participants, chosen among those who fit the group."""
+
+    participants = forms.ModelMultipleChoiceField(
+        label=_("Deltakere"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Hver deltaker vurderer påstandene alene og anonymt. Fordelingen av svarene vises "
+            "først når svarinnsamlingen er avsluttet, og bare når minst %(threshold)s har svart."
+        ),
+    )
+    conducted_on = forms.DateField(label=_("Dato for samlingen"), widget=DateInput())
+
+    def __init__(self, *args, candidates, threshold: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["participants"]
+        field.queryset = candidates
+        field.label_from_instance = lambda user: user.get_full_name() or user.username
+        field.help_text = field.help_text % {"threshold": threshold}
+
+
+class GroupAnswerForm(forms.Form):
+    """A participant's scores: one required choice per statement, nothing else."""
+
+    def __init__(self, *args, statements: list[ToolStatement], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.statements = statements
+        for statement in statements:
+            self.fields[f"score_{statement.pk}"] = forms.TypedChoiceField(
+                label=statement.text,
+                choices=Score.choices,
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages={"required": _("Velg en vurdering for påstanden.")},
+            )
+
+    def grouped(self) -> list[tuple[DevelopmentArea, list[tuple[ToolStatement, object]]]]:
+        groups: list[tuple[DevelopmentArea, list]] = []
+        for statement in self.statements:
+            if not groups or groups[-1][0].pk != statement.area_id:
+                groups.append((statement.area, []))
+            groups[-1][1].append((statement, self[f"score_{statement.pk}"]))
+        return groups
+
+    def scores(self) -> dict[int, int]:
+        data = self.cleaned_data
+        return {statement.pk: data[f"score_{statement.pk}"] for statement in self.statements}

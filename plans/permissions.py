@@ -275,16 +275,71 @@ rules.add_perm(
 
 # --- Quality tools and self-assessment --------------------------------------------------
 
+
+@rules.predicate
+def facilitates_assessment(user, obj) -> bool:
+    """Runs the assessment: a unit's (its own, or its staff's session) is the unit
+    leader's; a group spanning the municipality (no unit) is the sector leaders'."""
+    if obj is None:
+        return False
+    if getattr(obj, "unit_id", None) is None:
+        return access_for(user).has_role(Role.SECTOR_LEADER)
+    return leads_unit.test(user, obj)
+
+
+@rules.predicate
+def took_part_in_completed(user, assessment) -> bool:
+    """Invited to the group session, which is completed (the object may also be a unit:
+    ``view_selfassessment`` on a unit's history page, which no invitation opens)."""
+    from plans.models import AssessmentStatus, SelfAssessment
+
+    return (
+        isinstance(assessment, SelfAssessment)
+        and assessment.status == AssessmentStatus.COMPLETED
+        and assessment.session_participants.filter(user_id=user.pk).exists()
+    )
+
+
+@rules.predicate
+def is_open_session_for(user, assessment) -> bool:
+    """Invited, not yet answered, and the session still collects answers (mirrors
+    SelfAssessmentQuerySet.open_sessions_for)."""
+    from plans.models import AssessmentStatus
+
+    return (
+        assessment is not None
+        and assessment.status == AssessmentStatus.COLLECTING
+        and assessment.session_participants.filter(user_id=user.pk, has_answered=False).exists()
+    )
+
+
 rules.add_perm("plans.view_qualitytool", is_portal_member & in_own_municipality)
 rules.add_perm("plans.change_qualitytool", (is_superuser | is_sector_leader) & in_own_municipality)
 # Mirrors SelfAssessmentQuerySet.visible_to.
 rules.add_perm(
     "plans.view_selfassessment",
-    is_portal_member & in_own_municipality & (is_superuser | is_sector_leader | works_in_unit),
+    is_portal_member
+    & in_own_municipality
+    & (is_superuser | is_sector_leader | works_in_unit | took_part_in_completed),
 )
 # Object: the unit, or the assessment being continued.
 rules.add_perm("plans.add_selfassessment", in_own_municipality & (is_superuser | leads_unit))
-rules.add_perm("plans.change_selfassessment", in_own_municipality & (is_superuser | leads_unit))
+rules.add_perm(
+    "plans.change_selfassessment", in_own_municipality & (is_superuser | facilitates_assessment)
+)
+# Group sessions: a unit leader for the unit's staff, a sector leader for the groups
+# spanning the municipality (object: the unit, or None for those groups).
+rules.add_perm("plans.start_group_assessment", is_superuser | is_sector_leader | is_unit_leader)
+rules.add_perm("plans.start_municipality_group_assessment", is_superuser | is_sector_leader)
+# The response count and the (disclosure-controlled) distributions: the facilitator and
+# the sector leaders, never the participants as such.
+rules.add_perm(
+    "plans.view_assessment_responses",
+    is_portal_member
+    & in_own_municipality
+    & (is_superuser | is_sector_leader | facilitates_assessment),
+)
+rules.add_perm("plans.answer_selfassessment", in_own_municipality & is_open_session_for)
 # The self-assessment pages at all (the menu): those who run or follow assessments.
 rules.add_perm(
     "plans.access_selfassessments",
@@ -292,6 +347,8 @@ rules.add_perm(
 )
 # Sector-wide comparisons of units.
 rules.add_perm("plans.view_sector_assessments", is_superuser | is_sector_leader)
+# A participant's own list of sessions: anyone who belongs to a municipality may be invited.
+rules.add_perm("plans.view_own_sessions", is_portal_member)
 
 
 # --- Fortellinger -----------------------------------------------------------------------

@@ -149,16 +149,35 @@ class QualityToolQuerySet(_MunicipalityScope, models.QuerySet["QualityTool"]):
 
 
 class SelfAssessmentQuerySet(_MunicipalityScope, models.QuerySet["SelfAssessment"]):
-    municipality_lookup = "unit__municipality_id"
-
     def narrow(self, own, access, user):
         """A unit's self-assessments are its own reflection: the unit and the sector
-        leaders read them; everyone else sees at most aggregates."""
-        from plans.models import Role
+        leaders read them; a group session's participants read its joint conclusion once
+        it is completed; everyone else sees at most aggregates."""
+        from plans.models import AssessmentStatus, Role, SessionParticipant
 
         if access.has_role(Role.SECTOR_LEADER):
             return own
-        return own.filter(unit_id__in=_unit_roles(access))
+        took_part = SessionParticipant.objects.filter(user_id=user.pk).values("assessment_id")
+        return own.filter(
+            models.Q(unit_id__in=_unit_roles(access))
+            | models.Q(status=AssessmentStatus.COMPLETED, pk__in=took_part)
+        )
+
+    def open_sessions_for(self, user) -> SelfAssessmentQuerySet:
+        """The group sessions collecting answers that ``user`` is invited to and has not
+        answered yet: the participant's own list, outside ``visible_to`` because an
+        invitation is not a right to read the assessment."""
+        from plans.models import AssessmentStatus
+
+        access = access_for(user)
+        if access.municipality_id is None:
+            return self.none()
+        return self.filter(
+            municipality_id=access.municipality_id,
+            status=AssessmentStatus.COLLECTING,
+            session_participants__user_id=user.pk,
+            session_participants__has_answered=False,
+        )
 
 
 class _ParticipationScope(_MunicipalityScope):

@@ -183,6 +183,26 @@ urlpatterns += [
         name="self-assessment-start",
     ),
     path(
+        "self-assessments/group/start/",
+        self_assessment.GroupAssessmentStartView.as_view(),
+        name="self-assessment-group-start",
+    ),
+    path(
+        "self-assessments/sessions/",
+        self_assessment.GroupSessionListView.as_view(),
+        name="self-assessment-sessions",
+    ),
+    path(
+        "self-assessments/<id:pk>/answer/",
+        self_assessment.GroupAssessmentAnswerView.as_view(),
+        name="self-assessment-answer",
+    ),
+    path(
+        "self-assessments/<id:pk>/close/",
+        self_assessment.GroupAssessmentCloseView.as_view(),
+        name="self-assessment-close",
+    ),
+    path(
         "self-assessments/<id:pk>/",
         self_assessment.SelfAssessmentDetailView.as_view(),
         name="self-assessment-detail",

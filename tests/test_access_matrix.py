@@ -82,6 +82,33 @@ def _journey(c, publishable):
     )
 
 
+def _group_session(c, completed=False):
+    """A session of the administration with the elected officials (the sector leader and
+    the cast's elected official invited), collecting answers or completed."""
+    from plans.models import AssessmentGroup, AssessmentStatus, SelfAssessment
+
+    status = AssessmentStatus.COMPLETED if completed else AssessmentStatus.COLLECTING
+    found = SelfAssessment.objects.filter(
+        group=AssessmentGroup.ADMINISTRATION, status=status
+    ).first()
+    if found is not None:
+        return found
+    from tests.plans.test_group_assessment import administration_session
+
+    SelfAssessment.objects.filter(group=AssessmentGroup.ADMINISTRATION).delete()
+    session = administration_session(c)
+    if completed:
+        SelfAssessment.objects.filter(pk=session.pk).update(status=status)
+        session.refresh_from_db()
+    return session
+
+
+# A collecting session spanning the municipality: the facilitating sector leader reads it;
+# the invited elected official answers it but reads nothing until the conclusion.
+GROUP_SESSION_READERS = only({"sector_leader": 200}, others=404)
+GROUP_SESSION_ANSWERERS = only({"sector_leader": 200, "elected_official": 200}, others=404)
+GROUP_CONCLUSION_READERS = only({"sector_leader": 200, "elected_official": 200}, others=404)
+
 # Tool pages: every member reads; the sector leader alone changes; Nabovik finds nothing.
 TOOL_MANAGERS = only({"sector_leader": 200, "other_municipality": 404}, others=403)
 # The school's own assessments: see UNIT_DRAFT_READERS / UNIT_DRAFT_WRITERS above.
@@ -787,6 +814,38 @@ MATRIX = [
         "self-assessment edit",
         lambda c: reverse("plans:self-assessment-edit", args=[_assessment(c).pk]),
         UNIT_DRAFT_WRITERS,
+    ),
+    (
+        "self-assessment group start",
+        lambda c: reverse("plans:self-assessment-group-start"),
+        only({"sector_leader": 200, "unit_leader": 200}, others=403),
+    ),
+    (
+        "self-assessment group sessions",
+        lambda c: reverse("plans:self-assessment-sessions"),
+        expect(200),
+    ),
+    (
+        "self-assessment group detail (collecting)",
+        lambda c: reverse("plans:self-assessment-detail", args=[_group_session(c).pk]),
+        GROUP_SESSION_READERS,
+    ),
+    (
+        "self-assessment group answer",
+        lambda c: reverse("plans:self-assessment-answer", args=[_group_session(c).pk]),
+        GROUP_SESSION_ANSWERERS,
+    ),
+    (
+        "self-assessment group close (POST only)",
+        lambda c: reverse("plans:self-assessment-close", args=[_group_session(c).pk]),
+        only({"sector_leader": 405}, others=404),
+    ),
+    (
+        "self-assessment group conclusion (completed)",
+        lambda c: reverse(
+            "plans:self-assessment-detail", args=[_group_session(c, completed=True).pk]
+        ),
+        GROUP_CONCLUSION_READERS,
     ),
     ("participation list", lambda c: reverse("plans:participation-list"), expect(200)),
     (

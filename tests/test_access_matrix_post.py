@@ -42,6 +42,7 @@ from tests.test_access_matrix import (
     _dir_url,
     _dlg,
     _follow_up,
+    _group_session,
     _handbook,
     _ind,
     _ind_url,
@@ -197,6 +198,12 @@ class Row:
     may: tuple[str, ...] = ()
     refusal: dict = field(default_factory=dict)
     extra: tuple[str, ...] = ()
+
+
+def _group_tool(c):
+    from tests.plans.test_group_assessment import administration_tool
+
+    return administration_tool(c)
 
 
 def _draft_quality_plan(c):
@@ -517,6 +524,35 @@ PLAN_ROWS = [
         lambda c: reverse("plans:self-assessment-edit", args=[_draft_assessment(c).pk]),
         lambda c: {"participants": "Hele personalet"},
         may=("unit_leader",),
+    ),
+    Row(
+        "self-assessment group start",
+        # The administration's tool must exist before a session can start.
+        lambda c: _group_tool(c) and reverse("plans:self-assessment-group-start"),
+        lambda c: {
+            "group": "administration",
+            "participants": [str(c["sector_leader"].pk), str(c["elected_official"].pk)],
+            "conducted_on": _today(),
+        },
+        page=False,
+        may=("sector_leader",),
+        # A unit leader runs only their unit's staff: the municipality group is no choice.
+        refusal={"unit_leader": 400},
+    ),
+    Row(
+        "self-assessment group answer",
+        lambda c: reverse("plans:self-assessment-answer", args=[_group_session(c).pk]),
+        lambda c: {
+            f"score_{pk}": "3"
+            for pk in _group_session(c).tool.statements.values_list("pk", flat=True)
+        },
+        may=("sector_leader", "elected_official"),
+    ),
+    Row(
+        "self-assessment group close",
+        lambda c: reverse("plans:self-assessment-close", args=[_group_session(c).pk]),
+        page=False,
+        may=("sector_leader",),
     ),
     Row(
         "participation add",

@@ -104,13 +104,51 @@ class Score(models.IntegerChoices):
 
 
 class AssessmentStatus(models.TextChoices):
+    # A group session open for the participants' anonymous scores; closing it turns it
+    # into a draft, where the facilitator records the group's joint conclusion.
+    COLLECTING = "collecting", _("Samler inn svar")
     DRAFT = "draft", _("Pågår")
     COMPLETED = "completed", _("Fullført")
 
 
+# Not yet completed: a unit (or a group) has at most one of these at a time.
+UNFINISHED_STATES = frozenset({AssessmentStatus.COLLECTING, AssessmentStatus.DRAFT})
+
+
+class AssessmentGroup(models.TextChoices):
+    """Who assesses. ``UNIT`` is the unit leader scoring for the unit; the others are
+    group sessions where every participant scores on their own, anonymously, and the
+    facilitator records the group's joint conclusion."""
+
+    UNIT = "unit", _("Enheten")
+    UNIT_STAFF = "unit_staff", _("Enhetens ansatte")
+    LEADERS = "leaders", _("Lederne i sektoren")
+    ADMINISTRATION = "administration", _("Administrasjon og politikk")
+
+
+# Groups that span the municipality: no unit, run by a sector leader.
+MUNICIPALITY_GROUPS = frozenset({AssessmentGroup.LEADERS, AssessmentGroup.ADMINISTRATION})
+SESSION_GROUPS = frozenset({AssessmentGroup.UNIT_STAFF, *MUNICIPALITY_GROUPS})
+
+
 class SelfAssessment(models.Model):
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="self_assessments",
+        verbose_name=_("kommune"),
+    )
+    # Empty for the groups that span the municipality (MUNICIPALITY_GROUPS).
     unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="self_assessments", verbose_name=_("enhet")
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="self_assessments",
+        verbose_name=_("enhet"),
+    )
+    group = models.CharField(
+        _("gruppe"), max_length=20, choices=AssessmentGroup.choices, default=AssessmentGroup.UNIT
     )
     tool = models.ForeignKey(
         QualityTool,
@@ -140,13 +178,50 @@ class SelfAssessment(models.Model):
         verbose_name = _("egenvurdering")
         verbose_name_plural = _("egenvurderinger")
         ordering = ["unit__name", "-conducted_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(group__in=sorted(MUNICIPALITY_GROUPS), unit__isnull=True)
+                | (~models.Q(group__in=sorted(MUNICIPALITY_GROUPS)) & models.Q(unit__isnull=False)),
+                name="assessment_unit_matches_group",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.unit} {self.conducted_on:%d.%m.%Y}"
+        return f"{self.subject_label} {self.conducted_on:%d.%m.%Y}"
+
+    def save(self, *args, **kwargs) -> None:
+        # A unit's assessment belongs to the unit's municipality; callers that name only
+        # the unit (the demo, older code) need not repeat it.
+        if self.municipality_id is None and self.unit is not None:
+            self.municipality_id = self.unit.municipality_id
+        super().save(*args, **kwargs)
 
     @property
-    def municipality_id(self) -> int:
-        return self.unit.municipality_id
+    def is_session(self) -> bool:
+        return self.group in SESSION_GROUPS
+
+    @property
+    def subject_label(self) -> str:
+        """Who was assessed, for lists and titles: the unit, or the group when the
+        assessment spans the municipality."""
+        if self.unit is None:
+            return str(AssessmentGroup(self.group).label)
+        return self.unit.name
+
+    def clean(self) -> None:
+        errors = {}
+        if (
+            self.unit is not None
+            and self.municipality_id
+            and self.unit.municipality_id != self.municipality_id
+        ):
+            errors["unit"] = _("Enheten hører til en annen kommune.")
+        if self.group in MUNICIPALITY_GROUPS and self.unit_id:
+            errors["unit"] = _("Denne gruppen gjelder hele kommunen, ikke én enhet.")
+        if self.group not in MUNICIPALITY_GROUPS and not self.unit_id:
+            errors["unit"] = _("Velg enheten egenvurderingen gjelder.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class AssessmentAnswer(models.Model):
@@ -181,3 +256,71 @@ class AssessmentAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.statement}: {self.score}"
+
+
+class SessionParticipant(models.Model):
+    """A person invited to a group session, and *whether* they have answered — never what:
+    their scores go into ``ScoreTally`` counts that hold no link to anyone."""
+
+    assessment = models.ForeignKey(
+        SelfAssessment,
+        on_delete=models.CASCADE,
+        related_name="session_participants",
+        verbose_name=_("egenvurdering"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="assessment_sessions",
+        verbose_name=_("deltaker"),
+    )
+    has_answered = models.BooleanField(_("har svart"), default=False)
+
+    class Meta:
+        verbose_name = _("deltaker i egenvurdering")
+        verbose_name_plural = _("deltakere i egenvurdering")
+        ordering = ["assessment", "user__last_name", "user__first_name", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "user"], name="session_participant_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.assessment}"
+
+
+class ScoreTally(models.Model):
+    """How many participants of a group session gave a statement a score. The anonymous
+    answers are only these counts: no person, no time and no row per answer, so neither
+    a field nor the order of rows can tie a score to whoever gave it. The rows exist from
+    the session's start (count 0) and an answer adds one to a count in place."""
+
+    assessment = models.ForeignKey(
+        SelfAssessment,
+        on_delete=models.CASCADE,
+        related_name="score_tallies",
+        verbose_name=_("egenvurdering"),
+    )
+    statement = models.ForeignKey(
+        ToolStatement,
+        on_delete=models.PROTECT,
+        related_name="score_tallies",
+        verbose_name=_("påstand"),
+    )
+    score = models.PositiveSmallIntegerField(_("vurdering"), choices=Score.choices)
+    count = models.PositiveIntegerField(_("antall"), default=0)
+
+    class Meta:
+        verbose_name = _("antall svar per vurdering")
+        verbose_name_plural = _("antall svar per vurdering")
+        ordering = ["assessment", "statement", "score"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "statement", "score"], name="score_tally_one_per_score"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1, score__lte=4), name="score_tally_in_scale"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.statement}: {self.score} × {self.count}"

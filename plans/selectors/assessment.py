@@ -14,18 +14,27 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, OuterRef, Prefetch, Q, Subquery
+from django.contrib.auth import get_user_model
+from django.db.models import Avg, Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
+from plans import disclosure
 from plans.models import (
+    MUNICIPALITY_GROUPS,
+    UNFINISHED_STATES,
     AssessmentAnswer,
+    AssessmentGroup,
     AssessmentStatus,
     CoreComponent,
     DevelopmentArea,
+    Membership,
     QualityPlan,
     QualityTool,
     Role,
+    Score,
+    ScoreTally,
     SelfAssessment,
     ServiceField,
+    SessionParticipant,
     ToolStatement,
     Unit,
     UnitKind,
@@ -231,10 +240,22 @@ class AreaStanding:
 
 
 @dataclass
+class GroupStanding:
+    """A group spanning the municipality (the leaders, the administration with the
+    elected officials): its latest completed assessment, labelled by the group."""
+
+    label: str
+    assessment_id: int
+    conducted_on: object
+    values: list[Decimal | None]
+
+
+@dataclass
 class SectorOverview:
     plan: QualityPlan | None
     units: list[UnitStanding]
     areas: list[AreaStanding]
+    groups: list[GroupStanding] = field(default_factory=list)
 
 
 def sector_overview(user, service_field: str | None = None) -> SectorOverview:
@@ -262,7 +283,22 @@ def sector_overview(user, service_field: str | None = None) -> SectorOverview:
     if service_field:
         units = units.filter(kind__in=kinds_of_field(service_field))
     rows = list(units)
-    averages = area_averages(unit.latest_id for unit in rows if unit.latest_id)
+    # The groups without a unit: the latest completed assessment of each, one query each
+    # (there are two such groups, whatever the data).
+    group_latest = []
+    for group in sorted(MUNICIPALITY_GROUPS):
+        found = SelfAssessment.objects.visible_to(user).filter(
+            group=group, unit__isnull=True, status=AssessmentStatus.COMPLETED
+        )
+        if service_field:
+            found = found.filter(tool__service_field=service_field)
+        latest_group = found.order_by("-conducted_on", "-pk").first()
+        if latest_group is not None:
+            group_latest.append(latest_group)
+    averages = area_averages(
+        [unit.latest_id for unit in rows if unit.latest_id]
+        + [assessment.pk for assessment in group_latest]
+    )
     standings = [
         UnitStanding(
             unit=unit,
@@ -273,17 +309,30 @@ def sector_overview(user, service_field: str | None = None) -> SectorOverview:
         )
         for unit in rows
     ]
+    groups = [
+        GroupStanding(
+            label=assessment.subject_label,
+            assessment_id=assessment.pk,
+            conducted_on=assessment.conducted_on,
+            values=[averages.get((assessment.pk, area.key)) for area in areas],
+        )
+        for assessment in group_latest
+    ]
     return SectorOverview(
         plan=plan,
         units=standings,
+        # The sector average is the units' (every unit weighs the same); the groups are
+        # shown beside it, labelled, not mixed into it.
         areas=[
             AreaStanding(
                 area=area,
-                bars=[(row.unit.name, row.averages[area.key]) for row in standings],
+                bars=[(row.unit.name, row.averages[area.key]) for row in standings]
+                + [(group.label, group.values[index]) for group in groups],
                 sector_average=mean(row.averages[area.key] for row in standings),
             )
-            for area in areas
+            for index, area in enumerate(areas)
         ],
+        groups=groups,
     )
 
 
@@ -299,7 +348,7 @@ class UnitAssessments:
 
     @property
     def draft(self) -> SelfAssessment | None:
-        return next((a for a in self.assessments if a.status == AssessmentStatus.DRAFT), None)
+        return next((a for a in self.assessments if a.status in UNFINISHED_STATES), None)
 
 
 def assessments_of_own_units(user, access) -> list[UnitAssessments]:
@@ -366,3 +415,146 @@ def latest_per_unit(user):
         )
         .order_by("name")
     )
+
+
+# --- Group sessions -----------------------------------------------------------------------
+
+# Who may be invited to each group, by the role they hold in the municipality (for the
+# unit's staff: in that unit). The one rule the start form's choices and the service's
+# check both read, so a forged id outside it is refused.
+GROUP_ROLES: dict[str, tuple[str, ...]] = {
+    AssessmentGroup.UNIT_STAFF: (Role.UNIT_LEADER, Role.STAFF),
+    AssessmentGroup.LEADERS: (Role.UNIT_LEADER, Role.SECTOR_LEADER),
+    AssessmentGroup.ADMINISTRATION: (Role.SECTOR_LEADER, Role.ELECTED_OFFICIAL),
+}
+
+
+def session_candidates(*, group: str, municipality_id: int, unit_id: int | None = None) -> QuerySet:
+    """The active users who fit ``group``: in force memberships of the municipality with
+    one of the group's roles (in the unit, for a unit's staff)."""
+    roles = GROUP_ROLES.get(group)
+    if roles is None:
+        return get_user_model().objects.none()
+    memberships = Membership.objects.in_force().filter(
+        municipality_id=municipality_id, role__in=roles
+    )
+    if group not in MUNICIPALITY_GROUPS:
+        if unit_id is None:
+            return get_user_model().objects.none()
+        memberships = memberships.filter(unit_id=unit_id)
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, pk__in=memberships.values("user_id"))
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+@dataclass
+class StatementDistribution:
+    """One statement's scores in a group session, as published: every count through the
+    disclosure layer, the mean and median only when no count is withheld."""
+
+    cells: list[disclosure.Cell]  # one per score, 1 to 4
+    total: disclosure.Cell
+    mean: Decimal | None
+    median: Decimal | None
+
+
+def _median(counts: Sequence[int]) -> Decimal | None:
+    """The median score of a distribution (the mean of the two middle scores when the
+    number of answers is even)."""
+    n = sum(counts)
+    if not n:
+        return None
+    scores = [
+        score for score, count in zip(Score.values, counts, strict=True) for _ in range(count)
+    ]
+    middle = n // 2
+    value = Decimal(scores[middle]) if n % 2 else Decimal(scores[middle - 1] + scores[middle]) / 2
+    return value.quantize(Decimal("0.1"))
+
+
+def session_distributions(assessment: SelfAssessment) -> dict[int, StatementDistribution]:
+    """``{statement id: distribution}`` once the session has closed; nothing while it
+    still collects answers, so no one can watch a distribution change as a known late
+    participant answers. One query."""
+    if assessment.status == AssessmentStatus.COLLECTING or not assessment.is_session:
+        return {}
+    counts: dict[int, list[int]] = {}
+    rows = ScoreTally.objects.filter(assessment=assessment).values_list(
+        "statement_id", "score", "count"
+    )
+    for statement_id, score, count in rows:
+        counts.setdefault(statement_id, [0] * len(Score.values))[score - 1] = count
+    result = {}
+    for statement_id, values in counts.items():
+        total = sum(values)
+        group = disclosure.protect_group(statement_id, total, {"score": values})
+        cells = group.breakdowns["score"]
+        if group.total["suppressed"] and not disclosure.is_small(total):
+            # Everyone scores every statement, so the total is the response count the
+            # facilitator sees anyway: a total the layer would hide is known, and the cells
+            # it leaves shown would give the hidden ones away. Withhold them all.
+            cells = [disclosure.protected() for _ in values]
+        withheld = any(cell["suppressed"] for cell in cells)
+        score_sum = sum(score * count for score, count in zip(Score.values, values, strict=True))
+        result[statement_id] = StatementDistribution(
+            cells=cells,
+            total=disclosure.count_cell(total),
+            # The mean and the median are functions of the cells: beside a withheld cell
+            # they would be one more equation an attacker could solve for it.
+            mean=None if withheld else disclosure.average(score_sum, group.total, "0.1"),
+            median=None if withheld else _median(values),
+        )
+    return result
+
+
+@dataclass
+class SessionCounts:
+    invited: int
+    answered: int
+
+
+def session_counts(assessment: SelfAssessment) -> SessionCounts:
+    """How many were invited and how many have answered — never who. One query."""
+    row = SessionParticipant.objects.filter(assessment=assessment).aggregate(
+        invited=Count("pk"), answered=Count("pk", filter=Q(has_answered=True))
+    )
+    return SessionCounts(invited=row["invited"], answered=row["answered"])
+
+
+def group_sessions(user) -> QuerySet:
+    """The group sessions the user may read (``visible_to``) that span the municipality
+    or belong to a unit, newest first, with their invited and answered counts."""
+    return (
+        SelfAssessment.objects.visible_to(user)
+        .exclude(group=AssessmentGroup.UNIT)
+        .select_related("unit", "tool")
+        .annotate(
+            invited=Count("session_participants"),
+            answered=Count(
+                "session_participants", filter=Q(session_participants__has_answered=True)
+            ),
+        )
+        .order_by("-conducted_on", "-pk")
+    )
+
+
+def sessions_of_participant(user) -> tuple[QuerySet, QuerySet]:
+    """A participant's page: the open sessions waiting for their answer, and the
+    completed sessions they took part in (whose joint conclusion they may read)."""
+    waiting = (
+        SelfAssessment.objects.open_sessions_for(user)
+        .select_related("unit", "tool")
+        .order_by("-conducted_on", "-pk")
+    )
+    completed = (
+        SelfAssessment.objects.visible_to(user)
+        .filter(
+            status=AssessmentStatus.COMPLETED,
+            pk__in=SessionParticipant.objects.filter(user_id=user.pk).values("assessment_id"),
+        )
+        .select_related("unit", "tool")
+        .order_by("-conducted_on", "-pk")
+    )
+    return waiting, completed

@@ -362,7 +362,7 @@ def _assessment_averages(user, municipality: Municipality, years: list[int]) -> 
     school year of an assessment follows its date: from August it is the new year."""
     conducted = "assessment__conducted_on"
     assessments = SelfAssessment.objects.visible_to(user).filter(
-        unit__municipality=municipality, status=AssessmentStatus.COMPLETED
+        municipality=municipality, status=AssessmentStatus.COMPLETED
     )
     rows = (
         AssessmentAnswer.objects.filter(

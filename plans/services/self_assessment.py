@@ -21,11 +21,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from plans.models import (
+    UNFINISHED_STATES,
     AssessmentAnswer,
     AssessmentStatus,
     QualityPlan,
     QualityTool,
     Score,
+    ScoreTally,
     SelfAssessment,
     ServiceField,
     ToolStatement,
@@ -180,15 +182,20 @@ def tool_statement_delete(*, statement: ToolStatement, actor) -> None:
         ToolStatement.objects.select_for_update().select_related("tool").get(pk=statement.pk)
     )
     answers = AssessmentAnswer.objects.filter(statement=statement)
+    tallies = ScoreTally.objects.filter(statement=statement)
     # An untouched answer in a draft is only a placeholder; anything answered is the
-    # unit's record and keeps the statement.
+    # unit's record and keeps the statement — and so does a group participant's score.
     used = (
-        answers.filter(
-            Q(assessment__status=AssessmentStatus.COMPLETED)
-            | Q(score__isnull=False)
-            | ~Q(reflection="")
+        SelfAssessment.objects.filter(
+            Q(
+                pk__in=answers.filter(
+                    Q(assessment__status=AssessmentStatus.COMPLETED)
+                    | Q(score__isnull=False)
+                    | ~Q(reflection="")
+                ).values("assessment")
+            )
+            | Q(pk__in=tallies.filter(count__gt=0).values("assessment"))
         )
-        .values("assessment")
         .distinct()
         .count()
     )
@@ -202,6 +209,7 @@ def tool_statement_delete(*, statement: ToolStatement, actor) -> None:
             % {"count": used}
         )
     answers.delete()
+    tallies.delete()
     tool = statement.tool
     # Keep what was removed in the history, field by field.
     fields = field_changes_diff(
@@ -251,12 +259,13 @@ def self_assessment_start(
             _("Kvalitetsverktøyet «%(tool)s» har ingen påstander ennå.") % {"tool": tool.title},
             code="no_statements",
         )
-    if SelfAssessment.objects.filter(unit=unit, status=AssessmentStatus.DRAFT).exists():
+    if SelfAssessment.objects.filter(unit=unit, status__in=UNFINISHED_STATES).exists():
         raise ValidationError(
             _("%(unit)s har allerede en egenvurdering som pågår.") % {"unit": unit.name},
             code="draft_exists",
         )
     assessment = SelfAssessment(
+        municipality_id=unit.municipality_id,
         unit=unit,
         tool=tool,
         conducted_on=conducted_on or timezone.localdate(),
@@ -313,10 +322,23 @@ def self_assessment_save(
     (PlanLocked)."""
     with transaction.atomic():
         assessment = (
-            SelfAssessment.objects.select_for_update().select_related("unit").get(pk=assessment.pk)
+            # Lock the assessment row only: its unit is an outer join now that a group
+            # spanning the municipality has none, and PostgreSQL locks no outer side.
+            SelfAssessment.objects.select_for_update(of=("self",))
+            .select_related("unit")
+            .get(pk=assessment.pk)
         )
         if assessment.status == AssessmentStatus.COMPLETED:
             raise PlanLocked(_("Egenvurderingen er fullført og kan ikke endres."))
+        if assessment.status == AssessmentStatus.COLLECTING:
+            # The joint conclusion is written after the participants' answers are in.
+            raise ValidationError(
+                _(
+                    "Deltakerne svarer fortsatt. Avslutt svarinnsamlingen før dere skriver "
+                    "konklusjonen."
+                ),
+                code="collecting",
+            )
         if conducted_on is not None:
             assessment.conducted_on = conducted_on
         if participants is not None:

@@ -8,19 +8,24 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from plans import charts
+from plans import charts, disclosure
 from plans.access import access_for
 from plans.forms_assessment import (
+    GroupAnswerForm,
+    GroupChoiceForm,
+    GroupStartForm,
     QualityToolCreateForm,
     SectorFilterForm,
     SelfAssessmentForm,
     ToolStatementForm,
 )
 from plans.models import (
+    AssessmentGroup,
     AssessmentStatus,
     QualityTool,
     Score,
@@ -29,6 +34,11 @@ from plans.models import (
     Unit,
 )
 from plans.selectors import assessment as selectors
+from plans.services.group_assessment import (
+    group_assessment_answer,
+    group_assessment_close,
+    group_assessment_start,
+)
 from plans.services.history import PlanLocked
 from plans.services.self_assessment import (
     quality_tool_create,
@@ -37,7 +47,12 @@ from plans.services.self_assessment import (
     tool_statement_delete,
     tool_statement_save,
 )
-from plans.views.gate import MemberRequiredMixin, error_text, own_municipality
+from plans.views.gate import (
+    MemberRequiredMixin,
+    add_service_errors,
+    error_text,
+    own_municipality,
+)
 
 SCORE_MIN = min(Score.values)
 SCORE_MAX = max(Score.values)
@@ -235,8 +250,10 @@ class SelfAssessmentStartView(MemberRequiredMixin, View):
         return redirect("plans:self-assessment-edit", pk=assessment.pk)
 
 
-def _answers(assessment: SelfAssessment):
-    return list(
+def _answers(assessment: SelfAssessment, distributions=None):
+    """The answers in the tool's order, each with its statement's group distribution
+    (``answer.distribution``, None for a unit's own assessment)."""
+    answers = list(
         assessment.answers.select_related("statement__area", "statement__component").order_by(
             "statement__area__order",
             "statement__area_id",
@@ -244,6 +261,9 @@ def _answers(assessment: SelfAssessment):
             "statement_id",
         )
     )
+    for answer in answers:
+        answer.distribution = (distributions or {}).get(answer.statement_id)
+    return answers
 
 
 class SelfAssessmentUpdateView(MemberRequiredMixin, TemplateView):
@@ -255,22 +275,42 @@ class SelfAssessmentUpdateView(MemberRequiredMixin, TemplateView):
             pk=self.kwargs["pk"],
         )
         self.require("plans.change_selfassessment", self.assessment)
+        # The joint conclusion is written beside the group's (controlled) distribution.
+        self.distributions = selectors.session_distributions(self.assessment)
 
     def locked(self):
         messages.info(self.request, _("Egenvurderingen er fullført og kan ikke endres."))
         return redirect("plans:self-assessment-detail", pk=self.assessment.pk)
 
+    def collecting(self):
+        messages.info(
+            self.request,
+            _(
+                "Deltakerne svarer fortsatt. Avslutt svarinnsamlingen før dere skriver "
+                "konklusjonen."
+            ),
+        )
+        return redirect("plans:self-assessment-detail", pk=self.assessment.pk)
+
     def get(self, request, *args, **kwargs):
         if self.assessment.status == AssessmentStatus.COMPLETED:
             return self.locked()
-        form = SelfAssessmentForm(assessment=self.assessment, answers=_answers(self.assessment))
+        if self.assessment.status == AssessmentStatus.COLLECTING:
+            return self.collecting()
+        form = SelfAssessmentForm(
+            assessment=self.assessment, answers=_answers(self.assessment, self.distributions)
+        )
         return self.render_to_response(self.get_context_data(form=form))
 
     def post(self, request, *args, **kwargs):
         if self.assessment.status == AssessmentStatus.COMPLETED:
             return self.locked()
+        if self.assessment.status == AssessmentStatus.COLLECTING:
+            return self.collecting()
         form = SelfAssessmentForm(
-            request.POST, assessment=self.assessment, answers=_answers(self.assessment)
+            request.POST,
+            assessment=self.assessment,
+            answers=_answers(self.assessment, self.distributions),
         )
         complete = "complete" in request.POST
         if form.is_valid():
@@ -299,6 +339,8 @@ class SelfAssessmentUpdateView(MemberRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["assessment"] = self.assessment
+        context["distributions"] = self.distributions
+        context["legend"] = disclosure.legend()
         form = context["form"]
         context["missing"] = sum(
             1 for item in form.answer_fields() if item.score.value() in (None, "")
@@ -321,7 +363,12 @@ class SelfAssessmentDetailView(MemberRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         assessment = self.assessment
-        answers = _answers(assessment)
+        user = self.request.user
+        sees_responses = assessment.is_session and user.has_perm(
+            "plans.view_assessment_responses", assessment
+        )
+        distributions = selectors.session_distributions(assessment) if sees_responses else {}
+        answers = _answers(assessment, distributions)
         groups: list[tuple] = []
         for answer in answers:
             if not groups or groups[-1][0].pk != answer.statement.area_id:
@@ -332,7 +379,13 @@ class SelfAssessmentDetailView(MemberRequiredMixin, TemplateView):
             groups=groups,
             area_scores=selectors.assessment_area_scores(assessment),
             can_edit=assessment.status == AssessmentStatus.DRAFT
-            and self.request.user.has_perm("plans.change_selfassessment", assessment),
+            and user.has_perm("plans.change_selfassessment", assessment),
+            can_close=assessment.status == AssessmentStatus.COLLECTING
+            and user.has_perm("plans.change_selfassessment", assessment),
+            sees_responses=sees_responses,
+            counts=selectors.session_counts(assessment) if sees_responses else None,
+            distributions=distributions,
+            legend=disclosure.legend(),
         )
         return context
 
@@ -409,3 +462,191 @@ class SelfAssessmentSectorView(MemberRequiredMixin, TemplateView):
             areas.append((standing, chart))
         context.update(filter_form=form, overview=overview, areas=areas)
         return context
+
+
+# --- Group sessions -----------------------------------------------------------------------
+
+
+class GroupAssessmentStartView(MemberRequiredMixin, TemplateView):
+    """Start a group session in two steps: the group (GET), then the participants (POST).
+    Both steps are plain forms, so the page needs no JavaScript."""
+
+    template_name = "plans/assessment/group_start.html"
+    permission_required = "plans.start_group_assessment"
+
+    def load_objects(self):
+        user = self.request.user
+        self.municipality = own_municipality(user)
+        if self.municipality is None:
+            raise PermissionDenied
+        self.units = Unit.objects.led_by(user).active().order_by("name")
+        groups = []
+        if self.units.exists():
+            groups.append((AssessmentGroup.UNIT_STAFF, AssessmentGroup.UNIT_STAFF.label))
+        if user.has_perm("plans.start_municipality_group_assessment"):
+            groups += [
+                (AssessmentGroup.LEADERS, AssessmentGroup.LEADERS.label),
+                (AssessmentGroup.ADMINISTRATION, AssessmentGroup.ADMINISTRATION.label),
+            ]
+        if not groups:
+            raise PermissionDenied
+        self.groups = groups
+        data = self.request.GET if "group" in self.request.GET else None
+        self.choice = GroupChoiceForm(data, groups=groups, units=self.units)
+
+    def start_form(self, data=None) -> GroupStartForm:
+        chosen = self.choice.cleaned_data
+        unit = chosen.get("unit") if chosen["group"] == AssessmentGroup.UNIT_STAFF else None
+        candidates = selectors.session_candidates(
+            group=chosen["group"],
+            municipality_id=self.municipality.pk,
+            unit_id=unit.pk if unit else None,
+        )
+        return GroupStartForm(
+            data,
+            candidates=candidates,
+            threshold=disclosure.threshold(),
+            initial={"conducted_on": timezone.localdate()},
+        )
+
+    def get(self, request, *args, **kwargs):
+        form = self.start_form() if self.choice.is_bound and self.choice.is_valid() else None
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def post(self, request, *args, **kwargs):
+        # The step-one choice travels with the participants, in hidden fields.
+        self.choice = GroupChoiceForm(request.POST, groups=self.groups, units=self.units)
+        if not self.choice.is_valid():
+            return self.render_to_response(self.get_context_data(form=None), status=400)
+        form = self.start_form(request.POST)
+        if form.is_valid():
+            chosen = self.choice.cleaned_data
+            try:
+                assessment = group_assessment_start(
+                    group=chosen["group"],
+                    municipality=self.municipality,
+                    unit=chosen.get("unit"),
+                    service_field=chosen.get("service_field") or None,
+                    participant_ids=[user.pk for user in form.cleaned_data["participants"]],
+                    conducted_on=form.cleaned_data["conducted_on"],
+                    actor=request.user,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Gruppeegenvurderingen er startet."))
+                return redirect("plans:self-assessment-detail", pk=assessment.pk)
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["choice"] = self.choice
+        return context
+
+
+class GroupSessionListView(MemberRequiredMixin, TemplateView):
+    """A participant's sessions (open ones waiting for their answer, completed ones
+    they took part in) and, for facilitators and sector leaders, the group sessions they
+    follow with how many have answered."""
+
+    template_name = "plans/assessment/sessions.html"
+    permission_required = "plans.view_own_sessions"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        waiting, completed = selectors.sessions_of_participant(user)
+        followed = [
+            session
+            for session in selectors.group_sessions(user)
+            if user.has_perm("plans.view_assessment_responses", session)
+        ]
+        context.update(
+            waiting=waiting,
+            completed=completed,
+            followed=followed,
+            can_start=user.has_perm("plans.start_group_assessment"),
+        )
+        return context
+
+
+class GroupAssessmentAnswerView(MemberRequiredMixin, TemplateView):
+    """A participant scores the statements once, on their own. Their invitation is what
+    finds the session — not ``visible_to``: being invited is not a right to read it."""
+
+    template_name = "plans/assessment/group_answer.html"
+
+    def load_objects(self):
+        user = self.request.user
+        self.assessment = get_object_or_404(
+            SelfAssessment.objects.filter(
+                municipality_id=access_for(user).municipality_id,
+                session_participants__user_id=user.pk,
+            ).select_related("tool", "unit"),
+            pk=self.kwargs["pk"],
+        )
+
+    def not_open(self):
+        if self.assessment.status != AssessmentStatus.COLLECTING:
+            messages.info(self.request, _("Svarinnsamlingen er avsluttet."))
+        else:
+            messages.info(self.request, _("Du har allerede svart. Takk for svaret!"))
+        return redirect("plans:self-assessment-sessions")
+
+    def answer_form(self, data=None) -> GroupAnswerForm:
+        statements = list(
+            self.assessment.tool.statements.select_related("area", "component").order_by(
+                "area__order", "area_id", "order", "pk"
+            )
+        )
+        return GroupAnswerForm(data, statements=statements)
+
+    def get(self, request, *args, **kwargs):
+        if not request.user.has_perm("plans.answer_selfassessment", self.assessment):
+            return self.not_open()
+        return self.render_to_response(self.get_context_data(form=self.answer_form()))
+
+    def post(self, request, *args, **kwargs):
+        if not request.user.has_perm("plans.answer_selfassessment", self.assessment):
+            return self.not_open()
+        form = self.answer_form(request.POST)
+        if form.is_valid():
+            try:
+                group_assessment_answer(
+                    assessment=self.assessment, user=request.user, scores=form.scores()
+                )
+            except ValidationError as error:
+                if error.code in ("answered", "closed"):
+                    return self.not_open()
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Takk! Svaret ditt er registrert anonymt."))
+                return redirect("plans:self-assessment-sessions")
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["assessment"] = self.assessment
+        return context
+
+
+class GroupAssessmentCloseView(MemberRequiredMixin, View):
+    http_method_names = ["post"]
+
+    def load_objects(self):
+        self.assessment = get_object_or_404(
+            SelfAssessment.objects.visible_to(self.request.user), pk=self.kwargs["pk"]
+        )
+        self.require("plans.change_selfassessment", self.assessment)
+
+    def post(self, request, *args, **kwargs):
+        try:
+            group_assessment_close(assessment=self.assessment, actor=request.user)
+        except ValidationError as error:
+            messages.error(request, error_text(error))
+            return redirect("plans:self-assessment-detail", pk=self.assessment.pk)
+        messages.success(
+            request,
+            _("Svarinnsamlingen er avsluttet. Skriv gruppens felles vurdering og refleksjon."),
+        )
+        return redirect("plans:self-assessment-edit", pk=self.assessment.pk)

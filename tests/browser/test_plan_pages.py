@@ -48,6 +48,7 @@ def test_sector_leaders_pages_have_no_axe_violations(demo, live_server, browser)
     unit_plan = UnitPlan.objects.filter(status="approved").order_by("pk").first()
     assessed = SelfAssessment.objects.filter(status="completed").order_by("pk").first()
     journey = UserJourney.objects.order_by("pk").first()
+    group_session = SelfAssessment.objects.get(group="administration")
     page = log_in(browser, live_server, "sektorleder")
     visit_all(
         page,
@@ -68,6 +69,9 @@ def test_sector_leaders_pages_have_no_axe_violations(demo, live_server, browser)
             "/plans/self-assessments/sector/",
             f"/plans/self-assessments/units/{assessed.unit_id}/",
             f"/plans/self-assessments/{assessed.pk}/",
+            f"/plans/self-assessments/{group_session.pk}/",
+            "/plans/self-assessments/sessions/",
+            "/plans/self-assessments/group/start/?group=administration",
             "/plans/participation/",
             "/plans/journeys/",
             f"/plans/journeys/{journey.pk}/",

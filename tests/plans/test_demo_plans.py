@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Sum
 
 from demo.services.loading import demo_load
 from plans.demo import DEMO_MUNICIPALITY
@@ -182,13 +182,29 @@ def test_unit_plan_history_comes_from_the_services(demo):
 
 
 def test_self_assessments_are_completed_for_eight_units_with_varying_scores(demo):
-    assessments = SelfAssessment.objects.filter(status=AssessmentStatus.COMPLETED)
+    assessments = SelfAssessment.objects.filter(
+        status=AssessmentStatus.COMPLETED, unit__isnull=False
+    )
     per_unit = assessments.values("unit").annotate(n=Count("pk"))
     assert len(per_unit) == 8
     assert all(2 <= row["n"] <= 3 for row in per_unit)
     scores = set(assessments.values_list("answers__score", flat=True))
     assert len(scores) >= 3
     assert not assessments.filter(answers__score__isnull=True).exists()
+
+
+def test_one_completed_group_session_of_the_administration_and_politics(demo):
+    from plans.models import AssessmentGroup, ScoreTally
+
+    session = SelfAssessment.objects.get(group=AssessmentGroup.ADMINISTRATION)
+    assert session.unit is None
+    assert session.status == AssessmentStatus.COMPLETED
+    answered = session.session_participants.filter(has_answered=True).count()
+    assert answered == session.session_participants.count() == 2
+    # Every statement holds one count per participant, and a joint conclusion.
+    per_statement = ScoreTally.objects.filter(assessment=session).values("statement")
+    assert {row["n"] for row in per_statement.annotate(n=Sum("count"))} == {answered}
+    assert not session.answers.filter(score__isnull=True).exists()
 
 
 def test_participation_inputs_and_user_journeys(demo):
