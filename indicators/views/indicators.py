@@ -28,7 +28,7 @@ from indicators.forms_indicators import (
     IndicatorSearchForm,
     TargetFormSet,
 )
-from indicators.models import Commentary, Indicator, Observation, Source
+from indicators.models import Commentary, Indicator, Observation, Source, Target
 from indicators.selectors.figures import (
     COUNTRY,
     MUNICIPALITY,
@@ -50,6 +50,7 @@ from indicators.services.indicators import (
     indicator_targets_save,
     indicator_update,
 )
+from indicators.targets import TargetBook, adoption_text, describe, target_book
 from plans.charts import format_value
 from plans.models import DevelopmentArea, Unit
 from plans.views.gate import MemberRequiredMixin, own_municipality
@@ -223,12 +224,17 @@ class IndicatorDetailView(IndicatorMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         indicator, municipality = self.indicator, self.municipality
-        data = series(indicator, municipality, kostra_code=self.request.GET.get("kostra"))
+        places = municipality_places(municipality)
+        data = series(
+            indicator, municipality, kostra_code=self.request.GET.get("kostra"), places=places
+        )
         subgroup = self.request.GET.get("subgroup")
         if subgroup not in data.subgroups:
             subgroup = data.main_subgroup or ""
         targets = targets_for(indicator, municipality)
-        whole = [t for t in targets if t.unit_id is None and t.subgroup == subgroup]
+        # Every target read through the one resolver: the chart, the reading and the table.
+        book = target_book(targets, municipality, places=places)
+        whole = book.values(indicator.pk, subgroup)
         chart = indicator_chart(data, subgroup, whole, chart_id="indicator-chart")
         decimals = indicator.decimals
         country_line = data.line(COUNTRY)
@@ -243,7 +249,7 @@ class IndicatorDetailView(IndicatorMixin, TemplateView):
                 indicator,
                 own,
                 country,
-                max(whole, key=lambda t: t.year) if whole else None,
+                whole[-1] if whole else None,
                 place_name=municipality.name,
                 subgroup=subgroup,
             )
@@ -307,12 +313,7 @@ class IndicatorDetailView(IndicatorMixin, TemplateView):
             reading=reading,
             targets=targets,
             target_rows=[
-                (
-                    t,
-                    year_label(t.year, data.periods(t.subgroup) or data.periods(subgroup)),
-                    format_value(t.value, decimals),
-                    subgroup_label(t.subgroup),
-                )
+                _target_row(t, book, data.periods(t.subgroup) or data.periods(subgroup))
                 for t in targets
             ],
             commentary=commentary,
@@ -329,6 +330,40 @@ class IndicatorDetailView(IndicatorMixin, TemplateView):
             and user.has_perm("indicators.comment_indicator", municipality),
         )
         return context
+
+
+@dataclass
+class TargetRow:
+    """One target on the indicator page: what it is, its adoption, and its value for each
+    year it names (or why that value cannot be computed)."""
+
+    target: Target
+    year: str
+    subgroup: str
+    kind: str
+    adoption: str
+    values: list[tuple[str, str, bool]]  # (year, value or «kan ikke beregnes: …», milestone)
+
+
+def _target_row(target: Target, book: TargetBook, periods) -> TargetRow:
+    decimals = target.indicator.decimals
+    return TargetRow(
+        target=target,
+        year=year_label(target.year, periods),
+        subgroup=subgroup_label(target.subgroup),
+        kind=describe(target, periods),
+        adoption=adoption_text(target),
+        values=[
+            (
+                year_label(value.year, periods),
+                format_value(value.value, decimals)
+                if value.value is not None
+                else value.unresolved_text,
+                value.milestone,
+            )
+            for value in book.for_target(target)
+        ],
+    )
 
 
 class IndicatorExportView(IndicatorMixin, View):
