@@ -450,9 +450,7 @@ def targets_by_indicator(
     ordered = (
         targets.select_related("unit", "indicator", "comparison_place")
         .prefetch_related("milestones")
-        .order_by(
-            "year", F("unit__name").asc(nulls_first=True), "subgroup", "pk"
-        )
+        .order_by("year", F("unit__name").asc(nulls_first=True), "subgroup", "pk")
     )
     for target in ordered:
         found[target.indicator_id].append(target)

@@ -28,7 +28,16 @@ from indicators.forms_indicators import (
     IndicatorSearchForm,
     TargetFormSet,
 )
-from indicators.models import Commentary, Indicator, Observation, Source, Target
+from indicators.models import (
+    COMPARISON_LEVELS,
+    Commentary,
+    Indicator,
+    Observation,
+    Place,
+    Source,
+    Target,
+    TargetChange,
+)
 from indicators.selectors.figures import (
     COUNTRY,
     MUNICIPALITY,
@@ -447,20 +456,43 @@ class TargetsView(IndicatorMixin, TemplateView):
             .order_by("name")
         )
         decimals = self.indicator.decimals
+
+        def exact(value):
+            return None if value is None else Decimal(exports.exact(value, decimals))
+
         initial = [
             {
                 "year": t.year,
-                "value": Decimal(exports.exact(t.value, decimals)),
+                "kind": t.kind,
+                "value": exact(t.value),
+                "baseline_year": t.baseline_year,
+                "change": exact(t.change),
+                "comparison_place": t.comparison_place,
+                "margin": exact(t.margin),
+                "milestones": "\n".join(
+                    # Exact, never rounded to the indicator's decimals: saved again unchanged.
+                    f"{m.year}: {exports.exact(m.amount, decimals).replace('.', ',')}"
+                    for m in t.milestones.all()
+                ),
                 "unit": t.unit,
                 "subgroup": t.subgroup,
+                "adoption": t.adoption,
+                "council_case": t.council_case,
+                "adopted_on": t.adopted_on,
             }
             for t in targets
         ]
+        # Shared figures only (the country, counties, KOSTRA groups) that the indicator has:
+        # a forged id of any other place is not a choice.
+        places = Place.objects.filter(
+            level__in=COMPARISON_LEVELS,
+            pk__in=Observation.objects.filter(indicator=self.indicator).values("place_id"),
+        ).order_by("level", "code")
         return TargetFormSet(
             data,
             initial=initial,
             prefix="targets",
-            form_kwargs={"units": units, "subgroups": sorted(subgroups)},
+            form_kwargs={"units": units, "subgroups": sorted(subgroups), "places": places},
         )
 
     def get(self, request, *args, **kwargs):
@@ -486,7 +518,13 @@ class TargetsView(IndicatorMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(indicator=self.indicator, municipality=self.municipality)
+        context.update(
+            indicator=self.indicator,
+            municipality=self.municipality,
+            changes=TargetChange.objects.filter(
+                indicator=self.indicator, municipality=self.municipality
+            ).select_related("actor")[:50],
+        )
         return context
 
 
