@@ -351,9 +351,10 @@ class TargetForm(forms.Form):
         return any(name in self.changed_data for name in self.SUBSTANTIVE)
 
     def clean_council_case(self) -> str:
-        case = normalise_name(self.cleaned_data.get("council_case") or "")
+        # Refused before normalising: normalising would silently drop a direction mark.
+        case = self.cleaned_data.get("council_case") or ""
         validate_name(case)
-        return case
+        return normalise_name(case)
 
     def clean_milestones(self) -> list[tuple[int, Decimal]]:
         return parse_milestones(self.cleaned_data.get("milestones") or "")
