@@ -633,7 +633,14 @@ def test_demo_loads_twice_with_the_same_counts_and_every_kind_of_finding(db, cli
     # Six periods each: Solvik and the country for all, a county for 12, a KOSTRA group
     # for 8, and 15 series of the two schools.
     assert second["indicator_observations"] == 28 * 6 * 2 + 12 * 6 + 8 * 6 + 15 * 6
-    assert second["indicator_targets"] == 23
+    assert second["indicator_targets"] == 25
+    # Every kind of target, one adopted by the council (issue 20).
+    assert set(Target.objects.values_list("kind", flat=True)) == {
+        "absolute",
+        "baseline",
+        "comparison",
+    }
+    assert Target.objects.filter(adoption="council", council_case="PS 25/31").exists()
     assert shared.observations.get().value == Decimal("12.0")  # shared figures untouched
 
     leader = get_user_model().objects.get(username="sektorleder")
