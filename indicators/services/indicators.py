@@ -259,7 +259,7 @@ def indicator_targets_save(
     _require_own(indicator, municipality)
     existing = {
         (t.unit_id, t.year, t.subgroup): t
-        for t in Target.objects.select_for_update()
+        for t in Target.objects.select_for_update(of=("self",))
         .filter(indicator=indicator, municipality=municipality)
         .select_related("unit", "comparison_place", "indicator")
         .prefetch_related("milestones")
