@@ -94,7 +94,7 @@ TYPED := $(LAYERS) \
 	config/env.py config/local_broker.py config/launcher.py plans/access.py plans/disclosure.py plans/text_limits.py plans/login_guard.py \
 	plans/text.py plans/converters.py \
 	documents/pdf.py documents/layout.py documents/tablib_formats.py \
-	indicators/findings.py indicators/parsing/streaming.py indicators/checks.py \
+	indicators/findings.py indicators/targets.py indicators/parsing/streaming.py indicators/checks.py \
 	btitracker/crypto.py btitracker/audit.py btitracker/statistics.py btitracker/reminders.py \
 	btitracker/anonymity.py btitracker/consultation_calendar.py btitracker/meeting_rules.py \
 	plans/report_statistics.py plans/navigation.py \

@@ -15,11 +15,12 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol
 
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from indicators.models import ObservationStatus, Target
+from indicators.models import ObservationStatus
 from indicators.selectors.figures import IndicatorSeries, Point, subgroup_label, year_label
 from plans import charts
 from plans.charts import SeriesTable
@@ -48,8 +49,19 @@ class IndicatorChart:
     target_label: str | None
 
 
+class YearValue(Protocol):
+    """A target's value for a year, as ``indicators.targets.TargetValue`` gives it (None
+    when it cannot be computed: that year draws no target, never a guessed one)."""
+
+    @property
+    def year(self) -> int: ...
+
+    @property
+    def value(self) -> Decimal | None: ...
+
+
 def target_points(
-    periods: Sequence[tuple[str, int]], targets: Sequence[Target]
+    periods: Sequence[tuple[str, int]], targets: Sequence[YearValue]
 ) -> tuple[str, list[tuple[str, Decimal | None]]] | None:
     """The target as a line over ``(period label, year)``: each period takes the target
     for its year, or else the latest earlier one. When that gives fewer than two points
@@ -65,6 +77,8 @@ def target_points(
     if sum(value is not None for _label, value in steps) >= 2:
         return _("Mål"), steps
     latest = max(by_year)
+    if by_year[latest] is None:
+        return None
     flat: list[tuple[str, Decimal | None]] = [(label, by_year[latest]) for label, _y in periods]
     # Named by its period when the data has one for that year, else as the periods are
     # named («2025/26» beside school years), so the target and the series read alike.
@@ -77,13 +91,14 @@ def target_points(
 def indicator_chart(
     data: IndicatorSeries,
     subgroup: str,
-    targets: Sequence[Target] = (),
+    targets: Sequence[YearValue] = (),
     *,
     title: str | None = None,
     chart_id: str | None = None,
 ) -> IndicatorChart:
     """The chart, its data table and the withheld points for one subgroup. ``targets`` are
-    the municipality's whole-municipality targets for this subgroup."""
+    the values of the municipality's whole-municipality targets for this subgroup, per
+    year (``TargetBook.values``)."""
     indicator = data.indicator
     periods = data.periods(subgroup)
     labels = [label for label, _year in periods]

@@ -42,6 +42,9 @@ from indicators.models import (
     PlaceLevel,
     Source,
     Target,
+    TargetAdoption,
+    TargetKind,
+    TargetMilestone,
 )
 from indicators.parsing.base import COUNTRY_CODE, school_year_period, year_period
 from plans.demo_data import read_demo_data
@@ -149,6 +152,7 @@ def demo_seed(
 
     observations: list[Observation] = []
     indicators: list[Indicator] = []
+    targets: list[Target] = []
     for demo in INDICATORS:
         # The demo's indicators are the demo municipality's own, as an import by its
         # data admin would make them.
@@ -195,12 +199,18 @@ def demo_seed(
             add(places[unit_name], values)
         last_year = periods[-1][1].year
         for offset, value in demo.targets:
-            Target.objects.create(
-                indicator=indicator,
-                municipality=municipality,
-                year=last_year + offset,
-                value=Decimal(value),
+            targets.append(
+                Target(
+                    indicator=indicator,
+                    municipality=municipality,
+                    year=last_year + offset,
+                    value=Decimal(value),
+                )
             )
+        relative = _relative_targets(
+            demo.code, indicator, municipality, places, periods[0][1].year, last_year
+        )
+        targets.extend(relative)
         if demo.commentary and sector_leader is not None:
             Commentary.objects.create(
                 indicator=indicator,
@@ -209,12 +219,30 @@ def demo_seed(
                 written_by=sector_leader,
             )
     # A unit's own target: the lower secondary school aims lower than the municipality.
-    Target.objects.create(
-        indicator=indicators[0],
-        municipality=municipality,
-        unit=units[UNGDOMSSKOLE],
-        year=school_year - 1,
-        value=Decimal("6.0"),
+    targets.append(
+        Target(
+            indicator=indicators[0],
+            municipality=municipality,
+            unit=units[UNGDOMSSKOLE],
+            year=school_year - 1,
+            value=Decimal("6.0"),
+        )
+    )
+    # The council adopted the mobbing target (the first indicator's, for the whole
+    # municipality); the others are the administration's own.
+    for target in targets:
+        if target.indicator_id == indicators[0].pk and target.unit_id is None:
+            target.adoption = TargetAdoption.COUNCIL
+            target.council_case = "PS 25/31"
+            target.adopted_on = today - datetime.timedelta(days=120)
+    saved = Target.objects.bulk_create(targets)
+    # The baseline target's milestone halfway (bulk, one query).
+    TargetMilestone.objects.bulk_create(
+        [
+            TargetMilestone(target=target, year=target.year - 1, amount=target.change / 2)
+            for target in saved
+            if target.kind == TargetKind.BASELINE and target.change is not None
+        ]
     )
     Observation.objects.bulk_create(
         observations,
@@ -235,6 +263,36 @@ def demo_seed(
         "indicator_targets": Target.objects.filter(municipality=municipality).count(),
         "indicator_commentaries": Commentary.objects.filter(municipality=municipality).count(),
     }
+
+
+def _relative_targets(
+    code: str, indicator, municipality, places, first_year: int, last_year: int
+) -> list[Target]:
+    """A target of each relative kind (issue 20): trivsel measured against Solvik's own
+    first year, grunnskolepoeng against the KOSTRA group the year before last."""
+    if code == "demo-trivsel":
+        return [
+            Target(
+                indicator=indicator,
+                municipality=municipality,
+                year=last_year + 2,
+                kind=TargetKind.BASELINE,
+                baseline_year=first_year,
+                change=Decimal("0.2"),
+            )
+        ]
+    if code == "demo-grunnskolepoeng":
+        return [
+            Target(
+                indicator=indicator,
+                municipality=municipality,
+                year=last_year - 1,
+                kind=TargetKind.COMPARISON,
+                comparison_place=places["kostra"],
+                margin=Decimal("0.5"),
+            )
+        ]
+    return []
 
 
 def _observation(indicator, place, label, start, end, value, batch) -> Observation:

@@ -20,12 +20,13 @@ from indicators.selectors.figures import (
     MainSeries,
     Point,
     figure_in_year,
-    latest_targets,
     main_series,
     municipality_places,
     subgroup_label,
+    targets_by_indicator,
     year_label,
 )
+from indicators.targets import TargetValue, resolve, target_book
 from plans.access import access_for
 from plans.charts import format_value
 from plans.models import Municipality
@@ -94,13 +95,15 @@ def read_indicator(
     indicator: Indicator,
     own: Sequence[Point],
     country: Sequence[Point],
-    target: Target | None,
+    target: TargetValue | Target | None,
     *,
     place_name: str,
     subgroup: str = "",
 ) -> Reading:
     """Read the municipality's points (in period order) against the country's, the trend
-    over the last (up to) three periods with a value, and the target."""
+    over the last (up to) three periods with a value, and the target: its value for its
+    year as ``indicators.targets`` resolves it (a bare absolute ``Target`` is read as its
+    value; a relative one needs the resolver's ``TargetValue``)."""
     reading = Reading(indicator=indicator, subgroup=subgroup)
     higher = indicator.higher_is_better
     if higher is None:
@@ -168,6 +171,8 @@ def read_indicator(
             )
 
     # The target: met or missed in its year; a later target against the latest value.
+    if isinstance(target, Target):
+        target = resolve(target, target.year)
     if target is not None and values:
         _read_target(reading, indicator, higher, own, values, target)
     return reading
@@ -179,12 +184,17 @@ def _read_target(
     higher: bool,
     own: Sequence[Point],
     values: list[_Figure],
-    target: Target,
+    target: TargetValue,
 ) -> None:
-    texts: dict[str, object] = {
-        "year": year_label(target.year, [(point.period_label, point.year) for point in values]),
-        "target": amount(target.value, indicator),
-    }
+    year = year_label(target.year, [(point.period_label, point.year) for point in values])
+    if target.value is None:
+        # Never judged against a made-up value: say why it cannot be computed.
+        reading.attention.append(
+            _("Målet for %(year)s kan ikke beregnes: %(reason)s.")
+            % {"year": year, "reason": target.reason}
+        )
+        return
+    texts: dict[str, object] = {"year": year, "target": amount(target.value, indicator)}
     point = figure_in_year(own, target.year)  # as the status report judges it
     if point is not None and point.value is not None:
         texts["value"] = amount(point.value, indicator)
@@ -215,7 +225,7 @@ def _read_target(
 
 
 def reading_for_main(
-    indicator: Indicator, main: MainSeries, target: Target | None, place_name: str
+    indicator: Indicator, main: MainSeries, target: TargetValue | Target | None, place_name: str
 ) -> Reading:
     return read_indicator(
         indicator,
@@ -246,7 +256,16 @@ def findings_overview(user) -> Overview:
     )
     ids = [indicator.pk for indicator in indicators]
     mains = main_series(ids, municipality, places)
-    targets = latest_targets(ids, municipality)
+    # Every whole-municipality target, resolved once (the furthest year is read).
+    book = target_book(
+        [
+            target
+            for targets in targets_by_indicator(ids, municipality, whole_municipality=True).values()
+            for target in targets
+        ],
+        municipality,
+        places=places,
+    )
     overview = Overview(municipality=municipality, positive=[], attention=[], unjudged=[])
     for indicator in indicators:
         main = mains.get(indicator.pk)
@@ -256,7 +275,7 @@ def findings_overview(user) -> Overview:
             overview.unjudged.append(indicator)
             continue
         reading = reading_for_main(
-            indicator, main, targets.get((indicator.pk, main.subgroup)), municipality.name
+            indicator, main, book.latest(indicator.pk, main.subgroup), municipality.name
         )
         if reading.positive:
             overview.positive.append(reading)

@@ -29,6 +29,7 @@ from indicators.querysets import (
     TargetQuerySet,
 )
 from plans.models import CoreComponent, DevelopmentArea, Municipality, ServiceField, Unit
+from plans.models.history import ChangeRecord
 from plans.text_limits import TEXT, bounded_text, text_length_checks
 
 
@@ -358,8 +359,29 @@ class Observation(models.Model):
         return f"{self.indicator} {self.place} {self.period_label}"
 
 
+class TargetKind(models.TextChoices):
+    ABSOLUTE = "absolute", _("Fast verdi")
+    BASELINE = "baseline", _("Endring fra kommunens eget utgangspunkt")
+    COMPARISON = "comparison", _("Bedre enn et sammenligningssted")
+
+
+class TargetAdoption(models.TextChoices):
+    ADMINISTRATIVE = "administrative", _("Administrativt mål")
+    COUNCIL = "council", _("Vedtatt i kommunestyret")
+
+
+# The places a target may be measured against: shared figures, never another municipality.
+COMPARISON_LEVELS = (PlaceLevel.COUNTRY, PlaceLevel.COUNTY, PlaceLevel.KOSTRA_GROUP)
+
+
 class Target(models.Model):
-    """The value a municipality (or one of its units) aims at for an indicator in a year."""
+    """What a municipality (or one of its units) aims at for an indicator by a horizon
+    year (``year``), with intermediate years (``milestones``). A target is a fixed value
+    (``ABSOLUTE``), an improvement on the municipality's own figure in a baseline year
+    (``BASELINE``: ``change`` in the indicator's unit, the direction from
+    ``higher_is_better``), or a margin better than a comparison place (``COMPARISON``).
+    Its value for a year is read through ``indicators.targets``, never from the fields.
+    It is either adopted by the council (case number and date) or the administration's own."""
 
     indicator = models.ForeignKey(
         Indicator, on_delete=models.CASCADE, related_name="targets", verbose_name=_("indikator")
@@ -378,9 +400,38 @@ class Target(models.Model):
         related_name="indicator_targets",
         verbose_name=_("enhet"),
     )
-    year = models.PositiveSmallIntegerField(_("år"))
-    value = models.DecimalField(_("målverdi"), max_digits=16, decimal_places=4)
+    year = models.PositiveSmallIntegerField(_("målår"))
     subgroup = models.CharField(_("undergruppe"), max_length=200, blank=True, default="")
+    kind = models.CharField(
+        _("type mål"), max_length=20, choices=TargetKind.choices, default=TargetKind.ABSOLUTE
+    )
+    value = models.DecimalField(
+        _("målverdi"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    baseline_year = models.PositiveSmallIntegerField(_("utgangsår"), null=True, blank=True)
+    change = models.DecimalField(
+        _("forbedring fra utgangspunktet"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    comparison_place = models.ForeignKey(
+        Place,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"level__in": COMPARISON_LEVELS},
+        verbose_name=_("sammenlignet med"),
+    )
+    margin = models.DecimalField(
+        _("margin"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    adoption = models.CharField(
+        _("vedtak"),
+        max_length=20,
+        choices=TargetAdoption.choices,
+        default=TargetAdoption.ADMINISTRATIVE,
+    )
+    council_case = models.CharField(_("saksnummer"), max_length=40, blank=True, default="")
+    adopted_on = models.DateField(_("vedtatt dato"), null=True, blank=True)
 
     objects = TargetQuerySet.as_manager()
 
@@ -393,11 +444,35 @@ class Target(models.Model):
                 fields=["indicator", "municipality", "unit", "year", "subgroup"],
                 name="one_target_per_year",
                 nulls_distinct=False,
-            )
+            ),
+            # Each kind carries what it is computed from; the resolver never guesses.
+            models.CheckConstraint(
+                condition=~models.Q(kind="absolute") | models.Q(value__isnull=False),
+                name="target_absolute_has_value",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="baseline")
+                | models.Q(baseline_year__isnull=False, change__isnull=False),
+                name="target_baseline_has_year_and_change",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="comparison")
+                | models.Q(comparison_place__isnull=False, margin__isnull=False),
+                name="target_comparison_has_place_and_margin",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(adoption="council")
+                | (models.Q(adopted_on__isnull=False) & ~models.Q(council_case="")),
+                name="target_council_has_case_and_date",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.indicator} {self.year}: {self.value}"
+        return f"{self.indicator} {self.year}"
+
+    @property
+    def adopted(self) -> bool:
+        return self.adoption == TargetAdoption.COUNCIL
 
     def clean(self) -> None:
         unit = self.unit if self.unit_id else None
@@ -407,6 +482,53 @@ class Target(models.Model):
             and unit.municipality_id != self.municipality_id
         ):
             raise ValidationError({"unit": _("Enheten hører til en annen kommune.")})
+
+
+class TargetMilestone(models.Model):
+    """An intermediate year on the way to a target's horizon, with its own amount, read as
+    the target's kind reads it: a value (absolute), a change from the baseline, or a
+    margin to the comparison place. Milestones are typed, not drawn as a straight line:
+    the council adopts figures for named years, and an interpolated value would be one
+    nobody decided."""
+
+    target = models.ForeignKey(
+        Target, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("mål")
+    )
+    year = models.PositiveSmallIntegerField(_("år"))
+    amount = models.DecimalField(_("verdi"), max_digits=16, decimal_places=4)
+
+    class Meta:
+        verbose_name = _("delmål")
+        verbose_name_plural = _("delmål")
+        ordering = ["target", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["target", "year"], name="one_milestone_per_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target} – {self.year}: {self.amount}"
+
+
+class TargetChange(ChangeRecord):
+    """The history of a municipality's targets for an indicator: who changed what, and
+    under which adoption."""
+
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.CASCADE,
+        related_name="target_changes",
+        verbose_name=_("indikator"),
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="indicator_target_changes",
+        verbose_name=_("kommune"),
+    )
+
+    class Meta(ChangeRecord.Meta):
+        verbose_name = _("endring av mål")
+        verbose_name_plural = _("endringer av mål")
 
 
 class Commentary(models.Model):

@@ -43,6 +43,16 @@ The versions:
    who follows it up (``areas[].owner``: name and role, or None) and the units' goals
    outside the shared areas are counted and listed apart (``own_goals``). Older reports
    named no owner and left own goals out, so their upgrade gives None and none.
+   Targets that mean something (``_v6_targets``): each target printed carries
+   its ``kind`` (a sentence: «Fast verdi», «3,0 poeng bedre enn kommunens tall for
+   2023/24» …), whether it is a ``milestone``, whether the council ``adopted`` it and the
+   ``adoption`` text, and ``unresolved`` («kan ikke beregnes: …») when its value cannot be
+   computed (then ``value`` is empty and the attainment is ``unresolvable``); attainment
+   says ``adopted``, and the summary and every area count goal attainment apart for the
+   council's and the administration's targets (``by_adoption``). Older reports had only
+   absolute targets with no adoption recorded: their upgrade treats every target as an
+   administrative fixed value (``adopted`` false) but prints no adoption text and no split
+   (``kind``/``adoption`` empty, ``by_adoption`` None), since the report said none.
 """
 
 from __future__ import annotations
@@ -161,9 +171,40 @@ def _v6_owners(snapshot: Snapshot) -> Snapshot:
     return snapshot
 
 
+def _v6_targets(snapshot: Snapshot) -> Snapshot:
+    # Before version 6 a target was one absolute value with no adoption recorded: counted
+    # as the administration's, printed as it was (no kind, no adoption text, no split).
+    def upgrade_target(target: dict) -> None:
+        target.setdefault("unresolved", "")
+        target.setdefault("kind", "")
+        target.setdefault("milestone", False)
+        target.setdefault("adopted", False)
+        target.setdefault("adoption", "")
+
+    def upgrade_item(item: dict) -> None:
+        if item.get("target"):
+            upgrade_target(item["target"])
+        for target in item.get("later_targets", []):
+            upgrade_target(target)
+        if "attainment" in item:
+            item["attainment"].setdefault("adopted", False)
+
+    for area in snapshot.get("areas", []):
+        for item in area.get("indicators", []):
+            upgrade_item(item)
+        for target in area.get("next", {}).get("targets", []):
+            upgrade_target(target)
+        area.setdefault("attainment", {}).setdefault("by_adoption", None)
+    for topic in snapshot.get("law_topics", []):
+        for item in topic.get("indicators", []):
+            upgrade_item(item)
+    snapshot.setdefault("summary", {}).setdefault("by_adoption", None)
+    return snapshot
+
+
 def _v5_to_v6(snapshot: Snapshot) -> Snapshot:
     # Each part of issue 20 fills its own new keys in a function of its own.
-    return _v6_owners(snapshot)
+    return _v6_targets(_v6_owners(snapshot))
 
 
 _STEPS: dict[int, Callable[[Snapshot], Snapshot]] = {

@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import datetime
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -33,7 +34,7 @@ from competence.selectors.reports import (
     published_evaluation,
 )
 from indicators.findings import read_indicator
-from indicators.models import Commentary, Indicator, Target
+from indicators.models import Commentary, Indicator
 from indicators.selectors.figures import (
     COUNTRY,
     MUNICIPALITY,
@@ -47,6 +48,7 @@ from indicators.selectors.figures import (
     targets_by_indicator,
     year_label,
 )
+from indicators.targets import TargetValue, adoption_text, describe, target_book
 from plans import disclosure
 from plans.charts import format_value
 from plans.models import (
@@ -116,16 +118,32 @@ def point_from_json(row: list) -> Point:
     )
 
 
-def _attainment(indicator: Indicator, own: list[Point], target: Target | None, year: int) -> dict:
+def _attainment(
+    indicator: Indicator, own: list[Point], target: TargetValue | None, year: int
+) -> dict:
     """Whether the year's target was met: ``met``, ``not_met``, ``no_value`` (the year's
-    figure is suppressed or missing) or ``not_judged`` (no direction is better)."""
+    figure is suppressed or missing), ``not_judged`` (no direction is better) or
+    ``unresolvable`` (the target's own value cannot be computed: its baseline or its
+    comparison place has no figure). ``adopted`` tells the council's targets from the
+    administration's."""
     if target is None:
-        return {"status": "no_target", "label": ""}
+        return {"status": "no_target", "label": "", "adopted": False}
+    adopted = target.adopted
     if indicator.higher_is_better is None:
-        return {"status": "not_judged", "label": _("Vurderes ikke")}
+        return {"status": "not_judged", "label": _("Vurderes ikke"), "adopted": adopted}
+    if target.value is None:
+        return {
+            "status": "unresolvable",
+            "label": _("Kan ikke vurderes (%(reason)s)") % {"reason": target.unresolved_text},
+            "adopted": adopted,
+        }
     figure = figure_in_year(own, year)
     if figure is None or figure.value is None:
-        return {"status": "no_value", "label": _("Kan ikke vurderes (mangler tall)")}
+        return {
+            "status": "no_value",
+            "label": _("Kan ikke vurderes (mangler tall)"),
+            "adopted": adopted,
+        }
     value = figure.value
     difference = value - target.value
     met = difference == 0 or (difference > 0) == indicator.higher_is_better
@@ -134,6 +152,43 @@ def _attainment(indicator: Indicator, own: list[Point], target: Target | None, y
         "label": _("Nådd") if met else _("Ikke nådd"),
         "value": _amount(value, indicator),
         "period": figure.period_label,
+        "adopted": adopted,
+    }
+
+
+UNKNOWN_ATTAINMENT = ("no_value", "not_judged", "unresolvable")
+
+
+def attainment_by_adoption(items) -> dict[str, dict[str, int]]:
+    """Goal attainment counted apart for the council's targets and the administration's:
+    per kind the targets met, those assessed (met or not) and those that could not be."""
+    counts = {key: {"met": 0, "assessed": 0, "unknown": 0} for key in ("adopted", "administrative")}
+    for item in items:
+        attainment = item["attainment"]
+        status = attainment["status"]
+        if status == "no_target":
+            continue
+        bucket = counts["adopted" if attainment.get("adopted") else "administrative"]
+        if status in ("met", "not_met"):
+            bucket["assessed"] += 1
+            bucket["met"] += status == "met"
+        elif status in UNKNOWN_ATTAINMENT:
+            bucket["unknown"] += 1
+    return counts
+
+
+def _target_json(value: TargetValue, indicator: Indicator, periods) -> dict:
+    """A target's value for a year as the report prints it, with what kind it is and
+    whether the council adopted it; an unresolvable one says why instead of a value."""
+    return {
+        "year": value.year,
+        "year_label": year_label(value.year, periods),
+        "value": _amount(value.value, indicator),
+        "unresolved": value.unresolved_text,
+        "kind": describe(value.target, periods),
+        "milestone": value.milestone,
+        "adopted": value.adopted,
+        "adoption": adoption_text(value.target),
     }
 
 
@@ -167,6 +222,10 @@ def _indicator_entries(
     # The indicator page's read model, up to the report's year.
     all_series = series_for(list(indicators.values()), municipality, places=places, until_year=year)
     targets = targets_by_indicator(ids, municipality, whole_municipality=True, user=user)
+    # Every target's value for its years, through the one resolver.
+    book = target_book(
+        [target for found in targets.values() for target in found], municipality, places=places
+    )
     commentary = dict(
         Commentary.objects.visible_to(user)
         .filter(indicator_id__in=ids, municipality=municipality)
@@ -185,7 +244,7 @@ def _indicator_entries(
             indicator,
             data,
             subgroup,
-            targets.get(pk, []),
+            book.values(pk, subgroup),
             commentary.get(pk, ""),
             municipality,
             year,
@@ -193,10 +252,13 @@ def _indicator_entries(
     return indicators, built, with_year_figure
 
 
-def _indicator_entry(indicator, data, subgroup, targets, commentary, municipality, year) -> dict:
+def _indicator_entry(
+    indicator, data, subgroup, own_targets, commentary, municipality, year
+) -> dict:
+    """``own_targets``: the whole municipality's target values for the subgroup, by year
+    (``TargetBook.values``)."""
     own = data.points(MUNICIPALITY, subgroup)
     country = data.points(COUNTRY, subgroup)
-    own_targets = [t for t in targets if t.subgroup == subgroup]
     periods = [(p.period_label, p.year) for p in own]  # names a target's year alike
     year_target = next((t for t in own_targets if t.year == year), None)
     later = [t for t in own_targets if t.year > year]
@@ -230,21 +292,8 @@ def _indicator_entry(indicator, data, subgroup, targets, commentary, municipalit
         }
         if latest
         else None,
-        "target": {
-            "year": year_target.year,
-            "year_label": year_label(year_target.year, periods),
-            "value": _amount(year_target.value, indicator),
-        }
-        if year_target
-        else None,
-        "later_targets": [
-            {
-                "year": t.year,
-                "year_label": year_label(t.year, periods),
-                "value": _amount(t.value, indicator),
-            }
-            for t in later
-        ],
+        "target": _target_json(year_target, indicator, periods) if year_target else None,
+        "later_targets": [_target_json(t, indicator, periods) for t in later],
         "attainment": _attainment(indicator, own, year_target, year),
         "findings": {"positive": reading.positive, "attention": reading.attention},
         "commentary": commentary,
@@ -258,7 +307,12 @@ def _indicator_entry(indicator, data, subgroup, targets, commentary, municipalit
             for line in data.lines
             if line.for_subgroup(subgroup)
         ],
-        "targets": [{"year": t.year, "value": str(t.value)} for t in own_targets if t.year <= year],
+        # Only values that could be computed: the chart draws no made-up target.
+        "targets": [
+            {"year": t.year, "value": str(t.value)}
+            for t in own_targets
+            if t.year <= year and t.value is not None
+        ],
         "chart": None,
     }
 
@@ -300,7 +354,15 @@ def area_indicators(user, report_year, areas, year: int) -> dict[int, list[dict]
     return _indicators_by_area(links, indicators, built)
 
 
-def indicator_series_from_json(item: dict) -> tuple[IndicatorSeries, list[Target]]:
+@dataclass(frozen=True)
+class StoredTarget:
+    """A target's value for a year as the snapshot keeps it (for the chart)."""
+
+    year: int
+    value: Decimal | None
+
+
+def indicator_series_from_json(item: dict) -> tuple[IndicatorSeries, list[StoredTarget]]:
     """The chart input kept in the snapshot, as the objects ``indicator_chart`` takes."""
     indicator = Indicator(
         name=item["name"],
@@ -322,7 +384,7 @@ def indicator_series_from_json(item: dict) -> tuple[IndicatorSeries, list[Target
         kostra=None,
         units=[],
     )
-    targets = [Target(year=t["year"], value=Decimal(t["value"])) for t in item["targets"]]
+    targets = [StoredTarget(year=t["year"], value=Decimal(t["value"])) for t in item["targets"]]
     return data, targets
 
 
@@ -608,9 +670,7 @@ def build_snapshot(report, user, *, now=None) -> dict:
         area_indicators = indicators.get(area.pk, [])
         met = sum(1 for i in area_indicators if i["attainment"]["status"] == "met")
         not_met = sum(1 for i in area_indicators if i["attainment"]["status"] == "not_met")
-        unknown = sum(
-            1 for i in area_indicators if i["attainment"]["status"] in ("no_value", "not_judged")
-        )
+        unknown = sum(1 for i in area_indicators if i["attainment"]["status"] in UNKNOWN_ATTAINMENT)
         for item in area_indicators:
             if item["id"] in seen_indicators:
                 continue
@@ -651,6 +711,7 @@ def build_snapshot(report, user, *, now=None) -> dict:
                     "not_met": not_met,
                     "unknown": unknown,
                     "share": _percent(met, met + not_met),
+                    "by_adoption": attainment_by_adoption(area_indicators),
                 },
                 "unit_plans": {
                     "units": row.units_working if row else 0,
@@ -712,6 +773,10 @@ def build_snapshot(report, user, *, now=None) -> dict:
             "targets_not_met": totals["not_met"],
             "targets_unknown": totals["unknown"],
             "attainment_share": _percent(totals["met"], assessed),
+            # Counted as the totals above (per area), so the two parts add up to them.
+            "by_adoption": attainment_by_adoption(
+                [item for area in area_items for item in area["indicators"]]
+            ),
             "findings_positive": findings["positive"],
             "findings_attention": findings["attention"],
             "measures": totals["measures"],

@@ -33,6 +33,7 @@ from indicators.models import (
     Place,
     PlaceLevel,
     Target,
+    TargetMilestone,
 )
 from indicators.parsing.base import COUNTRY_CODE
 from plans.models import Municipality, QualityPlan, Unit
@@ -435,7 +436,9 @@ def targets_by_indicator(
 ) -> dict[int, list[Target]]:
     """Per indicator the municipality's targets (never another municipality's), by year,
     unit and subgroup; only the whole municipality's with ``whole_municipality``. With
-    ``user`` the read starts from what that user may see. One query."""
+    ``user`` the read starts from what that user may see. Two queries (the targets, their
+    milestones), with or without targets. Their values for a year come from
+    ``indicators.targets.target_book``."""
     if municipality is None or not indicator_ids:
         return {}
     targets = Target.objects.visible_to(user) if user is not None else Target.objects.all()
@@ -445,9 +448,25 @@ def targets_by_indicator(
     found: dict[int, list[Target]] = defaultdict(list)
     # The whole municipality's target before the units' in every year, on PostgreSQL (where
     # NULL sorts last) as on SQLite (first).
-    ordered = targets.select_related("unit").order_by(
-        "year", F("unit__name").asc(nulls_first=True), "subgroup", "pk"
+    # The resolver (indicators.targets) reads the direction, the place and the milestones.
+    ordered = list(
+        targets.select_related("unit", "indicator", "comparison_place").order_by(
+            "year", F("unit__name").asc(nulls_first=True), "subgroup", "pk"
+        )
     )
+    # The milestones in one query that runs whether or not there are targets (a
+    # prefetch_related would skip it for none), so a page's query count does not depend
+    # on whether the indicator has targets.
+    milestones: dict[int, list[TargetMilestone]] = defaultdict(list)
+    for milestone in TargetMilestone.objects.filter(
+        target__indicator_id__in=indicator_ids, target__municipality=municipality
+    ).order_by("year", "pk"):
+        milestones[milestone.target_id].append(milestone)
+    for target in ordered:
+        cached = target.milestones.all()
+        cached._result_cache = milestones.get(target.pk, [])
+        cached._prefetch_done = True
+        target._prefetched_objects_cache = {"milestones": cached}
     for target in ordered:
         found[target.indicator_id].append(target)
     return dict(found)
@@ -515,19 +534,6 @@ def main_series(
         country = _merge(country_rows.get(pk, []), places.country).get(subgroup, [])
         result[pk] = MainSeries(subgroup=subgroup, municipality=own, country=country)
     return result
-
-
-def latest_targets(
-    indicator_ids: Sequence[int], municipality: Municipality | None
-) -> dict[tuple[int, str], Target]:
-    """The municipality's latest whole-municipality target per indicator and subgroup."""
-    latest: dict[tuple[int, str], Target] = {}
-    for indicator_id, targets in targets_by_indicator(
-        indicator_ids, municipality, whole_municipality=True
-    ).items():
-        for target in targets:  # by year: the last one stays
-            latest[(indicator_id, target.subgroup)] = target
-    return latest
 
 
 def plan_in_force(municipality: Municipality | None) -> QualityPlan | None:

@@ -12,9 +12,22 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indicators.models import Commentary, Indicator, Target
+from indicators.models import (
+    COMPARISON_LEVELS,
+    Commentary,
+    Indicator,
+    Target,
+    TargetAdoption,
+    TargetChange,
+    TargetKind,
+    TargetMilestone,
+)
+from indicators.selectors.figures import subgroup_label
+from indicators.targets import adoption_text, describe
+from plans.charts import format_value
 from plans.models import CoreComponent, DevelopmentArea, Municipality, QualityPlan
 from plans.text_limits import check_text_lengths
 
@@ -76,6 +89,156 @@ def indicator_update(
     return indicator
 
 
+def check_target(row: dict[str, Any], *, indicator: Indicator | None = None) -> None:
+    """The rules a target must keep, for the form and the service alike: each kind has what
+    it is computed from, the years are in order, an adoption has its case and date, and a
+    relative target needs an indicator with a direction. Raises a ValidationError by field,
+    in Norwegian."""
+    errors: dict[str, list[str]] = {}
+
+    def refuse(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    year = row["year"]
+    kind = row.get("kind") or TargetKind.ABSOLUTE
+    if kind not in TargetKind.values:
+        refuse("kind", _("Velg en type mål fra listen."))
+    elif kind == TargetKind.ABSOLUTE:
+        if row.get("value") is None:
+            refuse("value", _("Oppgi målverdien."))
+    else:
+        if indicator is not None and indicator.higher_is_better is None:
+            refuse(
+                "kind",
+                _(
+                    "Indikatoren har ingen retning (verken høyere eller lavere er bedre), så "
+                    "målet må være en fast verdi."
+                ),
+            )
+        amount_field = "change" if kind == TargetKind.BASELINE else "margin"
+        amount = row.get(amount_field)
+        if amount is None:
+            refuse(
+                amount_field,
+                _("Oppgi hvor mye bedre tallet skal bli.")
+                if kind == TargetKind.BASELINE
+                else _("Oppgi marginen (0 betyr minst like godt)."),
+            )
+        elif amount < 0:
+            refuse(
+                amount_field,
+                _("Skriv et tall som er 0 eller større: retningen følger indikatoren."),
+            )
+    if kind == TargetKind.BASELINE:
+        baseline = row.get("baseline_year")
+        if baseline is None:
+            refuse("baseline_year", _("Oppgi utgangsåret målet måles fra."))
+        elif baseline > year:
+            refuse("baseline_year", _("Utgangsåret kan ikke være etter målåret."))
+    if kind == TargetKind.COMPARISON:
+        place = row.get("comparison_place")
+        if place is None:
+            refuse("comparison_place", _("Velg stedet målet sammenlignes med."))
+        elif place.level not in COMPARISON_LEVELS:
+            refuse("comparison_place", _("Velg landet, et fylke eller en KOSTRA-gruppe."))
+    start = row.get("baseline_year") if kind == TargetKind.BASELINE else None
+    for milestone_year, amount in row.get("milestones") or []:
+        if milestone_year >= year or (start is not None and milestone_year <= start):
+            refuse(
+                "milestones",
+                _("Delmålet for %(year)s må ligge mellom utgangsåret %(start)s og målåret %(end)s.")
+                % {"year": milestone_year, "start": start, "end": year}
+                if start is not None
+                else _("Delmålet for %(year)s må ligge før målåret %(end)s.")
+                % {"year": milestone_year, "end": year},
+            )
+        elif kind != TargetKind.ABSOLUTE and amount < 0:
+            refuse(
+                "milestones",
+                _("Delmålet for %(year)s må være 0 eller større.") % {"year": milestone_year},
+            )
+    if row.get("adoption") == TargetAdoption.COUNCIL:
+        if not (row.get("council_case") or "").strip():
+            refuse("council_case", _("Oppgi saksnummeret i kommunestyret når målet er vedtatt."))
+        adopted_on = row.get("adopted_on")
+        if adopted_on is None:
+            refuse("adopted_on", _("Oppgi datoen kommunestyret vedtok målet."))
+        elif adopted_on > timezone.localdate():
+            refuse("adopted_on", _("Vedtaksdatoen kan ikke være fram i tid."))
+    elif row.get("adoption") not in (None, "", TargetAdoption.ADMINISTRATIVE):
+        refuse("adoption", _("Velg vedtatt i kommunestyret eller administrativt mål."))
+    if errors:
+        raise ValidationError(errors)
+
+
+def _target_from_row(indicator, municipality, row) -> tuple[Target, list[tuple[int, Decimal]]]:
+    kind = row.get("kind") or TargetKind.ABSOLUTE
+    council = row.get("adoption") == TargetAdoption.COUNCIL
+    target = Target(
+        indicator=indicator,
+        municipality=municipality,
+        unit=row.get("unit"),
+        year=row["year"],
+        subgroup=row.get("subgroup") or "",
+        kind=kind,
+        # Only what the kind is computed from is kept: no stale field can mislead a reader.
+        value=Decimal(row["value"]) if kind == TargetKind.ABSOLUTE else None,
+        baseline_year=row.get("baseline_year") if kind == TargetKind.BASELINE else None,
+        change=row.get("change") if kind == TargetKind.BASELINE else None,
+        comparison_place=row.get("comparison_place") if kind == TargetKind.COMPARISON else None,
+        margin=row.get("margin") if kind == TargetKind.COMPARISON else None,
+        adoption=TargetAdoption.COUNCIL if council else TargetAdoption.ADMINISTRATIVE,
+        council_case=(row.get("council_case") or "").strip() if council else "",
+        adopted_on=row.get("adopted_on") if council else None,
+    )
+    return target, sorted(row.get("milestones") or [])
+
+
+def _substance(target: Target, milestones) -> tuple:
+    """What a council decides: the kind, its figures and the milestones."""
+    return (
+        target.kind,
+        target.value,
+        target.baseline_year,
+        target.change,
+        target.comparison_place_id,
+        target.margin,
+        tuple((year, Decimal(amount)) for year, amount in milestones),
+    )
+
+
+def _adoption_record(target: Target) -> tuple:
+    return (target.adoption, target.council_case, target.adopted_on)
+
+
+def _summary(target: Target, milestones) -> str:
+    """The target as its history shows it: «Fast verdi: 5,0; delmål 2025: 6,0»."""
+    decimals = target.indicator.decimals
+    amount = {
+        TargetKind.ABSOLUTE: target.value,
+        TargetKind.BASELINE: target.change,
+        TargetKind.COMPARISON: target.margin,
+    }[TargetKind(target.kind)]
+    parts = [
+        f"{describe(target)}: {format_value(amount, decimals)}"
+        if amount is not None
+        else describe(target)
+    ]
+    parts += [
+        _("delmål %(year)s: %(value)s") % {"year": year, "value": format_value(value, decimals)}
+        for year, value in milestones
+    ]
+    return "; ".join(parts)
+
+
+def _subject(target: Target) -> str:
+    return _("Mål for %(year)s (%(unit)s, %(subgroup)s)") % {
+        "year": target.year,
+        "unit": target.unit.name if target.unit else _("Hele kommunen"),
+        "subgroup": subgroup_label(target.subgroup),
+    }
+
+
 @transaction.atomic
 def indicator_targets_save(
     *,
@@ -85,36 +248,126 @@ def indicator_targets_save(
     actor,
 ) -> list[Target]:
     """Replace the municipality's targets for the indicator with ``rows`` (each with
-    ``year``, ``value`` and optionally ``unit`` and ``subgroup``). Nothing is written when
-    a row is wrong."""
+    ``year`` — the horizon —, ``kind`` and what it is computed from, ``milestones`` as
+    ``(year, amount)`` pairs, the ``adoption`` with ``council_case`` and ``adopted_on``,
+    and optionally ``unit`` and ``subgroup``). Every row is checked here as in the form
+    (``check_target``), and ids the form could not vouch for (a unit or a comparison
+    place) are checked again. A target the council adopted is changed only together with a
+    new adoption (another case number or date) or by marking it administrative, and is not
+    deleted while adopted. Each added, changed or removed target is recorded in
+    ``TargetChange``. Nothing is written when a row is wrong."""
     _require_own(indicator, municipality)
+    existing = {
+        (t.unit_id, t.year, t.subgroup): t
+        for t in Target.objects.select_for_update(of=("self",))
+        .filter(indicator=indicator, municipality=municipality)
+        .select_related("unit", "comparison_place", "indicator")
+        .prefetch_related("milestones")
+    }
     seen: set[tuple[int | None, int, str]] = set()
-    targets = []
+    new: list[tuple[Target, list[tuple[int, Decimal]]]] = []
     for row in rows:
         unit = row.get("unit")
         if unit is not None and unit.municipality_id != municipality.pk:
             raise ValidationError(_("Enheten hører til en annen kommune."))
-        subgroup = row.get("subgroup") or ""
-        key = (unit.pk if unit else None, row["year"], subgroup)
+        check_target(row, indicator=indicator)
+        target, milestones = _target_from_row(indicator, municipality, row)
+        key = (unit.pk if unit else None, target.year, target.subgroup)
         if key in seen:
             raise ValidationError(
                 _("Det er to mål for %(year)s for samme enhet og undergruppe.")
                 % {"year": row["year"]}
             )
         seen.add(key)
-        target = Target(
-            indicator=indicator,
-            municipality=municipality,
-            unit=unit,
-            year=row["year"],
-            value=Decimal(row["value"]),
-            subgroup=subgroup,
-        )
         # The old rows are replaced below; duplicates among the new ones are checked above.
         target.full_clean(validate_unique=False, validate_constraints=False)
-        targets.append(target)
+        new.append((target, milestones))
+    changes: list[TargetChange] = []
+    for key, old in existing.items():
+        old_milestones = [(m.year, m.amount) for m in old.milestones.all()]
+        match = next((pair for pair in new if _key(pair[0]) == key), None)
+        if match is None:
+            if old.adopted:
+                raise ValidationError(
+                    _(
+                        "Målet for %(year)s er vedtatt i kommunestyret (sak %(case)s) og kan "
+                        "ikke slettes. Merk det som administrativt først."
+                    )
+                    % {"year": old.year, "case": old.council_case}
+                )
+            changes.append(
+                _change(indicator, municipality, actor, "removed", old, old_milestones, None, None)
+            )
+            continue
+        target, milestones = match
+        same_substance = _substance(old, old_milestones) == _substance(target, milestones)
+        same_adoption = _adoption_record(old) == _adoption_record(target)
+        if old.adopted and not same_substance and same_adoption:
+            raise ValidationError(
+                _(
+                    "Målet for %(year)s er vedtatt i kommunestyret (sak %(case)s). Registrer "
+                    "det nye vedtaket (saksnummer og dato) eller merk målet som administrativt "
+                    "for å endre det."
+                )
+                % {"year": old.year, "case": old.council_case}
+            )
+        if not (same_substance and same_adoption):
+            changes.append(
+                _change(
+                    indicator,
+                    municipality,
+                    actor,
+                    "changed",
+                    old,
+                    old_milestones,
+                    target,
+                    milestones,
+                )
+            )
+    for target, milestones in new:
+        if _key(target) not in existing:
+            changes.append(
+                _change(indicator, municipality, actor, "added", None, None, target, milestones)
+            )
     Target.objects.filter(indicator=indicator, municipality=municipality).delete()
-    return Target.objects.bulk_create(targets)
+    saved = Target.objects.bulk_create([target for target, _milestones in new])
+    TargetMilestone.objects.bulk_create(
+        [
+            TargetMilestone(target=target, year=year, amount=amount)
+            for target, (_unsaved, milestones) in zip(saved, new, strict=True)
+            for year, amount in milestones
+        ]
+    )
+    TargetChange.objects.bulk_create(changes)
+    return saved
+
+
+def _key(target: Target) -> tuple[int | None, int, str]:
+    return (target.unit_id, target.year, target.subgroup)
+
+
+def _change(indicator, municipality, actor, action, old, old_milestones, new, new_milestones):
+    subject = _subject(new if new is not None else old)
+    fields = [
+        {
+            "field": str(_("Mål")),
+            "old": _summary(old, old_milestones) if old is not None else "",
+            "new": _summary(new, new_milestones) if new is not None else "",
+        },
+        {
+            "field": str(_("Vedtak")),
+            "old": adoption_text(old) if old is not None else "",
+            "new": adoption_text(new) if new is not None else "",
+        },
+    ]
+    return TargetChange(
+        indicator=indicator,
+        municipality=municipality,
+        actor=actor,
+        action=action,
+        subject=subject,
+        fields=[f for f in fields if f["old"] != f["new"]],
+    )
 
 
 @transaction.atomic

@@ -28,7 +28,16 @@ from indicators.forms_indicators import (
     IndicatorSearchForm,
     TargetFormSet,
 )
-from indicators.models import Commentary, Indicator, Observation, Source
+from indicators.models import (
+    COMPARISON_LEVELS,
+    Commentary,
+    Indicator,
+    Observation,
+    Place,
+    Source,
+    Target,
+    TargetChange,
+)
 from indicators.selectors.figures import (
     COUNTRY,
     MUNICIPALITY,
@@ -50,6 +59,7 @@ from indicators.services.indicators import (
     indicator_targets_save,
     indicator_update,
 )
+from indicators.targets import TargetBook, adoption_text, describe, target_book
 from plans.charts import format_value
 from plans.models import DevelopmentArea, Unit
 from plans.views.gate import MemberRequiredMixin, own_municipality
@@ -223,12 +233,17 @@ class IndicatorDetailView(IndicatorMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         indicator, municipality = self.indicator, self.municipality
-        data = series(indicator, municipality, kostra_code=self.request.GET.get("kostra"))
+        places = municipality_places(municipality)
+        data = series(
+            indicator, municipality, kostra_code=self.request.GET.get("kostra"), places=places
+        )
         subgroup = self.request.GET.get("subgroup")
         if subgroup not in data.subgroups:
             subgroup = data.main_subgroup or ""
         targets = targets_for(indicator, municipality)
-        whole = [t for t in targets if t.unit_id is None and t.subgroup == subgroup]
+        # Every target read through the one resolver: the chart, the reading and the table.
+        book = target_book(targets, municipality, places=places)
+        whole = book.values(indicator.pk, subgroup)
         chart = indicator_chart(data, subgroup, whole, chart_id="indicator-chart")
         decimals = indicator.decimals
         country_line = data.line(COUNTRY)
@@ -243,7 +258,7 @@ class IndicatorDetailView(IndicatorMixin, TemplateView):
                 indicator,
                 own,
                 country,
-                max(whole, key=lambda t: t.year) if whole else None,
+                whole[-1] if whole else None,
                 place_name=municipality.name,
                 subgroup=subgroup,
             )
@@ -307,12 +322,7 @@ class IndicatorDetailView(IndicatorMixin, TemplateView):
             reading=reading,
             targets=targets,
             target_rows=[
-                (
-                    t,
-                    year_label(t.year, data.periods(t.subgroup) or data.periods(subgroup)),
-                    format_value(t.value, decimals),
-                    subgroup_label(t.subgroup),
-                )
+                _target_row(t, book, data.periods(t.subgroup) or data.periods(subgroup))
                 for t in targets
             ],
             commentary=commentary,
@@ -329,6 +339,40 @@ class IndicatorDetailView(IndicatorMixin, TemplateView):
             and user.has_perm("indicators.comment_indicator", municipality),
         )
         return context
+
+
+@dataclass
+class TargetRow:
+    """One target on the indicator page: what it is, its adoption, and its value for each
+    year it names (or why that value cannot be computed)."""
+
+    target: Target
+    year: str
+    subgroup: str
+    kind: str
+    adoption: str
+    values: list[tuple[str, str, bool]]  # (year, value or «kan ikke beregnes: …», milestone)
+
+
+def _target_row(target: Target, book: TargetBook, periods) -> TargetRow:
+    decimals = target.indicator.decimals
+    return TargetRow(
+        target=target,
+        year=year_label(target.year, periods),
+        subgroup=subgroup_label(target.subgroup),
+        kind=describe(target, periods),
+        adoption=adoption_text(target),
+        values=[
+            (
+                year_label(value.year, periods),
+                format_value(value.value, decimals)
+                if value.value is not None
+                else value.unresolved_text,
+                value.milestone,
+            )
+            for value in book.for_target(target)
+        ],
+    )
 
 
 class IndicatorExportView(IndicatorMixin, View):
@@ -412,20 +456,43 @@ class TargetsView(IndicatorMixin, TemplateView):
             .order_by("name")
         )
         decimals = self.indicator.decimals
+
+        def exact(value):
+            return None if value is None else Decimal(exports.exact(value, decimals))
+
         initial = [
             {
                 "year": t.year,
-                "value": Decimal(exports.exact(t.value, decimals)),
+                "kind": t.kind,
+                "value": exact(t.value),
+                "baseline_year": t.baseline_year,
+                "change": exact(t.change),
+                "comparison_place": t.comparison_place,
+                "margin": exact(t.margin),
+                "milestones": "\n".join(
+                    # Exact, never rounded to the indicator's decimals: saved again unchanged.
+                    f"{m.year}: {exports.exact(m.amount, decimals).replace('.', ',')}"
+                    for m in t.milestones.all()
+                ),
                 "unit": t.unit,
                 "subgroup": t.subgroup,
+                "adoption": t.adoption,
+                "council_case": t.council_case,
+                "adopted_on": t.adopted_on,
             }
             for t in targets
         ]
+        # Shared figures only (the country, counties, KOSTRA groups) that the indicator has:
+        # a forged id of any other place is not a choice.
+        places = Place.objects.filter(
+            level__in=COMPARISON_LEVELS,
+            pk__in=Observation.objects.filter(indicator=self.indicator).values("place_id"),
+        ).order_by("level", "code")
         return TargetFormSet(
             data,
             initial=initial,
             prefix="targets",
-            form_kwargs={"units": units, "subgroups": sorted(subgroups)},
+            form_kwargs={"units": units, "subgroups": sorted(subgroups), "places": places},
         )
 
     def get(self, request, *args, **kwargs):
@@ -451,7 +518,13 @@ class TargetsView(IndicatorMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(indicator=self.indicator, municipality=self.municipality)
+        context.update(
+            indicator=self.indicator,
+            municipality=self.municipality,
+            changes=TargetChange.objects.filter(
+                indicator=self.indicator, municipality=self.municipality
+            ).select_related("actor")[:50],
+        )
         return context
 
 

@@ -236,7 +236,13 @@ def test_findings_targets_and_commentary_are_the_municipalitys_own(client, cast,
     assert "Vi følger mobbingen tett." in html
     assert "Naboviks egen kommentar." not in html
     assert "1,5" not in html
-    assert cells(html, "2024", "indicator-targets") == ["Hele kommunen", "Alle", "5,0"]
+    assert cells(html, "2024", "indicator-targets") == [
+        "Hele kommunen",
+        "Alle",
+        "5,0",
+        "Fast verdi",
+        "Administrativt mål",
+    ]
     assert "Målet for 2024 er ikke nådd: 5,2 prosent mot målet 5,0 prosent." in html
     assert (
         "Utviklingen går i riktig retning: fra 7,1 prosent i 2021 til 5,2 prosent i 2024." in html
@@ -248,7 +254,13 @@ def test_findings_targets_and_commentary_are_the_municipalitys_own(client, cast,
     html = detail(client, cast["other_municipality"], mobbing)
     assert "Naboviks egen kommentar." in html
     assert "Vi følger mobbingen tett." not in html
-    assert cells(html, "2024", "indicator-targets") == ["Hele kommunen", "Alle", "1,5"]
+    assert cells(html, "2024", "indicator-targets") == [
+        "Hele kommunen",
+        "Alle",
+        "1,5",
+        "Fast verdi",
+        "Administrativt mål",
+    ]
     assert "Siste tall for Nabovik kommune" not in html  # Nabovik has no figures
 
 
@@ -621,7 +633,14 @@ def test_demo_loads_twice_with_the_same_counts_and_every_kind_of_finding(db, cli
     # Six periods each: Solvik and the country for all, a county for 12, a KOSTRA group
     # for 8, and 15 series of the two schools.
     assert second["indicator_observations"] == 28 * 6 * 2 + 12 * 6 + 8 * 6 + 15 * 6
-    assert second["indicator_targets"] == 23
+    assert second["indicator_targets"] == 25
+    # Every kind of target, one adopted by the council (issue 20).
+    assert set(Target.objects.values_list("kind", flat=True)) == {
+        "absolute",
+        "baseline",
+        "comparison",
+    }
+    assert Target.objects.filter(adoption="council", council_case="PS 25/31").exists()
     assert shared.observations.get().value == Decimal("12.0")  # shared figures untouched
 
     leader = get_user_model().objects.get(username="sektorleder")
@@ -656,7 +675,7 @@ def test_demo_loads_twice_with_the_same_counts_and_every_kind_of_finding(db, cli
     assert f'data-series="Mål for {last}"' in html
     assert f"Målet for {last} er ikke nådd: 5,2 prosent mot målet 5,0 prosent." in html
     # The targets table names the year as the chart and the findings do.
-    assert cells(html, last, "indicator-targets")[-1] == "5,0"
+    assert cells(html, last, "indicator-targets")[2] == "5,0"
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])

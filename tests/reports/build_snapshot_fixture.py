@@ -11,13 +11,21 @@ from __future__ import annotations
 import datetime
 import json
 import os
+from decimal import Decimal
 from pathlib import Path
 from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from indicators.models import Observation
+from indicators.models import (
+    Observation,
+    Place,
+    PlaceLevel,
+    Target,
+    TargetAdoption,
+    TargetKind,
+)
 from reports.charts import add_charts
 from reports.models import StatusReport
 from reports.schema import SCHEMA_VERSION
@@ -39,7 +47,30 @@ def fixture_world():
     ).update(value=None, status="skjult", symbol=":")
     add_dialogue(world)
     add_owners_and_own_goals(world)
+    add_target_kinds(world)
     return world
+
+
+def add_target_kinds(world) -> None:
+    """Version 6: the first indicator's target for the year adopted by the council, and
+    its next year's target relative to the suppressed 2023/24 figure (so it cannot be
+    computed); the second indicator's next year's target 1 point better than the
+    country."""
+    first, second = world.indicators[0], world.indicators[1]
+    Target.objects.filter(indicator=first, year=world.year).update(
+        adoption=TargetAdoption.COUNCIL,
+        council_case="PS 25/12",
+        adopted_on=datetime.date(world.year, 3, 12),
+    )
+    Target.objects.filter(indicator=first, year=world.year + 1).update(
+        kind=TargetKind.BASELINE, value=None, baseline_year=world.year - 2, change=Decimal(3)
+    )
+    Target.objects.filter(indicator=second, year=world.year + 1).update(
+        kind=TargetKind.COMPARISON,
+        value=None,
+        comparison_place=Place.objects.get(level=PlaceLevel.COUNTRY, code="0"),
+        margin=Decimal(1),
+    )
 
 
 @pytest.mark.skipif(not os.environ.get("BUILD_SNAPSHOT"), reason="set BUILD_SNAPSHOT=1")

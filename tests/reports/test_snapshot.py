@@ -37,7 +37,16 @@ def test_snapshot_holds_each_area_with_goal_indicators_units_stories_and_compete
         "value": "47,5 prosent",
         "country": "42,0 prosent",
     }
-    assert item["target"] == {"year": 2025, "year_label": "2025/26", "value": "46,5 prosent"}
+    assert item["target"] == {
+        "year": 2025,
+        "year_label": "2025/26",
+        "value": "46,5 prosent",
+        "unresolved": "",
+        "kind": "Fast verdi",
+        "milestone": False,
+        "adopted": False,
+        "adoption": "Administrativt mål",
+    }
     assert item["findings"]["positive"]  # better than the country
     # Every unit works on area 1; measures are counted per status.
     assert first["unit_plans"]["units"] == 6
@@ -90,7 +99,16 @@ def test_a_target_whose_figure_is_suppressed_cannot_be_judged(world):
         "value": "46,0 prosent",
         "country": "42,0 prosent",
     }
-    assert snapshot["areas"][0]["attainment"] == {"met": 0, "not_met": 1, "unknown": 1, "share": 0}
+    assert snapshot["areas"][0]["attainment"] == {
+        "met": 0,
+        "not_met": 1,
+        "unknown": 1,
+        "share": 0,
+        "by_adoption": {
+            "adopted": {"met": 0, "assessed": 0, "unknown": 0},
+            "administrative": {"met": 0, "assessed": 1, "unknown": 1},
+        },
+    }
 
 
 def test_only_fortellinger_consented_for_publishing_reach_the_snapshot(world):
