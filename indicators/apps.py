@@ -9,7 +9,11 @@ class IndicatorsConfig(AppConfig):
 
     def ready(self) -> None:
         from indicators import checks, permissions  # noqa: F401
-        from plans import navigation
+        from indicators.selectors.trace import trace_indicators
+        from plans import navigation, trace_sections
+
+        # The trace page and the report's area chapter show the areas' indicators.
+        trace_sections.register(trace_indicators)
 
         navigation.register(
             navigation.NavEntry(

@@ -19,6 +19,12 @@ from plans.models import (
     QualityDescription,
     QualityPlan,
 )
+from plans.selectors.trace import (
+    citable_inputs,
+    citable_journeys,
+    input_choice_label,
+    journey_choice_label,
+)
 from plans.services.quality_plan import PART_FIELDS, PLAN_FIELDS
 
 
@@ -66,12 +72,28 @@ class QualityPlanForm(forms.ModelForm):
 class PartForm(forms.ModelForm):
     """A part of a plan; ``plan`` limits the area choices to the plan's own areas."""
 
-    def __init__(self, *args, plan: QualityPlan, **kwargs):
+    def __init__(self, *args, plan: QualityPlan, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.plan = plan
         if "area" in self.fields:
             self.fields["area"].queryset = DevelopmentArea.objects.filter(plan=plan)
             self.fields["area"].empty_label = None
+        # A mark of good practice cites input the editor sees on the plan's areas; the
+        # service refuses input on another area than the mark's own.
+        scope = {
+            "municipality_id": plan.municipality_id,
+            "area_keys": DevelopmentArea.objects.filter(plan=plan).values_list("key", flat=True),
+        }
+        if "source_inputs" in self.fields:
+            self.fields["source_inputs"].queryset = citable_inputs(user, **scope).order_by(
+                "-given_on", "-pk"
+            )
+            self.fields["source_inputs"].label_from_instance = input_choice_label
+        if "source_journeys" in self.fields:
+            self.fields["source_journeys"].queryset = citable_journeys(user, **scope).order_by(
+                "title", "pk"
+            )
+            self.fields["source_journeys"].label_from_instance = journey_choice_label
 
     def service_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in PART_FIELDS[self._meta.model]}
@@ -84,7 +106,18 @@ def _formfield(field: models.Field, **kwargs) -> forms.Field | None:
     return field.formfield(**kwargs)
 
 
-def _part_form(model: type[models.Model], rows: dict[str, int]) -> type[PartForm]:
+def _part_form(
+    model: type[models.Model],
+    rows: dict[str, int],
+    lists: dict[str, int] | None = None,
+    help_texts: dict[str, str | Promise] | None = None,
+) -> type[PartForm]:
+    widgets: dict[str, forms.Widget] = {
+        name: forms.Textarea(attrs={"rows": count}) for name, count in rows.items()
+    }
+    widgets.update(
+        {name: forms.SelectMultiple(attrs={"size": size}) for name, size in (lists or {}).items()}
+    )
     meta = type(
         "Meta",
         (),
@@ -92,9 +125,8 @@ def _part_form(model: type[models.Model], rows: dict[str, int]) -> type[PartForm
             "model": model,
             "fields": list(PART_FIELDS[model]),
             "formfield_callback": _formfield,
-            "widgets": {
-                name: forms.Textarea(attrs={"rows": count}) for name, count in rows.items()
-            },
+            "widgets": widgets,
+            "help_texts": help_texts or {},
         },
     )
     return type(f"{model.__name__}Form", (PartForm,), {"Meta": meta})
@@ -106,7 +138,18 @@ DevelopmentAreaForm = _part_form(
     DevelopmentArea, {"description": 4, "goal": 2, "meaning_for_individual": 5}
 )
 CoreComponentForm = _part_form(CoreComponent, {"description": 4})
-PracticeCharacteristicForm = _part_form(PracticeCharacteristic, {"text": 3})
+PracticeCharacteristicForm = _part_form(
+    PracticeCharacteristic,
+    {"text": 3},
+    lists={"source_inputs": 6, "source_journeys": 3},
+    help_texts={
+        "source_inputs": _(
+            "Innspillene kjennetegnet bygger på, om samme utviklingsområde. Hold Ctrl (Cmd "
+            "på Mac) for å velge flere."
+        ),
+        "source_journeys": _("Brukerreiser om samme utviklingsområde."),
+    },
+)
 QualityDescriptionForm = _part_form(QualityDescription, {"content": 6})
 
 

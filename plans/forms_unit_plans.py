@@ -20,6 +20,12 @@ from plans.schoolyear import SchoolYear
 
 # The form's fields are the fields a unit may edit in an open plan: one list, in the selector
 # that also says which of them stay open after approval.
+from plans.selectors.trace import (
+    citable_inputs,
+    citable_journeys,
+    input_choice_label,
+    journey_choice_label,
+)
 from plans.selectors.unit_plans import (
     GOAL_FIELDS,
     MEASURE_FIELDS,
@@ -43,9 +49,11 @@ class VersionedForm(forms.ModelForm):
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, plan: UnitPlan, **kwargs):
+    def __init__(self, *args, plan: UnitPlan, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.plan = plan
+        # The editor: the input a measure may cite is what they see (None: none offered).
+        self.user = user
         allowed = set(unit_plan_editable_fields(plan=plan, model=self._meta.model))
         for name in list(self.fields):
             if name != "version" and name not in allowed:
@@ -72,6 +80,23 @@ class VersionedForm(forms.ModelForm):
                 if name in fields:
                     fields[name].queryset = components
                     fields[name].label_from_instance = lambda c: f"{c.area.name}: {c.name}"
+        if "motivated_by_inputs" in fields or "motivated_by_journeys" in fields:
+            scope = {
+                "municipality_id": self.plan.unit.municipality_id,
+                "area_keys": DevelopmentArea.objects.filter(
+                    plan_id=self.plan.quality_plan_id
+                ).values_list("key", flat=True),
+            }
+            if "motivated_by_inputs" in fields:
+                fields["motivated_by_inputs"].queryset = citable_inputs(
+                    self.user, **scope
+                ).order_by("-given_on", "-pk")
+                fields["motivated_by_inputs"].label_from_instance = input_choice_label
+            if "motivated_by_journeys" in fields:
+                fields["motivated_by_journeys"].queryset = citable_journeys(
+                    self.user, **scope
+                ).order_by("title", "pk")
+                fields["motivated_by_journeys"].label_from_instance = journey_choice_label
         if "responsible" in fields:
             fields["responsible"].queryset = (
                 get_user_model()
@@ -144,6 +169,15 @@ class MeasureForm(VersionedForm):
             "start": DateInput(),
             "end": DateInput(),
             "evaluation": forms.Textarea(attrs={"rows": 3}),
+            "motivated_by_inputs": forms.SelectMultiple(attrs={"size": 6}),
+            "motivated_by_journeys": forms.SelectMultiple(attrs={"size": 3}),
+        }
+        help_texts = {
+            "motivated_by_inputs": _(
+                "Hva barn, unge og foresatte har sagt som tiltaket svarer på: innspill om "
+                "tiltakets utviklingsområde. Hold Ctrl (Cmd på Mac) for å velge flere."
+            ),
+            "motivated_by_journeys": _("Brukerreiser om tiltakets utviklingsområde."),
         }
 
     def clean(self):

@@ -255,7 +255,7 @@ class _PlanFormMixin:
         # so saving it again is a deliberate choice to overwrite.
         data = request.POST.copy()
         data["version"] = str(current.version)
-        retry = type(form)(data, instance=current, plan=plan)
+        retry = type(form)(data, instance=current, plan=plan, user=form.user)
         retry.is_valid()
         last = plan.changes.select_related("actor").first()
         context = {
@@ -352,7 +352,9 @@ class UnitPlanPartView(MemberRequiredMixin, _PlanFormMixin, View):
         return {"title": names[0] if self.instance is None else names[1], "action": action}
 
     def form(self, data=None):
-        return PART_FORMS[self.part](data, instance=self.instance, plan=self.plan)
+        return PART_FORMS[self.part](
+            data, instance=self.instance, plan=self.plan, user=self.request.user
+        )
 
     def get(self, request, **kwargs):
         return self.render_form(request, self.plan, self.form(), part=self.part, **self._labels())
