@@ -39,6 +39,11 @@ The versions:
    changed) and in every area. Older reports had none, so their upgrade gives none and
    the chapters are left out. And the title page's logo (``branding``: ``logo`` as a
    data URI, ``logo_alt``); older reports had none.
+6. The trace of each area (``areas[].trace``, ``plans.selectors.trace``): what children,
+   youth and parents said → the marks of good practice citing it → the measures citing
+   it → the indicators → the evaluation. Older reports had none: their upgrade gives
+   ``None`` and the template prints no trace (not an empty one that would claim the
+   report looked).
 """
 
 from __future__ import annotations
@@ -47,7 +52,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 Snapshot = dict[str, Any]
 
@@ -148,9 +153,22 @@ def _v4_to_v5(snapshot: Snapshot) -> Snapshot:
     return _v5_branding(_v5_assessments(_v5_council(_v5_journeys(_v5_law_topics(snapshot)))))
 
 
+def _v6_trace(snapshot: Snapshot) -> Snapshot:
+    # No link from a voice to a measure was recorded before version 6.
+    for area in snapshot.get("areas", []):
+        area.setdefault("trace", None)
+    return snapshot
+
+
+def _v5_to_v6(snapshot: Snapshot) -> Snapshot:
+    # Each part of issue 20 fills its own new keys in a function of its own.
+    return _v6_trace(snapshot)
+
+
 _STEPS: dict[int, Callable[[Snapshot], Snapshot]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
     3: _v3_to_v4,
     4: _v4_to_v5,
+    5: _v5_to_v6,
 }
