@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from plans.form_fields import IdMultipleChoiceField
 from plans.models import (
     Anchoring,
     CoreComponent,
@@ -127,6 +128,8 @@ def _part_form(
             "formfield_callback": _formfield,
             "widgets": widgets,
             "help_texts": help_texts or {},
+            # A forged id beyond bigint is a form error, not a database error.
+            "field_classes": dict.fromkeys(lists or {}, IdMultipleChoiceField),
         },
     )
     return type(f"{model.__name__}Form", (PartForm,), {"Meta": meta})

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from plans.form_fields import IdMultipleChoiceField
 from plans.models import (
     CoreComponent,
     DevelopmentArea,
@@ -171,6 +172,10 @@ class MeasureForm(VersionedForm):
             "evaluation": forms.Textarea(attrs={"rows": 3}),
             "motivated_by_inputs": forms.SelectMultiple(attrs={"size": 6}),
             "motivated_by_journeys": forms.SelectMultiple(attrs={"size": 3}),
+        }
+        field_classes = {
+            "motivated_by_inputs": IdMultipleChoiceField,
+            "motivated_by_journeys": IdMultipleChoiceField,
         }
         help_texts = {
             "motivated_by_inputs": _(

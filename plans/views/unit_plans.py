@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -25,7 +26,16 @@ from plans.forms_unit_plans import (
     UnitPlanFilterForm,
     UnitPlanForm,
 )
-from plans.models import Measure, ParticipationProcess, Phase, Unit, UnitGoal, UnitPlan
+from plans.models import (
+    Measure,
+    ParticipationInput,
+    ParticipationProcess,
+    Phase,
+    Unit,
+    UnitGoal,
+    UnitPlan,
+    UserJourney,
+)
 from plans.schoolyear import SchoolYear
 from plans.selectors.unit_plans import (
     unit_plan_editable_fields,
@@ -63,8 +73,20 @@ def plan_context(request, plan: UnitPlan) -> dict:
     """Everything the plan page and its sections show, in a fixed number of queries."""
     goals = list(plan.goals.select_related("area"))
     measures = list(
-        plan.measures.select_related("component", "component__area", "responsible").order_by(
-            "component__area__order", "component__order", "start", "pk"
+        plan.measures.select_related("component", "component__area", "responsible")
+        .order_by("component__area__order", "component__order", "start", "pk")
+        # What each measure is «begrunnet i», as far as the reader may see the input.
+        .prefetch_related(
+            Prefetch(
+                "motivated_by_inputs",
+                queryset=ParticipationInput.objects.visible_to(request.user).order_by(
+                    "-given_on", "-pk"
+                ),
+            ),
+            Prefetch(
+                "motivated_by_journeys",
+                queryset=UserJourney.objects.visible_to(request.user).order_by("title", "pk"),
+            ),
         )
     )
     participation = list(plan.participation.all())

@@ -439,3 +439,38 @@ def test_trace_page_makes_the_same_number_of_queries_for_tenfold_data(
         body = client.get(url).content.decode()
     assert body.count('id="kjennetegn-') == 12
     assert "Kjennetegn 8" in body
+
+
+def test_ids_beyond_bigint_are_not_found_or_refused_never_an_error(traced, client_for):
+    c, t = traced, traced.traced
+    client = client_for(c["unit_leader"])
+    assert client.get(f"/plans/trace/{2**63}/").status_code == 404
+    measure = t["draft"]
+    url = reverse("plans:unit-plan-part-edit", args=[c.school_plan.pk, "measure", measure.pk])
+    response = client.post(url, _measure_form(c, measure, motivated_by_inputs=[str(2**63)]))
+    assert response.status_code == 200
+    assert "Velg et gyldig valg" in response.content.decode()
+    assert list(measure.motivated_by_inputs.all()) == [t["shared"]]
+    draft = _draft_revision(c)
+    response = client_for(c["sector_leader"]).post(
+        reverse("plans:quality-plan-part-add", args=[draft.pk, "characteristic"]),
+        {
+            "area": str(draft.areas.first().pk),
+            "order": "3",
+            "text": "Nytt",
+            "source_inputs": [2**63],
+        },
+    )
+    assert response.status_code == 400
+    assert "Velg et gyldig valg" in response.content.decode()
+
+
+def test_the_plan_page_says_what_each_measure_is_motivated_by(traced, client_for):
+    c = traced
+    body = (
+        client_for(c["unit_leader"])
+        .get(reverse("plans:unit-plan-detail", args=[c.school_plan.pk]))
+        .content.decode()
+    )
+    assert "Begrunnet i:" in body
+    assert "«Jeg vil ha noen å leke med.»" in body
