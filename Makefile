@@ -97,7 +97,7 @@ TYPED := $(LAYERS) \
 	indicators/findings.py indicators/targets.py indicators/parsing/streaming.py indicators/checks.py \
 	btitracker/crypto.py btitracker/audit.py btitracker/statistics.py btitracker/reminders.py \
 	btitracker/anonymity.py btitracker/consultation_calendar.py btitracker/meeting_rules.py \
-	plans/report_statistics.py plans/navigation.py \
+	plans/report_statistics.py plans/navigation.py plans/trace_sections.py \
 	reports/snapshot.py reports/charts.py reports/bti.py reports/schema.py plans/demo_data.py
 
 lint: install ## ruff lint and format check, the app arrows (import-linter), djLint, mypy

@@ -10,9 +10,12 @@ class IndicatorsConfig(AppConfig):
     def ready(self) -> None:
         from indicators import checks, permissions  # noqa: F401
         from indicators.selectors.dialogues import dialogue_agenda_section
-        from plans import dialogue_agenda, navigation
+        from indicators.selectors.trace import trace_indicators
+        from plans import dialogue_agenda, navigation, trace_sections
 
         dialogue_agenda.register("indicators", dialogue_agenda_section)
+        # The trace page and the report's area chapter show the areas' indicators.
+        trace_sections.register(trace_indicators)
 
         navigation.register(
             navigation.NavEntry(

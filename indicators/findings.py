@@ -23,10 +23,9 @@ from indicators.selectors.figures import (
     main_series,
     municipality_places,
     subgroup_label,
-    targets_by_indicator,
     year_label,
 )
-from indicators.targets import TargetValue, resolve, target_book
+from indicators.targets import TargetValue, municipality_target_book, resolve
 from plans.access import access_for
 from plans.charts import format_value
 from plans.models import Municipality
@@ -257,15 +256,7 @@ def findings_overview(user) -> Overview:
     ids = [indicator.pk for indicator in indicators]
     mains = main_series(ids, municipality, places)
     # Every whole-municipality target, resolved once (the furthest year is read).
-    book = target_book(
-        [
-            target
-            for targets in targets_by_indicator(ids, municipality, whole_municipality=True).values()
-            for target in targets
-        ],
-        municipality,
-        places=places,
-    )
+    book = municipality_target_book(ids, municipality, places=places)
     overview = Overview(municipality=municipality, positive=[], attention=[], unjudged=[])
     for indicator in indicators:
         main = mains.get(indicator.pk)

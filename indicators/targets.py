@@ -34,6 +34,7 @@ from indicators.selectors.figures import (
     _merge,
     figure_in_year,
     municipality_places,
+    targets_by_indicator,
     year_label,
 )
 from plans.charts import format_value
@@ -267,6 +268,29 @@ def target_book(
                     [r for r in indicator_rows if r["place_id"] == place_id], {place_id: 0}
                 )
     return TargetBook(targets, own, by_place)
+
+
+def municipality_target_book(
+    indicator_ids: Sequence[int],
+    municipality: Municipality | None,
+    *,
+    places: MunicipalityPlaces | None = None,
+) -> TargetBook:
+    """Every whole-municipality target of the indicators, resolved: what the findings
+    overview, the trace and the dialogue agenda read (``book.latest(indicator, subgroup)``,
+    the furthest year's value or why it cannot be computed). Two queries for the targets,
+    one for the figures relative targets need."""
+    return target_book(
+        [
+            target
+            for targets in targets_by_indicator(
+                indicator_ids, municipality, whole_municipality=True
+            ).values()
+            for target in targets
+        ],
+        municipality,
+        places=places,
+    )
 
 
 # --- How a target reads -------------------------------------------------------------------

@@ -339,6 +339,7 @@ def demo_seed(
     assessments += _seed_group_session(municipality, tools, users, today)
     inputs, journeys = _seed_participation(municipality, plan, units, sector_leader, today)
     dialogues = _seed_dialogues(municipality, units, sector_leader, today)
+    _seed_trace_links(plan, today)
     return plan, {
         "units": len(units),
         "users": len(DEMO_USERS),
@@ -951,6 +952,50 @@ def _seed_self_assessments(tools: dict[str, QualityTool], units: dict[str, Unit]
             )
             count += 1
     return count
+
+
+def _seed_trace_links(plan: QualityPlan, today: datetime.date) -> None:
+    """A few explicit links for the trace page (plans:trace): each area's first mark of
+    good practice cites the area's two earliest fortellinger, and each unit's first
+    measure on an area this school year cites the earliest one. Five queries, whatever
+    the demo's size."""
+    by_area: dict[int, list[int]] = {}
+    for area_id, input_id in (
+        ParticipationInput.areas.through.objects.filter(developmentarea__plan=plan)
+        .order_by("participationinput__given_on", "participationinput_id")
+        .values_list("developmentarea_id", "participationinput_id")
+    ):
+        by_area.setdefault(area_id, []).append(input_id)
+    first_marks: dict[int, int] = {}
+    for area_id, mark_id in (
+        PracticeCharacteristic.objects.filter(area__plan=plan)
+        .order_by("area_id", "order", "pk")
+        .values_list("area_id", "pk")
+    ):
+        first_marks.setdefault(area_id, mark_id)
+    PracticeCharacteristic.source_inputs.through.objects.bulk_create(
+        PracticeCharacteristic.source_inputs.through(
+            practicecharacteristic_id=mark_id, participationinput_id=input_id
+        )
+        for area_id, mark_id in first_marks.items()
+        for input_id in by_area.get(area_id, [])[:2]
+    )
+    first_measures: dict[tuple[int, int], int] = {}
+    for plan_id, area_id, measure_id in (
+        Measure.objects.filter(
+            plan__quality_plan=plan, plan__school_year=SchoolYear.current(today).start_year
+        )
+        .order_by("plan_id", "start", "pk")
+        .values_list("plan_id", "component__area_id", "pk")
+    ):
+        first_measures.setdefault((plan_id, area_id), measure_id)
+    Measure.motivated_by_inputs.through.objects.bulk_create(
+        Measure.motivated_by_inputs.through(
+            measure_id=measure_id, participationinput_id=by_area[area_id][0]
+        )
+        for (_plan_id, area_id), measure_id in first_measures.items()
+        if by_area.get(area_id)
+    )
 
 
 def _seed_participation(municipality, plan, units, sector_leader, today) -> tuple[int, int]:

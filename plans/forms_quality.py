@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from plans.form_fields import IdMultipleChoiceField
 from plans.forms import limit_owner_choices
 from plans.models import (
     Anchoring,
@@ -19,6 +20,12 @@ from plans.models import (
     PracticeCharacteristic,
     QualityDescription,
     QualityPlan,
+)
+from plans.selectors.trace import (
+    citable_inputs,
+    citable_journeys,
+    input_choice_label,
+    journey_choice_label,
 )
 from plans.services.quality_plan import PART_FIELDS, PLAN_FIELDS
 
@@ -68,13 +75,29 @@ class QualityPlanForm(forms.ModelForm):
 class PartForm(forms.ModelForm):
     """A part of a plan; ``plan`` limits the area choices to the plan's own areas."""
 
-    def __init__(self, *args, plan: QualityPlan, **kwargs):
+    def __init__(self, *args, plan: QualityPlan, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.plan = plan
         if "area" in self.fields:
             self.fields["area"].queryset = DevelopmentArea.objects.filter(plan=plan)
             self.fields["area"].empty_label = None
         limit_owner_choices(self, municipality_id=plan.municipality_id)
+        # A mark of good practice cites input the editor sees on the plan's areas; the
+        # service refuses input on another area than the mark's own.
+        scope = {
+            "municipality_id": plan.municipality_id,
+            "area_keys": DevelopmentArea.objects.filter(plan=plan).values_list("key", flat=True),
+        }
+        if "source_inputs" in self.fields:
+            self.fields["source_inputs"].queryset = citable_inputs(user, **scope).order_by(
+                "-given_on", "-pk"
+            )
+            self.fields["source_inputs"].label_from_instance = input_choice_label
+        if "source_journeys" in self.fields:
+            self.fields["source_journeys"].queryset = citable_journeys(user, **scope).order_by(
+                "title", "pk"
+            )
+            self.fields["source_journeys"].label_from_instance = journey_choice_label
 
     def service_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in PART_FIELDS[self._meta.model]}
@@ -87,7 +110,18 @@ def _formfield(field: models.Field, **kwargs) -> forms.Field | None:
     return field.formfield(**kwargs)
 
 
-def _part_form(model: type[models.Model], rows: dict[str, int]) -> type[PartForm]:
+def _part_form(
+    model: type[models.Model],
+    rows: dict[str, int],
+    lists: dict[str, int] | None = None,
+    help_texts: dict[str, str | Promise] | None = None,
+) -> type[PartForm]:
+    widgets: dict[str, forms.Widget] = {
+        name: forms.Textarea(attrs={"rows": count}) for name, count in rows.items()
+    }
+    widgets.update(
+        {name: forms.SelectMultiple(attrs={"size": size}) for name, size in (lists or {}).items()}
+    )
     meta = type(
         "Meta",
         (),
@@ -95,9 +129,10 @@ def _part_form(model: type[models.Model], rows: dict[str, int]) -> type[PartForm
             "model": model,
             "fields": list(PART_FIELDS[model]),
             "formfield_callback": _formfield,
-            "widgets": {
-                name: forms.Textarea(attrs={"rows": count}) for name, count in rows.items()
-            },
+            "widgets": widgets,
+            "help_texts": help_texts or {},
+            # A forged id beyond bigint is a form error, not a database error.
+            "field_classes": dict.fromkeys(lists or {}, IdMultipleChoiceField),
         },
     )
     return type(f"{model.__name__}Form", (PartForm,), {"Meta": meta})
@@ -109,7 +144,18 @@ DevelopmentAreaForm = _part_form(
     DevelopmentArea, {"description": 4, "goal": 2, "meaning_for_individual": 5}
 )
 CoreComponentForm = _part_form(CoreComponent, {"description": 4})
-PracticeCharacteristicForm = _part_form(PracticeCharacteristic, {"text": 3})
+PracticeCharacteristicForm = _part_form(
+    PracticeCharacteristic,
+    {"text": 3},
+    lists={"source_inputs": 6, "source_journeys": 3},
+    help_texts={
+        "source_inputs": _(
+            "Innspillene kjennetegnet bygger på, om samme utviklingsområde. Hold Ctrl (Cmd "
+            "på Mac) for å velge flere."
+        ),
+        "source_journeys": _("Brukerreiser om samme utviklingsområde."),
+    },
+)
 QualityDescriptionForm = _part_form(QualityDescription, {"content": 6})
 
 

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from plans.form_fields import IdMultipleChoiceField
 from plans.forms import limit_owner_choices
 from plans.models import (
     CoreComponent,
@@ -18,6 +19,12 @@ from plans.models import (
     UnitPlan,
 )
 from plans.schoolyear import SchoolYear
+from plans.selectors.trace import (
+    citable_inputs,
+    citable_journeys,
+    input_choice_label,
+    journey_choice_label,
+)
 
 # The form's fields are the fields a unit may edit in an open plan: one list, in the selector
 # that also says which of them stay open after approval.
@@ -44,9 +51,11 @@ class VersionedForm(forms.ModelForm):
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, plan: UnitPlan, **kwargs):
+    def __init__(self, *args, plan: UnitPlan, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.plan = plan
+        # The editor: the input a measure may cite is what they see (None: none offered).
+        self.user = user
         allowed = set(unit_plan_editable_fields(plan=plan, model=self._meta.model))
         for name in list(self.fields):
             if name != "version" and name not in allowed:
@@ -75,6 +84,23 @@ class VersionedForm(forms.ModelForm):
                 if name in fields:
                     fields[name].queryset = components
                     fields[name].label_from_instance = lambda c: f"{c.area.name}: {c.name}"
+        if "motivated_by_inputs" in fields or "motivated_by_journeys" in fields:
+            scope = {
+                "municipality_id": self.plan.unit.municipality_id,
+                "area_keys": DevelopmentArea.objects.filter(
+                    plan_id=self.plan.quality_plan_id
+                ).values_list("key", flat=True),
+            }
+            if "motivated_by_inputs" in fields:
+                fields["motivated_by_inputs"].queryset = citable_inputs(
+                    self.user, **scope
+                ).order_by("-given_on", "-pk")
+                fields["motivated_by_inputs"].label_from_instance = input_choice_label
+            if "motivated_by_journeys" in fields:
+                fields["motivated_by_journeys"].queryset = citable_journeys(
+                    self.user, **scope
+                ).order_by("title", "pk")
+                fields["motivated_by_journeys"].label_from_instance = journey_choice_label
         if "responsible" in fields:
             fields["responsible"].queryset = (
                 get_user_model()
@@ -150,6 +176,19 @@ class MeasureForm(VersionedForm):
             "start": DateInput(),
             "end": DateInput(),
             "evaluation": forms.Textarea(attrs={"rows": 3}),
+            "motivated_by_inputs": forms.SelectMultiple(attrs={"size": 6}),
+            "motivated_by_journeys": forms.SelectMultiple(attrs={"size": 3}),
+        }
+        field_classes = {
+            "motivated_by_inputs": IdMultipleChoiceField,
+            "motivated_by_journeys": IdMultipleChoiceField,
+        }
+        help_texts = {
+            "motivated_by_inputs": _(
+                "Hva barn, unge og foresatte har sagt som tiltaket svarer på: innspill om "
+                "tiltakets utviklingsområde. Hold Ctrl (Cmd på Mac) for å velge flere."
+            ),
+            "motivated_by_journeys": _("Brukerreiser om tiltakets utviklingsområde."),
         }
 
     def clean(self):

@@ -71,6 +71,7 @@ urlpatterns += [
         framework.FrameworkComponentView.as_view(),
         name="framework-component",
     ),
+    path("trace/<id:pk>/", framework.FrameworkTraceView.as_view(), name="trace"),
 ]
 # --- end quality plan and framework ---
 

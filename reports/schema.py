@@ -53,6 +53,11 @@ The versions:
    absolute targets with no adoption recorded: their upgrade treats every target as an
    administrative fixed value (``adopted`` false) but prints no adoption text and no split
    (``kind``/``adoption`` empty, ``by_adoption`` None), since the report said none.
+   The trace of each area (``areas[].trace``, ``plans.selectors.trace``): what children,
+   youth and parents said → the marks of good practice citing it → the measures citing
+   it → the indicators → the evaluation. Older reports had none: their upgrade gives
+   ``None`` and the template prints no trace (not an empty one that would claim the
+   report looked).
 """
 
 from __future__ import annotations
@@ -202,9 +207,16 @@ def _v6_targets(snapshot: Snapshot) -> Snapshot:
     return snapshot
 
 
+def _v6_trace(snapshot: Snapshot) -> Snapshot:
+    # No link from a voice to a measure was recorded before version 6.
+    for area in snapshot.get("areas", []):
+        area.setdefault("trace", None)
+    return snapshot
+
+
 def _v5_to_v6(snapshot: Snapshot) -> Snapshot:
     # Each part of issue 20 fills its own new keys in a function of its own.
-    return _v6_targets(_v6_owners(snapshot))
+    return _v6_trace(_v6_targets(_v6_owners(snapshot)))
 
 
 _STEPS: dict[int, Callable[[Snapshot], Snapshot]] = {

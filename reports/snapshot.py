@@ -16,6 +16,7 @@ The number of queries is fixed: every part is read for all development areas at 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
@@ -66,6 +67,7 @@ from plans.models import (
 )
 from plans.schoolyear import SchoolYear
 from plans.selectors.dashboard import area_rows
+from plans.selectors.trace import area_traces, scope_published
 from reports.bti import bti_section
 from reports.models import LawTopic
 from reports.schema import SCHEMA_VERSION
@@ -631,7 +633,7 @@ def build_snapshot(report, user, *, now=None) -> dict:
         DevelopmentArea.objects.filter(
             plan__in=QualityPlan.objects.visible_to(user).filter(pk=plan.pk)
         )
-        .select_related("owner")
+        .select_related("owner", "plan")
         .order_by("order", "pk")
     )
     keys = [area.key for area in areas]
@@ -657,6 +659,9 @@ def build_snapshot(report, user, *, now=None) -> dict:
     journeys = _journeys(user, plan, year, keys)
     competence, competence_total = _competence(user, year, keys, now)
     next_activities = _activities_next_year(user, year, keys)
+    # The trace page's tree, with the report's own publishing rules: consented input and
+    # approved or evaluated plans only, whoever ordered the report.
+    traces = area_traces(areas=areas, school_year=year, scope=scope_published(user))
     # The administration's text, read as it stands (drafts too: the draft is for reading
     # it through; publishing requires it final and unchanged since).
     assessment = assessment_snapshot(quality_plan=plan, year=year)
@@ -735,6 +740,7 @@ def build_snapshot(report, user, *, now=None) -> dict:
                 "stories": area_stories,
                 "journeys": journeys.get(area.key, []),
                 "competence": competence[area.key],
+                "trace": dataclasses.asdict(traces[area.pk]),
                 "next": {
                     "targets": [
                         {"indicator": item["name"], **target}

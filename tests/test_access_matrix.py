@@ -660,6 +660,12 @@ MATRIX = [
         lambda c: reverse("plans:framework-component", args=[c.components[0].pk]),
         expect(200, other_municipality=404),
     ),
+    # The trace of an area: every member of the municipality, each in their own scope.
+    (
+        "trace",
+        lambda c: reverse("plans:trace", args=[c.areas[0].pk]),
+        expect(200, other_municipality=404),
+    ),
     # --- end quality plan and framework ---
     # --- unit development plans ---
     ("unit plan list", lambda c: reverse("plans:unit-plan-list"), expect(200)),

@@ -253,6 +253,14 @@ def _draft_assessment(c):
     return self_assessment_start(unit=c.school, actor=c["unit_leader"])
 
 
+def _area_input(c, draft=False):
+    """A consented input on Solvik's first area (or the draft revision's area), which a
+    measure or a mark of good practice may cite."""
+    item = _input(c, publishable=True)
+    item.areas.add(_draft_area(c) if draft else c.areas[0])
+    return item
+
+
 def _measure(c):
     return c.school_plan.measures.get()
 
@@ -413,6 +421,19 @@ PLAN_ROWS = [
         may=("sector_leader",),
     ),
     Row(
+        "quality plan mark of good practice, citing input",
+        lambda c: reverse(
+            "plans:quality-plan-part-add", args=[_draft_quality_plan(c).pk, "characteristic"]
+        ),
+        lambda c: {
+            "area": str(_draft_area(c).pk),
+            "order": "4",
+            "text": "Barna blir hørt.",
+            "source_inputs": [str(_area_input(c, draft=True).pk)],
+        },
+        may=("sector_leader",),
+    ),
+    Row(
         "quality plan part delete",
         lambda c: reverse(
             "plans:quality-plan-part-delete",
@@ -463,6 +484,19 @@ PLAN_ROWS = [
             "start": _today(),
             "end": _in_days(60),
             "target_groups": ["ansatte", "barn_unge"],
+        },
+        may=("unit_leader",),
+    ),
+    Row(
+        "unit plan measure add, citing input",
+        lambda c: reverse("plans:unit-plan-part-add", args=[c.school_plan.pk, "measure"]),
+        lambda c: {
+            "description": "Vennebenk i skolegården",
+            "component": str(c.components[0].pk),
+            "start": _today(),
+            "end": _in_days(60),
+            "target_groups": ["ansatte", "barn_unge"],
+            "motivated_by_inputs": [str(_area_input(c).pk)],
         },
         may=("unit_leader",),
     ),

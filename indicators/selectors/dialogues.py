@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from indicators.findings import amount, reading_for_main
 from indicators.models import Indicator
-from indicators.selectors.figures import latest_targets, main_series, municipality_places
+from indicators.selectors.figures import main_series, municipality_places
+from indicators.targets import municipality_target_book
 from plans.models import Municipality, Unit
 
 
@@ -38,7 +39,7 @@ def dialogue_agenda_section(
     ids = [indicator.pk for indicator in indicators]
     places = municipality_places(municipality)
     mains = main_series(ids, municipality, places)
-    targets = latest_targets(ids, municipality)
+    targets = municipality_target_book(ids, municipality, places=places)
     rows = []
     for indicator in indicators:
         row: dict = {"name": indicator.name, "source": indicator.source.name}
@@ -48,12 +49,17 @@ def dialogue_agenda_section(
             row["value"] = ""
             rows.append(row)
             continue
-        target = targets.get((indicator.pk, main.subgroup))
+        target = targets.latest(indicator.pk, main.subgroup)
         reading = reading_for_main(indicator, main, target, municipality.name)
         row |= {
             "value": amount(latest.value, indicator),
             "period": latest.period_label,
-            "target": amount(target.value, indicator) if target else "",
+            # A target that cannot be computed says why, never a made-up value.
+            "target": (
+                (amount(target.value, indicator) if target.resolved else target.unresolved_text)
+                if target
+                else ""
+            ),
             "target_year": target.year if target else "",
             "positive": list(reading.positive),
             "attention": list(reading.attention),

@@ -250,6 +250,20 @@ class PracticeCharacteristic(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("rekkefølge"), default=0)
     text = bounded_text(_("kjennetegn"), max_length=SHORT_TEXT)
+    # Marks of good practice are «utelukkende basert på innspill» (Jevnaker): the input
+    # and journeys a mark came from, so the trace page can show where it was said.
+    source_inputs = models.ManyToManyField(
+        "plans.ParticipationInput",
+        blank=True,
+        related_name="characteristics",
+        verbose_name=_("bygger på innspill"),
+    )
+    source_journeys = models.ManyToManyField(
+        "plans.UserJourney",
+        blank=True,
+        related_name="characteristics",
+        verbose_name=_("bygger på brukerreiser"),
+    )
 
     class Meta:
         verbose_name = _("kjennetegn på god praksis")

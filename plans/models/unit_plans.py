@@ -257,6 +257,20 @@ class Measure(models.Model):
         _("målgrupper"), default=list, validators=[validate_target_groups]
     )
     evaluation = bounded_text(_("evaluering"), blank=True, max_length=TEXT)
+    # What children, youth and parents said that the measure answers: the explicit link
+    # the trace page (plans.selectors.trace) follows from a voice to a measure.
+    motivated_by_inputs = models.ManyToManyField(
+        "plans.ParticipationInput",
+        blank=True,
+        related_name="motivated_measures",
+        verbose_name=_("begrunnet i innspill"),
+    )
+    motivated_by_journeys = models.ManyToManyField(
+        "plans.UserJourney",
+        blank=True,
+        related_name="motivated_measures",
+        verbose_name=_("begrunnet i brukerreiser"),
+    )
     version = models.PositiveIntegerField(_("versjon"), default=1, editable=False)
 
     objects = MeasureQuerySet.as_manager()

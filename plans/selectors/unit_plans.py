@@ -32,6 +32,8 @@ MEASURE_FIELDS = (
     "status",
     "target_groups",
     "evaluation",
+    "motivated_by_inputs",
+    "motivated_by_journeys",
 )
 MEASURE_FOLLOW_UP_FIELDS = ("status", "end", "evaluation")
 PARTICIPATION_FIELDS = ("phase", "participants", "method", "outcome", "held_on")

@@ -29,6 +29,7 @@ from plans.models import (
 )
 from plans.selectors.owners import owner_check
 from plans.selectors.quality import quality_plan_adoption_problems
+from plans.selectors.trace import citable_inputs, citable_journeys
 from plans.services.common import model_update
 from plans.services.history import (
     EditConflict,
@@ -48,11 +49,13 @@ PART_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
     Anchoring: ("kind", "order", "title", "url", "note"),
     DevelopmentArea: ("order", "name", "description", "goal", "meaning_for_individual", "owner"),
     CoreComponent: ("area", "order", "name", "description"),
-    PracticeCharacteristic: ("area", "order", "text"),
+    PracticeCharacteristic: ("area", "order", "text", "source_inputs", "source_journeys"),
     QualityDescription: ("service_field", "title", "content", "source"),
 }
 # Parts that hang off a development area rather than off the plan itself.
 AREA_PARTS = (CoreComponent, PracticeCharacteristic)
+# The many-to-many fields of a part: set once a new row has an id.
+_RELATIONS = frozenset({"source_inputs", "source_journeys"})
 
 
 def _subject(instance: models.Model) -> str:
@@ -171,6 +174,43 @@ def _check_area(plan: QualityPlan, data: Mapping[str, Any]) -> None:
         raise ValidationError({"area": _("Utviklingsområdet hører ikke til denne planen.")})
 
 
+def _check_sources(plan: QualityPlan, data: Mapping[str, Any], *, actor, instance=None) -> None:
+    """A mark of good practice cites only input and journeys of the plan's municipality
+    that the editor may see and that speak to the mark's area (by key): a forged id is
+    refused without saying what it named."""
+    inputs = data.get("source_inputs")
+    journeys = data.get("source_journeys")
+    if not inputs and not journeys:
+        return
+    area = data.get("area") or getattr(instance, "area", None)
+    if area is None:
+        raise ValidationError({"area": _("Velg utviklingsområdet kjennetegnet hører til.")})
+    municipality_id, area_keys = plan.municipality_id, [area.key]
+    errors = {}
+    wanted = {item.pk for item in inputs or ()}
+    if wanted - set(
+        citable_inputs(actor, municipality_id=municipality_id, area_keys=area_keys)
+        .filter(pk__in=wanted)
+        .values_list("pk", flat=True)
+    ):
+        errors["source_inputs"] = _(
+            "Kjennetegnet kan bare bygge på innspill om utviklingsområdet «%(area)s» "
+            "som du har tilgang til."
+        ) % {"area": area.name}
+    wanted = {item.pk for item in journeys or ()}
+    if wanted - set(
+        citable_journeys(actor, municipality_id=municipality_id, area_keys=area_keys)
+        .filter(pk__in=wanted)
+        .values_list("pk", flat=True)
+    ):
+        errors["source_journeys"] = _(
+            "Kjennetegnet kan bare bygge på brukerreiser om utviklingsområdet «%(area)s» "
+            "som du har tilgang til."
+        ) % {"area": area.name}
+    if errors:
+        raise ValidationError(errors)
+
+
 def _check_part(plan: QualityPlan, model: type[models.Model], instance=None) -> None:
     if model not in PART_FIELDS:
         raise ValueError(f"{model.__name__} is not a part of the quality plan")
@@ -195,11 +235,15 @@ def quality_plan_part_save(
     _require_draft(plan)
     _check_area(plan, data)
     owner_check(owner=data.get("owner"), municipality_id=plan.municipality_id)
+    _check_sources(plan, data, actor=actor, instance=instance)
     if instance is None:
         extra = {} if model in AREA_PARTS else {"plan": plan}
-        instance = model(**extra, **data)
+        fields = {name: value for name, value in data.items() if name not in _RELATIONS}
+        instance = model(**extra, **fields)
         instance.full_clean()
         instance.save()
+        for name in _RELATIONS & data.keys():
+            getattr(instance, name).set(data[name] or [])
         record_change(
             plan=plan,
             actor=actor,
@@ -349,8 +393,11 @@ def quality_plan_revise(*, plan: QualityPlan, actor) -> QualityPlan:
     )
     components: list[CoreComponent] = []
     characteristics: list[PracticeCharacteristic] = []
+    originals: list[PracticeCharacteristic] = []
     for area in plan.areas.select_related("owner").prefetch_related(
-        "components", "characteristics"
+        "components",
+        "characteristics__source_inputs",
+        "characteristics__source_journeys",
     ):
         # Saved one by one: the copies' ids are needed for their components.
         copy = DevelopmentArea.objects.create(
@@ -373,8 +420,10 @@ def quality_plan_revise(*, plan: QualityPlan, actor) -> QualityPlan:
             PracticeCharacteristic(area=copy, order=c.order, text=c.text)
             for c in area.characteristics.all()
         ]
+        originals += list(area.characteristics.all())
     CoreComponent.objects.bulk_create(components)
     PracticeCharacteristic.objects.bulk_create(characteristics)
+    _copy_sources(originals, characteristics)
     record_change(
         plan=revision,
         actor=actor,
@@ -382,6 +431,28 @@ def quality_plan_revise(*, plan: QualityPlan, actor) -> QualityPlan:
         subject=_("Ny revisjon opprettet fra revisjon %(revision)s") % {"revision": plan.revision},
     )
     return revision
+
+
+def _copy_sources(
+    originals: list[PracticeCharacteristic], copies: list[PracticeCharacteristic]
+) -> None:
+    """The revision's marks of good practice still came from the same input: their
+    citations are carried over, two inserts in all. Both databases (PostgreSQL, SQLite
+    3.35+) return the copies' ids from the bulk insert."""
+    inputs = PracticeCharacteristic.source_inputs.through
+    journeys = PracticeCharacteristic.source_journeys.through
+    input_links, journey_links = [], []
+    for original, copy in zip(originals, copies, strict=True):
+        input_links += [
+            inputs(practicecharacteristic_id=copy.pk, participationinput_id=item.pk)
+            for item in original.source_inputs.all()
+        ]
+        journey_links += [
+            journeys(practicecharacteristic_id=copy.pk, userjourney_id=journey.pk)
+            for journey in original.source_journeys.all()
+        ]
+    inputs.objects.bulk_create(input_links)
+    journeys.objects.bulk_create(journey_links)
 
 
 __all__ = [

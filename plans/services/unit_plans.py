@@ -33,6 +33,7 @@ from plans.models import (
 )
 from plans.schoolyear import SchoolYear
 from plans.selectors.owners import owner_candidates, owner_check
+from plans.selectors.trace import citable_inputs, citable_journeys
 from plans.selectors.unit_plans import (
     GOAL_FIELDS,
     MEASURE_FIELDS,
@@ -66,10 +67,14 @@ def _subject(instance: models.Model) -> str:
     return f"{label[:1].upper()}{label[1:]} «{str(instance)[:120]}»"
 
 
-def _check_references(plan: UnitPlan, data: Mapping[str, Any]) -> None:
+def _check_references(
+    plan: UnitPlan, data: Mapping[str, Any], *, actor, instance: models.Model | None = None
+) -> None:
     """Defence in depth behind the forms' choices: areas and components come from the
-    plan's own quality plan, the responsible person from the unit's municipality."""
+    plan's own quality plan, the responsible person from the unit's municipality, and the
+    input a measure cites from what the editor sees on the measure's area."""
     errors: dict[str, str] = {}
+    _check_citations(plan, data, actor=actor, instance=instance, errors=errors)
     area = data.get("area")
     if area is not None and area.plan_id != plan.quality_plan_id:
         errors["area"] = _("Utviklingsområdet hører ikke til kvalitetsplanen.")
@@ -101,6 +106,50 @@ def _check_references(plan: UnitPlan, data: Mapping[str, Any]) -> None:
         errors["responsible"] = _("Den ansvarlige må være ansatt i kommunen.")
     if errors:
         raise ValidationError(errors)
+
+
+def _check_citations(
+    plan: UnitPlan,
+    data: Mapping[str, Any],
+    *,
+    actor,
+    instance: models.Model | None,
+    errors: dict[str, str],
+) -> None:
+    """A measure cites only input and journeys of its own municipality that the editor
+    may see and that speak to the measure's development area: a forged id (another
+    municipality's input, input without consent for someone who may not see it) is
+    refused without saying what it was."""
+    inputs = data.get("motivated_by_inputs")
+    journeys = data.get("motivated_by_journeys")
+    if not inputs and not journeys:
+        return
+    component = data.get("component") or getattr(instance, "component", None)
+    if component is None:
+        errors["component"] = _("Velg en kjernekomponent før du knytter tiltaket til innspill.")
+        return
+    area = component.area
+    municipality_id, area_keys = plan.unit.municipality_id, [area.key]
+    wanted = {item.pk for item in inputs or ()}
+    if wanted - set(
+        citable_inputs(actor, municipality_id=municipality_id, area_keys=area_keys)
+        .filter(pk__in=wanted)
+        .values_list("pk", flat=True)
+    ):
+        errors["motivated_by_inputs"] = _(
+            "Tiltaket kan bare begrunnes i innspill om utviklingsområdet «%(area)s» "
+            "som du har tilgang til."
+        ) % {"area": area.name}
+    wanted = {item.pk for item in journeys or ()}
+    if wanted - set(
+        citable_journeys(actor, municipality_id=municipality_id, area_keys=area_keys)
+        .filter(pk__in=wanted)
+        .values_list("pk", flat=True)
+    ):
+        errors["motivated_by_journeys"] = _(
+            "Tiltaket kan bare begrunnes i brukerreiser om utviklingsområdet «%(area)s» "
+            "som du har tilgang til."
+        ) % {"area": area.name}
 
 
 def _locked_plan(plan: UnitPlan) -> UnitPlan:
@@ -187,7 +236,7 @@ def unit_plan_create(
     ):
         if measure.component.key not in components:
             continue
-        Measure.objects.create(
+        copy = Measure.objects.create(
             plan=plan,
             description=measure.description,
             component=components[measure.component.key],
@@ -197,6 +246,9 @@ def unit_plan_create(
             status=MeasureStatus.PLANNED,
             target_groups=measure.target_groups,
         )
+        # The measure still answers what it answered: its cited input comes along.
+        copy.motivated_by_inputs.set(measure.motivated_by_inputs.all())
+        copy.motivated_by_journeys.set(measure.motivated_by_journeys.all())
         carried += 1
     record_change(
         plan=plan,
@@ -222,7 +274,7 @@ def unit_plan_update(
     """Change the plan's introduction, areas and components."""
     plan = _locked_plan(plan)
     _require_fields(plan, UnitPlan, data)
-    _check_references(plan, data)
+    _check_references(plan, data, actor=actor)
     before = fields_snapshot(instance=plan, fields=data.keys())
     version_claim(instance=plan, expected_version=expected_version, attempted=data)
     plan, _updated = model_update(instance=plan, fields=data.keys(), data=data)
@@ -249,11 +301,14 @@ def unit_plan_part_save(
     if instance is None and model in (UnitGoal, Measure) and plan.status not in EDITABLE_STATES:
         raise PlanLocked(_("Nye mål og tiltak legges til før planen sendes inn."))
     _require_fields(plan, model, data)
-    _check_references(plan, data)
+    _check_references(plan, data, actor=actor, instance=instance)
     if instance is None:
-        instance = model(plan=plan, **data)
+        fields = {name: value for name, value in data.items() if name not in _RELATIONS}
+        instance = model(plan=plan, **fields)
         instance.full_clean()
         instance.save()
+        for name in _RELATIONS & data.keys():
+            getattr(instance, name).set(data[name] or [])
         record_change(
             plan=plan,
             actor=actor,
@@ -301,6 +356,10 @@ def unit_plan_part_delete(
     subject = _subject(current)
     current.delete()
     record_change(plan=plan, actor=actor, action="deleted", subject=subject, fields=fields)
+
+
+# The many-to-many fields of a part: set once the new row has an id.
+_RELATIONS = frozenset({"motivated_by_inputs", "motivated_by_journeys"})
 
 
 def _fields_of(model: type[models.Model]) -> tuple[str, ...]:

@@ -22,6 +22,7 @@ from plans.selectors.quality import (
     visible_areas,
     visible_components,
 )
+from plans.selectors.trace import area_trace, scope_for
 from plans.views.gate import MemberRequiredMixin
 from plans.wheel import framework_wheel
 
@@ -87,5 +88,27 @@ class FrameworkComponentView(MemberRequiredMixin, TemplateView):
             work=unit_work_on_component(user, component),
             inputs=inputs_on_component(user, component),
             school_year=SchoolYear.current().label,
+        )
+        return context
+
+
+class FrameworkTraceView(MemberRequiredMixin, TemplateView):
+    """One development area traced from what children, youth and parents said to the
+    marks of good practice, the units' measures, the indicators and the evaluation, each
+    link an anchor on the page. What the viewer sees is their own scope (``scope_for``):
+    elected officials only consented input and published plans."""
+
+    template_name = "plans/framework/trace.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        area = get_object_or_404(visible_areas(user).select_related("plan"), pk=self.kwargs["pk"])
+        context.update(
+            area=area,
+            plan=area.plan,
+            trace=area_trace(
+                area=area, school_year=SchoolYear.current().start_year, scope=scope_for(user)
+            ),
         )
         return context

@@ -221,7 +221,9 @@ class QualityPlanPartFormMixin(PartMixin):
         area = self.request.GET.get("area")
         if self.instance is None and area and area.isdigit():
             initial["area"] = int(area)
-        return self.part.form(data, instance=self.instance, plan=self.plan, initial=initial)
+        return self.part.form(
+            data, instance=self.instance, plan=self.plan, user=self.request.user, initial=initial
+        )
 
     def get_context_data(self, form=None, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -25,7 +26,16 @@ from plans.forms_unit_plans import (
     UnitPlanFilterForm,
     UnitPlanForm,
 )
-from plans.models import Measure, ParticipationProcess, Phase, Unit, UnitGoal, UnitPlan
+from plans.models import (
+    Measure,
+    ParticipationInput,
+    ParticipationProcess,
+    Phase,
+    Unit,
+    UnitGoal,
+    UnitPlan,
+    UserJourney,
+)
 from plans.schoolyear import SchoolYear
 from plans.selectors.dialogues import points_for_unit
 from plans.selectors.unit_plans import (
@@ -65,8 +75,20 @@ def plan_context(request, plan: UnitPlan) -> dict:
     """Everything the plan page and its sections show, in a fixed number of queries."""
     goals = list(plan.goals.select_related("area"))
     measures = list(
-        plan.measures.select_related("component", "component__area", "responsible").order_by(
-            "component__area__order", "component__order", "start", "pk"
+        plan.measures.select_related("component", "component__area", "responsible")
+        .order_by("component__area__order", "component__order", "start", "pk")
+        # What each measure is «begrunnet i», as far as the reader may see the input.
+        .prefetch_related(
+            Prefetch(
+                "motivated_by_inputs",
+                queryset=ParticipationInput.objects.visible_to(request.user).order_by(
+                    "-given_on", "-pk"
+                ),
+            ),
+            Prefetch(
+                "motivated_by_journeys",
+                queryset=UserJourney.objects.visible_to(request.user).order_by("title", "pk"),
+            ),
         )
     )
     participation = list(plan.participation.all())
@@ -264,7 +286,7 @@ class _PlanFormMixin:
         # so saving it again is a deliberate choice to overwrite.
         data = request.POST.copy()
         data["version"] = str(current.version)
-        retry = type(form)(data, instance=current, plan=plan)
+        retry = type(form)(data, instance=current, plan=plan, user=form.user)
         retry.is_valid()
         last = plan.changes.select_related("actor").first()
         context = {
@@ -361,7 +383,9 @@ class UnitPlanPartView(MemberRequiredMixin, _PlanFormMixin, View):
         return {"title": names[0] if self.instance is None else names[1], "action": action}
 
     def form(self, data=None):
-        return PART_FORMS[self.part](data, instance=self.instance, plan=self.plan)
+        return PART_FORMS[self.part](
+            data, instance=self.instance, plan=self.plan, user=self.request.user
+        )
 
     def get(self, request, **kwargs):
         return self.render_form(request, self.plan, self.form(), part=self.part, **self._labels())

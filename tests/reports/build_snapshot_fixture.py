@@ -48,6 +48,7 @@ def fixture_world():
     add_dialogue(world)
     add_owners_and_own_goals(world)
     add_target_kinds(world)
+    add_trace_links(world)
     return world
 
 
@@ -71,6 +72,36 @@ def add_target_kinds(world) -> None:
         comparison_place=Place.objects.get(level=PlaceLevel.COUNTRY, code="0"),
         margin=Decimal(1),
     )
+
+
+def add_trace_links(world) -> None:
+    """Version 6's trace: in every area a mark of good practice citing a consented input
+    and one citing only the input without consent (which the report must not show), and
+    each unit's first measure on the area citing both inputs and the area's journeys."""
+    from plans.models import Measure, ParticipationInput, PracticeCharacteristic, UserJourney
+
+    for area in world.areas:
+        shared = ParticipationInput.objects.filter(areas=area, publishable=True).order_by("pk")
+        hidden = ParticipationInput.objects.filter(areas=area, publishable=False).first()
+        mark = PracticeCharacteristic.objects.create(
+            area=area, order=1, text=f"Barna planlegger sammen med de voksne ({area.name})."
+        )
+        mark.source_inputs.add(shared.first())
+        secret = PracticeCharacteristic.objects.create(
+            area=area, order=2, text=f"Barna blir hørt i hverdagen ({area.name})."
+        )
+        secret.source_inputs.add(hidden)
+        journeys = list(UserJourney.objects.filter(areas=area))
+        for unit in world.units:
+            measure = (
+                Measure.objects.filter(plan__unit=unit, plan__school_year=world.year)
+                .filter(component__area=area)
+                .order_by("pk")
+                .first()
+            )
+            if measure is not None:
+                measure.motivated_by_inputs.add(shared.first(), hidden)
+                measure.motivated_by_journeys.add(*journeys)
 
 
 @pytest.mark.skipif(not os.environ.get("BUILD_SNAPSHOT"), reason="set BUILD_SNAPSHOT=1")

@@ -19,6 +19,7 @@ from reports.models import ReportState, StatusReport
 from reports.schema import SCHEMA_VERSION, upgrade, version_of
 from reports.selectors.status_reports import status_report_pdf_context
 from reports.snapshot import build_snapshot
+from tests.reports.build_snapshot_fixture import add_trace_links
 from tests.reports.synthetic import add_dialogue, add_owners_and_own_goals
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -115,6 +116,7 @@ def test_a_fresh_snapshot_has_exactly_the_newest_versions_keys(world):
     # Every part filled (lists with items), so a key inside a list item counts too.
     add_dialogue(world)
     add_owners_and_own_goals(world)
+    add_trace_links(world)
     report = StatusReport(
         municipality=world.municipality, quality_plan=world.plan, year=world.year, version=1
     )

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from reports.models import StatusReport
 from reports.snapshot import build_snapshot
+from tests.reports.build_snapshot_fixture import add_trace_links
 from tests.reports.synthetic import build_world
 
 
@@ -174,11 +175,55 @@ def test_the_snapshot_takes_the_same_number_of_queries_for_a_small_and_a_bigger_
     )
     counts = []
     for world in (small, big):
+        add_trace_links(world)
         with CaptureQueriesContext(connection) as queries:
             snapshot = _snapshot(world)
         counts.append(len(queries))
         assert len(snapshot["areas"]) == len(world.areas)
     assert counts[0] == counts[1], counts
     # Fixed, whatever the size: the parts of issue 18 (assessment, council, topics,
-    # logo) each read once.
-    assert counts[0] <= 36
+    # logo) each read once; issue 20's trace reads all areas at once (marks, measures
+    # and what they cite, input, journeys, goals, the indicators' figures): 16 more.
+    assert counts[0] <= 52
+
+
+def test_each_area_holds_its_trace_with_only_consented_input_and_published_plans(world):
+    """The trace page's tree under the report's rules: the mark citing only unconsented
+    input shows as citing nothing, and the measures cite only the consented input."""
+    from plans.models import Measure, UnitPlanStatus
+
+    add_trace_links(world)
+    # A draft plan's measure citing consented input stays out of the report.
+    draft_measure = Measure.objects.filter(plan__school_year=world.year).order_by("pk").last()
+    draft_measure.plan.status = UnitPlanStatus.DRAFT
+    draft_measure.plan.save()
+    snapshot = _snapshot(world)
+    trace = snapshot["areas"][0]["trace"]
+    assert trace["school_year_label"] == snapshot["year_label"]
+    text = json.dumps(snapshot, ensure_ascii=False)
+    assert "Hemmelig" not in text
+    marks = {mark["text"].split(" (")[0]: mark for mark in trace["marks"]}
+    cited = marks["Barna planlegger sammen med de voksne"]["sources"]
+    assert len(cited) == 1
+    assert cited[0]["label"].startswith("Fortelling 1.1")
+    assert marks["Barna blir hørt i hverdagen"]["sources"] == []
+    citing = [measure for measure in trace["measures"] if measure["cites"]]
+    assert citing
+    for measure in citing:
+        assert [ref["anchor"].split("-")[0] for ref in measure["cites"]] == [
+            "innspill",
+            "reise",
+            "reise",
+        ]
+    assert draft_measure.pk not in {
+        m["id"] for a in snapshot["areas"] for m in a["trace"]["measures"]
+    }
+    # The voice row names the measures that answer it: the chain reads both ways.
+    voice = next(v for v in trace["voices"] if v["anchor"] == cited[0]["anchor"])
+    assert {ref["anchor"] for ref in voice["answered_by"]} == {m["anchor"] for m in citing}
+    assert (
+        voice["supports"][0]["anchor"] == marks["Barna planlegger sammen med de voksne"]["anchor"]
+    )
+    assert [item["name"] for item in trace["indicators"]] == [
+        item["name"] for item in snapshot["areas"][0]["indicators"]
+    ]
