@@ -64,6 +64,26 @@ def citable_journeys(user, *, municipality_id: int, area_keys: Iterable) -> Quer
     )
 
 
+def uncitable(
+    user, *, municipality_id: int, area_key, inputs: Iterable = (), journeys: Iterable = ()
+) -> set[str]:
+    """Which of ``"inputs"`` and ``"journeys"`` name something ``user`` may not cite on the
+    area: the one check behind a measure's «begrunnet i» and a mark's «bygger på»."""
+    refused = set()
+    for name, given, citable in (
+        ("inputs", inputs, citable_inputs),
+        ("journeys", journeys, citable_journeys),
+    ):
+        wanted = {item.pk for item in given or ()}
+        if wanted - set(
+            citable(user, municipality_id=municipality_id, area_keys=[area_key])
+            .filter(pk__in=wanted)
+            .values_list("pk", flat=True)
+        ):
+            refused.add(name)
+    return refused
+
+
 def input_choice_label(item: ParticipationInput) -> str:
     """How a form lists an input: date, who, the start of the quote."""
     who = item.descriptor or item.get_group_display()
@@ -379,6 +399,8 @@ def area_traces(
                 voice.supports.append(TraceRef(row_mark.anchor, _short(row_mark.text)))
 
     for goal in goals:
+        if goal.area is None:  # a unit's own goal belongs to no area's trace
+            continue
         traces[area_by_key[goal.area.key].pk].goals.append(
             TraceGoal(
                 plan_id=goal.plan_id,

@@ -29,7 +29,7 @@ from plans.models import (
 )
 from plans.selectors.owners import owner_check
 from plans.selectors.quality import quality_plan_adoption_problems
-from plans.selectors.trace import citable_inputs, citable_journeys
+from plans.selectors.trace import uncitable
 from plans.services.common import model_update
 from plans.services.history import (
     EditConflict,
@@ -185,24 +185,20 @@ def _check_sources(plan: QualityPlan, data: Mapping[str, Any], *, actor, instanc
     area = data.get("area") or getattr(instance, "area", None)
     if area is None:
         raise ValidationError({"area": _("Velg utviklingsområdet kjennetegnet hører til.")})
-    municipality_id, area_keys = plan.municipality_id, [area.key]
+    refused = uncitable(
+        actor,
+        municipality_id=plan.municipality_id,
+        area_key=area.key,
+        inputs=inputs or (),
+        journeys=journeys or (),
+    )
     errors = {}
-    wanted = {item.pk for item in inputs or ()}
-    if wanted - set(
-        citable_inputs(actor, municipality_id=municipality_id, area_keys=area_keys)
-        .filter(pk__in=wanted)
-        .values_list("pk", flat=True)
-    ):
+    if "inputs" in refused:
         errors["source_inputs"] = _(
             "Kjennetegnet kan bare bygge på innspill om utviklingsområdet «%(area)s» "
             "som du har tilgang til."
         ) % {"area": area.name}
-    wanted = {item.pk for item in journeys or ()}
-    if wanted - set(
-        citable_journeys(actor, municipality_id=municipality_id, area_keys=area_keys)
-        .filter(pk__in=wanted)
-        .values_list("pk", flat=True)
-    ):
+    if "journeys" in refused:
         errors["source_journeys"] = _(
             "Kjennetegnet kan bare bygge på brukerreiser om utviklingsområdet «%(area)s» "
             "som du har tilgang til."

@@ -33,7 +33,7 @@ from plans.models import (
 )
 from plans.schoolyear import SchoolYear
 from plans.selectors.owners import owner_candidates, owner_check
-from plans.selectors.trace import citable_inputs, citable_journeys
+from plans.selectors.trace import uncitable
 from plans.selectors.unit_plans import (
     GOAL_FIELDS,
     MEASURE_FIELDS,
@@ -129,23 +129,19 @@ def _check_citations(
         errors["component"] = _("Velg en kjernekomponent før du knytter tiltaket til innspill.")
         return
     area = component.area
-    municipality_id, area_keys = plan.unit.municipality_id, [area.key]
-    wanted = {item.pk for item in inputs or ()}
-    if wanted - set(
-        citable_inputs(actor, municipality_id=municipality_id, area_keys=area_keys)
-        .filter(pk__in=wanted)
-        .values_list("pk", flat=True)
-    ):
+    refused = uncitable(
+        actor,
+        municipality_id=plan.unit.municipality_id,
+        area_key=area.key,
+        inputs=inputs or (),
+        journeys=journeys or (),
+    )
+    if "inputs" in refused:
         errors["motivated_by_inputs"] = _(
             "Tiltaket kan bare begrunnes i innspill om utviklingsområdet «%(area)s» "
             "som du har tilgang til."
         ) % {"area": area.name}
-    wanted = {item.pk for item in journeys or ()}
-    if wanted - set(
-        citable_journeys(actor, municipality_id=municipality_id, area_keys=area_keys)
-        .filter(pk__in=wanted)
-        .values_list("pk", flat=True)
-    ):
+    if "journeys" in refused:
         errors["motivated_by_journeys"] = _(
             "Tiltaket kan bare begrunnes i brukerreiser om utviklingsområdet «%(area)s» "
             "som du har tilgang til."
