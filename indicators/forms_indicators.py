@@ -19,7 +19,7 @@ from indicators.models import (
     TargetKind,
 )
 from indicators.selectors.figures import subgroup_label
-from indicators.services.indicators import check_target
+from indicators.services.indicators import target_check
 from plans.models import CoreComponent, DevelopmentArea, QualityPlan, Unit
 from plans.text import normalise_name, validate_name
 from plans.text_limits import max_length_of
@@ -366,7 +366,7 @@ class TargetForm(forms.Form):
         if self.errors:
             return data
         try:
-            check_target(data)
+            target_check(row=data)
         except ValidationError as error:
             for field, messages in error.message_dict.items():
                 for message in messages:

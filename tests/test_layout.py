@@ -20,6 +20,7 @@ VERBS = frozenset(
         "accept",
         "add",
         "adopt",
+        "answer",
         "apply",
         "approve",
         "build",

@@ -89,7 +89,7 @@ def indicator_update(
     return indicator
 
 
-def check_target(row: dict[str, Any], *, indicator: Indicator | None = None) -> None:
+def target_check(*, row: dict[str, Any], indicator: Indicator | None = None) -> None:
     """The rules a target must keep, for the form and the service alike: each kind has what
     it is computed from, the years are in order, an adoption has its case and date, and a
     relative target needs an indicator with a direction. Raises a ValidationError by field,
@@ -251,7 +251,7 @@ def indicator_targets_save(
     ``year`` — the horizon —, ``kind`` and what it is computed from, ``milestones`` as
     ``(year, amount)`` pairs, the ``adoption`` with ``council_case`` and ``adopted_on``,
     and optionally ``unit`` and ``subgroup``). Every row is checked here as in the form
-    (``check_target``), and ids the form could not vouch for (a unit or a comparison
+    (``target_check``), and ids the form could not vouch for (a unit or a comparison
     place) are checked again. A target the council adopted is changed only together with a
     new adoption (another case number or date) or by marking it administrative, and is not
     deleted while adopted. Each added, changed or removed target is recorded in
@@ -270,7 +270,7 @@ def indicator_targets_save(
         unit = row.get("unit")
         if unit is not None and unit.municipality_id != municipality.pk:
             raise ValidationError(_("Enheten hører til en annen kommune."))
-        check_target(row, indicator=indicator)
+        target_check(row=row, indicator=indicator)
         target, milestones = _target_from_row(indicator, municipality, row)
         key = (unit.pk if unit else None, target.year, target.subgroup)
         if key in seen:
