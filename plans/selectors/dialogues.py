@@ -11,6 +11,7 @@ import datetime
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from plans import dialogue_agenda
 from plans.models import (
@@ -79,7 +80,8 @@ def _plan_section(plan: UnitPlan | None) -> dict:
         return {"exists": False}
     goals = [
         {
-            "area": goal.area.name,
+            # A goal without an area is one of the unit's own (outside the shared areas).
+            "area": goal.area.name if goal.area else _("Enhetens eget mål"),
             "text": goal.text,
             "attainment": goal.get_attainment_display() if goal.attainment else "",
         }

@@ -565,6 +565,17 @@ def test_agenda_reads_the_units_indicators_through_the_findings(plan_cast):
     assert any("ikke nådd" in text or "målet for" in text.lower() for text in row["attention"])
 
 
+def test_agenda_lists_the_units_own_goals_as_its_own(plan_cast):
+    from plans.models import UnitGoal, UnitPlan
+
+    c = plan_cast
+    plan = UnitPlan.objects.get(unit=c.school, school_year=YEAR)
+    UnitGoal.objects.create(plan=plan, area=None, text="Alle elever har en voksen de stoler på")
+    agenda = dialogue_agenda_build(unit=c.school, school_year=YEAR, user=c["sector_leader"])
+    own = [g for g in agenda["plan"]["goals"] if g["text"].startswith("Alle elever har")]
+    assert [g["area"] for g in own] == ["Enhetens eget mål"]
+
+
 def test_agenda_leaves_out_indicators_of_areas_the_unit_does_not_work_on(plan_cast):
     from tests.test_access_matrix import _ind
 
