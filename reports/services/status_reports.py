@@ -10,11 +10,9 @@ left and stores the new one under the same stable name, so there is only ever on
 from __future__ import annotations
 
 import datetime
-import io
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -471,10 +469,12 @@ def _fail(report: StatusReport, message: str) -> None:
 
 
 def _page_count(content: bytes) -> int:
-    """Pages in a PDF, read from its page tree's count (no page is parsed)."""
-    # pypdf brings fontTools: imported on the first report, not when the project starts.
-    import pypdf
+    """Pages in a PDF. PDFium (pypdfium2) opens it in C in a millisecond; pypdf took half
+    a second per report to reach the page tree's count."""
+    import pypdfium2
 
-    reader = pypdf.PdfReader(io.BytesIO(content))
-    pages: Any = reader.trailer["/Root"]["/Pages"]  # type: ignore[index]
-    return int(pages["/Count"])
+    document = pypdfium2.PdfDocument(content)
+    try:
+        return len(document)
+    finally:
+        document.close()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from btitracker.audit import verify_chain
 from btitracker.models import Child, Concern, ConcernCase, StatEvent
 from demo.services.loading import demo_load
 
 
+@pytest.mark.slow  # two demo loads: `make test-slow` and CI run it
 def test_demo_children_are_marked_fictitious_and_reload_is_idempotent(db):
     first = demo_load(reports=False)
     # The school's log and the health station's log before birth.

@@ -23,7 +23,7 @@ from tests.bti.helpers import (
     enrol_code_confirm,
     login_verified,
 )
-from tests.competence.pdf_reading import pdf_text
+from tests.pdf_reading import pdf_text
 
 
 def test_closing_stores_an_encrypted_archive_pdf_for_the_pupil_file(cast, client, bti):

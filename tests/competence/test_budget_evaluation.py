@@ -17,7 +17,6 @@ from django.utils.html import strip_tags
 
 from competence.models import Feedback, FundingGrant, FundingScheme, RegistrationStatus
 from competence.selectors.reports import budget_overview, evaluation
-from tests.competence.pdf_reading import pdf_text as read_pdf_text
 from tests.factories import (
     ActivityFactory,
     FundingSchemeFactory,
@@ -25,6 +24,7 @@ from tests.factories import (
     SessionFactory,
     UserFactory,
 )
+from tests.pdf_reading import pdf_text as read_pdf_text
 
 
 @pytest.fixture

@@ -20,7 +20,6 @@ from competence.models import Activity
 from documents.layout import StaticFilesOnly
 from documents.pdf import render_pdf
 from plans.models import UnitKind
-from tests.competence.pdf_reading import pdf_text as read_pdf_text
 from tests.factories import (
     ActivityFactory,
     FundingSchemeFactory,
@@ -29,6 +28,7 @@ from tests.factories import (
     UnitFactory,
     UserFactory,
 )
+from tests.pdf_reading import pdf_text as read_pdf_text
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from reports.models import Assessment, AssessmentChange, AssessmentState
 TODAY = datetime.date(2026, 10, 1)  # school year 2026/27: reports for 2025 (last) and 2026 (this)
 
 
+@pytest.mark.slow  # two demo loads: `make test-slow` and CI run it
 def test_the_demo_assessments_load_complete_last_year_and_half_this_year(db):
     # demo_load writes them (before the reports that print them; without the reports too).
     counts = demo_load(today=TODAY, reports=False)

@@ -143,6 +143,7 @@ def test_a_mistake_in_the_law_topics_file_stops_the_loader_before_it_writes(
     assert not LawTopicIndicator.objects.exists()
 
 
+@pytest.mark.slow  # two demo loads: `make test-slow` and CI run it
 def test_the_demo_maps_its_indicators_to_the_laws_three_topics(db):
     from demo.services.loading import demo_load
     from plans.models import Municipality

@@ -617,6 +617,7 @@ INDICATOR_KEYS = (
 )
 
 
+@pytest.mark.slow  # two demo loads: `make test-slow` and CI run it
 def test_demo_loads_twice_with_the_same_counts_and_every_kind_of_finding(db, client):
     from django.contrib.auth import get_user_model
 

@@ -10,6 +10,8 @@ import pytest
 
 from reports.models import ReportState, StatusReport
 from reports.services import status_reports as services
+from tests.pdf_reading import pdf_page_texts
+from tests.pdf_reading import pdf_text as read_pdf_text
 from tests.reports.synthetic import build_world
 
 
@@ -48,9 +50,18 @@ def pdf_reader(report: StatusReport) -> pypdf.PdfReader:
         return pypdf.PdfReader(io.BytesIO(handle.read()))
 
 
+def pdf_bytes(report: StatusReport) -> bytes:
+    with report.pdf.open("rb") as handle:
+        return handle.read()
+
+
 def pdf_text(report: StatusReport) -> str:
-    reader = pdf_reader(report)
-    return " ".join(" ".join(page.extract_text() or "" for page in reader.pages).split())
+    return read_pdf_text(pdf_bytes(report))
+
+
+def pdf_pages(report: StatusReport) -> list[str]:
+    """Each page's text, whitespace collapsed."""
+    return pdf_page_texts(pdf_bytes(report))
 
 
 def write_assessments(*, plan, year: int, user, approve: bool = True):

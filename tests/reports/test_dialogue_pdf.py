@@ -45,6 +45,6 @@ def test_the_pdf_reads_back_every_part_of_the_dialogue(world):
 
     published = publish(report, world.sector_leader)
     final = pdf_text(published)
-    assert "UTKAST" not in final
+    assert "UTKAST" not in final.replace(" ", "")  # the mark is letter-spaced
     assert "Hvorfor har ikke mobbingen gått ned?" in final
     assert "Hvor er vi?" in final

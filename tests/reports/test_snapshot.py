@@ -228,3 +228,53 @@ def test_each_area_holds_its_trace_with_only_consented_input_and_published_plans
     assert [item["name"] for item in trace["indicators"]] == [
         item["name"] for item in snapshot["areas"][0]["indicators"]
     ]
+
+
+def test_the_report_prints_only_the_linked_part_of_the_trace(world):
+    """The report's trace is the chain, not every row: a measure citing nothing is left
+    out (the portal's trace page has it), and every link left points at a row left."""
+    from django.template.loader import render_to_string
+
+    from plans.models import Measure, UnitPlanStatus
+    from plans.templatetags.plan_tags import trace_linked_only
+
+    add_trace_links(world)
+    cited = Measure.objects.filter(
+        plan__school_year=world.year,
+        plan__status__in=[UnitPlanStatus.APPROVED, UnitPlanStatus.EVALUATED],
+        motivated_by_inputs__isnull=False,
+    ).first()
+    Measure.objects.create(
+        plan=cited.plan,
+        component=cited.component,
+        description="Et tiltak uten begrunnelse i innspill",
+        start=cited.start,
+        end=cited.end,
+        target_groups=["ansatte"],
+    )
+    snapshot = _snapshot(world)
+    area = next(a for a in snapshot["areas"] if a["trace"]["measures"])
+    trace = area["trace"]
+    assert any(m["description"].startswith("Et tiltak uten") for m in trace["measures"])
+    compact = trace_linked_only(trace)
+    assert compact["measures"]
+    assert all(m["cites"] for m in compact["measures"])
+    assert compact["left_out"]["measures"] >= 1
+    assert compact["left_out"]["goals"] == len(trace["goals"])
+    kept = {row["anchor"] for key in ("voices", "marks", "measures") for row in compact[key]}
+    for key, refs in (
+        ("voices", "supports"),
+        ("voices", "answered_by"),
+        ("marks", "sources"),
+        ("marks", "measures"),
+        ("measures", "cites"),
+    ):
+        for row in compact[key]:
+            assert {ref["anchor"] for ref in row[refs]} <= kept, (key, refs)
+    html = render_to_string(
+        "plans/framework/_trace.html",
+        {"trace": compact, "compact": True, "hl": 4, "prefix": "a-", "table_class": "t"},
+    )
+    assert "Et tiltak uten begrunnelse" not in html
+    assert "Sporingssiden i portalen har resten" in html
+    assert compact["measures"][0]["description"][:40] in html
