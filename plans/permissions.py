@@ -243,6 +243,9 @@ reads_unit_plan = (
 )
 # The full plan, with names and history. Elected officials read summaries instead.
 reads_unit_plan_detail = reads_unit_plan & ~is_only_elected_official
+# Who follows an area up, by name, on the portal's pages: the members who read working
+# papers (elected officials read the published report, which names the owner with role).
+rules.add_perm("plans.view_owner_names", is_portal_member & ~is_only_elected_official)
 rules.add_perm("plans.view_unitplan", reads_unit_plan)
 rules.add_perm("plans.view_unitplan_detail", reads_unit_plan_detail)
 rules.add_perm("plans.view_unitplan_summary", reads_unit_plan)

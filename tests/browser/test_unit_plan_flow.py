@@ -74,8 +74,10 @@ def test_unit_leader_writes_and_submits_sector_leader_returns_then_approves(
     )
     no_violations(leader, "new")
 
-    # Areas and introduction on their own page.
-    leader.get_by_role("link", name="Endre områder og innledning").click()
+    # Areas, owner and introduction on their own page (a plan without an owner cannot
+    # be submitted).
+    leader.get_by_role("link", name="Endre områder, ansvarlig og innledning").click()
+    leader.get_by_label("Ansvarlig for oppfølging").select_option(index=1)
     leader.get_by_label("Innledning").fill("Vi satser på vennskap og trygghet.")
     leader.get_by_label("Inkluderende miljø", exact=True).check()
     leader.get_by_label("Inkluderende miljø: Alle opplever tilhørighet").check()
