@@ -14,8 +14,17 @@ from django.utils.translation import gettext as _
 from indicators.findings import amount, reading_for_main
 from indicators.models import Indicator
 from indicators.selectors.figures import main_series, municipality_places
-from indicators.targets import municipality_target_book
+from indicators.targets import TargetValue, municipality_target_book
 from plans.models import Municipality, Unit
+
+
+def _target_text(target: TargetValue | None, indicator: Indicator) -> str:
+    # A target that cannot be computed says why, never a made-up value.
+    if target is None:
+        return ""
+    if target.value is None:
+        return target.unresolved_text
+    return amount(target.value, indicator)
 
 
 def dialogue_agenda_section(
@@ -54,12 +63,7 @@ def dialogue_agenda_section(
         row |= {
             "value": amount(latest.value, indicator),
             "period": latest.period_label,
-            # A target that cannot be computed says why, never a made-up value.
-            "target": (
-                (amount(target.value, indicator) if target.resolved else target.unresolved_text)
-                if target
-                else ""
-            ),
+            "target": _target_text(target, indicator),
             "target_year": target.year if target else "",
             "positive": list(reading.positive),
             "attention": list(reading.attention),
