@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('plans', '0005_i20_owners'),
+        ('plans', '0005_owners_and_own_goals'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

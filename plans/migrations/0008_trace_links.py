@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('plans', '0007_i20_group'),
+        ('plans', '0007_group_self_assessment'),
     ]
 
     operations = [

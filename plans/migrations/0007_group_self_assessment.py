@@ -19,7 +19,7 @@ def backfill_municipality(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('plans', '0006_i20_dialogues'),
+        ('plans', '0006_leader_dialogues'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
